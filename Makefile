@@ -1,0 +1,87 @@
+# sonde — plain Makefile. `make`, `make check`, `make san` (ASan+UBSan build
+# in build-san/, `make check SAN=1` runs the suite on it), `make install`.
+CC      ?= gcc
+PREFIX  ?= /usr/local
+VERSION := 0.1.0
+
+ifeq ($(SAN),1)
+BUILD   ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT     := -O1
+else
+BUILD   ?= build
+SANFLAGS :=
+OPT     := -O2
+endif
+
+CFLAGS  ?= $(OPT) -g
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -Isrc -D_GNU_SOURCE -DSONDE_VERSION='"$(VERSION)"' -MMD -MP
+LDLIBS  := -ldw -lelf -lzstd -liberty -lz -lpthread -lm
+LDFLAGS += $(SANFLAGS)
+
+LIB_SRC := $(filter-out src/sonde.c,$(wildcard src/*/*.c src/*/*/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: $(BUILD)/sonde sonde-link
+
+# ./sonde always points at the last build, so tests and users find it.
+sonde-link: $(BUILD)/sonde
+	@ln -sf $(BUILD)/sonde sonde
+
+$(BUILD)/sonde: $(BUILD)/src/sonde.o $(BUILD)/libsonde.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libsonde.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsonde.a tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libsonde.a $(LDFLAGS) $(LDLIBS)
+
+unit: $(UNIT_BIN)
+
+check: all unit
+	SONDE=$(CURDIR)/$(BUILD)/sonde BUILD=$(CURDIR)/$(BUILD) tests/run
+
+san:
+	$(MAKE) SAN=1
+
+# Fuzz targets (libFuzzer, clang): make fuzz; run build-fuzz/fuzz_format corpus/
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined" $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%)
+
+build-fuzz/fuzz/%: tests/fuzz/%.c build-fuzz/libsonde.a
+	@mkdir -p $(dir $@)
+	clang $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< build-fuzz/libsonde.a $(LDLIBS)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/sonde
+	install -m 755 $(BUILD)/sonde $(DESTDIR)$(PREFIX)/bin/sonde
+	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/sonde/
+
+clean:
+	rm -rf build build-san build-fuzz sonde
+
+.PHONY: all sonde-link unit check san fuzz install clean
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/sonde.d
+
+# The README's first command: profile the bundled demo and show the report.
+$(BUILD)/demo: examples/demo.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -fno-omit-frame-pointer -o $@ $<
+
+demo: all $(BUILD)/demo
+	./sonde record -g -o demo.data -- $(BUILD)/demo
+	./sonde report -i demo.data --percent-limit 3
+
+.PHONY: demo

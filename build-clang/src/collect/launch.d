@@ -1,0 +1,4 @@
+build-clang/src/collect/launch.o: src/collect/launch.c \
+  src/collect/launch.h
+
+src/collect/launch.h:

@@ -1,0 +1,4 @@
+build-clang/src/collect/permissions.o: src/collect/permissions.c \
+  src/collect/permissions.h
+
+src/collect/permissions.h:

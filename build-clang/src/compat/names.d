@@ -1,0 +1,3 @@
+build-clang/src/compat/names.o: src/compat/names.c src/compat/compat.h
+
+src/compat/compat.h:

@@ -1,0 +1,72 @@
+/* Address -> source locations, for user modules (ELF files) and the kernel.
+ *
+ * A symbolizer caches everything per module (ELF symbol tables, libdw
+ * handles, and every address already resolved), so resolving the same
+ * address twice costs one hash lookup. Results are owned by the symbolizer
+ * and stay valid until symbolizer_free(). */
+#ifndef SONDE_BINARY_SYMBOLIZER_H
+#define SONDE_BINARY_SYMBOLIZER_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sym_frame {
+	const char *func; /* demangled function name, or NULL if unknown */
+	const char *file; /* source file, or NULL */
+	unsigned line;    /* 0 if unknown */
+	bool inlined;     /* this frame was inlined into the next one */
+};
+
+/* One address resolved: frames[0] is the innermost (deepest inlined)
+ * function, frames[nr-1] the real (out-of-line) function that contains the
+ * address. nr >= 1 always; an unknown symbol has frames[0].func == NULL. */
+struct sym_result {
+	uint32_t nr;
+	const struct sym_frame *frames;
+	uint64_t sym_offset; /* address - start of the out-of-line symbol (for "sym+0x1a") */
+};
+
+struct symbolizer;
+
+struct symbolizer *symbolizer_new(void);
+void symbolizer_free(struct symbolizer *s);
+
+/* Turn off inline expansion and source lines (faster; `--no-inline`). */
+void symbolizer_set_inline(struct symbolizer *s, bool on);
+
+/* A module is an ELF file as it was mapped: path, optional build-id (from
+ * the recording) to find separate debug info under /usr/lib/debug/.build-id
+ * and to detect a rebuilt file. Returns a module handle (>= 0), the same
+ * handle for the same path+build-id. Never fails: a missing file gives a
+ * module that resolves nothing. */
+int symbolizer_module(struct symbolizer *s, const char *path, const uint8_t *build_id, size_t build_id_len);
+
+/* The module's file offset -> ELF virtual address (via its PT_LOAD headers),
+ * which is what the lookup below takes. Returns false if no segment covers it. */
+bool symbolizer_offset_to_vaddr(struct symbolizer *s, int module, uint64_t file_offset, uint64_t *vaddr);
+
+/* Resolves an ELF virtual address inside the module. For return addresses
+ * the caller passes address-1 so the call instruction is found. */
+const struct sym_result *symbolizer_lookup(struct symbolizer *s, int module, uint64_t vaddr);
+
+/* Kernel addresses, from /proc/kallsyms when readable (and not all zero).
+ * Function names only; module symbols carry their module name. Returns
+ * NULL if the kernel hides its symbols. */
+const struct sym_result *symbolizer_kernel(struct symbolizer *s, uint64_t addr);
+/* True if kernel symbols are visible (kallsyms readable with real addresses). */
+bool symbolizer_kernel_available(struct symbolizer *s);
+
+/* Short name of the module's file ("libc.so.6"), and whether the module's
+ * file was found and parsed. */
+const char *symbolizer_module_name(struct symbolizer *s, int module);
+bool symbolizer_module_found(struct symbolizer *s, int module);
+/* Why a module resolves nothing, e.g. "no such file" or "build-id mismatch";
+ * NULL if the module is fine. */
+const char *symbolizer_module_problem(struct symbolizer *s, int module);
+
+/* Demangles C++ (_Z), Rust legacy (_ZN...17h<hash>E, hash stripped) and
+ * Rust v0 (_R...) symbols; returns a malloc'd string, or NULL if `sym` is
+ * not mangled. */
+char *sonde_demangle(const char *sym);
+
+#endif

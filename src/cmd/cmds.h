@@ -1,0 +1,18 @@
+/* Every sonde command has this signature. argv[0] is the command name
+ * ("record"); options follow. ctx->compat names the foreign tool being
+ * emulated ("perf"), or is NULL for sonde's own command line. The return
+ * value is sonde's exit status. */
+#ifndef SONDE_CMD_CMDS_H
+#define SONDE_CMD_CMDS_H
+
+struct cmd_ctx {
+	const char *compat;
+};
+
+int cmd_record(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_script(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_stat(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_shims(int argc, char **argv, const struct cmd_ctx *ctx);
+
+#endif

@@ -1,0 +1,15 @@
+/* Opening the recording a report-like command reads (-i FILE). */
+#ifndef SONDE_CMD_INPUT_H
+#define SONDE_CMD_INPUT_H
+#include <stdbool.h>
+
+struct cmd_ctx;
+struct profile;
+
+/* The default input: sonde.data, or perf.data when run as perf (and when
+ * only perf.data exists). */
+const char *input_default(const struct cmd_ctx *ctx);
+/* Loads `path` or exits with a one-line error saying what to do. */
+struct profile *input_load(const char *path, bool no_inline);
+
+#endif

@@ -1,0 +1,43 @@
+/* Event names, perf_event_attr setup and the perf_event_open syscall. */
+#ifndef SONDE_COLLECT_EVENTS_H
+#define SONDE_COLLECT_EVENTS_H
+#include <linux/perf_event.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct event_spec {
+	char name[48]; /* canonical name as the user spelled it, without modifier ("cs" stays "cs") */
+	uint32_t type; /* PERF_TYPE_HARDWARE or PERF_TYPE_SOFTWARE */
+	uint64_t config;
+	bool exclude_user, exclude_kernel; /* from a ":u" / ":k" modifier, or permissions */
+	bool modifier;                     /* the user gave ":u"/":k" explicitly */
+};
+
+/* Parses "cycles", "cpu-clock:u", "cs:k"... Returns 0, or -1 for an unknown
+ * name or modifier. */
+int event_parse(const char *str, struct event_spec *ev);
+/* "cycles, instructions, ..." — the names event_parse accepts. */
+const char *event_valid_names(void);
+/* Writes "cpu-clock", "cpu-clock:u" ... into buf. */
+const char *event_display(const struct event_spec *ev, char *buf, size_t len);
+bool event_is_hardware(const struct event_spec *ev);
+/* True if err from perf_event_open means "this event does not exist here"
+ * (no PMU in a VM): ENOENT, ENODEV, ENXIO, EOPNOTSUPP. */
+bool event_err_unsupported(int err);
+
+/* Fills the type/config/exclude bits of attr from ev (the rest is zeroed). */
+void event_attr_init(struct perf_event_attr *attr, const struct event_spec *ev);
+
+/* The raw syscall, with PERF_FLAG_FD_CLOEXEC. Returns fd or -1 with errno. */
+int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd,
+			unsigned long flags);
+
+/* Online CPU numbers (from /sys/devices/system/cpu/online); returns count,
+ * *out is malloc'd. */
+int online_cpus(int **out);
+/* Parses a cpu list like "0-3,5" into *out (malloc'd); returns count or -1. */
+int parse_cpu_list(const char *s, int **out);
+
+#endif

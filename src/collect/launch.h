@@ -1,0 +1,28 @@
+/* Starting a command suspended, so events can be attached before it execs. */
+#ifndef SONDE_COLLECT_LAUNCH_H
+#define SONDE_COLLECT_LAUNCH_H
+#include <sys/types.h>
+
+struct launch {
+	pid_t pid;
+	int go_fd;  /* write end: one byte releases the child */
+	int err_fd; /* read end: receives errno if exec fails, EOF if exec worked */
+};
+
+/* Forks a child that waits before exec'ing argv (PATH search like a shell).
+ * Returns 0, or -1 with errno (fork/pipe failure). */
+int launch_suspended(struct launch *l, char **argv);
+/* Lets the child exec. Returns 0 when exec succeeded, or the child's exec
+ * errno (the child has then exited with 127 and been reaped). */
+int launch_release(struct launch *l);
+/* Kills and reaps a child that was never released. */
+void launch_abort(struct launch *l);
+
+/* Exit status a shell would use for an exec failure (127 not found, 126 otherwise). */
+int launch_exec_failure_status(int err);
+
+/* Describes a wait status for messages: "exited with status 3", "killed by
+ * signal 9 (Killed)". Returns the shell-style exit code (128+sig for signals). */
+int wait_status_code(int status);
+
+#endif

@@ -1,0 +1,40 @@
+/* A sampling session: open per-CPU events on a launched command or on a
+ * running process, drain the ring buffers into a sonde.data file. */
+#ifndef SONDE_COLLECT_SESSION_H
+#define SONDE_COLLECT_SESSION_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "collect/events.h"
+
+enum callgraph_mode {
+	CALLGRAPH_NONE, /* only the sampled IP */
+	CALLGRAPH_FP,   /* kernel-walked frame-pointer chains */
+	CALLGRAPH_DWARF /* user stack copy + offline CFI unwinding (not implemented yet: records FP) */
+};
+
+#define DWARF_STACK_SIZE_DEFAULT 8192u
+
+struct record_opts {
+	struct event_spec event;
+	bool event_given; /* -e: no fallback from cycles to cpu-clock */
+	bool use_period;  /* -c: fixed period instead of frequency */
+	uint64_t freq, period;
+	enum callgraph_mode callgraph;
+	uint32_t stack_size; /* bytes of user stack to copy for CALLGRAPH_DWARF */
+	const char *output;  /* "-" = stdout */
+	pid_t pid;           /* >0: attach to this process */
+	double duration;     /* seconds, 0 = until the target exits / Ctrl-C */
+	char **argv;         /* command to launch (NULL-terminated) when pid == 0 */
+	const char *cmdline; /* the sonde command line, for the meta record */
+};
+
+/* Runs the whole recording and returns sonde's exit status. Messages go to
+ * stderr. */
+int record_session(const struct record_opts *o);
+
+/* Formats n with thousands separators ("12,345"). */
+const char *fmt_thousands(uint64_t n, char *buf, size_t len);
+
+#endif

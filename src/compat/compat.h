@@ -1,0 +1,17 @@
+/* Foreign command lines: sonde run under another tool's name (argv[0]). */
+#ifndef SONDE_COMPAT_COMPAT_H
+#define SONDE_COMPAT_COMPAT_H
+
+/* Tool names sonde answers to, with what each covers; NULL-terminated. */
+struct compat_name {
+	const char *name;
+	const char *what;
+};
+extern const struct compat_name compat_names[];
+
+/* Runs `name ARGS...` (name is a compat name); returns the exit status. */
+int compat_main(const char *name, int argc, char **argv);
+
+int compat_perf(int argc, char **argv);
+
+#endif

@@ -1,0 +1,111 @@
+/* The profile model: a recording loaded, ordered by time, and symbolized.
+ *
+ * Every sample points at a resolved stack ("rstack"): the raw addresses of
+ * its call chain, each expanded to one or more source locations (inlined
+ * frames first). Locations are interned, and stacks also form a trie of
+ * locations (root = outermost caller) that tree and folded renderers walk. */
+#ifndef SONDE_PROFILE_MODEL_H
+#define SONDE_PROFILE_MODEL_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/hashmap.h"
+#include "util/vec.h"
+
+struct symbolizer;
+
+struct prof_module {
+	uint32_t name;  /* string id: short name ("libc.so.6", "[kernel.kallsyms]") */
+	uint32_t path;  /* string id: full path as mapped */
+	int sym_handle; /* symbolizer module, or -1 */
+	bool kernel;
+};
+
+/* One source location. `func` is the demangled function (or "[unknown]"). */
+struct prof_loc {
+	uint32_t func, file, line;
+	uint32_t module;
+	uint64_t sym_offset; /* offset into the out-of-line symbol */
+	bool inlined;        /* inlined into the next (outer) location */
+	bool kernel;
+	bool unknown; /* no symbol found */
+};
+
+/* One raw frame of a resolved stack: its address and its locations
+ * prof->frame_locs[loc_first .. loc_first+loc_n) (innermost first). */
+struct prof_frame {
+	uint64_t addr;
+	uint32_t loc_first, loc_n;
+};
+
+struct prof_rstack {
+	uint32_t frame_first, frame_n; /* into prof->frames, leaf first */
+	uint32_t node;                 /* trie node of the leaf location */
+	bool truncated;
+};
+
+struct prof_node {
+	uint32_t parent; /* 0 = root */
+	uint32_t loc;
+	uint32_t depth;
+};
+
+struct prof_sample {
+	uint64_t time, period;
+	uint32_t pid, tid, cpu;
+	uint32_t comm;   /* string id: thread name at sample time */
+	uint32_t rstack; /* index into prof->rstacks */
+	uint8_t cpumode;
+};
+
+struct profile {
+	struct interner strs;
+	VEC(struct prof_module) modules;
+	VEC(struct prof_loc) locs;
+	VEC(uint32_t) frame_locs;
+	VEC(struct prof_frame) frames;
+	VEC(struct prof_rstack) rstacks;
+	VEC(struct prof_node) nodes; /* nodes.v[0] is the root */
+	VEC(struct prof_sample) samples;
+	VEC(char *) meta_keys;
+	VEC(char *) meta_vals;
+
+	uint64_t total_period;
+	uint64_t lost;          /* samples lost (LOST records) */
+	uint64_t truncated_stacks;
+	uint64_t first_time, last_time;
+	bool finished;          /* a FINISH record was read */
+	int exit_status;        /* from FINISH, or -1 */
+	bool file_truncated;    /* the file ended inside a record */
+	bool file_corrupt;      /* a record did not decode; stopped there */
+	uint64_t records;       /* complete records read */
+
+	/* internal indexes */
+	struct u64map loc_index, node_index;
+	struct symbolizer *sym;
+};
+
+struct profile_opts {
+	bool no_inline; /* don't expand inlined frames, no source lines */
+	bool progress;  /* show progress on a TTY */
+};
+
+/* Loads and symbolizes a recording. Returns NULL after printing a one-line
+ * error (via error()) when the file cannot be used at all; a truncated or
+ * partly corrupt file loads what was complete and sets the flags above. */
+struct profile *profile_load(const char *path, const struct profile_opts *opts);
+void profile_free(struct profile *p);
+
+const char *profile_meta(const struct profile *p, const char *key);
+static inline const char *prof_str(const struct profile *p, uint32_t id) { return interned(&p->strs, id); }
+/* The out-of-line location of a frame (its last location). */
+static inline const struct prof_loc *prof_frame_outer(const struct profile *p, const struct prof_frame *f)
+{
+	return &p->locs.v[p->frame_locs.v[f->loc_first + f->loc_n - 1]];
+}
+/* Event name of the recording ("cpu-clock"), never NULL. */
+const char *profile_event(const struct profile *p);
+/* Prints a warning about truncation/corruption if any, once. */
+void profile_warn_damage(const struct profile *p, const char *path);
+
+#endif

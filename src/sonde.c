@@ -1,0 +1,114 @@
+/* sonde: entry point. Dispatches `sonde CMD ...` through the command table,
+ * and foreign command lines (argv[0] = perf, ...) through src/compat/. */
+#include "sonde.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat/compat.h"
+#include "util/die.h"
+#include "util/suggest.h"
+
+static int cmd_help(int argc, char **argv, const struct cmd_ctx *ctx);
+static int cmd_version(int argc, char **argv, const struct cmd_ctx *ctx);
+
+static const struct sonde_cmd commands[] = {
+	{ "record", cmd_record, "sample CPU stacks of a command or process into sonde.data",
+	  "sonde record [-F HZ] [-e EVENT] [-g | --call-graph fp] [-o FILE] [-p PID] [--duration S] [--] CMD [ARGS]" },
+	{ "report", cmd_report, "show where the time went: Children/Self per symbol, call graphs",
+	  "sonde report [-i FILE] [--no-children] [--sort KEYS] [--comm C] [--dso D] [--percent-limit P] [-g caller|callee]" },
+	{ "script", cmd_script, "print every sample (perf script layout) or folded stacks",
+	  "sonde script [-i FILE] [--folded]" },
+	{ "stat", cmd_stat, "count events (task-clock, page-faults, ...) over a run",
+	  "sonde stat [-e EVENTS] [-r N] [--] CMD [ARGS]" },
+	{ "shims", cmd_shims, "install compat names (perf, ...) as symlinks into a directory",
+	  "sonde shims DIR" },
+	{ "help", cmd_help, "show help for sonde or for one command", "sonde help [CMD]" },
+	{ "version", cmd_version, "print sonde's version", "sonde version" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct sonde_cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void print_main_help(FILE *out)
+{
+	fprintf(out, "sonde %s — CPU sampling, flamegraphs and friends, in one toolkit\n\n"
+		     "usage: sonde COMMAND [OPTIONS]\n\ncommands:\n",
+		SONDE_VERSION);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nRun 'sonde help COMMAND' or 'sonde COMMAND --help' for a command's options.\n"
+		     "Quick start:  sonde record -g -- ./prog && sonde report\n");
+}
+
+static int cmd_help(int argc, char **argv, const struct cmd_ctx *ctx)
+{
+	if (argc < 2) {
+		print_main_help(stdout);
+		return 0;
+	}
+	const struct sonde_cmd *c = find_cmd(argv[1]);
+	if (!c) {
+		const char *names[NCOMMANDS];
+		for (size_t i = 0; i < NCOMMANDS; i++)
+			names[i] = commands[i].name;
+		const char *best = suggest(argv[1], names, NCOMMANDS);
+		if (best)
+			die("no command '%s'; did you mean '%s'?", argv[1], best);
+		die("no command '%s'; run 'sonde --help' for the list", argv[1]);
+	}
+	char *sub[] = { (char *)c->name, "--help", NULL };
+	if (c->fn == cmd_help || c->fn == cmd_version) {
+		printf("usage: %s\n", c->usage);
+		return 0;
+	}
+	return c->fn(2, sub, ctx);
+}
+
+static int cmd_version(int argc, char **argv, const struct cmd_ctx *ctx)
+{
+	printf("sonde %s\n", SONDE_VERSION);
+	return 0;
+}
+
+static int sonde_main(int argc, char **argv)
+{
+	static const struct cmd_ctx native = { NULL };
+	if (argc < 2) {
+		print_main_help(stderr);
+		return 2;
+	}
+	const char *name = argv[1];
+	if (!strcmp(name, "--help") || !strcmp(name, "-h"))
+		return cmd_help(1, argv, &native);
+	if (!strcmp(name, "--version") || !strcmp(name, "-V") || !strcmp(name, "-v"))
+		return cmd_version(1, argv, &native);
+	const struct sonde_cmd *c = find_cmd(name);
+	if (!c) {
+		const char *names[NCOMMANDS];
+		for (size_t i = 0; i < NCOMMANDS; i++)
+			names[i] = commands[i].name;
+		const char *best = suggest(name, names, NCOMMANDS);
+		if (best)
+			die_status(2, "'%s' is not a sonde command; did you mean '%s'?", name, best);
+		die_status(2, "'%s' is not a sonde command; run 'sonde --help' for the list", name);
+	}
+	return c->fn(argc - 1, argv + 1, &native);
+}
+
+int main(int argc, char **argv)
+{
+	const char *base = strrchr(argv[0], '/');
+	base = base ? base + 1 : argv[0];
+	for (size_t i = 0; compat_names[i].name; i++)
+		if (!strcmp(base, compat_names[i].name))
+			return compat_main(base, argc, argv);
+	return sonde_main(argc, argv);
+}

@@ -1,0 +1,123 @@
+/* The profile model: replay of maps, exec, fork and thread names, stack
+ * resolution against this very test binary, and damaged files. */
+#include <limits.h>
+#include <dlfcn.h>
+#include <link.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include "profile/format.h"
+#include "profile/model.h"
+#include "unit.h"
+
+static char path[256], self[PATH_MAX];
+
+__attribute__((noinline)) int model_target_function(int x)
+{
+	return x * 3 + 1;
+}
+
+/* vaddr of a function in this (PIE) binary; its PT_LOAD maps offset == vaddr. */
+static uint64_t vaddr_of(void *fn)
+{
+	Dl_info info;
+	struct link_map *lm;
+	if (!dladdr1(fn, &info, (void **)&lm, RTLD_DL_LINKMAP))
+		return 0;
+	return (uint64_t)(uintptr_t)fn - lm->l_addr;
+}
+
+static const char *top_func(const struct profile *p, const struct prof_sample *s)
+{
+	const struct prof_rstack *rs = &p->rstacks.v[s->rstack];
+	return prof_str(p, prof_frame_outer(p, &p->frames.v[rs->frame_first])->func);
+}
+
+static void write_file(bool finish)
+{
+	struct sd_writer *w = sd_writer_open(path);
+	sd_write_meta(w, "event", "cpu-clock");
+	struct sd_comm c = { .time = 1, .pid = 100, .tid = 100, .comm = "parent" };
+	sd_write_comm(w, &c);
+	struct sd_mmap m = { .time = 2, .pid = 100, .tid = 100, .start = 0x10000000, .len = 0x100000,
+			     .pgoff = 0, .filename = self };
+	sd_write_mmap(w, &m);
+	uint64_t ip = 0x10000000 + vaddr_of((void *)model_target_function) + 2;
+	uint64_t sid = sd_intern_stack(w, &ip, 1, 0, false);
+	struct sd_sample s = { .time = 10, .pid = 100, .tid = 100, .period = 5, .stack_id = sid };
+	sd_write_sample(w, &s);
+	/* a thread of the parent, named later */
+	struct sd_task t = { .time = 11, .pid = 100, .ppid = 100, .tid = 101, .ptid = 100 };
+	sd_write_fork(w, &t);
+	c = (struct sd_comm){ .time = 12, .pid = 100, .tid = 101, .comm = "worker" };
+	sd_write_comm(w, &c);
+	s.time = 13;
+	s.tid = 101;
+	sd_write_sample(w, &s);
+	/* a child process: inherits maps and the name until it execs */
+	t = (struct sd_task){ .time = 20, .pid = 200, .ppid = 100, .tid = 200, .ptid = 100 };
+	sd_write_fork(w, &t);
+	s = (struct sd_sample){ .time = 21, .pid = 200, .tid = 200, .period = 7, .stack_id = sid };
+	sd_write_sample(w, &s);
+	c = (struct sd_comm){ .time = 30, .pid = 200, .tid = 200, .exec = true, .comm = "child" };
+	sd_write_comm(w, &c);
+	s.time = 31;
+	sd_write_sample(w, &s); /* after exec the old mapping is gone */
+	/* written out of time order, as CPU buffers drain: applies by time */
+	s = (struct sd_sample){ .time = 3, .pid = 100, .tid = 100, .period = 1, .stack_id = sid };
+	sd_write_sample(w, &s);
+	if (finish) {
+		struct sd_finish f = { 40, 5, 0, 0 };
+		sd_write_finish(w, &f);
+	}
+	sd_writer_close(w);
+}
+
+static void test_replay(void)
+{
+	write_file(true);
+	struct profile *p = profile_load(path, NULL);
+	CHECK(p);
+	CHECK(p->finished);
+	CHECK_INT(p->samples.n, 5);
+	/* samples come out in time order */
+	const struct prof_sample *s = p->samples.v;
+	CHECK_INT(s[0].time, 3);
+	CHECK_STR(top_func(p, &s[0]), "model_target_function");
+	CHECK_STR(prof_str(p, s[1].comm), "parent");
+	CHECK_STR(prof_str(p, s[2].comm), "worker");
+	CHECK_STR(top_func(p, &s[2]), "model_target_function");
+	CHECK_STR(prof_str(p, s[3].comm), "parent"); /* forked child, before exec */
+	CHECK_STR(top_func(p, &s[3]), "model_target_function");
+	CHECK_STR(prof_str(p, s[4].comm), "child");
+	CHECK_STR(top_func(p, &s[4]), "[unknown]");
+	CHECK_INT(p->total_period, 1 + 5 + 5 + 7 + 7);
+	profile_free(p);
+}
+
+static void test_truncated(void)
+{
+	write_file(false);
+	FILE *f = fopen(path, "r+");
+	fseek(f, 0, SEEK_END);
+	long len = ftell(f);
+	fclose(f);
+	CHECK(truncate(path, len - 3) == 0);
+	struct profile *p = profile_load(path, NULL);
+	CHECK(p);
+	CHECK(p->file_truncated);
+	CHECK(!p->finished);
+	CHECK_INT(p->samples.n, 4);
+	profile_free(p);
+}
+
+int main(void)
+{
+	snprintf(path, sizeof(path), "/tmp/sonde-test-model-%d.data", (int)getpid());
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = 0;
+	RUN(test_replay);
+	RUN(test_truncated);
+	unlink(path);
+	UNIT_EXIT();
+}
