@@ -1,4 +1,0 @@
-build-clang/src/collect/launch.o: src/collect/launch.c \
-  src/collect/launch.h
-
-src/collect/launch.h:

@@ -1,3 +1,0 @@
-build-clang/src/util/die.o: src/util/die.c src/util/die.h
-
-src/util/die.h:

@@ -1,3 +1,0 @@
-build-clang/src/util/progress.o: src/util/progress.c src/util/progress.h
-
-src/util/progress.h:
