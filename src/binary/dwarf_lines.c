@@ -34,9 +34,35 @@ struct dwarf_lines {
 	struct ivtab curanges;
 };
 
+/* libdw 0.188 runs strlen() off the end of string sections that lack a
+ * final NUL (found by fuzzing); real files always have one, so refuse
+ * DWARF whose string sections do not. */
+static bool string_sections_ok(Elf *elf)
+{
+	size_t shstrndx;
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return false;
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+			continue;
+		const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name || (strcmp(name, ".debug_str") && strcmp(name, ".debug_line_str")))
+			continue;
+		/* Decompress first, as libdw would (idempotent, in memory). */
+		if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
+			return false;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		if (!d || (d->d_size && (!d->d_buf || ((const char *)d->d_buf)[d->d_size - 1] != 0)))
+			return false;
+	}
+	return true;
+}
+
 struct dwarf_lines *dwarf_lines_new(Elf *elf)
 {
-	if (!elf)
+	if (!elf || !string_sections_ok(elf))
 		return NULL;
 	Dwarf *dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
 	if (!dw)

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -102,6 +103,62 @@ static size_t add_table(struct elf_symtab *t, Elf *elf, Elf_Scn *scn, const GElf
 	return added;
 }
 
+static Elf_Scn *find_section(Elf *elf, const char *name, GElf_Shdr *out);
+
+/* x86-64 PLT stubs get "name@plt" symbols, as perf shows them: entry i of
+ * .plt.sec (or entry i+1 of .plt, after PLT0) jumps through relocation i of
+ * .rela.plt. */
+static size_t add_plt(struct elf_symtab *t, Elf *elf)
+{
+	GElf_Ehdr eh;
+	GElf_Shdr rsh, psh, dsh;
+	if (!gelf_getehdr(elf, &eh) || eh.e_machine != EM_X86_64)
+		return 0;
+	Elf_Scn *rscn = find_section(elf, ".rela.plt", &rsh);
+	if (!rscn || rsh.sh_type != SHT_RELA || rsh.sh_entsize == 0)
+		return 0;
+	uint64_t first = 0;
+	if (!find_section(elf, ".plt.sec", &psh) || psh.sh_type == SHT_NOBITS) {
+		if (!find_section(elf, ".plt", &psh) || psh.sh_type == SHT_NOBITS)
+			return 0;
+		first = 1;
+	}
+	Elf_Scn *dscn = elf_getscn(elf, rsh.sh_link);
+	if (!dscn || !gelf_getshdr(dscn, &dsh) || dsh.sh_type != SHT_DYNSYM)
+		return 0;
+	Elf_Data *rdata = elf_getdata(rscn, NULL), *ddata = elf_getdata(dscn, NULL);
+	if (!rdata || !ddata)
+		return 0;
+	const uint64_t entsz = 16;
+	size_t n = rdata->d_size / rsh.sh_entsize, added = 0;
+	if (n > psh.sh_size / entsz)
+		n = psh.sh_size / entsz;
+	for (size_t i = 0; i < n && i < MAX_SYMS_PER_TABLE; i++) {
+		GElf_Rela rela;
+		GElf_Sym sym;
+		if (!gelf_getrela(rdata, (int)i, &rela))
+			break;
+		size_t si = GELF_R_SYM(rela.r_info);
+		if (!si || !gelf_getsym(ddata, (int)si, &sym))
+			continue;
+		const char *name = elf_strptr(elf, dsh.sh_link, sym.st_name);
+		if (!name || !*name || strlen(name) > 4096)
+			continue;
+		uint64_t addr = psh.sh_addr + (i + first) * entsz;
+		if (addr + entsz > psh.sh_addr + psh.sh_size)
+			break;
+		char buf[4200];
+		snprintf(buf, sizeof(buf), "%s@plt", name);
+		if (t->n == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 1024;
+			t->syms = xrealloc(t->syms, t->cap * sizeof(*t->syms));
+		}
+		t->syms[t->n++] = (struct elf_sym){ addr, 0, entsz, 0, add_name(t, buf), 1 };
+		added++;
+	}
+	return added;
+}
+
 size_t elf_symtab_add(struct elf_symtab *t, Elf *elf)
 {
 	size_t nsecs = 0;
@@ -131,6 +188,7 @@ size_t elf_symtab_add(struct elf_symtab *t, Elf *elf)
 		}
 	}
 	free(secs);
+	added += add_plt(t, elf);
 	t->finished = false;
 	return added;
 }
@@ -365,11 +423,10 @@ Elf *elf_open_file(const char *path, int *fd_out)
 		return NULL;
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || gelf_getclass(elf) == ELFCLASSNONE) {
-		int e = errno;
 		if (elf)
 			elf_end(elf);
 		close(fd);
-		errno = e ? e : ENOEXEC;
+		errno = ENOEXEC;
 		return NULL;
 	}
 	*fd_out = fd;

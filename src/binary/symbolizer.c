@@ -160,8 +160,10 @@ int symbolizer_module(struct symbolizer *s, const char *path, const uint8_t *bui
 {
 	if (!path)
 		path = "";
-	if (!build_id)
+	if (!build_id || !build_id_len) {
+		build_id = (const uint8_t *)"";
 		build_id_len = 0;
+	}
 	if (build_id_len > ELF_BUILD_ID_MAX)
 		build_id_len = ELF_BUILD_ID_MAX;
 	uint64_t key = module_key(path, build_id, build_id_len);
@@ -351,6 +353,7 @@ static void module_load(struct symbolizer *s, struct module *m)
 		if (!m->elf)
 			err = ENOENT;
 	} else if (path[0] == '/') {
+		errno = 0;
 		m->elf = elf_open_file(path, &m->fd);
 		if (!m->elf)
 			err = errno ? errno : ENOENT;
@@ -452,6 +455,17 @@ const char *symbolizer_module_problem(struct symbolizer *s, int module)
 /* Display name for a mangled or plain name: demangled if it demangles. */
 static const char *display_name(struct symbolizer *s, const char *raw)
 {
+	size_t n = strlen(raw);
+	if (n > 4 && !strcmp(raw + n - 4, "@plt")) {
+		char *base = xstrndup(raw, n - 4);
+		char *d = sonde_demangle(base);
+		char *full = xasprintf("%s@plt", d ? d : base);
+		const char *r = istr(s, full);
+		free(full);
+		free(d);
+		free(base);
+		return r;
+	}
 	char *d = sonde_demangle(raw);
 	if (!d)
 		return istr(s, raw);
