@@ -243,40 +243,46 @@ static uint32_t gchild(struct ctx *c, uint32_t parent, uint32_t func, bool inlin
 	return id;
 }
 
-/* Adds the path through entry `e` of group g to the tree rooted at g.v[1]. */
+/* Adds the path through entry `e` of group g to the tree rooted at g.v[1].
+ * Children mode: samples whose stack contains the entry (its outermost
+ * occurrence, so recursion counts once). Self mode: samples whose leaf is
+ * the entry. Caller order walks from the entry towards its callees (with
+ * Children) or from the outermost caller down to the entry (Self); callee
+ * order walks from the entry up to its callers. */
 static void graph_add(struct ctx *c, uint32_t e, const struct group *g)
 {
 	const struct profile *p = c->p;
 	const struct prof_rstack *rs = &p->rstacks.v[g->rstack];
-	/* locate the outermost frame matching the entry (recursion counts once) */
+	if (!rs->frame_n)
+		return;
 	int at = -1;
-	for (uint32_t i = rs->frame_n; i-- > 0;) {
+	for (uint32_t i = c->o->children ? rs->frame_n : 1; i-- > 0;) {
 		struct entry_key k = frame_key(c, g, &p->frames.v[rs->frame_first + i]);
 		if (!memcmp(&k, &c->entries.v[e].k, sizeof(k))) {
 			at = (int)i;
 			break;
 		}
-		if (!c->o->children)
-			break;
 	}
-	if (!c->o->children)
-		at = 0;
 	if (at < 0)
 		return;
 	bool callee = c->o->graph == RG_CALLEE;
-	uint32_t node = 1;
-	c->g.v[node].weight += g->weight;
-	/* frames [0..at] are the entry and its callees; [at..n) the callers */
+	bool root_first = !callee && !c->o->children;
+	int from = root_first ? (int)rs->frame_n - 1 : at;
 	int to = callee ? (int)rs->frame_n - 1 : 0;
 	int step = callee ? 1 : -1;
-	for (int i = at;; i += step) {
+	uint32_t node = 1;
+	c->g.v[node].weight += g->weight;
+	for (int i = from;; i += step) {
 		const struct prof_frame *f = &p->frames.v[rs->frame_first + (uint32_t)i];
-		/* The entry's own frame is the root. In caller order its inlined
-		 * callees follow; in callee order they are not callers at all. */
-		uint32_t skip = i == at ? (callee ? f->loc_n : 1) : 0;
+		/* The entry's own frame is the tree's root, except in root-first
+		 * order where the tree starts at the outermost caller. Its inlined
+		 * callees follow it in caller order; in callee order they are not
+		 * callers at all. */
+		uint32_t skip = 0;
+		if (i == at && !root_first)
+			skip = callee ? f->loc_n : 1;
 		for (uint32_t j = skip; j < f->loc_n; j++) {
-			/* locations of a frame: outer first in caller order */
-			uint32_t li = callee ? j : f->loc_n - 1 - j;
+			uint32_t li = callee ? j : f->loc_n - 1 - j; /* outer first in caller order */
 			const struct prof_loc *l = &p->locs.v[p->frame_locs.v[f->loc_first + li]];
 			node = gchild(c, node, l->func, l->inlined);
 			c->g.v[node].weight += g->weight;
@@ -335,13 +341,26 @@ static void print_entry_graph(FILE *out, struct ctx *c, uint32_t e)
 	for (size_t gi = 0; gi < c->groups.n; gi++)
 		if (c->groups.v[gi].weight)
 			graph_add(c, e, &c->groups.v[gi]);
-	if (c->g.v[1].first_child == 0)
+	uint32_t top = 1;
+	if (!c->o->children && c->o->graph == RG_CALLER) {
+		/* root-first: the tree's root is virtual; start at its only child */
+		uint32_t k = c->g.v[1].first_child;
+		if (!k)
+			return;
+		if (c->g.v[k].next_sibling) { /* several outermost callers: branch at once */
+			fprintf(out, "          |\n");
+			print_graph(out, c, 1, "          ", c->o->graph_threshold);
+			fprintf(out, "\n");
+			return;
+		}
+		top = k;
+	} else if (c->g.v[1].first_child == 0) {
 		return;
+	}
 	const char *pad = c->o->children ? "                    " : "          ";
-	fprintf(out, "%s|\n%s---%s\n", pad, pad, prof_str(c->p, c->g.v[1].func));
-	char prefix[64];
-	snprintf(prefix, sizeof(prefix), "%s", pad);
-	print_graph(out, c, 1, prefix, c->o->graph_threshold);
+	fprintf(out, "%s|\n%s---%s%s\n", pad, pad, prof_str(c->p, c->g.v[top].func),
+		c->g.v[top].inlined ? " (inlined)" : "");
+	print_graph(out, c, top, pad, c->o->graph_threshold);
 	fprintf(out, "\n");
 }
 

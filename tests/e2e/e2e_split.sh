@@ -55,6 +55,42 @@ if awk '/\[\.\] hot_a *$/ { on = 1; next } on && /^ *[0-9.]+% / { exit } on && /
 else
 	fail split_callgraph "no call-graph line mentioning main under hot_a's row"
 fi
+# each row's graph is its own: hot_a's callers are main..., hot_b's graph never mentions hot_a
+row_graph "$T/g.txt" hot_a | graph_frames >"$T/ga.txt"
+row_graph "$T/g.txt" hot_b | graph_frames >"$T/gb.txt"
+if [ "$(sed -n 1p "$T/ga.txt")" = hot_a ] && [ "$(sed -n 2p "$T/ga.txt")" = main ]; then
+	pass split_graph_hot_a_callers
+else
+	fail split_graph_hot_a_callers "graph under hot_a starts '$(head -3 "$T/ga.txt" | tr '\n' '|')' (want hot_a|main|...)"
+fi
+if [ -s "$T/gb.txt" ] && ! grep -qx hot_a "$T/gb.txt" && ! grep -q '\[k\]\|pvm_\|_raw_' "$T/gb.txt" && [ "$(sed -n 2p "$T/gb.txt")" = main ]; then
+	pass split_graph_per_row
+else
+	fail split_graph_per_row "graph under hot_b (a leaf called only by main) lists: $(head -6 "$T/gb.txt" | tr '\n' '|')"
+fi
+# a kernel row's graph starts in the kernel, not at main
+krow=$(report_rows "$T/g.txt" | grep -F '[k] ' | head -1 | sed 's/.*\[k\] //; s/ *$//')
+if [ -n "$krow" ]; then
+	second=$(row_graph "$T/g.txt" "$krow" | graph_frames | sed -n 2p)
+	if [ -n "$second" ] && [ "$second" != main ] && [ "$second" != hot_a ]; then
+		pass split_graph_kernel_row
+	else
+		fail split_graph_kernel_row "graph under kernel row '$krow' has '$second' as its first caller (want a kernel function)"
+	fi
+else
+	skip split_graph_kernel_row "no kernel samples in this run"
+fi
+# --no-children -g caller: each row's chain from the root down, as perf prints
+# it: ... main, hot_a
+"$SONDE" report -i "$T/split.data" --no-children -g caller >"$T/gc.txt" 2>/dev/null
+row_graph "$T/gc.txt" hot_a | graph_frames >"$T/gca.txt"
+if awk 'prev == "main" && $0 == "hot_a" { found = 1 } { prev = $0 } END { exit !found }' "$T/gca.txt"; then
+	pass split_graph_caller_order
+else
+	fail split_graph_caller_order "--no-children -g caller: graph under hot_a is '$(head -4 "$T/gca.txt" | tr '\n' '|')' (want the root-first chain ...|main|hot_a)"
+fi
+"$SONDE" report -i "$T/split.data" --no-children -g none >"$T/gn.txt" 2>/dev/null
+if [ -z "$(row_graph "$T/gn.txt" hot_a | grep -v '^ *$')" ]; then pass split_graph_none; else fail split_graph_none "-g none still prints graph lines under hot_a"; fi
 # --percent-limit hides hot_b (25%) at 50
 "$SONDE" report -i "$T/split.data" --no-children -g none --percent-limit 50 >"$T/pl.txt" 2>/dev/null
 if [ -n "$(report_pct "$T/pl.txt" hot_a)" ] && [ -z "$(report_pct "$T/pl.txt" hot_b)" ]; then
@@ -62,3 +98,30 @@ if [ -n "$(report_pct "$T/pl.txt" hot_a)" ] && [ -z "$(report_pct "$T/pl.txt" ho
 else
 	fail split_percent_limit "--percent-limit 50 rows: $(report_syms "$T/pl.txt" | tr '\n' ' ')"
 fi
+
+# ---- sonde script: perf script layout ----
+"$SONDE" script -i "$T/split.data" >"$T/s.txt" 2>"$T/s.err"
+hdr=$(grep -m1 -v -P '^\t' "$T/s.txt")
+if grep -qP '^split +[0-9]+ \[[0-9]{3}\] +[0-9]+\.[0-9]{6}: +[0-9]+ (cpu-clock|cycles[^ ]*): *$' <<<"$hdr"; then
+	pass split_script_header
+else
+	fail split_script_header "first sample line '$hdr' (want 'split  TID [CPU] SECS.USECS: PERIOD cpu-clock: ')"
+fi
+if grep -qP "^\t *[0-9a-f]+ hot_a\+0x[0-9a-f]+ \($FIX/split\)\$" "$T/s.txt"; then
+	pass split_script_frame
+else
+	fail split_script_frame "no frame line '\\t<hex> hot_a+0x<off> ($FIX/split)': $(grep -m1 hot_a "$T/s.txt" | cut -c1-120)"
+fi
+if awk 'BEGIN { RS = ""; FS = "\n" } { n++; if ($1 ~ /^\t/) bad++ } END { exit !(n > 100 && bad == 0) }' "$T/s.txt"; then
+	pass split_script_blank_lines
+else
+	fail split_script_blank_lines "samples are not separated by single blank lines"
+fi
+# folded: weights are sums of periods and add up to the report's event count
+"$SONDE" script -i "$T/split.data" --folded >"$T/f.txt" 2>/dev/null
+fw=$(awk '{ s += $NF } END { printf "%d", s }' "$T/f.txt")
+ec=$(awk '/^# Event count/ { print $NF; exit }' "$T/nc.txt")
+if [ -n "$ec" ] && [ "$fw" = "$ec" ]; then pass split_folded_weight; else fail split_folded_weight "folded weights sum to $fw, report's event count is ${ec:-missing}"; fi
+if grep -q '^split;.*main;hot_a [0-9]*$' "$T/f.txt"; then pass split_folded_stack; else fail split_folded_stack "no 'split;...;main;hot_a N' line: $(head -1 "$T/f.txt")"; fi
+"$SONDE" script -i "$T/split.data" --folded --pid >"$T/fp.txt" 2>/dev/null
+if grep -qE '^split-[0-9]+;.*main;hot_a [0-9]+$' "$T/fp.txt"; then pass split_folded_pid; else fail split_folded_pid "--pid root: $(head -1 "$T/fp.txt" | cut -c1-100) (want split-PID;...)"; fi

@@ -109,3 +109,34 @@ crashed() { [ "$1" -ge 128 ]; }
 
 # first_lines FILE [N] : the first N (3) lines of FILE on one line, for FAIL reasons
 first_lines() { head -n "${2:-3}" "$1" 2>/dev/null | tr '\n' '|' | cut -c1-300; }
+
+# script_tids FILE : distinct thread ids in `sonde script`/`perf script` text
+script_tids() {
+	awk '/^[^\t].* [0-9]+\.[0-9]+: +[0-9]+ [^ ]+:( |$)/ {
+		for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) {
+			j = i - 1; if ($j ~ /^\[[0-9]+\]$/) j--
+			t = $j; sub(/.*\//, "", t); if (t ~ /^[0-9]+$/) print t; break
+		}
+	}' "$1" | sort -u
+}
+
+# script_nsamples FILE : number of samples in `sonde script`/`perf script` text
+# (the report header's "# Samples: 1K" is rounded, this is exact)
+script_nsamples() { grep -cE '^[^\t].* [0-9]+\.[0-9]+: +[0-9]+ [^ ]+:( |$)' "$1"; }
+
+# row_graph FILE SYM : the call-graph lines printed under the first report row
+# whose symbol is SYM (up to the next row)
+row_graph() {
+	awk -v sym="$2" '
+		/^ *[0-9.]+%/ && match($0, /\[[.kgu]\] /) {
+			if (on) exit
+			s = substr($0, RSTART + RLENGTH); sub(/ +$/, "", s)
+			if (s == sym) on = 1
+			next
+		}
+		on { print }' "$1"
+}
+
+# graph_frames : reads call-graph lines on stdin, prints just the frame names
+# (tree drawing and percentages removed), one a line
+graph_frames() { sed -E 's/^[ |]*//; s/^-*([0-9.]+%)?-*//; s/^ +//' | grep -v '^$' || true; }
