@@ -117,7 +117,6 @@ int cmd_record(int argc, char **argv, const struct cmd_ctx *ctx)
 	struct record_opts o = { 0 };
 	o.freq = DEFAULT_FREQ;
 	o.output = perf ? "perf.data" : "sonde.data";
-	bool freq_given = false;
 	const char *event_str = NULL;
 
 	optind = 0;
@@ -132,7 +131,6 @@ int cmd_record(int argc, char **argv, const struct cmd_ctx *ctx)
 				return usage_error("invalid frequency '%s' (expected samples per second)", optarg);
 			}
 			o.use_period = false;
-			freq_given = true;
 			break;
 		case 'c':
 			if (!parse_u64(optarg, &o.period))
@@ -188,7 +186,6 @@ int cmd_record(int argc, char **argv, const struct cmd_ctx *ctx)
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	(void)freq_given;
 
 	if (event_str) {
 		if (strchr(event_str, ','))

@@ -51,6 +51,8 @@ int launch_suspended(struct launch *l, char **argv)
 		if (read_full(go[0], &c, 1) != 1)
 			_exit(127);
 		close(go[0]);
+		if (l->stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
 		execvp(argv[0], argv);
 		int e = errno;
 		if (write(err[1], &e, sizeof(e)) < 0)

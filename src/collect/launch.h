@@ -7,6 +7,8 @@ struct launch {
 	pid_t pid;
 	int go_fd;  /* write end: one byte releases the child */
 	int err_fd; /* read end: receives errno if exec fails, EOF if exec worked */
+	int stdout_to_stderr; /* set before launch: the command's stdout goes to our stderr
+			       * (when our stdout carries the recording) */
 };
 
 /* Forks a child that waits before exec'ing argv (PATH search like a shell).

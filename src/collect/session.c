@@ -250,8 +250,12 @@ static void attr_setup(struct session *s)
 	const struct record_opts *o = s->o;
 	struct perf_event_attr *a = &s->attr;
 	event_attr_init(a, &s->ev);
-	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU |
-			 PERF_SAMPLE_PERIOD;
+	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU;
+	/* With a fixed period the kernel turns every software event into a
+	 * sample when PERIOD is requested (perf_swevent_event), so ask for the
+	 * period only in frequency mode; it is known otherwise. */
+	if (!o->use_period)
+		a->sample_type |= PERF_SAMPLE_PERIOD;
 	if (o->callgraph != CALLGRAPH_NONE)
 		a->sample_type |= PERF_SAMPLE_CALLCHAIN;
 	if (o->use_period) {
@@ -273,7 +277,7 @@ static void attr_setup(struct session *s)
 	a->clockid = CLOCK_MONOTONIC;
 	a->build_id = 1;
 	a->watermark = 1;
-	a->wakeup_watermark = RING_PAGES_MAX * 4096 / 4;
+	a->wakeup_watermark = RING_PAGES_MAX * 4096u / 4;
 }
 
 /* Opens the event for (pid, cpu), adapting the attr on the first open:
@@ -376,45 +380,58 @@ static char *open_events(struct session *s, const pid_t *pids, int npids)
 	return NULL;
 }
 
-/* Maps one ring per CPU; other fds of that CPU write into it. */
-static char *map_rings(struct session *s)
+/* Maps one ring of 1+pages pages per CPU; the other fds of that CPU write
+ * into it. Returns 0, an errno for EPERM/ENOMEM (over the mlock budget: the
+ * caller retries smaller), or -1 with *why set. */
+static int map_rings(struct session *s, unsigned pages, char **why)
 {
-	s->rings = xcalloc((size_t)s->ncpus, sizeof(*s->rings));
-	for (unsigned pages = RING_PAGES_MAX; pages >= RING_PAGES_MIN; pages /= 2) {
-		int err = 0;
-		for (size_t i = 0; i < s->fds.n && !err; i++) {
-			struct evfd *f = &s->fds.v[i];
-			struct ring **r = &s->rings[f->cpu_idx];
-			if (*r) {
-				if (ioctl(f->fd, PERF_EVENT_IOC_SET_OUTPUT, (*r)->fd) < 0)
-					return xasprintf("cannot share the ring buffer of CPU %d: %s",
-							 s->cpus[f->cpu_idx], strerror(errno));
-				continue;
+	if (!s->rings)
+		s->rings = xcalloc((size_t)s->ncpus, sizeof(*s->rings));
+	for (size_t i = 0; i < s->fds.n; i++) {
+		struct evfd *f = &s->fds.v[i];
+		struct ring **r = &s->rings[f->cpu_idx];
+		if (*r) {
+			if (ioctl(f->fd, PERF_EVENT_IOC_SET_OUTPUT, (*r)->fd) < 0) {
+				*why = xasprintf("cannot share the ring buffer of CPU %d: %s",
+						 s->cpus[f->cpu_idx], strerror(errno));
+				return -1;
 			}
-			*r = xcalloc(1, sizeof(**r));
-			if (ring_map(*r, f->fd, pages) < 0) {
-				err = errno;
-				free(*r);
-				*r = NULL;
-			}
+			continue;
 		}
-		if (!err) {
+		*r = xcalloc(1, sizeof(**r));
+		if (ring_map(*r, f->fd, pages) < 0) {
+			int err = errno;
+			free(*r);
+			*r = NULL;
+			if (err == EPERM || err == ENOMEM)
+				return err;
+			*why = xasprintf("cannot map the perf ring buffer: %s", strerror(err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Opens the events and maps their buffers, halving the buffer size while
+ * over the locked-memory budget. Returns NULL or a malloc'd message. */
+static char *setup_events(struct session *s, const pid_t *pids, int npids)
+{
+	for (unsigned pages = RING_PAGES_MAX; pages >= RING_PAGES_MIN; pages /= 2) {
+		/* wake up when a quarter of the buffer is used (we also poll every 100 ms) */
+		s->attr.wakeup_watermark = pages * 4096u / 4;
+		char *why = open_events(s, pids, npids);
+		if (why)
+			return why;
+		int rc = map_rings(s, pages, &why);
+		if (rc == 0) {
 			if (pages < RING_PAGES_MAX)
 				note("using %u KB ring buffers (the mlock limit is too small for %u KB)",
 				     pages * 4, RING_PAGES_MAX * 4);
 			return NULL;
 		}
-		for (int c = 0; c < s->ncpus; c++) {
-			if (s->rings[c]) {
-				ring_unmap(s->rings[c]);
-				free(s->rings[c]);
-				s->rings[c] = NULL;
-			}
-		}
-		if (err != EPERM && err != ENOMEM)
-			return xasprintf("cannot map the perf ring buffer: %s", strerror(err));
-		/* SET_OUTPUT cannot be undone cheaply: reopen is not needed since the
-		 * redirect only happens after the target ring was mapped. */
+		close_events(s);
+		if (rc < 0)
+			return why;
 	}
 	return xasprintf("cannot map the perf ring buffers (%d CPUs x %u KB): over the locked-memory "
 			 "limit; raise /proc/sys/kernel/perf_event_mlock_kb or 'ulimit -l'",
@@ -485,7 +502,7 @@ static int convert(struct session *s, const unsigned char *rec, size_t size)
 		if (sid == UINT64_MAX)
 			return -1;
 		struct sd_sample smp = { .time = k.time, .pid = k.pid, .tid = k.tid, .cpu = k.cpu,
-					 .period = k.period, .stack_id = sid, .cpumode = k.cpumode };
+					 .period = k.period ? k.period : s->o->period, .stack_id = sid, .cpumode = k.cpumode };
 		s->samples++;
 		return sd_write_sample(s->w, &smp);
 	}
@@ -645,6 +662,7 @@ int record_session(const struct record_opts *o)
 
 	if (o->pid <= 0) {
 		cmd = command_string(o->argv);
+		child.stdout_to_stderr = !strcmp(o->output, "-");
 		if (launch_suspended(&child, o->argv) < 0) {
 			int e = errno;
 			output_discard(s);
@@ -655,9 +673,7 @@ int record_session(const struct record_opts *o)
 		npids = 1;
 	}
 
-	char *why = open_events(s, pids, npids);
-	if (!why)
-		why = map_rings(s);
+	char *why = setup_events(s, pids, npids);
 	if (why) {
 		close_events(s);
 		if (o->pid <= 0)
@@ -707,6 +723,10 @@ int record_session(const struct record_opts *o)
 		int e = launch_release(&child);
 		if (e) {
 			sigprocmask(SIG_SETMASK, &orig, NULL);
+			sigaction(SIGINT, &old_int, NULL);
+			sigaction(SIGTERM, &old_term, NULL);
+			sigaction(SIGHUP, &old_hup, NULL);
+			sigaction(SIGCHLD, &old_chld, NULL);
 			close_events(s);
 			output_discard(s);
 			error("cannot run '%s': %s", o->argv[0], strerror(e));
@@ -823,11 +843,13 @@ int record_session(const struct record_opts *o)
 		child_done = true;
 	}
 
+	/* Unblock while our handlers are still in place, so a Ctrl-C that
+	 * arrived during the last drain does not kill us after the fact. */
+	sigprocmask(SIG_SETMASK, &orig, NULL);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);
 	sigaction(SIGCHLD, &old_chld, NULL);
-	sigprocmask(SIG_SETMASK, &orig, NULL);
 
 	if (!s->write_errno) {
 		struct sd_finish f = { .time = now_ns(CLOCK_MONOTONIC), .samples = s->samples, .lost = s->lost,
@@ -843,7 +865,7 @@ int record_session(const struct record_opts *o)
 	if (!s->write_errno) {
 		char n1[32], n2[32], sz[32];
 		fmt_size(bytes, sz, sizeof(sz));
-		note("wrote %s samples (%s lost) to '%s' (%s)", fmt_thousands(s->samples, n1, sizeof(n1)),
+		note("wrote %s sample%s (%s lost) to '%s' (%s)", fmt_thousands(s->samples, n1, sizeof(n1)), s->samples == 1 ? "" : "s",
 		     fmt_thousands(s->lost, n2, sizeof(n2)), out_name(s), sz);
 		if (s->lost)
 			note("the kernel dropped samples: try a lower -F or a larger "
@@ -857,7 +879,7 @@ int record_session(const struct record_opts *o)
 	if (o->pid <= 0) {
 		if (child_done && WIFSIGNALED(status)) {
 			int sig = WTERMSIG(status);
-			if (!stopped_by_duration)
+			if (!stopped_by_duration && sig != SIGINT && sig != SIGPIPE)
 				error("'%s' was killed by signal %d (%s)%s", cmd, sig, strsignal(sig),
 				      s->write_errno ? "" : "; the profile up to that point was saved");
 		}

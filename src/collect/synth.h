@@ -17,6 +17,10 @@ bool proc_alive(pid_t pid);
  * mapping of pid, stamped `time`. Returns 0 or -1 (write error, errno set). */
 int synth_process(struct sd_writer *w, pid_t pid, uint64_t time);
 
+/* Reads the NT_GNU_BUILD_ID note of an ELF file into id (up to 20 bytes);
+ * returns its length, or 0. */
+int file_build_id(const char *path, uint8_t id[20]);
+
 /* Parses one /proc/PID/maps line. Returns true for an executable mapping;
  * *path points into `line` ("//anon" for anonymous ones). */
 bool parse_maps_line(char *line, uint64_t *start, uint64_t *end, uint64_t *pgoff, uint32_t *prot,

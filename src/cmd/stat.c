@@ -1,0 +1,404 @@
+/* sonde stat: count events over a command's run, printed in perf stat's layout. */
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "cmd/cmds.h"
+#include "collect/counters.h"
+#include "collect/launch.h"
+#include "util/die.h"
+#include "util/strbuf.h"
+#include "util/vec.h"
+
+static const char stat_usage[] =
+	"usage: %s stat [options] [--] COMMAND [ARGS...]\n"
+	"\n"
+	"Runs COMMAND and prints event counts over its run (threads and children\n"
+	"included) in perf stat's layout, on stderr.\n"
+	"\n"
+	"  -e, --event EVENTS          comma-separated events (default: task-clock,\n"
+	"                              context-switches, cpu-migrations, page-faults,\n"
+	"                              cycles, instructions, branches, branch-misses)\n"
+	"  -r, --repeat N              run N times; print means and relative stddev\n"
+	"  -x, --field-separator SEP   CSV-like output: value,unit,event,...\n"
+	"\n"
+	"Events: %s.\n"
+	"Exit status: the command's (of the last run); 127 if it cannot be found.\n";
+
+/* perf's order */
+static const char *default_order[] = { "task-clock",     "context-switches", "cpu-migrations",
+				       "page-faults",    "cycles",           "instructions",
+				       "branches",       "branch-misses" };
+
+/* Running mean and variance (Welford), like perf's stats. */
+struct stats {
+	double n, mean, M2;
+};
+
+static void stats_add(struct stats *s, double v)
+{
+	s->n += 1;
+	double d = v - s->mean;
+	s->mean += d / s->n;
+	s->M2 += d * (v - s->mean);
+}
+
+/* Standard deviation of the mean, as perf prints it. */
+static double stats_stddev(const struct stats *s)
+{
+	if (s->n < 2)
+		return 0;
+	double var = s->M2 / (s->n - 1);
+	return sqrt(var / s->n);
+}
+
+static double rel_stddev(const struct stats *s)
+{
+	return s->mean ? 100.0 * stats_stddev(s) / s->mean : 0;
+}
+
+struct stat_ev {
+	struct counter c;
+	struct stats st;
+	bool unsupported, not_counted;
+	double enabled, running; /* summed over runs, for the multiplexing note */
+};
+
+static bool is_clock(const struct event_spec *e)
+{
+	return e->type == PERF_TYPE_SOFTWARE &&
+	       (e->config == PERF_COUNT_SW_TASK_CLOCK || e->config == PERF_COUNT_SW_CPU_CLOCK);
+}
+
+static bool is_event(const struct event_spec *e, uint32_t type, uint64_t config)
+{
+	return e->type == type && e->config == config;
+}
+
+static const struct stat_ev *find_ev(const struct stat_ev *evs, int n, uint32_t type, uint64_t config)
+{
+	for (int i = 0; i < n; i++)
+		if (is_event(&evs[i].c.ev, type, config) && !evs[i].unsupported && !evs[i].not_counted)
+			return &evs[i];
+	return NULL;
+}
+
+struct metric {
+	char val[32];
+	const char *unit;
+	double num;
+	bool have;
+};
+
+static void rate_metric(struct metric *m, double count, double task_ns)
+{
+	double r = count / (task_ns / 1e9);
+	const char *u = "/sec";
+	if (r >= 1e9) {
+		r /= 1e9;
+		u = "G/sec";
+	} else if (r >= 1e6) {
+		r /= 1e6;
+		u = "M/sec";
+	} else if (r >= 1e3) {
+		r /= 1e3;
+		u = "K/sec";
+	}
+	snprintf(m->val, sizeof(m->val), "%8.3f", r);
+	m->unit = u;
+	m->num = r;
+	m->have = true;
+}
+
+static struct metric compute_metric(const struct stat_ev *evs, int n, const struct stat_ev *e,
+				    double elapsed_ns)
+{
+	struct metric m = { .have = false };
+	const struct event_spec *ev = &e->c.ev;
+	double v = e->st.mean;
+	const struct stat_ev *task = find_ev(evs, n, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK);
+	if (!task)
+		task = find_ev(evs, n, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK);
+	double task_ns = task ? task->st.mean : 0;
+	if (is_clock(ev)) {
+		if (elapsed_ns > 0) {
+			m.num = v / elapsed_ns;
+			snprintf(m.val, sizeof(m.val), "%8.3f", m.num);
+			m.unit = "CPUs utilized";
+			m.have = true;
+		}
+	} else if (is_event(ev, PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES)) {
+		if (task_ns > 0) {
+			m.num = v / task_ns;
+			snprintf(m.val, sizeof(m.val), "%8.3f", m.num);
+			m.unit = "GHz";
+			m.have = true;
+		}
+	} else if (is_event(ev, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS)) {
+		const struct stat_ev *cyc = find_ev(evs, n, PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES);
+		if (cyc && cyc->st.mean > 0) {
+			m.num = v / cyc->st.mean;
+			snprintf(m.val, sizeof(m.val), "%7.2f ", m.num);
+			m.unit = "insn per cycle";
+			m.have = true;
+		}
+	} else if (is_event(ev, PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES)) {
+		const struct stat_ev *br =
+			find_ev(evs, n, PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS);
+		if (br && br->st.mean > 0) {
+			m.num = 100.0 * v / br->st.mean;
+			snprintf(m.val, sizeof(m.val), "%7.2f%%", m.num);
+			m.unit = "of all branches";
+			m.have = true;
+		}
+	} else if (is_event(ev, PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES)) {
+		const struct stat_ev *refs =
+			find_ev(evs, n, PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_REFERENCES);
+		if (refs && refs->st.mean > 0) {
+			m.num = 100.0 * v / refs->st.mean;
+			snprintf(m.val, sizeof(m.val), "%8.3f %%", m.num);
+			m.unit = "of all cache refs";
+			m.have = true;
+		}
+	} else if (task_ns > 0) {
+		rate_metric(&m, v, task_ns);
+	}
+	return m;
+}
+
+static void print_human(FILE *out, const struct stat_ev *evs, int n, const char *cmd, int runs,
+			const struct stats *elapsed, const struct rusage *ru)
+{
+	fprintf(out, "\n Performance counter stats for '%s'", cmd);
+	if (runs > 1)
+		fprintf(out, " (%d runs)", runs);
+	fprintf(out, ":\n\n");
+	for (int i = 0; i < n; i++) {
+		const struct stat_ev *e = &evs[i];
+		char name[64];
+		event_display(&e->c.ev, name, sizeof(name));
+		if (e->unsupported || e->not_counted) {
+			fprintf(out, "%18s %-4s %-32s%28s\n", e->unsupported ? "<not supported>" : "<not counted>",
+				"", name, "");
+			continue;
+		}
+		if (is_clock(&e->c.ev))
+			fprintf(out, "%'18.2f %-4s %-32s", e->st.mean / 1e6, "msec", name);
+		else
+			fprintf(out, "%'18.0f %-4s %-32s", e->st.mean, "", name);
+		struct metric m = compute_metric(evs, n, e, elapsed->mean);
+		if (m.have) {
+			int w = 32 - (int)strlen(m.val) - 1;
+			fprintf(out, " # %s %-*s", m.val, w > 0 ? w : 0, m.unit);
+		} else {
+			fprintf(out, "   %32s", "");
+		}
+		if (runs > 1) {
+			double pct = rel_stddev(&e->st);
+			if (pct)
+				fprintf(out, "  ( +-%6.2f%% )", pct);
+		}
+		if (e->running > 0 && e->running < e->enabled)
+			fprintf(out, "  (%.2f%%)", 100.0 * e->running / e->enabled);
+		fputc('\n', out);
+	}
+	fputc('\n', out);
+	if (runs > 1) {
+		double sd = stats_stddev(elapsed) / 1e9, avg = elapsed->mean / 1e9;
+		int prec = sd > 1 ? 0 : sd > 0 ? (int)lround(ceil(-log10(sd))) : 7;
+		prec += 2;
+		fprintf(out, " %17.*f +- %.*f seconds time elapsed", prec, avg, prec, sd);
+		fprintf(out, "  ( +-%6.2f%% )\n", rel_stddev(elapsed));
+	} else {
+		fprintf(out, " %17.9f seconds time elapsed\n\n", elapsed->mean / 1e9);
+		fprintf(out, " %17.9f seconds user\n",
+			ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6);
+		fprintf(out, " %17.9f seconds sys\n\n", ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6);
+	}
+	fputc('\n', out);
+}
+
+static void print_csv(FILE *out, const struct stat_ev *evs, int n, const char *sep, int runs,
+		      const struct stats *elapsed)
+{
+	for (int i = 0; i < n; i++) {
+		const struct stat_ev *e = &evs[i];
+		char name[64];
+		event_display(&e->c.ev, name, sizeof(name));
+		if (e->unsupported || e->not_counted) {
+			fprintf(out, "%s%s%s%s", e->unsupported ? "<not supported>" : "<not counted>", sep, sep,
+				name);
+			if (runs > 1)
+				fprintf(out, "%s0.00%%", sep);
+			fprintf(out, "%s0%s100.00%s%s\n", sep, sep, sep, sep);
+			continue;
+		}
+		if (is_clock(&e->c.ev))
+			fprintf(out, "%.2f%smsec%s%s", e->st.mean / 1e6, sep, sep, name);
+		else
+			fprintf(out, "%.0f%s%s%s", e->st.mean, sep, sep, name);
+		if (runs > 1)
+			fprintf(out, "%s%.2f%%", sep, rel_stddev(&e->st));
+		double pct = e->enabled > 0 ? 100.0 * e->running / e->enabled : 100.0;
+		fprintf(out, "%s%.0f%s%.2f", sep, runs ? e->running / runs : 0, sep, pct);
+		struct metric m = compute_metric(evs, n, e, elapsed->mean);
+		if (m.have)
+			fprintf(out, "%s%.3f%s%s\n", sep, m.num, sep, m.unit);
+		else
+			fprintf(out, "%s%s\n", sep, sep);
+	}
+}
+
+/* Adds the events of a comma-separated list. Returns 0 or -1 (bad name). */
+typedef VEC(struct stat_ev) stat_ev_vec;
+
+static int add_events(stat_ev_vec *evs, const char *list)
+{
+	char *copy = xstrdup(list), *save = NULL;
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		struct stat_ev e = { 0 };
+		if (event_parse(tok, &e.c.ev) < 0) {
+			error("unknown event '%s'; valid events: %s", tok, event_valid_names());
+			free(copy);
+			return -1;
+		}
+		vec_push(evs, e);
+	}
+	free(copy);
+	return 0;
+}
+
+int cmd_stat(int argc, char **argv, const struct cmd_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{ "event", required_argument, NULL, 'e' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "field-separator", required_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	stat_ev_vec evs = { 0 };
+	int runs = 1;
+	const char *sep = NULL;
+	optind = 0;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+:e:r:x:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			if (add_events(&evs, optarg) < 0) {
+				vec_free(&evs);
+				return 129;
+			}
+			break;
+		case 'r': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 100000) {
+				vec_free(&evs);
+				fprintf(stderr, "%s stat: invalid repeat count '%s'\n", sonde_progname, optarg);
+				return 129;
+			}
+			runs = (int)v;
+			break;
+		}
+		case 'x':
+			sep = optarg;
+			break;
+		case 'h':
+			printf(stat_usage, sonde_progname, event_valid_names());
+			vec_free(&evs);
+			return 0;
+		case ':':
+			fprintf(stderr, "%s stat: option '%s' needs a value\n", sonde_progname, argv[optind - 1]);
+			vec_free(&evs);
+			return 129;
+		default:
+			if (optopt && optopt < 256)
+				fprintf(stderr, "%s stat: unknown option '-%c'\n", sonde_progname, optopt);
+			else
+				fprintf(stderr, "%s stat: unknown option '%s'\n", sonde_progname, argv[optind - 1]);
+			fprintf(stderr, "Run '%s stat --help' for the options.\n", sonde_progname);
+			vec_free(&evs);
+			return 129;
+		}
+	}
+	char **cmdv = argv + optind;
+	if (!*cmdv) {
+		fprintf(stderr, "%s stat: no command to run (usage: stat [options] -- COMMAND)\n",
+			sonde_progname);
+		vec_free(&evs);
+		return 129;
+	}
+	if (!evs.n) {
+		for (size_t i = 0; i < sizeof(default_order) / sizeof(default_order[0]); i++) {
+			struct stat_ev e = { 0 };
+			event_parse(default_order[i], &e.c.ev);
+			vec_push(&evs, e);
+		}
+	}
+	setlocale(LC_NUMERIC, "");
+
+	int n = (int)evs.n;
+	struct counter *ctrs = xcalloc((size_t)n, sizeof(*ctrs));
+	struct stats elapsed = { 0 };
+	struct rusage ru = { 0 };
+	int status = 0, done = 0, rc = 0;
+	for (int r = 0; r < runs; r++) {
+		for (int i = 0; i < n; i++)
+			ctrs[i].ev = evs.v[i].c.ev;
+		uint64_t ns = 0;
+		rc = counters_run(ctrs, n, cmdv, &status, &ns, &ru);
+		if (rc)
+			break;
+		done++;
+		stats_add(&elapsed, (double)ns);
+		for (int i = 0; i < n; i++) {
+			struct stat_ev *e = &evs.v[i];
+			e->c.ev = ctrs[i].ev; /* may have gained ":u" */
+			if (ctrs[i].state == COUNTER_UNSUPPORTED) {
+				e->unsupported = true;
+				continue;
+			}
+			if (ctrs[i].state == COUNTER_NOT_COUNTED) {
+				e->not_counted = true;
+				continue;
+			}
+			stats_add(&e->st, ctrs[i].value);
+			e->enabled += (double)ctrs[i].enabled;
+			e->running += (double)ctrs[i].running;
+		}
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
+			break; /* Ctrl-C: stop repeating, print what we have */
+	}
+	if (done) {
+		struct strbuf cmd = STRBUF_INIT;
+		for (char **a = cmdv; *a; a++) {
+			if (a != cmdv)
+				sb_addc(&cmd, ' ');
+			sb_adds(&cmd, *a);
+		}
+		for (int i = 0; i < n; i++)
+			if (evs.v[i].unsupported)
+				evs.v[i].not_counted = false;
+		if (sep)
+			print_csv(stderr, evs.v, n, sep, done, &elapsed);
+		else
+			print_human(stderr, evs.v, n, cmd.buf, done, &elapsed, &ru);
+		sb_free(&cmd);
+		if (WIFSIGNALED(status))
+			error("'%s' was killed by signal %d (%s)", cmdv[0], WTERMSIG(status),
+			      strsignal(WTERMSIG(status)));
+	}
+	(void)ctx;
+	free(ctrs);
+	vec_free(&evs);
+	if (rc)
+		return rc;
+	return wait_status_code(status);
+}
