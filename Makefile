@@ -1,5 +1,5 @@
 # sonde — plain Makefile. `make`, `make check`, `make san` (ASan+UBSan build
-# in build-san/, `make check SAN=1` runs the suite on it), `make install`.
+# in build-san/, `make check` runs the suite on both), `make install`.
 CC      ?= gcc
 PREFIX  ?= /usr/local
 VERSION := 0.1.0
@@ -48,8 +48,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsonde.a tests/unit/unit.h
 
 unit: $(UNIT_BIN)
 
+# `make check` runs the suite on the normal build and on the ASan+UBSan
+# build; `make check-fast` on the normal build only.
 check: all unit
-	SONDE=$(CURDIR)/$(BUILD)/sonde BUILD=$(CURDIR)/$(BUILD) tests/run
+	$(MAKE) SAN=1 all unit
+	BUILD=$(CURDIR)/$(BUILD) BUILDS="$(CURDIR)/$(BUILD) $(CURDIR)/build-san" tests/run
+
+check-fast: all unit
+	BUILD=$(CURDIR)/$(BUILD) tests/run
 
 san:
 	$(MAKE) SAN=1
@@ -71,7 +77,8 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz sonde
 
-.PHONY: all sonde-link unit check san fuzz install clean
+
+.PHONY: all sonde-link unit check check-fast san fuzz install clean
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/sonde.d
 

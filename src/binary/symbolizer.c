@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,8 @@ struct symbolizer {
 	struct sym_result *unknown;
 	VEC(char *) debug_roots;
 	bool ksyms_loaded;
+	bool ksyms_loading; /* a prefetch thread is filling ksyms */
+	pthread_t ksyms_thread;
 	struct kallsyms ksyms;
 	struct u64map kcache;
 };
@@ -128,6 +131,8 @@ void symbolizer_free(struct symbolizer *s)
 	for (size_t i = 0; i < s->debug_roots.n; i++)
 		free(s->debug_roots.v[i]);
 	vec_free(&s->debug_roots);
+	if (s->ksyms_loading)
+		pthread_join(s->ksyms_thread, NULL);
 	kallsyms_free(&s->ksyms);
 	u64map_free(&s->kcache);
 	interner_free(&s->strs);
@@ -558,13 +563,35 @@ const struct sym_result *symbolizer_lookup(struct symbolizer *s, int module, uin
 
 /* ---- kernel ----------------------------------------------------------- */
 
+static void *kallsyms_thread(void *arg)
+{
+	struct symbolizer *s = arg;
+	const char *path = getenv("SONDE_KALLSYMS");
+	kallsyms_load(&s->ksyms, path && *path ? path : "/proc/kallsyms");
+	return NULL;
+}
+
+void symbolizer_prefetch_kernel(struct symbolizer *s)
+{
+	if (s->ksyms_loaded || s->ksyms_loading)
+		return;
+	/* Reading /proc/kallsyms costs tens of milliseconds of kernel time:
+	 * overlap it with the user-space work. */
+	if (pthread_create(&s->ksyms_thread, NULL, kallsyms_thread, s) == 0)
+		s->ksyms_loading = true;
+}
+
 static void load_kernel(struct symbolizer *s)
 {
 	if (s->ksyms_loaded)
 		return;
 	s->ksyms_loaded = true;
-	const char *path = getenv("SONDE_KALLSYMS");
-	kallsyms_load(&s->ksyms, path && *path ? path : "/proc/kallsyms");
+	if (s->ksyms_loading) {
+		pthread_join(s->ksyms_thread, NULL);
+		s->ksyms_loading = false;
+		return;
+	}
+	kallsyms_thread(s);
 }
 
 bool symbolizer_kernel_available(struct symbolizer *s)

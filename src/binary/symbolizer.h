@@ -53,6 +53,9 @@ const struct sym_result *symbolizer_lookup(struct symbolizer *s, int module, uin
  * Function names only; module symbols carry their module name. Returns
  * NULL if the kernel hides its symbols. */
 const struct sym_result *symbolizer_kernel(struct symbolizer *s, uint64_t addr);
+/* Starts reading kernel symbols in the background, so that the first
+ * symbolizer_kernel() call finds them ready. */
+void symbolizer_prefetch_kernel(struct symbolizer *s);
 /* True if kernel symbols are visible (kallsyms readable with real addresses). */
 bool symbolizer_kernel_available(struct symbolizer *s);
 

@@ -349,15 +349,22 @@ static struct prof_frame resolve_frame(struct replay *R, struct profile *p, cons
 	const struct sym_result *res = NULL;
 	char fallback[64];
 	if (kernel) {
-		res = symbolizer_kernel(p->sym, lookup);
-		snprintf(fallback, sizeof(fallback), "[unknown]");
+		/* Resolved after the replay (see resolve_kernel_locs), while
+		 * kallsyms loads in the background: a placeholder unique to the
+		 * address for now. */
+		struct prof_loc l = { 0 };
+		l.module = module;
+		l.kernel = true;
+		l.sym_offset = lookup;
+		vec_push(&p->frame_locs, intern_loc(p, &l));
 	} else if (handle >= 0) {
 		res = symbolizer_lookup(p->sym, handle, vaddr);
 		snprintf(fallback, sizeof(fallback), "[unknown]");
 	} else {
 		snprintf(fallback, sizeof(fallback), "[unknown]");
 	}
-	push_locs(p, res, module, kernel, fallback);
+	if (!kernel)
+		push_locs(p, res, module, kernel, fallback);
 	f.loc_n = (uint32_t)p->frame_locs.n - f.loc_first;
 	*u64map_upsert(&R->frame_cache, key, R->frame_cache_vals.n, NULL) = R->frame_cache_vals.n;
 	vec_push(&R->frame_cache_vals, ((uint64_t)f.loc_first << 32) | f.loc_n);
@@ -410,6 +417,26 @@ static uint32_t resolve_stack(struct replay *R, struct loader *L, uint32_t stack
 	vec_push(&R->rstack_keys, pid);
 	vec_push(&R->rstack_keys, pr->gen);
 	return id;
+}
+
+/* Fills in the kernel placeholders made by resolve_frame: func 0 (the empty
+ * string) and the address in sym_offset. */
+static void resolve_kernel_locs(struct profile *p)
+{
+	uint32_t unknown = intern(&p->strs, "[unknown]");
+	for (size_t i = 0; i < p->locs.n; i++) {
+		struct prof_loc *l = &p->locs.v[i];
+		if (!l->kernel || l->func)
+			continue;
+		const struct sym_result *res = symbolizer_kernel(p->sym, l->sym_offset);
+		if (res && res->nr && res->frames[0].func) {
+			l->func = intern(&p->strs, res->frames[0].func);
+			l->sym_offset = res->sym_offset;
+		} else {
+			l->func = unknown;
+			l->unknown = true;
+		}
+	}
 }
 
 static void replay(struct loader *L, const struct profile_opts *opts)
@@ -495,6 +522,7 @@ static void replay(struct loader *L, const struct profile_opts *opts)
 		}
 	}
 	progress_done(&prog);
+	resolve_kernel_locs(p);
 	for (size_t i = 0; i < R.procs_v.n; i++)
 		vec_free(&R.procs_v.v[i].maps);
 	vec_free(&R.procs_v);
@@ -519,6 +547,7 @@ struct profile *profile_load(const char *path, const struct profile_opts *opts)
 	p->sym = symbolizer_new();
 	if (opts && opts->no_inline)
 		symbolizer_set_inline(p->sym, false);
+	symbolizer_prefetch_kernel(p->sym);
 	struct prof_node root = { 0, 0, 0 };
 	vec_push(&p->nodes, root);
 	intern(&p->strs, ""); /* string id 0 is the empty string */
