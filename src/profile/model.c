@@ -158,6 +158,8 @@ static void take_record(struct loader *L, const struct sd_record *rec)
 		break; /* nothing in the model depends on exits yet */
 	case SD_STACK: {
 		const struct sd_stack *s = &rec->u.stack;
+		if (s->nr_kernel) /* kernel frames ahead: start reading kallsyms now */
+			symbolizer_prefetch_kernel(p->sym);
 		struct raw_stack r = { L->stack_words.n, s->nr, s->nr_kernel, s->truncated };
 		vec_reserve(&L->stack_words, L->stack_words.n + s->nr);
 		memcpy(&L->stack_words.v[L->stack_words.n], s->frames, s->nr * sizeof(uint64_t));
@@ -547,7 +549,6 @@ struct profile *profile_load(const char *path, const struct profile_opts *opts)
 	p->sym = symbolizer_new();
 	if (opts && opts->no_inline)
 		symbolizer_set_inline(p->sym, false);
-	symbolizer_prefetch_kernel(p->sym);
 	struct prof_node root = { 0, 0, 0 };
 	vec_push(&p->nodes, root);
 	intern(&p->strs, ""); /* string id 0 is the empty string */
