@@ -28,9 +28,9 @@ struct profile *input_load(const char *path, bool no_inline)
 		die("cannot open '%s': %s", path, strerror(e));
 	}
 	if (sd_is_perf_data(path))
-		die("'%s' was written by Linux perf; reading perf.data files is not supported yet "
-		    "(use 'perf script -i %s | sonde ...' or record with sonde)",
-		    path, path);
+		die("'%s' was written by Linux perf, which sonde cannot read yet; "
+		    "record with 'sonde record' (or 'perf' through 'sonde shims'), or read it with Linux perf",
+		    path);
 	struct profile_opts po = { .no_inline = no_inline, .progress = true };
 	struct profile *p = profile_load(path, &po);
 	if (!p)

@@ -104,7 +104,6 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 		die("unexpected argument '%s' (the input file goes after -i)", argv[optind]);
 	if (!input)
 		input = input_default(ctx);
-	o.input_name = input;
 	struct profile *p = input_load(input, no_inline);
 	report_print(stdout, p, &o);
 	profile_free(p);

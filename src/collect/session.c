@@ -691,7 +691,6 @@ int record_session(const struct record_opts *o)
 
 	uint64_t start = now_ns(CLOCK_MONOTONIC);
 	write_meta(s, start);
-	print_start_note(s);
 
 	/* Signals: handled only inside ppoll, so no wakeup is lost. */
 	sigset_t block, orig;
@@ -717,6 +716,7 @@ int record_session(const struct record_opts *o)
 		if (synth_process(s->w, o->pid, now_ns(CLOCK_MONOTONIC)) < 0)
 			write_failed(s);
 		enable_events(s, PERF_EVENT_IOC_ENABLE);
+		print_start_note(s);
 		note("attached to process %d (%d thread%s); press Ctrl-C to stop", (int)o->pid, npids,
 		     npids == 1 ? "" : "s");
 	} else {
@@ -737,11 +737,14 @@ int record_session(const struct record_opts *o)
 			vec_free(&s->fds);
 			return launch_exec_failure_status(e);
 		}
+		/* only now: a command that cannot run gets a single error line */
+		print_start_note(s);
 	}
 
 	struct pollfd *pfd = xcalloc(s->fds.n ? s->fds.n : 1, sizeof(*pfd));
 	uint64_t deadline = o->duration > 0 ? start + (uint64_t)(o->duration * 1e9) : 0;
 	bool stopped_by_duration = false, interrupted = false, term_forwarded = false;
+	uint64_t int_seen_at = 0;
 	for (;;) {
 		size_t np = 0;
 		for (int c = 0; c < s->ncpus; c++) {
@@ -782,7 +785,14 @@ int record_session(const struct record_opts *o)
 				child_done = true;
 				break;
 			}
-			if (got_term && !term_forwarded) {
+			/* A SIGINT normally reaches the whole foreground group; if
+			 * the command is still running a second after one (it was
+			 * sent to sonde alone, or the command ignores it), end the
+			 * command with SIGTERM, as perf does. */
+			if (got_int && !int_seen_at)
+				int_seen_at = now_ns(CLOCK_MONOTONIC);
+			bool int_stale = int_seen_at && now_ns(CLOCK_MONOTONIC) - int_seen_at > 1000000000ull;
+			if ((got_term || int_stale) && !term_forwarded) {
 				kill(child.pid, SIGTERM);
 				term_forwarded = true;
 			}

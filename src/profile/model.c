@@ -291,17 +291,16 @@ static uint32_t node_child(struct profile *p, uint32_t parent, uint32_t loc)
 	return (uint32_t)*slot;
 }
 
-/* Appends the locations of one resolved address to frame_locs. */
-static void push_locs(struct profile *p, const struct sym_result *res, uint32_t module, bool kernel,
-		      const char *fallback)
+/* Appends the locations of one resolved user address to frame_locs. */
+static void push_locs(struct profile *p, const struct sym_result *res, uint32_t module)
 {
+	const char *fallback = "[unknown]";
 	struct prof_loc l;
 	if (!res || !res->nr || !res->frames[0].func) {
 		memset(&l, 0, sizeof(l));
 		l.func = intern(&p->strs, fallback);
 		l.file = intern(&p->strs, "");
 		l.module = module;
-		l.kernel = kernel;
 		l.unknown = true;
 		vec_push(&p->frame_locs, intern_loc(p, &l));
 		return;
@@ -313,7 +312,6 @@ static void push_locs(struct profile *p, const struct sym_result *res, uint32_t 
 		l.file = intern(&p->strs, f->file ? f->file : "");
 		l.line = f->line;
 		l.module = module;
-		l.kernel = kernel;
 		l.inlined = i + 1 < res->nr;
 		l.sym_offset = i + 1 == res->nr ? res->sym_offset : 0;
 		vec_push(&p->frame_locs, intern_loc(p, &l));
@@ -348,8 +346,6 @@ static struct prof_frame resolve_frame(struct replay *R, struct profile *p, cons
 		f.loc_n = (uint32_t)v;
 		return f;
 	}
-	const struct sym_result *res = NULL;
-	char fallback[64];
 	if (kernel) {
 		/* Resolved after the replay (see resolve_kernel_locs), while
 		 * kallsyms loads in the background: a placeholder unique to the
@@ -359,14 +355,10 @@ static struct prof_frame resolve_frame(struct replay *R, struct profile *p, cons
 		l.kernel = true;
 		l.sym_offset = lookup;
 		vec_push(&p->frame_locs, intern_loc(p, &l));
-	} else if (handle >= 0) {
-		res = symbolizer_lookup(p->sym, handle, vaddr);
-		snprintf(fallback, sizeof(fallback), "[unknown]");
 	} else {
-		snprintf(fallback, sizeof(fallback), "[unknown]");
+		const struct sym_result *res = handle >= 0 ? symbolizer_lookup(p->sym, handle, vaddr) : NULL;
+		push_locs(p, res, module);
 	}
-	if (!kernel)
-		push_locs(p, res, module, kernel, fallback);
 	f.loc_n = (uint32_t)p->frame_locs.n - f.loc_first;
 	*u64map_upsert(&R->frame_cache, key, R->frame_cache_vals.n, NULL) = R->frame_cache_vals.n;
 	vec_push(&R->frame_cache_vals, ((uint64_t)f.loc_first << 32) | f.loc_n);

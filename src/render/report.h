@@ -19,7 +19,6 @@ struct report_opts {
 	double percent_limit;  /* hide rows below this percent */
 	enum report_graph graph;
 	double graph_threshold; /* hide call-graph branches below this percent */
-	const char *input_name;
 };
 
 /* Parses "comm,dso,sym"; returns -1 (after an error message) on an unknown key. */
