@@ -8,6 +8,7 @@
 #include "cmd/cmds.h"
 #include "profile/format.h"
 #include "profile/model.h"
+#include "profile/perf_data.h"
 #include "util/die.h"
 
 const char *input_default(const struct cmd_ctx *ctx)
@@ -27,11 +28,22 @@ struct profile *input_load(const char *path, bool no_inline)
 			die("cannot open '%s': No such file; record one first with 'sonde record -- CMD'", path);
 		die("cannot open '%s': %s", path, strerror(e));
 	}
-	if (sd_is_perf_data(path))
-		die("'%s' was written by Linux perf, which sonde cannot read yet; "
-		    "record with 'sonde record' (or 'perf' through 'sonde shims'), or read it with Linux perf",
-		    path);
 	struct profile_opts po = { .no_inline = no_inline, .progress = true };
+	if (perf_data_sniff(path)) {
+		/* Linux perf's file: convert it into sonde's record stream in memory */
+		char conv[64], why[256];
+		bool damaged;
+		int fd = perf_data_to_sonde(path, PD_PROGRESS, conv, sizeof(conv), &damaged, why, sizeof(why));
+		if (fd < 0)
+			die("cannot read '%s': %s", path, why);
+		if (damaged)
+			warn("'%s' is damaged: %s; showing what was read before that", path, why);
+		struct profile *p = profile_load(conv, &po);
+		close(fd);
+		if (!p)
+			exit(1);
+		return p;
+	}
 	struct profile *p = profile_load(path, &po);
 	if (!p)
 		exit(1);

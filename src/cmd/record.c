@@ -27,8 +27,10 @@ static const char record_usage[] =
 	"                          branches, branch-misses, cache-misses, cache-references,\n"
 	"                          cpu-clock, task-clock, page-faults, context-switches,\n"
 	"                          cpu-migrations, minor-faults, major-faults; ':u' = user only\n"
-	"  -g                      record call chains (frame pointers)\n"
-	"      --call-graph MODE   fp, dwarf[,SIZE] (dwarf: not implemented yet, uses fp)\n"
+	"  -g                      record full call stacks (DWARF unwinding; as perf: frame pointers)\n"
+	"      --call-graph MODE   dwarf[,SIZE] (unwind a SIZE-byte stack copy with .eh_frame,\n"
+	"                          default 32768, at most 65528), fp (kernel frame-pointer walk)\n"
+	"      --keep-stacks       (dwarf) also store each sample's registers and stack copy\n"
 	"  -o, --output FILE       output file (default %s; '-' = stdout)\n"
 	"  -p, --pid PID           attach to a running process until Ctrl-C\n"
 	"      --duration SECS     stop after SECS seconds (a launched command gets SIGTERM)\n"
@@ -37,13 +39,14 @@ static const char record_usage[] =
 	"Exit status: the command's own (128+N if killed by signal N), 127 if it cannot\n"
 	"be found, 0 in attach mode or after --duration, 1 on errors.\n";
 
-enum { OPT_CALL_GRAPH = 256, OPT_DURATION, OPT_HELP };
+enum { OPT_CALL_GRAPH = 256, OPT_DURATION, OPT_HELP, OPT_KEEP_STACKS };
 
 static const struct option record_opts_long[] = {
 	{ "freq", required_argument, NULL, 'F' },
 	{ "count", required_argument, NULL, 'c' },
 	{ "event", required_argument, NULL, 'e' },
 	{ "call-graph", required_argument, NULL, OPT_CALL_GRAPH },
+	{ "keep-stacks", no_argument, NULL, OPT_KEEP_STACKS },
 	{ "output", required_argument, NULL, 'o' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "duration", required_argument, NULL, OPT_DURATION },
@@ -141,8 +144,14 @@ int cmd_record(int argc, char **argv, const struct cmd_ctx *ctx)
 			event_str = optarg;
 			break;
 		case 'g':
-			if (o.callgraph == CALLGRAPH_NONE)
-				o.callgraph = CALLGRAPH_FP;
+			/* sonde: full stacks by DWARF unwinding; perf: perf's frame pointers */
+			if (o.callgraph == CALLGRAPH_NONE) {
+				o.callgraph = perf ? CALLGRAPH_FP : CALLGRAPH_DWARF;
+				o.stack_size = DWARF_STACK_SIZE_DEFAULT;
+			}
+			break;
+		case OPT_KEEP_STACKS:
+			o.keep_stacks = true;
 			break;
 		case OPT_CALL_GRAPH:
 			if (parse_call_graph(optarg, &o) < 0)

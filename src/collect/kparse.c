@@ -55,7 +55,8 @@ int kparse_trailer(const unsigned char *rec, size_t size, uint64_t sample_type, 
 	return 0;
 }
 
-int kparse_sample(const unsigned char *rec, size_t size, uint64_t sample_type, struct ksample *s)
+int kparse_sample_regs(const unsigned char *rec, size_t size, uint64_t sample_type, uint64_t regs_mask,
+		       struct ksample *s)
 {
 	memset(s, 0, sizeof(*s));
 	const unsigned char *p = rec + sizeof(struct perf_event_header), *end = rec + size;
@@ -123,8 +124,50 @@ int kparse_sample(const unsigned char *rec, size_t size, uint64_t sample_type, s
 		s->ips = p;
 		p += nr * 8;
 	}
+	if (sample_type & PERF_SAMPLE_RAW) {
+		NEED(4);
+		uint32_t n = rd32(p);
+		p += 4;
+		NEED(n);
+		p += n;
+	}
+	if (sample_type & PERF_SAMPLE_BRANCH_STACK)
+		return -1; /* not requested by sonde; layout depends on branch_sample_type */
+	if (sample_type & PERF_SAMPLE_REGS_USER) {
+		NEED(8);
+		s->regs_abi = rd64(p);
+		p += 8;
+		if (s->regs_abi) { /* no registers follow when abi is NONE */
+			size_t n = (size_t)__builtin_popcountll(regs_mask);
+			NEED(n * 8);
+			s->regs = p;
+			s->nregs = (uint32_t)n;
+			p += n * 8;
+		}
+	}
+	if (sample_type & PERF_SAMPLE_STACK_USER) {
+		NEED(8);
+		uint64_t n = rd64(p);
+		p += 8;
+		if (n) { /* data[n] then dyn_size; nothing follows a zero size */
+			NEED(n);
+			s->stack = p;
+			s->stack_size = n;
+			p += n;
+			NEED(8);
+			s->stack_dyn_size = rd64(p);
+			if (s->stack_dyn_size > n)
+				s->stack_dyn_size = n;
+			p += 8;
+		}
+	}
 #undef NEED
 	return 0;
+}
+
+int kparse_sample(const unsigned char *rec, size_t size, uint64_t sample_type, struct ksample *s)
+{
+	return kparse_sample_regs(rec, size, sample_type, 0, s);
 }
 
 uint64_t kparse_time(const unsigned char *rec, size_t size, uint64_t sample_type)
@@ -135,7 +178,10 @@ uint64_t kparse_time(const unsigned char *rec, size_t size, uint64_t sample_type
 	memcpy(&h, rec, sizeof(h));
 	if (h.type == PERF_RECORD_SAMPLE) {
 		struct ksample s;
-		return kparse_sample(rec, size, sample_type & ~(uint64_t)PERF_SAMPLE_CALLCHAIN, &s) ? 0 : s.time;
+		/* the time comes early: skip decoding the variable-size tail */
+		uint64_t head = sample_type & ~(uint64_t)(PERF_SAMPLE_CALLCHAIN | PERF_SAMPLE_RAW | PERF_SAMPLE_BRANCH_STACK |
+							  PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER);
+		return kparse_sample(rec, size, head, &s) ? 0 : s.time;
 	}
 	struct kid id;
 	return kparse_trailer(rec, size, sample_type, &id) ? 0 : id.time;

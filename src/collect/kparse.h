@@ -18,6 +18,14 @@ struct ksample {
 	uint64_t time, period;
 	uint64_t nr;          /* callchain entries (0 without PERF_SAMPLE_CALLCHAIN) */
 	const unsigned char *ips; /* nr u64s, possibly unaligned */
+	/* PERF_SAMPLE_REGS_USER: abi (0 = no registers, e.g. a kernel thread)
+	 * and nregs u64s in register-number order, possibly unaligned. */
+	uint64_t regs_abi;
+	const unsigned char *regs;
+	uint32_t nregs;
+	/* PERF_SAMPLE_STACK_USER: the copy, and how much of it is valid. */
+	const unsigned char *stack;
+	uint64_t stack_size, stack_dyn_size;
 	uint8_t cpumode;
 };
 
@@ -51,6 +59,10 @@ int kparse_trailer(const unsigned char *rec, size_t size, uint64_t sample_type, 
 uint64_t kparse_time(const unsigned char *rec, size_t size, uint64_t sample_type);
 
 int kparse_sample(const unsigned char *rec, size_t size, uint64_t sample_type, struct ksample *s);
+/* Same, also decoding RAW, REGS_USER (regs_mask = attr.sample_regs_user)
+ * and STACK_USER. */
+int kparse_sample_regs(const unsigned char *rec, size_t size, uint64_t sample_type, uint64_t regs_mask,
+		       struct ksample *s);
 int kparse_mmap2(const unsigned char *rec, size_t size, uint64_t sample_type, struct kmmap2 *m);
 int kparse_comm(const unsigned char *rec, size_t size, uint64_t sample_type, struct kcomm *c);
 int kparse_task(const unsigned char *rec, size_t size, struct ktask *t);

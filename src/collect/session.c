@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "binary/procspace.h"
 #include "collect/kparse.h"
 #include "collect/launch.h"
 #include "collect/permissions.h"
@@ -38,8 +39,11 @@
 #include "util/vec.h"
 
 #define RING_PAGES_MAX 128u
+#define RING_PAGES_MAX_DWARF 1024u
 #define RING_PAGES_MIN 4u
 #define POLL_MS 100
+/* Deepest user stack unwound (a 2000-deep recursion must fit). */
+#define MAX_USER_FRAMES 8192u
 
 struct evfd {
 	int fd;
@@ -78,6 +82,10 @@ struct session {
 	VEC(struct batch_ent) batch;
 	VEC(uint64_t) frames, chain;
 	struct strbuf name;
+	struct procspaces *ps; /* address spaces, for DWARF unwinding */
+	uint64_t regs[64];
+	uint64_t truncated; /* samples whose stack copy ended before the outermost frame */
+	uint64_t need_hist[65]; /* stack copy actually needed, in KB buckets (64 = cut short) */
 };
 
 static volatile sig_atomic_t got_int, got_term, got_chld;
@@ -204,9 +212,12 @@ static void write_meta(struct session *s, uint64_t start_mono)
 		snprintf(buf, sizeof(buf), "%" PRIu64, (uint64_t)s->attr.sample_freq);
 		meta(s, "freq", buf);
 	}
-	meta(s, "callgraph", o->callgraph == CALLGRAPH_NONE ? "none" : "fp");
-	if (o->callgraph == CALLGRAPH_DWARF)
-		meta(s, "callgraph-requested", "dwarf");
+	meta(s, "callgraph", o->callgraph == CALLGRAPH_NONE ? "none" : o->callgraph == CALLGRAPH_FP ? "fp" : "dwarf");
+	if (o->callgraph == CALLGRAPH_DWARF) {
+		char size[32];
+		snprintf(size, sizeof(size), "%u", o->stack_size);
+		meta(s, "stack-copy-size", size);
+	}
 	if (o->cmdline)
 		meta(s, "cmdline", o->cmdline);
 	if (o->pid > 0) {
@@ -245,6 +256,12 @@ static void write_meta(struct session *s, uint64_t start_mono)
 
 /* ---------------------------------------------------------------- events */
 
+/* Stack copies make samples up to 64 KB: give them room. */
+static unsigned ring_pages_max(const struct session *s)
+{
+	return s->o->callgraph == CALLGRAPH_DWARF ? RING_PAGES_MAX_DWARF : RING_PAGES_MAX;
+}
+
 static void attr_setup(struct session *s)
 {
 	const struct record_opts *o = s->o;
@@ -258,6 +275,14 @@ static void attr_setup(struct session *s)
 		a->sample_type |= PERF_SAMPLE_PERIOD;
 	if (o->callgraph != CALLGRAPH_NONE)
 		a->sample_type |= PERF_SAMPLE_CALLCHAIN;
+	if (o->callgraph == CALLGRAPH_DWARF) {
+		/* The kernel walks its own part; the user part is unwound here
+		 * from the registers and a copy of the stack. */
+		a->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+		a->exclude_callchain_user = 1;
+		a->sample_regs_user = PROCSPACE_REGS_MASK;
+		a->sample_stack_user = o->stack_size;
+	}
 	if (o->use_period) {
 		a->sample_period = o->period;
 	} else {
@@ -277,7 +302,7 @@ static void attr_setup(struct session *s)
 	a->clockid = CLOCK_MONOTONIC;
 	a->build_id = 1;
 	a->watermark = 1;
-	a->wakeup_watermark = RING_PAGES_MAX * 4096u / 4;
+	a->wakeup_watermark = ring_pages_max(s) * 4096u / 4;
 }
 
 /* Opens the event for (pid, cpu), adapting the attr on the first open:
@@ -416,7 +441,7 @@ static int map_rings(struct session *s, unsigned pages, char **why)
  * over the locked-memory budget. Returns NULL or a malloc'd message. */
 static char *setup_events(struct session *s, const pid_t *pids, int npids)
 {
-	for (unsigned pages = RING_PAGES_MAX; pages >= RING_PAGES_MIN; pages /= 2) {
+	for (unsigned pages = ring_pages_max(s); pages >= RING_PAGES_MIN; pages /= 2) {
 		/* wake up when a quarter of the buffer is used (we also poll every 100 ms) */
 		s->attr.wakeup_watermark = pages * 4096u / 4;
 		char *why = open_events(s, pids, npids);
@@ -424,9 +449,9 @@ static char *setup_events(struct session *s, const pid_t *pids, int npids)
 			return why;
 		int rc = map_rings(s, pages, &why);
 		if (rc == 0) {
-			if (pages < RING_PAGES_MAX)
+			if (pages < ring_pages_max(s))
 				note("using %u KB ring buffers (the mlock limit is too small for %u KB)",
-				     pages * 4, RING_PAGES_MAX * 4);
+				     pages * 4, ring_pages_max(s) * 4);
 			return NULL;
 		}
 		close_events(s);
@@ -483,27 +508,52 @@ static int convert(struct session *s, const unsigned char *rec, size_t size)
 	switch (h.type) {
 	case PERF_RECORD_SAMPLE: {
 		struct ksample k;
-		if (kparse_sample(rec, size, st, &k) < 0)
+		if (kparse_sample_regs(rec, size, st, s->attr.sample_regs_user, &k) < 0)
 			return 0;
 		uint32_t nr, nk = 0;
+		bool truncated = false;
+		vec_reserve(&s->frames, k.nr + 1 + MAX_USER_FRAMES);
 		if (k.nr) {
-			vec_reserve(&s->frames, k.nr + 1);
 			vec_reserve(&s->chain, k.nr);
 			memcpy(s->chain.v, k.ips, k.nr * 8); /* aligned copy */
 			nr = split_callchain(s->chain.v, k.nr, k.ip, k.cpumode, s->frames.v,
 					     (uint32_t)s->frames.cap, &nk);
 		} else {
-			vec_reserve(&s->frames, 1);
 			s->frames.v[0] = k.ip;
 			nr = 1;
 			nk = k.cpumode == PERF_RECORD_MISC_KERNEL;
 		}
-		uint64_t sid = sd_intern_stack(s->w, s->frames.v, nr, nk, false);
+		if (s->ps) {
+			/* The kernel chain stops at the user boundary: unwind the rest. */
+			nr = nk;
+			if (k.regs_abi && k.nregs <= 64) {
+				memcpy(s->regs, k.regs, k.nregs * 8);
+				nr += (uint32_t)procspaces_unwind(s->ps, k.pid, s->regs, s->attr.sample_regs_user,
+								  k.stack, k.stack_dyn_size, s->frames.v + nk,
+								  MAX_USER_FRAMES, &truncated);
+			}
+			if (!nr) { /* a kernel thread, or no user registers */
+				s->frames.v[0] = k.ip;
+				nr = 1;
+			}
+			s->truncated += truncated;
+			if (k.regs_abi) {
+				uint64_t need = procspaces_last_need(s->ps);
+				s->need_hist[need == UINT64_MAX ? 64 : need >= (64u << 10) ? 63 : need >> 10]++;
+			}
+		}
+		uint64_t sid = sd_intern_stack(s->w, s->frames.v, nr, nk, truncated);
 		if (sid == UINT64_MAX)
 			return -1;
 		struct sd_sample smp = { .time = k.time, .pid = k.pid, .tid = k.tid, .cpu = k.cpu,
 					 .period = k.period ? k.period : s->o->period, .stack_id = sid, .cpumode = k.cpumode };
 		s->samples++;
+		if (s->o->keep_stacks && k.regs_abi && k.nregs <= 64) {
+			struct sd_user_stack u = { s->attr.sample_regs_user, k.nregs, s->regs, k.stack,
+						   (size_t)k.stack_dyn_size };
+			if (sd_write_user_stack(s->w, &u) < 0)
+				return -1;
+		}
 		return sd_write_sample(s->w, &smp);
 	}
 	case PERF_RECORD_MMAP2: {
@@ -515,6 +565,8 @@ static int convert(struct session *s, const unsigned char *rec, size_t size)
 				      .build_id_len = m.build_id_len };
 		memcpy(sm.build_id, m.build_id, sizeof(sm.build_id));
 		sm.filename = zstr(s, m.filename, m.filename_len);
+		if (s->ps)
+			procspaces_mmap(s->ps, m.pid, m.addr, m.len, m.pgoff, sm.filename);
 		return sd_write_mmap(s->w, &sm);
 	}
 	case PERF_RECORD_COMM: {
@@ -523,6 +575,8 @@ static int convert(struct session *s, const unsigned char *rec, size_t size)
 			return 0;
 		struct sd_comm sc = { .time = id.time, .pid = c.pid, .tid = c.tid, .exec = c.exec,
 				      .comm = zstr(s, c.comm, c.comm_len) };
+		if (s->ps && c.exec)
+			procspaces_exec(s->ps, c.pid);
 		return sd_write_comm(s->w, &sc);
 	}
 	case PERF_RECORD_FORK:
@@ -531,6 +585,10 @@ static int convert(struct session *s, const unsigned char *rec, size_t size)
 		if (kparse_task(rec, size, &t) < 0)
 			return 0;
 		struct sd_task sdt = { .time = t.time, .pid = t.pid, .ppid = t.ppid, .tid = t.tid, .ptid = t.ptid };
+		if (s->ps && h.type == PERF_RECORD_FORK)
+			procspaces_fork(s->ps, t.ppid, t.pid);
+		else if (s->ps && t.pid == t.tid)
+			procspaces_exit(s->ps, t.pid);
 		return h.type == PERF_RECORD_FORK ? sd_write_fork(s->w, &sdt) : sd_write_exit(s->w, &sdt);
 	}
 	case PERF_RECORD_LOST:
@@ -573,6 +631,28 @@ static void drain(struct session *s)
 		write_failed(s);
 }
 
+/* Says how much stack copy 95% and 99% of the samples needed. */
+static void note_stack_need(const struct session *s)
+{
+	uint64_t total = 0, acc = 0;
+	for (int i = 0; i <= 64; i++)
+		total += s->need_hist[i];
+	if (!total)
+		return;
+	int p95 = -1, p99 = -1;
+	for (int i = 0; i <= 64; i++) {
+		acc += s->need_hist[i];
+		if (p95 < 0 && acc * 100 >= total * 95)
+			p95 = i;
+		if (p99 < 0 && acc * 100 >= total * 99)
+			p99 = i;
+	}
+	char a[32], b[32];
+	snprintf(a, sizeof(a), p95 == 64 ? "more than the copy" : "%d KB", p95 + 1);
+	snprintf(b, sizeof(b), p99 == 64 ? "more than the copy" : "%d KB", p99 + 1);
+	note("stack copy needed: 95%% of samples %s, 99%% %s", a, b);
+}
+
 /* ---------------------------------------------------------------- main */
 
 static void raise_nofile(size_t want)
@@ -605,8 +685,6 @@ static void print_start_note(struct session *s)
 		note("kernel samples are not allowed (kernel.perf_event_paranoid=%d): recording user "
 		     "space only",
 		     s->paranoid);
-	if (s->o->callgraph == CALLGRAPH_DWARF)
-		note("DWARF unwinding is not implemented yet; using frame-pointer call chains");
 }
 
 static char *command_string(char **argv)
@@ -634,6 +712,8 @@ int record_session(const struct record_opts *o)
 	}
 	s->ncpus = online_cpus(&s->cpus);
 	attr_setup(s);
+	if (o->callgraph == CALLGRAPH_DWARF)
+		s->ps = procspaces_new();
 
 	pid_t *pids = NULL;
 	int npids = 0;
@@ -713,7 +793,7 @@ int record_session(const struct record_opts *o)
 	bool child_done = false;
 	int exit_code = 0;
 	if (o->pid > 0) {
-		if (synth_process(s->w, o->pid, now_ns(CLOCK_MONOTONIC)) < 0)
+		if (synth_process(s->w, s->ps, o->pid, now_ns(CLOCK_MONOTONIC)) < 0)
 			write_failed(s);
 		enable_events(s, PERF_EVENT_IOC_ENABLE);
 		print_start_note(s);
@@ -877,6 +957,13 @@ int record_session(const struct record_opts *o)
 		fmt_size(bytes, sz, sizeof(sz));
 		note("wrote %s sample%s (%s lost) to '%s' (%s)", fmt_thousands(s->samples, n1, sizeof(n1)), s->samples == 1 ? "" : "s",
 		     fmt_thousands(s->lost, n2, sizeof(n2)), out_name(s), sz);
+		if (s->ps && (s->truncated || getenv("SONDE_STACK_STATS")))
+			note_stack_need(s);
+		if (s->truncated)
+			note("%s stack%s did not fit in the %u-byte stack copy and %s cut short; "
+			     "raise it with --call-graph dwarf,SIZE (at most 65528)",
+			     fmt_thousands(s->truncated, n1, sizeof(n1)), s->truncated == 1 ? "" : "s",
+			     o->stack_size, s->truncated == 1 ? "was" : "were");
 		if (s->lost)
 			note("the kernel dropped samples: try a lower -F or a larger "
 			     "/proc/sys/kernel/perf_event_mlock_kb");
@@ -915,5 +1002,6 @@ int record_session(const struct record_opts *o)
 	vec_free(&s->frames);
 	vec_free(&s->chain);
 	sb_free(&s->name);
+	procspaces_free(s->ps);
 	return exit_code;
 }

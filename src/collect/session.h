@@ -11,10 +11,12 @@
 enum callgraph_mode {
 	CALLGRAPH_NONE, /* only the sampled IP */
 	CALLGRAPH_FP,   /* kernel-walked frame-pointer chains */
-	CALLGRAPH_DWARF /* user stack copy + offline CFI unwinding (not implemented yet: records FP) */
+	CALLGRAPH_DWARF /* user registers + stack copy, unwound with CFI while recording */
 };
 
-#define DWARF_STACK_SIZE_DEFAULT 8192u
+/* Bytes of user stack copied per sample. perf's 8192 truncates most Rust
+ * stacks; see docs/unwinding.md for the measurement behind this default. */
+#define DWARF_STACK_SIZE_DEFAULT 32768u
 
 struct record_opts {
 	struct event_spec event;
@@ -23,6 +25,7 @@ struct record_opts {
 	uint64_t freq, period;
 	enum callgraph_mode callgraph;
 	uint32_t stack_size; /* bytes of user stack to copy for CALLGRAPH_DWARF */
+	bool keep_stacks;    /* also store registers + stack copies (SD_USER_STACK) */
 	const char *output;  /* "-" = stdout */
 	pid_t pid;           /* >0: attach to this process */
 	double duration;     /* seconds, 0 = until the target exits / Ctrl-C */

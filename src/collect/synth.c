@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 
 #include "binary/elf_symbols.h"
+#include "binary/procspace.h"
 #include "profile/format.h"
 #include "util/die.h"
 #include "util/vec.h"
@@ -94,7 +95,7 @@ int file_build_id(const char *path, uint8_t id[20])
 	return (int)len;
 }
 
-int synth_process(struct sd_writer *w, pid_t pid, uint64_t time)
+int synth_process(struct sd_writer *w, struct procspaces *ps, pid_t pid, uint64_t time)
 {
 	pid_t *tids = NULL;
 	int n = proc_threads(pid, &tids);
@@ -138,6 +139,8 @@ int synth_process(struct sd_writer *w, pid_t pid, uint64_t time)
 				bl = file_build_id(m.filename, m.build_id);
 			m.build_id_len = (uint8_t)bl;
 		}
+		if (ps) /* only executable maps are listed */
+			procspaces_mmap(ps, m.pid, m.start, m.len, m.pgoff, m.filename);
 		if (sd_write_mmap(w, &m) < 0) {
 			rc = -1;
 			break;

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 struct sd_writer;
+struct procspaces;
 
 /* Thread ids of pid from /proc/PID/task; returns the count (or -1 with errno),
  * *out malloc'd. */
@@ -14,8 +15,9 @@ int proc_threads(pid_t pid, pid_t **out);
 bool proc_alive(pid_t pid);
 
 /* Writes COMM records for every thread and MMAP records for every executable
- * mapping of pid, stamped `time`. Returns 0 or -1 (write error, errno set). */
-int synth_process(struct sd_writer *w, pid_t pid, uint64_t time);
+ * mapping of pid, stamped `time`, and registers the maps in `ps` (may be
+ * NULL) for DWARF unwinding. Returns 0 or -1 (write error, errno set). */
+int synth_process(struct sd_writer *w, struct procspaces *ps, pid_t pid, uint64_t time);
 
 /* Reads the NT_GNU_BUILD_ID note of an ELF file into id (up to 20 bytes);
  * returns its length, or 0. */

@@ -256,6 +256,17 @@ int sd_write_finish(struct sd_writer *w, const struct sd_finish *f)
 	return emit(w, SD_FINISH);
 }
 
+int sd_write_user_stack(struct sd_writer *w, const struct sd_user_stack *u)
+{
+	struct strbuf *b = &w->payload;
+	put_u64(b, u->regs_mask);
+	put_u64(b, u->nregs);
+	for (uint32_t i = 0; i < u->nregs; i++)
+		put_u64(b, u->regs[i]);
+	put_bytes(b, u->data, u->len);
+	return emit(w, SD_USER_STACK);
+}
+
 int sd_writer_close(struct sd_writer *w)
 {
 	int rc = sd_writer_flush(w);
@@ -530,6 +541,21 @@ static bool decode(struct sd_reader *r, struct cursor *c, struct sd_record *rec)
 		rec->u.finish.lost = get_u64(c);
 		rec->u.finish.exit_status = (int32_t)unzigzag(get_u64(c));
 		break;
+	case SD_USER_STACK: {
+		struct sd_user_stack *u = &rec->u.ustack;
+		u->regs_mask = get_u64(c);
+		uint64_t n = get_u64(c);
+		if (c->bad || n > 64)
+			return false;
+		u->nregs = (uint32_t)n;
+		r->frames.n = 0;
+		vec_reserve(&r->frames, n);
+		for (uint64_t i = 0; i < n; i++)
+			r->frames.v[i] = get_u64(c);
+		u->regs = r->frames.v;
+		u->data = get_bytes(c, &u->len);
+		break;
+	}
 	default:
 		return true;
 	}
@@ -556,7 +582,7 @@ enum sd_read_status sd_read(struct sd_reader *r, struct sd_record *rec)
 		if (!decode(r, &c, rec))
 			return SD_CORRUPT;
 		r->pos += 8 + (size_t)hdr[1];
-		if (hdr[0] > SD_FINISH)
+		if (hdr[0] > SD_LAST_TYPE)
 			continue; /* a newer minor version's record: skip it */
 		return SD_OK;
 	}

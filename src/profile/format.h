@@ -13,7 +13,7 @@
 
 #define SONDE_DATA_MAGIC "SONDEDAT"
 #define SONDE_DATA_MAJOR 1
-#define SONDE_DATA_MINOR 0
+#define SONDE_DATA_MINOR 1
 #define SONDE_DATA_HEADER_SIZE 16
 /* Records larger than this are corrupt (a stack of 65536 frames fits easily). */
 #define SONDE_MAX_RECORD (16u << 20)
@@ -28,7 +28,9 @@ enum sd_record_type {
 	SD_SAMPLE = 7, /* one sample, referencing a stack */
 	SD_LOST = 8,   /* samples the kernel dropped */
 	SD_FINISH = 9, /* the recording ended normally; totals and exit status */
+	SD_USER_STACK = 10, /* (1.1, --keep-stacks) registers + stack copy of the next sample */
 };
+#define SD_LAST_TYPE SD_USER_STACK
 
 struct sd_meta {
 	size_t n;
@@ -81,6 +83,16 @@ struct sd_lost {
 	uint64_t lost;
 };
 
+/* The raw material of a DWARF-unwound sample, kept on request so that a
+ * later sonde can unwind it again. regs are perf's sample_regs_user layout. */
+struct sd_user_stack {
+	uint64_t regs_mask;
+	uint32_t nregs;
+	const uint64_t *regs;  /* borrowed */
+	const uint8_t *data;   /* borrowed: the stack copy from the sampled sp */
+	size_t len;
+};
+
 struct sd_finish {
 	uint64_t time;
 	uint64_t samples, lost;
@@ -106,6 +118,7 @@ uint64_t sd_intern_stack(struct sd_writer *w, const uint64_t *frames, uint32_t n
 int sd_write_sample(struct sd_writer *w, const struct sd_sample *s);
 int sd_write_lost(struct sd_writer *w, const struct sd_lost *l);
 int sd_write_finish(struct sd_writer *w, const struct sd_finish *f);
+int sd_write_user_stack(struct sd_writer *w, const struct sd_user_stack *u);
 int sd_writer_flush(struct sd_writer *w);
 /* Flushes and closes; returns 0 or -1 with errno of the first error. */
 int sd_writer_close(struct sd_writer *w);
@@ -124,6 +137,7 @@ struct sd_record {
 		struct sd_sample sample;
 		struct sd_lost lost;
 		struct sd_finish finish;
+		struct sd_user_stack ustack;
 	} u;
 };
 

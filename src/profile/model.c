@@ -175,6 +175,8 @@ static void take_record(struct loader *L, const struct sd_record *rec)
 	case SD_LOST:
 		p->lost += rec->u.lost.lost;
 		break;
+	case SD_USER_STACK:
+		break; /* raw stack copies (--keep-stacks): chains are already unwound */
 	case SD_FINISH:
 		p->finished = true;
 		p->exit_status = rec->u.finish.exit_status;
@@ -357,6 +359,10 @@ static struct prof_frame resolve_frame(struct replay *R, struct profile *p, cons
 		vec_push(&p->frame_locs, intern_loc(p, &l));
 	} else {
 		const struct sym_result *res = handle >= 0 ? symbolizer_lookup(p->sym, handle, vaddr) : NULL;
+		/* A return address at a function's very first byte (a signal
+		 * handler returns into __restore_rt) has padding before it. */
+		if (return_address && handle >= 0 && (!res || !res->nr || !res->frames[0].func))
+			res = symbolizer_lookup(p->sym, handle, vaddr + 1);
 		push_locs(p, res, module);
 	}
 	f.loc_n = (uint32_t)p->frame_locs.n - f.loc_first;
@@ -402,8 +408,6 @@ static uint32_t resolve_stack(struct replay *R, struct loader *L, uint32_t stack
 			node = node_child(p, node, p->frame_locs.v[f->loc_first + j]);
 	}
 	rs.node = node;
-	if (s->truncated)
-		p->truncated_stacks++;
 	vec_push(&p->rstacks, rs);
 	uint32_t id = (uint32_t)p->rstacks.n - 1;
 	*u64map_upsert(&R->rstack_cache, key, id, NULL) = id;
@@ -504,6 +508,8 @@ static void replay(struct loader *L, const struct profile_opts *opts)
 			ps.comm = cm ? (uint32_t)*cm : unknown_comm;
 			ps.rstack = resolve_stack(&R, L, (uint32_t)*si, s->pid);
 			vec_push(&p->samples, ps);
+			if (p->rstacks.v[ps.rstack].truncated)
+				p->truncated_stacks++;
 			p->total_period += ps.period;
 			if (!p->first_time || s->time < p->first_time)
 				p->first_time = s->time;

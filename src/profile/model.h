@@ -72,7 +72,7 @@ struct profile {
 
 	uint64_t total_period;
 	uint64_t lost;          /* samples lost (LOST records) */
-	uint64_t truncated_stacks;
+	uint64_t truncated_stacks; /* samples whose stack was cut short */
 	uint64_t first_time, last_time;
 	bool finished;          /* a FINISH record was read */
 	int exit_status;        /* from FINISH, or -1 */

@@ -383,7 +383,9 @@ static void print_header(FILE *out, const struct ctx *c)
 	fprintf(out, "# Event count (approx.): %llu\n", (unsigned long long)c->total);
 	fprintf(out, "# Lost samples: %llu\n", (unsigned long long)p->lost);
 	if (p->truncated_stacks)
-		fprintf(out, "# Truncated stacks: %llu\n", (unsigned long long)p->truncated_stacks);
+		fprintf(out, "# Truncated stacks: %llu (%.1f%% of samples; the stack copy was too small)\n",
+			(unsigned long long)p->truncated_stacks,
+			100.0 * (double)p->truncated_stacks / (double)(p->samples.n ? p->samples.n : 1));
 	double dur = 0;
 	const char *st = profile_meta(p, "start-time");
 	uint64_t start = st ? strtoull(st, NULL, 10) : p->first_time;

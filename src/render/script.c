@@ -88,9 +88,14 @@ void folded_print(FILE *out, const struct profile *p, const struct folded_opts *
 				if (sb.len)
 					sb_addc(&sb, ';');
 				if (l->unknown) {
-					sb_addc(&sb, '[');
-					add_name(&sb, prof_str(p, p->modules.v[l->module].name));
-					sb_addc(&sb, ']');
+					/* stackcollapse-perf's convention: the module in brackets */
+					const char *mod = prof_str(p, p->modules.v[l->module].name);
+					bool bracketed = mod[0] == '[';
+					if (!bracketed)
+						sb_addc(&sb, '[');
+					add_name(&sb, mod);
+					if (!bracketed)
+						sb_addc(&sb, ']');
 				} else {
 					add_name(&sb, prof_str(p, l->func));
 				}

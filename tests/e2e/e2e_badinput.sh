@@ -80,7 +80,11 @@ if perf_usable; then
 	if [ "$(readlink -f "$PERF")" != "$(readlink -f "$SONDE")" ] &&
 		"$PERF" record -q -e cpu-clock -o "$T/genuine.data" -- "$FIX/spin" 0.2 >/dev/null 2>&1; then
 		rc=$(run_rc "$T/gen" "$SONDE" report -i "$T/genuine.data")
-		clean_error report_genuine_perf_data "$rc" "$T/gen.err" 'perf'
+		if [ "$rc" = 0 ] && grep -q '^# Samples:' "$T/gen.out" && grep -q 'spin' "$T/gen.out"; then
+			pass report_genuine_perf_data
+		else
+			fail report_genuine_perf_data "sonde report on perf's perf.data: exit $rc: $(first_lines "$T/gen.err")"
+		fi
 	else
 		skip report_genuine_perf_data "cannot make a perf.data with Linux perf"
 	fi

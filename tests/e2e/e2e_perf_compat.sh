@@ -50,13 +50,13 @@ if [ "$rc" = 0 ] && [ -s "$T/dw.data" ]; then pass compat_call_graph_dwarf_accep
 rc=$(run_rc "$T/cgf" perf record --call-graph fp -F 499 -o "$T/fp.data" "$FIX/split" 0.3)
 if [ "$rc" = 0 ] && [ -s "$T/fp.data" ]; then pass compat_call_graph_fp; else fail compat_call_graph_fp "perf record --call-graph fp -F 499: exit $rc: $(first_lines "$T/cgf.err")"; fi
 
-# perf report on a file written by the real perf: one clear line
+# perf report on a file written by the real perf: sonde imports it
 if [ $genuine = 1 ]; then
 	rc=$(run_rc "$T/gen" perf report --stdio -i "$T/genuine.data")
-	if [ "$rc" != 0 ] && ! crashed "$rc" && [ "$(wc -l <"$T/gen.err")" = 1 ] && grep -qi 'perf' "$T/gen.err" && [ ! -s "$T/gen.out" ]; then
+	if [ "$rc" = 0 ] && grep -q '^# Samples:' "$T/gen.out"; then
 		pass compat_report_genuine_perf_data
 	else
-		fail compat_report_genuine_perf_data "exit $rc, $(wc -l <"$T/gen.err") stderr lines (want 1 naming Linux perf): $(first_lines "$T/gen.err")"
+		fail compat_report_genuine_perf_data "exit $rc: $(first_lines "$T/gen.err")"
 	fi
 else
 	skip compat_report_genuine_perf_data "Linux perf not usable to make a perf.data"

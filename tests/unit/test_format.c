@@ -138,6 +138,30 @@ static void test_corrupt_record(void)
 	sd_reader_close(r);
 }
 
+static void test_user_stack(void)
+{
+	struct sd_writer *w = sd_writer_open(path);
+	uint64_t regs[3] = { 0x401000, 0x7ffc0000, 0xffffffffffffffffULL };
+	uint8_t stack[40];
+	for (int i = 0; i < 40; i++)
+		stack[i] = (uint8_t)i;
+	struct sd_user_stack u = { 0x1c0, 3, regs, stack, sizeof(stack) };
+	CHECK(sd_write_user_stack(w, &u) == 0);
+	CHECK(sd_writer_close(w) == 0);
+	char why[200];
+	struct sd_reader *r = sd_reader_open(path, why, sizeof(why));
+	CHECK(r);
+	struct sd_record rec;
+	CHECK(sd_read(r, &rec) == SD_OK && rec.type == SD_USER_STACK);
+	CHECK(rec.u.ustack.regs_mask == 0x1c0);
+	CHECK_INT(rec.u.ustack.nregs, 3);
+	CHECK(rec.u.ustack.regs[2] == 0xffffffffffffffffULL);
+	CHECK_INT(rec.u.ustack.len, 40);
+	CHECK_INT(rec.u.ustack.data[39], 39);
+	CHECK(sd_read(r, &rec) == SD_END);
+	sd_reader_close(r);
+}
+
 static void test_full_disk(void)
 {
 	struct sd_writer *w = sd_writer_open("/dev/full");
@@ -155,6 +179,7 @@ int main(void)
 	RUN(test_truncated_everywhere);
 	RUN(test_header_checks);
 	RUN(test_corrupt_record);
+	RUN(test_user_stack);
 	RUN(test_full_disk);
 	unlink(path);
 	UNIT_EXIT();
