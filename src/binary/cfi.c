@@ -7,6 +7,7 @@
  * here with bounds checks on every read: FDEs are parsed on demand, so
  * loading a large binary costs a few header reads. */
 #include "binary/cfi.h"
+#include "binary/byte_reader.h"
 
 #include <elf.h>
 #include <fcntl.h>
@@ -33,70 +34,6 @@
 
 const uint8_t cfi_save_regs[CFI_NSAVE] = { UNW_RBX, UNW_RBP, UNW_R12, UNW_R13, UNW_R14, UNW_R15 };
 
-/* ---- byte reader ---------------------------------------------------------- */
-
-struct rd {
-	const uint8_t *p, *end;
-	bool err;
-};
-
-static uint64_t rd_n(struct rd *r, size_t n)
-{
-	if (r->p > r->end || (size_t)(r->end - r->p) < n) {
-		r->err = true;
-		r->p = r->end;
-		return 0;
-	}
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++)
-		v |= (uint64_t)r->p[i] << (8 * i);
-	r->p += n;
-	return v;
-}
-
-static uint64_t rd_uleb(struct rd *r)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-	for (;;) {
-		if (r->p >= r->end) {
-			r->err = true;
-			return 0;
-		}
-		uint8_t b = *r->p++;
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80))
-			return v;
-	}
-}
-
-static int64_t rd_sleb(struct rd *r)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-	uint8_t b;
-	do {
-		if (r->p >= r->end) {
-			r->err = true;
-			return 0;
-		}
-		b = *r->p++;
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-	} while (b & 0x80);
-	if (shift < 64 && (b & 0x40))
-		v |= ~(uint64_t)0 << shift;
-	return (int64_t)v;
-}
-
-static int64_t sext(uint64_t v, unsigned bytes)
-{
-	unsigned sh = 64 - 8 * bytes;
-	return (int64_t)(v << sh) >> sh;
-}
 
 bool cfi_read_encoded(const uint8_t **pp, const uint8_t *end, uint8_t enc, const struct cfi_section *sec,
 		      uint64_t func, uint64_t *out)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "binary/cfi.h"
+#include "binary/byte_reader.h"
 
 enum {
 	OP_addr = 0x03, OP_deref = 0x06, OP_const1u = 0x08, OP_const1s = 0x09, OP_const2u = 0x0a,
@@ -19,75 +20,13 @@ enum {
 	OP_bregx = 0x92, OP_deref_size = 0x94, OP_nop = 0x96,
 };
 
-struct xrd {
-	const uint8_t *p, *end;
-	bool err;
-};
-
-static uint64_t xget(struct xrd *r, size_t n)
-{
-	if ((size_t)(r->end - r->p) < n) {
-		r->err = true;
-		r->p = r->end;
-		return 0;
-	}
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++)
-		v |= (uint64_t)r->p[i] << (8 * i);
-	r->p += n;
-	return v;
-}
-
-static uint64_t xuleb(struct xrd *r)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-	for (;;) {
-		if (r->p >= r->end) {
-			r->err = true;
-			return 0;
-		}
-		uint8_t b = *r->p++;
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80))
-			return v;
-	}
-}
-
-static int64_t xsleb(struct xrd *r)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-	uint8_t b;
-	do {
-		if (r->p >= r->end) {
-			r->err = true;
-			return 0;
-		}
-		b = *r->p++;
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-	} while (b & 0x80);
-	if (shift < 64 && (b & 0x40))
-		v |= ~(uint64_t)0 << shift;
-	return (int64_t)v;
-}
-
-static int64_t sext(uint64_t v, unsigned bytes)
-{
-	unsigned sh = 64 - 8 * bytes;
-	return (int64_t)(v << sh) >> sh;
-}
 
 enum dwexpr_status dwarf_expr_eval(const uint8_t *expr, size_t len, const struct unwind_regs *regs,
 				   const struct unwind_memory *mem, const uint64_t *push, uint64_t *result)
 {
 	uint64_t st[DWEXPR_STACK];
 	size_t sp = 0;
-	struct xrd r = { expr, expr + len, false };
+	struct rd r = { expr, expr + len, false };
 	if (!expr && len)
 		return DWEXPR_BAD;
 	if (push)
@@ -114,8 +53,8 @@ enum dwexpr_status dwarf_expr_eval(const uint8_t *expr, size_t len, const struct
 			continue;
 		}
 		if ((op >= OP_breg0 && op <= OP_breg31) || op == OP_bregx) {
-			uint64_t reg = op == OP_bregx ? xuleb(&r) : (uint64_t)(op - OP_breg0);
-			int64_t off = xsleb(&r);
+			uint64_t reg = op == OP_bregx ? rd_uleb(&r) : (uint64_t)(op - OP_breg0);
+			int64_t off = rd_sleb(&r);
 			if (r.err || reg >= UNW_NREGS || !(regs->valid & (1u << reg)))
 				return DWEXPR_BAD;
 			PUSH(regs->r[reg] + (uint64_t)off);
@@ -123,24 +62,24 @@ enum dwexpr_status dwarf_expr_eval(const uint8_t *expr, size_t len, const struct
 		}
 		switch (op) {
 		case OP_addr:
-			PUSH(xget(&r, 8));
+			PUSH(rd_n(&r, 8));
 			break;
-		case OP_const1u: PUSH(xget(&r, 1)); break;
-		case OP_const1s: PUSH((uint64_t)sext(xget(&r, 1), 1)); break;
-		case OP_const2u: PUSH(xget(&r, 2)); break;
-		case OP_const2s: PUSH((uint64_t)sext(xget(&r, 2), 2)); break;
-		case OP_const4u: PUSH(xget(&r, 4)); break;
-		case OP_const4s: PUSH((uint64_t)sext(xget(&r, 4), 4)); break;
+		case OP_const1u: PUSH(rd_n(&r, 1)); break;
+		case OP_const1s: PUSH((uint64_t)sext(rd_n(&r, 1), 1)); break;
+		case OP_const2u: PUSH(rd_n(&r, 2)); break;
+		case OP_const2s: PUSH((uint64_t)sext(rd_n(&r, 2), 2)); break;
+		case OP_const4u: PUSH(rd_n(&r, 4)); break;
+		case OP_const4s: PUSH((uint64_t)sext(rd_n(&r, 4), 4)); break;
 		case OP_const8u:
-		case OP_const8s: PUSH(xget(&r, 8)); break;
-		case OP_constu: PUSH(xuleb(&r)); break;
-		case OP_consts: PUSH((uint64_t)xsleb(&r)); break;
+		case OP_const8s: PUSH(rd_n(&r, 8)); break;
+		case OP_constu: PUSH(rd_uleb(&r)); break;
+		case OP_consts: PUSH((uint64_t)rd_sleb(&r)); break;
 		case OP_deref:
 		case OP_deref_size: {
 			NEED(1);
 			uint64_t size = 8;
 			if (op == OP_deref_size) {
-				size = xget(&r, 1);
+				size = rd_n(&r, 1);
 				if (r.err || size == 0 || size > 8)
 					return DWEXPR_BAD;
 			}
@@ -156,7 +95,7 @@ enum dwexpr_status dwarf_expr_eval(const uint8_t *expr, size_t len, const struct
 		case OP_drop: NEED(1); sp--; break;
 		case OP_over: NEED(2); PUSH(st[sp - 2]); break;
 		case OP_pick: {
-			uint64_t i = xget(&r, 1);
+			uint64_t i = rd_n(&r, 1);
 			if (r.err || i >= sp)
 				return DWEXPR_BAD;
 			PUSH(st[sp - 1 - i]);
@@ -184,7 +123,7 @@ enum dwexpr_status dwarf_expr_eval(const uint8_t *expr, size_t len, const struct
 		case OP_not: NEED(1); st[sp - 1] = ~st[sp - 1]; break;
 		case OP_plus_uconst:
 			NEED(1);
-			st[sp - 1] += xuleb(&r);
+			st[sp - 1] += rd_uleb(&r);
 			break;
 		case OP_and: case OP_div: case OP_minus: case OP_mod: case OP_mul: case OP_or:
 		case OP_plus: case OP_shl: case OP_shr: case OP_shra: case OP_xor: case OP_eq:
@@ -225,7 +164,7 @@ enum dwexpr_status dwarf_expr_eval(const uint8_t *expr, size_t len, const struct
 		}
 		case OP_skip:
 		case OP_bra: {
-			int64_t off = sext(xget(&r, 2), 2);
+			int64_t off = sext(rd_n(&r, 2), 2);
 			if (r.err)
 				return DWEXPR_BAD;
 			bool jump = true;

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 
+#include "binary/vdso.h"
 #include "util/die.h"
 #include "util/hashmap.h"
 #include "util/vec.h"
@@ -74,21 +74,10 @@ static struct cfi_table *vdso_cfi(struct procspaces *ps)
 	if (ps->vdso_tried)
 		return ps->vdso;
 	ps->vdso_tried = true;
-	unsigned long base = getauxval(AT_SYSINFO_EHDR);
-	if (!base)
-		return NULL;
-	FILE *f = fopen("/proc/self/maps", "re");
-	if (!f)
-		return NULL;
-	char line[512];
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long start, end;
-		if (sscanf(line, "%lx-%lx", &start, &end) == 2 && start == base && strstr(line, "[vdso]")) {
-			ps->vdso = cfi_table_from_memory((const void *)start, end - start);
-			break;
-		}
-	}
-	fclose(f);
+	const void *start;
+	size_t len;
+	if (own_vdso(&start, &len))
+		ps->vdso = cfi_table_from_memory(start, len);
 	return ps->vdso;
 }
 

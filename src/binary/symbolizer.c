@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -17,6 +16,7 @@
 #include "binary/dwarf_lines.h"
 #include "binary/elf_symbols.h"
 #include "binary/kallsyms.h"
+#include "binary/vdso.h"
 #include "util/die.h"
 #include "util/hashmap.h"
 #include "util/vec.h"
@@ -319,25 +319,13 @@ static Elf *find_debug_by_link(struct symbolizer *s, Elf *main_elf, const char *
 /* The vdso is the same for every process on this kernel: read our own. */
 static Elf *open_own_vdso(struct module *m)
 {
-	unsigned long base = getauxval(AT_SYSINFO_EHDR);
-	if (!base)
+	const void *start;
+	size_t len;
+	if (!own_vdso(&start, &len))
 		return NULL;
-	FILE *f = fopen("/proc/self/maps", "re");
-	if (!f)
-		return NULL;
-	char line[512];
-	unsigned long lo = 0, hi = 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "[vdso]") && sscanf(line, "%lx-%lx", &lo, &hi) == 2)
-			break;
-		lo = hi = 0;
-	}
-	fclose(f);
-	if (lo != base || hi <= lo || hi - lo > (1u << 24))
-		return NULL;
-	m->mem = xmalloc(hi - lo);
-	memcpy(m->mem, (const void *)lo, hi - lo);
-	Elf *e = elf_memory(m->mem, hi - lo);
+	m->mem = xmalloc(len);
+	memcpy(m->mem, start, len);
+	Elf *e = elf_memory(m->mem, len);
 	if (!e || elf_kind(e) != ELF_K_ELF) {
 		if (e)
 			elf_end(e);

@@ -5,19 +5,7 @@
 #include <linux/perf_event.h>
 #include <string.h>
 
-static uint64_t rd64(const unsigned char *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint32_t rd32(const unsigned char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
+#include "util/unaligned.h"
 
 size_t kparse_trailer_size(uint64_t sample_type)
 {

@@ -23,6 +23,7 @@
 #include "util/hashmap.h"
 #include "util/progress.h"
 #include "util/strbuf.h"
+#include "util/unaligned.h"
 #include "util/vec.h"
 
 /* ---- file layout constants ---- */
@@ -66,27 +67,6 @@ enum {
 #define ATTR_EXCLUDE_KERNEL (1ull << 5)
 #define BRANCH_HW_INDEX (1ull << 17) /* PERF_SAMPLE_BRANCH_HW_INDEX */
 #define MAX_FRAMES 2048
-
-static uint64_t rd64(const unsigned char *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint32_t rd32(const unsigned char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint16_t rd16(const unsigned char *p)
-{
-	uint16_t v;
-	memcpy(&v, p, 2);
-	return v;
-}
 
 /* ---- attributes ---- */
 
