@@ -1,0 +1,170 @@
+/* The flame tree: stacks merged into a tree of frames. Each node's value
+ * includes its children; in a differential tree `before` holds the first
+ * profile's value, `value` the second's (the widths). */
+#include "render/flame.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "collapse/folded.h"
+
+void flame_tree_init(struct flame_tree *t)
+{
+	memset(t, 0, sizeof(*t));
+	struct flame_node root = { .name = intern(&t->names, "all"), .kind = FK_NORMAL };
+	vec_push(&t->nodes, root);
+}
+
+void flame_tree_free(struct flame_tree *t)
+{
+	interner_free(&t->names);
+	vec_free(&t->nodes);
+	u64map_free(&t->child_index);
+}
+
+/* Strips a trailing _[k] / _[i] / _[j] annotation; returns the kind. */
+static enum flame_kind strip_annotation(const char *s, size_t *len)
+{
+	if (*len < 4 || s[*len - 4] != '_' || s[*len - 3] != '[' || s[*len - 1] != ']')
+		return FK_NORMAL;
+	enum flame_kind k;
+	switch (s[*len - 2]) {
+	case 'k': k = FK_KERNEL; break;
+	case 'i': k = FK_INLINE; break;
+	case 'j': k = FK_JIT; break;
+	default: return FK_NORMAL;
+	}
+	*len -= 4;
+	return k;
+}
+
+/* Children are found through child_index, keyed by (parent, name, kind).
+ * Names beyond 2^30 would not fit the key; the linked list is the fallback. */
+static uint32_t child_of(struct flame_tree *t, uint32_t parent, uint32_t name, uint8_t kind)
+{
+	if (name < (1u << 30)) {
+		uint64_t key = (uint64_t)parent << 32 | (uint64_t)name << 2 | kind;
+		bool ins;
+		uint64_t *slot = u64map_upsert(&t->child_index, key, t->nodes.n, &ins);
+		if (!ins)
+			return (uint32_t)*slot;
+	} else {
+		for (uint32_t c = t->nodes.v[parent].first_child; c; c = t->nodes.v[c].next_sibling)
+			if (t->nodes.v[c].name == name && t->nodes.v[c].kind == kind)
+				return c;
+	}
+	struct flame_node n = { .name = name, .kind = kind, .parent = parent,
+				.next_sibling = t->nodes.v[parent].first_child };
+	uint32_t id = (uint32_t)t->nodes.n;
+	vec_push(&t->nodes, n);
+	t->nodes.v[parent].first_child = id;
+	return id;
+}
+
+void flame_tree_add(struct flame_tree *t, const char *const *frames, const size_t *lens, size_t n,
+		    uint64_t value, uint64_t before)
+{
+	uint32_t cur = 0;
+	t->nodes.v[0].value += value;
+	t->nodes.v[0].before += before;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = t->reverse ? n - 1 - i : i;
+		size_t len = lens[j];
+		if (!len)
+			continue;
+		enum flame_kind kind = strip_annotation(frames[j], &len);
+		uint32_t name = intern_n(&t->names, frames[j], len);
+		cur = child_of(t, cur, name, (uint8_t)kind);
+		t->nodes.v[cur].value += value;
+		t->nodes.v[cur].before += before;
+	}
+}
+
+/* Splits "a;b;c" (len bytes) into frames and adds it. */
+static void add_stack(struct flame_tree *t, const char *s, size_t len, uint64_t value, uint64_t before)
+{
+	VEC(const char *) f = { 0 };
+	VEC(size_t) l = { 0 };
+	size_t start = 0;
+	for (size_t i = 0; i <= len; i++) {
+		if (i == len || s[i] == ';') {
+			vec_push(&f, s + start);
+			vec_push(&l, i - start);
+			start = i + 1;
+		}
+	}
+	flame_tree_add(t, f.v, l.v, f.n, value, before);
+	vec_free(&f);
+	vec_free(&l);
+}
+
+void flame_tree_add_folded(struct flame_tree *t, const struct folded_set *s)
+{
+	for (size_t i = 0; i < s->v.n; i++)
+		add_stack(t, s->v.v[i].stack, s->v.v[i].len, s->v.v[i].count, 0);
+}
+
+/* Own stack -> entry lookup (so this file does not depend on how the
+ * folded set probes its index): key hash+k on the k-th collision. */
+static void index_set(struct u64map *m, const struct folded_set *s)
+{
+	for (size_t i = 0; i < s->v.n; i++) {
+		uint64_t h = hash_bytes(s->v.v[i].stack, s->v.v[i].len);
+		for (;; h++) {
+			bool ins;
+			uint64_t *slot = u64map_upsert(m, h, i, &ins);
+			if (ins)
+				break;
+			const struct folded_entry *e = &s->v.v[*slot];
+			if (e->len == s->v.v[i].len && !memcmp(e->stack, s->v.v[i].stack, e->len))
+				break; /* duplicate stack: first entry wins */
+		}
+	}
+}
+
+static const struct folded_entry *lookup(const struct u64map *m, const struct folded_set *s, const char *stack,
+					 size_t len)
+{
+	for (uint64_t h = hash_bytes(stack, len);; h++) {
+		uint64_t *slot = u64map_get(m, h);
+		if (!slot)
+			return NULL;
+		const struct folded_entry *e = &s->v.v[*slot];
+		if (e->len == len && !memcmp(e->stack, stack, len))
+			return e;
+	}
+}
+
+static uint64_t total_of(const struct folded_set *s)
+{
+	uint64_t tot = 0;
+	for (size_t i = 0; i < s->v.n; i++)
+		tot += s->v.v[i].count;
+	return tot;
+}
+
+void flame_tree_add_diff(struct flame_tree *t, const struct folded_set *before, const struct folded_set *after,
+			 bool normalize)
+{
+	t->diff = true;
+	uint64_t tb = total_of(before), ta = total_of(after);
+	double scale = normalize && tb ? (double)ta / (double)tb : 1.0;
+#define SCALED(c) (normalize ? (uint64_t)((double)(c) * scale + 0.5) : (c))
+	struct u64map ib = { 0 }, ia = { 0 };
+	index_set(&ib, before);
+	index_set(&ia, after);
+	for (size_t i = 0; i < after->v.n; i++) {
+		const struct folded_entry *e = &after->v.v[i];
+		const struct folded_entry *b = lookup(&ib, before, e->stack, e->len);
+		add_stack(t, e->stack, e->len, e->count, b ? SCALED(b->count) : 0);
+	}
+	/* Stacks only in BEFORE: no width, but their ancestors turn bluer. */
+	for (size_t i = 0; i < before->v.n; i++) {
+		const struct folded_entry *b = &before->v.v[i];
+		if (!lookup(&ia, after, b->stack, b->len))
+			add_stack(t, b->stack, b->len, 0, SCALED(b->count));
+	}
+#undef SCALED
+	u64map_free(&ib);
+	u64map_free(&ia);
+}
