@@ -82,13 +82,15 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/sonde.d
 
-# The README's first command: profile the bundled demo and show the report.
+# The README's first command: profile the bundled demo into flamegraph.svg.
 $(BUILD)/demo: examples/demo.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -fno-omit-frame-pointer -o $@ $<
 
 demo: all $(BUILD)/demo
-	./sonde record -g -o demo.data -- $(BUILD)/demo
-	./sonde report -i demo.data --percent-limit 3
+	./sonde flamegraph --keep-data demo.data -o flamegraph.svg -- $(BUILD)/demo
+	./sonde report -i demo.data --no-children --percent-limit 5 -g none
+	@echo "open flamegraph.svg in a browser: click a frame to zoom, Ctrl-F to search"
+
 
 .PHONY: demo

@@ -12,7 +12,9 @@ struct cmd_ctx {
 int cmd_record(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_script(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_collapse(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_stat(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_shims(int argc, char **argv, const struct cmd_ctx *ctx);
 
 #endif

@@ -698,6 +698,20 @@ static char *command_string(char **argv)
 	return sb_detach(&sb);
 }
 
+/* Frees what the session holds (not the output file, closed earlier). */
+static void session_release(struct session *s)
+{
+	free(s->cpus);
+	free(s->rings);
+	vec_free(&s->fds);
+	vec_free(&s->arena);
+	vec_free(&s->batch);
+	vec_free(&s->frames);
+	vec_free(&s->chain);
+	sb_free(&s->name);
+	procspaces_free(s->ps);
+}
+
 int record_session(const struct record_opts *o)
 {
 	struct session S = { 0 }, *s = &S;
@@ -763,9 +777,7 @@ int record_session(const struct record_opts *o)
 		free(why);
 		free(pids);
 		free(cmd);
-		free(s->cpus);
-		free(s->rings);
-		vec_free(&s->fds);
+		session_release(s);
 		return 1;
 	}
 
@@ -812,9 +824,7 @@ int record_session(const struct record_opts *o)
 			error("cannot run '%s': %s", o->argv[0], strerror(e));
 			free(pids);
 			free(cmd);
-			free(s->cpus);
-			free(s->rings);
-			vec_free(&s->fds);
+			session_release(s);
 			return launch_exec_failure_status(e);
 		}
 		/* only now: a command that cannot run gets a single error line */
@@ -994,14 +1004,6 @@ int record_session(const struct record_opts *o)
 
 	free(pids);
 	free(cmd);
-	free(s->cpus);
-	free(s->rings);
-	vec_free(&s->fds);
-	vec_free(&s->arena);
-	vec_free(&s->batch);
-	vec_free(&s->frames);
-	vec_free(&s->chain);
-	sb_free(&s->name);
-	procspaces_free(s->ps);
+	session_release(s);
 	return exit_code;
 }

@@ -5,6 +5,8 @@
 
 const struct compat_name compat_names[] = {
 	{ "perf", "perf record/report/script/stat" },
+	{ "cargo-flamegraph", "cargo flamegraph [--bin B] [-o F] [-- ARGS]" },
+	{ "flamegraph", "flamegraph [-o F] -- CMD, flamegraph --pid PID" },
 	{ NULL, NULL },
 };
 
@@ -12,5 +14,7 @@ int compat_main(const char *name, int argc, char **argv)
 {
 	if (!strcmp(name, "perf"))
 		return compat_perf(argc, argv);
+	if (!strcmp(name, "cargo-flamegraph") || !strcmp(name, "flamegraph"))
+		return compat_cargo_flamegraph(name, argc, argv);
 	return 2;
 }

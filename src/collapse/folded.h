@@ -1,0 +1,46 @@
+/* Folded stacks: "root;frame;...;leaf COUNT" lines, the lingua franca of
+ * flamegraph tools. A folded_set maps each distinct stack to its count. */
+#ifndef SONDE_COLLAPSE_FOLDED_H
+#define SONDE_COLLAPSE_FOLDED_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util/hashmap.h"
+#include "util/vec.h"
+
+struct folded_entry {
+	char *stack; /* "a;b;c", NUL-terminated */
+	size_t len;
+	uint64_t count;
+};
+
+struct folded_set {
+	struct u64map index; /* hash(stack) -> entry index (probed on collision) */
+	VEC(struct folded_entry) v;
+	uint64_t total;
+};
+
+void folded_init(struct folded_set *s);
+void folded_free(struct folded_set *s);
+/* Adds count to the stack (len bytes, need not be NUL-terminated). */
+void folded_add(struct folded_set *s, const char *stack, size_t len, uint64_t count);
+/* Sorts entries by stack text (byte order), as stackcollapse-perf.pl prints. */
+void folded_sort(struct folded_set *s);
+/* Writes "stack count\n" lines in the current order; returns -1 on a write error. */
+int folded_write(FILE *out, const struct folded_set *s);
+
+struct folded_read_stats {
+	uint64_t lines, bad_lines;
+	uint64_t first_bad_line; /* 1-based line number of the first malformed line, 0 if none */
+};
+
+/* Reads folded text ("stack COUNT", trailing whitespace and blank lines
+ * ignored). Malformed lines (no count, a count that is not a number,
+ * binary junk, NUL bytes) are skipped and counted; very long lines are
+ * fine. Lines may carry two counts ("stack A B", difffolded's format): A
+ * goes to `s`, B to `s2` (which may be NULL, then B is ignored). Returns 0, or -1 on a read error (errno set). */
+int folded_read(FILE *in, struct folded_set *s, struct folded_set *s2, struct folded_read_stats *st);
+
+#endif

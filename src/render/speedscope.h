@@ -1,0 +1,29 @@
+/* speedscope's JSON file format (https://www.speedscope.app/file-format-schema.json):
+ * shared frames, one "sampled" profile per thread of a recording, or one
+ * profile for folded stacks. */
+#ifndef SONDE_RENDER_SPEEDSCOPE_H
+#define SONDE_RENDER_SPEEDSCOPE_H
+#include <stdbool.h>
+#include <stdio.h>
+
+struct profile;
+struct folded_set;
+struct strbuf;
+
+struct speedscope_opts {
+	const char *name;  /* the file's "name" (e.g. the command or input file) */
+	bool no_inline;    /* recordings: only out-of-line frames */
+};
+
+/* A recording: one profile per thread (pid/tid), samples in time order,
+ * consecutive identical stacks merged into one weighted sample. Returns 0,
+ * or -1 on a write error. */
+int speedscope_write_profile(FILE *out, const struct profile *p, const struct speedscope_opts *o);
+/* Folded stacks: one profile with one weighted sample per stack. */
+int speedscope_write_folded(FILE *out, const struct folded_set *s, const struct speedscope_opts *o);
+
+/* Appends s (len bytes) as a JSON string literal with quotes: '"', '\\' and
+ * control characters escaped, invalid UTF-8 bytes as \u00XX (Latin-1). */
+void json_quote(struct strbuf *sb, const char *s, size_t len);
+
+#endif
