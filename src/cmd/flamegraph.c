@@ -368,6 +368,7 @@ static int record_into(const struct fg_opts *o, char **cmd, int argc, char **arg
 		tmp_data = xstrdup(tmpl);
 		atexit(remove_tmp_data);
 		*data = tmpl;
+		ro.temp_output = true;
 	}
 	ro.output = *data;
 	struct strbuf line = STRBUF_INIT;

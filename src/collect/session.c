@@ -965,8 +965,9 @@ int record_session(const struct record_opts *o)
 	if (!s->write_errno) {
 		char n1[32], n2[32], sz[32];
 		fmt_size(bytes, sz, sizeof(sz));
-		note("wrote %s sample%s (%s lost) to '%s' (%s)", fmt_thousands(s->samples, n1, sizeof(n1)), s->samples == 1 ? "" : "s",
-		     fmt_thousands(s->lost, n2, sizeof(n2)), out_name(s), sz);
+		if (!o->temp_output)
+			note("wrote %s sample%s (%s lost) to '%s' (%s)", fmt_thousands(s->samples, n1, sizeof(n1)),
+			     s->samples == 1 ? "" : "s", fmt_thousands(s->lost, n2, sizeof(n2)), out_name(s), sz);
 		if (s->ps && (s->truncated || getenv("SONDE_STACK_STATS")))
 			note_stack_need(s);
 		if (s->truncated)

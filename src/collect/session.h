@@ -26,6 +26,7 @@ struct record_opts {
 	enum callgraph_mode callgraph;
 	uint32_t stack_size; /* bytes of user stack to copy for CALLGRAPH_DWARF */
 	bool keep_stacks;    /* also store registers + stack copies (SD_USER_STACK) */
+	bool temp_output;    /* the output is a temporary file: don't name it in messages */
 	const char *output;  /* "-" = stdout */
 	pid_t pid;           /* >0: attach to this process */
 	double duration;     /* seconds, 0 = until the target exits / Ctrl-C */
