@@ -47,7 +47,7 @@ static void print_main_help(FILE *out)
 		     "usage: sonde COMMAND [OPTIONS]\n\ncommands:\n",
 		SONDE_VERSION);
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nRun 'sonde help COMMAND' or 'sonde COMMAND --help' for a command's options.\n"
 		     "Quick start:  sonde record -g -- ./prog && sonde report\n");
 }

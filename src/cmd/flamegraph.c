@@ -221,8 +221,9 @@ static void read_folded_file(const char *path, struct folded_set *out)
 		die("cannot read '%s': %s", path, strerror(errno));
 	close_in(f);
 	if (st.bad_lines)
-		warn("'%s': skipped %" PRIu64 " line%s that are not folded stacks (first: line %" PRIu64 ")",
-		     path, st.bad_lines, st.bad_lines == 1 ? "" : "s", st.first_bad_line);
+		warn("'%s': skipped %" PRIu64 " line%s that %s not folded stacks (first: line %" PRIu64 ")",
+		     path, st.bad_lines, st.bad_lines == 1 ? "" : "s", st.bad_lines == 1 ? "is" : "are",
+		     st.first_bad_line);
 }
 
 static void read_perf_script(const char *path, struct folded_set *out)
