@@ -26,6 +26,8 @@ static const struct sonde_cmd commands[] = {
 	  "sonde stat [-e EVENTS] [-r N] [--] CMD [ARGS]" },
 	{ "flamegraph", cmd_flamegraph, "record a command and draw an interactive flamegraph SVG",
 	  "sonde flamegraph [-o flamegraph.svg] [-F HZ] [--format svg|folded|speedscope] [-i FILE | --folded F | --perf-script F | --diff A B] [--] CMD [ARGS]" },
+	{ "heap", cmd_heap, "allocation profile: hot call sites, peak, leaks, temporaries (heaptrack)",
+	  "sonde heap [-o FILE] [--] CMD [ARGS] | sonde heap report FILE [-n N] [--merged|--separate] [-l] [--flamegraph-cost allocations|temporary|leaked|peak] [--massif FILE]" },
 	{ "shims", cmd_shims, "install compat names (perf, ...) as symlinks into a directory",
 	  "sonde shims DIR" },
 	{ "help", cmd_help, "show help for sonde or for one command", "sonde help [CMD]" },

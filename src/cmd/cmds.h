@@ -15,6 +15,7 @@ int cmd_script(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_collapse(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_stat(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_heap(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_shims(int argc, char **argv, const struct cmd_ctx *ctx);
 
 #endif

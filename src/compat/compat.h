@@ -17,4 +17,8 @@ int compat_perf(int argc, char **argv);
  * standalone `flamegraph ...`; name is the one sonde was run as. */
 int compat_cargo_flamegraph(const char *name, int argc, char **argv);
 
+/* heaptrack CMD / heaptrack --analyze F, and heaptrack_print F (src/compat/heaptrack.c). */
+int compat_heaptrack(int argc, char **argv);
+int compat_heaptrack_print(int argc, char **argv);
+
 #endif

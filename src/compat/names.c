@@ -7,6 +7,8 @@ const struct compat_name compat_names[] = {
 	{ "perf", "perf record/report/script/stat" },
 	{ "cargo-flamegraph", "cargo flamegraph [--bin B] [-o F] [-- ARGS]" },
 	{ "flamegraph", "flamegraph [-o F] -- CMD, flamegraph --pid PID" },
+	{ "heaptrack", "heaptrack [-o F] CMD, heaptrack --analyze F" },
+	{ "heaptrack_print", "heaptrack_print F [-n N] [-l] [-F stacks.txt]" },
 	{ NULL, NULL },
 };
 
@@ -16,5 +18,9 @@ int compat_main(const char *name, int argc, char **argv)
 		return compat_perf(argc, argv);
 	if (!strcmp(name, "cargo-flamegraph") || !strcmp(name, "flamegraph"))
 		return compat_cargo_flamegraph(name, argc, argv);
+	if (!strcmp(name, "heaptrack"))
+		return compat_heaptrack(argc, argv);
+	if (!strcmp(name, "heaptrack_print"))
+		return compat_heaptrack_print(argc, argv);
 	return 2;
 }

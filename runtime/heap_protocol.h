@@ -1,0 +1,48 @@
+/* The stream libsonde-rt.so (preloaded into the target) writes to the fd
+ * named by SONDE_HEAP_FD, and `sonde heap` reads. libc-only, shared by both
+ * sides. See docs/heap-format.md.
+ *
+ * The stream is a sequence of chunks, each holding one thread's buffered
+ * records; the runtime writes a chunk under a global lock so chunks never
+ * interleave:
+ *   u32 magic HEAP_CHUNK_MAGIC, u32 payload_size, u32 thread index, u32 reserved
+ *   payload: records
+ * Every record starts with a one-byte type, then LEB128 varint fields.
+ * Records carry a global sequence number (delta-coded per chunk: the first
+ * record of a chunk has the absolute value) so the reader can restore the
+ * exact global order of events from different threads: the runtime takes
+ * the sequence number after the real allocation returned and before the
+ * real free runs, so a free is always ordered before the allocation that
+ * reuses its address. */
+#ifndef SONDE_HEAP_PROTOCOL_H
+#define SONDE_HEAP_PROTOCOL_H
+
+#define HEAP_CHUNK_MAGIC 0x50484453u /* "SDHP" */
+#define HEAP_PROTOCOL_VERSION 1
+#define HEAP_CHUNK_HEADER 16
+
+enum heap_rec {
+	/* seq-less records (describe, don't happen) */
+	HR_HELLO = 'H',  /* version, pid, ppid, start time (CLOCK_MONOTONIC ns), exe path (str) */
+	HR_MODULE = 'M', /* load bias, path (str), then n PT_LOAD: n, n x (vaddr, memsz, flags) */
+	HR_STACK = 'S',  /* node id, parent id, ip: a trie node; id 0 is the root (never sent) */
+	HR_THREAD = 'N', /* thread index, tid, name (str) */
+	/* events (each starts with a seq delta after the type byte) */
+	HR_ALLOC = 'A',   /* seq, kind, size, ptr, stack id */
+	HR_FREE = 'F',    /* seq, kind, ptr, stack id (0 if not captured) */
+	HR_REALLOC = 'R', /* seq, old ptr, new ptr, size, stack id (old ptr 0: acts as malloc) */
+	HR_TIME = 'T',    /* seq, ms since start, RSS in KiB (0 if unknown) */
+	HR_FORK = 'P',    /* seq, child pid (written by the parent) */
+	HR_EXIT = 'X',    /* seq, how (0 exit/return from main, 1 fatal signal), signo (always present, 0 unless how == 1), peak RSS KiB */
+};
+
+/* Allocation kinds: the memory checker tells mismatched pairs apart. */
+enum heap_kind {
+	HK_MALLOC, HK_CALLOC, HK_REALLOC, HK_MEMALIGN, HK_POSIX_MEMALIGN, HK_ALIGNED_ALLOC,
+	HK_VALLOC, HK_PVALLOC, HK_NEW, HK_NEW_ARRAY, HK_REALLOCARRAY,
+	HK_FREE = 32, HK_DELETE, HK_DELETE_ARRAY,
+};
+
+/* Strings are a varint length then bytes. */
+
+#endif

@@ -1,0 +1,230 @@
+/* sonde heap: allocation profiling with heaptrack's definitions.
+ *   sonde heap [-o FILE] [--] CMD [ARGS]      record a trace
+ *   sonde heap report FILE [options]          heaptrack_print's report */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmds.h"
+#include "heap/analysis.h"
+#include "heap/record.h"
+#include "heap/report.h"
+#include "heap/trace.h"
+#include "util/die.h"
+
+int cmd_heap(int argc, char **argv, const struct cmd_ctx *ctx);
+int heap_report_cmd(int argc, char **argv, bool heaptrack_print);
+
+static const char record_usage[] =
+	"usage: sonde heap [-o FILE] [--] CMD [ARGS]\n"
+	"       sonde heap report FILE [-n N] [-s N] [--merged|--separate] [-l] [-H FILE]\n"
+	"                             [--flamegraph-cost allocations|temporary|leaked|peak] [--massif FILE]\n"
+	"\n"
+	"Runs CMD with libsonde-rt.so preloaded and records every allocation and free\n"
+	"with its call stack into FILE (default sonde-heap.APP.PID.zst; %p = pid).\n"
+	"'sonde heap report' prints the most allocating call sites, the peak\n"
+	"memory consumers, temporary allocations and (-l) leaks, like heaptrack_print.\n";
+
+static const char report_usage[] =
+	"usage: sonde heap report FILE [options]\n"
+	"  -n, --peak-limit N      entries per section (10)\n"
+	"  -s, --sub-peak-limit N  backtraces per merged entry (5)\n"
+	"  --merged | --separate   merge backtraces by allocation site (default) or not\n"
+	"  -l, --print-leaks       also print the MEMORY LEAKS section\n"
+	"  -a/-p/-T 0              leave out allocators / peaks / temporary sections\n"
+	"  -H, --print-histogram F write the allocation size histogram (size<TAB>count) to F\n"
+	"  --flamegraph-cost C     print folded stacks weighted by C (allocations, temporary,\n"
+	"                          leaked, peak) instead of the report\n"
+	"  -F, --print-flamegraph F write heaptrack_print's flamegraph stacks to F\n"
+	"  --massif F              write a massif.out file (ms_print F)\n"
+	"  --no-inline             don't expand inlined frames\n"
+	"  -t, --shorten-templates 0|1 (default 1)\n";
+
+static bool parse_bool(const char *s)
+{
+	return !(!strcmp(s, "0") || !strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off"));
+}
+
+/* Option value: "--opt=V", "--opt V", "-nV", "-n V". Returns NULL if `arg` isn't the option. */
+static const char *opt_val(int argc, char **argv, int *i, const char *shrt, const char *lng)
+{
+	const char *a = argv[*i];
+	size_t ll = lng ? strlen(lng) : 0;
+	if ((shrt && !strcmp(a, shrt)) || (lng && !strcmp(a, lng))) {
+		if (*i + 1 >= argc)
+			die_status(2, "option '%s' needs a value", a);
+		return argv[++*i];
+	}
+	if (lng && !strncmp(a, lng, ll) && a[ll] == '=')
+		return a + ll + 1;
+	if (shrt && !strncmp(a, shrt, 2) && a[2] && shrt[2] == 0 && a[1] != '-')
+		return a + 2;
+	return NULL;
+}
+
+static size_t parse_count(const char *s, const char *what)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (!*s || *end)
+		die_status(2, "%s '%s' is not a number", what, s);
+	return (size_t)v;
+}
+
+int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
+{
+	struct heap_report_opts o;
+	heap_report_opts_init(&o);
+	o.print_leaks = false;
+	const char *file = NULL, *hist = NULL, *ht_flame = NULL, *massif = NULL;
+	int cost = -1, ht_cost = HC_ALLOCATIONS;
+	double massif_thr = 1.0;
+	bool no_inline = false, seen_dashdash = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v;
+		if (seen_dashdash || a[0] != '-' || !a[1]) {
+			if (file)
+				die_status(2, "more than one trace file given ('%s' and '%s')", file, a);
+			file = a;
+		} else if (!strcmp(a, "--")) {
+			seen_dashdash = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(report_usage, stdout);
+			return 0;
+		} else if ((v = opt_val(argc, argv, &i, "-f", "--file"))) {
+			file = v;
+		} else if ((v = opt_val(argc, argv, &i, "-n", "--peak-limit"))) {
+			o.peak_limit = parse_count(v, "peak limit");
+		} else if ((v = opt_val(argc, argv, &i, "-s", "--sub-peak-limit"))) {
+			o.sub_peak_limit = parse_count(v, "sub-peak limit");
+		} else if (!strcmp(a, "--merged")) {
+			o.merged = true;
+		} else if (!strcmp(a, "--separate")) {
+			o.merged = false;
+		} else if ((v = opt_val(argc, argv, &i, "-m", "--merge-backtraces"))) {
+			o.merged = parse_bool(v);
+		} else if ((v = opt_val(argc, argv, &i, "-t", "--shorten-templates"))) {
+			o.shorten_templates = parse_bool(v);
+		} else if (!strcmp(a, "-l") || !strcmp(a, "--print-leaks")) {
+			o.print_leaks = true;
+		} else if ((v = opt_val(argc, argv, &i, NULL, "--print-leaks"))) {
+			o.print_leaks = parse_bool(v);
+		} else if ((v = opt_val(argc, argv, &i, "-a", "--print-allocators"))) {
+			o.print_allocators = parse_bool(v);
+		} else if ((v = opt_val(argc, argv, &i, "-p", "--print-peaks"))) {
+			o.print_peaks = parse_bool(v);
+		} else if ((v = opt_val(argc, argv, &i, "-T", "--print-temporary"))) {
+			o.print_temporary = parse_bool(v);
+		} else if ((v = opt_val(argc, argv, &i, "-H", "--print-histogram"))) {
+			hist = v;
+		} else if ((v = opt_val(argc, argv, &i, "-F", "--print-flamegraph"))) {
+			ht_flame = v;
+		} else if ((v = opt_val(argc, argv, &i, NULL, "--flamegraph-cost-type"))) {
+			if ((ht_cost = heap_cost_type_parse(v)) < 0)
+				die_status(2, "unknown cost type '%s' (allocations, temporary, leaked, peak)", v);
+		} else if ((v = opt_val(argc, argv, &i, NULL, "--flamegraph-cost"))) {
+			if ((cost = heap_cost_type_parse(v)) < 0)
+				die_status(2, "unknown cost type '%s' (allocations, temporary, leaked, peak)", v);
+		} else if ((v = opt_val(argc, argv, &i, "-M", "--massif")) ||
+			   (v = opt_val(argc, argv, &i, NULL, "--print-massif"))) {
+			massif = v;
+		} else if ((v = opt_val(argc, argv, &i, NULL, "--massif-threshold"))) {
+			massif_thr = atof(v);
+		} else if ((v = opt_val(argc, argv, &i, NULL, "--massif-detailed-freq"))) {
+			(void)v; /* one detailed (peak) snapshot is written */
+		} else if (!strcmp(a, "--no-inline")) {
+			no_inline = true;
+		} else {
+			die_status(2, "unknown option '%s' for %s", a, heaptrack_print ? "heaptrack_print" : "sonde heap report");
+		}
+	}
+	if (!file) {
+		if (heaptrack_print)
+			die_status(1, "the option '--file' is required but missing");
+		fputs(report_usage, stderr);
+		return 2;
+	}
+
+	struct heap_trace t;
+	heap_trace_init(&t);
+	if (heap_trace_read_file(&t, file, false) < 0) {
+		heap_trace_free(&t);
+		return 1;
+	}
+	struct heap_analysis an;
+	heap_analyze(&t, &an);
+	struct heap_view *view = heap_view_new(&t, &an, no_inline);
+	o.label = file;
+	o.no_inline = no_inline;
+	int rc = 0;
+	if (cost >= 0) {
+		heap_report_folded(stdout, view, (enum heap_cost_type)cost);
+	} else {
+		heap_report_print(stdout, view, &o);
+		if (!heaptrack_print && (t.truncated || t.corrupt))
+			printf("note: the trace is damaged (%s); numbers cover what was recorded before it\n", t.damage);
+	}
+	if (hist) {
+		FILE *f = fopen(hist, "w");
+		if (!f) {
+			rc = error("cannot create '%s': %m", hist);
+		} else {
+			heap_report_histogram(f, &an);
+			fclose(f);
+		}
+	}
+	if (ht_flame) {
+		FILE *f = fopen(ht_flame, "w");
+		if (!f) {
+			rc = error("cannot create '%s': %m", ht_flame);
+		} else {
+			heap_report_folded_heaptrack(f, view, (enum heap_cost_type)ht_cost);
+			fclose(f);
+		}
+	}
+	if (massif) {
+		FILE *f = fopen(massif, "w");
+		if (!f) {
+			rc = error("cannot create '%s': %m", massif);
+		} else {
+			const char *cmd = heap_trace_cmdline(&t);
+			if (heap_report_massif(f, view, cmd ? cmd : t.exe, massif_thr) < 0 || fclose(f))
+				rc = error("cannot write '%s'", massif);
+		}
+	}
+	fflush(stdout);
+	heap_view_free(view);
+	heap_analysis_free(&an);
+	heap_trace_free(&t);
+	return rc ? 1 : 0;
+}
+
+int cmd_heap(int argc, char **argv, const struct cmd_ctx *ctx)
+{
+	if (argc >= 2 && (!strcmp(argv[1], "report") || !strcmp(argv[1], "print")))
+		return heap_report_cmd(argc - 1, argv + 1, false);
+	struct heap_record_opts o = { 0 };
+	int i = 1;
+	for (; i < argc; i++) {
+		const char *a = argv[i], *v;
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[0] != '-')
+			break;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(record_usage, stdout);
+			return 0;
+		} else if ((v = opt_val(argc, argv, &i, "-o", "--output"))) {
+			o.output = v;
+		} else {
+			die_status(2, "unknown option '%s' for sonde heap; run 'sonde heap --help'", a);
+		}
+	}
+	if (i >= argc) {
+		fputs(record_usage, stderr);
+		return 2;
+	}
+	return heap_record(&o, argv + i);
+}

@@ -1,0 +1,305 @@
+/* sonde heap CMD: preload the runtime, read its chunks from a pipe, write
+ * the compressed trace. */
+#include "heap/record.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../runtime/heap_protocol.h"
+#include "collect/launch.h"
+#include "heap/trace.h"
+#include "util/die.h"
+#include "util/strbuf.h"
+
+static volatile sig_atomic_t target_pid;
+static volatile sig_atomic_t got_signal;
+
+static void forward_signal(int sig)
+{
+	got_signal = sig;
+	if (target_pid > 0)
+		kill((pid_t)target_pid, sig);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static char *try_path(const char *dir, const char *rel)
+{
+	char *p = xasprintf("%s/%s", dir, rel);
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}
+
+char *heap_find_runtime(void)
+{
+	const char *env = getenv("SONDE_RT");
+	if (env && *env) {
+		if (access(env, R_OK) == 0)
+			return xstrdup(env);
+		warn("SONDE_RT='%s' is not readable; looking next to sonde", env);
+	}
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return NULL;
+	self[n] = 0;
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return NULL;
+	*slash = 0;
+	char *p = try_path(self, "libsonde-rt.so");
+	if (!p)
+		p = try_path(self, "../lib/sonde/libsonde-rt.so");
+	if (!p)
+		p = try_path(self, "../lib/libsonde-rt.so");
+	if (!p)
+		p = try_path(self, "build/libsonde-rt.so");
+	return p;
+}
+
+static char *output_name(const struct heap_record_opts *o, const char *app, pid_t pid)
+{
+	if (!o->output) {
+		const char *base = strrchr(app, '/');
+		base = base ? base + 1 : app;
+		return xasprintf("%s.%s.%d.zst", o->prefix ? o->prefix : "sonde-heap", base, (int)pid);
+	}
+	struct strbuf sb = STRBUF_INIT;
+	for (const char *p = o->output; *p; p++) {
+		if (p[0] == '%' && p[1] == 'p') {
+			sb_addf(&sb, "%d", (int)pid);
+			p++;
+		} else if (p[0] == '%' && p[1] == 'h') {
+			char host[256] = "localhost";
+			gethostname(host, sizeof(host) - 1);
+			sb_adds(&sb, host);
+			p++;
+		} else {
+			sb_addc(&sb, *p);
+		}
+	}
+	return sb_detach(&sb);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Passes complete chunks through; keeps a partial one buffered. Once the
+ * framing is lost (bad magic), everything is passed through raw. */
+struct passer {
+	uint8_t *buf;
+	size_t n, cap;
+	bool raw;
+};
+
+static int pass_data(struct passer *ps, struct heap_writer *w, const uint8_t *data, size_t n)
+{
+	if (ps->raw)
+		return heap_writer_add(w, data, n);
+	if (ps->n + n > ps->cap) {
+		while (ps->n + n > ps->cap)
+			ps->cap = ps->cap ? ps->cap * 2 : 1 << 16;
+		ps->buf = xrealloc(ps->buf, ps->cap);
+	}
+	memcpy(ps->buf + ps->n, data, n);
+	ps->n += n;
+	size_t off = 0;
+	while (ps->n - off >= HEAP_CHUNK_HEADER) {
+		if (le32(ps->buf + off) != HEAP_CHUNK_MAGIC) {
+			warn("heap runtime stream is out of step (bad chunk magic); storing the rest as is");
+			ps->raw = true;
+			break;
+		}
+		size_t len = HEAP_CHUNK_HEADER + (size_t)le32(ps->buf + off + 4);
+		if (ps->n - off < len)
+			break;
+		off += len;
+	}
+	int rc = 0;
+	size_t upto = ps->raw ? ps->n : off;
+	if (upto)
+		rc = heap_writer_add(w, ps->buf, upto);
+	memmove(ps->buf, ps->buf + upto, ps->n - upto);
+	ps->n -= upto;
+	return rc;
+}
+
+static char *join_argv(char **argv)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			sb_addc(&sb, ' ');
+		sb_adds(&sb, argv[i]);
+	}
+	return sb_detach(&sb);
+}
+
+int heap_record(const struct heap_record_opts *o, char **argv)
+{
+	char *rt = heap_find_runtime();
+	if (!rt)
+		die("cannot find libsonde-rt.so (looked next to sonde and in ../lib/sonde/); set SONDE_RT=/path/to/libsonde-rt.so");
+	char rtabs[PATH_MAX];
+	if (realpath(rt, rtabs)) {
+		free(rt);
+		rt = xstrdup(rtabs);
+	}
+
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		die("cannot create a pipe: %s", strerror(errno));
+	/* the write end goes to the target (and must not be fd 0-2) */
+	int wfd = fcntl(fds[1], F_DUPFD, 10);
+	if (wfd < 0)
+		die("cannot duplicate a pipe fd: %s", strerror(errno));
+	close(fds[1]);
+	fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
+
+	const char *old = getenv("LD_PRELOAD");
+	char *preload = old && *old ? xasprintf("%s:%s", rt, old) : xstrdup(rt);
+	char fdstr[16];
+	snprintf(fdstr, sizeof(fdstr), "%d", wfd);
+	setenv("LD_PRELOAD", preload, 1);
+	setenv("SONDE_HEAP_FD", fdstr, 1);
+
+	struct launch l = { 0 };
+	if (launch_suspended(&l, argv) < 0)
+		die("cannot start '%s': %s", argv[0], strerror(errno));
+	/* restore our own environment (symbolizers may spawn helpers later) */
+	if (old)
+		setenv("LD_PRELOAD", old, 1);
+	else
+		unsetenv("LD_PRELOAD");
+	unsetenv("SONDE_HEAP_FD");
+
+	char *out = output_name(o, argv[0], l.pid);
+	struct heap_writer *w = heap_writer_open(out, o->level ? o->level : 2);
+	if (!w) {
+		launch_abort(&l);
+		exit(1);
+	}
+	char *cmdline = join_argv(argv);
+	heap_writer_command(w, cmdline);
+	free(cmdline);
+
+	char *abs = realpath(out, NULL);
+	if (o->heaptrack_msgs) {
+		printf("heaptrack output will be written to \"%s\"\n", abs ? abs : out);
+		printf("starting application, this might take some time...\n");
+		fflush(stdout);
+	}
+
+	struct sigaction sa = { 0 }, old_int, old_term, old_hup, old_quit;
+	sa.sa_handler = forward_signal;
+	sigemptyset(&sa.sa_mask);
+	target_pid = l.pid;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	sigaction(SIGQUIT, &sa, &old_quit);
+
+	uint64_t t0 = now_ns();
+	int err = launch_release(&l);
+	close(wfd);
+	int status = 0;
+	bool reaped = false;
+	if (err) {
+		error("cannot run '%s': %s", argv[0], strerror(err));
+		status = launch_exec_failure_status(err) << 8;
+		reaped = true;
+	}
+
+	struct passer ps = { 0 };
+	uint8_t *buf = xmalloc(1 << 16);
+	uint64_t last_flush = now_ns(), exited_at = 0;
+	for (;;) {
+		struct pollfd pfd = { fds[0], POLLIN, 0 };
+		int pr = poll(&pfd, 1, 100);
+		if (pr > 0) {
+			ssize_t k = read(fds[0], buf, 1 << 16);
+			if (k < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (k <= 0)
+				break; /* EOF: every writer is gone */
+			pass_data(&ps, w, buf, (size_t)k);
+		} else if (pr < 0 && errno != EINTR) {
+			break;
+		}
+		uint64_t now = now_ns();
+		if (now - last_flush > 1000000000ull) {
+			heap_writer_flush(w);
+			last_flush = now;
+		}
+		if (!reaped) {
+			pid_t r = waitpid(l.pid, &status, WNOHANG);
+			if (r == l.pid) {
+				reaped = true;
+				exited_at = now;
+				target_pid = 0;
+			}
+		} else if (!exited_at) {
+			exited_at = now;
+		}
+		/* descendants still holding the pipe: give them a moment after the
+		 * target itself is gone, then stop waiting */
+		if (reaped && pr == 0 && now - exited_at > 2000000000ull)
+			break;
+	}
+	if (!reaped) {
+		while (waitpid(l.pid, &status, 0) < 0 && errno == EINTR)
+			;
+		target_pid = 0;
+	}
+	uint64_t wall = now_ns() - t0;
+	close(fds[0]);
+	free(buf);
+	if (ps.n && !ps.raw)
+		warn("heap runtime stream ended inside a chunk (%zu bytes dropped)", ps.n);
+	free(ps.buf);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+
+	heap_writer_summary(w, status, wall);
+	int wrc = heap_writer_close(w);
+	int code = wait_status_code(status);
+	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGINT)
+		warn("'%s' was killed by signal %d (%s); the trace holds what was recorded until then", argv[0],
+		     WTERMSIG(status), strsignal(WTERMSIG(status)));
+	if (wrc == 0) {
+		if (o->heaptrack_msgs) {
+			printf("Heaptrack finished! Now run the following to investigate the data:\n\n"
+			       "  heaptrack --analyze \"%s\"\n", abs ? abs : out);
+			fflush(stdout);
+		} else {
+			fprintf(stderr, "sonde: wrote trace to %s; run 'sonde heap report %s'\n", out, out);
+		}
+	}
+	free(abs);
+	free(out);
+	free(preload);
+	free(rt);
+	if (wrc < 0 && code == 0)
+		return 1;
+	return code;
+}

@@ -1,0 +1,23 @@
+/* Running a command with libsonde-rt.so preloaded and writing its heap
+ * trace (`sonde heap CMD`, `heaptrack CMD`). */
+#ifndef SONDE_HEAP_RECORD_H
+#define SONDE_HEAP_RECORD_H
+#include <stdbool.h>
+#include <stdint.h>
+
+struct heap_record_opts {
+	const char *output;   /* NULL: "<prefix>.APP.PID.zst"; "%p" is replaced by the pid */
+	const char *prefix;   /* default "sonde-heap" */
+	bool heaptrack_msgs;  /* print heaptrack's messages instead of sonde's */
+	int level;            /* zstd level, default 2 */
+};
+
+/* Path of libsonde-rt.so: $SONDE_RT, next to the sonde binary, or
+ * ../lib/sonde/ from it. Returns a malloc'd path or NULL. */
+char *heap_find_runtime(void);
+
+/* Runs argv under the runtime; returns the target's exit status (shell
+ * style), or 1/126/127 on sonde's own failures. */
+int heap_record(const struct heap_record_opts *o, char **argv);
+
+#endif

@@ -1,0 +1,51 @@
+/* Heap report: heaptrack_print's text layout, folded stacks weighted by a
+ * cost, the size histogram, and massif.out export. */
+#ifndef SONDE_HEAP_REPORT_H
+#define SONDE_HEAP_REPORT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "heap/analysis.h"
+#include "heap/trace.h"
+
+enum heap_cost_type { HC_ALLOCATIONS, HC_TEMPORARY, HC_LEAKED, HC_PEAK };
+
+struct heap_report_opts {
+	size_t peak_limit;     /* -n: entries per section (10) */
+	size_t sub_peak_limit; /* -s: backtraces per merged entry (5) */
+	bool merged;           /* merge backtraces by allocation site (default) */
+	bool print_allocators, print_peaks, print_temporary, print_leaks;
+	bool shorten_templates;
+	bool no_inline;
+	const char *label; /* file name for "reading file ..." */
+};
+
+void heap_report_opts_init(struct heap_report_opts *o);
+/* Parses "allocations|temporary|leaked|peak"; returns -1 if unknown. */
+int heap_cost_type_parse(const char *s);
+
+/* A loaded trace, analysed and ready to symbolize. */
+struct heap_view;
+struct heap_view *heap_view_new(const struct heap_trace *t, const struct heap_analysis *a, bool no_inline);
+void heap_view_free(struct heap_view *v);
+
+/* heaptrack_print's text report. */
+void heap_report_print(FILE *out, struct heap_view *v, const struct heap_report_opts *o);
+/* Only the totals block ("total runtime: ..."). */
+void heap_report_totals(FILE *out, struct heap_view *v);
+/* Folded stacks "main;f;g COST" (root first, inlined frames annotated _[i]),
+ * merged and sorted; zero-cost stacks are left out. */
+void heap_report_folded(FILE *out, struct heap_view *v, enum heap_cost_type cost);
+/* heaptrack_print --print-flamegraph's own format ("main (fx.c);f (fx.c); 3"). */
+void heap_report_folded_heaptrack(FILE *out, struct heap_view *v, enum heap_cost_type cost);
+/* "size\tcount" lines (heaptrack_print -H). */
+void heap_report_histogram(FILE *out, const struct heap_analysis *a);
+/* valgrind massif.out (ms_print reads it). cmd: the "cmd:" line. */
+int heap_report_massif(FILE *out, struct heap_view *v, const char *cmd, double threshold_pct);
+
+/* heaptrack's byte formatting: 1000-based, "123B", "1.23K", "4.56M". */
+void heap_format_bytes(char *buf, size_t n, int64_t bytes);
+
+#endif

@@ -1,0 +1,558 @@
+/* sonde heap: trace reader and analysis on synthetic runtime streams. */
+#include <link.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../runtime/heap_protocol.h"
+#include "heap/analysis.h"
+#include "heap/report.h"
+#include "heap/trace.h"
+#include "unit.h"
+#include "util/strbuf.h"
+
+/* ---- a tiny encoder of the runtime protocol ---- */
+struct enc {
+	struct strbuf out;
+	size_t chunk_start;
+	uint64_t last_seq;
+};
+
+static void put_u32le(struct strbuf *sb, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+	sb_add(sb, b, 4);
+}
+
+static void chunk_begin(struct enc *e, uint32_t thread)
+{
+	e->chunk_start = e->out.len;
+	put_u32le(&e->out, HEAP_CHUNK_MAGIC);
+	put_u32le(&e->out, 0);
+	put_u32le(&e->out, thread);
+	put_u32le(&e->out, 0);
+	e->last_seq = 0;
+}
+
+static void chunk_end(struct enc *e)
+{
+	uint32_t n = (uint32_t)(e->out.len - e->chunk_start - HEAP_CHUNK_HEADER);
+	uint8_t *p = (uint8_t *)e->out.buf + e->chunk_start + 4;
+	p[0] = (uint8_t)n;
+	p[1] = (uint8_t)(n >> 8);
+	p[2] = (uint8_t)(n >> 16);
+	p[3] = (uint8_t)(n >> 24);
+}
+
+static void v(struct enc *e, uint64_t x)
+{
+	uint8_t b[10];
+	sb_add(&e->out, b, heap_put_varint(b, x));
+}
+
+static void str(struct enc *e, const char *s)
+{
+	v(e, strlen(s));
+	sb_adds(&e->out, s);
+}
+
+static void seq(struct enc *e, uint64_t s)
+{
+	v(e, s - e->last_seq);
+	e->last_seq = s;
+}
+
+static void stack(struct enc *e, uint64_t id, uint64_t parent, uint64_t ip)
+{
+	sb_addc(&e->out, HR_STACK);
+	v(e, id);
+	v(e, parent);
+	v(e, ip);
+}
+
+static void alloc(struct enc *e, uint64_t s, uint64_t size, uint64_t ptr, uint64_t st)
+{
+	sb_addc(&e->out, HR_ALLOC);
+	seq(e, s);
+	v(e, HK_MALLOC);
+	v(e, size);
+	v(e, ptr);
+	v(e, st);
+}
+
+static void dofree(struct enc *e, uint64_t s, uint64_t ptr)
+{
+	sb_addc(&e->out, HR_FREE);
+	seq(e, s);
+	v(e, HK_FREE);
+	v(e, ptr);
+	v(e, 0);
+}
+
+static void re(struct enc *e, uint64_t s, uint64_t old, uint64_t ptr, uint64_t size, uint64_t st)
+{
+	sb_addc(&e->out, HR_REALLOC);
+	seq(e, s);
+	v(e, old);
+	v(e, ptr);
+	v(e, size);
+	v(e, st);
+}
+
+static void tick(struct enc *e, uint64_t s, uint64_t ms, uint64_t rss)
+{
+	sb_addc(&e->out, HR_TIME);
+	seq(e, s);
+	v(e, ms);
+	v(e, rss);
+}
+
+static void analyze_buf(struct enc *e, struct heap_trace *t, struct heap_analysis *a)
+{
+	heap_trace_init(t);
+	heap_trace_parse(t, (const uint8_t *)e->out.buf, e->out.len, false);
+	heap_trace_finish(t);
+	heap_analyze(t, a);
+}
+
+static const struct heap_cost *cost(const struct heap_analysis *a, uint32_t st)
+{
+	for (size_t i = 0; i < a->costs.n; i++)
+		if (a->costs.v[i].stack == st)
+			return &a->costs.v[i];
+	return NULL;
+}
+
+static void basic_stacks(struct enc *e)
+{
+	stack(e, 1, 0, 0x1000);
+	stack(e, 2, 0, 0x2000);
+	stack(e, 3, 1, 0x3000);
+}
+
+static void test_temporary(void)
+{
+	struct enc e = { STRBUF_INIT, 0, 0 };
+	chunk_begin(&e, 0);
+	basic_stacks(&e);
+	alloc(&e, 1, 100, 0x10, 1);
+	dofree(&e, 2, 0x10); /* temporary */
+	alloc(&e, 3, 100, 0x20, 1);
+	alloc(&e, 4, 50, 0x30, 2);
+	dofree(&e, 5, 0x20); /* not: another allocation in between */
+	dofree(&e, 6, 0x30); /* not: a free in between */
+	dofree(&e, 7, 0x999); /* unknown: ignored */
+	alloc(&e, 8, 100, 0x40, 1);
+	dofree(&e, 9, 0x999); /* unknown frees don't break a temporary */
+	dofree(&e, 10, 0x40); /* temporary */
+	chunk_end(&e);
+	struct heap_trace t;
+	struct heap_analysis a;
+	analyze_buf(&e, &t, &a);
+	CHECK_INT(t.events.n, 10);
+	CHECK_INT(a.allocations, 4);
+	CHECK_INT(a.temporary, 2);
+	CHECK_INT(cost(&a, 1)->temporary, 2);
+	CHECK_INT(cost(&a, 2)->temporary, 0);
+	CHECK_INT(a.leaked, 0);
+	CHECK_INT(a.unmatched_frees, 2);
+	heap_analysis_free(&a);
+	heap_trace_free(&t);
+	sb_free(&e.out);
+}
+
+static void test_temporary_same_site(void)
+{
+	/* heaptrack compares (size, stack) of the freed block with the last
+	 * allocation, not the pointer */
+	struct enc e = { STRBUF_INIT, 0, 0 };
+	chunk_begin(&e, 0);
+	basic_stacks(&e);
+	alloc(&e, 1, 64, 0x10, 1);
+	alloc(&e, 2, 64, 0x20, 1);
+	dofree(&e, 3, 0x10);
+	chunk_end(&e);
+	struct heap_trace t;
+	struct heap_analysis a;
+	analyze_buf(&e, &t, &a);
+	CHECK_INT(a.temporary, 1);
+	heap_analysis_free(&a);
+	heap_trace_free(&t);
+	sb_free(&e.out);
+}
+
+static void test_peak_and_leak(void)
+{
+	struct enc e = { STRBUF_INIT, 0, 0 };
+	chunk_begin(&e, 0);
+	basic_stacks(&e);
+	tick(&e, 1, 0, 1000);
+	alloc(&e, 2, 100, 0x10, 1);
+	alloc(&e, 3, 200, 0x20, 2);
+	tick(&e, 4, 10, 3000);
+	dofree(&e, 5, 0x10);
+	alloc(&e, 6, 50, 0x30, 1);
+	alloc(&e, 7, 30, 0x40, 3);
+	dofree(&e, 8, 0x20);
+	tick(&e, 9, 20, 2000);
+	chunk_end(&e);
+	struct heap_trace t;
+	struct heap_analysis a;
+	analyze_buf(&e, &t, &a);
+	CHECK_INT(a.peak, 300);
+	CHECK_INT(a.peak_seq, 3);
+	CHECK_INT(cost(&a, 1)->peak, 100);
+	CHECK_INT(cost(&a, 2)->peak, 200);
+	CHECK_INT(cost(&a, 3)->peak, 0);
+	CHECK_INT(cost(&a, 1)->leaked, 50);
+	CHECK_INT(cost(&a, 2)->leaked, 0);
+	CHECK_INT(cost(&a, 3)->leaked, 30);
+	CHECK_INT(a.leaked, 80);
+	CHECK_INT(a.leaked_blocks, 2);
+	CHECK_INT(a.peak_rss_kib, 3000);
+	CHECK_INT(a.total_ms, 21);
+	CHECK_INT(a.timeline.n, 3);
+	CHECK_INT(a.timeline.v[1].heap, 300);
+	CHECK_INT(a.sizes.n, 4);
+	CHECK_INT(a.sizes.v[0].size, 30);
+	heap_analysis_free(&a);
+	heap_trace_free(&t);
+	sb_free(&e.out);
+}
+
+static void test_later_peak_replaces(void)
+{
+	struct enc e = { STRBUF_INIT, 0, 0 };
+	chunk_begin(&e, 0);
+	basic_stacks(&e);
+	alloc(&e, 1, 100, 0x10, 1); /* first peak 100: S1=100 */
+	dofree(&e, 2, 0x10);
+	alloc(&e, 3, 70, 0x20, 2);
+	alloc(&e, 4, 70, 0x30, 1); /* peak 140: S1=70 S2=70 */
+	dofree(&e, 5, 0x30);
+	dofree(&e, 6, 0x20);
+	chunk_end(&e);
+	struct heap_trace t;
+	struct heap_analysis a;
+	analyze_buf(&e, &t, &a);
+	CHECK_INT(a.peak, 140);
+	CHECK_INT(cost(&a, 1)->peak, 70);
+	CHECK_INT(cost(&a, 2)->peak, 70);
+	CHECK_INT(a.temporary, 2); /* 0x10 and 0x30 */
+	heap_analysis_free(&a);
+	heap_trace_free(&t);
+	sb_free(&e.out);
+}
+
+static void test_realloc(void)
+{
+	struct enc e = { STRBUF_INIT, 0, 0 };
+	chunk_begin(&e, 0);
+	basic_stacks(&e);
+	alloc(&e, 1, 100, 0x10, 1);
+	re(&e, 2, 0x10, 0x50, 300, 2); /* free(0x10) temporary, alloc 300 */
+	re(&e, 3, 0, 0x60, 10, 3);     /* acts as malloc */
+	re(&e, 4, 0x60, 0, 20, 3);     /* failed: 0x60 stays */
+	re(&e, 5, 0x50, 0, 0, 2);      /* realloc(p, 0): frees */
+	chunk_end(&e);
+	struct heap_trace t;
+	struct heap_analysis a;
+	analyze_buf(&e, &t, &a);
+	CHECK_INT(a.allocations, 3);
+	CHECK_INT(a.temporary, 1);
+	CHECK_INT(cost(&a, 1)->temporary, 1);
+	CHECK_INT(a.peak, 310);
+	CHECK_INT(a.leaked, 10);
+	CHECK_INT(a.bytes, 410);
+	heap_analysis_free(&a);
+	heap_trace_free(&t);
+	sb_free(&e.out);
+}
+
+static void test_threads_out_of_order(void)
+{
+	struct enc e = { STRBUF_INIT, 0, 0 };
+	chunk_begin(&e, 1); /* thread 1's buffer arrives first */
+	stack(&e, 2, 0, 0x2000);
+	alloc(&e, 3, 40, 0x20, 2);
+	dofree(&e, 4, 0x10); /* frees thread 0's block */
+	dofree(&e, 6, 0x20);
+	chunk_end(&e);
+	chunk_begin(&e, 0);
+	stack(&e, 1, 0, 0x1000);
+	alloc(&e, 1, 100, 0x10, 1);
+	alloc(&e, 2, 10, 0x30, 1);
+	alloc(&e, 5, 20, 0x40, 1);
+	chunk_end(&e);
+	struct heap_trace t;
+	struct heap_analysis a;
+	analyze_buf(&e, &t, &a);
+	CHECK_INT(t.events.n, 6);
+	for (size_t i = 0; i < t.events.n; i++)
+		CHECK_INT(t.events.v[i].seq, i + 1);
+	CHECK_INT(a.peak, 150);
+	CHECK_INT(cost(&a, 1)->peak, 110);
+	CHECK_INT(a.leaked, 30);
+	CHECK_INT(a.temporary, 0);
+	CHECK_INT(a.unmatched_frees, 0);
+	heap_analysis_free(&a);
+	heap_trace_free(&t);
+	sb_free(&e.out);
+}
+
+static void build_three_chunks(struct enc *e)
+{
+	for (int c = 0; c < 3; c++) {
+		chunk_begin(e, 0);
+		if (!c)
+			basic_stacks(e);
+		for (int i = 0; i < 10; i++)
+			alloc(e, (uint64_t)(c * 10 + i + 1), 8, (uint64_t)(0x1000 + c * 100 + i), 1);
+		chunk_end(e);
+	}
+}
+
+static void test_truncated(void)
+{
+	struct enc e = { STRBUF_INIT, 0, 0 };
+	build_three_chunks(&e);
+	for (size_t cut = 0; cut <= e.out.len; cut++) {
+		struct heap_trace t;
+		heap_trace_init(&t);
+		heap_trace_parse(&t, (const uint8_t *)e.out.buf, cut, false);
+		heap_trace_finish(&t);
+		CHECK(t.events.n % 10 == 0);
+		CHECK(t.events.n <= 30);
+		if (cut == e.out.len) {
+			CHECK_INT(t.events.n, 30);
+			CHECK(!t.truncated && !t.corrupt);
+		} else if (!t.truncated) {
+			/* only a cut at a chunk boundary reads clean */
+			struct heap_trace t2;
+			heap_trace_init(&t2);
+			CHECK_INT(heap_trace_parse_chunks(&t2, (const uint8_t *)e.out.buf, cut), cut);
+			heap_trace_free(&t2);
+		}
+		heap_trace_free(&t);
+	}
+	sb_free(&e.out);
+}
+
+static void test_corrupt(void)
+{
+	struct enc e = { STRBUF_INIT, 0, 0 };
+	build_three_chunks(&e);
+	/* break the record type of the last chunk's 3rd record */
+	size_t last = e.out.len;
+	struct heap_trace t0;
+	heap_trace_init(&t0);
+	size_t used = heap_trace_parse_chunks(&t0, (const uint8_t *)e.out.buf, e.out.len);
+	CHECK_INT(used, last);
+	heap_trace_free(&t0);
+	/* find the start of chunk 3: walk headers */
+	const uint8_t *p = (const uint8_t *)e.out.buf;
+	size_t off = 0;
+	for (int c = 0; c < 2; c++)
+		off += HEAP_CHUNK_HEADER + (p[off + 4] | p[off + 5] << 8);
+	e.out.buf[off + HEAP_CHUNK_HEADER] = 'Q';
+	struct heap_trace t;
+	heap_trace_init(&t);
+	heap_trace_parse(&t, p, e.out.len, false);
+	heap_trace_finish(&t);
+	CHECK(t.corrupt);
+	CHECK_INT(t.events.n, 20);
+	CHECK_INT(t.chunks, 2);
+	heap_trace_free(&t);
+	/* a bad magic stops there too */
+	e.out.buf[off] = 'x';
+	heap_trace_init(&t);
+	heap_trace_parse(&t, p, e.out.len, false);
+	CHECK(t.corrupt);
+	CHECK_INT(t.events.n, 20);
+	heap_trace_free(&t);
+	/* header required when reading files */
+	heap_trace_init(&t);
+	heap_trace_parse(&t, p, e.out.len, true);
+	CHECK(t.bad_header);
+	heap_trace_free(&t);
+	sb_free(&e.out);
+}
+
+static void test_file_roundtrip(void)
+{
+	struct enc e = { STRBUF_INIT, 0, 0 };
+	build_three_chunks(&e);
+	char path[] = "/tmp/sonde-heap-test-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	close(fd);
+	struct heap_writer *w = heap_writer_open(path, 1);
+	CHECK(w);
+	heap_writer_command(w, "./prog arg");
+	/* feed in odd pieces */
+	for (size_t off = 0; off < e.out.len; off += 7)
+		heap_writer_add(w, e.out.buf + off, e.out.len - off < 7 ? e.out.len - off : 7);
+	heap_writer_summary(w, 3 << 8, 1234567890ull);
+	CHECK_INT(heap_writer_close(w), 0);
+	struct heap_trace t;
+	heap_trace_init(&t);
+	CHECK_INT(heap_trace_read_file(&t, path, true), 0);
+	CHECK_INT(t.events.n, 30);
+	CHECK(t.have_summary);
+	CHECK_INT(t.wait_status, 3 << 8);
+	CHECK_INT(t.wall_ns, 1234567890ull);
+	CHECK_STR(heap_trace_cmdline(&t), "./prog arg");
+	CHECK(!t.truncated && !t.corrupt);
+	heap_trace_free(&t);
+
+	/* cut the compressed file in half: still readable, flagged */
+	FILE *f = fopen(path, "rb");
+	CHECK(f);
+	char buf[1 << 16];
+	size_t n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	f = fopen(path, "wb");
+	fwrite(buf, 1, n / 2, f);
+	fclose(f);
+	heap_trace_init(&t);
+	int rc = heap_trace_read_file(&t, path, true);
+	CHECK(rc == 0 || t.bad_header);
+	CHECK(t.events.n <= 30);
+	heap_trace_free(&t);
+	unlink(path);
+	sb_free(&e.out);
+}
+
+static void test_format_bytes(void)
+{
+	char b[32];
+	heap_format_bytes(b, sizeof(b), 1000);
+	CHECK_STR(b, "1000B");
+	heap_format_bytes(b, sizeof(b), 49000);
+	CHECK_STR(b, "49.00K");
+	heap_format_bytes(b, sizeof(b), 2097152);
+	CHECK_STR(b, "2.10M");
+	heap_format_bytes(b, sizeof(b), 1001);
+	CHECK_STR(b, "1.00K");
+}
+
+/* ---- symbolized report against this very binary ---- */
+__attribute__((noinline)) int heap_test_leaf_fn(int x)
+{
+	return x * 3 + 1;
+}
+
+__attribute__((noinline)) int main_like_caller(int x)
+{
+	return heap_test_leaf_fn(x) + 2;
+}
+
+struct self_mod {
+	uint64_t bias;
+	struct enc *e;
+};
+
+static int add_self(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct self_mod *m = data;
+	if (info->dlpi_name && info->dlpi_name[0])
+		return 0; /* the main program has an empty name */
+	int nload = 0;
+	for (int i = 0; i < info->dlpi_phnum; i++)
+		nload += info->dlpi_phdr[i].p_type == PT_LOAD;
+	sb_addc(&m->e->out, HR_MODULE);
+	v(m->e, info->dlpi_addr);
+	str(m->e, "");
+	v(m->e, (uint64_t)nload);
+	for (int i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_LOAD) {
+			v(m->e, info->dlpi_phdr[i].p_vaddr);
+			v(m->e, info->dlpi_phdr[i].p_memsz);
+			v(m->e, info->dlpi_phdr[i].p_flags);
+		}
+	m->bias = info->dlpi_addr;
+	return 1;
+}
+
+static void test_report_symbolized(void)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	CHECK(n > 0);
+	exe[n] = 0;
+	struct enc e = { STRBUF_INIT, 0, 0 };
+	chunk_begin(&e, 0);
+	sb_addc(&e.out, HR_HELLO);
+	v(&e, 1);
+	v(&e, 1234);
+	v(&e, 1);
+	v(&e, 0);
+	str(&e, exe);
+	struct self_mod m = { 0, &e };
+	dl_iterate_phdr(add_self, &m);
+	/* return addresses: the runtime sends them as-is, sonde looks up ip-1 */
+	stack(&e, 1, 0, (uint64_t)(uintptr_t)main_like_caller + 5);
+	stack(&e, 2, 1, (uint64_t)(uintptr_t)heap_test_leaf_fn + 5);
+	for (int i = 0; i < 5; i++)
+		alloc(&e, (uint64_t)i + 1, 100, 0x100 + (uint64_t)i, 2);
+	dofree(&e, 6, 0x104);
+	chunk_end(&e);
+	struct heap_trace t;
+	struct heap_analysis a;
+	analyze_buf(&e, &t, &a);
+	struct heap_view *view = heap_view_new(&t, &a, false);
+	struct heap_report_opts o;
+	heap_report_opts_init(&o);
+	o.print_leaks = true;
+	o.label = "x.zst";
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	heap_report_print(out, view, &o);
+	fclose(out);
+	CHECK(strstr(text, "reading file \"x.zst\""));
+	CHECK(strstr(text, "MOST CALLS TO ALLOCATION FUNCTIONS\n5 calls to allocation functions with 500B peak consumption from\nheap_test_leaf_fn\n"));
+	CHECK(strstr(text, "5 calls with 500B peak consumption from:\n    main_like_caller\n"));
+	CHECK(strstr(text, "MEMORY LEAKS\n400B leaked over 5 calls from\n"));
+	CHECK(strstr(text, "MOST TEMPORARY ALLOCATIONS\n1 temporary allocations of 5 allocations in total (20.00%) from\n"));
+	CHECK(strstr(text, "calls to allocation functions: 5 ("));
+	CHECK(strstr(text, "temporary memory allocations: 1 ("));
+	CHECK(strstr(text, "peak heap memory consumption: 500B\n"));
+	CHECK(strstr(text, "total memory leaked: 400B\n"));
+	free(text);
+	text = NULL;
+	out = open_memstream(&text, &len);
+	heap_report_folded(out, view, HC_LEAKED);
+	fclose(out);
+	CHECK_STR(text, "main_like_caller;heap_test_leaf_fn 400\n");
+	free(text);
+	text = NULL;
+	out = open_memstream(&text, &len);
+	CHECK_INT(heap_report_massif(out, view, "./x", 1.0), 0);
+	fclose(out);
+	CHECK(strstr(text, "heap_tree=peak\nn1: 500 (heap allocation functions)"));
+	CHECK(strstr(text, " n1: 500 0x"));
+	free(text);
+	heap_view_free(view);
+	heap_analysis_free(&a);
+	heap_trace_free(&t);
+	sb_free(&e.out);
+}
+
+int main(void)
+{
+	RUN(test_temporary);
+	RUN(test_temporary_same_site);
+	RUN(test_peak_and_leak);
+	RUN(test_later_peak_replaces);
+	RUN(test_realloc);
+	RUN(test_threads_out_of_order);
+	RUN(test_truncated);
+	RUN(test_corrupt);
+	RUN(test_file_roundtrip);
+	RUN(test_format_bytes);
+	RUN(test_report_symbolized);
+	UNIT_EXIT();
+}
