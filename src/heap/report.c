@@ -31,7 +31,7 @@ struct heap_view {
 	struct interner strs;
 	VEC(struct range) ranges;
 	int *sym_modules; /* per trace module: symbolizer handle */
-	VEC(struct hloc) locs;
+	VEC(struct hloc *) locs; /* one allocation each: callers keep pointers while more are added */
 	struct u64map loc_index; /* ip -> loc */
 	uint32_t *node_loc;      /* per trace node: loc + 1, 0 = not yet */
 };
@@ -115,6 +115,8 @@ void heap_view_free(struct heap_view *v)
 	interner_free(&v->strs);
 	vec_free(&v->ranges);
 	free(v->sym_modules);
+	for (size_t i = 0; i < v->locs.n; i++)
+		free(v->locs.v[i]);
 	vec_free(&v->locs);
 	u64map_free(&v->loc_index);
 	free(v->node_loc);
@@ -183,7 +185,9 @@ static uint32_t resolve_ip(struct heap_view *v, uint64_t raw_ip)
 	}
 	l.key = intern_n(&v->strs, key.buf, key.len);
 	sb_free(&key);
-	vec_push(&v->locs, l);
+	struct hloc *kept = xmalloc(sizeof(*kept));
+	*kept = l;
+	vec_push(&v->locs, kept);
 	return (uint32_t)(v->locs.n - 1);
 }
 
@@ -202,7 +206,7 @@ static const struct hloc *node_loc(struct heap_view *v, long node)
 {
 	if (!v->node_loc[node])
 		v->node_loc[node] = resolve_ip(v, v->t->nodes.v[node].ip) + 1;
-	return &v->locs.v[v->node_loc[node] - 1];
+	return v->locs.v[v->node_loc[node] - 1];
 }
 
 /* Leaf-first frames of a stack, at most max; returns the count. */
