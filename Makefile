@@ -94,3 +94,30 @@ demo: all $(BUILD)/demo
 
 
 .PHONY: demo
+
+# ---- libsonde-rt.so: the heap-tracing runtime `sonde heap` preloads ----
+# (docs/heap-runtime.md). libc only, never sanitized: it runs inside the
+# target. The CFI unwinder of src/binary is compiled in (rt_stack.c
+# includes unwind.c); runtime/rt_compat.c stands in for src/util, libelf,
+# zlib and zstd.
+RT_SRC := $(wildcard runtime/*.c) src/binary/cfi.c src/binary/dwarf_expr.c
+RT_OBJ := $(RT_SRC:%.c=$(BUILD)/rt/%.o)
+RT_CFLAGS := -std=gnu11 -O2 -g -fPIC -fvisibility=hidden -fno-omit-frame-pointer \
+	-ftls-model=initial-exec -fno-builtin-malloc -fno-builtin-free -fno-builtin-calloc \
+	-fno-builtin-realloc -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
+	-Isrc -Iruntime -D_GNU_SOURCE -MMD -MP
+
+all: runtime
+
+runtime: $(BUILD)/libsonde-rt.so
+
+$(BUILD)/libsonde-rt.so: $(RT_OBJ)
+	$(CC) -shared -Wl,--no-undefined -Wl,-z,relro,-z,now -o $@ $^
+
+$(BUILD)/rt/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_CFLAGS) -c -o $@ $<
+
+.PHONY: runtime
+
+-include $(RT_OBJ:.o=.d)

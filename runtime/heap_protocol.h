@@ -13,7 +13,15 @@
  * exact global order of events from different threads: the runtime takes
  * the sequence number after the real allocation returned and before the
  * real free runs, so a free is always ordered before the allocation that
- * reuses its address. */
+ * reuses its address.
+ *
+ * Thread index 0 carries the runtime's own chunks (HR_HELLO, HR_MODULE,
+ * HR_TIME, HR_EXIT); program threads are numbered from 1, each announced by
+ * an HR_THREAD in its own chunk. A thread renamed after its first
+ * allocation gets a second HR_THREAD with the same index at its exit (the
+ * later one wins). Stack ips are return addresses (look them up at ip - 1);
+ * the leaf node is the return address into the caller of malloc/new.
+ * Sequence numbers are unique and increasing per thread but may have gaps. */
 #ifndef SONDE_HEAP_PROTOCOL_H
 #define SONDE_HEAP_PROTOCOL_H
 
@@ -35,6 +43,16 @@ enum heap_rec {
 	HR_FORK = 'P',    /* seq, child pid (written by the parent) */
 	HR_EXIT = 'X',    /* seq, how (0 exit/return from main, 1 fatal signal), signo (always present, 0 unless how == 1), peak RSS KiB */
 };
+
+enum heap_exit_how {
+	HX_EXIT = 0,   /* exit(), return from main, _exit() */
+	HX_SIGNAL = 1, /* a fatal signal (signo): SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL */
+	HX_EXEC = 2,   /* exec*(): the new image is not traced; this stream ends */
+};
+
+/* A realloc that frees (glibc's realloc(p, 0) returning NULL) is sent as
+ * HR_FREE with kind HK_FREE. reallocarray(NULL, ...) is HR_ALLOC with
+ * HK_REALLOCARRAY, with a pointer it is HR_REALLOC. */
 
 /* Allocation kinds: the memory checker tells mismatched pairs apart. */
 enum heap_kind {

@@ -1,0 +1,1371 @@
+/* libsonde-rt.so: the heap-tracing runtime `sonde heap` preloads into the
+ * target (docs/heap-runtime.md). It interposes the malloc family and C++
+ * operator new/delete, records each call with its call stack into a
+ * per-thread buffer, and writes the buffers as chunks
+ * (runtime/heap_protocol.h) to the pipe named by SONDE_HEAP_FD.
+ *
+ * Without SONDE_HEAP_FD every function passes straight through. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "heap_protocol.h"
+#include "rt.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define NOINLINE __attribute__((noinline))
+
+#define RT_BUF (64u << 10)
+#define MAX_NODE_REC 24 /* 'S' + 3 varints (id, parent: u32; ip: u64) */
+#define MAX_EVENT_REC 64
+
+struct rt_real rt_real;
+
+/* ---- state ---------------------------------------------------------------------- */
+
+enum { ST_UNINIT, ST_INIT, ST_ON, ST_OFF };
+
+struct rt_thread {
+	_Atomic int busy; /* the owner is appending to buf */
+	uint32_t index;
+	int tid;
+	unsigned epoch;
+	int dtor_rounds;
+	size_t pos; /* bytes used in buf (the chunk header is buf[0..16)) */
+	uint64_t last_seq;
+	struct rt_thread *next;
+	char name[16];
+	uint8_t buf[RT_BUF];
+	struct rt_stack_cache sc;
+};
+
+static __thread struct rt_thread *t_self RT_TLS;
+/* volatile: libc declares many functions leaf (__THROW), so GCC would drop
+ * a store around a call such as dlsym that does call back into our malloc. */
+static __thread volatile int t_guard RT_TLS; /* inside a hook or the runtime: pass through */
+static __thread int t_exited RT_TLS;    /* the thread's state was released */
+static __thread volatile int t_resolving RT_TLS; /* inside dlsym: serve from the arena */
+
+static _Atomic int g_state;
+static _Atomic int g_resolved;
+static _Atomic int g_stopped;  /* no more events are taken */
+static _Atomic int g_finished; /* rt_finish ran */
+static _Atomic uint64_t g_seq = 1;
+static _Atomic unsigned g_epoch;
+static int g_fd = -1;
+static dev_t g_fd_dev;
+static ino_t g_fd_ino;
+static pid_t g_pid;
+static uint64_t g_start_ns;
+static bool g_free_stacks, g_follow_exec, g_exit_written, g_timer_started;
+static pthread_key_t g_key;
+
+/* g_lock serialises writes to the fd and the thread registry. */
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic int g_lock_owner;
+static struct rt_thread *g_threads, *g_free_threads;
+static uint32_t g_next_index = 1; /* 0: the runtime's own chunks */
+
+static int my_tid(void)
+{
+	return (int)syscall(SYS_gettid);
+}
+
+static void lock(void)
+{
+	pthread_mutex_lock(&g_lock);
+	atomic_store_explicit(&g_lock_owner, my_tid(), memory_order_relaxed);
+}
+
+static void unlock(void)
+{
+	atomic_store_explicit(&g_lock_owner, 0, memory_order_relaxed);
+	pthread_mutex_unlock(&g_lock);
+}
+
+/* From a signal handler: never wait on ourselves, and not forever. */
+static bool lock_bounded(void)
+{
+	if (atomic_load_explicit(&g_lock_owner, memory_order_relaxed) == my_tid())
+		return false;
+	for (int i = 0; i < 2000; i++) {
+		if (pthread_mutex_trylock(&g_lock) == 0) {
+			atomic_store_explicit(&g_lock_owner, my_tid(), memory_order_relaxed);
+			return true;
+		}
+		struct timespec ts = { 0, 100000 };
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- encoding ----------------------------------------------------------------- */
+
+static inline size_t put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+size_t rt_put_varint(uint8_t *p, uint64_t v)
+{
+	return put_varint(p, v);
+}
+
+size_t rt_put_str(uint8_t *p, const char *s, size_t len)
+{
+	size_t n = put_varint(p, len);
+	memcpy(p + n, s, len);
+	return n + len;
+}
+
+static void put_u32le(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* ---- the early arena (allocations made while dlsym resolves the real functions) ---- */
+
+static _Alignas(64) char g_arena[256 << 10];
+static _Atomic size_t g_arena_pos;
+
+static inline bool in_arena(const void *p)
+{
+	return (const char *)p >= g_arena && (const char *)p < g_arena + sizeof g_arena;
+}
+
+static void *arena_alloc(size_t n, size_t align)
+{
+	if (align < 16)
+		align = 16;
+	if (n > sizeof g_arena)
+		return NULL;
+	for (;;) {
+		size_t pos = atomic_load(&g_arena_pos);
+		size_t start = (pos + 16 + align - 1) & ~(align - 1);
+		size_t end = start + ((n + 15) & ~(size_t)15);
+		if (end > sizeof g_arena)
+			return NULL;
+		if (atomic_compare_exchange_weak(&g_arena_pos, &pos, end)) {
+			memcpy(g_arena + start - sizeof(size_t), &n, sizeof n);
+			return g_arena + start;
+		}
+	}
+}
+
+static size_t arena_size(const void *p)
+{
+	size_t n;
+	memcpy(&n, (const char *)p - sizeof n, sizeof n);
+	return n;
+}
+
+static void resolve(void)
+{
+	t_resolving = 1;
+	struct rt_real r;
+	r.malloc = dlsym(RTLD_NEXT, "malloc");
+	r.free = dlsym(RTLD_NEXT, "free");
+	r.calloc = dlsym(RTLD_NEXT, "calloc");
+	r.realloc = dlsym(RTLD_NEXT, "realloc");
+	r.reallocarray = dlsym(RTLD_NEXT, "reallocarray");
+	r.posix_memalign = dlsym(RTLD_NEXT, "posix_memalign");
+	r.aligned_alloc = dlsym(RTLD_NEXT, "aligned_alloc");
+	r.memalign = dlsym(RTLD_NEXT, "memalign");
+	r.valloc = dlsym(RTLD_NEXT, "valloc");
+	r.pvalloc = dlsym(RTLD_NEXT, "pvalloc");
+	r.malloc_usable_size = dlsym(RTLD_NEXT, "malloc_usable_size");
+	t_resolving = 0;
+	if (!r.malloc || !r.free || !r.calloc || !r.realloc || !r.memalign || !r.posix_memalign) {
+		static const char msg[] = "libsonde-rt: cannot find the real malloc\n";
+		ssize_t w = write(2, msg, sizeof msg - 1);
+		(void)w;
+		abort();
+	}
+	rt_real = r;
+	atomic_store_explicit(&g_resolved, 1, memory_order_release);
+}
+
+/* False while this thread is inside dlsym (use the arena). */
+static inline bool real_ready(void)
+{
+	if (RT_LIKELY(atomic_load_explicit(&g_resolved, memory_order_acquire)))
+		return true;
+	if (t_resolving)
+		return false;
+	resolve();
+	return true;
+}
+
+/* ---- writing ------------------------------------------------------------------ */
+
+/* Writes all of p (SIGPIPE blocked: a dead reader turns tracing off instead
+ * of killing the program). Called with g_lock held. */
+static bool write_all(const uint8_t *p, size_t n)
+{
+	if (g_fd < 0)
+		return false;
+	struct stat st;
+	if (fstat(g_fd, &st) != 0 || st.st_dev != g_fd_dev || st.st_ino != g_fd_ino) {
+		/* the program closed our fd (and may have reused the number) */
+		g_fd = -1;
+		atomic_store(&g_state, ST_OFF);
+		return false;
+	}
+	sigset_t block, old, pend;
+	sigemptyset(&block);
+	sigaddset(&block, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	bool pending_before = sigpending(&pend) == 0 && sigismember(&pend, SIGPIPE);
+	bool ok = true;
+	while (n) {
+		ssize_t w = write(g_fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (errno == EPIPE && !pending_before) {
+				struct timespec zero = { 0, 0 };
+				sigtimedwait(&block, NULL, &zero);
+			}
+			ok = false;
+			break;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!ok) {
+		close(g_fd);
+		g_fd = -1;
+		atomic_store(&g_state, ST_OFF);
+	}
+	return ok;
+}
+
+static void fill_header(uint8_t *h, size_t payload, uint32_t index)
+{
+	put_u32le(h, HEAP_CHUNK_MAGIC);
+	put_u32le(h + 4, (uint32_t)payload);
+	put_u32le(h + 8, index);
+	put_u32le(h + 12, 0);
+}
+
+/* With g_lock held: a forked child (through a path that ran no atfork
+ * handler) must not write into its parent's stream. */
+static bool may_write(void)
+{
+	if (g_exit_written || g_fd < 0)
+		return false;
+	if (getpid() != g_pid) {
+		atomic_store(&g_state, ST_OFF);
+		g_fd = -1;
+		return false;
+	}
+	return true;
+}
+
+/* g_lock held. */
+static void write_thread_chunk(struct rt_thread *t)
+{
+	if (t->pos > HEAP_CHUNK_HEADER && may_write()) {
+		fill_header(t->buf, t->pos - HEAP_CHUNK_HEADER, t->index);
+		write_all(t->buf, t->pos);
+	}
+	t->pos = HEAP_CHUNK_HEADER;
+	t->last_seq = 0;
+}
+
+static void write_global_locked(const uint8_t *payload, size_t len)
+{
+	if (!len || !may_write())
+		return;
+	uint8_t stackbuf[4096];
+	uint8_t *b = len + HEAP_CHUNK_HEADER <= sizeof stackbuf ? stackbuf : rt_xmalloc(len + HEAP_CHUNK_HEADER);
+	fill_header(b, len, 0);
+	memcpy(b + HEAP_CHUNK_HEADER, payload, len);
+	write_all(b, len + HEAP_CHUNK_HEADER);
+	if (b != stackbuf)
+		rt_xfree(b);
+}
+
+void rt_emit_global(const uint8_t *payload, size_t len)
+{
+	lock();
+	write_global_locked(payload, len);
+	unlock();
+}
+
+/* The owner flushes its own buffer (never inside its busy section). */
+static void flush_own(struct rt_thread *t)
+{
+	if (t->pos <= HEAP_CHUNK_HEADER)
+		return;
+	lock();
+	write_thread_chunk(t);
+	unlock();
+}
+
+/* ---- /proc ------------------------------------------------------------------------ */
+
+static ssize_t read_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	return n;
+}
+
+/* From /proc/self/stat: resident set (KiB) and the number of threads. */
+static bool self_stat(uint64_t *rss, uint64_t *nthreads)
+{
+	char buf[1024];
+	/* thread-self: after the main thread's pthread_exit, /proc/self (the
+	 * zombie leader) has no memory figures */
+	if (read_file("/proc/thread-self/stat", buf, sizeof buf) <= 0 &&
+	    read_file("/proc/self/stat", buf, sizeof buf) <= 0)
+		return false;
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return false;
+	p++;
+	uint64_t field[24] = { 0 };
+	for (int i = 3; i <= 24 && *p; i++) { /* field numbers as in proc(5) */
+		while (*p == ' ')
+			p++;
+		uint64_t v = 0;
+		while (*p && *p != ' ') {
+			if (*p >= '0' && *p <= '9')
+				v = v * 10 + (uint64_t)(*p - '0');
+			p++;
+		}
+		field[i - 1] = v;
+	}
+	*nthreads = field[19];
+	*rss = field[23] * (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
+	return true;
+}
+
+/* The main thread left with pthread_exit and every other thread of the
+ * program has ended: only the timer keeps the process alive. */
+static bool only_timer_left(uint64_t nthreads)
+{
+	if (nthreads > 2)
+		return false;
+	if (nthreads <= 1)
+		return true;
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)g_pid);
+	if (read_file(path, buf, sizeof buf) <= 0)
+		return false;
+	char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'Z';
+}
+
+static uint64_t peak_rss_kib(void)
+{
+	char buf[4096];
+	if (read_file("/proc/thread-self/status", buf, sizeof buf) <= 0 &&
+	    read_file("/proc/self/status", buf, sizeof buf) <= 0)
+		return 0;
+	char *p = strstr(buf, "VmHWM:");
+	if (!p)
+		return 0;
+	p += 6;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	uint64_t v = 0;
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	return v;
+}
+
+static void thread_name(int tid, char *out, size_t cap)
+{
+	char path[64], buf[64];
+	snprintf(path, sizeof path, "/proc/self/task/%d/comm", tid);
+	ssize_t n = read_file(path, buf, sizeof buf);
+	if (n <= 0) {
+		out[0] = 0;
+		return;
+	}
+	if (buf[n - 1] == '\n')
+		buf[--n] = 0;
+	size_t k = (size_t)n < cap - 1 ? (size_t)n : cap - 1;
+	memcpy(out, buf, k);
+	out[k] = 0;
+}
+
+/* ---- threads ---------------------------------------------------------------------- */
+
+static void append_thread_rec(struct rt_thread *t)
+{
+	uint8_t *p = t->buf + t->pos;
+	*p++ = HR_THREAD;
+	p += put_varint(p, t->index);
+	p += put_varint(p, (uint64_t)t->tid);
+	p += rt_put_str(p, t->name, strlen(t->name));
+	t->pos = (size_t)(p - t->buf);
+}
+
+static void thread_dtor(void *arg);
+
+static NOINLINE struct rt_thread *thread_new(void)
+{
+	if (t_exited)
+		return NULL;
+	lock();
+	struct rt_thread *t = g_free_threads;
+	if (t)
+		g_free_threads = t->next;
+	unlock();
+	if (!t) {
+		void *m = mmap(NULL, sizeof *t, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			return NULL;
+		t = m;
+	}
+	atomic_store_explicit(&t->busy, 1, memory_order_relaxed);
+	t->tid = my_tid();
+	t->epoch = atomic_load_explicit(&g_epoch, memory_order_relaxed);
+	t->dtor_rounds = 0;
+	t->pos = HEAP_CHUNK_HEADER;
+	t->last_seq = 0;
+	thread_name(t->tid, t->name, sizeof t->name);
+	rt_stack_thread_init(&t->sc);
+	lock();
+	t->index = g_next_index++;
+	t->next = g_threads;
+	g_threads = t;
+	unlock();
+	append_thread_rec(t);
+	atomic_store_explicit(&t->busy, 0, memory_order_release);
+	pthread_setspecific(g_key, t);
+	t_self = t;
+	return t;
+}
+
+static inline struct rt_thread *self_get(void)
+{
+	struct rt_thread *t = t_self;
+	return RT_LIKELY(t) ? t : thread_new();
+}
+
+/* Thread exit: flush in every destructor round (later destructors of other
+ * keys may still free memory), release the state in the last one. */
+static void thread_dtor(void *arg)
+{
+	struct rt_thread *t = arg;
+	int g = t_guard;
+	t_guard = 1;
+	if (++t->dtor_rounds < PTHREAD_DESTRUCTOR_ITERATIONS) {
+		flush_own(t);
+		pthread_setspecific(g_key, t);
+		t_guard = g;
+		return;
+	}
+	char name[16];
+	thread_name(t->tid, name, sizeof name);
+	if (name[0] && strcmp(name, t->name) && atomic_load(&g_state) == ST_ON) {
+		/* renamed after its first allocation: say so again (later wins) */
+		memcpy(t->name, name, sizeof t->name);
+		if (t->pos + 64 > RT_BUF)
+			flush_own(t);
+		atomic_store_explicit(&t->busy, 1, memory_order_relaxed);
+		append_thread_rec(t);
+		atomic_store_explicit(&t->busy, 0, memory_order_release);
+	}
+	lock();
+	write_thread_chunk(t);
+	if (!g_finished) {
+		struct rt_thread **pp = &g_threads;
+		while (*pp && *pp != t)
+			pp = &(*pp)->next;
+		if (*pp) {
+			*pp = t->next;
+			t->next = g_free_threads;
+			g_free_threads = t;
+		}
+	}
+	unlock();
+	t_self = NULL;
+	t_exited = 1;
+	t_guard = g;
+}
+
+/* ---- events ------------------------------------------------------------------------ */
+
+/* Reserves room, enters the busy section and takes a sequence number.
+ * Returns 0 if tracing stopped (busy section already left). */
+static inline uint64_t ev_begin(struct rt_thread *t, size_t need)
+{
+	if (RT_UNLIKELY(t->pos + need > RT_BUF))
+		flush_own(t);
+	/* Dekker with rt_finish: busy is stored before the locked xadd, which
+	 * orders it before the load of g_stopped (x86-64). */
+	atomic_store_explicit(&t->busy, 1, memory_order_relaxed);
+	uint64_t seq = atomic_fetch_add(&g_seq, 1);
+	if (RT_UNLIKELY(atomic_load_explicit(&g_stopped, memory_order_relaxed))) {
+		atomic_store_explicit(&t->busy, 0, memory_order_release);
+		return 0;
+	}
+	return seq;
+}
+
+static inline uint8_t *ev_nodes(struct rt_thread *t, uint8_t *p)
+{
+	struct rt_stack_cache *c = &t->sc;
+	for (size_t i = 0; i < c->n_new; i++) {
+		*p++ = HR_STACK;
+		p += put_varint(p, c->new_nodes[i].id);
+		p += put_varint(p, c->new_nodes[i].parent);
+		p += put_varint(p, c->new_nodes[i].ip);
+	}
+	c->n_new = 0;
+	return p;
+}
+
+static inline void ev_end(struct rt_thread *t, uint8_t *p, uint64_t seq)
+{
+	t->pos = (size_t)(p - t->buf);
+	t->last_seq = seq;
+	atomic_store_explicit(&t->busy, 0, memory_order_release);
+	unsigned e = atomic_load_explicit(&g_epoch, memory_order_relaxed);
+	if (RT_UNLIKELY(t->epoch != e)) {
+		t->epoch = e;
+		flush_own(t);
+	}
+}
+
+struct caller {
+	uint64_t ip, sp, bp;
+};
+
+/* The hook's caller, from inside the hook (the runtime keeps frame
+ * pointers: the return address is at rbp+8, the caller's rsp is rbp+16). */
+#define CALLER()                                                                              \
+	((struct caller){ (uint64_t)(uintptr_t)__builtin_return_address(0),                       \
+			  (uint64_t)(uintptr_t)__builtin_frame_address(0) + 16,                   \
+			  *(uint64_t *)__builtin_frame_address(0) })
+
+static NOINLINE void rec_alloc(int kind, size_t size, void *ptr, struct caller c)
+{
+	struct rt_thread *t = self_get();
+	if (!t)
+		return;
+	uint32_t stack = rt_capture(&t->sc, c.ip, c.sp, c.bp);
+	uint64_t seq = ev_begin(t, t->sc.n_new * MAX_NODE_REC + MAX_EVENT_REC);
+	if (!seq)
+		return;
+	uint8_t *p = ev_nodes(t, t->buf + t->pos);
+	*p++ = HR_ALLOC;
+	p += put_varint(p, seq - t->last_seq);
+	*p++ = (uint8_t)kind;
+	p += put_varint(p, size);
+	p += put_varint(p, (uint64_t)(uintptr_t)ptr);
+	p += put_varint(p, stack);
+	ev_end(t, p, seq);
+}
+
+static NOINLINE void rec_realloc(void *old, void *ptr, size_t size, struct caller c)
+{
+	struct rt_thread *t = self_get();
+	if (!t)
+		return;
+	uint32_t stack = rt_capture(&t->sc, c.ip, c.sp, c.bp);
+	uint64_t seq = ev_begin(t, t->sc.n_new * MAX_NODE_REC + MAX_EVENT_REC);
+	if (!seq)
+		return;
+	uint8_t *p = ev_nodes(t, t->buf + t->pos);
+	*p++ = HR_REALLOC;
+	p += put_varint(p, seq - t->last_seq);
+	p += put_varint(p, (uint64_t)(uintptr_t)old);
+	p += put_varint(p, (uint64_t)(uintptr_t)ptr);
+	p += put_varint(p, size);
+	p += put_varint(p, stack);
+	ev_end(t, p, seq);
+}
+
+static NOINLINE void rec_free(int kind, void *ptr, struct caller c)
+{
+	struct rt_thread *t = self_get();
+	if (!t)
+		return;
+	uint32_t stack = 0;
+	if (g_free_stacks)
+		stack = rt_capture(&t->sc, c.ip, c.sp, c.bp);
+	uint64_t seq = ev_begin(t, t->sc.n_new * MAX_NODE_REC + MAX_EVENT_REC);
+	if (!seq)
+		return;
+	uint8_t *p = ev_nodes(t, t->buf + t->pos);
+	*p++ = HR_FREE;
+	p += put_varint(p, seq - t->last_seq);
+	*p++ = (uint8_t)kind;
+	p += put_varint(p, (uint64_t)(uintptr_t)ptr);
+	p += put_varint(p, stack);
+	ev_end(t, p, seq);
+}
+
+static void rec_fork(pid_t child)
+{
+	struct rt_thread *t = self_get();
+	if (!t)
+		return;
+	uint64_t seq = ev_begin(t, MAX_EVENT_REC);
+	if (!seq)
+		return;
+	uint8_t *p = t->buf + t->pos;
+	*p++ = HR_FORK;
+	p += put_varint(p, seq - t->last_seq);
+	p += put_varint(p, (uint64_t)child);
+	ev_end(t, p, seq);
+	flush_own(t);
+}
+
+/* ---- init, timer, fork, exit, signals ---------------------------------------------------- */
+
+static void rt_init(void);
+
+/* True if this call should be recorded (initialises on the first call). */
+static inline bool tracing(void)
+{
+	int s = atomic_load_explicit(&g_state, memory_order_relaxed);
+	if (RT_LIKELY(s == ST_ON))
+		return !t_guard;
+	if (s == ST_UNINIT && !t_guard) {
+		rt_init();
+		return atomic_load(&g_state) == ST_ON && !t_guard;
+	}
+	return false;
+}
+
+static void rt_finish(int how, int signo, bool from_signal)
+{
+	if (atomic_exchange(&g_finished, 1))
+		return;
+	if (atomic_load(&g_state) != ST_ON)
+		return;
+	int g = t_guard;
+	t_guard = 1;
+	atomic_store(&g_stopped, 1); /* seq_cst: then read each busy flag */
+	if (from_signal ? !lock_bounded() : (lock(), false)) {
+		t_guard = g;
+		return;
+	}
+	for (struct rt_thread *t = g_threads; t; t = t->next) {
+		bool ready = false;
+		for (int i = 0; i < 100000; i++) {
+			if (!atomic_load_explicit(&t->busy, memory_order_acquire)) {
+				ready = true;
+				break;
+			}
+			if (t == t_self)
+				break; /* we crashed inside our own append */
+			sched_yield();
+		}
+		if (ready)
+			write_thread_chunk(t);
+	}
+	uint8_t rec[64], *p = rec;
+	*p++ = HR_EXIT;
+	p += put_varint(p, atomic_fetch_add(&g_seq, 1));
+	p += put_varint(p, (uint64_t)how);
+	p += put_varint(p, (uint64_t)signo);
+	p += put_varint(p, peak_rss_kib());
+	write_global_locked(rec, (size_t)(p - rec));
+	g_exit_written = true;
+	unlock();
+	atomic_store(&g_state, ST_OFF);
+	t_guard = g;
+}
+
+static void *timer_main(void *arg)
+{
+	(void)arg;
+	t_guard = 1;
+	uint64_t next = now_ns();
+	while (atomic_load(&g_state) == ST_ON && !atomic_load(&g_stopped)) {
+		next += 10000000;
+		struct timespec ts = { (time_t)(next / 1000000000u), (long)(next % 1000000000u) };
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		uint64_t now = now_ns();
+		if (now > next + 100000000u)
+			next = now; /* we were stopped (SIGSTOP, debugger): don't catch up */
+		uint8_t rec[48], *p = rec;
+		uint64_t rss = 0, nthreads = 0;
+		self_stat(&rss, &nthreads);
+		if (nthreads && only_timer_left(nthreads)) {
+			/* what the last thread's pthread_exit would have done */
+			t_guard = 0;
+			exit(0);
+		}
+		lock();
+		*p++ = HR_TIME;
+		p += put_varint(p, atomic_fetch_add(&g_seq, 1));
+		p += put_varint(p, (now - g_start_ns) / 1000000u);
+		p += put_varint(p, rss);
+		write_global_locked(rec, (size_t)(p - rec));
+		unlock();
+		atomic_fetch_add_explicit(&g_epoch, 1, memory_order_relaxed);
+	}
+	return NULL;
+}
+
+static void start_timer(void)
+{
+	if (g_timer_started || atomic_load(&g_state) != ST_ON)
+		return;
+	g_timer_started = true;
+	int g = t_guard;
+	t_guard = 1;
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 << 10);
+	pthread_t th;
+	if (pthread_create(&th, &attr, timer_main, NULL) == 0)
+		pthread_setname_np(th, "sonde-heap");
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	t_guard = g;
+}
+
+static void atfork_child(void)
+{
+	/* the child is not traced: its copy of the buffers belongs to the parent */
+	atomic_store(&g_state, ST_OFF);
+	if (g_fd >= 0)
+		close(g_fd);
+	g_fd = -1;
+}
+
+static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
+
+/* libc's own entry point: our exported sigaction() below must not catch
+ * the runtime's calls. */
+extern int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+
+/* Signals whose handler is ours while the program thinks it is SIG_DFL.
+ * Programs decide by the current action (Rust's std installs its stack
+ * overflow handler only over SIG_DFL), so ours must stay invisible. */
+static volatile bool sig_hidden[NSIG];
+
+static void fatal_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	int e = errno;
+	rt_finish(1, sig, true);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	__sigaction(sig, &sa, NULL);
+	/* blocked while we run: delivered (default action) when we return */
+	raise(sig);
+	errno = e;
+}
+
+static void install_signals(void)
+{
+	for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++) {
+		struct sigaction old;
+		if (__sigaction(fatal_signals[i], NULL, &old) != 0)
+			continue;
+		if (!(old.sa_flags & SA_SIGINFO) && old.sa_handler != SIG_DFL)
+			continue; /* the program's (or SIG_IGN): leave it */
+		if (old.sa_flags & SA_SIGINFO)
+			continue;
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_sigaction = fatal_handler;
+		sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+		sigemptyset(&sa.sa_mask);
+		if (__sigaction(fatal_signals[i], &sa, NULL) == 0)
+			sig_hidden[fatal_signals[i]] = true;
+	}
+}
+
+static void report_default(struct sigaction *old)
+{
+	memset(old, 0, sizeof(*old));
+	old->sa_handler = SIG_DFL;
+	sigemptyset(&old->sa_mask);
+}
+
+/* The program sees SIG_DFL where our crash handler sits; when it installs
+ * its own, ours steps aside (the trace then relies on the periodic flush). */
+EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	if (sig <= 0 || sig >= NSIG || !sig_hidden[sig])
+		return __sigaction(sig, act, old);
+	if (act)
+		sig_hidden[sig] = false;
+	int rc = __sigaction(sig, act, old);
+	if (rc == 0 && old)
+		report_default(old);
+	return rc;
+}
+
+static void rt_init(void)
+{
+	int expect = ST_UNINIT;
+	if (!atomic_compare_exchange_strong(&g_state, &expect, ST_INIT))
+		return;
+	int g = t_guard;
+	t_guard = 1;
+	const char *fds = getenv("SONDE_HEAP_FD");
+	char *end;
+	long fd = fds && *fds ? strtol(fds, &end, 10) : -1;
+	struct stat st;
+	if (fd < 0 || *end || fd > INT_MAX || fstat((int)fd, &st) != 0) {
+		atomic_store(&g_state, ST_OFF);
+		t_guard = g;
+		return;
+	}
+	g_follow_exec = getenv("SONDE_HEAP_FOLLOW_EXEC") != NULL;
+	const char *fs = getenv("SONDE_HEAP_FREE_STACKS");
+	g_free_stacks = fs && *fs && *fs != '0';
+	/* Move the fd out of the program's way (it may close or reuse low
+	 * numbers); write_all checks it is still the same pipe. */
+	int nfd = fcntl((int)fd, g_follow_exec ? F_DUPFD : F_DUPFD_CLOEXEC, 512);
+	if (nfd < 0)
+		nfd = fcntl((int)fd, g_follow_exec ? F_DUPFD : F_DUPFD_CLOEXEC, 64);
+	if (nfd >= 0 && !g_follow_exec)
+		close((int)fd);
+	else if (nfd < 0)
+		nfd = (int)fd;
+	if (!g_follow_exec)
+		fcntl(nfd, F_SETFD, FD_CLOEXEC);
+	fstat(nfd, &st);
+	g_fd = nfd;
+	g_fd_dev = st.st_dev;
+	g_fd_ino = st.st_ino;
+	g_pid = getpid();
+	g_start_ns = now_ns();
+	pthread_key_create(&g_key, thread_dtor);
+	pthread_atfork(NULL, NULL, atfork_child);
+	install_signals();
+
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n < 0)
+		n = 0;
+	exe[n] = 0;
+	uint8_t rec[4096 + 64], *p = rec;
+	*p++ = HR_HELLO;
+	p += put_varint(p, HEAP_PROTOCOL_VERSION);
+	p += put_varint(p, (uint64_t)g_pid);
+	p += put_varint(p, (uint64_t)getppid());
+	p += put_varint(p, g_start_ns);
+	p += rt_put_str(p, exe, (size_t)n);
+	rt_emit_global(rec, (size_t)(p - rec));
+	rt_modules_init();
+	atomic_store(&g_state, ST_ON);
+	t_guard = g;
+}
+
+__attribute__((constructor)) static void rt_ctor(void)
+{
+	if (!real_ready())
+		return;
+	if (atomic_load(&g_state) == ST_UNINIT && !t_guard)
+		rt_init();
+	start_timer();
+	if (!g_follow_exec && atomic_load(&g_state) != ST_UNINIT)
+		unsetenv("SONDE_HEAP_FD"); /* exec'd programs are not traced */
+}
+
+__attribute__((destructor)) static void rt_dtor(void)
+{
+	if (atomic_load(&g_state) == ST_ON && !g_finished) {
+		/* Like heaptrack and valgrind: let libstdc++ free its emergency
+		 * exception pool, which is not the program's leak. */
+		int g = t_guard;
+		t_guard = 1; /* a failed dlsym allocates its error message */
+		void (*freeres)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "_ZN9__gnu_cxx9__freeresEv");
+		t_guard = g;
+		if (freeres)
+			freeres();
+	}
+	rt_finish(0, 0, false);
+}
+
+/* ---- the interposed functions ----------------------------------------------------------- */
+
+EXPORT void *malloc(size_t n)
+{
+	if (RT_UNLIKELY(!real_ready()))
+		return arena_alloc(n, 16);
+	if (!tracing())
+		return rt_real.malloc(n);
+	t_guard = 1;
+	void *p = rt_real.malloc(n);
+	if (p)
+		rec_alloc(HK_MALLOC, n, p, CALLER());
+	t_guard = 0;
+	return p;
+}
+
+static inline void free_kind(void *p, int kind, struct caller c)
+{
+	if (!p || RT_UNLIKELY(in_arena(p)))
+		return;
+	if (RT_UNLIKELY(!real_ready()))
+		return;
+	if (!tracing()) {
+		rt_real.free(p);
+		return;
+	}
+	t_guard = 1;
+	rec_free(kind, p, c);
+	rt_real.free(p);
+	t_guard = 0;
+}
+
+EXPORT void free(void *p)
+{
+	free_kind(p, HK_FREE, CALLER());
+}
+
+EXPORT void *calloc(size_t n, size_t m)
+{
+	if (RT_UNLIKELY(!real_ready())) {
+		if (m && n > SIZE_MAX / m)
+			return NULL;
+		return arena_alloc(n * m, 16); /* static: already zero */
+	}
+	if (!tracing())
+		return rt_real.calloc(n, m);
+	t_guard = 1;
+	void *p = rt_real.calloc(n, m);
+	if (p)
+		rec_alloc(HK_CALLOC, n * m, p, CALLER());
+	t_guard = 0;
+	return p;
+}
+
+static void *realloc_arena(void *old, size_t n)
+{
+	size_t on = arena_size(old);
+	void *p = rt_real.malloc(n ? n : 1);
+	if (p)
+		memcpy(p, old, on < n ? on : n);
+	return p;
+}
+
+EXPORT void *realloc(void *old, size_t n)
+{
+	if (RT_UNLIKELY(!real_ready())) {
+		void *p = arena_alloc(n, 16);
+		if (p && old) {
+			size_t on = arena_size(old);
+			memcpy(p, old, on < n ? on : n);
+		}
+		return p;
+	}
+	bool arena = old && in_arena(old);
+	if (!tracing())
+		return arena ? realloc_arena(old, n) : rt_real.realloc(old, n);
+	t_guard = 1;
+	void *p;
+	if (arena) {
+		p = realloc_arena(old, n);
+		if (p)
+			rec_realloc(NULL, p, n, CALLER());
+	} else {
+		p = rt_real.realloc(old, n);
+		if (p)
+			rec_realloc(old, p, n, CALLER());
+		else if (old && n == 0)
+			rec_free(HK_FREE, old, CALLER()); /* realloc(p, 0) freed p */
+	}
+	t_guard = 0;
+	return p;
+}
+
+EXPORT void *reallocarray(void *old, size_t n, size_t m)
+{
+	if (m && n > SIZE_MAX / m) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (RT_UNLIKELY(!real_ready()) || (old && in_arena(old)) || !rt_real.reallocarray)
+		return realloc(old, n * m);
+	if (!tracing())
+		return rt_real.reallocarray(old, n, m);
+	t_guard = 1;
+	void *p = rt_real.reallocarray(old, n, m);
+	if (p) {
+		if (old)
+			rec_realloc(old, p, n * m, CALLER());
+		else
+			rec_alloc(HK_REALLOCARRAY, n * m, p, CALLER());
+	} else if (old && n * m == 0) {
+		rec_free(HK_FREE, old, CALLER());
+	}
+	t_guard = 0;
+	return p;
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t n)
+{
+	if (RT_UNLIKELY(!real_ready())) {
+		void *p = arena_alloc(n, align);
+		if (!p)
+			return ENOMEM;
+		*out = p;
+		return 0;
+	}
+	if (!tracing())
+		return rt_real.posix_memalign(out, align, n);
+	t_guard = 1;
+	int r = rt_real.posix_memalign(out, align, n);
+	if (r == 0)
+		rec_alloc(HK_POSIX_MEMALIGN, n, *out, CALLER());
+	t_guard = 0;
+	return r;
+}
+
+#define ALIGNED_HOOK(name, kind, call)                          \
+	EXPORT void *name(size_t align, size_t n)               \
+	{                                                       \
+		if (RT_UNLIKELY(!real_ready()))                 \
+			return arena_alloc(n, align);           \
+		if (!tracing())                                 \
+			return call;                            \
+		t_guard = 1;                                    \
+		void *p = call;                                 \
+		if (p)                                          \
+			rec_alloc(kind, n, p, CALLER());        \
+		t_guard = 0;                                    \
+		return p;                                       \
+	}
+
+ALIGNED_HOOK(aligned_alloc, HK_ALIGNED_ALLOC,
+	     rt_real.aligned_alloc ? rt_real.aligned_alloc(align, n) : rt_real.memalign(align, n))
+ALIGNED_HOOK(memalign, HK_MEMALIGN, rt_real.memalign(align, n))
+
+EXPORT void *valloc(size_t n)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	if (RT_UNLIKELY(!real_ready()))
+		return arena_alloc(n, pg);
+	void *(*real)(size_t) = rt_real.valloc;
+	if (!tracing())
+		return real ? real(n) : rt_real.memalign(pg, n);
+	t_guard = 1;
+	void *p = real ? real(n) : rt_real.memalign(pg, n);
+	if (p)
+		rec_alloc(HK_VALLOC, n, p, CALLER());
+	t_guard = 0;
+	return p;
+}
+
+EXPORT void *pvalloc(size_t n)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	size_t rn = (n + pg - 1) & ~(pg - 1);
+	if (!rn)
+		rn = pg;
+	if (RT_UNLIKELY(!real_ready()))
+		return arena_alloc(rn, pg);
+	void *(*real)(size_t) = rt_real.pvalloc;
+	if (!tracing())
+		return real ? real(n) : rt_real.memalign(pg, rn);
+	t_guard = 1;
+	void *p = real ? real(n) : rt_real.memalign(pg, rn);
+	if (p)
+		rec_alloc(HK_PVALLOC, rn, p, CALLER());
+	t_guard = 0;
+	return p;
+}
+
+EXPORT size_t malloc_usable_size(void *p)
+{
+	if (!p)
+		return 0;
+	if (in_arena(p))
+		return arena_size(p);
+	if (RT_UNLIKELY(!real_ready()))
+		return 0;
+	return rt_real.malloc_usable_size ? rt_real.malloc_usable_size(p) : 0;
+}
+
+/* ---- C++ operator new / delete ------------------------------------------------------- */
+
+/* The throwing forms on failure: libstdc++'s own operator runs the
+ * new-handler loop and throws std::bad_alloc (through our frame). */
+static void *cxx_fallback(const char *sym, size_t n, size_t align, bool aligned)
+{
+	t_guard = 0;
+	void *f = dlsym(RTLD_NEXT, sym);
+	if (!f)
+		abort();
+	if (aligned)
+		return ((void *(*)(size_t, size_t))f)(n, align);
+	return ((void *(*)(size_t))f)(n);
+}
+
+#define NEW_HOOK(name, kind, fallback)                                         \
+	EXPORT void *name(size_t n)                                            \
+	{                                                                      \
+		if (RT_UNLIKELY(!real_ready()))                                \
+			return arena_alloc(n, 16);                             \
+		bool tr = tracing();                                           \
+		int g = t_guard;                                               \
+		t_guard = 1;                                                   \
+		void *p = rt_real.malloc(n ? n : 1);                           \
+		if (p && tr)                                                   \
+			rec_alloc(kind, n, p, CALLER());                       \
+		t_guard = g;                                                   \
+		if (!p && fallback)                                            \
+			return cxx_fallback(#name, n, 0, false);               \
+		return p;                                                      \
+	}
+#define NEW_NOTHROW_HOOK(name, kind)                                           \
+	EXPORT void *name(size_t n, const void *nt)                            \
+	{                                                                      \
+		(void)nt;                                                      \
+		if (RT_UNLIKELY(!real_ready()))                                \
+			return arena_alloc(n, 16);                             \
+		bool tr = tracing();                                           \
+		int g = t_guard;                                               \
+		t_guard = 1;                                                   \
+		void *p = rt_real.malloc(n ? n : 1);                           \
+		if (p && tr)                                                   \
+			rec_alloc(kind, n, p, CALLER());                       \
+		t_guard = g;                                                   \
+		return p;                                                      \
+	}
+#define NEW_ALIGNED_HOOK(name, kind)                                                   \
+	EXPORT void *name(size_t n, size_t al)                                         \
+	{                                                                              \
+		if (RT_UNLIKELY(!real_ready()))                                        \
+			return arena_alloc(n, al);                                     \
+		bool tr = tracing();                                                   \
+		int g = t_guard;                                                       \
+		t_guard = 1;                                                           \
+		void *p = rt_real.memalign(al, n ? n : 1);                             \
+		if (p && tr)                                                           \
+			rec_alloc(kind, n, p, CALLER());                               \
+		t_guard = g;                                                           \
+		if (!p)                                                                \
+			return cxx_fallback(#name, n, al, true);                       \
+		return p;                                                              \
+	}
+#define NEW_ALIGNED_NOTHROW_HOOK(name, kind)                                           \
+	EXPORT void *name(size_t n, size_t al, const void *nt)                         \
+	{                                                                              \
+		(void)nt;                                                              \
+		if (RT_UNLIKELY(!real_ready()))                                        \
+			return arena_alloc(n, al);                                     \
+		bool tr = tracing();                                                   \
+		int g = t_guard;                                                       \
+		t_guard = 1;                                                           \
+		void *p = rt_real.memalign(al, n ? n : 1);                             \
+		if (p && tr)                                                           \
+			rec_alloc(kind, n, p, CALLER());                               \
+		t_guard = g;                                                           \
+		return p;                                                              \
+	}
+
+NEW_HOOK(_Znwm, HK_NEW, true)
+NEW_HOOK(_Znam, HK_NEW_ARRAY, true)
+NEW_NOTHROW_HOOK(_ZnwmRKSt9nothrow_t, HK_NEW)
+NEW_NOTHROW_HOOK(_ZnamRKSt9nothrow_t, HK_NEW_ARRAY)
+NEW_ALIGNED_HOOK(_ZnwmSt11align_val_t, HK_NEW)
+NEW_ALIGNED_HOOK(_ZnamSt11align_val_t, HK_NEW_ARRAY)
+NEW_ALIGNED_NOTHROW_HOOK(_ZnwmSt11align_val_tRKSt9nothrow_t, HK_NEW)
+NEW_ALIGNED_NOTHROW_HOOK(_ZnamSt11align_val_tRKSt9nothrow_t, HK_NEW_ARRAY)
+
+/* delete: (p), (p, size), (p, align), (p, size, align), (p, nothrow), (p, align, nothrow) */
+#define DELETE_HOOK(name, kind, ...)             \
+	EXPORT void name(void *p, ##__VA_ARGS__) \
+	{                                        \
+		free_kind(p, kind, CALLER());    \
+	}
+
+DELETE_HOOK(_ZdlPv, HK_DELETE)
+DELETE_HOOK(_ZdaPv, HK_DELETE_ARRAY)
+DELETE_HOOK(_ZdlPvm, HK_DELETE, size_t n)
+DELETE_HOOK(_ZdaPvm, HK_DELETE_ARRAY, size_t n)
+DELETE_HOOK(_ZdlPvSt11align_val_t, HK_DELETE, size_t al)
+DELETE_HOOK(_ZdaPvSt11align_val_t, HK_DELETE_ARRAY, size_t al)
+DELETE_HOOK(_ZdlPvmSt11align_val_t, HK_DELETE, size_t n, size_t al)
+DELETE_HOOK(_ZdaPvmSt11align_val_t, HK_DELETE_ARRAY, size_t n, size_t al)
+DELETE_HOOK(_ZdlPvRKSt9nothrow_t, HK_DELETE, const void *nt)
+DELETE_HOOK(_ZdaPvRKSt9nothrow_t, HK_DELETE_ARRAY, const void *nt)
+DELETE_HOOK(_ZdlPvSt11align_val_tRKSt9nothrow_t, HK_DELETE, size_t al, const void *nt)
+DELETE_HOOK(_ZdaPvSt11align_val_tRKSt9nothrow_t, HK_DELETE_ARRAY, size_t al, const void *nt)
+
+/* ---- process events ------------------------------------------------------------------ */
+
+static void *real_sym(const char *name)
+{
+	int g = t_guard;
+	t_guard = 1;
+	void *f = dlsym(RTLD_NEXT, name);
+	t_guard = g;
+	return f;
+}
+EXPORT pid_t fork(void)
+{
+	static pid_t (*real_fork)(void);
+	if (!real_fork)
+		real_fork = (pid_t(*)(void))real_sym("fork");
+	pid_t pid = real_fork();
+	if (pid > 0 && tracing()) {
+		t_guard = 1;
+		rec_fork(pid);
+		t_guard = 0;
+	}
+	return pid;
+}
+
+EXPORT int dlclose(void *h)
+{
+	static int (*real_dlclose)(void *);
+	if (!real_dlclose)
+		real_dlclose = (int (*)(void *))real_sym("dlclose");
+	int r = real_dlclose(h);
+	rt_modules_mark_dirty();
+	return r;
+}
+
+/* exec: the new image is not traced (the fd is close-on-exec), so this
+ * image's stream ends here: everything is flushed and HR_EXIT says how=2.
+ * If exec fails, tracing stays off. Not in a vfork child (shared memory,
+ * other pid): its exec must not end the parent's trace. */
+static void before_exec(void)
+{
+	if (atomic_load(&g_state) == ST_ON && getpid() == g_pid)
+		rt_finish(2, 0, false);
+}
+
+#define REAL(type, name) ((type)real_sym(name))
+typedef int (*execve_fn)(const char *, char *const[], char *const[]);
+typedef int (*execv_fn)(const char *, char *const[]);
+
+EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	execve_fn real = REAL(execve_fn, "execve");
+	before_exec();
+	return real(path, argv, envp);
+}
+
+EXPORT int execv(const char *path, char *const argv[])
+{
+	execv_fn real = REAL(execv_fn, "execv");
+	before_exec();
+	return real(path, argv);
+}
+
+EXPORT int execvp(const char *file, char *const argv[])
+{
+	execv_fn real = REAL(execv_fn, "execvp");
+	before_exec();
+	return real(file, argv);
+}
+
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	execve_fn real = REAL(execve_fn, "execvpe");
+	before_exec();
+	return real(file, argv, envp);
+}
+
+EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	int (*real)(int, char *const[], char *const[]) =
+		REAL(int (*)(int, char *const[], char *const[]), "fexecve");
+	before_exec();
+	return real(fd, argv, envp);
+}
+
+/* execl, execlp, execle: collect the list, then the v forms above. */
+#define COLLECT_ARGS(arg0, last, envp_out)                                   \
+	size_t argc_ = 1;                                                    \
+	va_list ap_;                                                         \
+	va_start(ap_, arg0);                                                 \
+	while (va_arg(ap_, const char *))                                    \
+		argc_++;                                                     \
+	va_end(ap_);                                                         \
+	char **argv_ = __builtin_alloca((argc_ + 1) * sizeof(char *));       \
+	argv_[0] = (char *)arg0;                                             \
+	va_start(ap_, arg0);                                                 \
+	for (size_t i_ = 1; i_ <= argc_; i_++)                               \
+		argv_[i_] = va_arg(ap_, char *);                             \
+	if (last)                                                            \
+		envp_out = va_arg(ap_, char **);                             \
+	va_end(ap_);
+
+EXPORT int execl(const char *path, const char *arg, ...)
+{
+	char **envp = NULL;
+	COLLECT_ARGS(arg, 0, envp)
+	(void)envp;
+	return execv(path, argv_);
+}
+
+EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	char **envp = NULL;
+	COLLECT_ARGS(arg, 0, envp)
+	(void)envp;
+	return execvp(file, argv_);
+}
+
+EXPORT int execle(const char *path, const char *arg, ...)
+{
+	char **envp = NULL;
+	COLLECT_ARGS(arg, 1, envp)
+	return execve(path, argv_, envp);
+}
+
+EXPORT __attribute__((noreturn)) void _exit(int status)
+{
+	rt_finish(0, 0, false);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}
+
+EXPORT __attribute__((noreturn)) void _Exit(int status)
+{
+	_exit(status);
+}

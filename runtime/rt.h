@@ -1,0 +1,105 @@
+/* Private interface of libsonde-rt.so, the heap-tracing runtime preloaded
+ * into the target by `sonde heap` (docs/heap-runtime.md).
+ *
+ *   rt.c        init, per-thread buffers, flushing, the timer thread, fork,
+ *               exit and fatal signals, and the interposed allocation functions
+ *   rt_stack.c  the module list (dl_iterate_phdr), live-stack unwinding with
+ *               the project's CFI unwinder (src/binary), the stack trie
+ *   rt_compat.c what src/binary needs from src/util and libelf/zlib/zstd,
+ *               re-implemented over the real malloc (libc only)
+ *
+ * Everything here is hidden (-fvisibility=hidden); only the interposed
+ * functions are exported. */
+#ifndef SONDE_RT_H
+#define SONDE_RT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+
+#include "binary/cfi.h"
+
+#define RT_TLS __attribute__((tls_model("initial-exec")))
+#define RT_LIKELY(x) __builtin_expect(!!(x), 1)
+#define RT_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* The real allocator, from dlsym(RTLD_NEXT). */
+struct rt_real {
+	void *(*malloc)(size_t);
+	void (*free)(void *);
+	void *(*calloc)(size_t, size_t);
+	void *(*realloc)(void *, size_t);
+	void *(*reallocarray)(void *, size_t, size_t);
+	int (*posix_memalign)(void **, size_t, size_t);
+	void *(*aligned_alloc)(size_t, size_t);
+	void *(*memalign)(size_t, size_t);
+	void *(*valloc)(size_t);
+	void *(*pvalloc)(size_t);
+	size_t (*malloc_usable_size)(void *);
+};
+extern struct rt_real rt_real;
+
+/* Allocation through the real allocator for the runtime's own data (never
+ * recorded). Never NULL: aborts on exhaustion. */
+void *rt_xmalloc(size_t n);
+void *rt_xcalloc(size_t n, size_t m);
+void *rt_xrealloc(void *p, size_t n);
+void rt_xfree(void *p);
+
+/* ---- stacks (rt_stack.c) ---- */
+
+#define RT_MAX_FRAMES 128
+#define RT_RULE_CACHE 1024 /* per thread, power of 2 */
+#define RT_NODE_CACHE 2048 /* per thread, power of 2 */
+#define RT_READ_LOG 512    /* stack words the last walk read */
+
+struct rt_rule_slot {
+	uint64_t key; /* look-up address (ip - 1 for return addresses) */
+	struct cfi_rule rule;
+	uint32_t map; /* index into the module snapshot + 1, 0: none */
+};
+
+struct rt_node_slot {
+	uint64_t ip;
+	uint32_t parent, id;
+};
+
+/* The per-thread state the stack code uses (part of struct rt_thread). */
+struct rt_stack_cache {
+	uint64_t stack_lo, stack_hi; /* the thread's stack, from pthread_getattr_np */
+	uint32_t rule_gen;           /* module generation the rule cache is valid for */
+	/* The last walk: its inputs and every stack word it read. When the
+	 * next walk starts from the same registers and those words still hold
+	 * the same values, it would find the same stack: skipped. */
+	uint64_t last_ip0, last_sp, last_bp;
+	bool last_bp_used, last_valid;
+	size_t n_read;
+	uint64_t read_addr[RT_READ_LOG], read_val[RT_READ_LOG];
+	size_t last_n;               /* the last captured stack (innermost first) */
+	uint64_t last_ip[RT_MAX_FRAMES];
+	uint32_t last_id[RT_MAX_FRAMES];
+	/* trie nodes this thread created and has not written yet */
+	size_t n_new;
+	struct rt_node_slot new_nodes[RT_MAX_FRAMES];
+	struct rt_rule_slot rules[RT_RULE_CACHE];
+	struct rt_node_slot nodes[RT_NODE_CACHE];
+};
+
+void rt_stack_thread_init(struct rt_stack_cache *c);
+/* Unwinds from the caller of a hook (its return address, the hook's CFA and
+ * the caller's rbp) and interns the stack; returns the trie leaf (0: none).
+ * New trie nodes are left in c->new_nodes for the caller to write. */
+uint32_t rt_capture(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp);
+/* Builds the module list (HR_MODULE records go out through rt_emit_global). */
+void rt_modules_init(void);
+void rt_modules_mark_dirty(void);
+
+/* ---- core (rt.c) ---- */
+
+/* Writes one chunk (thread index 0, the runtime's own records) under the
+ * global lock. */
+void rt_emit_global(const uint8_t *payload, size_t len);
+size_t rt_put_varint(uint8_t *p, uint64_t v);
+size_t rt_put_str(uint8_t *p, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,579 @@
+/* Stacks in the runtime: the module list, live-stack unwinding and the
+ * stack trie.
+ *
+ * Unwinding reuses src/binary: this file includes unwind.c (which brings
+ * its static step functions) and walks the calling thread's own stack with
+ * a memory callback that reads directly, after checking the address lies
+ * between the hook's stack pointer and the top of the thread's stack. The
+ * cfi_table of a module is loaded (mmap of its file, .eh_frame_hdr) on the
+ * first address that needs it. cfi_table is not thread-safe, so every
+ * access goes through g_mod_lock; the per-thread rule cache in front of it
+ * makes that rare (one lock per new call-site address per thread).
+ *
+ * The trie: node ids are global, (parent, ip) -> id in a hash table under
+ * g_trie_lock, with a per-thread direct-mapped cache in front, and the
+ * previous stack of the thread reused for the common outer frames. */
+#include "binary/unwind.c"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "heap_protocol.h"
+#include "rt.h"
+
+/* ---- modules ---------------------------------------------------------------- */
+
+struct rt_module {
+	struct rt_module *next;
+	char *path;
+	uint64_t bias;
+	struct cfi_table *cfi; /* under g_mod_lock */
+	bool cfi_tried;
+	bool seen;
+};
+
+struct rt_map {
+	uint64_t start, end;
+	uint64_t bias;
+	struct rt_module *mod;
+};
+
+struct rt_snapshot {
+	size_t n;
+	struct rt_map maps[];
+};
+
+static pthread_mutex_t g_mod_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rt_module *g_modules;
+static _Atomic(struct rt_snapshot *) g_snap;
+static _Atomic uint32_t g_mod_gen = 1;
+static _Atomic int g_mod_dirty;
+static unsigned long long g_adds, g_subs;
+static bool g_mods_built;
+static char g_exe[4096];
+
+struct refresh_ctx {
+	bool force, changed;
+	size_t nmaps, capmaps;
+	struct rt_map *maps;
+	uint8_t *rec; /* HR_MODULE records of new modules */
+	size_t rec_len, rec_cap;
+};
+
+static void rec_reserve(struct refresh_ctx *r, size_t more)
+{
+	if (r->rec_len + more <= r->rec_cap)
+		return;
+	size_t cap = r->rec_cap ? r->rec_cap : 4096;
+	while (cap < r->rec_len + more)
+		cap *= 2;
+	r->rec = rt_xrealloc(r->rec, cap);
+	r->rec_cap = cap;
+}
+
+static int phdr_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct refresh_ctx *r = arg;
+	(void)size;
+	if (!r->changed) {
+		/* the first call tells whether anything was loaded or unloaded */
+		if (!r->force && g_mods_built && info->dlpi_adds == g_adds && info->dlpi_subs == g_subs)
+			return 1;
+		r->changed = true;
+		g_adds = info->dlpi_adds;
+		g_subs = info->dlpi_subs;
+	}
+	const char *path = info->dlpi_name && info->dlpi_name[0] ? info->dlpi_name : g_exe;
+	struct rt_module *m;
+	for (m = g_modules; m; m = m->next)
+		if (m->bias == info->dlpi_addr && !strcmp(m->path, path))
+			break;
+	if (!m) {
+		m = rt_xcalloc(1, sizeof *m);
+		size_t plen = strlen(path);
+		m->path = rt_xmalloc(plen + 1);
+		memcpy(m->path, path, plen + 1);
+		m->bias = info->dlpi_addr;
+		m->next = g_modules;
+		g_modules = m;
+		/* HR_MODULE: load bias, path, n PT_LOAD x (vaddr, memsz, flags) */
+		rec_reserve(r, 1 + 10 + 10 + plen + 10 + (size_t)info->dlpi_phnum * 30);
+		uint8_t *p = r->rec + r->rec_len;
+		*p++ = HR_MODULE;
+		p += rt_put_varint(p, m->bias);
+		p += rt_put_str(p, path, plen);
+		size_t nload = 0;
+		for (size_t i = 0; i < info->dlpi_phnum; i++)
+			nload += info->dlpi_phdr[i].p_type == PT_LOAD;
+		p += rt_put_varint(p, nload);
+		for (size_t i = 0; i < info->dlpi_phnum; i++) {
+			const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+			if (ph->p_type != PT_LOAD)
+				continue;
+			p += rt_put_varint(p, ph->p_vaddr);
+			p += rt_put_varint(p, ph->p_memsz);
+			p += rt_put_varint(p, ph->p_flags);
+		}
+		r->rec_len = (size_t)(p - r->rec);
+	}
+	m->seen = true;
+	for (size_t i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X) || !ph->p_memsz)
+			continue;
+		if (r->nmaps == r->capmaps) {
+			r->capmaps = r->capmaps ? 2 * r->capmaps : 64;
+			r->maps = rt_xrealloc(r->maps, r->capmaps * sizeof *r->maps);
+		}
+		uint64_t start = info->dlpi_addr + ph->p_vaddr;
+		r->maps[r->nmaps++] = (struct rt_map){ start, start + ph->p_memsz, info->dlpi_addr, m };
+	}
+	return 0;
+}
+
+static int map_cmp(const void *a, const void *b)
+{
+	const struct rt_map *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Re-reads the module list if the loader's counters moved (or force).
+ * Returns true if the snapshot changed. Caller must not hold g_mod_lock. */
+static bool modules_refresh(bool force)
+{
+	pthread_mutex_lock(&g_mod_lock);
+	if (!g_exe[0]) {
+		ssize_t n = readlink("/proc/self/exe", g_exe, sizeof g_exe - 1);
+		if (n > 0)
+			g_exe[n] = 0;
+		else
+			strcpy(g_exe, "[exe]");
+	}
+	struct refresh_ctx r = { .force = force || !g_mods_built };
+	for (struct rt_module *m = g_modules; m; m = m->next)
+		m->seen = false;
+	dl_iterate_phdr(phdr_cb, &r);
+	if (r.changed) {
+		qsort(r.maps, r.nmaps, sizeof *r.maps, map_cmp);
+		/* drop overlaps (should not happen) so the binary search holds */
+		size_t w = 0;
+		for (size_t i = 0; i < r.nmaps; i++)
+			if (!w || r.maps[i].start >= r.maps[w - 1].end)
+				r.maps[w++] = r.maps[i];
+		struct rt_snapshot *s = rt_xmalloc(sizeof *s + w * sizeof(struct rt_map));
+		s->n = w;
+		memcpy(s->maps, r.maps, w * sizeof(struct rt_map));
+		/* the old snapshot may be in use by another thread's walk: kept */
+		atomic_store_explicit(&g_snap, s, memory_order_release);
+		atomic_fetch_add(&g_mod_gen, 1);
+		g_mods_built = true;
+	}
+	atomic_store_explicit(&g_mod_dirty, 0, memory_order_relaxed);
+	pthread_mutex_unlock(&g_mod_lock);
+	if (r.rec_len)
+		rt_emit_global(r.rec, r.rec_len);
+	rt_xfree(r.rec);
+	rt_xfree(r.maps);
+	return r.changed;
+}
+
+void rt_modules_init(void)
+{
+	modules_refresh(true);
+}
+
+void rt_modules_mark_dirty(void)
+{
+	atomic_store_explicit(&g_mod_dirty, 1, memory_order_relaxed);
+}
+
+static const struct rt_map *snap_find(const struct rt_snapshot *s, uint64_t addr)
+{
+	if (!s)
+		return NULL;
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->maps[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->n && addr >= s->maps[lo].start)
+		return &s->maps[lo];
+	return NULL;
+}
+
+/* ---- live-stack memory ---------------------------------------------------------- */
+
+struct live_mem {
+	uint64_t lo, hi;
+	struct rt_stack_cache *c; /* logs each read into c->read_* */
+	bool overflow;
+};
+
+static bool live_read(void *ctx, uint64_t addr, uint64_t *val)
+{
+	struct live_mem *m = ctx;
+	if (addr < m->lo || addr > m->hi - 8)
+		return false;
+	memcpy(val, (const void *)(uintptr_t)addr, 8);
+	struct rt_stack_cache *c = m->c;
+	if (RT_LIKELY(c->n_read < RT_READ_LOG)) {
+		c->read_addr[c->n_read] = addr;
+		c->read_val[c->n_read++] = *val;
+	} else {
+		m->overflow = true;
+	}
+	return true;
+}
+
+/* The mapping of /proc/self/maps holding addr, read with plain syscalls:
+ * pthread_getattr_np would take the thread's lock (deadlock when the hook
+ * runs inside it: Rust's main() calls it, then allocates) and malloc. */
+static bool mapping_of(uint64_t addr, uint64_t *lo, uint64_t *hi)
+{
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	char buf[8192];
+	size_t have = 0;
+	bool found = false, eof = false;
+	while (!found) {
+		if (!eof && have < sizeof buf) {
+			ssize_t r = read(fd, buf + have, sizeof buf - have);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				eof = true;
+			else
+				have += (size_t)r;
+		}
+		char *nl = memchr(buf, '\n', have);
+		if (!nl) {
+			if (eof || have == sizeof buf)
+				break;
+			continue;
+		}
+		uint64_t a = 0, b = 0;
+		const char *p = buf;
+		for (; p < nl && *p != '-'; p++)
+			a = a * 16 + (uint64_t)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
+		for (p++; p < nl && *p != ' '; p++)
+			b = b * 16 + (uint64_t)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
+		if (addr >= a && addr < b) {
+			*lo = a;
+			*hi = b;
+			found = true;
+		}
+		size_t used = (size_t)(nl + 1 - buf);
+		memmove(buf, nl + 1, have - used);
+		have -= used;
+	}
+	close(fd);
+	return found;
+}
+
+void rt_stack_thread_init(struct rt_stack_cache *c)
+{
+	uint64_t here = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+	if (!mapping_of(here, &c->stack_lo, &c->stack_hi))
+		c->stack_lo = c->stack_hi = 0;
+	c->rule_gen = 0;
+	c->last_valid = false;
+	c->n_read = 0;
+	c->last_n = 0;
+	c->n_new = 0;
+	memset(c->rules, 0xff, sizeof c->rules); /* key UINT64_MAX: empty */
+	memset(c->nodes, 0, sizeof c->nodes);    /* id 0: empty */
+}
+
+/* ---- rules ---------------------------------------------------------------------- */
+
+static inline size_t rule_hash(uint64_t a)
+{
+	return (size_t)((a * 0x9E3779B97F4A7C15ull) >> 40) & (RT_RULE_CACHE - 1);
+}
+
+static const struct rt_rule_slot *rule_lookup(struct rt_stack_cache *c, const struct rt_snapshot **sp,
+					      uint64_t look)
+{
+	struct rt_rule_slot *slot = &c->rules[rule_hash(look)];
+	if (RT_LIKELY(slot->key == look))
+		return slot;
+	const struct rt_snapshot *s = *sp;
+	const struct rt_map *m = snap_find(s, look);
+	if (!m && modules_refresh(false)) {
+		s = *sp = atomic_load_explicit(&g_snap, memory_order_acquire);
+		m = snap_find(s, look);
+	}
+	struct cfi_rule rule = { .kind = CFI_RULE_NONE };
+	if (m) {
+		pthread_mutex_lock(&g_mod_lock);
+		if (!m->mod->cfi_tried) {
+			m->mod->cfi_tried = true;
+			m->mod->cfi = cfi_table_load(m->mod->path);
+		}
+		if (m->mod->cfi)
+			rule = cfi_table_rule(m->mod->cfi, look - m->bias);
+		pthread_mutex_unlock(&g_mod_lock);
+	}
+	slot->key = look;
+	slot->rule = rule;
+	slot->map = m ? (uint32_t)(m - s->maps) + 1 : 0;
+	return slot;
+}
+
+static size_t walk(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp, uint64_t *out, size_t max,
+		   bool *bp_used, bool *cacheable)
+{
+	const struct rt_snapshot *s = atomic_load_explicit(&g_snap, memory_order_acquire);
+
+	struct live_mem lm;
+	if (sp >= c->stack_lo && sp < c->stack_hi) {
+		lm.lo = sp;
+		lm.hi = c->stack_hi;
+	} else {
+		/* a signal handler on an alternate stack, or a stack we don't
+		 * know (coroutines): only the alternate stack is walked */
+		stack_t ss;
+		if (sigaltstack(NULL, &ss) == 0 && !(ss.ss_flags & SS_DISABLE) && sp >= (uint64_t)(uintptr_t)ss.ss_sp &&
+		    sp < (uint64_t)(uintptr_t)ss.ss_sp + ss.ss_size) {
+			lm.lo = sp;
+			lm.hi = (uint64_t)(uintptr_t)ss.ss_sp + ss.ss_size;
+		} else {
+			lm.lo = lm.hi = sp + 8;
+		}
+	}
+	lm.c = c;
+	lm.overflow = false;
+	c->n_read = 0;
+	bool bp_init = true; /* rbp still holds the hook's caller's value */
+	*bp_used = false;
+	*cacheable = true;
+	struct unwind_memory mem = { live_read, &lm };
+	struct unwind_regs cur;
+	cur.r[UNW_RIP] = ip;
+	cur.r[UNW_RSP] = sp;
+	cur.r[UNW_RBP] = bp;
+	cur.valid = BIT(UNW_RIP) | BIT(UNW_RSP) | BIT(UNW_RBP);
+
+	size_t n = 0;
+	bool adjust = true; /* every frame here is a return address */
+	unsigned same_sp = 0;
+	while (n < max) {
+		ip = cur.r[UNW_RIP];
+		if (ip == 0)
+			break;
+		out[n++] = ip;
+		if (n >= max)
+			break;
+		uint64_t osp = cur.r[UNW_RSP];
+		uint64_t look = adjust ? ip - 1 : ip;
+		const struct rt_rule_slot *slot = rule_lookup(c, &s, look);
+		const struct cfi_rule *rule = &slot->rule;
+		bool signal = false;
+		enum step st;
+		switch (rule->kind) {
+		case CFI_RULE_END:
+			goto out;
+		case CFI_RULE_CFA: {
+			/* step_rule, with direct reads */
+			if (!(cur.valid & BIT(rule->cfa_reg)))
+				goto out;
+			if (rule->cfa_reg == UNW_RBP && bp_init)
+				*bp_used = true;
+			uint64_t cfa = cur.r[rule->cfa_reg] + (uint64_t)(int64_t)rule->cfa_off, ra;
+			if (!live_read(&lm, cfa + (uint64_t)(int64_t)rule->ra_off, &ra))
+				goto out;
+			if (rule->save[1]) /* rbp */
+				bp_init = false;
+			for (unsigned i = 0; i < CFI_NSAVE; i++) {
+				if (!rule->save[i])
+					continue;
+				unsigned reg = cfi_save_regs[i];
+				if (live_read(&lm, cfa + (uint64_t)(int64_t)rule->save[i], &cur.r[reg]))
+					cur.valid |= BIT(reg);
+				else
+					cur.valid &= ~BIT(reg);
+			}
+			cur.r[UNW_RSP] = cfa;
+			cur.r[UNW_RIP] = ra;
+			cur.valid = (cur.valid & ~CALLER_SAVED) | BIT(UNW_RSP) | BIT(UNW_RIP);
+			st = STEP_OK;
+			break;
+		}
+		case CFI_RULE_FULL: {
+			struct cfi_row row;
+			*bp_used |= bp_init; /* conservatively */
+			const struct rt_map *m = slot->map ? &s->maps[slot->map - 1] : NULL;
+			enum cfi_status cs = CFI_NOT_FOUND;
+			if (m) {
+				pthread_mutex_lock(&g_mod_lock);
+				if (m->mod->cfi)
+					cs = cfi_table_row(m->mod->cfi, look - m->bias, &row);
+				pthread_mutex_unlock(&g_mod_lock);
+			}
+			if (cs != CFI_OK)
+				goto out;
+			signal = row.signal;
+			if (signal)
+				*cacheable = false; /* interrupted context: registers beyond the stack */
+			st = step_row(&row, &cur, &mem);
+			break;
+		}
+		default:
+			*bp_used |= bp_init;
+			st = step_fp(&cur, &mem);
+			bp_init = false;
+			break;
+		}
+		if (st != STEP_OK)
+			goto out;
+		uint64_t nsp = cur.r[UNW_RSP];
+		if (!signal) {
+			if (nsp < osp)
+				goto out;
+			if (nsp == osp) {
+				if (++same_sp >= 2)
+					goto out;
+			} else {
+				same_sp = 0;
+			}
+		}
+		adjust = !signal;
+	}
+out:
+	if (lm.overflow)
+		*cacheable = false;
+	return n;
+}
+
+/* ---- the trie ------------------------------------------------------------------- */
+
+struct trie_ent {
+	uint64_t ip;
+	uint32_t parent, id; /* id 0: empty */
+};
+
+static pthread_mutex_t g_trie_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct trie_ent *g_trie;
+static size_t g_trie_cap, g_trie_n;
+static uint32_t g_next_id = 1;
+
+static inline uint64_t node_hash(uint32_t parent, uint64_t ip)
+{
+	uint64_t h = (ip ^ ((uint64_t)parent << 32) ^ parent) * 0x9E3779B97F4A7C15ull;
+	return h ^ (h >> 29);
+}
+
+static uint32_t trie_intern(uint32_t parent, uint64_t ip, bool *created)
+{
+	pthread_mutex_lock(&g_trie_lock);
+	if (g_trie_n * 2 >= g_trie_cap) {
+		size_t ncap = g_trie_cap ? 2 * g_trie_cap : 1 << 14;
+		struct trie_ent *nt = rt_xcalloc(ncap, sizeof *nt);
+		for (size_t i = 0; i < g_trie_cap; i++) {
+			if (!g_trie[i].id)
+				continue;
+			size_t j = node_hash(g_trie[i].parent, g_trie[i].ip) & (ncap - 1);
+			while (nt[j].id)
+				j = (j + 1) & (ncap - 1);
+			nt[j] = g_trie[i];
+		}
+		rt_xfree(g_trie);
+		g_trie = nt;
+		g_trie_cap = ncap;
+	}
+	size_t j = node_hash(parent, ip) & (g_trie_cap - 1);
+	while (g_trie[j].id) {
+		if (g_trie[j].ip == ip && g_trie[j].parent == parent) {
+			uint32_t id = g_trie[j].id;
+			pthread_mutex_unlock(&g_trie_lock);
+			*created = false;
+			return id;
+		}
+		j = (j + 1) & (g_trie_cap - 1);
+	}
+	uint32_t id = g_next_id++;
+	g_trie[j] = (struct trie_ent){ ip, parent, id };
+	g_trie_n++;
+	pthread_mutex_unlock(&g_trie_lock);
+	*created = true;
+	return id;
+}
+
+static inline uint32_t intern(struct rt_stack_cache *c, uint32_t parent, uint64_t ip)
+{
+	struct rt_node_slot *slot = &c->nodes[node_hash(parent, ip) & (RT_NODE_CACHE - 1)];
+	if (RT_LIKELY(slot->id && slot->ip == ip && slot->parent == parent))
+		return slot->id;
+	bool created;
+	uint32_t id = trie_intern(parent, ip, &created);
+	if (created)
+		c->new_nodes[c->n_new++] = (struct rt_node_slot){ ip, parent, id };
+	*slot = (struct rt_node_slot){ ip, parent, id };
+	return id;
+}
+
+uint32_t rt_capture(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp)
+{
+	c->n_new = 0;
+	uint32_t gen = atomic_load_explicit(&g_mod_gen, memory_order_relaxed);
+	if (RT_UNLIKELY(atomic_load_explicit(&g_mod_dirty, memory_order_relaxed))) {
+		modules_refresh(false);
+		gen = atomic_load_explicit(&g_mod_gen, memory_order_relaxed);
+	}
+	if (RT_UNLIKELY(c->rule_gen != gen)) {
+		memset(c->rules, 0xff, sizeof c->rules);
+		c->rule_gen = gen;
+		c->last_valid = false;
+	}
+	/* Same registers and the same stack words as last time: same stack. */
+	if (c->last_valid && ip == c->last_ip0 && sp == c->last_sp && (!c->last_bp_used || bp == c->last_bp)) {
+		size_t i = 0;
+		for (; i < c->n_read; i++)
+			if (*(const uint64_t *)(uintptr_t)c->read_addr[i] != c->read_val[i])
+				break;
+		if (i == c->n_read)
+			return c->last_n ? c->last_id[0] : 0;
+	}
+	uint64_t ips[RT_MAX_FRAMES];
+	bool bp_used, cacheable;
+	size_t n = walk(c, ip, sp, bp, ips, RT_MAX_FRAMES, &bp_used, &cacheable);
+	c->last_valid = cacheable;
+	c->last_ip0 = ip;
+	c->last_sp = sp;
+	c->last_bp = bp;
+	c->last_bp_used = bp_used;
+	if (!n) {
+		c->last_n = 0;
+		return 0;
+	}
+	/* the outer frames the previous stack shares keep their node ids */
+	size_t i = n, j = c->last_n;
+	while (i > 0 && j > 0 && ips[i - 1] == c->last_ip[j - 1]) {
+		i--;
+		j--;
+	}
+	if (i == 0 && j == 0)
+		return c->last_id[0]; /* the very same stack */
+	uint32_t parent = i < n ? c->last_id[j] : 0;
+	uint32_t ids[RT_MAX_FRAMES];
+	if (i < n)
+		memcpy(ids + i, c->last_id + j, (n - i) * sizeof ids[0]);
+	for (size_t k = i; k-- > 0;) {
+		parent = intern(c, parent, ips[k]);
+		ids[k] = parent;
+	}
+	memcpy(c->last_ip, ips, n * sizeof ips[0]);
+	memcpy(c->last_id, ids, n * sizeof ids[0]);
+	c->last_n = n;
+	return ids[0];
+}
