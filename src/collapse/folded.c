@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/die.h"
+#include "util/lines.h"
 
 /* A fast 64-bit hash over 8-byte words (stacks are long; byte-at-a-time
  * FNV would dominate the collapse time). */
@@ -202,45 +203,27 @@ static void read_line(const char *p, size_t n, uint64_t lineno, struct folded_se
 	folded_add(s, p, len, b);
 }
 
+struct read_ctx {
+	struct folded_set *s, *s2;
+	struct folded_read_stats *st;
+};
+
+static void read_line_cb(void *ctx, const char *line, size_t len, uint64_t lineno)
+{
+	struct read_ctx *rc = ctx;
+	read_line(line, len, lineno, rc->s, rc->s2, rc->st);
+}
+
 int folded_read(FILE *in, struct folded_set *s, struct folded_set *s2, struct folded_read_stats *st)
 {
 	struct folded_read_stats dummy;
 	if (!st)
 		st = &dummy;
 	memset(st, 0, sizeof(*st));
-	size_t cap = 64 << 10, have = 0; /* grows to 1<<20: small inputs stay cheap */
-	char *buf = xmalloc(cap);
-	uint64_t lineno = 0;
-	int ret = 0;
-	for (;;) {
-		if (have == cap || cap < (1 << 20)) {
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		size_t got = fread(buf + have, 1, cap - have, in);
-		bool eof = got == 0;
-		if (eof && ferror(in)) {
-			ret = -1;
-			if (!errno)
-				errno = EIO;
-			break;
-		}
-		size_t start = 0, end = have + got;
-		const char *nl;
-		while ((nl = memchr(buf + start, '\n', end - start))) {
-			size_t ll = (size_t)(nl - (buf + start));
-			read_line(buf + start, ll, ++lineno, s, s2, st);
-			start += ll + 1;
-		}
-		if (eof) {
-			if (start < end)
-				read_line(buf + start, end - start, ++lineno, s, s2, st);
-			break;
-		}
-		memmove(buf, buf + start, end - start);
-		have = end - start;
-	}
-	st->lines = lineno;
-	free(buf);
-	return ret;
+	struct read_ctx rc = { s, s2, st };
+	int64_t n = for_each_line(in, 1 << 20, read_line_cb, &rc);
+	if (n < 0)
+		return -1;
+	st->lines = (uint64_t)n;
+	return 0;
 }

@@ -17,6 +17,7 @@
 
 #include "binary/symbolizer.h"
 #include "util/die.h"
+#include "util/lines.h"
 
 struct buf {
 	char *p;
@@ -578,6 +579,11 @@ static void on_line(struct state *s, const char *p, size_t n, uint64_t lineno)
 		}
 }
 
+static void on_line_cb(void *ctx, const char *p, size_t n, uint64_t lineno)
+{
+	on_line(ctx, p, n, lineno);
+}
+
 int collapse_perf_script(FILE *in, const struct collapse_opts *o, struct folded_set *out,
 			 struct collapse_stats *st)
 {
@@ -594,40 +600,9 @@ int collapse_perf_script(FILE *in, const struct collapse_opts *o, struct folded_
 		s.filter_len = l;
 		s.filter_set = true;
 	}
-	size_t cap = 64 << 10, have = 0; /* grows to 4<<20: small inputs stay cheap */
-	char *buf = xmalloc(cap);
-	uint64_t lineno = 0;
-	int ret = 0;
-	for (;;) {
-		if (have == cap || cap < (4 << 20)) {
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		size_t got = fread(buf + have, 1, cap - have, in);
-		bool eof = got == 0;
-		if (eof && ferror(in)) {
-			ret = -1;
-			if (!errno)
-				errno = EIO;
-			break;
-		}
-		size_t start = 0, end = have + got;
-		const char *nl;
-		while ((nl = memchr(buf + start, '\n', end - start))) {
-			size_t ll = (size_t)(nl - (buf + start));
-			on_line(&s, buf + start, ll, ++lineno);
-			start += ll + 1;
-		}
-		if (eof) {
-			if (start < end)
-				on_line(&s, buf + start, end - start, ++lineno);
-			break;
-		}
-		memmove(buf, buf + start, end - start);
-		have = end - start;
-	}
-	st->lines = lineno;
-	free(buf);
+	int64_t n = for_each_line(in, 4 << 20, on_line_cb, &s);
+	int ret = n < 0 ? -1 : 0;
+	st->lines = n < 0 ? 0 : (uint64_t)n;
 	free(s.pname.p);
 	free(s.frames.p);
 	free(s.stack.p);
