@@ -262,7 +262,8 @@ void heap_analyze(const struct heap_trace *t, struct heap_analysis *a)
 	a->total_ms = last_ms + 1;
 	if (t->have_summary && t->wall_ns / 1000000 + 1 > a->total_ms)
 		a->total_ms = t->wall_ns / 1000000 + 1;
-	qsort(a->sizes.v, a->sizes.n, sizeof(a->sizes.v[0]), cmp_bin);
+	if (a->sizes.n) /* qsort's array must not be NULL, even when empty */
+		qsort(a->sizes.v, a->sizes.n, sizeof(a->sizes.v[0]), cmp_bin);
 	free(r.live.s);
 	u64map_free(&r.size_index);
 }

@@ -443,7 +443,8 @@ static void replay(struct loader *L, const struct profile_opts *opts)
 	struct replay R = { 0 };
 	R.unknown_module = add_module(p, "[unknown]", false);
 	R.kernel_module = add_module(p, "[kernel.kallsyms]", true);
-	qsort(L->events.v, L->events.n, sizeof(*L->events.v), cmp_event);
+	if (L->events.n) /* qsort's array must not be NULL, even when empty */
+		qsort(L->events.v, L->events.n, sizeof(*L->events.v), cmp_event);
 	struct progress prog;
 	progress_start(&prog, "symbolizing", L->events.n, opts && opts->progress);
 	uint32_t unknown_comm = intern(&p->strs, ":unknown");
