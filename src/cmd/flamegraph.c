@@ -372,15 +372,10 @@ static int record_into(const struct fg_opts *o, char **cmd, int argc, char **arg
 		ro.temp_output = true;
 	}
 	ro.output = *data;
-	struct strbuf line = STRBUF_INIT;
-	sb_adds(&line, sonde_progname);
-	for (int i = 0; i < argc; i++) {
-		sb_addc(&line, ' ');
-		sb_adds(&line, argv[i]);
-	}
-	ro.cmdline = line.buf;
+	char *line = record_cmdline(argc, argv);
+	ro.cmdline = line;
 	int rc = record_session(&ro);
-	sb_free(&line);
+	free(line);
 	return rc;
 }
 

@@ -10,7 +10,6 @@
 #include "collect/events.h"
 #include "collect/session.h"
 #include "util/die.h"
-#include "util/strbuf.h"
 
 #define DEFAULT_FREQ 999
 
@@ -225,14 +224,9 @@ int cmd_record(int argc, char **argv, const struct cmd_ctx *ctx)
 		return usage_error("%s", "no command to record (usage: record [options] -- COMMAND, or -p PID)");
 	o.argv = cmd;
 
-	struct strbuf line = STRBUF_INIT;
-	sb_adds(&line, sonde_progname);
-	for (int i = 0; i < argc; i++) {
-		sb_addc(&line, ' ');
-		sb_adds(&line, argv[i]);
-	}
-	o.cmdline = line.buf;
+	char *line = record_cmdline(argc, argv);
+	o.cmdline = line;
 	int rc = record_session(&o);
-	sb_free(&line);
+	free(line);
 	return rc;
 }

@@ -698,6 +698,17 @@ static char *command_string(char **argv)
 	return sb_detach(&sb);
 }
 
+char *record_cmdline(int argc, char **argv)
+{
+	struct strbuf line = STRBUF_INIT;
+	sb_adds(&line, sonde_progname);
+	for (int i = 0; i < argc; i++) {
+		sb_addc(&line, ' ');
+		sb_adds(&line, argv[i]);
+	}
+	return sb_detach(&line);
+}
+
 /* Frees what the session holds (not the output file, closed earlier). */
 static void session_release(struct session *s)
 {

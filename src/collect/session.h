@@ -34,6 +34,9 @@ struct record_opts {
 	const char *cmdline; /* the sonde command line, for the meta record */
 };
 
+/* "PROG ARG..." for the cmdline meta record (malloc'd). */
+char *record_cmdline(int argc, char **argv);
+
 /* Runs the whole recording and returns sonde's exit status. Messages go to
  * stderr. */
 int record_session(const struct record_opts *o);
