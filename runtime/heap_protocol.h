@@ -5,15 +5,20 @@
  * The stream is a sequence of chunks, each holding one thread's buffered
  * records; the runtime writes a chunk under a global lock so chunks never
  * interleave:
- *   u32 magic HEAP_CHUNK_MAGIC, u32 payload_size, u32 thread index, u32 reserved
+ *   u32 magic HEAP_CHUNK_MAGIC, u32 payload_size, u32 thread index, u32 flags
  *   payload: records
  * Every record starts with a one-byte type, then LEB128 varint fields.
- * Records carry a global sequence number (delta-coded per chunk: the first
- * record of a chunk has the absolute value) so the reader can restore the
- * exact global order of events from different threads: the runtime takes
- * the sequence number after the real allocation returned and before the
- * real free runs, so a free is always ordered before the allocation that
- * reuses its address.
+ * Events carry a tick (the "seq" fields below): the TSC divided by 2^14,
+ * a few microseconds, delta-coded per chunk (the first event of a chunk
+ * has the absolute value). A thread's events are in order by position and
+ * their ticks never decrease within a chunk; the reader interleaves the
+ * threads by tick (events of different threads within one tick: in an
+ * arbitrary but fixed order). The runtime takes the tick after the real
+ * allocation returned and before the real free runs.
+ *
+ * Version 2: events carry allocation-info indexes instead of pointers, and
+ * ticks instead of a global sequence number (a counter shared by every
+ * thread cost more than the rest of the hook under contention).
  *
  * Thread index 0 carries the runtime's own chunks (HR_HELLO, HR_MODULE,
  * HR_TIME, HR_EXIT); program threads are numbered from 1, each announced by
@@ -21,24 +26,28 @@
  * allocation gets a second HR_THREAD with the same index at its exit (the
  * later one wins). Stack ips are return addresses (look them up at ip - 1);
  * the leaf node is the return address into the caller of malloc/new.
- * Sequence numbers are unique and increasing per thread but may have gaps. */
+ */
 #ifndef SONDE_HEAP_PROTOCOL_H
 #define SONDE_HEAP_PROTOCOL_H
 
 #define HEAP_CHUNK_MAGIC 0x50484453u /* "SDHP" */
-#define HEAP_PROTOCOL_VERSION 1
+#define HEAP_PROTOCOL_VERSION 2
 #define HEAP_CHUNK_HEADER 16
+/* Chunk header flags (the fourth u32). Without HEAP_CHUNK_DEFS a chunk
+ * holds only event records: readers may leave it undecoded until replay. */
+#define HEAP_CHUNK_DEFS 1u
 
 enum heap_rec {
 	/* seq-less records (describe, don't happen) */
 	HR_HELLO = 'H',  /* version, pid, ppid, start time (CLOCK_MONOTONIC ns), exe path (str) */
 	HR_MODULE = 'M', /* load bias, path (str), then n PT_LOAD: n, n x (vaddr, memsz, flags) */
 	HR_STACK = 'S',  /* node id, parent id, ip: a trie node; id 0 is the root (never sent) */
+	HR_INFO = 'I',   /* info index (>= 1), kind (one byte), size, stack id: an allocation info */
 	HR_THREAD = 'N', /* thread index, tid, name (str) */
 	/* events (each starts with a seq delta after the type byte) */
-	HR_ALLOC = 'A',   /* seq, kind, size, ptr, stack id */
-	HR_FREE = 'F',    /* seq, kind, ptr, stack id (0 if not captured) */
-	HR_REALLOC = 'R', /* seq, old ptr, new ptr, size, stack id (old ptr 0: acts as malloc) */
+	HR_ALLOC = 'A',   /* seq, info */
+	HR_FREE = 'F',    /* seq, info of the freed block (0: a block the runtime never saw), kind (one byte) */
+	HR_REALLOC = 'R', /* seq, old block's info (0: none or unknown), new block's info */
 	HR_TIME = 'T',    /* seq, ms since start, RSS in KiB (0 if unknown) */
 	HR_FORK = 'P',    /* seq, child pid (written by the parent) */
 	HR_EXIT = 'X',    /* seq, how (0 exit/return from main, 1 fatal signal), signo (always present, 0 unless how == 1), peak RSS KiB */
@@ -50,9 +59,18 @@ enum heap_exit_how {
 	HX_EXEC = 2,   /* exec*(): the new image is not traced; this stream ends */
 };
 
-/* A realloc that frees (glibc's realloc(p, 0) returning NULL) is sent as
- * HR_FREE with kind HK_FREE. reallocarray(NULL, ...) is HR_ALLOC with
- * HK_REALLOCARRAY, with a pointer it is HR_REALLOC. */
+/* Blocks are named by their allocation info, not their address: the
+ * runtime keeps the live blocks (address -> info) itself, so a free says
+ * which info it frees. An info is (kind, size, stack); its HR_INFO comes
+ * before the first event that uses it in the same thread's chunks, but
+ * another thread may use it in a chunk written earlier, so readers resolve
+ * infos after reading everything (like HR_STACK nodes).
+ * A realloc that frees (glibc's realloc(p, 0) returning NULL) is sent as
+ * HR_FREE with kind HK_FREE; a failed realloc sends nothing.
+ * reallocarray(NULL, ...) is HR_ALLOC with an HK_REALLOCARRAY info, with a
+ * pointer it is HR_REALLOC. A block found still live at an address the
+ * allocator hands out again (its free was not seen) gets an HR_FREE just
+ * before the new block's event. */
 
 /* Allocation kinds: the memory checker tells mismatched pairs apart. */
 enum heap_kind {

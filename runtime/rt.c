@@ -45,10 +45,13 @@ struct rt_thread {
 	int dtor_rounds;
 	size_t pos; /* bytes used in buf (the chunk header is buf[0..16)) */
 	uint64_t last_seq;
+	uint64_t clock; /* this thread's last event key */
+	bool defs;      /* buf holds definition records (HEAP_CHUNK_DEFS) */
 	struct rt_thread *next;
 	char name[16];
 	uint8_t buf[RT_BUF];
 	struct rt_stack_cache sc;
+	struct rt_info_cache ic;
 };
 
 static __thread struct rt_thread *t_self RT_TLS;
@@ -59,17 +62,20 @@ static __thread int t_exited RT_TLS;    /* the thread's state was released */
 static __thread volatile int t_resolving RT_TLS; /* inside dlsym: serve from the arena */
 
 static _Atomic int g_state;
+/* The program has (or had) more than one thread: shared structures need
+ * their locks. Set before the second thread exists (pthread_create below,
+ * or found at start-up), never cleared. */
+_Atomic int rt_multi;
 static _Atomic int g_resolved;
 static _Atomic int g_stopped;  /* no more events are taken */
 static _Atomic int g_finished; /* rt_finish ran */
-static _Atomic uint64_t g_seq = 1;
 static _Atomic unsigned g_epoch;
 static int g_fd = -1;
 static dev_t g_fd_dev;
 static ino_t g_fd_ino;
 static pid_t g_pid;
 static uint64_t g_start_ns;
-static bool g_free_stacks, g_follow_exec, g_exit_written, g_timer_started;
+static bool g_follow_exec, g_exit_written, g_timer_started;
 static pthread_key_t g_key;
 
 /* g_lock serialises writes to the fd and the thread registry. */
@@ -77,6 +83,7 @@ static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic int g_lock_owner;
 static struct rt_thread *g_threads, *g_free_threads;
 static uint32_t g_next_index = 1; /* 0: the runtime's own chunks */
+static uint64_t g_gone_clock;     /* the last event key of threads that ended (under g_lock) */
 
 static int my_tid(void)
 {
@@ -269,12 +276,12 @@ static bool write_all(const uint8_t *p, size_t n)
 	return ok;
 }
 
-static void fill_header(uint8_t *h, size_t payload, uint32_t index)
+static void fill_header(uint8_t *h, size_t payload, uint32_t index, uint32_t flags)
 {
 	put_u32le(h, HEAP_CHUNK_MAGIC);
 	put_u32le(h + 4, (uint32_t)payload);
 	put_u32le(h + 8, index);
-	put_u32le(h + 12, 0);
+	put_u32le(h + 12, flags);
 }
 
 /* With g_lock held: a forked child (through a path that ran no atfork
@@ -295,11 +302,12 @@ static bool may_write(void)
 static void write_thread_chunk(struct rt_thread *t)
 {
 	if (t->pos > HEAP_CHUNK_HEADER && may_write()) {
-		fill_header(t->buf, t->pos - HEAP_CHUNK_HEADER, t->index);
+		fill_header(t->buf, t->pos - HEAP_CHUNK_HEADER, t->index, t->defs ? HEAP_CHUNK_DEFS : 0);
 		write_all(t->buf, t->pos);
 	}
 	t->pos = HEAP_CHUNK_HEADER;
 	t->last_seq = 0;
+	t->defs = false;
 }
 
 static void write_global_locked(const uint8_t *payload, size_t len)
@@ -308,7 +316,7 @@ static void write_global_locked(const uint8_t *payload, size_t len)
 		return;
 	uint8_t stackbuf[4096];
 	uint8_t *b = len + HEAP_CHUNK_HEADER <= sizeof stackbuf ? stackbuf : rt_xmalloc(len + HEAP_CHUNK_HEADER);
-	fill_header(b, len, 0);
+	fill_header(b, len, 0, HEAP_CHUNK_DEFS);
 	memcpy(b + HEAP_CHUNK_HEADER, payload, len);
 	write_all(b, len + HEAP_CHUNK_HEADER);
 	if (b != stackbuf)
@@ -431,6 +439,7 @@ static void thread_name(int tid, char *out, size_t cap)
 
 static void append_thread_rec(struct rt_thread *t)
 {
+	t->defs = true;
 	uint8_t *p = t->buf + t->pos;
 	*p++ = HR_THREAD;
 	p += put_varint(p, t->index);
@@ -465,6 +474,8 @@ static NOINLINE struct rt_thread *thread_new(void)
 	thread_name(t->tid, t->name, sizeof t->name);
 	rt_stack_thread_init(&t->sc);
 	lock();
+	if (g_threads)
+		atomic_store(&rt_multi, 1); /* a thread not made by pthread_create (raw clone): lock from now on */
 	t->index = g_next_index++;
 	t->next = g_threads;
 	g_threads = t;
@@ -508,6 +519,8 @@ static void thread_dtor(void *arg)
 	}
 	lock();
 	write_thread_chunk(t);
+	if (t->clock > g_gone_clock)
+		g_gone_clock = t->clock;
 	if (!g_finished) {
 		struct rt_thread **pp = &g_threads;
 		while (*pp && *pp != t)
@@ -526,26 +539,56 @@ static void thread_dtor(void *arg)
 
 /* ---- events ------------------------------------------------------------------------ */
 
-/* Reserves room, enters the busy section and takes a sequence number.
- * Returns 0 if tracing stopped (busy section already left). */
-static inline uint64_t ev_begin(struct rt_thread *t, size_t need)
+/* Event keys (the "seq" of the protocol) order events across threads:
+ * a Lamport clock on a coarse time base. Every key is above the thread's
+ * previous one (a thread's events stay in order), at least the time base
+ * (the coarse monotonic clock, ~4 ms steps, shifted left by 20 bits, so
+ * threads stay aligned in time), and above the key of the last event on
+ * the same block's live-map stripe, taken under the stripe's lock (so a
+ * free always sorts after the allocation it frees, whichever thread made
+ * it). In a single thread consecutive keys differ by one: deltas of one
+ * byte that compress to nothing. Much cheaper than a shared counter or
+ * rdtsc, which cost more than the rest of the hook. */
+static inline uint64_t time_base(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ((((uint64_t)ts.tv_sec << 30) + (uint64_t)ts.tv_nsec) >> 22) << 20;
+}
+
+static inline uint64_t key_floor(const struct rt_thread *t)
+{
+	uint64_t b = time_base(), n = t ? t->clock + 1 : 1;
+	return n > b ? n : b;
+}
+
+/* Reserves room and enters the busy section. False if tracing stopped
+ * (busy section already left). */
+static inline bool ev_begin(struct rt_thread *t, size_t need)
 {
 	if (RT_UNLIKELY(t->pos + need > RT_BUF))
 		flush_own(t);
-	/* Dekker with rt_finish: busy is stored before the locked xadd, which
-	 * orders it before the load of g_stopped (x86-64). */
-	atomic_store_explicit(&t->busy, 1, memory_order_relaxed);
-	uint64_t seq = atomic_fetch_add(&g_seq, 1);
+	/* Dekker with rt_finish: with other threads around, the exchange (a
+	 * locked instruction) orders the store of busy before the load of
+	 * g_stopped (x86-64); alone, only a signal handler on this very thread
+	 * can look, and it sees our stores in order. */
+	if (atomic_load_explicit(&rt_multi, memory_order_relaxed))
+		atomic_exchange_explicit(&t->busy, 1, memory_order_seq_cst);
+	else
+		atomic_store_explicit(&t->busy, 1, memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst);
 	if (RT_UNLIKELY(atomic_load_explicit(&g_stopped, memory_order_relaxed))) {
 		atomic_store_explicit(&t->busy, 0, memory_order_release);
-		return 0;
+		return false;
 	}
-	return seq;
+	return true;
 }
 
 static inline uint8_t *ev_nodes(struct rt_thread *t, uint8_t *p)
 {
 	struct rt_stack_cache *c = &t->sc;
+	if (c->n_new)
+		t->defs = true;
 	for (size_t i = 0; i < c->n_new; i++) {
 		*p++ = HR_STACK;
 		p += put_varint(p, c->new_nodes[i].id);
@@ -560,6 +603,7 @@ static inline void ev_end(struct rt_thread *t, uint8_t *p, uint64_t seq)
 {
 	t->pos = (size_t)(p - t->buf);
 	t->last_seq = seq;
+	t->clock = seq;
 	atomic_store_explicit(&t->busy, 0, memory_order_release);
 	unsigned e = atomic_load_explicit(&g_epoch, memory_order_relaxed);
 	if (RT_UNLIKELY(t->epoch != e)) {
@@ -579,77 +623,108 @@ struct caller {
 			  (uint64_t)(uintptr_t)__builtin_frame_address(0) + 16,                   \
 			  *(uint64_t *)__builtin_frame_address(0) })
 
-static NOINLINE void rec_alloc(int kind, size_t size, void *ptr, struct caller c)
+static inline uint8_t *put_info_rec(uint8_t *p, uint32_t info, int kind, uint64_t size, uint32_t stack)
 {
-	struct rt_thread *t = self_get();
-	if (!t)
-		return;
-	uint32_t stack = rt_capture(&t->sc, c.ip, c.sp, c.bp);
-	uint64_t seq = ev_begin(t, t->sc.n_new * MAX_NODE_REC + MAX_EVENT_REC);
-	if (!seq)
-		return;
-	uint8_t *p = ev_nodes(t, t->buf + t->pos);
-	*p++ = HR_ALLOC;
-	p += put_varint(p, seq - t->last_seq);
+	*p++ = HR_INFO;
+	p += put_varint(p, info);
 	*p++ = (uint8_t)kind;
 	p += put_varint(p, size);
-	p += put_varint(p, (uint64_t)(uintptr_t)ptr);
 	p += put_varint(p, stack);
-	ev_end(t, p, seq);
+	return p;
 }
 
-static NOINLINE void rec_realloc(void *old, void *ptr, size_t size, struct caller c)
+/* The info of a new block: its stack, interned with kind and size, and
+ * the block entered into the live map (which sets *key). *stale: a block
+ * recorded at the same address whose free we never saw. */
+static inline uint32_t new_block(struct rt_thread *t, int kind, size_t size, void *ptr, struct caller c,
+				 bool *is_new, uint32_t *stack, uint32_t *stale, uint64_t *key)
+{
+	*stack = rt_capture(&t->sc, c.ip, c.sp, c.bp);
+	uint32_t info = rt_info_intern(&t->ic, kind, size, *stack, is_new);
+	*stale = info ? rt_ptrmap_put((uint64_t)(uintptr_t)ptr, info, key) : 0;
+	return info;
+}
+
+/* An allocation event (with the records it depends on). old_info: the
+ * block realloc moved from (HR_REALLOC), or -1 for a plain allocation;
+ * floor: a key the event's key must reach (realloc: the old block's). */
+static NOINLINE void rec_block(int kind, size_t size, void *ptr, int64_t old_info, uint64_t floor, struct caller c)
 {
 	struct rt_thread *t = self_get();
 	if (!t)
 		return;
-	uint32_t stack = rt_capture(&t->sc, c.ip, c.sp, c.bp);
-	uint64_t seq = ev_begin(t, t->sc.n_new * MAX_NODE_REC + MAX_EVENT_REC);
-	if (!seq)
+	bool is_new;
+	uint32_t stack, stale;
+	uint64_t key = key_floor(t);
+	if (key < floor)
+		key = floor;
+	uint32_t info = new_block(t, kind, size, ptr, c, &is_new, &stack, &stale, &key);
+	if (!ev_begin(t, t->sc.n_new * MAX_NODE_REC + MAX_EVENT_REC))
 		return;
 	uint8_t *p = ev_nodes(t, t->buf + t->pos);
-	*p++ = HR_REALLOC;
-	p += put_varint(p, seq - t->last_seq);
-	p += put_varint(p, (uint64_t)(uintptr_t)old);
-	p += put_varint(p, (uint64_t)(uintptr_t)ptr);
-	p += put_varint(p, size);
-	p += put_varint(p, stack);
-	ev_end(t, p, seq);
+	if (is_new) {
+		p = put_info_rec(p, info, kind, size, stack);
+		t->defs = true;
+	}
+	if (RT_UNLIKELY(stale)) {
+		*p++ = HR_FREE;
+		p += put_varint(p, key - t->last_seq);
+		p += put_varint(p, stale);
+		*p++ = HK_FREE;
+		t->last_seq = key;
+	}
+	if (old_info < 0) {
+		*p++ = HR_ALLOC;
+		p += put_varint(p, key - t->last_seq);
+		p += put_varint(p, info);
+	} else {
+		*p++ = HR_REALLOC;
+		p += put_varint(p, key - t->last_seq);
+		p += put_varint(p, (uint64_t)old_info);
+		p += put_varint(p, info);
+	}
+	ev_end(t, p, key);
 }
 
-static NOINLINE void rec_free(int kind, void *ptr, struct caller c)
+static inline void rec_alloc(int kind, size_t size, void *ptr, struct caller c)
+{
+	rec_block(kind, size, ptr, -1, 0, c);
+}
+
+/* A block leaves the live map: its info, and the key of its free. */
+static inline uint32_t take_block(void *ptr, uint64_t *key)
+{
+	*key = key_floor(t_self);
+	return rt_ptrmap_take((uint64_t)(uintptr_t)ptr, key);
+}
+
+/* A free of a block whose info was already taken from the live map. */
+static NOINLINE void rec_free_info(uint32_t info, int kind, uint64_t key)
 {
 	struct rt_thread *t = self_get();
-	if (!t)
+	if (!t || !ev_begin(t, MAX_EVENT_REC))
 		return;
-	uint32_t stack = 0;
-	if (g_free_stacks)
-		stack = rt_capture(&t->sc, c.ip, c.sp, c.bp);
-	uint64_t seq = ev_begin(t, t->sc.n_new * MAX_NODE_REC + MAX_EVENT_REC);
-	if (!seq)
-		return;
-	uint8_t *p = ev_nodes(t, t->buf + t->pos);
+	if (key <= t->clock)
+		key = t->clock + 1; /* the thread state was made after the key was */
+	uint8_t *p = t->buf + t->pos;
 	*p++ = HR_FREE;
-	p += put_varint(p, seq - t->last_seq);
+	p += put_varint(p, key - t->last_seq);
+	p += put_varint(p, info);
 	*p++ = (uint8_t)kind;
-	p += put_varint(p, (uint64_t)(uintptr_t)ptr);
-	p += put_varint(p, stack);
-	ev_end(t, p, seq);
+	ev_end(t, p, key);
 }
 
 static void rec_fork(pid_t child)
 {
 	struct rt_thread *t = self_get();
-	if (!t)
+	if (!t || !ev_begin(t, MAX_EVENT_REC))
 		return;
-	uint64_t seq = ev_begin(t, MAX_EVENT_REC);
-	if (!seq)
-		return;
+	uint64_t key = key_floor(t);
 	uint8_t *p = t->buf + t->pos;
 	*p++ = HR_FORK;
-	p += put_varint(p, seq - t->last_seq);
+	p += put_varint(p, key - t->last_seq);
 	p += put_varint(p, (uint64_t)child);
-	ev_end(t, p, seq);
+	ev_end(t, p, key);
 	flush_own(t);
 }
 
@@ -697,9 +772,15 @@ static void rt_finish(int how, int signo, bool from_signal)
 		if (ready)
 			write_thread_chunk(t);
 	}
+	uint64_t last = time_base();
+	if (g_gone_clock >= last)
+		last = g_gone_clock + 1;
+	for (struct rt_thread *t = g_threads; t; t = t->next)
+		if (t->clock >= last)
+			last = t->clock + 1;
 	uint8_t rec[64], *p = rec;
 	*p++ = HR_EXIT;
-	p += put_varint(p, atomic_fetch_add(&g_seq, 1));
+	p += put_varint(p, last); /* after every event */
 	p += put_varint(p, (uint64_t)how);
 	p += put_varint(p, (uint64_t)signo);
 	p += put_varint(p, peak_rss_kib());
@@ -733,7 +814,7 @@ static void *timer_main(void *arg)
 		}
 		lock();
 		*p++ = HR_TIME;
-		p += put_varint(p, atomic_fetch_add(&g_seq, 1));
+		p += put_varint(p, time_base()); /* before this time step's events */
 		p += put_varint(p, (now - g_start_ns) / 1000000u);
 		p += put_varint(p, rss);
 		write_global_locked(rec, (size_t)(p - rec));
@@ -741,6 +822,24 @@ static void *timer_main(void *arg)
 		atomic_fetch_add_explicit(&g_epoch, 1, memory_order_relaxed);
 	}
 	return NULL;
+}
+
+typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+
+/* libc's pthread_create (ours, exported below, marks the program threaded;
+ * the timer thread touches no shared allocation state). */
+static pthread_create_fn real_pthread_create(void)
+{
+	static _Atomic(pthread_create_fn) real;
+	pthread_create_fn f = atomic_load(&real);
+	if (!f) {
+		int g = t_guard;
+		t_guard = 1;
+		f = (pthread_create_fn)dlsym(RTLD_NEXT, "pthread_create");
+		t_guard = g;
+		atomic_store(&real, f);
+	}
+	return f;
 }
 
 static void start_timer(void)
@@ -758,7 +857,7 @@ static void start_timer(void)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 << 10);
 	pthread_t th;
-	if (pthread_create(&th, &attr, timer_main, NULL) == 0)
+	if (real_pthread_create()(&th, &attr, timer_main, NULL) == 0)
 		pthread_setname_np(th, "sonde-heap");
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -859,8 +958,6 @@ static void rt_init(void)
 		return;
 	}
 	g_follow_exec = getenv("SONDE_HEAP_FOLLOW_EXEC") != NULL;
-	const char *fs = getenv("SONDE_HEAP_FREE_STACKS");
-	g_free_stacks = fs && *fs && *fs != '0';
 	/* Move the fd out of the program's way (it may close or reuse low
 	 * numbers); write_all checks it is still the same pipe. */
 	int nfd = fcntl((int)fd, g_follow_exec ? F_DUPFD : F_DUPFD_CLOEXEC, 512);
@@ -953,7 +1050,11 @@ static inline void free_kind(void *p, int kind, struct caller c)
 		return;
 	}
 	t_guard = 1;
-	rec_free(kind, p, c);
+	/* out of the live map before the real free: the address may be reused
+	 * by another thread the moment free returns */
+	uint64_t key;
+	uint32_t info = take_block(p, &key);
+	rec_free_info(info, kind, key);
 	rt_real.free(p);
 	t_guard = 0;
 }
@@ -989,6 +1090,25 @@ static void *realloc_arena(void *old, size_t n)
 	return p;
 }
 
+/* realloc and reallocarray: the old block leaves the live map before the
+ * real call (once it returns, another thread may be handed its address)
+ * and goes back if the call failed. */
+static inline uint32_t realloc_take(void *old, uint64_t *key)
+{
+	*key = 0;
+	return old ? take_block(old, key) : 0;
+}
+
+static inline void realloc_done(void *old, uint32_t oinfo, uint64_t key, void *p, size_t n, struct caller c)
+{
+	if (p)
+		rec_block(HK_REALLOC, n, p, oinfo, key, c);
+	else if (old && n == 0)
+		rec_free_info(oinfo, HK_FREE, key); /* realloc(p, 0) freed p */
+	else if (oinfo)
+		rt_ptrmap_put((uint64_t)(uintptr_t)old, oinfo, &key); /* failed: p is still live */
+}
+
 EXPORT void *realloc(void *old, size_t n)
 {
 	if (RT_UNLIKELY(!real_ready())) {
@@ -1007,13 +1127,12 @@ EXPORT void *realloc(void *old, size_t n)
 	if (arena) {
 		p = realloc_arena(old, n);
 		if (p)
-			rec_realloc(NULL, p, n, CALLER());
+			rec_block(HK_REALLOC, n, p, 0, 0, CALLER());
 	} else {
+		uint64_t key;
+		uint32_t oinfo = realloc_take(old, &key);
 		p = rt_real.realloc(old, n);
-		if (p)
-			rec_realloc(old, p, n, CALLER());
-		else if (old && n == 0)
-			rec_free(HK_FREE, old, CALLER()); /* realloc(p, 0) freed p */
+		realloc_done(old, oinfo, key, p, n, CALLER());
 	}
 	t_guard = 0;
 	return p;
@@ -1030,14 +1149,16 @@ EXPORT void *reallocarray(void *old, size_t n, size_t m)
 	if (!tracing())
 		return rt_real.reallocarray(old, n, m);
 	t_guard = 1;
-	void *p = rt_real.reallocarray(old, n, m);
-	if (p) {
-		if (old)
-			rec_realloc(old, p, n * m, CALLER());
-		else
+	void *p;
+	if (old) {
+		uint64_t key;
+		uint32_t oinfo = realloc_take(old, &key);
+		p = rt_real.reallocarray(old, n, m);
+		realloc_done(old, oinfo, key, p, n * m, CALLER());
+	} else {
+		p = rt_real.reallocarray(old, n, m);
+		if (p)
 			rec_alloc(HK_REALLOCARRAY, n * m, p, CALLER());
-	} else if (old && n * m == 0) {
-		rec_free(HK_FREE, old, CALLER());
 	}
 	t_guard = 0;
 	return p;
@@ -1256,6 +1377,13 @@ EXPORT pid_t fork(void)
 		t_guard = 0;
 	}
 	return pid;
+}
+
+EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+	/* before the thread exists: clone orders this store before its start */
+	atomic_store(&rt_multi, 1);
+	return real_pthread_create()(th, attr, fn, arg);
 }
 
 EXPORT int dlclose(void *h)

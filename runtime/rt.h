@@ -5,6 +5,8 @@
  *               exit and fatal signals, and the interposed allocation functions
  *   rt_stack.c  the module list (dl_iterate_phdr), live-stack unwinding with
  *               the project's CFI unwinder (src/binary), the stack trie
+ *   rt_info.c   allocation infos: (kind, size, stack) interned to small indexes
+ *   rt_ptrmap.c the live-block map, pointer -> info index
  *   rt_compat.c what src/binary needs from src/util and libelf/zlib/zstd,
  *               re-implemented over the real malloc (libc only)
  *
@@ -94,7 +96,34 @@ uint32_t rt_capture(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t
 void rt_modules_init(void);
 void rt_modules_mark_dirty(void);
 
+/* ---- allocation infos (rt_info.c) and live blocks (rt_ptrmap.c) ---- */
+
+#define RT_INFO_CACHE 1024 /* per thread, power of 2 */
+
+struct rt_info_slot {
+	uint64_t size;
+	uint32_t stack, info; /* info 0: empty */
+	uint8_t kind;
+};
+
+struct rt_info_cache {
+	struct rt_info_slot slots[RT_INFO_CACHE];
+};
+
+/* The info index of (kind, size, stack), >= 1; 0 when out of memory.
+ * *is_new: this call created it, so the caller must send its HR_INFO. */
+uint32_t rt_info_intern(struct rt_info_cache *c, int kind, uint64_t size, uint32_t stack, bool *is_new);
+/* Records a live block; returns the info of a block still recorded at the
+ * same address (whose free was never seen), else 0. *key: in, the lowest
+ * key the event may have; out, its key, above the last key given out on
+ * the block's stripe (see "Event keys" in rt.c). */
+uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint64_t *key);
+/* Removes a block; returns its info, 0 if it was not recorded. *key as above. */
+uint32_t rt_ptrmap_take(uint64_t ptr, uint64_t *key);
+
 /* ---- core (rt.c) ---- */
+
+extern _Atomic int rt_multi; /* more than one program thread: take the locks */
 
 /* Writes one chunk (thread index 0, the runtime's own records) under the
  * global lock. */

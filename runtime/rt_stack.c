@@ -218,19 +218,56 @@ struct live_mem {
 	bool overflow;
 };
 
-static bool live_read(void *ctx, uint64_t addr, uint64_t *val)
+/* A read whose value is not logged yet (see struct pending below). */
+static inline bool live_peek(const struct live_mem *m, uint64_t addr, uint64_t *val)
 {
-	struct live_mem *m = ctx;
 	if (addr < m->lo || addr > m->hi - 8)
 		return false;
 	memcpy(val, (const void *)(uintptr_t)addr, 8);
+	return true;
+}
+
+static inline void log_read(struct live_mem *m, uint64_t addr, uint64_t val)
+{
 	struct rt_stack_cache *c = m->c;
 	if (RT_LIKELY(c->n_read < RT_READ_LOG)) {
 		c->read_addr[c->n_read] = addr;
-		c->read_val[c->n_read++] = *val;
+		c->read_val[c->n_read++] = val;
 	} else {
 		m->overflow = true;
 	}
+}
+
+/* Callee-saved registers restored from the stack by the fast path: their
+ * reads join the log only when a later step uses the register, because
+ * they usually hold the caller's loop variables, which change on every
+ * call and would defeat the same-stack check although the walk never
+ * looks at them. */
+struct pending {
+	uint32_t regs; /* bit per register */
+	uint64_t addr[UNW_NREGS];
+};
+
+static inline void use_reg(struct live_mem *m, struct pending *pd, unsigned reg, uint64_t val)
+{
+	if (pd->regs & (1u << reg)) {
+		pd->regs &= ~(1u << reg);
+		log_read(m, pd->addr[reg], val);
+	}
+}
+
+static void use_all(struct live_mem *m, struct pending *pd, const struct unwind_regs *r)
+{
+	for (unsigned reg = 0; pd->regs; reg++)
+		use_reg(m, pd, reg, r->r[reg]);
+}
+
+static bool live_read(void *ctx, uint64_t addr, uint64_t *val)
+{
+	struct live_mem *m = ctx;
+	if (!live_peek(m, addr, val))
+		return false;
+	log_read(m, addr, *val);
 	return true;
 }
 
@@ -358,6 +395,7 @@ static size_t walk(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t 
 	*bp_used = false;
 	*cacheable = true;
 	struct unwind_memory mem = { live_read, &lm };
+	struct pending pd = { 0 };
 	struct unwind_regs cur;
 	cur.r[UNW_RIP] = ip;
 	cur.r[UNW_RSP] = sp;
@@ -389,6 +427,7 @@ static size_t walk(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t 
 				goto out;
 			if (rule->cfa_reg == UNW_RBP && bp_init)
 				*bp_used = true;
+			use_reg(&lm, &pd, rule->cfa_reg, cur.r[rule->cfa_reg]);
 			uint64_t cfa = cur.r[rule->cfa_reg] + (uint64_t)(int64_t)rule->cfa_off, ra;
 			if (!live_read(&lm, cfa + (uint64_t)(int64_t)rule->ra_off, &ra))
 				goto out;
@@ -398,10 +437,15 @@ static size_t walk(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t 
 				if (!rule->save[i])
 					continue;
 				unsigned reg = cfi_save_regs[i];
-				if (live_read(&lm, cfa + (uint64_t)(int64_t)rule->save[i], &cur.r[reg]))
+				uint64_t at = cfa + (uint64_t)(int64_t)rule->save[i];
+				if (live_peek(&lm, at, &cur.r[reg])) {
 					cur.valid |= BIT(reg);
-				else
+					pd.regs |= 1u << reg;
+					pd.addr[reg] = at;
+				} else {
 					cur.valid &= ~BIT(reg);
+					pd.regs &= ~(1u << reg);
+				}
 			}
 			cur.r[UNW_RSP] = cfa;
 			cur.r[UNW_RIP] = ra;
@@ -412,6 +456,7 @@ static size_t walk(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t 
 		case CFI_RULE_FULL: {
 			struct cfi_row row;
 			*bp_used |= bp_init; /* conservatively */
+			use_all(&lm, &pd, &cur);
 			const struct rt_map *m = slot->map ? &s->maps[slot->map - 1] : NULL;
 			enum cfi_status cs = CFI_NOT_FOUND;
 			if (m) {
@@ -430,6 +475,7 @@ static size_t walk(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t 
 		}
 		default:
 			*bp_used |= bp_init;
+			use_all(&lm, &pd, &cur);
 			st = step_fp(&cur, &mem);
 			bp_init = false;
 			break;

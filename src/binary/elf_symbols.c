@@ -440,3 +440,57 @@ void elf_close_file(Elf *elf, int fd)
 	if (fd >= 0)
 		close(fd);
 }
+
+void elf_each_symbol(Elf *elf, bool (*fn)(const struct elf_any_sym *s, void *ctx), void *ctx)
+{
+	Elf_Scn *scn = NULL;
+	while (elf && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) ||
+		    sh.sh_entsize == 0)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		size_t entsize = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
+		if (!data || !data->d_buf || !entsize)
+			continue;
+		size_t count = data->d_size / entsize;
+		if (count > MAX_SYMS_PER_TABLE)
+			count = MAX_SYMS_PER_TABLE;
+		for (size_t i = 1; i < count; i++) {
+			GElf_Sym sym;
+			if (!gelf_getsym(data, (int)i, &sym))
+				break;
+			const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (!name || !*name)
+				continue;
+			struct elf_any_sym s = { name, sym.st_value, sym.st_size, GELF_ST_TYPE(sym.st_info),
+						 GELF_ST_BIND(sym.st_info), sym.st_shndx != SHN_UNDEF };
+			if (!fn(&s, ctx))
+				return;
+		}
+	}
+}
+
+size_t elf_read_vaddr(Elf *elf, uint64_t vaddr, void *buf, size_t n)
+{
+	struct elf_load loads[64];
+	size_t nl = elf_loads(elf, loads, 64), size = 0;
+	const char *raw = elf ? elf_rawfile(elf, &size) : NULL;
+	if (!raw)
+		return 0;
+	for (size_t i = 0; i < nl; i++) {
+		const struct elf_load *l = &loads[i];
+		if (vaddr < l->vaddr || vaddr - l->vaddr >= l->filesz)
+			continue;
+		uint64_t d = vaddr - l->vaddr;
+		if (l->offset > size || d >= size - l->offset)
+			return 0; /* a segment claiming more than the file has */
+		uint64_t off = l->offset + d, avail = l->filesz - d;
+		if (avail > size - off)
+			avail = size - off;
+		size_t k = n < avail ? n : (size_t)avail;
+		memcpy(buf, raw + off, k);
+		return k;
+	}
+	return 0;
+}

@@ -62,4 +62,18 @@ bool elf_loads_offset_to_vaddr(const struct elf_load *loads, size_t n, uint64_t 
 Elf *elf_open_file(const char *path, int *fd_out);
 void elf_close_file(Elf *elf, int fd);
 
+/* Every named symbol of .symtab and .dynsym, defined or not (a name in both
+ * tables comes twice), for callers that look for particular names. */
+struct elf_any_sym {
+	const char *name;
+	uint64_t value, size;
+	int type, bind;
+	bool defined;
+};
+/* Calls fn for each; stops early when fn returns false. */
+void elf_each_symbol(Elf *elf, bool (*fn)(const struct elf_any_sym *s, void *ctx), void *ctx);
+/* Copies up to n bytes of the file's image of vaddr (through PT_LOAD);
+ * returns how many were copied (0 when vaddr isn't backed by the file). */
+size_t elf_read_vaddr(Elf *elf, uint64_t vaddr, void *buf, size_t n);
+
 #endif

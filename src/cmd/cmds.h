@@ -4,6 +4,7 @@
  * value is sonde's exit status. */
 #ifndef SONDE_CMD_CMDS_H
 #define SONDE_CMD_CMDS_H
+#include <stdbool.h>
 
 struct cmd_ctx {
 	const char *compat;
@@ -17,5 +18,9 @@ int cmd_stat(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_heap(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_shims(int argc, char **argv, const struct cmd_ctx *ctx);
+
+/* `sonde heap report`, shared with the heaptrack_print, heaptrack
+ * --analyze and heaptrack_gui names (heaptrack_print: its option set). */
+int heap_report_cmd(int argc, char **argv, bool heaptrack_print);
 
 #endif

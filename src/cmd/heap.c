@@ -6,19 +6,20 @@
 #include <string.h>
 
 #include "cmd/cmds.h"
+#include "heap/allocator_check.h"
 #include "heap/analysis.h"
+#include "heap/html.h"
 #include "heap/record.h"
 #include "heap/report.h"
 #include "heap/trace.h"
 #include "util/die.h"
 
-int cmd_heap(int argc, char **argv, const struct cmd_ctx *ctx);
-int heap_report_cmd(int argc, char **argv, bool heaptrack_print);
 
 static const char record_usage[] =
 	"usage: sonde heap [-o FILE] [--] CMD [ARGS]\n"
 	"       sonde heap report FILE [-n N] [-s N] [--merged|--separate] [-l] [-H FILE]\n"
 	"                             [--flamegraph-cost allocations|temporary|leaked|peak] [--massif FILE]\n"
+	"                             [--html FILE]\n"
 	"\n"
 	"Runs CMD with libsonde-rt.so preloaded and records every allocation and free\n"
 	"with its call stack into FILE (default sonde-heap.APP.PID.zst; %p = pid).\n"
@@ -37,8 +38,14 @@ static const char report_usage[] =
 	"                          leaked, peak) instead of the report\n"
 	"  -F, --print-flamegraph F write heaptrack_print's flamegraph stacks to F\n"
 	"  --massif F              write a massif.out file (ms_print F)\n"
+	"  --html F                write an HTML page (charts, flame graphs, call trees) to F\n"
+	"                          instead of the text report\n"
 	"  --no-inline             don't expand inlined frames\n"
-	"  -t, --shorten-templates 0|1 (default 1)\n";
+	"  -t, --shorten-templates 0|1 (default 1)\n"
+	"  --suppressions F        leak suppressions: 'leak:PATTERN' lines (LSan's format)\n"
+	"  --disable-embedded-suppressions  ignore the program's __lsan_default_suppressions()\n"
+	"  --disable-builtin-suppressions   don't suppress known one-time leaks of system libraries\n"
+	"  --print-suppressions    list the suppressions that matched, with their bytes\n";
 
 static bool parse_bool(const char *s)
 {
@@ -76,10 +83,12 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 	struct heap_report_opts o;
 	heap_report_opts_init(&o);
 	o.print_leaks = false;
-	const char *file = NULL, *hist = NULL, *ht_flame = NULL, *massif = NULL;
+	const char *file = NULL, *hist = NULL, *ht_flame = NULL, *massif = NULL, *html = NULL;
 	int cost = -1, ht_cost = HC_ALLOCATIONS;
 	double massif_thr = 1.0;
 	bool no_inline = false, seen_dashdash = false;
+	const char *supp_file = NULL;
+	bool supp_builtin = true, supp_embedded = true, supp_print = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
 		if (seen_dashdash || a[0] != '-' || !a[1]) {
@@ -132,8 +141,20 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 			massif_thr = atof(v);
 		} else if ((v = opt_val(argc, argv, &i, NULL, "--massif-detailed-freq"))) {
 			(void)v; /* one detailed (peak) snapshot is written */
+		} else if ((v = opt_val(argc, argv, &i, NULL, "--html"))) {
+			html = v;
 		} else if (!strcmp(a, "--no-inline")) {
 			no_inline = true;
+		} else if ((v = opt_val(argc, argv, &i, NULL, "--suppressions"))) {
+			supp_file = v;
+		} else if (!strcmp(a, "--disable-embedded-suppressions")) {
+			supp_embedded = false;
+		} else if (!strcmp(a, "--disable-builtin-suppressions")) {
+			supp_builtin = false;
+		} else if (!strcmp(a, "--print-suppressions")) {
+			supp_print = true;
+		} else if ((v = opt_val(argc, argv, &i, NULL, "--print-suppressions"))) {
+			supp_print = parse_bool(v);
 		} else {
 			die_status(2, "unknown option '%s' for %s", a, heaptrack_print ? "heaptrack_print" : "sonde heap report");
 		}
@@ -145,22 +166,41 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 		return 2;
 	}
 
+	/* suppressions in heaptrack's order: builtin, the file, the program's */
+	struct heap_suppressions supp = { 0 };
+	if (supp_builtin)
+		supp_add_builtin(&supp);
+	if (supp_file && supp_load_file(&supp, supp_file) < 0) {
+		supp_free(&supp);
+		return 1;
+	}
+
 	struct heap_trace t;
 	heap_trace_init(&t);
 	if (heap_trace_read_file(&t, file, false) < 0) {
 		heap_trace_free(&t);
+		supp_free(&supp);
 		return 1;
 	}
+	if (supp_embedded)
+		supp_add_embedded(&supp, t.exe);
 	struct heap_analysis an;
 	heap_analyze(&t, &an);
 	struct heap_view *view = heap_view_new(&t, &an, no_inline);
+	heap_report_suppress(view, &an, &supp, supp_print);
 	o.label = file;
 	o.no_inline = no_inline;
 	int rc = 0;
-	if (cost >= 0) {
+	if (html) {
+		if (heap_html_write_file(html, view, &t, &an, file) < 0)
+			rc = 1;
+		else
+			note("wrote %s", html);
+	} else if (cost >= 0) {
 		heap_report_folded(stdout, view, (enum heap_cost_type)cost);
 	} else {
 		heap_report_print(stdout, view, &o);
+		heap_alloc_check_report(heaptrack_print ? NULL : stdout, &t, &an);
 		if (!heaptrack_print && (t.truncated || t.corrupt))
 			printf("note: the trace is damaged (%s); numbers cover what was recorded before it\n", t.damage);
 	}
@@ -194,6 +234,7 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 	}
 	fflush(stdout);
 	heap_view_free(view);
+	supp_free(&supp);
 	heap_analysis_free(&an);
 	heap_trace_free(&t);
 	return rc ? 1 : 0;

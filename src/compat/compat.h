@@ -20,5 +20,7 @@ int compat_cargo_flamegraph(const char *name, int argc, char **argv);
 /* heaptrack CMD / heaptrack --analyze F, and heaptrack_print F (src/compat/heaptrack.c). */
 int compat_heaptrack(int argc, char **argv);
 int compat_heaptrack_print(int argc, char **argv);
+/* heaptrack_gui F: writes the HTML report F.html and opens it (src/compat/heaptrack_gui.c). */
+int compat_heaptrack_gui(int argc, char **argv);
 
 #endif

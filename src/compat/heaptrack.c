@@ -3,11 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/cmds.h"
 #include "compat/compat.h"
 #include "heap/record.h"
 #include "util/die.h"
-
-int heap_report_cmd(int argc, char **argv, bool heaptrack_print);
 
 static const char heaptrack_usage[] =
 	"Usage: heaptrack [-o FILE] DEBUGGEE [ARGUMENT]...\n"

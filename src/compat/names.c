@@ -9,6 +9,7 @@ const struct compat_name compat_names[] = {
 	{ "flamegraph", "flamegraph [-o F] -- CMD, flamegraph --pid PID" },
 	{ "heaptrack", "heaptrack [-o F] CMD, heaptrack --analyze F" },
 	{ "heaptrack_print", "heaptrack_print F [-n N] [-l] [-F stacks.txt]" },
+	{ "heaptrack_gui", "heaptrack_gui F (writes the HTML report F.html, opens a browser)" },
 	{ NULL, NULL },
 };
 
@@ -22,5 +23,7 @@ int compat_main(const char *name, int argc, char **argv)
 		return compat_heaptrack(argc, argv);
 	if (!strcmp(name, "heaptrack_print"))
 		return compat_heaptrack_print(argc, argv);
+	if (!strcmp(name, "heaptrack_gui"))
+		return compat_heaptrack_gui(argc, argv);
 	return 2;
 }

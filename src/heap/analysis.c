@@ -1,4 +1,6 @@
-/* Heap trace replay: heaptrack's cost definitions over the seq-ordered events. */
+/* Heap trace replay: heaptrack's cost definitions over the events in
+ * global order. Blocks are named by allocation info (kind, size, stack),
+ * so no address bookkeeping is needed here: the runtime did it. */
 #include "heap/analysis.h"
 
 #include <stdlib.h>
@@ -7,95 +9,16 @@
 #include "../runtime/heap_protocol.h"
 #include "util/die.h"
 
-/* Live blocks: open addressing with linear probing and backward-shift
- * deletion; key 0 marks an empty slot (a NULL block is never live). */
-struct live {
-	uint64_t ptr, size;
-	uint32_t cost;
-};
-
-struct livemap {
-	struct live *s;
-	size_t n, cap; /* cap is a power of two */
-};
-
-static size_t lm_slot(const struct livemap *m, uint64_t ptr)
-{
-	return (size_t)(hash_u64(ptr) & (m->cap - 1));
-}
-
-static void lm_grow(struct livemap *m)
-{
-	size_t ocap = m->cap;
-	struct live *os = m->s;
-	m->cap = ocap ? ocap * 2 : 1024;
-	m->s = xcalloc(m->cap, sizeof(*m->s));
-	for (size_t i = 0; i < ocap; i++) {
-		if (!os[i].ptr)
-			continue;
-		size_t j = lm_slot(m, os[i].ptr);
-		while (m->s[j].ptr)
-			j = (j + 1) & (m->cap - 1);
-		m->s[j] = os[i];
-	}
-	free(os);
-}
-
-static struct live *lm_find(const struct livemap *m, uint64_t ptr)
-{
-	if (!m->cap)
-		return NULL;
-	size_t j = lm_slot(m, ptr);
-	while (m->s[j].ptr) {
-		if (m->s[j].ptr == ptr)
-			return &m->s[j];
-		j = (j + 1) & (m->cap - 1);
-	}
-	return NULL;
-}
-
-/* Inserts; returns the slot (existing entry if ptr was already live). */
-static struct live *lm_insert(struct livemap *m, uint64_t ptr, bool *existed)
-{
-	if ((m->n + 1) * 4 > m->cap * 3)
-		lm_grow(m);
-	size_t j = lm_slot(m, ptr);
-	while (m->s[j].ptr) {
-		if (m->s[j].ptr == ptr) {
-			*existed = true;
-			return &m->s[j];
-		}
-		j = (j + 1) & (m->cap - 1);
-	}
-	*existed = false;
-	m->s[j].ptr = ptr;
-	m->n++;
-	return &m->s[j];
-}
-
-static void lm_remove(struct livemap *m, struct live *e)
-{
-	size_t i = (size_t)(e - m->s), mask = m->cap - 1;
-	m->s[i].ptr = 0;
-	m->n--;
-	size_t j = i;
-	for (;;) {
-		j = (j + 1) & mask;
-		if (!m->s[j].ptr)
-			break;
-		size_t k = lm_slot(m, m->s[j].ptr);
-		/* move j back to i if k is not cyclically in (i, j] */
-		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-			continue;
-		m->s[i] = m->s[j];
-		m->s[j].ptr = 0;
-		i = j;
-	}
-}
 
 struct replay {
 	struct heap_analysis *a;
-	struct livemap live;
+	const struct heap_trace *t;
+	/* by info index (an index past the end is read as 0, "unknown") */
+	uint32_t *info_cost;   /* cost index */
+	uint64_t *info_size;
+	uint64_t *info_allocs; /* allocations (the size histogram) */
+	size_t n_infos;
+	uint64_t live_blocks;
 	struct u64map size_index;
 	uint64_t evno;    /* 1-based index of the current event */
 	uint64_t peak_ev; /* event number of the last global peak */
@@ -128,46 +51,66 @@ static void touch(struct replay *r, struct heap_cost *c)
 	c->last_mod = r->evno;
 }
 
-static void do_free(struct replay *r, uint64_t ptr)
+/* Every info's cost index and size, looked up once before the replay
+ * (infos are few: one per distinct kind, size and stack). */
+static void index_infos(struct replay *r)
+{
+	const struct heap_trace *t = r->t;
+	size_t n = t->infos.n ? t->infos.n : 1;
+	r->info_cost = xcalloc(n, sizeof(*r->info_cost));
+	r->info_size = xcalloc(n, sizeof(*r->info_size));
+	r->info_allocs = xcalloc(n, sizeof(*r->info_allocs));
+	r->n_infos = n;
+	for (size_t i = 0; i < n; i++) {
+		bool used = i < t->infos.n && t->infos.v[i].defined;
+		r->info_cost[i] = used ? cost_of(r->a, t->infos.v[i].stack) : UINT32_MAX;
+		r->info_size[i] = used ? t->infos.v[i].size : 0;
+	}
+}
+
+/* The cost of an info; undefined ones (damaged traces) share the cost of
+ * the empty stack, made when first needed. */
+static inline uint32_t info_cost(struct replay *r, uint32_t info)
+{
+	uint32_t ci = r->info_cost[info];
+	if (__builtin_expect(ci == UINT32_MAX, 0))
+		ci = r->info_cost[info] = cost_of(r->a, 0);
+	return ci;
+}
+
+static void do_free(struct replay *r, uint32_t info)
 {
 	struct heap_analysis *a = r->a;
-	struct live *e = ptr ? lm_find(&r->live, ptr) : NULL;
-	if (!e) {
-		if (ptr)
-			a->unmatched_frees++;
-		return; /* heaptrack_interpret drops frees of unknown blocks */
+	if (!info) {
+		a->unmatched_frees++;
+		return; /* a block the runtime never saw (heaptrack drops these too) */
 	}
-	struct heap_cost *c = &a->costs.v[e->cost];
-	bool temporary = r->last_valid && r->last_size == e->size && r->last_cost == e->cost;
+	if (info >= r->n_infos)
+		info = 0;
+	uint32_t ci = info_cost(r, info);
+	uint64_t size = r->info_size[info];
+	struct heap_cost *c = &a->costs.v[ci];
+	bool temporary = r->last_valid && r->last_size == size && r->last_cost == ci;
 	r->last_valid = false;
 	touch(r, c);
-	c->leaked -= (int64_t)e->size;
-	a->current -= (int64_t)e->size;
+	c->leaked -= (int64_t)size;
+	a->current -= (int64_t)size;
 	a->frees++;
+	if (r->live_blocks)
+		r->live_blocks--;
 	if (temporary) {
 		c->temporary++;
 		a->temporary++;
 	}
-	lm_remove(&r->live, e);
 }
 
-static void do_alloc(struct replay *r, uint64_t ptr, uint64_t size, uint32_t stack)
+static void do_alloc(struct replay *r, uint32_t info, uint64_t seq)
 {
 	struct heap_analysis *a = r->a;
-	if (!ptr)
-		return; /* failed allocation */
-	uint32_t ci = cost_of(a, stack);
-	bool existed;
-	struct live *e = lm_insert(&r->live, ptr, &existed);
-	if (existed) {
-		/* its free was never seen: retire the old block silently */
-		struct heap_cost *oc = &a->costs.v[e->cost];
-		touch(r, oc);
-		oc->leaked -= (int64_t)e->size;
-		a->current -= (int64_t)e->size;
-	}
-	e->size = size;
-	e->cost = ci;
+	if (info >= r->n_infos)
+		info = 0;
+	uint32_t ci = info_cost(r, info);
+	uint64_t size = r->info_size[info];
 	struct heap_cost *c = &a->costs.v[ci];
 	touch(r, c);
 	c->allocations++;
@@ -176,20 +119,16 @@ static void do_alloc(struct replay *r, uint64_t ptr, uint64_t size, uint32_t sta
 	a->allocations++;
 	a->bytes += size;
 	a->current += (int64_t)size;
+	r->live_blocks++;
 	r->last_valid = true;
 	r->last_size = size;
 	r->last_cost = ci;
-	bool ins;
-	uint64_t *bin = u64map_upsert(&r->size_index, size, a->sizes.n, &ins);
-	if (ins) {
-		struct heap_size_bin b = { size, 0 };
-		vec_push(&a->sizes, b);
-	}
-	a->sizes.v[*bin].count++;
+	r->info_allocs[info]++;
 	if (a->current > a->peak) {
 		a->peak = a->current;
 		r->peak_ev = r->evno;
 		a->peak_ms = r->cur_ms;
+		a->peak_seq = seq;
 	}
 }
 
@@ -204,46 +143,48 @@ void heap_analyze(const struct heap_trace *t, struct heap_analysis *a)
 	memset(a, 0, sizeof(*a));
 	struct replay r = { 0 };
 	r.a = a;
+	r.t = t;
+	index_infos(&r);
 	uint64_t last_ms = 0;
-	for (size_t i = 0; i < t->events.n; i++) {
-		const struct heap_event *ev = &t->events.v[i];
-		r.evno = i + 1;
-		switch (ev->type) {
+	struct heap_iter it;
+	struct heap_event ev;
+	heap_iter_init(&it, t);
+	while (heap_iter_next(&it, &ev)) {
+		r.evno++;
+		switch (ev.type) {
 		case HEV_ALLOC:
-			do_alloc(&r, ev->ptr, ev->size, ev->stack);
+			do_alloc(&r, ev.info, ev.seq);
 			break;
 		case HEV_FREE:
-			do_free(&r, ev->ptr);
+			do_free(&r, ev.info);
 			break;
 		case HEV_REALLOC:
-			if (!ev->ptr) {
-				/* failed (old block intact), or realloc(p, 0) that freed p */
-				if (ev->size == 0 && ev->ptr2)
-					do_free(&r, ev->ptr2);
-				break;
-			}
-			if (ev->ptr2)
-				do_free(&r, ev->ptr2);
-			do_alloc(&r, ev->ptr, ev->size, ev->stack);
+			if (ev.info2)
+				do_free(&r, ev.info2);
+			do_alloc(&r, ev.info, ev.seq);
 			break;
 		case HEV_TIME: {
-			r.cur_ms = ev->ptr;
-			if (ev->ptr > last_ms)
-				last_ms = ev->ptr;
-			if (ev->ptr2 > a->peak_rss_kib)
-				a->peak_rss_kib = ev->ptr2;
-			struct heap_time_point p = { ev->ptr, a->current, ev->ptr2, a->allocations, a->temporary };
+			r.cur_ms = ev.a;
+			if (ev.a > last_ms)
+				last_ms = ev.a;
+			if (ev.b > a->peak_rss_kib)
+				a->peak_rss_kib = ev.b;
+			struct heap_time_point p = { ev.a, a->current, ev.b, a->allocations, a->temporary };
 			vec_push(&a->timeline, p);
 			break;
 		}
 		case HEV_EXIT:
-			if (ev->ptr2 > a->peak_rss_kib)
-				a->peak_rss_kib = ev->ptr2;
+			if (ev.c > a->peak_rss_kib)
+				a->peak_rss_kib = ev.c;
 			break;
 		default:
 			break;
 		}
 	}
+	if (it.damaged)
+		warn("%llu chunk%s of the trace stopped decoding part way (damaged); the report covers the rest",
+		     (unsigned long long)it.damaged, it.damaged == 1 ? "" : "s");
+	heap_iter_free(&it);
 	/* per-stack peak: the value at the last global peak */
 	for (size_t i = 0; i < a->costs.n; i++) {
 		struct heap_cost *c = &a->costs.v[i];
@@ -254,17 +195,29 @@ void heap_analyze(const struct heap_trace *t, struct heap_analysis *a)
 		else
 			c->peak = c->snap_at == r.peak_ev ? c->snap : 0;
 	}
-	if (r.peak_ev)
-		a->peak_seq = t->events.v[r.peak_ev - 1].seq;
 	a->leaked = a->current;
-	a->leaked_blocks = r.live.n;
+	a->leaked_blocks = r.live_blocks;
 	/* heaptrack: total time = last timestamp + 1 ms; prefer sonde's wall clock */
 	a->total_ms = last_ms + 1;
 	if (t->have_summary && t->wall_ns / 1000000 + 1 > a->total_ms)
 		a->total_ms = t->wall_ns / 1000000 + 1;
+	for (size_t i = 0; i < t->infos.n; i++) {
+		if (!r.info_allocs[i])
+			continue;
+		uint64_t size = t->infos.v[i].size;
+		bool ins;
+		uint64_t *bin = u64map_upsert(&r.size_index, size, a->sizes.n, &ins);
+		if (ins) {
+			struct heap_size_bin b = { size, 0 };
+			vec_push(&a->sizes, b);
+		}
+		a->sizes.v[*bin].count += r.info_allocs[i];
+	}
 	if (a->sizes.n) /* qsort's array must not be NULL, even when empty */
 		qsort(a->sizes.v, a->sizes.n, sizeof(a->sizes.v[0]), cmp_bin);
-	free(r.live.s);
+	free(r.info_cost);
+	free(r.info_size);
+	free(r.info_allocs);
 	u64map_free(&r.size_index);
 }
 

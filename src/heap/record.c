@@ -16,6 +16,7 @@
 
 #include "../runtime/heap_protocol.h"
 #include "collect/launch.h"
+#include "heap/allocator_check.h"
 #include "heap/trace.h"
 #include "util/die.h"
 #include "util/strbuf.h"
@@ -192,7 +193,7 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	unsetenv("SONDE_HEAP_FD");
 
 	char *out = output_name(o, argv[0], l.pid);
-	struct heap_writer *w = heap_writer_open(out, o->level ? o->level : 2);
+	struct heap_writer *w = heap_writer_open(out, o->level ? o->level : 3);
 	if (!w) {
 		launch_abort(&l);
 		exit(1);
@@ -286,6 +287,8 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGINT)
 		warn("'%s' was killed by signal %d (%s); the trace holds what was recorded until then", argv[0],
 		     WTERMSIG(status), strsignal(WTERMSIG(status)));
+	if (wrc == 0) /* an allocator of its own would leave the trace empty */
+		heap_alloc_check_recorded(argv[0], out);
 	if (wrc == 0) {
 		if (o->heaptrack_msgs) {
 			printf("Heaptrack finished! Now run the following to investigate the data:\n\n"

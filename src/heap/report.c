@@ -34,6 +34,10 @@ struct heap_view {
 	VEC(struct hloc *) locs; /* one allocation each: callers keep pointers while more are added */
 	struct u64map loc_index; /* ip -> loc */
 	uint32_t *node_loc;      /* per trace node: loc + 1, 0 = not yet */
+	/* leak suppressions applied by heap_report_suppress() */
+	const struct heap_suppressions *supp;
+	int64_t supp_leaked;
+	bool print_supp;
 };
 
 void heap_report_opts_init(struct heap_report_opts *o)
@@ -59,15 +63,23 @@ int heap_cost_type_parse(const char *s)
 	return -1;
 }
 
+/* heaptrack's 1000-based scaling: the unit index (0: bytes) and *b scaled. */
+static int scale_1000(int64_t bytes, double *b)
+{
+	int i = 0;
+	*b = (double)bytes;
+	while (i < 4 && (*b < 0 ? -*b : *b) > 1000.) {
+		*b /= 1000.;
+		i++;
+	}
+	return i;
+}
+
 void heap_format_bytes(char *buf, size_t n, int64_t bytes)
 {
 	static const char units[] = "BKMGT";
-	double b = (double)bytes;
-	int i = 0;
-	while (i < 4 && (b < 0 ? -b : b) > 1000.) {
-		b /= 1000.;
-		i++;
-	}
+	double b;
+	int i = scale_1000(bytes, &b);
 	if (!i)
 		snprintf(buf, n, "%" PRId64 "B", bytes);
 	else
@@ -477,6 +489,8 @@ static struct merged *merge_costs(struct heap_view *v, size_t *nout)
 	return mg;
 }
 
+static void print_suppressed(FILE *out, const struct heap_view *v);
+
 void heap_report_totals(FILE *out, struct heap_view *v)
 {
 	const struct heap_analysis *a = v->a;
@@ -494,6 +508,105 @@ void heap_report_totals(FILE *out, struct heap_view *v)
 		"total memory leaked: %s\n",
 		(double)a->total_ms / 1000., a->allocations, (int64_t)((double)a->allocations * per_s), a->temporary,
 		(int64_t)((double)a->temporary * per_s), peak, rss, leaked);
+	print_suppressed(out, v);
+}
+
+/* ---- leak suppressions ---- */
+
+/* The first suppression matching a location: its module, then each frame's
+ * function and file, the real frame before the inlined ones (heaptrack's order). */
+static long loc_suppression(const struct hloc *l, const struct heap_suppressions *s)
+{
+	long m = supp_find(s, l->module);
+	for (uint32_t i = 0; m < 0 && l->sym && i < l->sym->nr; i++) {
+		m = supp_find(s, l->sym->frames[i].func);
+		if (m < 0)
+			m = supp_find(s, l->sym->frames[i].file);
+	}
+	return m;
+}
+
+/* A stack's suppression: the outermost matching frame's, all the way to the
+ * root (not only up to main), as heaptrack credits it. memo: per node,
+ * -2 = not yet. */
+static long node_suppression(struct heap_view *v, long nd, long *memo, const struct heap_suppressions *s)
+{
+	VEC(long) path = { 0 };
+	long m = -1;
+	/* walk up to a known node or the root, then resolve top-down */
+	while (nd >= 0 && memo[nd] == -2 && path.n < 4 * MAX_DEPTH) {
+		vec_push(&path, nd);
+		uint64_t parent = v->t->nodes.v[nd].parent;
+		nd = parent == v->t->nodes.v[nd].id ? -1 : node_of(v, parent);
+	}
+	if (nd >= 0 && memo[nd] != -2)
+		m = memo[nd];
+	for (size_t i = path.n; i-- > 0;) {
+		if (m < 0)
+			m = loc_suppression(node_loc(v, path.v[i]), s);
+		memo[path.v[i]] = m;
+	}
+	vec_free(&path);
+	return m;
+}
+
+void heap_report_suppress(struct heap_view *v, struct heap_analysis *a, struct heap_suppressions *s, bool print_stats)
+{
+	v->supp = s;
+	v->print_supp = print_stats;
+	v->supp_leaked = 0;
+	if (!s || !s->v.n || a != v->a)
+		return;
+	long *memo = xmalloc((v->t->nodes.n + 1) * sizeof(*memo));
+	for (size_t i = 0; i < v->t->nodes.n; i++)
+		memo[i] = -2;
+	for (size_t i = 0; i < a->costs.n; i++) {
+		struct heap_cost *c = &a->costs.v[i];
+		if (!c->leaked && !print_stats)
+			continue; /* nothing to move: don't symbolize its whole stack */
+		long nd = node_of(v, c->stack);
+		long m = nd >= 0 ? node_suppression(v, nd, memo, s) : -1;
+		if (m < 0)
+			continue;
+		s->v.v[m].matches++;
+		s->v.v[m].leaked += c->leaked;
+		v->supp_leaked += c->leaked;
+		a->leaked -= c->leaked;
+		c->leaked = 0;
+	}
+	free(memo);
+}
+
+/* heaptrack_print's wide byte column: "%15dB", or 2 decimals and "KB", "MB"... */
+static void wide_bytes(FILE *out, int64_t bytes)
+{
+	static const char *const units[] = { "B", "KB", "MB", "GB", "TB" };
+	double b;
+	int i = scale_1000(bytes, &b);
+	if (!i)
+		fprintf(out, "%15" PRId64 "B", bytes);
+	else
+		fprintf(out, "%14.2f%s", b, units[i]);
+}
+
+static void print_suppressed(FILE *out, const struct heap_view *v)
+{
+	if (!v->supp_leaked)
+		return;
+	char b[32];
+	heap_format_bytes(b, sizeof(b), v->supp_leaked);
+	fprintf(out, "suppressed leaks: %s\n", b);
+	if (!v->print_supp || !v->supp)
+		return;
+	fprintf(out, "Suppressions used:\n%16s %16s pattern\n", "matches", "leaked");
+	for (size_t i = 0; i < v->supp->v.n; i++) {
+		const struct heap_suppression *x = &v->supp->v.v[i];
+		if (!x->matches)
+			continue;
+		fprintf(out, "%16" PRIu64 " ", x->matches);
+		wide_bytes(out, x->leaked);
+		fprintf(out, " %s\n", x->pattern);
+	}
 }
 
 static const char *debuggee(const struct heap_trace *t);
@@ -749,7 +862,7 @@ int heap_report_massif(FILE *out, struct heap_view *v, const char *cmd, double t
 			heap = a->timeline.v[i].heap;
 		} else {
 			ms = a->total_ms;
-			heap = a->leaked;
+			heap = a->leaked + v->supp_leaked; /* suppressed leaks are still on the heap */
 		}
 		if (!peak_done && a->peak > 0 && (i == a->timeline.n || ms > a->peak_ms)) {
 			/* the peak snapshot, in time order */
@@ -783,4 +896,39 @@ int heap_report_massif(FILE *out, struct heap_view *v, const char *cmd, double t
 			prev_ms = ms;
 	}
 	return ferror(out) ? -1 : 0;
+}
+
+/* ---- symbolized stacks for other renderers (the HTML report) ---- */
+
+void heap_report_each_stack(struct heap_view *v, heap_stack_fn fn, void *ctx)
+{
+	const struct hloc *locs[MAX_DEPTH];
+	VEC(struct heap_frame) frames = { 0 };
+	for (size_t i = 0; i < v->a->costs.n; i++) {
+		const struct heap_cost *c = &v->a->costs.v[i];
+		size_t n = stack_locs(v, c->stack, locs, MAX_DEPTH);
+		size_t top = n;
+		for (size_t j = 0; j < n; j++)
+			if (locs[j]->stop) {
+				top = j + 1;
+				break;
+			}
+		frames.n = 0;
+		for (size_t j = top; j-- > 0;) {
+			const struct hloc *l = locs[j];
+			if (!l->sym || !l->sym->frames[0].func) {
+				struct heap_frame f = { NULL, NULL, l->module, 0, false, l->ip };
+				vec_push(&frames, f);
+				continue;
+			}
+			/* outermost first: the real function, then what was inlined into it */
+			for (uint32_t k = l->sym->nr; k-- > 0;) {
+				const struct sym_frame *s = &l->sym->frames[k];
+				struct heap_frame f = { s->func ? s->func : "??", s->file, l->module, s->line, k > 0, l->ip };
+				vec_push(&frames, f);
+			}
+		}
+		fn(ctx, c, frames.v, frames.n);
+	}
+	vec_free(&frames);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "heap/analysis.h"
+#include "heap/suppress.h"
 #include "heap/trace.h"
 
 enum heap_cost_type { HC_ALLOCATIONS, HC_TEMPORARY, HC_LEAKED, HC_PEAK };
@@ -31,6 +32,12 @@ struct heap_view;
 struct heap_view *heap_view_new(const struct heap_trace *t, const struct heap_analysis *a, bool no_inline);
 void heap_view_free(struct heap_view *v);
 
+/* Leak suppressions (a must be the view's analysis): the leaked bytes of
+ * every stack that matches one move out of a's costs and total into the
+ * suppressions' counts; the totals then print "suppressed leaks: N" and,
+ * with print_stats, the "Suppressions used:" table. Call before printing. */
+void heap_report_suppress(struct heap_view *v, struct heap_analysis *a, struct heap_suppressions *s, bool print_stats);
+
 /* heaptrack_print's text report. */
 void heap_report_print(FILE *out, struct heap_view *v, const struct heap_report_opts *o);
 /* Only the totals block ("total runtime: ..."). */
@@ -47,5 +54,19 @@ int heap_report_massif(FILE *out, struct heap_view *v, const char *cmd, double t
 
 /* heaptrack's byte formatting: 1000-based, "123B", "1.23K", "4.56M". */
 void heap_format_bytes(char *buf, size_t n, int64_t bytes);
+
+/* One frame of a symbolized stack. func is NULL when unknown (then ip tells
+ * the address); inlined: this frame was inlined into the one before it. */
+struct heap_frame {
+	const char *func, *file, *module;
+	unsigned line;
+	bool inlined;
+	uint64_t ip;
+};
+typedef void (*heap_stack_fn)(void *ctx, const struct heap_cost *c, const struct heap_frame *frames, size_t n);
+/* Calls fn once per stack that allocated, with its frames root first
+ * (stopping at main like the report, inlined frames expanded); the frames
+ * are valid during the call only. */
+void heap_report_each_stack(struct heap_view *v, heap_stack_fn fn, void *ctx);
 
 #endif

@@ -3,9 +3,10 @@
  *   the runtime's chunks, as received (runtime/heap_protocol.h)
  *   one summary chunk written by sonde (thread index HEAP_SONDE_THREAD,
  *   record HR_SONDE_SUMMARY: wait status, wall time ns)
- * The writer compresses as it goes; the reader decompresses, parses every
- * complete chunk (stopping with a warning at a truncated or corrupt one)
- * and restores the global event order by sequence number. */
+ * The writer compresses as it goes; the reader decompresses as it parses
+ * every complete chunk (stopping with a warning at a truncated or corrupt
+ * one), keeps each thread's events as runs in sequence order, and replay
+ * merges the runs by sequence number. */
 #ifndef SONDE_HEAP_TRACE_H
 #define SONDE_HEAP_TRACE_H
 #include <stdbool.h>
@@ -17,7 +18,7 @@
 #include "util/vec.h"
 
 #define HEAP_TRACE_MAGIC "SONDEHP1"
-#define HEAP_TRACE_VERSION 1
+#define HEAP_TRACE_VERSION 2
 #define HEAP_TRACE_HEADER 16
 #define HEAP_SONDE_THREAD 0xffffffffu
 #define HR_SONDE_SUMMARY 'Z' /* wait status, wall time ns (sonde's own record) */
@@ -41,13 +42,25 @@ int heap_writer_close(struct heap_writer *w);
 /* ---- reader ---- */
 enum heap_ev_type { HEV_ALLOC, HEV_FREE, HEV_REALLOC, HEV_TIME, HEV_FORK, HEV_EXIT };
 
+/* One event, as heap_iter_next() hands them out in global order. Blocks
+ * are named by allocation info (an index into heap_trace.infos). */
 struct heap_event {
 	uint64_t seq;
-	uint64_t ptr;  /* ALLOC/FREE: the pointer; REALLOC: new ptr; TIME: ms; FORK: pid; EXIT: how */
-	uint64_t ptr2; /* REALLOC: old ptr; TIME: RSS KiB; EXIT: peak RSS KiB */
-	uint64_t size; /* ALLOC/REALLOC: size; EXIT: signal */
-	uint32_t stack; /* trie node id (as sent by the runtime) */
-	uint8_t type, kind;
+	uint8_t type;
+	uint8_t kind;   /* FREE: how it was freed (HK_FREE, HK_DELETE, ...) */
+	uint32_t info;  /* ALLOC/REALLOC: the new block; FREE: the freed block (0: unknown) */
+	uint32_t info2; /* REALLOC: the old block (0: none or unknown) */
+	uint64_t a;     /* TIME: ms since start; FORK: child pid; EXIT: how */
+	uint64_t b;     /* TIME: RSS KiB; EXIT: signal */
+	uint64_t c;     /* EXIT: peak RSS KiB */
+};
+
+/* An allocation info: what every block allocated with it shares. */
+struct heap_info {
+	uint64_t size;
+	uint32_t stack; /* trie node id */
+	uint8_t kind;   /* HK_MALLOC, HK_NEW, ... */
+	bool defined;   /* its HR_INFO was read */
 };
 
 struct heap_segment {
@@ -69,6 +82,19 @@ struct heap_thread {
 	char *name;
 };
 
+/* A chunk payload in heap_trace.data (its sequence deltas start from zero). */
+struct heap_span {
+	uint64_t off;
+	uint32_t len;
+};
+
+/* A run: the chunks of one thread that hold events, in the order the
+ * thread wrote them, left as the runtime encoded them until replay. */
+struct heap_run {
+	uint32_t thread;
+	VEC(struct heap_span) spans;
+};
+
 struct heap_trace {
 	/* HR_HELLO */
 	bool have_hello;
@@ -78,7 +104,11 @@ struct heap_trace {
 	VEC(struct heap_stack_node) nodes;
 	struct u64map node_index; /* node id -> index into nodes */
 	VEC(struct heap_thread) threads;
-	VEC(struct heap_event) events; /* sorted by seq after heap_trace_finish() */
+	VEC(struct heap_info) infos; /* by info index; [0] is "unknown" */
+	VEC(struct heap_run) runs;
+	struct u64map thread_run; /* thread index -> its current run */
+	uint8_t *data; /* the uncompressed trace (mmap'd) */
+	size_t data_n, data_cap;
 	/* HR_EXIT */
 	bool have_exit;
 	uint64_t exit_how, exit_signal, exit_peak_rss_kib;
@@ -96,22 +126,41 @@ struct heap_trace {
 	char damage[160];   /* description of the first problem */
 };
 
+/* Events of all runs merged by sequence number. */
+struct heap_iter {
+	const struct heap_trace *t;
+	struct heap_cursor *cur; /* one per run */
+	uint32_t *heap;          /* min-heap of cursor indexes by next seq */
+	size_t n;
+	uint32_t top;            /* the cursor being drained, outside the heap */
+	bool have_top;
+	uint64_t damaged;        /* chunks whose events stopped decoding part way */
+};
+
 void heap_trace_init(struct heap_trace *t);
 void heap_trace_free(struct heap_trace *t);
-/* Parses uncompressed trace bytes (with or without the file header).
+/* Parses uncompressed trace bytes (with or without the file header), once per trace.
  * Never fails: damage is recorded in t's flags. Call heap_trace_finish() after. */
 void heap_trace_parse(struct heap_trace *t, const uint8_t *buf, size_t n, bool expect_header);
-/* Parses one runtime chunk stream (no file header); returns bytes consumed
- * (up to the end of the last complete chunk). */
-size_t heap_trace_parse_chunks(struct heap_trace *t, const uint8_t *buf, size_t n);
-/* Sorts events by sequence number (stable), builds indexes. */
+/* Ends parsing (kept for the callers' sake: events are merged on replay). */
 void heap_trace_finish(struct heap_trace *t);
+/* The info of an event (a zeroed "unknown" one for an undefined index). */
+const struct heap_info *heap_trace_info(const struct heap_trace *t, uint32_t info);
+
+/* Replay: every event in global order. */
+void heap_iter_init(struct heap_iter *it, const struct heap_trace *t);
+bool heap_iter_next(struct heap_iter *it, struct heap_event *ev);
+void heap_iter_free(struct heap_iter *it);
 /* Reads a trace file (zstd-compressed or raw). Returns 0, or -1 with an
  * error printed when nothing usable was found. Damage is warned about. */
 int heap_trace_read_file(struct heap_trace *t, const char *path, bool quiet);
 
 /* The traced command line, or NULL. */
 const char *heap_trace_cmdline(const struct heap_trace *t);
+
+/* Varint fields after the key delta of an event record of this type (an
+ * HR_FREE also ends with its kind byte), or -1 if the type is not an event. */
+int heap_event_fields(uint8_t type);
 
 /* Varint helpers, shared with tests. Returns bytes used, 0 on truncation/overflow. */
 size_t heap_get_varint(const uint8_t *p, size_t n, uint64_t *out);

@@ -10,6 +10,7 @@
 #include "render/flame_js.h"
 #include "render/palette.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 
 #define FRAME_H 16
 #define XPAD 10
@@ -18,31 +19,8 @@
 /* Length of the UTF-8 sequence at s (1..4) if valid and allowed in XML, else 0. */
 static size_t utf8_seq(const unsigned char *s, size_t left)
 {
-	unsigned c = s[0];
-	size_t n;
-	unsigned lo = 0x80, hi = 0xbf;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		if (c == 0xed)
-			hi = 0x9f; /* no surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (left < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	if (n == 3 && c == 0xef && s[1] == 0xbf && (s[2] == 0xbe || s[2] == 0xbf))
+	size_t n = utf8_valid_len(s, left);
+	if (n == 3 && s[0] == 0xef && s[1] == 0xbf && (s[2] == 0xbe || s[2] == 0xbf))
 		return 0; /* U+FFFE, U+FFFF are not XML characters */
 	return n;
 }

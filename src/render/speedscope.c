@@ -12,42 +12,10 @@
 #include "profile/model.h"
 #include "util/hashmap.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 #include "util/vec.h"
 
 #define SCHEMA "https://www.speedscope.app/file-format-schema.json"
-
-/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t k;
-	unsigned min;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		k = 2;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		k = 3;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		k = 4;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (k > n)
-		return 0;
-	unsigned cp = c & (0x7f >> k);
-	for (size_t i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return k;
-}
 
 void json_quote(struct strbuf *sb, const char *s, size_t len)
 {
@@ -69,7 +37,7 @@ void json_quote(struct strbuf *sb, const char *s, size_t len)
 			sb_addf(sb, "\\u%04x", c);
 			i++;
 		} else {
-			size_t k = utf8_len(u + i, len - i);
+			size_t k = utf8_valid_len(u + i, len - i);
 			if (!k) {
 				sb_addf(sb, "\\u%04x", c); /* not UTF-8: read the byte as Latin-1 */
 				i++;

@@ -2,7 +2,7 @@
 // fixture in tests/e2e/e2e_svg.sh, the way a user would: hover, Ctrl-F
 // search, click to zoom, reload with the URL state, Escape.
 // Usage: node svg_test.mjs FILE.svg OUTDIR   (prints PASS/FAIL lines)
-import { chromium } from "playwright-core";
+import { checker, launchChromium } from "./harness.mjs";
 import { pathToFileURL } from "node:url";
 import path from "node:path";
 
@@ -11,23 +11,11 @@ if (!svgPath || !outDir) {
 	console.error("usage: node svg_test.mjs FILE.svg OUTDIR");
 	process.exit(2);
 }
-const exe = process.env.CHROMIUM || "/usr/bin/chromium";
-let failed = 0;
-function check(name, ok, why) {
-	if (ok) console.log(`PASS browser_${name}`);
-	else {
-		console.log(`FAIL browser_${name}: ${why}`);
-		failed++;
-	}
-}
+const T = checker("browser_");
+const check = T.check;
 const near = (a, b, tol) => Math.abs(a - b) <= tol;
 
-const browser = await chromium.launch({
-	executablePath: exe,
-	headless: true,
-	args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 try {
 	const page = await browser.newPage({ viewport: { width: 1280, height: 400 } });
 	const alerts = [], answers = [], errors = [];
@@ -109,8 +97,8 @@ try {
 	check("cdata_name", cdata, "frame named ]]> missing");
 } catch (e) {
 	console.log(`FAIL browser_run: ${String(e).split("\n")[0]}`);
-	failed++;
+	T.failed++;
 } finally {
 	await browser.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(T.failed ? 1 : 0);

@@ -13,12 +13,22 @@
 #include "unit.h"
 #include "util/strbuf.h"
 
-/* ---- a tiny encoder of the runtime protocol ---- */
+/* ---- a tiny encoder of the runtime protocol: like the runtime, it
+ * interns (kind, size, stack) into infos and keeps the live blocks, so the
+ * tests speak in pointers ---- */
+#define ENC_MAX 256
 struct enc {
 	struct strbuf out;
 	size_t chunk_start;
 	uint64_t last_seq;
+	size_t n_info;
+	uint64_t info_size[ENC_MAX], info_stack[ENC_MAX];
+	size_t n_live;
+	uint64_t live_ptr[ENC_MAX], live_info[ENC_MAX];
+	bool defs; /* the open chunk holds definitions: flag it, as the runtime does */
 };
+
+#define ENC_INIT { STRBUF_INIT, 0, 0, 0, { 0 }, { 0 }, 0, { 0 }, { 0 }, false }
 
 static void put_u32le(struct strbuf *sb, uint32_t v)
 {
@@ -34,6 +44,7 @@ static void chunk_begin(struct enc *e, uint32_t thread)
 	put_u32le(&e->out, thread);
 	put_u32le(&e->out, 0);
 	e->last_seq = 0;
+	e->defs = false;
 }
 
 static void chunk_end(struct enc *e)
@@ -44,6 +55,7 @@ static void chunk_end(struct enc *e)
 	p[1] = (uint8_t)(n >> 8);
 	p[2] = (uint8_t)(n >> 16);
 	p[3] = (uint8_t)(n >> 24);
+	p[8] = e->defs ? HEAP_CHUNK_DEFS : 0;
 }
 
 static void v(struct enc *e, uint64_t x)
@@ -66,39 +78,92 @@ static void seq(struct enc *e, uint64_t s)
 
 static void stack(struct enc *e, uint64_t id, uint64_t parent, uint64_t ip)
 {
+	e->defs = true;
 	sb_addc(&e->out, HR_STACK);
 	v(e, id);
 	v(e, parent);
 	v(e, ip);
 }
 
-static void alloc(struct enc *e, uint64_t s, uint64_t size, uint64_t ptr, uint64_t st)
+/* The info of (size, stack), with its HR_INFO record the first time. */
+static uint64_t info_of(struct enc *e, uint64_t size, uint64_t st)
+{
+	for (size_t i = 0; i < e->n_info; i++)
+		if (e->info_size[i] == size && e->info_stack[i] == st)
+			return i + 1;
+	e->info_size[e->n_info] = size;
+	e->info_stack[e->n_info] = st;
+	uint64_t info = ++e->n_info;
+	e->defs = true;
+	sb_addc(&e->out, HR_INFO);
+	v(e, info);
+	sb_addc(&e->out, HK_MALLOC);
+	v(e, size);
+	v(e, st);
+	return info;
+}
+
+static void live_put(struct enc *e, uint64_t ptr, uint64_t info)
+{
+	e->live_ptr[e->n_live] = ptr;
+	e->live_info[e->n_live++] = info;
+}
+
+static uint64_t live_take(struct enc *e, uint64_t ptr)
+{
+	for (size_t i = 0; i < e->n_live; i++)
+		if (e->live_ptr[i] == ptr) {
+			uint64_t info = e->live_info[i];
+			e->live_ptr[i] = e->live_ptr[--e->n_live];
+			e->live_info[i] = e->live_info[e->n_live];
+			return info;
+		}
+	return 0;
+}
+
+static void alloc_info(struct enc *e, uint64_t s, uint64_t info)
 {
 	sb_addc(&e->out, HR_ALLOC);
 	seq(e, s);
-	v(e, HK_MALLOC);
-	v(e, size);
-	v(e, ptr);
-	v(e, st);
+	v(e, info);
+}
+
+static void free_info(struct enc *e, uint64_t s, uint64_t info)
+{
+	sb_addc(&e->out, HR_FREE);
+	seq(e, s);
+	v(e, info);
+	sb_addc(&e->out, HK_FREE);
+}
+
+static void alloc(struct enc *e, uint64_t s, uint64_t size, uint64_t ptr, uint64_t st)
+{
+	uint64_t info = info_of(e, size, st);
+	live_put(e, ptr, info);
+	alloc_info(e, s, info);
 }
 
 static void dofree(struct enc *e, uint64_t s, uint64_t ptr)
 {
-	sb_addc(&e->out, HR_FREE);
-	seq(e, s);
-	v(e, HK_FREE);
-	v(e, ptr);
-	v(e, 0);
+	free_info(e, s, live_take(e, ptr));
 }
 
+/* realloc(old, size) returning ptr: ptr 0 with size 0 freed old; ptr 0
+ * otherwise failed (nothing is sent, old stays) */
 static void re(struct enc *e, uint64_t s, uint64_t old, uint64_t ptr, uint64_t size, uint64_t st)
 {
+	if (!ptr) {
+		if (old && !size)
+			dofree(e, s, old);
+		return;
+	}
+	uint64_t oinfo = old ? live_take(e, old) : 0;
+	uint64_t info = info_of(e, size, st);
+	live_put(e, ptr, info);
 	sb_addc(&e->out, HR_REALLOC);
 	seq(e, s);
-	v(e, old);
-	v(e, ptr);
-	v(e, size);
-	v(e, st);
+	v(e, oinfo);
+	v(e, info);
 }
 
 static void tick(struct enc *e, uint64_t s, uint64_t ms, uint64_t rss)
@@ -107,6 +172,22 @@ static void tick(struct enc *e, uint64_t s, uint64_t ms, uint64_t rss)
 	seq(e, s);
 	v(e, ms);
 	v(e, rss);
+}
+
+/* Events in replay order; seqs[] gets their sequence numbers. */
+static size_t replay_count(const struct heap_trace *t, uint64_t *seqs, size_t max)
+{
+	struct heap_iter it;
+	struct heap_event ev;
+	size_t n = 0;
+	heap_iter_init(&it, t);
+	while (heap_iter_next(&it, &ev)) {
+		if (seqs && n < max)
+			seqs[n] = ev.seq;
+		n++;
+	}
+	heap_iter_free(&it);
+	return n;
 }
 
 static void analyze_buf(struct enc *e, struct heap_trace *t, struct heap_analysis *a)
@@ -134,7 +215,7 @@ static void basic_stacks(struct enc *e)
 
 static void test_temporary(void)
 {
-	struct enc e = { STRBUF_INIT, 0, 0 };
+	struct enc e = ENC_INIT;
 	chunk_begin(&e, 0);
 	basic_stacks(&e);
 	alloc(&e, 1, 100, 0x10, 1);
@@ -151,7 +232,7 @@ static void test_temporary(void)
 	struct heap_trace t;
 	struct heap_analysis a;
 	analyze_buf(&e, &t, &a);
-	CHECK_INT(t.events.n, 10);
+	CHECK_INT(replay_count(&t, NULL, 0), 10);
 	CHECK_INT(a.allocations, 4);
 	CHECK_INT(a.temporary, 2);
 	CHECK_INT(cost(&a, 1)->temporary, 2);
@@ -167,7 +248,7 @@ static void test_temporary_same_site(void)
 {
 	/* heaptrack compares (size, stack) of the freed block with the last
 	 * allocation, not the pointer */
-	struct enc e = { STRBUF_INIT, 0, 0 };
+	struct enc e = ENC_INIT;
 	chunk_begin(&e, 0);
 	basic_stacks(&e);
 	alloc(&e, 1, 64, 0x10, 1);
@@ -185,7 +266,7 @@ static void test_temporary_same_site(void)
 
 static void test_peak_and_leak(void)
 {
-	struct enc e = { STRBUF_INIT, 0, 0 };
+	struct enc e = ENC_INIT;
 	chunk_begin(&e, 0);
 	basic_stacks(&e);
 	tick(&e, 1, 0, 1000);
@@ -224,7 +305,7 @@ static void test_peak_and_leak(void)
 
 static void test_later_peak_replaces(void)
 {
-	struct enc e = { STRBUF_INIT, 0, 0 };
+	struct enc e = ENC_INIT;
 	chunk_begin(&e, 0);
 	basic_stacks(&e);
 	alloc(&e, 1, 100, 0x10, 1); /* first peak 100: S1=100 */
@@ -248,7 +329,7 @@ static void test_later_peak_replaces(void)
 
 static void test_realloc(void)
 {
-	struct enc e = { STRBUF_INIT, 0, 0 };
+	struct enc e = ENC_INIT;
 	chunk_begin(&e, 0);
 	basic_stacks(&e);
 	alloc(&e, 1, 100, 0x10, 1);
@@ -273,30 +354,69 @@ static void test_realloc(void)
 
 static void test_threads_out_of_order(void)
 {
-	struct enc e = { STRBUF_INIT, 0, 0 };
+	/* infos 1: 100 B, 2: 10 B, 3: 20 B from stack 1; 4: 40 B from stack 2 */
+	struct enc e = ENC_INIT;
 	chunk_begin(&e, 1); /* thread 1's buffer arrives first */
 	stack(&e, 2, 0, 0x2000);
-	alloc(&e, 3, 40, 0x20, 2);
-	dofree(&e, 4, 0x10); /* frees thread 0's block */
-	dofree(&e, 6, 0x20);
+	e.defs = true;
+	sb_addc(&e.out, HR_INFO), v(&e, 4), sb_addc(&e.out, HK_MALLOC), v(&e, 40), v(&e, 2);
+	alloc_info(&e, 3, 4);
+	free_info(&e, 4, 1); /* frees thread 0's block */
+	free_info(&e, 6, 4);
 	chunk_end(&e);
 	chunk_begin(&e, 0);
 	stack(&e, 1, 0, 0x1000);
-	alloc(&e, 1, 100, 0x10, 1);
-	alloc(&e, 2, 10, 0x30, 1);
-	alloc(&e, 5, 20, 0x40, 1);
+	e.defs = true;
+	sb_addc(&e.out, HR_INFO), v(&e, 1), sb_addc(&e.out, HK_MALLOC), v(&e, 100), v(&e, 1);
+	sb_addc(&e.out, HR_INFO), v(&e, 2), sb_addc(&e.out, HK_MALLOC), v(&e, 10), v(&e, 1);
+	sb_addc(&e.out, HR_INFO), v(&e, 3), sb_addc(&e.out, HK_MALLOC), v(&e, 20), v(&e, 1);
+	alloc_info(&e, 1, 1);
+	alloc_info(&e, 2, 2);
+	alloc_info(&e, 5, 3);
 	chunk_end(&e);
 	struct heap_trace t;
 	struct heap_analysis a;
 	analyze_buf(&e, &t, &a);
-	CHECK_INT(t.events.n, 6);
-	for (size_t i = 0; i < t.events.n; i++)
-		CHECK_INT(t.events.v[i].seq, i + 1);
+	uint64_t seqs[16];
+	CHECK_INT(replay_count(&t, seqs, 16), 6);
+	for (size_t i = 0; i < 6; i++)
+		CHECK_INT(seqs[i], i + 1);
 	CHECK_INT(a.peak, 150);
 	CHECK_INT(cost(&a, 1)->peak, 110);
 	CHECK_INT(a.leaked, 30);
 	CHECK_INT(a.temporary, 0);
 	CHECK_INT(a.unmatched_frees, 0);
+	heap_analysis_free(&a);
+	heap_trace_free(&t);
+	sb_free(&e.out);
+}
+
+static void test_many_runs_merge(void)
+{
+	/* 5 threads, each in several chunks, numbers interleaved round robin:
+	 * replay hands them out in global order */
+	struct enc e = ENC_INIT;
+	chunk_begin(&e, 0);
+	stack(&e, 1, 0, 0x1000);
+	chunk_end(&e);
+	for (int c = 0; c < 4; c++)
+		for (uint32_t th = 1; th <= 5; th++) {
+			chunk_begin(&e, th);
+			for (int i = 0; i < 7; i++)
+				alloc(&e, (uint64_t)(c * 35 + i * 5 + (int)th), 8, (uint64_t)(0x1000 + c * 100 + i * 10 + (int)th), 1);
+			chunk_end(&e);
+		}
+	struct heap_trace t;
+	struct heap_analysis a;
+	analyze_buf(&e, &t, &a);
+	uint64_t seqs[200];
+	CHECK_INT(replay_count(&t, seqs, 200), 140);
+	bool sorted = true;
+	for (size_t i = 0; i < 140; i++)
+		sorted &= seqs[i] == i + 1;
+	CHECK(sorted);
+	CHECK_INT(t.runs.n, 5);
+	CHECK_INT(a.allocations, 140);
 	heap_analysis_free(&a);
 	heap_trace_free(&t);
 	sb_free(&e.out);
@@ -314,27 +434,36 @@ static void build_three_chunks(struct enc *e)
 	}
 }
 
+/* Offsets where chunks end (a trace cut there reads clean). */
+static bool at_chunk_end(const struct enc *e, size_t cut)
+{
+	const uint8_t *p = (const uint8_t *)e->out.buf;
+	for (size_t off = 0; off <= e->out.len;) {
+		if (off == cut)
+			return true;
+		if (off + HEAP_CHUNK_HEADER > e->out.len)
+			break;
+		off += HEAP_CHUNK_HEADER + (p[off + 4] | (size_t)p[off + 5] << 8);
+	}
+	return false;
+}
+
 static void test_truncated(void)
 {
-	struct enc e = { STRBUF_INIT, 0, 0 };
+	struct enc e = ENC_INIT;
 	build_three_chunks(&e);
 	for (size_t cut = 0; cut <= e.out.len; cut++) {
 		struct heap_trace t;
 		heap_trace_init(&t);
 		heap_trace_parse(&t, (const uint8_t *)e.out.buf, cut, false);
 		heap_trace_finish(&t);
-		CHECK(t.events.n % 10 == 0);
-		CHECK(t.events.n <= 30);
-		if (cut == e.out.len) {
-			CHECK_INT(t.events.n, 30);
-			CHECK(!t.truncated && !t.corrupt);
-		} else if (!t.truncated) {
-			/* only a cut at a chunk boundary reads clean */
-			struct heap_trace t2;
-			heap_trace_init(&t2);
-			CHECK_INT(heap_trace_parse_chunks(&t2, (const uint8_t *)e.out.buf, cut), cut);
-			heap_trace_free(&t2);
-		}
+		size_t n = replay_count(&t, NULL, 0);
+		CHECK(n % 10 == 0);
+		CHECK(n <= 30);
+		if (cut == e.out.len)
+			CHECK_INT(n, 30);
+		CHECK(t.truncated == !at_chunk_end(&e, cut));
+		CHECK(!t.corrupt);
 		heap_trace_free(&t);
 	}
 	sb_free(&e.out);
@@ -342,27 +471,38 @@ static void test_truncated(void)
 
 static void test_corrupt(void)
 {
-	struct enc e = { STRBUF_INIT, 0, 0 };
+	struct enc e = ENC_INIT;
 	build_three_chunks(&e);
-	/* break the record type of the last chunk's 3rd record */
-	size_t last = e.out.len;
-	struct heap_trace t0;
-	heap_trace_init(&t0);
-	size_t used = heap_trace_parse_chunks(&t0, (const uint8_t *)e.out.buf, e.out.len);
-	CHECK_INT(used, last);
-	heap_trace_free(&t0);
-	/* find the start of chunk 3: walk headers */
+	/* chunks 2 and 3 hold events only (no definitions): they are decoded
+	 * on replay; break the 4th record of the last one */
 	const uint8_t *p = (const uint8_t *)e.out.buf;
 	size_t off = 0;
 	for (int c = 0; c < 2; c++)
 		off += HEAP_CHUNK_HEADER + (p[off + 4] | p[off + 5] << 8);
-	e.out.buf[off + HEAP_CHUNK_HEADER] = 'Q';
+	CHECK_INT(p[off + 12], 0);
+	e.out.buf[off + HEAP_CHUNK_HEADER + 9] = 'Q'; /* records are 'A', delta, info: 3 bytes */
 	struct heap_trace t;
 	heap_trace_init(&t);
 	heap_trace_parse(&t, p, e.out.len, false);
 	heap_trace_finish(&t);
+	CHECK(!t.corrupt);
+	CHECK_INT(t.chunks, 3);
+	struct heap_iter it;
+	struct heap_event ev;
+	size_t n = 0;
+	heap_iter_init(&it, &t);
+	while (heap_iter_next(&it, &ev))
+		n++;
+	CHECK_INT(n, 23); /* the first three records of the damaged chunk */
+	CHECK_INT(it.damaged, 1);
+	heap_iter_free(&it);
+	heap_trace_free(&t);
+	/* the same damage in a chunk with definitions stops the parse there */
+	e.out.buf[off + 12] = HEAP_CHUNK_DEFS;
+	heap_trace_init(&t);
+	heap_trace_parse(&t, p, e.out.len, false);
 	CHECK(t.corrupt);
-	CHECK_INT(t.events.n, 20);
+	CHECK_INT(replay_count(&t, NULL, 0), 20);
 	CHECK_INT(t.chunks, 2);
 	heap_trace_free(&t);
 	/* a bad magic stops there too */
@@ -370,7 +510,7 @@ static void test_corrupt(void)
 	heap_trace_init(&t);
 	heap_trace_parse(&t, p, e.out.len, false);
 	CHECK(t.corrupt);
-	CHECK_INT(t.events.n, 20);
+	CHECK_INT(replay_count(&t, NULL, 0), 20);
 	heap_trace_free(&t);
 	/* header required when reading files */
 	heap_trace_init(&t);
@@ -382,7 +522,7 @@ static void test_corrupt(void)
 
 static void test_file_roundtrip(void)
 {
-	struct enc e = { STRBUF_INIT, 0, 0 };
+	struct enc e = ENC_INIT;
 	build_three_chunks(&e);
 	char path[] = "/tmp/sonde-heap-test-XXXXXX";
 	int fd = mkstemp(path);
@@ -399,7 +539,7 @@ static void test_file_roundtrip(void)
 	struct heap_trace t;
 	heap_trace_init(&t);
 	CHECK_INT(heap_trace_read_file(&t, path, true), 0);
-	CHECK_INT(t.events.n, 30);
+	CHECK_INT(replay_count(&t, NULL, 0), 30);
 	CHECK(t.have_summary);
 	CHECK_INT(t.wait_status, 3 << 8);
 	CHECK_INT(t.wall_ns, 1234567890ull);
@@ -418,8 +558,8 @@ static void test_file_roundtrip(void)
 	fclose(f);
 	heap_trace_init(&t);
 	int rc = heap_trace_read_file(&t, path, true);
-	CHECK(rc == 0 || t.bad_header);
-	CHECK(t.events.n <= 30);
+	CHECK(rc == 0 || t.bad_header || t.truncated);
+	CHECK(replay_count(&t, NULL, 0) <= 30);
 	heap_trace_free(&t);
 	unlink(path);
 	sb_free(&e.out);
@@ -462,6 +602,7 @@ static int add_self(struct dl_phdr_info *info, size_t size, void *data)
 	int nload = 0;
 	for (int i = 0; i < info->dlpi_phnum; i++)
 		nload += info->dlpi_phdr[i].p_type == PT_LOAD;
+	m->e->defs = true;
 	sb_addc(&m->e->out, HR_MODULE);
 	v(m->e, info->dlpi_addr);
 	str(m->e, "");
@@ -482,8 +623,9 @@ static void test_report_symbolized(void)
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	CHECK(n > 0);
 	exe[n] = 0;
-	struct enc e = { STRBUF_INIT, 0, 0 };
+	struct enc e = ENC_INIT;
 	chunk_begin(&e, 0);
+	e.defs = true;
 	sb_addc(&e.out, HR_HELLO);
 	v(&e, 1);
 	v(&e, 1234);
@@ -549,6 +691,7 @@ int main(void)
 	RUN(test_later_peak_replaces);
 	RUN(test_realloc);
 	RUN(test_threads_out_of_order);
+	RUN(test_many_runs_merge);
 	RUN(test_truncated);
 	RUN(test_corrupt);
 	RUN(test_file_roundtrip);

@@ -69,29 +69,14 @@ static size_t rv(const uint8_t *p, size_t n, size_t *off, uint64_t *out)
 	return 0;
 }
 
-/* A tiny open-addressing set of live pointers and a node table. */
-#define LIVE_CAP (1 << 16)
-static uint64_t live_key[LIVE_CAP];
+/* The trie nodes and allocation infos the stream defined. */
 #define NODE_CAP (1 << 14)
 static uint64_t node_parent[NODE_CAP];
 static unsigned char node_def[NODE_CAP];
-
-static int live_op(uint64_t p, int insert)
-{
-	size_t i = (size_t)((p * 0x9E3779B97F4A7C15ull) >> 48);
-	for (;; i = (i + 1) & (LIVE_CAP - 1)) {
-		if (live_key[i] == p) {
-			if (!insert)
-				live_key[i] = 1; /* tombstone */
-			return 1;
-		}
-		if (live_key[i] == 0) {
-			if (insert)
-				live_key[i] = p;
-			return 0;
-		}
-	}
-}
+#define INFO_CAP (1 << 14)
+static uint64_t info_stack[INFO_CAP];
+static int info_kind[INFO_CAP];
+static unsigned char info_def[INFO_CAP];
 
 struct ev {
 	uint64_t seq, v[5];
@@ -114,8 +99,8 @@ static void decode(const uint8_t *b, size_t n, struct stats *st)
 {
 	nev = 0;
 	memset(st, 0, sizeof *st);
-	memset(live_key, 0, sizeof live_key);
 	memset(node_def, 0, sizeof node_def);
+	memset(info_def, 0, sizeof info_def);
 	st->exit_how = -1;
 	/* pass 1: nodes (they may be defined in another thread's later chunk) */
 	for (int pass = 0; pass < 2; pass++) {
@@ -138,20 +123,30 @@ static void decode(const uint8_t *b, size_t n, struct stats *st)
 				case HR_HELLO: nf = 4; break;
 				case HR_STACK: nf = 3; break;
 				case HR_THREAD: nf = 2; break;
-				case HR_ALLOC: nf = 5; break;
-				case HR_FREE: nf = 4; break;
-				case HR_REALLOC: nf = 5; break;
+				case HR_INFO: nf = 4; break; /* idx, kind (a byte), size, stack */
+				case HR_ALLOC: nf = 2; break;
+				case HR_FREE: nf = 3; break; /* seq, info, kind (a byte) */
+				case HR_REALLOC: nf = 3; break;
 				case HR_TIME: nf = 3; break;
 				case HR_FORK: nf = 2; break;
 				case HR_EXIT: nf = 4; break;
 				case HR_MODULE: nf = 1; break;
 				default: st->corrupt = 1; return;
 				}
-				for (int i = 0; i < nf; i++)
+				for (int i = 0; i < nf; i++) {
+					if ((type == HR_INFO && i == 1) || (type == HR_FREE && i == 2)) {
+						if (o >= size) {
+							st->corrupt = 1;
+							return;
+						}
+						v[i] = p[o++];
+						continue;
+					}
 					if (!rv(p, size, &o, &v[i])) {
 						st->corrupt = 1;
 						return;
 					}
+				}
 				if (type == HR_HELLO || type == HR_THREAD || type == HR_MODULE) { /* + string */
 					uint64_t len;
 					if (!rv(p, size, &o, &len) || len > size - o) {
@@ -177,8 +172,15 @@ static void decode(const uint8_t *b, size_t n, struct stats *st)
 						node_def[v[0]] = 1;
 						node_parent[v[0]] = v[1];
 					}
+					if (type == HR_INFO && v[0] < INFO_CAP) {
+						info_def[v[0]] = 1;
+						info_kind[v[0]] = (int)v[1];
+						info_stack[v[0]] = v[3];
+					}
 					continue;
 				}
+				if (type == HR_INFO)
+					continue;
 				if (type == HR_HELLO || type == HR_STACK || type == HR_THREAD || type == HR_MODULE) {
 					st->hello += type == HR_HELLO;
 					st->threads += type == HR_THREAD;
@@ -209,29 +211,28 @@ static void check_events(struct stats *st)
 	for (size_t e = 0; e < nev; e++) {
 		uint64_t seq = evs[e].seq, *v = evs[e].v - 1; /* v[1].. as in the record */
 		int type = evs[e].type;
-		if (e && seq == evs[e - 1].seq)
-			st->corrupt = 1; /* sequence numbers are unique */
 		{
 				if (seq > st->last_seq)
 					st->last_seq = seq;
 				if (type == HR_ALLOC || type == HR_REALLOC) {
-					uint64_t ptr = type == HR_ALLOC ? v[3] : v[2], stack = v[4];
+					uint64_t info = type == HR_ALLOC ? v[1] : v[2];
 					if (type == HR_REALLOC && v[1]) {
-						if (live_op(v[1], 0))
+						if (v[1] < INFO_CAP && info_def[v[1]])
 							st->live--;
 						else
 							st->unknown_free++;
 					}
+					if (info >= INFO_CAP || !info_def[info]) {
+						st->bad_nodes++;
+						continue;
+					}
 					if (type == HR_ALLOC)
-						st->kind[v[1] & 63]++;
+						st->kind[info_kind[info] & 63]++;
 					st->allocs += type == HR_ALLOC;
 					st->reallocs += type == HR_REALLOC;
-					if (live_op(ptr, 1))
-						st->dup_alloc++;
-					else
-						st->live++;
+					st->live++;
 					long depth = 0;
-					for (uint64_t s = stack; s && depth < 1000; depth++) {
+					for (uint64_t s = info_stack[info]; s && depth < 1000; depth++) {
 						if (s >= NODE_CAP || !node_def[s]) {
 							st->bad_nodes++;
 							break;
@@ -242,8 +243,8 @@ static void check_events(struct stats *st)
 						st->max_depth = depth;
 				} else if (type == HR_FREE) {
 					st->frees++;
-					st->kind[v[1] & 63]++;
-					if (live_op(v[2], 0))
+					st->kind[v[2] & 63]++;
+					if (v[1] && v[1] < INFO_CAP && info_def[v[1]])
 						st->live--;
 					else
 						st->unknown_free++;

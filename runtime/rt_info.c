@@ -1,0 +1,101 @@
+/* Allocation infos: every distinct (kind, size, stack) an allocation had
+ * gets a small index, sent once as an HR_INFO record; allocation and free
+ * events then carry only that index (heaptrack interns the same pairs).
+ *
+ * A global table under a spinlock holds the interning; each thread keeps a
+ * direct-mapped cache in front of it, so the lock is taken once per new
+ * triple per thread. */
+#include <sched.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "rt.h"
+
+struct gslot {
+	uint64_t size;
+	uint32_t stack, info; /* info 0: empty */
+	uint8_t kind;
+};
+
+static _Atomic int g_info_lock;
+static struct gslot *g_tab;
+static uint64_t g_cap, g_n;
+static uint32_t g_next_info = 1;
+
+static inline uint64_t key_hash(int kind, uint64_t size, uint32_t stack)
+{
+	uint64_t h = (size * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)stack * 0xc2b2ae3d27d4eb4full) ^ (uint64_t)kind;
+	return h ^ (h >> 31);
+}
+
+static void glock(void)
+{
+	while (atomic_exchange_explicit(&g_info_lock, 1, memory_order_acquire))
+		sched_yield();
+}
+
+static void gunlock(void)
+{
+	atomic_store_explicit(&g_info_lock, 0, memory_order_release);
+}
+
+static bool ggrow(void)
+{
+	uint64_t ncap = g_cap ? g_cap * 2 : 4096;
+	void *m = mmap(NULL, ncap * sizeof(struct gslot), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return false;
+	struct gslot *ns = m;
+	for (uint64_t i = 0; i < g_cap; i++) {
+		if (!g_tab[i].info)
+			continue;
+		uint64_t j = key_hash(g_tab[i].kind, g_tab[i].size, g_tab[i].stack) & (ncap - 1);
+		while (ns[j].info)
+			j = (j + 1) & (ncap - 1);
+		ns[j] = g_tab[i];
+	}
+	if (g_tab)
+		munmap(g_tab, g_cap * sizeof(struct gslot));
+	g_tab = ns;
+	g_cap = ncap;
+	return true;
+}
+
+/* The global look-up; *is_new when this call created the index. */
+static uint32_t intern_global(int kind, uint64_t size, uint32_t stack, uint64_t h, bool *is_new)
+{
+	uint32_t info = 0;
+	glock();
+	if ((g_n + 1) * 2 > g_cap && !ggrow()) {
+		gunlock();
+		return 0;
+	}
+	uint64_t mask = g_cap - 1, j = h & mask;
+	for (; g_tab[j].info; j = (j + 1) & mask)
+		if (g_tab[j].size == size && g_tab[j].stack == stack && g_tab[j].kind == kind) {
+			info = g_tab[j].info;
+			break;
+		}
+	if (!info) {
+		info = g_next_info++;
+		g_tab[j] = (struct gslot){ size, stack, info, (uint8_t)kind };
+		g_n++;
+		*is_new = true;
+	}
+	gunlock();
+	return info;
+}
+
+uint32_t rt_info_intern(struct rt_info_cache *c, int kind, uint64_t size, uint32_t stack, bool *is_new)
+{
+	*is_new = false;
+	uint64_t h = key_hash(kind, size, stack);
+	struct rt_info_slot *s = &c->slots[(h >> 20) & (RT_INFO_CACHE - 1)];
+	if (RT_LIKELY(s->info && s->size == size && s->stack == stack && s->kind == kind))
+		return s->info;
+	uint32_t info = intern_global(kind, size, stack, h, is_new);
+	if (info)
+		*s = (struct rt_info_slot){ size, stack, info, (uint8_t)kind };
+	return info;
+}

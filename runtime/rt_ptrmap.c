@@ -1,0 +1,187 @@
+/* The live-block map: pointer -> allocation info index, for every block
+ * the runtime saw allocated and not yet freed.
+ *
+ * Why in the target: with it a free is written as the info index of the
+ * block it frees (a few bytes that repeat, so zstd folds them away) instead
+ * of a 6-byte address, and the reader needs no address bookkeeping.
+ *
+ * Concurrency: 256 stripes chosen by the pointer's hash, each an
+ * open-addressing table (linear probing, backward-shift deletion) behind
+ * its own spinlock, so threads rarely meet. Ordering: the allocation hook
+ * inserts after the real allocator returned, the free hook removes before
+ * the real free runs, so a block's removal always precedes the insertion
+ * of whatever reuses its address. Tables live in mmap'd memory, outside
+ * the program's heap. */
+#include <sched.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "rt.h"
+
+#define STRIPES 256
+#define FIRST_CAP 64 /* slots per stripe at first use, power of two: small keeps hot tables in cache */
+
+struct slot {
+	uint64_t ptr; /* 0: empty */
+	uint32_t info;
+};
+
+struct stripe {
+	_Atomic int lock;
+	uint32_t n;
+	uint64_t cap; /* 0 until first use */
+	struct slot *s;
+	uint64_t clock; /* the last event key given out here */
+	char pad[64 - sizeof(int) - sizeof(uint32_t) - 2 * sizeof(uint64_t) - sizeof(void *)];
+};
+
+static _Alignas(64) struct stripe g_stripes[STRIPES];
+
+static inline uint64_t mix(uint64_t p)
+{
+	p ^= p >> 33;
+	p *= 0xff51afd7ed558ccdull;
+	p ^= p >> 29;
+	return p;
+}
+
+/* Stripes by 64 MiB region first: glibc gives each thread arena its own
+ * aligned 64 MiB heaps, so a thread's blocks meet in stripes other
+ * threads seldom touch (no cache-line ping-pong between cores), and
+ * a cross-thread free still finds its block. */
+static inline struct stripe *stripe_of(uint64_t ptr, uint64_t h)
+{
+	uint64_t region = mix(ptr >> 26);
+	return &g_stripes[((region & 15) << 4 | (h & 15)) & (STRIPES - 1)];
+}
+
+static inline void slock(_Atomic int *l)
+{
+	for (unsigned spins = 0; atomic_exchange_explicit(l, 1, memory_order_acquire);) {
+		while (atomic_load_explicit(l, memory_order_relaxed)) {
+			if (++spins > 200)
+				sched_yield(); /* the holder may be preempted (more threads than cores) */
+			else
+				__builtin_ia32_pause();
+		}
+	}
+}
+
+static inline void sunlock(_Atomic int *l)
+{
+	atomic_store_explicit(l, 0, memory_order_release);
+}
+
+/* A single-threaded program takes no locks: a locked instruction costs
+ * more than the rest of the look-up. rt_multi is set before a second
+ * thread can exist and stays set, so a section that started unlocked
+ * finishes before anyone else could enter it. */
+static inline bool lock_if_threaded(struct stripe *st)
+{
+	if (!atomic_load_explicit(&rt_multi, memory_order_relaxed))
+		return false;
+	slock(&st->lock);
+	return true;
+}
+
+static struct slot *alloc_slots(uint64_t cap)
+{
+	void *m = mmap(NULL, cap * sizeof(struct slot), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return m == MAP_FAILED ? NULL : m;
+}
+
+/* Doubles the table; false when memory is out (the insert is dropped). */
+static bool grow(struct stripe *st)
+{
+	uint64_t ncap = st->cap ? st->cap * 2 : FIRST_CAP;
+	struct slot *ns = alloc_slots(ncap);
+	if (!ns)
+		return false;
+	for (uint64_t i = 0; i < st->cap; i++) {
+		if (!st->s[i].ptr)
+			continue;
+		uint64_t j = (mix(st->s[i].ptr) >> 8) & (ncap - 1);
+		while (ns[j].ptr)
+			j = (j + 1) & (ncap - 1);
+		ns[j] = st->s[i];
+	}
+	if (st->s)
+		munmap(st->s, st->cap * sizeof(struct slot));
+	st->s = ns;
+	st->cap = ncap;
+	return true;
+}
+
+/* Under the stripe's lock: the key of this event. */
+static inline void stamp(struct stripe *st, uint64_t *key)
+{
+	if (*key <= st->clock)
+		*key = st->clock + 1;
+	st->clock = *key;
+}
+
+uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint64_t *key)
+{
+	uint64_t h = mix(ptr);
+	struct stripe *st = stripe_of(ptr, h);
+	uint32_t old = 0;
+	bool locked = lock_if_threaded(st);
+	stamp(st, key);
+	if ((st->n + 1) * 4 > st->cap * 3 && !grow(st)) {
+		if (locked)
+			sunlock(&st->lock);
+		return 0;
+	}
+	uint64_t mask = st->cap - 1, j = (h >> 8) & mask;
+	while (st->s[j].ptr && st->s[j].ptr != ptr)
+		j = (j + 1) & mask;
+	if (st->s[j].ptr)
+		old = st->s[j].info; /* its free was never seen */
+	else
+		st->n++;
+	st->s[j].ptr = ptr;
+	st->s[j].info = info;
+	if (locked)
+		sunlock(&st->lock);
+	return old;
+}
+
+uint32_t rt_ptrmap_take(uint64_t ptr, uint64_t *key)
+{
+	uint64_t h = mix(ptr);
+	struct stripe *st = stripe_of(ptr, h);
+	bool locked = lock_if_threaded(st);
+	stamp(st, key);
+	if (!st->cap) {
+		if (locked)
+			sunlock(&st->lock);
+		return 0;
+	}
+	uint64_t mask = st->cap - 1, i = (h >> 8) & mask;
+	while (st->s[i].ptr && st->s[i].ptr != ptr)
+		i = (i + 1) & mask;
+	uint32_t info = st->s[i].info;
+	if (!st->s[i].ptr) {
+		if (locked)
+			sunlock(&st->lock);
+		return 0;
+	}
+	/* backward-shift deletion keeps probe chains intact without tombstones */
+	st->s[i].ptr = 0;
+	st->n--;
+	for (uint64_t j = i;;) {
+		j = (j + 1) & mask;
+		if (!st->s[j].ptr)
+			break;
+		uint64_t k = (mix(st->s[j].ptr) >> 8) & mask;
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		st->s[i] = st->s[j];
+		st->s[j].ptr = 0;
+		i = j;
+	}
+	if (locked)
+		sunlock(&st->lock);
+	return info;
+}

@@ -1,0 +1,565 @@
+/* The sonde heap trace reader: the whole (decompressed) trace is held in
+ * memory; every complete chunk is checked record by record (stopping with
+ * a warning at a truncated or corrupt one), definitions are applied, and
+ * the chunks holding events are listed per thread as runs in sequence
+ * order for replay (trace_replay.c). docs/heap-format.md. */
+#include "heap/trace.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "../runtime/heap_protocol.h"
+#include "util/die.h"
+
+#define MAX_CHUNK_PAYLOAD (64u << 20)
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* ---- the trace bytes: mmap'd so growing is a remap, not a copy, and
+ * asked for huge pages (a large trace would otherwise spend its time in
+ * page faults) ---- */
+
+static void data_free(struct heap_trace *t)
+{
+	if (t->data)
+		munmap(t->data, t->data_cap);
+	t->data = NULL;
+	t->data_n = t->data_cap = 0;
+}
+
+static void data_reserve(struct heap_trace *t, size_t more)
+{
+	if (t->data_cap - t->data_n >= more)
+		return;
+	size_t cap = t->data_cap ? t->data_cap : 1 << 21;
+	while (cap - t->data_n < more) {
+		if (cap > SIZE_MAX / 2)
+			die("heap trace too large");
+		cap *= 2;
+	}
+	void *m = t->data ? mremap(t->data, t->data_cap, cap, MREMAP_MAYMOVE)
+			  : mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		die("out of memory reading the heap trace (%zu MiB)", cap >> 20);
+	madvise(m, cap, MADV_HUGEPAGE);
+	t->data = m;
+	t->data_cap = cap;
+}
+
+void heap_trace_init(struct heap_trace *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->wait_status = -1;
+	struct heap_info unknown = { 0 };
+	vec_push(&t->infos, unknown);
+}
+
+void heap_trace_free(struct heap_trace *t)
+{
+	free(t->exe);
+	free(t->cmdline);
+	for (size_t i = 0; i < t->modules.n; i++) {
+		free(t->modules.v[i].path);
+		vec_free(&t->modules.v[i].segs);
+	}
+	vec_free(&t->modules);
+	vec_free(&t->nodes);
+	u64map_free(&t->node_index);
+	for (size_t i = 0; i < t->threads.n; i++)
+		free(t->threads.v[i].name);
+	vec_free(&t->threads);
+	vec_free(&t->infos);
+	for (size_t i = 0; i < t->runs.n; i++)
+		vec_free(&t->runs.v[i].spans);
+	data_free(t);
+	vec_free(&t->runs);
+	u64map_free(&t->thread_run);
+	memset(t, 0, sizeof(*t));
+}
+
+const struct heap_info *heap_trace_info(const struct heap_trace *t, uint32_t info)
+{
+	return info < t->infos.n ? &t->infos.v[info] : &t->infos.v[0];
+}
+
+struct cur {
+	const uint8_t *p;
+	size_t n, off;
+	bool bad;
+};
+
+static uint64_t rv(struct cur *c)
+{
+	uint64_t v = 0;
+	if (c->bad)
+		return 0;
+	size_t k = heap_get_varint(c->p + c->off, c->n - c->off, &v);
+	if (!k) {
+		c->bad = true;
+		return 0;
+	}
+	c->off += k;
+	return v;
+}
+
+static uint8_t rbyte(struct cur *c)
+{
+	if (c->bad || c->off >= c->n) {
+		c->bad = true;
+		return 0;
+	}
+	return c->p[c->off++];
+}
+
+static char *rstr(struct cur *c)
+{
+	uint64_t len = rv(c);
+	if (c->bad || len > c->n - c->off) {
+		c->bad = true;
+		return NULL;
+	}
+	char *s = xstrndup((const char *)c->p + c->off, (size_t)len);
+	c->off += (size_t)len;
+	return s;
+}
+
+static void damage(struct heap_trace *t, const char *what, uint64_t off)
+{
+	if (!t->damage[0])
+		snprintf(t->damage, sizeof(t->damage), "%s at byte %llu", what, (unsigned long long)off);
+}
+
+/* Parses one chunk payload. Returns false on a malformed record (the
+ * caller rolls back what this chunk added). */
+static bool parse_sonde_payload(struct heap_trace *t, const uint8_t *p, size_t n)
+{
+	struct cur c = { p, n, 0, false };
+	while (c.off < c.n && !c.bad) {
+		uint8_t type = c.p[c.off++];
+		if (type == HR_SONDE_SUMMARY) {
+			uint64_t st = rv(&c), wall = rv(&c);
+			if (c.bad)
+				break;
+			t->have_summary = true;
+			t->wait_status = (int)(uint32_t)st;
+			t->wall_ns = wall;
+		} else if (type == HR_SONDE_COMMAND) {
+			char *s = rstr(&c);
+			if (c.bad)
+				break;
+			free(t->cmdline);
+			t->cmdline = s;
+		} else {
+			c.bad = true;
+		}
+	}
+	return !c.bad;
+}
+
+const char *heap_trace_cmdline(const struct heap_trace *t)
+{
+	return t->cmdline;
+}
+
+/* Info indexes are small (one per distinct kind, size and stack); a huge
+ * one is damage, not a reason to allocate gigabytes. */
+#define MAX_INFO (1u << 26)
+
+static bool parse_def(struct heap_trace *t, struct cur *c, uint8_t type)
+{
+	switch (type) {
+	case HR_HELLO: {
+		uint64_t ver = rv(c), pid = rv(c), ppid = rv(c), start = rv(c);
+		char *exe = rstr(c);
+		if (c->bad)
+			return false;
+		if (!t->have_hello) {
+			t->have_hello = true;
+			t->version = ver;
+			t->pid = pid;
+			t->ppid = ppid;
+			t->start_ns = start;
+			t->exe = exe;
+		} else {
+			free(exe);
+		}
+		return true;
+	}
+	case HR_MODULE: {
+		struct heap_module m = { 0 };
+		m.bias = rv(c);
+		m.path = rstr(c);
+		uint64_t nseg = rv(c);
+		if (nseg > 64)
+			c->bad = true;
+		for (uint64_t i = 0; i < nseg && !c->bad; i++) {
+			struct heap_segment sg;
+			sg.vaddr = rv(c);
+			sg.memsz = rv(c);
+			sg.flags = rv(c);
+			vec_push(&m.segs, sg);
+		}
+		if (c->bad) {
+			free(m.path);
+			vec_free(&m.segs);
+			return false;
+		}
+		vec_push(&t->modules, m);
+		return true;
+	}
+	case HR_STACK: {
+		struct heap_stack_node nd;
+		nd.id = rv(c);
+		nd.parent = rv(c);
+		nd.ip = rv(c);
+		if (c->bad)
+			return false;
+		bool ins;
+		uint64_t *slot = u64map_upsert(&t->node_index, nd.id, t->nodes.n, &ins);
+		if (ins)
+			vec_push(&t->nodes, nd);
+		else
+			t->nodes.v[*slot] = nd;
+		return true;
+	}
+	case HR_THREAD: {
+		struct heap_thread th;
+		th.index = (uint32_t)rv(c);
+		th.tid = (uint32_t)rv(c);
+		th.name = rstr(c);
+		if (c->bad) {
+			free(th.name);
+			return false;
+		}
+		vec_push(&t->threads, th);
+		return true;
+	}
+	case HR_INFO: {
+		uint64_t idx = rv(c);
+		uint8_t kind = rbyte(c);
+		uint64_t size = rv(c), stack = rv(c);
+		if (c->bad || idx == 0 || idx >= MAX_INFO || stack > UINT32_MAX)
+			return false;
+		struct heap_info zero = { 0 };
+		while (t->infos.n <= idx)
+			vec_push(&t->infos, zero);
+		t->infos.v[idx] = (struct heap_info){ size, (uint32_t)stack, kind, true };
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+/* The run of a thread: its chunks in the order it wrote them (one
+ * thread's chunks never overtake each other in the stream). */
+static struct heap_run *run_of(struct heap_trace *t, uint32_t thread)
+{
+	bool ins;
+	uint64_t *slot = u64map_upsert(&t->thread_run, thread, t->runs.n, &ins);
+	if (ins) {
+		struct heap_run nr = { 0 };
+		nr.thread = thread;
+		vec_push(&t->runs, nr);
+	}
+	return &t->runs.v[*slot];
+}
+
+/* Decodes an event record after its type byte: the sequence delta d and
+ * up to three fields. False when malformed. */
+int heap_event_fields(uint8_t type)
+{
+	switch (type) {
+	case HR_ALLOC: return 1;
+	case HR_FREE: return 1;
+	case HR_REALLOC: return 2;
+	case HR_TIME: return 2;
+	case HR_FORK: return 1;
+	case HR_EXIT: return 3;
+	default: return -1;
+	}
+}
+
+static bool read_event(struct cur *c, uint8_t type, uint64_t *d, uint64_t f[3])
+{
+	int nf = heap_event_fields(type);
+	if (nf < 0)
+		return false;
+	*d = rv(c);
+	f[0] = f[1] = f[2] = 0;
+	for (int i = 0; i < nf; i++)
+		f[i] = rv(c);
+	if (type == HR_FREE)
+		rbyte(c);
+	return !c->bad;
+}
+
+/* An event record in a chunk that also holds definitions, checked. */
+static bool parse_event(struct heap_trace *t, struct cur *c, uint8_t type, uint64_t *seq)
+{
+	uint64_t d, f[3];
+	if (!read_event(c, type, &d, f))
+		return false;
+	*seq += d;
+	if ((type == HR_ALLOC || type == HR_FREE || type == HR_REALLOC) && (f[0] >= MAX_INFO || f[1] >= MAX_INFO))
+		return false;
+	if (type == HR_EXIT) {
+		t->have_exit = true;
+		t->exit_how = f[0];
+		t->exit_signal = f[1];
+		t->exit_peak_rss_kib = f[2];
+	}
+	return true;
+}
+
+static inline bool is_event(uint8_t type)
+{
+	return heap_event_fields(type) >= 0;
+}
+
+/* A chunk (payload at off in t->data). One that holds definitions is
+ * checked record by record and its definitions applied; one of events
+ * only (the bulk of a trace) is left for the replay, which decodes it
+ * with bounds checks. Chunks with events join their thread's run. */
+static bool parse_payload(struct heap_trace *t, uint64_t off, size_t n, uint32_t thread, uint32_t flags)
+{
+	const uint8_t *p = t->data + off;
+	if (thread == HEAP_SONDE_THREAD)
+		return parse_sonde_payload(t, p, n);
+	bool events = !(flags & HEAP_CHUNK_DEFS);
+	if (!events) {
+		struct cur c = { p, n, 0, false };
+		uint64_t seq = 0;
+		while (c.off < c.n) {
+			uint8_t type = c.p[c.off++];
+			bool ok;
+			if (is_event(type)) {
+				ok = parse_event(t, &c, type, &seq);
+				events = true;
+			} else {
+				ok = parse_def(t, &c, type);
+			}
+			if (!ok || c.bad)
+				return false;
+		}
+	}
+	if (events && n) {
+		struct heap_span sp = { off, (uint32_t)n };
+		vec_push(&run_of(t, thread)->spans, sp);
+	}
+	return true;
+}
+
+/* What a chunk may change before it turns out malformed, to undo it
+ * (runs only get a chunk once all of it checked out; infos it defined
+ * stay: without events that name them they are inert). */
+struct chunk_mark {
+	size_t nodes;
+};
+
+static void undo_chunk(struct heap_trace *t, const struct chunk_mark *m)
+{
+	for (size_t i = m->nodes; i < t->nodes.n; i++) {
+		uint64_t *slot = u64map_get(&t->node_index, t->nodes.v[i].id);
+		if (slot && *slot >= m->nodes)
+			*slot = UINT64_MAX;
+	}
+	t->nodes.n = m->nodes;
+}
+
+/* Parses the chunks in t->data from off on; returns the offset after the
+ * last complete chunk. */
+static size_t parse_chunks(struct heap_trace *t, size_t off)
+{
+	size_t n = t->data_n;
+	while (off < n) {
+		if (n - off < HEAP_CHUNK_HEADER)
+			break;
+		const uint8_t *h = t->data + off;
+		uint32_t magic = get_u32(h), size = get_u32(h + 4), thread = get_u32(h + 8), flags = get_u32(h + 12);
+		if (magic != HEAP_CHUNK_MAGIC || size > MAX_CHUNK_PAYLOAD) {
+			t->corrupt = true;
+			damage(t, "bad chunk header", off);
+			return off;
+		}
+		if (n - off - HEAP_CHUNK_HEADER < size)
+			break;
+		struct chunk_mark m = { t->nodes.n };
+		if (!parse_payload(t, off + HEAP_CHUNK_HEADER, size, thread, flags)) {
+			undo_chunk(t, &m);
+			t->corrupt = true;
+			damage(t, "malformed record in chunk", off);
+			return off;
+		}
+		t->chunks++;
+		off += HEAP_CHUNK_HEADER + size;
+	}
+	return off;
+}
+
+/* Checks the file header; returns its size, 0 when absent (and allowed),
+ * or -1 (flags set) when the bytes are not a trace this reader reads. */
+static long parse_header(struct heap_trace *t, const uint8_t *buf, size_t n, bool expect_header)
+{
+	if (n >= 8 && !memcmp(buf, HEAP_TRACE_MAGIC, 8)) {
+		if (n < HEAP_TRACE_HEADER) {
+			t->truncated = true;
+			damage(t, "trace ends inside the file header", 0);
+			return -1;
+		}
+		uint32_t ver = get_u32(buf + 8);
+		if (ver != HEAP_TRACE_VERSION) {
+			t->bad_header = true;
+			if (ver < HEAP_TRACE_VERSION)
+				snprintf(t->damage, sizeof(t->damage),
+					 "heap trace version %u was written by an older sonde; record it again", ver);
+			else
+				snprintf(t->damage, sizeof(t->damage),
+					 "heap trace version %u is newer than this sonde reads (%u); update sonde", ver,
+					 HEAP_TRACE_VERSION);
+			return -1;
+		}
+		return HEAP_TRACE_HEADER;
+	}
+	if (expect_header) {
+		t->bad_header = true;
+		snprintf(t->damage, sizeof(t->damage), "not a sonde heap trace (no SONDEHP1 header)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Parses the bytes now in t->data. */
+static void parse_data(struct heap_trace *t, bool expect_header)
+{
+	long h = parse_header(t, t->data, t->data_n, expect_header);
+	if (h < 0)
+		return;
+	size_t end = parse_chunks(t, (size_t)h);
+	t->bytes = t->data_n;
+	size_t left = t->data_n - end;
+	if (!left || t->corrupt)
+		return;
+	t->truncated = true;
+	damage(t, left < HEAP_CHUNK_HEADER ? "trace ends inside a chunk header" : "trace ends inside a chunk", end);
+}
+
+void heap_trace_parse(struct heap_trace *t, const uint8_t *buf, size_t n, bool expect_header)
+{
+	data_reserve(t, n + 1);
+	if (n)
+		memcpy(t->data + t->data_n, buf, n);
+	t->data_n += n;
+	parse_data(t, expect_header);
+}
+
+void heap_trace_finish(struct heap_trace *t)
+{
+	(void)t;
+}
+
+/* Reads path into t->data, decompressing a zstd file; *zst_truncated
+ * when the compressed stream ends early or is damaged. */
+static int load_file(struct heap_trace *t, const char *path, bool *zst_truncated, char *why, size_t whylen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	ZSTD_DCtx *d = NULL;
+	size_t in_cap = ZSTD_DStreamInSize();
+	uint8_t *in = xmalloc(in_cap);
+	bool first = true;
+	size_t last = 0;
+	int rc = 0;
+	*zst_truncated = false;
+	for (;;) {
+		ssize_t k = read(fd, in, in_cap);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			snprintf(why, whylen, "%s", strerror(errno));
+			rc = -1;
+			break;
+		}
+		if (k == 0)
+			break;
+		if (first) {
+			first = false;
+			if (k >= 4 && get_u32(in) == 0xFD2FB528u)
+				d = ZSTD_createDCtx();
+		}
+		if (!d) { /* a raw trace */
+			data_reserve(t, (size_t)k);
+			memcpy(t->data + t->data_n, in, (size_t)k);
+			t->data_n += (size_t)k;
+			continue;
+		}
+		ZSTD_inBuffer ib = { in, (size_t)k, 0 };
+		while (ib.pos < ib.size) {
+			data_reserve(t, 1 << 20);
+			ZSTD_outBuffer ob = { t->data + t->data_n, t->data_cap - t->data_n, 0 };
+			last = ZSTD_decompressStream(d, &ob, &ib);
+			if (ZSTD_isError(last)) {
+				*zst_truncated = true;
+				break;
+			}
+			t->data_n += ob.pos;
+		}
+		if (*zst_truncated)
+			break;
+	}
+	/* what the decoder still holds */
+	for (int i = 0; d && !*zst_truncated && last != 0 && i < 1024; i++) {
+		data_reserve(t, 1 << 20);
+		ZSTD_inBuffer ib = { in, 0, 0 };
+		ZSTD_outBuffer ob = { t->data + t->data_n, t->data_cap - t->data_n, 0 };
+		last = ZSTD_decompressStream(d, &ob, &ib);
+		if (ZSTD_isError(last))
+			break;
+		t->data_n += ob.pos;
+		if (!ob.pos)
+			break;
+	}
+	if (d && (ZSTD_isError(last) || last != 0))
+		*zst_truncated = true;
+	if (d)
+		ZSTD_freeDCtx(d);
+	free(in);
+	close(fd);
+	return rc;
+}
+
+int heap_trace_read_file(struct heap_trace *t, const char *path, bool quiet)
+{
+	bool ztrunc;
+	char why[256];
+	if (load_file(t, path, &ztrunc, why, sizeof(why)) < 0)
+		return error("cannot open '%s': %s", path, why);
+	if (!t->data_n && ztrunc) {
+		t->truncated = true;
+		return error("cannot read '%s': the compressed trace is cut short before its first complete block", path);
+	}
+	if (!t->data_n)
+		return error("cannot read '%s': the file is empty (the traced program may not have started)", path);
+	parse_data(t, true);
+	if (t->bad_header)
+		return error("cannot read '%s': %s", path, t->damage);
+	if (ztrunc && !t->truncated && !t->corrupt) {
+		t->truncated = true;
+		damage(t, "compressed stream is cut short", t->bytes);
+	}
+	if (!quiet && (t->truncated || t->corrupt))
+		warn("'%s' is damaged (%s); using the %llu complete chunks before it", path, t->damage,
+		     (unsigned long long)t->chunks);
+	return 0;
+}

@@ -1,0 +1,271 @@
+/* Replay of a parsed heap trace: each run is read by a cursor that
+ * decodes its chunks in place, and the runs are merged by sequence number
+ * with a min-heap. */
+#include "heap/trace.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../runtime/heap_protocol.h"
+#include "util/die.h"
+
+struct heap_cursor {
+	const uint8_t *data;
+	const struct heap_span *span, *span_end;
+	const uint8_t *p, *chunk_end;
+	struct heap_event next;
+	uint64_t *damaged; /* the iterator's count */
+};
+
+/* A varint of at most 10 bytes ending before end; false if it does not. */
+static inline bool cv(const uint8_t **pp, const uint8_t *end, uint64_t *out)
+{
+	const uint8_t *p = *pp;
+	uint64_t v = 0;
+	for (unsigned sh = 0; p < end && sh < 70; sh += 7) {
+		uint8_t b = *p++;
+		v |= (uint64_t)(b & 0x7f) << (sh < 64 ? sh : 63);
+		if (!(b & 0x80)) {
+			*pp = p;
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Steps over a definition record (applied when the trace was parsed, or
+ * misplaced in an events-only chunk: ignored). */
+static bool skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type)
+{
+	uint64_t x, n;
+	int vars = 0, strs = 0;
+	switch (type) {
+	case HR_HELLO: vars = 4, strs = 1; break;
+	case HR_STACK: vars = 3; break;
+	case HR_THREAD: vars = 2, strs = 1; break;
+	case HR_INFO:
+		if (!cv(pp, end, &x) || *pp >= end)
+			return false;
+		(*pp)++;
+		vars = 2;
+		break;
+	case HR_MODULE:
+		if (!cv(pp, end, &x) || !cv(pp, end, &n) || n > (uint64_t)(end - *pp))
+			return false;
+		*pp += n;
+		if (!cv(pp, end, &n) || n > 64)
+			return false;
+		vars = (int)(3 * n);
+		break;
+	default:
+		return false;
+	}
+	for (int i = 0; i < vars; i++)
+		if (!cv(pp, end, &x))
+			return false;
+	for (int i = 0; i < strs; i++) {
+		if (!cv(pp, end, &n) || n > (uint64_t)(end - *pp))
+			return false;
+		*pp += n;
+	}
+	return true;
+}
+
+/* Decodes one event record after its type byte; false if malformed or
+ * not an event. */
+static bool decode_event(const uint8_t **pp, const uint8_t *end, uint8_t type, struct heap_event *e)
+{
+	uint64_t d, x[3] = { 0, 0, 0 };
+	int nf = heap_event_fields(type);
+	if (nf < 0)
+		return false;
+	if (!cv(pp, end, &d))
+		return false;
+	for (int i = 0; i < nf; i++)
+		if (!cv(pp, end, &x[i]))
+			return false;
+	e->seq += d;
+	e->info = e->info2 = 0;
+	e->kind = 0;
+	e->a = e->b = e->c = 0;
+	switch (type) {
+	case HR_ALLOC:
+		e->type = HEV_ALLOC;
+		e->info = (uint32_t)x[0];
+		break;
+	case HR_FREE:
+		if (*pp >= end)
+			return false;
+		e->type = HEV_FREE;
+		e->info = (uint32_t)x[0];
+		e->kind = *(*pp)++;
+		break;
+	case HR_REALLOC:
+		e->type = HEV_REALLOC;
+		e->info2 = (uint32_t)x[0];
+		e->info = (uint32_t)x[1];
+		break;
+	case HR_TIME:
+		e->type = HEV_TIME;
+		e->a = x[0];
+		e->b = x[1];
+		break;
+	case HR_FORK:
+		e->type = HEV_FORK;
+		e->a = x[0];
+		break;
+	default:
+		e->type = HEV_EXIT;
+		e->a = x[0];
+		e->b = x[1];
+		e->c = x[2];
+		break;
+	}
+	return true;
+}
+
+static bool cursor_advance(struct heap_cursor *c)
+{
+	struct heap_event *e = &c->next;
+	for (;;) {
+		if (c->p >= c->chunk_end) {
+			if (c->span >= c->span_end)
+				return false;
+			c->p = c->data + c->span->off;
+			c->chunk_end = c->p + c->span->len;
+			c->span++;
+			e->seq = 0; /* a chunk's first delta is from zero */
+			continue;
+		}
+		const uint8_t *p = c->p;
+		uint8_t type = *p++;
+		/* the bulk: an allocation or free with one-byte delta and an
+		 * info below 2^14, well inside the chunk */
+		if ((type == HR_ALLOC || type == HR_FREE) && c->chunk_end - p >= 4 && p[0] < 0x80 &&
+		    (p[1] < 0x80 || p[2] < 0x80)) {
+			e->seq += p[0];
+			uint32_t info = p[1] & 0x7f;
+			p += 2;
+			if (p[-1] & 0x80)
+				info |= (uint32_t)(*p++) << 7;
+			e->info = info;
+			e->info2 = 0;
+			if (type == HR_ALLOC) {
+				e->type = HEV_ALLOC;
+				e->kind = 0;
+			} else {
+				e->type = HEV_FREE;
+				e->kind = *p++;
+			}
+			c->p = p;
+			return true;
+		}
+		bool ok = decode_event(&p, c->chunk_end, type, e);
+		if (!ok && skip_def(&p, c->chunk_end, type)) {
+			c->p = p;
+			continue;
+		}
+		if (!ok) {
+			/* damaged: the rest of this chunk is lost, the run goes on */
+			(*c->damaged)++;
+			c->p = c->chunk_end;
+			continue;
+		}
+		c->p = p;
+		return true;
+	}
+}
+
+static inline uint64_t key(const struct heap_iter *it, uint32_t i)
+{
+	return it->cur[i].next.seq;
+}
+
+static void sift_down(struct heap_iter *it, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < it->n && key(it, it->heap[l]) < key(it, it->heap[m]))
+			m = l;
+		if (l + 1 < it->n && key(it, it->heap[l + 1]) < key(it, it->heap[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		uint32_t tmp = it->heap[i];
+		it->heap[i] = it->heap[m];
+		it->heap[m] = tmp;
+		i = m;
+	}
+}
+
+static void heap_push(struct heap_iter *it, uint32_t c)
+{
+	size_t i = it->n++;
+	it->heap[i] = c;
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+		if (key(it, it->heap[parent]) <= key(it, it->heap[i]))
+			break;
+		uint32_t tmp = it->heap[i];
+		it->heap[i] = it->heap[parent];
+		it->heap[parent] = tmp;
+		i = parent;
+	}
+}
+
+static uint32_t heap_pop(struct heap_iter *it)
+{
+	uint32_t top = it->heap[0];
+	it->heap[0] = it->heap[--it->n];
+	sift_down(it, 0);
+	return top;
+}
+
+void heap_iter_init(struct heap_iter *it, const struct heap_trace *t)
+{
+	memset(it, 0, sizeof(*it));
+	it->t = t;
+	size_t nr = t->runs.n;
+	it->cur = xcalloc(nr ? nr : 1, sizeof(*it->cur));
+	it->heap = xcalloc(nr ? nr : 1, sizeof(*it->heap));
+	for (size_t i = 0; i < nr; i++) {
+		struct heap_cursor *c = &it->cur[i];
+		c->data = t->data;
+		c->span = t->runs.v[i].spans.v;
+		c->span_end = c->span + t->runs.v[i].spans.n;
+		c->damaged = &it->damaged;
+		if (cursor_advance(c))
+			heap_push(it, (uint32_t)i);
+	}
+}
+
+/* The run that holds the smallest next sequence number is drained until
+ * another run's next event comes first: few heap operations when threads
+ * take turns in long stretches. */
+bool heap_iter_next(struct heap_iter *it, struct heap_event *ev)
+{
+	if (!it->have_top) {
+		if (!it->n)
+			return false;
+		it->top = heap_pop(it);
+		it->have_top = true;
+	}
+	struct heap_cursor *c = &it->cur[it->top];
+	*ev = c->next;
+	if (!cursor_advance(c))
+		it->have_top = false;
+	else if (__builtin_expect(it->n != 0, 1) && key(it, it->heap[0]) < c->next.seq) {
+		heap_push(it, it->top);
+		it->have_top = false;
+	}
+	return true;
+}
+
+void heap_iter_free(struct heap_iter *it)
+{
+	free(it->cur);
+	free(it->heap);
+	memset(it, 0, sizeof(*it));
+}
+
