@@ -8,17 +8,15 @@
  *   u32 magic HEAP_CHUNK_MAGIC, u32 payload_size, u32 thread index, u32 flags
  *   payload: records
  * Every record starts with a one-byte type, then LEB128 varint fields.
- * Events carry a tick (the "seq" fields below): the TSC divided by 2^14,
- * a few microseconds, delta-coded per chunk (the first event of a chunk
- * has the absolute value). A thread's events are in order by position and
- * their ticks never decrease within a chunk; the reader interleaves the
- * threads by tick (events of different threads within one tick: in an
- * arbitrary but fixed order). The runtime takes the tick after the real
- * allocation returned and before the real free runs.
+ * Events have a key that orders them across threads (see "Event keys" in
+ * rt.c): a chunk keeps a running key, 0 at its start, that HR_KEY records
+ * move forward; every event has the running key at its place. A thread's
+ * events are in order by position; the reader interleaves the threads by
+ * key (equal keys of different threads: in an arbitrary but fixed order).
  *
  * Version 2: events carry allocation-info indexes instead of pointers, and
- * ticks instead of a global sequence number (a counter shared by every
- * thread cost more than the rest of the hook under contention).
+ * keys instead of a global sequence number (a counter shared by every
+ * thread cost more than the rest of the hook).
  *
  * Thread index 0 carries the runtime's own chunks (HR_HELLO, HR_MODULE,
  * HR_TIME, HR_EXIT); program threads are numbered from 1, each announced by
@@ -44,13 +42,16 @@ enum heap_rec {
 	HR_STACK = 'S',  /* node id, parent id, ip: a trie node; id 0 is the root (never sent) */
 	HR_INFO = 'I',   /* info index (>= 1), kind (one byte), size, stack id: an allocation info */
 	HR_THREAD = 'N', /* thread index, tid, name (str) */
-	/* events (each starts with a seq delta after the type byte) */
-	HR_ALLOC = 'A',   /* seq, info */
-	HR_FREE = 'F',    /* seq, info of the freed block (0: a block the runtime never saw), kind (one byte) */
-	HR_REALLOC = 'R', /* seq, old block's info (0: none or unknown), new block's info */
-	HR_TIME = 'T',    /* seq, ms since start, RSS in KiB (0 if unknown) */
-	HR_FORK = 'P',    /* seq, child pid (written by the parent) */
-	HR_EXIT = 'X',    /* seq, how (0 exit/return from main, 1 fatal signal), signo (always present, 0 unless how == 1), peak RSS KiB */
+	HR_KEY = 'K',     /* delta: added to the chunk's running key */
+	/* events (at the running key) */
+	HR_ALLOC = 'A',        /* info */
+	HR_FREE = 'F',         /* info of the freed block (0: a block the runtime never saw); free() */
+	HR_DELETE = 'D',       /* info: operator delete */
+	HR_DELETE_ARRAY = 'E', /* info: operator delete[] */
+	HR_REALLOC = 'R',      /* old block's info (0: none or unknown), new block's info */
+	HR_TIME = 'T',         /* ms since start, RSS in KiB (0 if unknown) */
+	HR_FORK = 'P',         /* child pid (written by the parent) */
+	HR_EXIT = 'X',         /* how (0 exit/return from main, 1 fatal signal, 2 exec), signo (0 unless how == 1), peak RSS KiB */
 };
 
 enum heap_exit_how {

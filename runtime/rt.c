@@ -539,26 +539,36 @@ static void thread_dtor(void *arg)
 
 /* ---- events ------------------------------------------------------------------------ */
 
-/* Event keys (the "seq" of the protocol) order events across threads:
- * a Lamport clock on a coarse time base. Every key is above the thread's
- * previous one (a thread's events stay in order), at least the time base
- * (the coarse monotonic clock, ~4 ms steps, shifted left by 20 bits, so
- * threads stay aligned in time), and above the key of the last event on
- * the same block's live-map stripe, taken under the stripe's lock (so a
- * free always sorts after the allocation it frees, whichever thread made
- * it). In a single thread consecutive keys differ by one: deltas of one
- * byte that compress to nothing. Much cheaper than a shared counter or
- * rdtsc, which cost more than the rest of the hook. */
-static inline uint64_t time_base(void)
+/* Event keys (the "seq" of the protocol) interleave the threads' events:
+ * a Lamport clock on a coarse time base. A key is at least the thread's
+ * previous key (its own events keep their order by position), at least
+ * the time base (the coarse monotonic clock, ~4 ms steps, shifted left by
+ * 20 bits, so threads stay aligned in time), and above the key of the
+ * last event another thread had on the same live-map stripe, taken under
+ * the stripe's lock (so a free sorts after the allocation it frees,
+ * whichever thread made it). Keys only move when they must: a thread's
+ * events within one time step mostly share a key, which costs nothing to
+ * store and lets replay take long runs from one thread. A shared counter
+ * or rdtsc cost more than the rest of the hook. */
+static uint64_t read_time_base(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return ((((uint64_t)ts.tv_sec << 30) + (uint64_t)ts.tv_nsec) >> 22) << 20;
 }
 
+/* The base as the timer thread last published it (every 10 ms): a plain
+ * load instead of a clock read on every event. */
+static _Atomic uint64_t g_time_base;
+
+static inline uint64_t time_base(void)
+{
+	return atomic_load_explicit(&g_time_base, memory_order_relaxed);
+}
+
 static inline uint64_t key_floor(const struct rt_thread *t)
 {
-	uint64_t b = time_base(), n = t ? t->clock + 1 : 1;
+	uint64_t b = time_base(), n = t ? t->clock : 1;
 	return n > b ? n : b;
 }
 
@@ -623,6 +633,23 @@ struct caller {
 			  (uint64_t)(uintptr_t)__builtin_frame_address(0) + 16,                   \
 			  *(uint64_t *)__builtin_frame_address(0) })
 
+/* An HR_KEY record when the event's key differs from the chunk's
+ * running key (rare: keys move only with time or another thread). */
+static inline uint8_t *put_key(struct rt_thread *t, uint8_t *p, uint64_t key)
+{
+	if (key != t->last_seq) {
+		*p++ = HR_KEY;
+		p += put_varint(p, key - t->last_seq);
+		t->last_seq = key;
+	}
+	return p;
+}
+
+static inline uint8_t free_rec(int kind)
+{
+	return kind == HK_DELETE ? HR_DELETE : kind == HK_DELETE_ARRAY ? HR_DELETE_ARRAY : HR_FREE;
+}
+
 static inline uint8_t *put_info_rec(uint8_t *p, uint32_t info, int kind, uint64_t size, uint32_t stack)
 {
 	*p++ = HR_INFO;
@@ -641,7 +668,7 @@ static inline uint32_t new_block(struct rt_thread *t, int kind, size_t size, voi
 {
 	*stack = rt_capture(&t->sc, c.ip, c.sp, c.bp);
 	uint32_t info = rt_info_intern(&t->ic, kind, size, *stack, is_new);
-	*stale = info ? rt_ptrmap_put((uint64_t)(uintptr_t)ptr, info, key) : 0;
+	*stale = info ? rt_ptrmap_put((uint64_t)(uintptr_t)ptr, info, t->index, key) : 0;
 	return info;
 }
 
@@ -666,20 +693,16 @@ static NOINLINE void rec_block(int kind, size_t size, void *ptr, int64_t old_inf
 		p = put_info_rec(p, info, kind, size, stack);
 		t->defs = true;
 	}
+	p = put_key(t, p, key);
 	if (RT_UNLIKELY(stale)) {
 		*p++ = HR_FREE;
-		p += put_varint(p, key - t->last_seq);
 		p += put_varint(p, stale);
-		*p++ = HK_FREE;
-		t->last_seq = key;
 	}
 	if (old_info < 0) {
 		*p++ = HR_ALLOC;
-		p += put_varint(p, key - t->last_seq);
 		p += put_varint(p, info);
 	} else {
 		*p++ = HR_REALLOC;
-		p += put_varint(p, key - t->last_seq);
 		p += put_varint(p, (uint64_t)old_info);
 		p += put_varint(p, info);
 	}
@@ -694,8 +717,9 @@ static inline void rec_alloc(int kind, size_t size, void *ptr, struct caller c)
 /* A block leaves the live map: its info, and the key of its free. */
 static inline uint32_t take_block(void *ptr, uint64_t *key)
 {
-	*key = key_floor(t_self);
-	return rt_ptrmap_take((uint64_t)(uintptr_t)ptr, key);
+	struct rt_thread *t = t_self;
+	*key = key_floor(t);
+	return rt_ptrmap_take((uint64_t)(uintptr_t)ptr, t ? t->index : 0, key);
 }
 
 /* A free of a block whose info was already taken from the live map. */
@@ -704,13 +728,11 @@ static NOINLINE void rec_free_info(uint32_t info, int kind, uint64_t key)
 	struct rt_thread *t = self_get();
 	if (!t || !ev_begin(t, MAX_EVENT_REC))
 		return;
-	if (key <= t->clock)
-		key = t->clock + 1; /* the thread state was made after the key was */
-	uint8_t *p = t->buf + t->pos;
-	*p++ = HR_FREE;
-	p += put_varint(p, key - t->last_seq);
+	if (key < t->clock)
+		key = t->clock; /* the thread state was made after the key was */
+	uint8_t *p = put_key(t, t->buf + t->pos, key);
+	*p++ = free_rec(kind);
 	p += put_varint(p, info);
-	*p++ = (uint8_t)kind;
 	ev_end(t, p, key);
 }
 
@@ -720,9 +742,8 @@ static void rec_fork(pid_t child)
 	if (!t || !ev_begin(t, MAX_EVENT_REC))
 		return;
 	uint64_t key = key_floor(t);
-	uint8_t *p = t->buf + t->pos;
+	uint8_t *p = put_key(t, t->buf + t->pos, key);
 	*p++ = HR_FORK;
-	p += put_varint(p, key - t->last_seq);
 	p += put_varint(p, (uint64_t)child);
 	ev_end(t, p, key);
 	flush_own(t);
@@ -772,15 +793,16 @@ static void rt_finish(int how, int signo, bool from_signal)
 		if (ready)
 			write_thread_chunk(t);
 	}
-	uint64_t last = time_base();
+	uint64_t last = read_time_base();
 	if (g_gone_clock >= last)
 		last = g_gone_clock + 1;
 	for (struct rt_thread *t = g_threads; t; t = t->next)
 		if (t->clock >= last)
 			last = t->clock + 1;
 	uint8_t rec[64], *p = rec;
-	*p++ = HR_EXIT;
+	*p++ = HR_KEY;
 	p += put_varint(p, last); /* after every event */
+	*p++ = HR_EXIT;
 	p += put_varint(p, (uint64_t)how);
 	p += put_varint(p, (uint64_t)signo);
 	p += put_varint(p, peak_rss_kib());
@@ -813,11 +835,15 @@ static void *timer_main(void *arg)
 			exit(0);
 		}
 		lock();
+		uint64_t base = read_time_base();
+		*p++ = HR_KEY;
+		p += put_varint(p, base - 1); /* before this time step's events */
 		*p++ = HR_TIME;
-		p += put_varint(p, time_base()); /* before this time step's events */
 		p += put_varint(p, (now - g_start_ns) / 1000000u);
 		p += put_varint(p, rss);
 		write_global_locked(rec, (size_t)(p - rec));
+		if (base > time_base())
+			atomic_store_explicit(&g_time_base, base, memory_order_relaxed);
 		unlock();
 		atomic_fetch_add_explicit(&g_epoch, 1, memory_order_relaxed);
 	}
@@ -975,6 +1001,7 @@ static void rt_init(void)
 	g_fd_ino = st.st_ino;
 	g_pid = getpid();
 	g_start_ns = now_ns();
+	atomic_store(&g_time_base, read_time_base());
 	pthread_key_create(&g_key, thread_dtor);
 	pthread_atfork(NULL, NULL, atfork_child);
 	install_signals();
@@ -1106,7 +1133,7 @@ static inline void realloc_done(void *old, uint32_t oinfo, uint64_t key, void *p
 	else if (old && n == 0)
 		rec_free_info(oinfo, HK_FREE, key); /* realloc(p, 0) freed p */
 	else if (oinfo)
-		rt_ptrmap_put((uint64_t)(uintptr_t)old, oinfo, &key); /* failed: p is still live */
+		rt_ptrmap_put((uint64_t)(uintptr_t)old, oinfo, t_self ? t_self->index : 0, &key); /* failed: p is still live */
 }
 
 EXPORT void *realloc(void *old, size_t n)

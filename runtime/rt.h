@@ -115,11 +115,12 @@ struct rt_info_cache {
 uint32_t rt_info_intern(struct rt_info_cache *c, int kind, uint64_t size, uint32_t stack, bool *is_new);
 /* Records a live block; returns the info of a block still recorded at the
  * same address (whose free was never seen), else 0. *key: in, the lowest
- * key the event may have; out, its key, above the last key given out on
- * the block's stripe (see "Event keys" in rt.c). */
-uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint64_t *key);
-/* Removes a block; returns its info, 0 if it was not recorded. *key as above. */
-uint32_t rt_ptrmap_take(uint64_t ptr, uint64_t *key);
+ * key the event may have; out, its key: above the last key another thread
+ * (not thread index me; 0: unknown) got on the block's stripe (see "Event
+ * keys" in rt.c). */
+uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint32_t me, uint64_t *key);
+/* Removes a block; returns its info, 0 if it was not recorded. me, *key as above. */
+uint32_t rt_ptrmap_take(uint64_t ptr, uint32_t me, uint64_t *key);
 
 /* ---- core (rt.c) ---- */
 

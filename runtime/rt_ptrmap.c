@@ -20,7 +20,8 @@
 #include "rt.h"
 
 #define STRIPES 256
-#define FIRST_CAP 64 /* slots per stripe at first use, power of two: small keeps hot tables in cache */
+#define FIRST_CAP 256 /* slots per stripe at first use, power of two */
+#define SPARSE_CAP 4096 /* up to here a stripe stays 1/8 full */
 
 struct slot {
 	uint64_t ptr; /* 0: empty */
@@ -33,7 +34,8 @@ struct stripe {
 	uint64_t cap; /* 0 until first use */
 	struct slot *s;
 	uint64_t clock; /* the last event key given out here */
-	char pad[64 - sizeof(int) - sizeof(uint32_t) - 2 * sizeof(uint64_t) - sizeof(void *)];
+	uint32_t owner; /* the thread it was given to */
+	char pad[64 - sizeof(int) - 2 * sizeof(uint32_t) - 2 * sizeof(uint64_t) - sizeof(void *)];
 };
 
 static _Alignas(64) struct stripe g_stripes[STRIPES];
@@ -91,6 +93,15 @@ static struct slot *alloc_slots(uint64_t cap)
 	return m == MAP_FAILED ? NULL : m;
 }
 
+/* Small tables are kept sparse: probes then end at the first slot almost
+ * always, and a probe loop of random length mispredicts (it cost twice the
+ * rest of the look-up). Big ones, which miss the cache anyway, are kept
+ * half full to save memory (32 bytes per live block). */
+static inline bool too_full(uint32_t n, uint64_t cap)
+{
+	return cap <= SPARSE_CAP ? ((uint64_t)n + 1) * 8 > cap : ((uint64_t)n + 1) * 2 > cap;
+}
+
 /* Doubles the table; false when memory is out (the insert is dropped). */
 static bool grow(struct stripe *st)
 {
@@ -113,22 +124,25 @@ static bool grow(struct stripe *st)
 	return true;
 }
 
-/* Under the stripe's lock: the key of this event. */
-static inline void stamp(struct stripe *st, uint64_t *key)
+/* Under the stripe's lock: the key of this event. Above another
+ * thread's last key here; a thread's own events are ordered already. */
+static inline void stamp(struct stripe *st, uint32_t me, uint64_t *key)
 {
-	if (*key <= st->clock)
+	if (*key <= st->clock && (st->owner != me || !me))
 		*key = st->clock + 1;
-	st->clock = *key;
+	if (*key > st->clock)
+		st->clock = *key;
+	st->owner = me;
 }
 
-uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint64_t *key)
+uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint32_t me, uint64_t *key)
 {
 	uint64_t h = mix(ptr);
 	struct stripe *st = stripe_of(ptr, h);
 	uint32_t old = 0;
 	bool locked = lock_if_threaded(st);
-	stamp(st, key);
-	if ((st->n + 1) * 4 > st->cap * 3 && !grow(st)) {
+	stamp(st, me, key);
+	if (too_full(st->n, st->cap) && !grow(st)) {
 		if (locked)
 			sunlock(&st->lock);
 		return 0;
@@ -147,12 +161,12 @@ uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint64_t *key)
 	return old;
 }
 
-uint32_t rt_ptrmap_take(uint64_t ptr, uint64_t *key)
+uint32_t rt_ptrmap_take(uint64_t ptr, uint32_t me, uint64_t *key)
 {
 	uint64_t h = mix(ptr);
 	struct stripe *st = stripe_of(ptr, h);
 	bool locked = lock_if_threaded(st);
-	stamp(st, key);
+	stamp(st, me, key);
 	if (!st->cap) {
 		if (locked)
 			sunlock(&st->lock);

@@ -1,6 +1,8 @@
 /* sonde heap: allocation profiling with heaptrack's definitions.
  *   sonde heap [-o FILE] [--] CMD [ARGS]      record a trace
  *   sonde heap report FILE [options]          heaptrack_print's report */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +78,32 @@ static size_t parse_count(const char *s, const char *what)
 	if (!*s || *end)
 		die_status(2, "%s '%s' is not a number", what, s);
 	return (size_t)v;
+}
+
+struct prefetch {
+	struct heap_view *view;
+	_Atomic bool stop;
+};
+
+static void *prefetch_main(void *arg)
+{
+	struct prefetch *pf = arg;
+	heap_view_prefetch(pf->view, &pf->stop);
+	return NULL;
+}
+
+/* The replay and the symbolization (loading debug info dominates small
+ * reports) are independent: run them side by side. */
+static void analyze_while_symbolizing(const struct heap_trace *t, struct heap_analysis *an, struct heap_view *view)
+{
+	struct prefetch pf = { view, false };
+	pthread_t th;
+	bool started = pthread_create(&th, NULL, prefetch_main, &pf) == 0;
+	heap_analyze(t, an);
+	if (started) {
+		atomic_store(&pf.stop, true);
+		pthread_join(th, NULL);
+	}
 }
 
 int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
@@ -185,11 +213,12 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 	if (supp_embedded)
 		supp_add_embedded(&supp, t.exe);
 	struct heap_analysis an;
-	heap_analyze(&t, &an);
 	struct heap_view *view = heap_view_new(&t, &an, no_inline);
+	analyze_while_symbolizing(&t, &an, view);
 	heap_report_suppress(view, &an, &supp, supp_print);
 	o.label = file;
 	o.no_inline = no_inline;
+	o.peak_time = !heaptrack_print;
 	int rc = 0;
 	if (html) {
 		if (heap_html_write_file(html, view, &t, &an, file) < 0)

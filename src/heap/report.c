@@ -2,6 +2,7 @@
 #include "heap/report.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,6 +220,16 @@ static const struct hloc *node_loc(struct heap_view *v, long node)
 	if (!v->node_loc[node])
 		v->node_loc[node] = resolve_ip(v, v->t->nodes.v[node].ip) + 1;
 	return v->locs.v[v->node_loc[node] - 1];
+}
+
+void heap_view_prefetch(struct heap_view *v, const _Atomic bool *stop)
+{
+	/* leaves and their callers first: the nodes near the root are shared */
+	for (size_t i = v->t->nodes.n; i-- > 0;) {
+		if (atomic_load_explicit(stop, memory_order_relaxed))
+			return;
+		node_loc(v, (long)i);
+	}
 }
 
 /* Leaf-first frames of a stack, at most max; returns the count. */
@@ -491,7 +502,7 @@ static struct merged *merge_costs(struct heap_view *v, size_t *nout)
 
 static void print_suppressed(FILE *out, const struct heap_view *v);
 
-void heap_report_totals(FILE *out, struct heap_view *v)
+void heap_report_totals(FILE *out, struct heap_view *v, bool peak_time)
 {
 	const struct heap_analysis *a = v->a;
 	double per_s = a->total_ms ? 1000. / (double)a->total_ms : 1.;
@@ -503,11 +514,15 @@ void heap_report_totals(FILE *out, struct heap_view *v)
 		"total runtime: %.2fs.\n"
 		"calls to allocation functions: %" PRIu64 " (%" PRId64 "/s)\n"
 		"temporary memory allocations: %" PRIu64 " (%" PRId64 "/s)\n"
-		"peak heap memory consumption: %s\n"
+		"peak heap memory consumption: %s\n",
+		(double)a->total_ms / 1000., a->allocations, (int64_t)((double)a->allocations * per_s), a->temporary,
+		(int64_t)((double)a->temporary * per_s), peak);
+	if (peak_time && a->peak > 0)
+		fprintf(out, "peak heap memory reached after: %.2fs\n", (double)a->peak_ms / 1000.);
+	fprintf(out,
 		"peak RSS (including heaptrack overhead): %s\n"
 		"total memory leaked: %s\n",
-		(double)a->total_ms / 1000., a->allocations, (int64_t)((double)a->allocations * per_s), a->temporary,
-		(int64_t)((double)a->temporary * per_s), peak, rss, leaked);
+		rss, leaked);
 	print_suppressed(out, v);
 }
 
@@ -644,7 +659,7 @@ void heap_report_print(FILE *out, struct heap_view *v, const struct heap_report_
 	for (size_t i = 0; i < nmg; i++)
 		vec_free(&mg[i].traces);
 	free(mg);
-	heap_report_totals(out, v);
+	heap_report_totals(out, v, o->peak_time);
 }
 
 /* The command line sonde recorded, else the executable. */

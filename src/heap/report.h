@@ -19,6 +19,7 @@ struct heap_report_opts {
 	bool merged;           /* merge backtraces by allocation site (default) */
 	bool print_allocators, print_peaks, print_temporary, print_leaks;
 	bool shorten_templates;
+	bool peak_time; /* sonde's own: when the peak was reached, under the peak line */
 	bool no_inline;
 	const char *label; /* file name for "reading file ..." */
 };
@@ -31,6 +32,11 @@ int heap_cost_type_parse(const char *s);
 struct heap_view;
 struct heap_view *heap_view_new(const struct heap_trace *t, const struct heap_analysis *a, bool no_inline);
 void heap_view_free(struct heap_view *v);
+/* Symbolizes the trace's stack nodes ahead of the report, until *stop is
+ * set: run it on another thread while the analysis replays the events
+ * (the view must not be used elsewhere until it returns; it reads the
+ * trace, never the analysis). */
+void heap_view_prefetch(struct heap_view *v, const _Atomic bool *stop);
 
 /* Leak suppressions (a must be the view's analysis): the leaked bytes of
  * every stack that matches one move out of a's costs and total into the
@@ -41,7 +47,7 @@ void heap_report_suppress(struct heap_view *v, struct heap_analysis *a, struct h
 /* heaptrack_print's text report. */
 void heap_report_print(FILE *out, struct heap_view *v, const struct heap_report_opts *o);
 /* Only the totals block ("total runtime: ..."). */
-void heap_report_totals(FILE *out, struct heap_view *v);
+void heap_report_totals(FILE *out, struct heap_view *v, bool peak_time);
 /* Folded stacks "main;f;g COST" (root first, inlined frames annotated _[i]),
  * merged and sorted; zero-cost stacks are left out. */
 void heap_report_folded(FILE *out, struct heap_view *v, enum heap_cost_type cost);

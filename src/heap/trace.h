@@ -105,6 +105,7 @@ struct heap_trace {
 	struct u64map node_index; /* node id -> index into nodes */
 	VEC(struct heap_thread) threads;
 	VEC(struct heap_info) infos; /* by info index; [0] is "unknown" */
+	size_t infos_defined;        /* HR_INFO records applied */
 	VEC(struct heap_run) runs;
 	struct u64map thread_run; /* thread index -> its current run */
 	uint8_t *data; /* the uncompressed trace (mmap'd) */
@@ -158,8 +159,8 @@ int heap_trace_read_file(struct heap_trace *t, const char *path, bool quiet);
 /* The traced command line, or NULL. */
 const char *heap_trace_cmdline(const struct heap_trace *t);
 
-/* Varint fields after the key delta of an event record of this type (an
- * HR_FREE also ends with its kind byte), or -1 if the type is not an event. */
+/* Varint fields of an event record (or HR_KEY) of this type, or -1 if the
+ * type is neither. */
 int heap_event_fields(uint8_t type);
 
 /* Varint helpers, shared with tests. Returns bytes used, 0 on truncation/overflow. */

@@ -39,7 +39,7 @@ static void data_reserve(struct heap_trace *t, size_t more)
 {
 	if (t->data_cap - t->data_n >= more)
 		return;
-	size_t cap = t->data_cap ? t->data_cap : 1 << 21;
+	size_t cap = t->data_cap ? t->data_cap : (size_t)1 << 21;
 	while (cap - t->data_n < more) {
 		if (cap > SIZE_MAX / 2)
 			die("heap trace too large");
@@ -172,6 +172,7 @@ const char *heap_trace_cmdline(const struct heap_trace *t)
 /* Info indexes are small (one per distinct kind, size and stack); a huge
  * one is damage, not a reason to allocate gigabytes. */
 #define MAX_INFO (1u << 26)
+#define MAX_INFO_GAP (1u << 20)
 
 static bool parse_def(struct heap_trace *t, struct cur *c, uint8_t type)
 {
@@ -246,11 +247,15 @@ static bool parse_def(struct heap_trace *t, struct cur *c, uint8_t type)
 		uint64_t idx = rv(c);
 		uint8_t kind = rbyte(c);
 		uint64_t size = rv(c), stack = rv(c);
-		if (c->bad || idx == 0 || idx >= MAX_INFO || stack > UINT32_MAX)
+		/* threads define infos out of order (a thread's definitions wait in
+		 * its buffer), but never far beyond the count defined so far */
+		if (c->bad || idx == 0 || idx >= MAX_INFO || idx > t->infos_defined + MAX_INFO_GAP || stack > UINT32_MAX)
 			return false;
 		struct heap_info zero = { 0 };
 		while (t->infos.n <= idx)
 			vec_push(&t->infos, zero);
+		if (!t->infos.v[idx].defined)
+			t->infos_defined++;
 		t->infos.v[idx] = (struct heap_info){ size, (uint32_t)stack, kind, true };
 		return true;
 	}
@@ -278,8 +283,11 @@ static struct heap_run *run_of(struct heap_trace *t, uint32_t thread)
 int heap_event_fields(uint8_t type)
 {
 	switch (type) {
+	case HR_KEY: return 1;
 	case HR_ALLOC: return 1;
 	case HR_FREE: return 1;
+	case HR_DELETE: return 1;
+	case HR_DELETE_ARRAY: return 1;
 	case HR_REALLOC: return 2;
 	case HR_TIME: return 2;
 	case HR_FORK: return 1;
@@ -288,28 +296,21 @@ int heap_event_fields(uint8_t type)
 	}
 }
 
-static bool read_event(struct cur *c, uint8_t type, uint64_t *d, uint64_t f[3])
+/* An event record (or HR_KEY) in a chunk that also holds definitions,
+ * checked. */
+static bool parse_event(struct heap_trace *t, struct cur *c, uint8_t type)
 {
+	uint64_t f[3] = { 0, 0, 0 };
 	int nf = heap_event_fields(type);
 	if (nf < 0)
 		return false;
-	*d = rv(c);
-	f[0] = f[1] = f[2] = 0;
 	for (int i = 0; i < nf; i++)
 		f[i] = rv(c);
-	if (type == HR_FREE)
-		rbyte(c);
-	return !c->bad;
-}
-
-/* An event record in a chunk that also holds definitions, checked. */
-static bool parse_event(struct heap_trace *t, struct cur *c, uint8_t type, uint64_t *seq)
-{
-	uint64_t d, f[3];
-	if (!read_event(c, type, &d, f))
+	if (c->bad)
 		return false;
-	*seq += d;
-	if ((type == HR_ALLOC || type == HR_FREE || type == HR_REALLOC) && (f[0] >= MAX_INFO || f[1] >= MAX_INFO))
+	bool block = type == HR_ALLOC || type == HR_FREE || type == HR_DELETE || type == HR_DELETE_ARRAY ||
+		     type == HR_REALLOC;
+	if (block && (f[0] >= MAX_INFO || f[1] >= MAX_INFO))
 		return false;
 	if (type == HR_EXIT) {
 		t->have_exit = true;
@@ -337,12 +338,11 @@ static bool parse_payload(struct heap_trace *t, uint64_t off, size_t n, uint32_t
 	bool events = !(flags & HEAP_CHUNK_DEFS);
 	if (!events) {
 		struct cur c = { p, n, 0, false };
-		uint64_t seq = 0;
 		while (c.off < c.n) {
 			uint8_t type = c.p[c.off++];
 			bool ok;
 			if (is_event(type)) {
-				ok = parse_event(t, &c, type, &seq);
+				ok = parse_event(t, &c, type);
 				events = true;
 			} else {
 				ok = parse_def(t, &c, type);
@@ -475,6 +475,8 @@ static int load_file(struct heap_trace *t, const char *path, bool *zst_truncated
 		snprintf(why, whylen, "%s", strerror(errno));
 		return -1;
 	}
+	/* address space only until touched: few remaps for big traces */
+	data_reserve(t, (size_t)64 << 20);
 	ZSTD_DCtx *d = NULL;
 	size_t in_cap = ZSTD_DStreamInSize();
 	uint8_t *in = xmalloc(in_cap);

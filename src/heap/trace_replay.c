@@ -72,20 +72,27 @@ static bool skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type)
 	return true;
 }
 
-/* Decodes one event record after its type byte; false if malformed or
- * not an event. */
-static bool decode_event(const uint8_t **pp, const uint8_t *end, uint8_t type, struct heap_event *e)
+static inline uint8_t free_kind(uint8_t type)
 {
-	uint64_t d, x[3] = { 0, 0, 0 };
+	return type == HR_DELETE ? HK_DELETE : type == HR_DELETE_ARRAY ? HK_DELETE_ARRAY : HK_FREE;
+}
+
+/* Decodes one event record (or HR_KEY, which moves e->seq and returns
+ * nothing else) after its type byte; false if malformed or not an event. */
+static bool decode_event(const uint8_t **pp, const uint8_t *end, uint8_t type, struct heap_event *e, bool *is_key)
+{
+	uint64_t x[3] = { 0, 0, 0 };
 	int nf = heap_event_fields(type);
 	if (nf < 0)
-		return false;
-	if (!cv(pp, end, &d))
 		return false;
 	for (int i = 0; i < nf; i++)
 		if (!cv(pp, end, &x[i]))
 			return false;
-	e->seq += d;
+	*is_key = type == HR_KEY;
+	if (*is_key) {
+		e->seq += x[0];
+		return true;
+	}
 	e->info = e->info2 = 0;
 	e->kind = 0;
 	e->a = e->b = e->c = 0;
@@ -95,11 +102,11 @@ static bool decode_event(const uint8_t **pp, const uint8_t *end, uint8_t type, s
 		e->info = (uint32_t)x[0];
 		break;
 	case HR_FREE:
-		if (*pp >= end)
-			return false;
+	case HR_DELETE:
+	case HR_DELETE_ARRAY:
 		e->type = HEV_FREE;
 		e->info = (uint32_t)x[0];
-		e->kind = *(*pp)++;
+		e->kind = free_kind(type);
 		break;
 	case HR_REALLOC:
 		e->type = HEV_REALLOC;
@@ -135,19 +142,16 @@ static bool cursor_advance(struct heap_cursor *c)
 			c->p = c->data + c->span->off;
 			c->chunk_end = c->p + c->span->len;
 			c->span++;
-			e->seq = 0; /* a chunk's first delta is from zero */
+			e->seq = 0; /* each chunk's running key starts at zero */
 			continue;
 		}
 		const uint8_t *p = c->p;
 		uint8_t type = *p++;
-		/* the bulk: an allocation or free with one-byte delta and an
-		 * info below 2^14, well inside the chunk */
-		if ((type == HR_ALLOC || type == HR_FREE) && c->chunk_end - p >= 4 && p[0] < 0x80 &&
-		    (p[1] < 0x80 || p[2] < 0x80)) {
-			e->seq += p[0];
-			uint32_t info = p[1] & 0x7f;
-			p += 2;
-			if (p[-1] & 0x80)
+		/* the bulk: an allocation or free() of an info below 2^14, well
+		 * inside the chunk */
+		if ((type == HR_ALLOC || type == HR_FREE) && c->chunk_end - p >= 2 && (p[0] < 0x80 || p[1] < 0x80)) {
+			uint32_t info = p[0] & 0x7f;
+			if (*p++ & 0x80)
 				info |= (uint32_t)(*p++) << 7;
 			e->info = info;
 			e->info2 = 0;
@@ -156,12 +160,13 @@ static bool cursor_advance(struct heap_cursor *c)
 				e->kind = 0;
 			} else {
 				e->type = HEV_FREE;
-				e->kind = *p++;
+				e->kind = HK_FREE;
 			}
 			c->p = p;
 			return true;
 		}
-		bool ok = decode_event(&p, c->chunk_end, type, e);
+		bool is_key = false;
+		bool ok = decode_event(&p, c->chunk_end, type, e, &is_key);
 		if (!ok && skip_def(&p, c->chunk_end, type)) {
 			c->p = p;
 			continue;
@@ -173,6 +178,8 @@ static bool cursor_advance(struct heap_cursor *c)
 			continue;
 		}
 		c->p = p;
+		if (is_key)
+			continue;
 		return true;
 	}
 }

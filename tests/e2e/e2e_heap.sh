@@ -226,6 +226,14 @@ if [ "$S_CALLS" != - ]; then
 	else
 		fail heap_report_leaks_section "report -l: no 'MEMORY LEAKS' section naming leak_blocks: $(first_lines "$T/leaks.err")"
 	fi
+	# when the peak was reached: within the run
+	at=$(awk '/^peak heap memory reached after: / { sub(/s$/, "", $6); print $6 }' "$T/heap_basic.rep")
+	total=$(awk '/^total runtime: / { sub(/s\.$/, "", $3); print $3 }' "$T/heap_basic.rep")
+	if [ -n "$at" ] && [ -n "$total" ] && awk -v a="$at" -v t="$total" 'BEGIN { exit !(a >= 0 && a <= t + 0.01) }'; then
+		pass "heap_report_peak_time (${at}s of ${total}s)"
+	else
+		fail heap_report_peak_time "'peak heap memory reached after' is '$at', total runtime '$total'"
+	fi
 	# -n 1 prints fewer sites than the default
 	"$SONDE" heap report "$T/heap_basic.zst" -n 1 >"$T/n1.rep" 2>/dev/null
 	a=$(grep -c ' from$' "$T/heap_basic.rep"); b=$(grep -c ' from$' "$T/n1.rep")

@@ -70,10 +70,14 @@ static void str(struct enc *e, const char *s)
 	sb_adds(&e->out, s);
 }
 
+/* The event's key: an HR_KEY record when it moves. */
 static void seq(struct enc *e, uint64_t s)
 {
-	v(e, s - e->last_seq);
-	e->last_seq = s;
+	if (s != e->last_seq) {
+		sb_addc(&e->out, HR_KEY);
+		v(e, s - e->last_seq);
+		e->last_seq = s;
+	}
 }
 
 static void stack(struct enc *e, uint64_t id, uint64_t parent, uint64_t ip)
@@ -123,17 +127,16 @@ static uint64_t live_take(struct enc *e, uint64_t ptr)
 
 static void alloc_info(struct enc *e, uint64_t s, uint64_t info)
 {
-	sb_addc(&e->out, HR_ALLOC);
 	seq(e, s);
+	sb_addc(&e->out, HR_ALLOC);
 	v(e, info);
 }
 
 static void free_info(struct enc *e, uint64_t s, uint64_t info)
 {
-	sb_addc(&e->out, HR_FREE);
 	seq(e, s);
+	sb_addc(&e->out, HR_FREE);
 	v(e, info);
-	sb_addc(&e->out, HK_FREE);
 }
 
 static void alloc(struct enc *e, uint64_t s, uint64_t size, uint64_t ptr, uint64_t st)
@@ -160,16 +163,16 @@ static void re(struct enc *e, uint64_t s, uint64_t old, uint64_t ptr, uint64_t s
 	uint64_t oinfo = old ? live_take(e, old) : 0;
 	uint64_t info = info_of(e, size, st);
 	live_put(e, ptr, info);
-	sb_addc(&e->out, HR_REALLOC);
 	seq(e, s);
+	sb_addc(&e->out, HR_REALLOC);
 	v(e, oinfo);
 	v(e, info);
 }
 
 static void tick(struct enc *e, uint64_t s, uint64_t ms, uint64_t rss)
 {
-	sb_addc(&e->out, HR_TIME);
 	seq(e, s);
+	sb_addc(&e->out, HR_TIME);
 	v(e, ms);
 	v(e, rss);
 }
@@ -480,7 +483,7 @@ static void test_corrupt(void)
 	for (int c = 0; c < 2; c++)
 		off += HEAP_CHUNK_HEADER + (p[off + 4] | p[off + 5] << 8);
 	CHECK_INT(p[off + 12], 0);
-	e.out.buf[off + HEAP_CHUNK_HEADER + 9] = 'Q'; /* records are 'A', delta, info: 3 bytes */
+	e.out.buf[off + HEAP_CHUNK_HEADER + 12] = 'Q'; /* 4 bytes an event: 'K', delta, 'A', info */
 	struct heap_trace t;
 	heap_trace_init(&t);
 	heap_trace_parse(&t, p, e.out.len, false);

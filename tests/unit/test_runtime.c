@@ -118,23 +118,26 @@ static void decode(const uint8_t *b, size_t n, struct stats *st)
 			size_t o = 0;
 			uint64_t seq = 0, v[6];
 			while (o < size) {
-				int type = p[o++], nf;
+				int type = p[o++], nf, first = 0;
 				switch (type) {
 				case HR_HELLO: nf = 4; break;
 				case HR_STACK: nf = 3; break;
 				case HR_THREAD: nf = 2; break;
 				case HR_INFO: nf = 4; break; /* idx, kind (a byte), size, stack */
-				case HR_ALLOC: nf = 2; break;
-				case HR_FREE: nf = 3; break; /* seq, info, kind (a byte) */
-				case HR_REALLOC: nf = 3; break;
-				case HR_TIME: nf = 3; break;
-				case HR_FORK: nf = 2; break;
-				case HR_EXIT: nf = 4; break;
+				case HR_KEY: nf = 1; break;
+				/* events: fields go to v[1..], as the checks below count them */
+				case HR_ALLOC: nf = 2, first = 1; break;
+				case HR_FREE: case HR_DELETE: case HR_DELETE_ARRAY: nf = 2, first = 1; break;
+				case HR_REALLOC: nf = 3, first = 1; break;
+				case HR_TIME: nf = 3, first = 1; break;
+				case HR_FORK: nf = 2, first = 1; break;
+				case HR_EXIT: nf = 4, first = 1; break;
 				case HR_MODULE: nf = 1; break;
 				default: st->corrupt = 1; return;
 				}
-				for (int i = 0; i < nf; i++) {
-					if ((type == HR_INFO && i == 1) || (type == HR_FREE && i == 2)) {
+				v[0] = 0;
+				for (int i = first; i < nf; i++) {
+					if (type == HR_INFO && i == 1) {
 						if (o >= size) {
 							st->corrupt = 1;
 							return;
@@ -146,6 +149,10 @@ static void decode(const uint8_t *b, size_t n, struct stats *st)
 						st->corrupt = 1;
 						return;
 					}
+				}
+				if (type == HR_FREE || type == HR_DELETE || type == HR_DELETE_ARRAY) {
+					v[2] = type == HR_FREE ? HK_FREE : type == HR_DELETE ? HK_DELETE : HK_DELETE_ARRAY;
+					type = HR_FREE;
 				}
 				if (type == HR_HELLO || type == HR_THREAD || type == HR_MODULE) { /* + string */
 					uint64_t len;
@@ -181,6 +188,10 @@ static void decode(const uint8_t *b, size_t n, struct stats *st)
 				}
 				if (type == HR_INFO)
 					continue;
+				if (type == HR_KEY) {
+					seq += v[0];
+					continue;
+				}
 				if (type == HR_HELLO || type == HR_STACK || type == HR_THREAD || type == HR_MODULE) {
 					st->hello += type == HR_HELLO;
 					st->threads += type == HR_THREAD;
@@ -189,7 +200,6 @@ static void decode(const uint8_t *b, size_t n, struct stats *st)
 						st->pid = (long long)v[1];
 					continue;
 				}
-				seq += v[0];
 				if (nev == evcap)
 					evs = realloc(evs, (evcap = evcap ? 2 * evcap : 4096) * sizeof *evs);
 				evs[nev].seq = seq;
