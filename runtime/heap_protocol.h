@@ -42,6 +42,7 @@ enum heap_rec {
 	HR_STACK = 'S',  /* node id, parent id, ip: a trie node; id 0 is the root (never sent) */
 	HR_INFO = 'I',   /* info index (>= 1), kind (one byte), size, stack id: an allocation info */
 	HR_THREAD = 'N', /* thread index, tid, name (str) */
+	HR_LEAK = 'L',    /* state (one byte: enum heap_leak_state), info, indirect bytes: a block live at exit, classified */
 	HR_KEY = 'K',     /* delta: added to the chunk's running key */
 	/* events (at the running key) */
 	HR_ALLOC = 'A',        /* info */
@@ -72,6 +73,9 @@ enum heap_exit_how {
  * pointer it is HR_REALLOC. A block found still live at an address the
  * allocator hands out again (its free was not seen) gets an HR_FREE just
  * before the new block's event. */
+
+/* The leak check's verdict on a block still live at exit (memcheck's kinds). */
+enum heap_leak_state { HL_REACHABLE, HL_POSSIBLE, HL_INDIRECT, HL_DEFINITE };
 
 /* Allocation kinds: the memory checker tells mismatched pairs apart. */
 enum heap_kind {

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "heap_protocol.h"
+#include "mc_check.h"
 #include "rt.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -75,6 +76,8 @@ static dev_t g_fd_dev;
 static ino_t g_fd_ino;
 static pid_t g_pid;
 static uint64_t g_start_ns;
+static bool g_memcheck; /* SONDE_MEMCHECK=1: leak check at exit */
+static pid_t g_timer_tid;
 static bool g_follow_exec, g_exit_written, g_timer_started;
 static pthread_key_t g_key;
 
@@ -460,8 +463,8 @@ static NOINLINE struct rt_thread *thread_new(void)
 		g_free_threads = t->next;
 	unlock();
 	if (!t) {
-		void *m = mmap(NULL, sizeof *t, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (m == MAP_FAILED)
+		void *m = rt_map(sizeof *t);
+		if (!m)
 			return NULL;
 		t = m;
 	}
@@ -766,6 +769,32 @@ static inline bool tracing(void)
 	return false;
 }
 
+/* HR_LEAK records gathered into chunks of thread index 0 (g_lock held). */
+struct leak_out {
+	uint8_t buf[16384];
+	size_t n;
+};
+
+static void emit_leak(const uint8_t *rec, size_t len, void *ctx)
+{
+	struct leak_out *o = ctx;
+	if (o->n + len > sizeof o->buf) {
+		write_global_locked(o->buf, o->n);
+		o->n = 0;
+	}
+	memcpy(o->buf + o->n, rec, len);
+	o->n += len;
+}
+
+static void leak_check_locked(void)
+{
+	static struct leak_out out;
+	out.n = 0;
+	rt_leak_check(g_timer_tid, emit_leak, &out);
+	if (out.n)
+		write_global_locked(out.buf, out.n);
+}
+
 static void rt_finish(int how, int signo, bool from_signal)
 {
 	if (atomic_exchange(&g_finished, 1))
@@ -793,6 +822,8 @@ static void rt_finish(int how, int signo, bool from_signal)
 		if (ready)
 			write_thread_chunk(t);
 	}
+	if (g_memcheck && how != HX_EXEC)
+		leak_check_locked();
 	uint64_t last = read_time_base();
 	if (g_gone_clock >= last)
 		last = g_gone_clock + 1;
@@ -817,6 +848,7 @@ static void *timer_main(void *arg)
 {
 	(void)arg;
 	t_guard = 1;
+	g_timer_tid = my_tid();
 	uint64_t next = now_ns();
 	while (atomic_load(&g_state) == ST_ON && !atomic_load(&g_stopped)) {
 		next += 10000000;
@@ -984,6 +1016,10 @@ static void rt_init(void)
 		return;
 	}
 	g_follow_exec = getenv("SONDE_HEAP_FOLLOW_EXEC") != NULL;
+	const char *mc = getenv("SONDE_MEMCHECK");
+	g_memcheck = mc && *mc && *mc != '0';
+	if (g_memcheck)
+		rt_leak_check_prepare();
 	/* Move the fd out of the program's way (it may close or reuse low
 	 * numbers); write_all checks it is still the same pipe. */
 	int nfd = fcntl((int)fd, g_follow_exec ? F_DUPFD : F_DUPFD_CLOEXEC, 512);
@@ -1037,6 +1073,8 @@ __attribute__((constructor)) static void rt_ctor(void)
 
 __attribute__((destructor)) static void rt_dtor(void)
 {
+	if (g_memcheck) /* our frames below this one are not the program's */
+		rt_leak_check_stack_from((uint64_t)(uintptr_t)__builtin_frame_address(0));
 	if (atomic_load(&g_state) == ST_ON && !g_finished) {
 		/* Like heaptrack and valgrind: let libstdc++ free its emergency
 		 * exception pool, which is not the program's leak. */
@@ -1046,6 +1084,15 @@ __attribute__((destructor)) static void rt_dtor(void)
 		t_guard = g;
 		if (freeres)
 			freeres();
+		/* memcheck mode, like valgrind's --run-libc-freeres=yes: glibc
+		 * frees its own one-time allocations (thread and locale caches) */
+		if (g_memcheck) {
+			t_guard = 1;
+			void (*libc_freeres)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "__libc_freeres");
+			t_guard = g;
+			if (libc_freeres)
+				libc_freeres();
+		}
 	}
 	rt_finish(0, 0, false);
 }
@@ -1404,6 +1451,33 @@ EXPORT pid_t fork(void)
 		t_guard = 0;
 	}
 	return pid;
+}
+
+/* Memcheck mode: main runs inside a wrapper so the leak check can tell
+ * main's returned frame from live stack. After main returns, the words
+ * below the wrapper's frame are dead (main's locals, what exit's handlers
+ * left): the main thread's stack is scanned from there, as valgrind, which
+ * checks after the program's last instruction, would see it. */
+typedef int (*main_fn)(int, char **, char **);
+static main_fn g_real_main;
+
+static int main_wrapper(int argc, char **argv, char **envp)
+{
+	int r = g_real_main(argc, argv, envp);
+	rt_leak_check_stack_from((uint64_t)(uintptr_t)__builtin_frame_address(0));
+	return r;
+}
+
+EXPORT int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void),
+			     void (*rtld_fini)(void), void *stack_end)
+{
+	typedef int (*start_fn)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *);
+	start_fn real = (start_fn)real_sym("__libc_start_main");
+	if (g_memcheck && main) {
+		g_real_main = main;
+		main = main_wrapper;
+	}
+	return real(main, argc, argv, init, fini, rtld_fini, stack_end);
 }
 
 EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)

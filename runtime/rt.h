@@ -113,6 +113,21 @@ struct rt_info_cache {
 /* The info index of (kind, size, stack), >= 1; 0 when out of memory.
  * *is_new: this call created it, so the caller must send its HR_INFO. */
 uint32_t rt_info_intern(struct rt_info_cache *c, int kind, uint64_t size, uint32_t stack, bool *is_new);
+/* What an info stands for; false for an unknown index. */
+bool rt_info_get(uint32_t info, uint64_t *size, uint32_t *stack, int *kind);
+/* Calls fn for every live block (the caller stops other threads first). */
+void rt_ptrmap_foreach(void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void *ctx);
+
+/* ---- the runtime's own memory (rt_mem.c) ---- */
+
+/* Anonymous read-write memory (NULL when out of memory), recorded so the
+ * leak check leaves it out of the roots. */
+void *rt_map(size_t n);
+void rt_unmap(void *p, size_t n);
+/* The recorded ranges: pairs out[2i], out[2i+1] = [start, end), at most max
+ * pairs; returns the count. */
+size_t rt_map_ranges(uint64_t *out, size_t max);
+
 /* Records a live block; returns the info of a block still recorded at the
  * same address (whose free was never seen), else 0. *key: in, the lowest
  * key the event may have; out, its key: above the last key another thread

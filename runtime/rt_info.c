@@ -22,6 +22,9 @@ static _Atomic int g_info_lock;
 static struct gslot *g_tab;
 static uint64_t g_cap, g_n;
 static uint32_t g_next_info = 1;
+/* by index, for the leak check's sizes: g_byidx[info] */
+static struct gslot *g_byidx;
+static uint64_t g_byidx_cap;
 
 static inline uint64_t key_hash(int kind, uint64_t size, uint32_t stack)
 {
@@ -43,10 +46,9 @@ static void gunlock(void)
 static bool ggrow(void)
 {
 	uint64_t ncap = g_cap ? g_cap * 2 : 4096;
-	void *m = mmap(NULL, ncap * sizeof(struct gslot), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
+	struct gslot *ns = rt_map(ncap * sizeof(struct gslot));
+	if (!ns)
 		return false;
-	struct gslot *ns = m;
 	for (uint64_t i = 0; i < g_cap; i++) {
 		if (!g_tab[i].info)
 			continue;
@@ -56,9 +58,27 @@ static bool ggrow(void)
 		ns[j] = g_tab[i];
 	}
 	if (g_tab)
-		munmap(g_tab, g_cap * sizeof(struct gslot));
+		rt_unmap(g_tab, g_cap * sizeof(struct gslot));
 	g_tab = ns;
 	g_cap = ncap;
+	return true;
+}
+
+/* Room for index i in g_byidx (under the lock). */
+static bool byidx_reserve(uint64_t i)
+{
+	if (i < g_byidx_cap)
+		return true;
+	uint64_t ncap = g_byidx_cap ? g_byidx_cap * 2 : 4096;
+	void *m = rt_map(ncap * sizeof(struct gslot));
+	if (!m)
+		return false;
+	if (g_byidx) {
+		memcpy(m, g_byidx, g_byidx_cap * sizeof(struct gslot));
+		rt_unmap(g_byidx, g_byidx_cap * sizeof(struct gslot));
+	}
+	g_byidx = m;
+	g_byidx_cap = ncap;
 	return true;
 }
 
@@ -77,9 +97,10 @@ static uint32_t intern_global(int kind, uint64_t size, uint32_t stack, uint64_t 
 			info = g_tab[j].info;
 			break;
 		}
-	if (!info) {
+	if (!info && byidx_reserve(g_next_info)) {
 		info = g_next_info++;
 		g_tab[j] = (struct gslot){ size, stack, info, (uint8_t)kind };
+		g_byidx[info] = g_tab[j];
 		g_n++;
 		*is_new = true;
 	}
@@ -98,4 +119,18 @@ uint32_t rt_info_intern(struct rt_info_cache *c, int kind, uint64_t size, uint32
 	if (info)
 		*s = (struct rt_info_slot){ size, stack, info, (uint8_t)kind };
 	return info;
+}
+
+bool rt_info_get(uint32_t info, uint64_t *size, uint32_t *stack, int *kind)
+{
+	bool ok = false;
+	glock();
+	if (info && info < g_next_info && info < g_byidx_cap) {
+		*size = g_byidx[info].size;
+		*stack = g_byidx[info].stack;
+		*kind = g_byidx[info].kind;
+		ok = true;
+	}
+	gunlock();
+	return ok;
 }

@@ -89,8 +89,7 @@ static inline bool lock_if_threaded(struct stripe *st)
 
 static struct slot *alloc_slots(uint64_t cap)
 {
-	void *m = mmap(NULL, cap * sizeof(struct slot), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	return m == MAP_FAILED ? NULL : m;
+	return rt_map(cap * sizeof(struct slot));
 }
 
 /* Small tables are kept sparse: probes then end at the first slot almost
@@ -118,7 +117,7 @@ static bool grow(struct stripe *st)
 		ns[j] = st->s[i];
 	}
 	if (st->s)
-		munmap(st->s, st->cap * sizeof(struct slot));
+		rt_unmap(st->s, st->cap * sizeof(struct slot));
 	st->s = ns;
 	st->cap = ncap;
 	return true;
@@ -198,4 +197,14 @@ uint32_t rt_ptrmap_take(uint64_t ptr, uint32_t me, uint64_t *key)
 	if (locked)
 		sunlock(&st->lock);
 	return info;
+}
+
+void rt_ptrmap_foreach(void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void *ctx)
+{
+	for (size_t k = 0; k < STRIPES; k++) {
+		const struct stripe *st = &g_stripes[k];
+		for (uint64_t i = 0; i < st->cap; i++)
+			if (st->s[i].ptr)
+				fn(st->s[i].ptr, st->s[i].info, ctx);
+	}
 }

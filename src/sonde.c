@@ -28,6 +28,8 @@ static const struct sonde_cmd commands[] = {
 	  "sonde flamegraph [-o flamegraph.svg] [-F HZ] [--format svg|folded|speedscope] [-i FILE | --folded F | --perf-script F | --diff A B] [--] CMD [ARGS]" },
 	{ "heap", cmd_heap, "allocation profile: hot call sites, peak, leaks, temporaries (heaptrack)",
 	  "sonde heap [-o FILE] [--] CMD [ARGS] | sonde heap report FILE [-n N] [--merged|--separate] [-l] [--flamegraph-cost allocations|temporary|leaked|peak] [--massif FILE]" },
+	{ "memcheck", cmd_memcheck, "leak check at exit, classified like valgrind's memcheck (valgrind output)",
+	  "sonde memcheck [--leak-check=full] [--show-leak-kinds=all] [--error-exitcode=N] [--suppressions=F] [--xml=yes --xml-file=F] [--] CMD [ARGS]" },
 	{ "shims", cmd_shims, "install compat names (perf, ...) as symlinks into a directory",
 	  "sonde shims DIR" },
 	{ "help", cmd_help, "show help for sonde or for one command", "sonde help [CMD]" },

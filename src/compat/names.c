@@ -1,6 +1,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "cmd/cmds.h"
 #include "compat/compat.h"
 
 const struct compat_name compat_names[] = {
@@ -10,6 +11,7 @@ const struct compat_name compat_names[] = {
 	{ "heaptrack", "heaptrack [-o F] CMD, heaptrack --analyze F" },
 	{ "heaptrack_print", "heaptrack_print F [-n N] [-l] [-F stacks.txt]" },
 	{ "heaptrack_gui", "heaptrack_gui F (writes the HTML report F.html, opens a browser)" },
+	{ "valgrind", "valgrind [--tool=memcheck] [--leak-check=full] ... CMD (sonde memcheck)" },
 	{ NULL, NULL },
 };
 
@@ -25,5 +27,9 @@ int compat_main(const char *name, int argc, char **argv)
 		return compat_heaptrack_print(argc, argv);
 	if (!strcmp(name, "heaptrack_gui"))
 		return compat_heaptrack_gui(argc, argv);
+	if (!strcmp(name, "valgrind")) {
+		struct cmd_ctx ctx = { "valgrind" };
+		return cmd_memcheck(argc, argv, &ctx);
+	}
 	return 2;
 }

@@ -181,6 +181,8 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	snprintf(fdstr, sizeof(fdstr), "%d", wfd);
 	setenv("LD_PRELOAD", preload, 1);
 	setenv("SONDE_HEAP_FD", fdstr, 1);
+	if (o->memcheck)
+		setenv("SONDE_MEMCHECK", "1", 1);
 
 	struct launch l = { 0 };
 	if (launch_suspended(&l, argv) < 0)
@@ -191,6 +193,7 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	else
 		unsetenv("LD_PRELOAD");
 	unsetenv("SONDE_HEAP_FD");
+	unsetenv("SONDE_MEMCHECK");
 
 	char *out = output_name(o, argv[0], l.pid);
 	struct heap_writer *w = heap_writer_open(out, o->level ? o->level : 3);
@@ -284,12 +287,14 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	heap_writer_summary(w, status, wall);
 	int wrc = heap_writer_close(w);
 	int code = wait_status_code(status);
-	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGINT)
+	if (o->wait_status)
+		*o->wait_status = status;
+	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGINT && !o->quiet)
 		warn("'%s' was killed by signal %d (%s); the trace holds what was recorded until then", argv[0],
 		     WTERMSIG(status), strsignal(WTERMSIG(status)));
-	if (wrc == 0) /* an allocator of its own would leave the trace empty */
+	if (wrc == 0 && !o->quiet) /* an allocator of its own would leave the trace empty */
 		heap_alloc_check_recorded(argv[0], out);
-	if (wrc == 0) {
+	if (wrc == 0 && !o->quiet) {
 		if (o->heaptrack_msgs) {
 			printf("Heaptrack finished! Now run the following to investigate the data:\n\n"
 			       "  heaptrack --analyze \"%s\"\n", abs ? abs : out);

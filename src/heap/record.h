@@ -9,7 +9,10 @@ struct heap_record_opts {
 	const char *output;   /* NULL: "<prefix>.APP.PID.zst"; "%p" is replaced by the pid */
 	const char *prefix;   /* default "sonde-heap" */
 	bool heaptrack_msgs;  /* print heaptrack's messages instead of sonde's */
-	int level;            /* zstd level, default 2 */
+	int level;            /* zstd level, default 3 */
+	bool quiet;           /* no messages of sonde's own (the trace is an intermediate) */
+	bool memcheck;        /* the runtime checks: leak check at exit (SONDE_MEMCHECK=1) */
+	int *wait_status;     /* if set: the target's wait status */
 };
 
 /* Path of libsonde-rt.so: $SONDE_RT, next to the sonde binary, or

@@ -947,3 +947,23 @@ void heap_report_each_stack(struct heap_view *v, heap_stack_fn fn, void *ctx)
 	}
 	vec_free(&frames);
 }
+
+size_t heap_view_frames(struct heap_view *v, uint32_t stack, struct heap_frame *out, size_t max)
+{
+	const struct hloc *locs[MAX_DEPTH];
+	size_t n = stack_locs(v, stack, locs, MAX_DEPTH), k = 0;
+	for (size_t j = 0; j < n && k < max; j++) {
+		const struct hloc *l = locs[j];
+		if (!l->sym || !l->sym->frames[0].func) {
+			out[k++] = (struct heap_frame){ NULL, NULL, l->module, 0, false, l->ip };
+			continue;
+		}
+		/* innermost first: what was inlined, then the function it was inlined into */
+		for (uint32_t i = 0; i < l->sym->nr && k < max; i++) {
+			const struct sym_frame *s = &l->sym->frames[i];
+			out[k++] = (struct heap_frame){ s->func ? s->func : "??", s->file, l->module, s->line, i + 1 < l->sym->nr,
+						       l->ip };
+		}
+	}
+	return k;
+}

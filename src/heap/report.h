@@ -74,5 +74,9 @@ typedef void (*heap_stack_fn)(void *ctx, const struct heap_cost *c, const struct
  * (stopping at main like the report, inlined frames expanded); the frames
  * are valid during the call only. */
 void heap_report_each_stack(struct heap_view *v, heap_stack_fn fn, void *ctx);
+/* A stack's frames innermost first (the allocator's caller first, inlined
+ * frames expanded, not stopping at main); returns the count, at most max.
+ * Strings live as long as the view. */
+size_t heap_view_frames(struct heap_view *v, uint32_t stack, struct heap_frame *out, size_t max);
 
 #endif

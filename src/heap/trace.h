@@ -63,6 +63,13 @@ struct heap_info {
 	bool defined;   /* its HR_INFO was read */
 };
 
+/* A block live at exit as the leak check classified it (HR_LEAK). */
+struct heap_leak {
+	uint32_t info;
+	uint8_t state;     /* enum heap_leak_state */
+	uint64_t indirect; /* definitely/possibly lost: bytes of the blocks only it reaches */
+};
+
 struct heap_segment {
 	uint64_t vaddr, memsz, flags;
 };
@@ -107,6 +114,7 @@ struct heap_trace {
 	VEC(struct heap_info) infos; /* by info index; [0] is "unknown" */
 	size_t infos_defined;        /* HR_INFO records applied */
 	VEC(struct heap_run) runs;
+	VEC(struct heap_leak) leaks; /* HR_LEAK records (memcheck mode) */
 	struct u64map thread_run; /* thread index -> its current run */
 	uint8_t *data; /* the uncompressed trace (mmap'd) */
 	size_t data_n, data_cap;

@@ -77,6 +77,7 @@ void heap_trace_free(struct heap_trace *t)
 		free(t->threads.v[i].name);
 	vec_free(&t->threads);
 	vec_free(&t->infos);
+	vec_free(&t->leaks);
 	for (size_t i = 0; i < t->runs.n; i++)
 		vec_free(&t->runs.v[i].spans);
 	data_free(t);
@@ -257,6 +258,15 @@ static bool parse_def(struct heap_trace *t, struct cur *c, uint8_t type)
 		if (!t->infos.v[idx].defined)
 			t->infos_defined++;
 		t->infos.v[idx] = (struct heap_info){ size, (uint32_t)stack, kind, true };
+		return true;
+	}
+	case HR_LEAK: {
+		uint8_t state = rbyte(c);
+		uint64_t info = rv(c), indirect = rv(c);
+		if (c->bad || state > HL_DEFINITE || info >= MAX_INFO)
+			return false;
+		struct heap_leak l = { (uint32_t)info, state, indirect };
+		vec_push(&t->leaks, l);
 		return true;
 	}
 	default:

@@ -1,0 +1,151 @@
+/* Memcheck mode (SONDE_MEMCHECK=1): at exit, the leak check over the live
+ * blocks the runtime knows, its verdicts sent as HR_LEAK records. The
+ * scan itself (roots, marking, cliques) is mc_roots.c and mc_mark.c. */
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "heap_protocol.h"
+#include "mc_check.h"
+#include "mc_roots.h"
+#include "rt.h"
+
+struct collect {
+	struct mc_block *b;
+	uint32_t *info;
+	size_t n, cap;
+};
+
+static void count_block(uint64_t ptr, uint32_t info, void *ctx)
+{
+	(void)ptr;
+	(void)info;
+	(*(size_t *)ctx)++;
+}
+
+static void add_block(uint64_t ptr, uint32_t info, void *ctx)
+{
+	struct collect *c = ctx;
+	uint64_t size;
+	uint32_t stack;
+	int kind;
+	if (c->n == c->cap || !rt_info_get(info, &size, &stack, &kind))
+		return;
+	c->b[c->n] = (struct mc_block){ ptr, size };
+	c->info[c->n++] = info;
+}
+
+/* Heap sort by start address, blocks and infos together: no malloc (this
+ * may run in a crash handler). */
+static void swap(struct collect *c, size_t i, size_t j)
+{
+	struct mc_block tb = c->b[i];
+	c->b[i] = c->b[j];
+	c->b[j] = tb;
+	uint32_t ti = c->info[i];
+	c->info[i] = c->info[j];
+	c->info[j] = ti;
+}
+
+static void sift(struct collect *c, size_t i, size_t n)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < n && c->b[l].start > c->b[m].start)
+			m = l;
+		if (l + 1 < n && c->b[l + 1].start > c->b[m].start)
+			m = l + 1;
+		if (m == i)
+			return;
+		swap(c, i, m);
+		i = m;
+	}
+}
+
+static void sort_blocks(struct collect *c)
+{
+	for (size_t i = c->n / 2; i-- > 0;)
+		sift(c, i, c->n);
+	for (size_t k = c->n; k-- > 1;) {
+		swap(c, 0, k);
+		sift(c, 0, k);
+	}
+}
+
+static uint8_t state_of(uint8_t kind)
+{
+	switch (MC_KIND(kind)) {
+	case MC_DEFINITE: return HL_DEFINITE;
+	case MC_INDIRECT: return HL_INDIRECT;
+	case MC_POSSIBLE: return HL_POSSIBLE;
+	default: return HL_REACHABLE;
+	}
+}
+
+#define MAX_EXCLUDE 8200
+
+/* Our own writable segments, found at start-up: dl_iterate_phdr takes the
+ * loader's lock, which a crashing thread may hold. */
+static struct mc_range g_own[4];
+static size_t g_nown;
+
+/* Where the scanning thread's live stack starts: the words below are the
+ * runtime's own frames or dead ones. The highest mark a thread left wins. */
+static uint64_t g_from_sp;
+static pid_t g_from_tid;
+
+void rt_leak_check_stack_from(uint64_t sp)
+{
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+	if (g_from_tid != tid || sp > g_from_sp) {
+		g_from_tid = tid;
+		g_from_sp = sp;
+	}
+}
+
+void rt_leak_check_prepare(void)
+{
+	g_nown = mc_object_data_ranges((const void *)&rt_leak_check_prepare, g_own, 4);
+}
+
+size_t rt_leak_check(pid_t skip_tid, void (*emit)(const uint8_t *rec, size_t len, void *ctx), void *ctx)
+{
+	size_t n = 0;
+	rt_ptrmap_foreach(count_block, &n);
+	if (!n)
+		return 0;
+	struct collect c = { 0 };
+	c.cap = n;
+	c.b = rt_map(n * sizeof(*c.b));
+	c.info = rt_map(n * sizeof(*c.info));
+	uint8_t *state = rt_map(n);
+	uint64_t *indirect = rt_map(n * sizeof(*indirect));
+	static struct mc_range ex[MAX_EXCLUDE];
+	if (!c.b || !c.info || !state || !indirect)
+		return 0;
+	rt_ptrmap_foreach(add_block, &c);
+	sort_blocks(&c);
+	/* not roots: the runtime's mmaps (the live map holds every block's
+	 * address) and its own globals */
+	static uint64_t pairs[2 * 8192];
+	size_t nex = rt_map_ranges(pairs, 8192);
+	for (size_t i = 0; i < nex; i++)
+		ex[i] = (struct mc_range){ pairs[2 * i], pairs[2 * i + 1] };
+	for (size_t i = 0; i < g_nown && nex < MAX_EXCLUDE; i++)
+		ex[nex++] = g_own[i];
+	struct mc_scan_stats st;
+	pid_t skip[1] = { skip_tid };
+	mc_scan_stack_from = g_from_tid == (pid_t)syscall(SYS_gettid) ? g_from_sp : 0;
+	if (mc_leak_scan(c.b, c.n, ex, nex, skip, skip_tid ? 1 : 0, MC_HEUR_ALL, state, indirect, &st) < 0)
+		return 0;
+	uint8_t rec[32];
+	for (size_t i = 0; i < c.n; i++) {
+		uint8_t *p = rec;
+		*p++ = HR_LEAK;
+		*p++ = state_of(state[i]);
+		p += rt_put_varint(p, c.info[i]);
+		p += rt_put_varint(p, indirect[i]);
+		emit(rec, (size_t)(p - rec), ctx);
+	}
+	return c.n;
+}

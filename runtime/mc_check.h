@@ -1,0 +1,19 @@
+/* Memcheck mode of the runtime (SONDE_MEMCHECK=1): the leak check at exit. */
+#ifndef SONDE_RT_MC_CHECK_H
+#define SONDE_RT_MC_CHECK_H
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The calling thread's stack below sp is dead or the runtime's own (main
+ * has returned; the exit path entered the runtime): the leak check scans
+ * it from sp up. */
+void rt_leak_check_stack_from(uint64_t sp);
+/* At start-up, in memcheck mode (finds what the check must not scan). */
+void rt_leak_check_prepare(void);
+/* Classifies every live block the runtime knows and hands each verdict to
+ * emit as an HR_LEAK record. skip_tid: a service thread not to stop (0:
+ * none). Returns the number of blocks checked. */
+size_t rt_leak_check(pid_t skip_tid, void (*emit)(const uint8_t *rec, size_t len, void *ctx), void *ctx);
+
+#endif

@@ -1,0 +1,23 @@
+/* From a heap trace recorded in memcheck mode to the model valgrind-shaped
+ * output is printed from (src/memcheck/mc_model.h). */
+#ifndef SONDE_MEMCHECK_BUILD_H
+#define SONDE_MEMCHECK_BUILD_H
+#include <stddef.h>
+
+#include "heap/analysis.h"
+#include "heap/report.h"
+#include "heap/trace.h"
+#include "memcheck/mc_model.h"
+
+/* Fills r's heap summary and loss records (one per leak kind, allocation
+ * function and allocation stack, like valgrind's --leak-resolution=high),
+ * frames symbolized through v, at most num_callers frames each, the first
+ * being the allocation function "in" alloc_object (the runtime's path). */
+void mc_build_leaks(struct mc_result *r, const struct heap_trace *t, const struct heap_analysis *a,
+		    struct heap_view *v, const char *alloc_object, size_t num_callers);
+
+/* The allocation function valgrind names for an allocation kind ("malloc",
+ * "operator new[](unsigned long)", ...). */
+const char *mc_alloc_fn(int kind);
+
+#endif

@@ -1,0 +1,168 @@
+/* The memcheck result's small helpers: freeing, kind names, valgrind's
+ * stack cut at main, error contexts and loss-record grouping. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "memcheck/mc_model.h"
+
+void mc_stack_free(struct mc_stack *s)
+{
+	vec_free(&s->frames);
+}
+
+void mc_result_free(struct mc_result *r)
+{
+	for (size_t i = 0; i < r->losses.n; i++)
+		mc_stack_free(&r->losses.v[i].alloc);
+	for (size_t i = 0; i < r->errors.n; i++) {
+		mc_stack_free(&r->errors.v[i].where);
+		mc_stack_free(&r->errors.v[i].alloc_stack);
+		mc_stack_free(&r->errors.v[i].free_stack);
+	}
+	vec_free(&r->losses);
+	vec_free(&r->errors);
+	mc_stack_free(&r->signal_stack);
+}
+
+const char *mc_leak_kind_text(enum mc_leak_kind k)
+{
+	static const char *const t[] = { "definitely lost", "indirectly lost", "possibly lost",
+					 "still reachable" };
+	return (unsigned)k < MC_LEAK_KINDS ? t[k] : "lost";
+}
+
+const char *mc_leak_kind_word(enum mc_leak_kind k)
+{
+	static const char *const t[] = { "definite", "indirect", "possible", "reachable" };
+	return (unsigned)k < MC_LEAK_KINDS ? t[k] : "definite";
+}
+
+/* glibc's entry points that call main; valgrind compares exact names, so a
+ * versioned "__libc_start_main@@GLIBC_2.34" is an ordinary frame. */
+static bool below_main(const char *f)
+{
+	return f && (!strcmp(f, "__libc_start_main") || !strcmp(f, "__libc_start_call_main") ||
+		     !strcmp(f, "generic_start_main") || !strcmp(f, "_start"));
+}
+
+const char *mc_frame_name(const struct mc_frame *f)
+{
+	return below_main(f->func) ? "(below main)" : f->func;
+}
+
+const char *mc_frame_supp_name(const struct mc_frame *f)
+{
+	if (below_main(f->func))
+		return "(below main)";
+	return f->mangled ? f->mangled : f->func;
+}
+
+size_t mc_stack_shown(const struct mc_stack *s, unsigned max_frames)
+{
+	size_t n = s->frames.n < max_frames ? s->frames.n : max_frames;
+	for (size_t i = 0; i < n; i++) {
+		const char *f = s->frames.v[i].func;
+		if (f && (!strcmp(f, "main") || below_main(f)))
+			return i + 1;
+	}
+	return n;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool stack_prefix_eq(const struct mc_stack *a, const struct mc_stack *b, size_t depth)
+{
+	size_t na = a->frames.n < depth ? a->frames.n : depth;
+	size_t nb = b->frames.n < depth ? b->frames.n : depth;
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (a->frames.v[i].ip != b->frames.v[i].ip)
+			return false;
+	return true;
+}
+
+/* Errors of one context: same kind and message details, same first frames
+ * (valgrind compares 4 frames, "medium resolution"). */
+static bool same_context(const struct mc_error *a, const struct mc_error *b)
+{
+	if (a->kind != b->kind || !stack_prefix_eq(&a->where, &b->where, 4))
+		return false;
+	switch (a->kind) {
+	case MC_INVALID_READ:
+	case MC_INVALID_WRITE:
+		return a->size == b->size;
+	case MC_INVALID_FREE:
+	case MC_MISMATCHED_FREE:
+		return str_eq(a->how, b->how);
+	case MC_OVERLAP:
+	case MC_FISHY_VALUE:
+		return str_eq(a->func, b->func);
+	default:
+		return true;
+	}
+}
+
+void mc_result_add_error(struct mc_result *r, struct mc_error *e)
+{
+	for (size_t i = 0; i < r->errors.n; i++) {
+		struct mc_error *o = &r->errors.v[i];
+		if (o->suppressed == e->suppressed && same_context(o, e)) {
+			o->count = (o->count ? o->count : 1) + (e->count ? e->count : 1);
+			mc_stack_free(&e->where);
+			mc_stack_free(&e->alloc_stack);
+			mc_stack_free(&e->free_stack);
+			return;
+		}
+	}
+	vec_push(&r->errors, *e);
+	memset(e, 0, sizeof(*e));
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_loss(const void *pa, const void *pb)
+{
+	const struct mc_loss *a = pa, *b = pb;
+	int c = cmp_u64(a->bytes + a->indirect_bytes, b->bytes + b->indirect_bytes);
+	if (!c)
+		c = cmp_u64(a->blocks, b->blocks);
+	if (!c)
+		c = (int)a->kind - (int)b->kind;
+	for (size_t i = 0; !c && i < a->alloc.frames.n && i < b->alloc.frames.n; i++)
+		c = cmp_u64(a->alloc.frames.v[i].ip, b->alloc.frames.v[i].ip);
+	if (!c)
+		c = cmp_u64(a->alloc.frames.n, b->alloc.frames.n);
+	return c;
+}
+
+void mc_result_group_losses(struct mc_result *r, unsigned frames)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < r->losses.n; i++) {
+		struct mc_loss *l = &r->losses.v[i];
+		size_t j = 0;
+		for (; j < out; j++) {
+			struct mc_loss *o = &r->losses.v[j];
+			if (o->kind == l->kind && stack_prefix_eq(&o->alloc, &l->alloc, frames))
+				break;
+		}
+		if (j < out) {
+			r->losses.v[j].bytes += l->bytes;
+			r->losses.v[j].indirect_bytes += l->indirect_bytes;
+			r->losses.v[j].blocks += l->blocks;
+			mc_stack_free(&l->alloc);
+		} else {
+			r->losses.v[out++] = *l;
+		}
+	}
+	r->losses.n = out;
+	if (out > 1)
+		qsort(r->losses.v, out, sizeof(*r->losses.v), cmp_loss);
+}

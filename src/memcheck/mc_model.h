@@ -1,0 +1,135 @@
+/* What `sonde memcheck` found, ready to print in valgrind's shapes (text,
+ * XML) and to match against valgrind suppressions. Filled by the command
+ * (src/cmd/memcheck.c) from the runtime's records, with stacks already
+ * symbolized; printed by mc_text.c / mc_xml.c. */
+#ifndef SONDE_MEMCHECK_MODEL_H
+#define SONDE_MEMCHECK_MODEL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/vec.h"
+
+/* One frame, innermost first, as valgrind prints it:
+ * "at 0x4848899: malloc (vg_replace_malloc.c:381)" /
+ * "by 0x109163: main (leak.c:12)" / "by 0x48A3D8F: (below main) (libc_start_call_main.h:58)" /
+ * "by 0x10915F: ??? (in /tmp/a.out)". */
+struct mc_frame {
+	uint64_t ip;
+	const char *func;   /* demangled; NULL: unknown ("???") */
+	const char *file;   /* basename as valgrind prints it, or NULL */
+	unsigned line;      /* 0: unknown */
+	const char *object; /* the module's path ("in /lib/x86_64-linux-gnu/libc.so.6") */
+	const char *mangled; /* for suppressions' fun: lines (valgrind matches mangled names); NULL = func */
+	const char *dir;    /* the source file's directory (XML <dir>), or NULL */
+};
+
+struct mc_stack {
+	VEC(struct mc_frame) frames;
+};
+
+enum mc_leak_kind { MC_DEFINITE, MC_INDIRECT, MC_POSSIBLE, MC_REACHABLE, MC_LEAK_KINDS };
+
+/* A loss record: the blocks of one kind allocated from one stack. */
+struct mc_loss {
+	enum mc_leak_kind kind;
+	uint64_t bytes;          /* direct bytes */
+	uint64_t indirect_bytes; /* MC_DEFINITE/MC_POSSIBLE: bytes of the blocks only they reach */
+	uint64_t blocks;
+	struct mc_stack alloc;   /* where the blocks were allocated */
+	bool suppressed;         /* a suppression matched (filled by the matcher) */
+	const char *supp_name;
+};
+
+enum mc_error_kind {
+	MC_INVALID_FREE,   /* "Invalid free() / delete / delete[] / realloc()" */
+	MC_MISMATCHED_FREE,/* "Mismatched free() / delete / delete []" */
+	MC_INVALID_READ,   /* "Invalid read of size N" */
+	MC_INVALID_WRITE,  /* "Invalid write of size N" */
+	MC_OVERLAP,        /* "Source and destination overlap in memcpy(0x.., 0x.., N)" */
+	MC_FISHY_VALUE,    /* "Argument 'size' of function malloc has a fishy (possibly negative) value: -3" */
+	MC_BAD_ALIGNMENT,  /* "Invalid alignment value: 3 (should be power of 2)" */
+	MC_REALLOC_ZERO,   /* "realloc() with size 0" */
+	MC_ERROR_KINDS
+};
+
+/* Where an address lies relative to a heap block (valgrind's "Address 0x.. is
+ * 4 bytes after a block of size 10 alloc'd"). */
+enum mc_addr_rel { MC_ADDR_NONE, MC_ADDR_INSIDE, MC_ADDR_AFTER, MC_ADDR_BEFORE };
+
+struct mc_error {
+	enum mc_error_kind kind;
+	uint64_t size;           /* READ/WRITE: access size; OVERLAP: length; FISHY: the value (as signed) */
+	uint64_t addr;
+	uint64_t addr2;          /* OVERLAP: the source */
+	const char *func;        /* OVERLAP / FISHY: the function named in the message ("memcpy", "malloc") */
+	const char *arg;         /* FISHY: the argument's name; NULL: "size" */
+	const char *how;         /* INVALID/MISMATCHED FREE: "free()", "delete", "delete[]", "realloc()" */
+	struct mc_stack where;   /* the faulting call */
+	/* the block the address relates to (rel != NONE) */
+	enum mc_addr_rel rel;
+	uint64_t offset;         /* bytes inside/after/before */
+	uint64_t block_size;
+	bool block_freed;        /* "free'd" (with free_stack) rather than only "alloc'd" */
+	struct mc_stack alloc_stack;
+	struct mc_stack free_stack;
+	bool suppressed;
+	const char *supp_name;
+	uint64_t count;          /* occurrences merged into this context (0 counts as 1) */
+	int tid;                 /* valgrind's thread number (XML <tid>; 0 prints 1) */
+};
+
+struct mc_result {
+	int pid, ppid;
+	const char *exe;
+	char **argv;             /* the command line (for the preamble and XML) */
+	int argc;
+	/* HEAP SUMMARY */
+	uint64_t in_use_bytes, in_use_blocks;
+	uint64_t allocs, frees, bytes_allocated;
+	bool leak_checked;       /* a leak check ran (not --leak-check=no, not killed) */
+	VEC(struct mc_loss) losses;
+	VEC(struct mc_error) errors;
+	/* the program's end */
+	bool exited;             /* exited normally with exit_code */
+	int exit_code;
+	int signal;              /* killed by this signal (0: none) */
+	struct mc_stack signal_stack; /* where the fatal signal hit (may be empty) */
+	/* sonde's own command line up to the program, for XML <vargv>:
+	 * vargv[0] the executable, then the options */
+	char **vargv;
+	int vargc;
+};
+
+/* Frees the vectors (stacks, losses, errors); the strings they point to
+ * belong to whoever filled the result (the symbolizer's caches). */
+void mc_result_free(struct mc_result *r);
+void mc_stack_free(struct mc_stack *s);
+
+/* "definitely lost", "indirectly lost", "possibly lost", "still reachable". */
+const char *mc_leak_kind_text(enum mc_leak_kind k);
+/* The word in match-leak-kinds: lines: definite, indirect, possible, reachable. */
+const char *mc_leak_kind_word(enum mc_leak_kind k);
+
+/* How many frames of s valgrind shows: at most max_frames (--num-callers),
+ * and none after `main` or after the first below-main function. */
+size_t mc_stack_shown(const struct mc_stack *s, unsigned max_frames);
+/* The name valgrind prints for frame i of a stack: "(below main)" for
+ * __libc_start_main and friends, NULL for an unknown function. */
+const char *mc_frame_name(const struct mc_frame *f);
+/* The name suppressions' fun: lines match: the mangled name, or
+ * "(below main)"; NULL when unknown. */
+const char *mc_frame_supp_name(const struct mc_frame *f);
+
+/* Records one occurrence of an error: merged into an earlier context with
+ * the same kind, details and first 4 frames (valgrind's rule), else
+ * appended. The stacks are moved into the result (or freed on a merge). */
+void mc_result_add_error(struct mc_result *r, struct mc_error *e);
+
+/* Merges loss records of one kind whose allocation stacks agree in their
+ * first `frames` frames (--leak-resolution: low 2, med 4, high
+ * --num-callers), then sorts them in valgrind's order: by total bytes
+ * (direct + indirect), then blocks, kind, and stack addresses. */
+void mc_result_group_losses(struct mc_result *r, unsigned frames);
+
+#endif

@@ -1,0 +1,388 @@
+/* valgrind 3.19's text shapes. Every line starts "==PID== "; blank lines
+ * are "==PID== " too, and where they fall matters to scripts, so each
+ * block below says which blank lines it owns. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memcheck/mc_text.h"
+
+const char *mc_commas(uint64_t v, char buf[32])
+{
+	char tmp[32];
+	int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+	int o = 0;
+	for (int i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+/* as many lines as valgrind's, for scripts that skip them by count */
+const char *const mc_preamble[3] = {
+	"sonde memcheck, a memory error detector",
+	"Heap checks in the allocator; no uninitialised-value checks",
+	"Using sonde-" SONDE_VERSION "; rerun with -h for help",
+};
+
+#define LINE(sb, r, ...)                                \
+	do {                                            \
+		sb_addf((sb), "==%d== ", (r)->pid);     \
+		sb_addf((sb), __VA_ARGS__);             \
+		sb_addc((sb), '\n');                    \
+	} while (0)
+
+void mc_text_preamble(struct strbuf *sb, const struct mc_result *r)
+{
+	LINE(sb, r, "%s", mc_preamble[0]);
+	LINE(sb, r, "%s", mc_preamble[1]);
+	LINE(sb, r, "%s", mc_preamble[2]);
+	sb_addf(sb, "==%d== Command:", r->pid);
+	for (int i = 0; i < r->argc; i++)
+		sb_addf(sb, " %s", r->argv[i]);
+	if (!r->argc && r->exe)
+		sb_addf(sb, " %s", r->exe);
+	sb_addc(sb, '\n');
+	LINE(sb, r, "%s", "");
+}
+
+static void frame_text(struct strbuf *sb, const struct mc_frame *f)
+{
+	const char *name = mc_frame_name(f);
+	sb_adds(sb, name ? name : "???");
+	if (f->file && f->line)
+		sb_addf(sb, " (%s:%u)", f->file, f->line);
+	else if (f->object)
+		sb_addf(sb, " (in %s)", f->object);
+}
+
+static void stack_text(struct strbuf *sb, const struct mc_result *r, const struct mc_stack *st,
+		       const struct mc_opts *o)
+{
+	size_t n = mc_stack_shown(st, o->num_callers);
+	for (size_t i = 0; i < n; i++) {
+		sb_addf(sb, "==%d==    %s 0x%llX: ", r->pid, i ? "by" : "at",
+			(unsigned long long)st->frames.v[i].ip);
+		frame_text(sb, &st->frames.v[i]);
+		sb_addc(sb, '\n');
+	}
+}
+
+/* The message line of an error (no prefix, no newline). */
+void mc_error_what(struct strbuf *sb, const struct mc_error *e)
+{
+	char a[32];
+	switch (e->kind) {
+	case MC_INVALID_FREE:
+		sb_adds(sb, "Invalid free() / delete / delete[] / realloc()");
+		break;
+	case MC_MISMATCHED_FREE:
+		sb_adds(sb, "Mismatched free() / delete / delete []");
+		break;
+	case MC_INVALID_READ:
+	case MC_INVALID_WRITE:
+		sb_addf(sb, "Invalid %s of size %s", e->kind == MC_INVALID_READ ? "read" : "write",
+			mc_commas(e->size, a));
+		break;
+	case MC_OVERLAP:
+		sb_addf(sb, "Source and destination overlap in %s(0x%llx, 0x%llx", e->func ? e->func : "memcpy",
+			(unsigned long long)e->addr, (unsigned long long)e->addr2);
+		if (e->size)
+			sb_addf(sb, ", %llu", (unsigned long long)e->size);
+		sb_addc(sb, ')');
+		break;
+	case MC_FISHY_VALUE:
+		sb_addf(sb, "Argument '%s' of function %s has a fishy (possibly negative) value: %lld",
+			e->arg ? e->arg : "size", e->func ? e->func : "malloc", (long long)e->size);
+		break;
+	case MC_BAD_ALIGNMENT:
+		sb_addf(sb, "Invalid alignment value: %llu (should be power of 2)", (unsigned long long)e->size);
+		break;
+	case MC_REALLOC_ZERO:
+		sb_adds(sb, "realloc() with size 0");
+		break;
+	default:
+		sb_adds(sb, "Unknown error");
+		break;
+	}
+}
+
+/* Whether an error names an address even when no block was found. */
+static bool about_address(const struct mc_error *e)
+{
+	return e->kind == MC_INVALID_FREE || e->kind == MC_MISMATCHED_FREE ||
+	       e->kind == MC_INVALID_READ || e->kind == MC_INVALID_WRITE;
+}
+
+/* "Address 0x.. is N bytes after a block of size M alloc'd" (no prefix);
+ * false when the error has no such line. */
+bool mc_error_address(struct strbuf *sb, const struct mc_error *e)
+{
+	char a[32], b[32];
+	static const char *const rel[] = { "", "inside", "after", "before" };
+	if (e->rel == MC_ADDR_NONE) {
+		if (!about_address(e))
+			return false;
+		sb_addf(sb, "Address 0x%llx is not stack'd, malloc'd or (recently) free'd",
+			(unsigned long long)e->addr);
+		return true;
+	}
+	sb_addf(sb, "Address 0x%llx is %s bytes %s a block of size %s %s", (unsigned long long)e->addr,
+		mc_commas(e->offset, a), rel[e->rel], mc_commas(e->block_size, b),
+		e->block_freed ? "free'd" : "alloc'd");
+	return true;
+}
+
+static void error_body(struct strbuf *sb, const struct mc_result *r, const struct mc_error *e,
+		       const struct mc_opts *o)
+{
+	struct strbuf t = STRBUF_INIT;
+	mc_error_what(&t, e);
+	LINE(sb, r, "%s", t.buf);
+	stack_text(sb, r, &e->where, o);
+	sb_reset(&t);
+	if (mc_error_address(&t, e)) {
+		LINE(sb, r, " %s", t.buf);
+		if (e->rel != MC_ADDR_NONE) {
+			stack_text(sb, r, e->block_freed ? &e->free_stack : &e->alloc_stack, o);
+			if (e->block_freed) {
+				LINE(sb, r, " Block was alloc'd at");
+				stack_text(sb, r, &e->alloc_stack, o);
+			}
+		}
+	}
+	sb_free(&t);
+	LINE(sb, r, "%s", "");
+}
+
+void mc_text_error(struct strbuf *sb, const struct mc_result *r, const struct mc_error *e,
+		   const struct mc_opts *o)
+{
+	if (e->suppressed)
+		return;
+	error_body(sb, r, e, o);
+	if (o->gen_suppressions != MC_GEN_NO)
+		mc_supp_gen_error(sb, e, o->num_callers);
+}
+
+struct mc_counts mc_count_errors(const struct mc_result *r, const struct mc_opts *o)
+{
+	struct mc_counts c = { 0, 0, 0, 0 };
+	for (size_t i = 0; i < r->errors.n; i++) {
+		const struct mc_error *e = &r->errors.v[i];
+		uint64_t n = e->count ? e->count : 1;
+		if (e->suppressed) {
+			c.supp_errors += n;
+			c.supp_contexts++;
+		} else {
+			c.errors += n;
+			c.contexts++;
+		}
+	}
+	if (r->leak_checked && o->leak_check == MC_LEAK_FULL)
+		for (size_t i = 0; i < r->losses.n; i++) {
+			const struct mc_loss *l = &r->losses.v[i];
+			if (!(o->error_kinds & MC_KIND_BIT(l->kind)))
+				continue;
+			if (l->suppressed) {
+				c.supp_errors++;
+				c.supp_contexts++;
+			} else {
+				c.errors++;
+				c.contexts++;
+			}
+		}
+	return c;
+}
+
+int mc_exit_status(const struct mc_result *r, const struct mc_opts *o, int *raise_signal)
+{
+	*raise_signal = 0;
+	if (r->signal) {
+		*raise_signal = r->signal;
+		return 128 + r->signal;
+	}
+	if (o->error_exitcode && mc_count_errors(r, o).errors)
+		return o->error_exitcode;
+	return r->exited ? r->exit_code : 0;
+}
+
+static void fatal_signal(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o)
+{
+	const char *abbrev = sigabbrev_np(r->signal);
+	LINE(sb, r, "%s", "");
+	if (abbrev)
+		LINE(sb, r, "Process terminating with default action of signal %d (SIG%s)", r->signal, abbrev);
+	else
+		LINE(sb, r, "Process terminating with default action of signal %d", r->signal);
+	stack_text(sb, r, &r->signal_stack, o);
+}
+
+static void loss_line(struct strbuf *sb, const struct mc_loss *l, size_t no, size_t total)
+{
+	char a[32], b[32], c[32], d[32], e[32];
+	if (l->indirect_bytes)
+		sb_addf(sb, "%s (%s direct, %s indirect) bytes", mc_commas(l->bytes + l->indirect_bytes, a),
+			mc_commas(l->bytes, b), mc_commas(l->indirect_bytes, c));
+	else
+		sb_addf(sb, "%s bytes", mc_commas(l->bytes, a));
+	sb_addf(sb, " in %s blocks are %s in loss record %s of %s", mc_commas(l->blocks, d),
+		mc_leak_kind_text(l->kind), mc_commas(no, e), mc_commas(total, b));
+}
+
+static void leak_report(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o)
+{
+	uint64_t bytes[MC_LEAK_KINDS] = { 0 }, blocks[MC_LEAK_KINDS] = { 0 }, sbytes = 0, sblocks = 0;
+	for (size_t i = 0; i < r->losses.n; i++) {
+		const struct mc_loss *l = &r->losses.v[i];
+		if (l->suppressed) {
+			sbytes += l->bytes;
+			sblocks += l->blocks;
+			continue;
+		}
+		if ((unsigned)l->kind < MC_LEAK_KINDS) {
+			bytes[l->kind] += l->bytes;
+			blocks[l->kind] += l->blocks;
+		}
+		if (o->leak_check != MC_LEAK_FULL || !(o->show_kinds & MC_KIND_BIT(l->kind)))
+			continue;
+		struct strbuf t = STRBUF_INIT;
+		loss_line(&t, l, i + 1, r->losses.n);
+		LINE(sb, r, "%s", t.buf);
+		sb_free(&t);
+		stack_text(sb, r, &l->alloc, o);
+		LINE(sb, r, "%s", "");
+		if (o->gen_suppressions != MC_GEN_NO)
+			mc_supp_gen_loss(sb, l, o->num_callers);
+	}
+	if (!o->verbosity)
+		return;
+	static const char *const label[] = { "definitely lost", "indirectly lost", "  possibly lost",
+					     "still reachable" };
+	char a[32], b[32];
+	LINE(sb, r, "LEAK SUMMARY:");
+	for (int k = 0; k < MC_LEAK_KINDS; k++)
+		LINE(sb, r, "   %s: %s bytes in %s blocks", label[k], mc_commas(bytes[k], a),
+		     mc_commas(blocks[k], b));
+	LINE(sb, r, "        suppressed: %s bytes in %s blocks", mc_commas(sbytes, a), mc_commas(sblocks, b));
+	if (o->leak_check == MC_LEAK_SUMMARY) {
+		LINE(sb, r, "Rerun with --leak-check=full to see details of leaked memory");
+	} else if (blocks[MC_REACHABLE] && !(o->show_kinds & MC_KIND_BIT(MC_REACHABLE))) {
+		LINE(sb, r, "Reachable blocks (those to which a pointer was found) are not shown.");
+		LINE(sb, r, "To see them, rerun with: --leak-check=full --show-leak-kinds=all");
+	}
+	LINE(sb, r, "%s", "");
+}
+
+static void error_summary(struct strbuf *sb, const struct mc_result *r, const struct mc_counts *c)
+{
+	char a[32], b[32], d[32], e[32];
+	LINE(sb, r, "ERROR SUMMARY: %s errors from %s contexts (suppressed: %s from %s)",
+	     mc_commas(c->errors, a), mc_commas(c->contexts, b), mc_commas(c->supp_errors, d),
+	     mc_commas(c->supp_contexts, e));
+}
+
+/* -s: the contexts from the least to the most frequent, the latest first
+ * among equals, as valgrind lists them */
+static void error_list(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
+		       const struct mc_supps *supps, const struct mc_counts *c)
+{
+	size_t n = 0, *idx = xmalloc((r->errors.n + 1) * sizeof(*idx));
+	for (size_t i = r->errors.n; i-- > 0;)
+		if (!r->errors.v[i].suppressed)
+			idx[n++] = i;
+	/* stable insertion sort by count keeps "latest first" among equals */
+	for (size_t i = 1; i < n; i++) {
+		size_t v = idx[i], j = i;
+		uint64_t cv = r->errors.v[v].count ? r->errors.v[v].count : 1;
+		while (j > 0) {
+			const struct mc_error *p = &r->errors.v[idx[j - 1]];
+			if ((p->count ? p->count : 1) <= cv)
+				break;
+			idx[j] = idx[j - 1];
+			j--;
+		}
+		idx[j] = v;
+	}
+	char a[32];
+	for (size_t i = 0; i < n; i++) {
+		const struct mc_error *e = &r->errors.v[idx[i]];
+		LINE(sb, r, "%s", "");
+		LINE(sb, r, "%s errors in context %zu of %zu:", mc_commas(e->count ? e->count : 1, a), i + 1, n);
+		error_body(sb, r, e, o);
+	}
+	free(idx);
+	bool used = false;
+	for (size_t i = supps ? supps->v.n : 0; i-- > 0;) {
+		const struct mc_supp *p = &supps->v.v[i];
+		if (!p->count)
+			continue;
+		if (!used)
+			sb_addf(sb, "--%d-- \n", r->pid);
+		used = true;
+		sb_addf(sb, "--%d-- used_suppression: %6llu %s %s:%u", r->pid, (unsigned long long)p->count,
+			p->name, p->file, p->line);
+		if (p->kind == MC_SK_LEAK) {
+			char b[32];
+			sb_addf(sb, " suppressed: %s bytes in %s blocks", mc_commas(p->leak_bytes, a),
+				mc_commas(p->leak_blocks, b));
+		}
+		sb_addc(sb, '\n');
+	}
+	if (used)
+		LINE(sb, r, "%s", "");
+	if (n || used)
+		error_summary(sb, r, c);
+}
+
+void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
+		    const struct mc_supps *supps)
+{
+	char a[32], b[32], d[32];
+	if (r->signal && o->verbosity)
+		fatal_signal(sb, r, o);
+	if (o->verbosity) {
+		LINE(sb, r, "%s", "");
+		LINE(sb, r, "HEAP SUMMARY:");
+		LINE(sb, r, "    in use at exit: %s bytes in %s blocks", mc_commas(r->in_use_bytes, a),
+		     mc_commas(r->in_use_blocks, b));
+		LINE(sb, r, "  total heap usage: %s allocs, %s frees, %s bytes allocated", mc_commas(r->allocs, a),
+		     mc_commas(r->frees, b), mc_commas(r->bytes_allocated, d));
+		LINE(sb, r, "%s", "");
+	}
+	if (o->leak_check == MC_LEAK_NO) {
+		if (o->verbosity) {
+			LINE(sb, r, "For a detailed leak analysis, rerun with: --leak-check=full");
+			LINE(sb, r, "%s", "");
+		}
+	} else if (r->leak_checked && !r->in_use_blocks) {
+		if (o->verbosity) {
+			LINE(sb, r, "All heap blocks were freed -- no leaks are possible");
+			LINE(sb, r, "%s", "");
+		}
+	} else if (r->leak_checked) {
+		leak_report(sb, r, o);
+	}
+	if (!o->verbosity)
+		return;
+	struct mc_counts c = mc_count_errors(r, o);
+	if (!o->show_error_list)
+		LINE(sb, r, "For lists of detected and suppressed errors, rerun with: -s");
+	error_summary(sb, r, &c);
+	if (o->show_error_list)
+		error_list(sb, r, o, supps, &c);
+}
+
+void mc_text_report(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
+		    const struct mc_supps *supps)
+{
+	if (o->verbosity)
+		mc_text_preamble(sb, r);
+	for (size_t i = 0; i < r->errors.n; i++)
+		mc_text_error(sb, r, &r->errors.v[i], o);
+	mc_text_finish(sb, r, o, supps);
+}
