@@ -43,6 +43,7 @@ enum heap_rec {
 	HR_INFO = 'I',   /* info index (>= 1), kind (one byte), size, stack id: an allocation info */
 	HR_THREAD = 'N', /* thread index, tid, name (str) */
 	HR_LEAK = 'L',    /* state (one byte: enum heap_leak_state), info, indirect bytes: a block live at exit, classified */
+	HR_ERROR = 'W',   /* memcheck mode: kind (byte: enum heap_error), how (byte: HK_FREE, HK_DELETE, HK_DELETE_ARRAY, HK_REALLOC), stack of the call, address, info of the block it concerns (0: none), stack that freed that block (0: none) */
 	HR_KEY = 'K',     /* delta: added to the chunk's running key */
 	/* events (at the running key) */
 	HR_ALLOC = 'A',        /* info */
@@ -73,6 +74,9 @@ enum heap_exit_how {
  * pointer it is HR_REALLOC. A block found still live at an address the
  * allocator hands out again (its free was not seen) gets an HR_FREE just
  * before the new block's event. */
+
+/* Heap errors the runtime catches in memcheck mode. */
+enum heap_error { HE_INVALID_FREE, HE_MISMATCHED_FREE };
 
 /* The leak check's verdict on a block still live at exit (memcheck's kinds). */
 enum heap_leak_state { HL_REACHABLE, HL_POSSIBLE, HL_INDIRECT, HL_DEFINITE };

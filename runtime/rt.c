@@ -19,10 +19,12 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "heap_protocol.h"
 #include "mc_check.h"
+#include "mc_freed.h"
 #include "rt.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -945,8 +947,9 @@ static volatile bool sig_hidden[NSIG];
 static void fatal_handler(int sig, siginfo_t *si, void *uc)
 {
 	(void)si;
-	(void)uc;
 	int e = errno;
+	if (g_memcheck && uc) /* the crashed thread's live stack ends where it faulted */
+		rt_leak_check_stack_from((uint64_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RSP]);
 	rt_finish(1, sig, true);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -1113,6 +1116,71 @@ EXPORT void *malloc(size_t n)
 	return p;
 }
 
+/* Ends an append of definition records only: no event, so the chunk's
+ * running key stays as it is. */
+static inline void ev_end_defs(struct rt_thread *t, uint8_t *p)
+{
+	t->pos = (size_t)(p - t->buf);
+	t->defs = true;
+	atomic_store_explicit(&t->busy, 0, memory_order_release);
+}
+
+/* Memcheck mode: an HR_ERROR record (as a definition: it carries no key). */
+static NOINLINE void rec_mc_error(int err, int how, void *addr, uint32_t info, uint32_t free_stack, struct caller c)
+{
+	struct rt_thread *t = self_get();
+	if (!t)
+		return;
+	uint32_t where = rt_capture(&t->sc, c.ip, c.sp, c.bp);
+	if (!ev_begin(t, t->sc.n_new * MAX_NODE_REC + MAX_EVENT_REC))
+		return;
+	uint8_t *p = ev_nodes(t, t->buf + t->pos);
+	*p++ = HR_ERROR;
+	*p++ = (uint8_t)err;
+	*p++ = (uint8_t)how;
+	p += put_varint(p, where);
+	p += put_varint(p, (uint64_t)(uintptr_t)addr);
+	p += put_varint(p, info);
+	p += put_varint(p, free_stack);
+	ev_end_defs(t, p);
+}
+
+/* The stack of the current call (memcheck mode keeps the stack of every
+ * free for reports on the block later). */
+static uint32_t call_stack(struct caller c)
+{
+	struct rt_thread *t = self_get();
+	if (!t)
+		return 0;
+	uint32_t s = rt_capture(&t->sc, c.ip, c.sp, c.bp);
+	if (t->sc.n_new && ev_begin(t, t->sc.n_new * MAX_NODE_REC))
+		ev_end_defs(t, ev_nodes(t, t->buf + t->pos));
+	return s;
+}
+
+/* Memcheck mode, before a free: false if p is no live block (reported:
+ * the caller must not free it); a mismatched free is reported and goes on. */
+static bool mc_check_free(void *p, uint32_t info, int how, struct caller c)
+{
+	if (!info) {
+		uint32_t finfo = 0, fstack = 0;
+		mc_freed_find((uint64_t)(uintptr_t)p, &finfo, &fstack);
+		rec_mc_error(HE_INVALID_FREE, how, p, finfo, fstack, c);
+		return false;
+	}
+	uint64_t size;
+	uint32_t stack;
+	int akind;
+	if (rt_info_get(info, &size, &stack, &akind)) {
+		bool is_new = akind == HK_NEW, is_new_array = akind == HK_NEW_ARRAY;
+		bool ok = how == HK_DELETE ? is_new : how == HK_DELETE_ARRAY ? is_new_array : !is_new && !is_new_array;
+		if (!ok)
+			rec_mc_error(HE_MISMATCHED_FREE, how, p, info, 0, c);
+	}
+	mc_freed_note((uint64_t)(uintptr_t)p, info, call_stack(c));
+	return true;
+}
+
 static inline void free_kind(void *p, int kind, struct caller c)
 {
 	if (!p || RT_UNLIKELY(in_arena(p)))
@@ -1128,6 +1196,10 @@ static inline void free_kind(void *p, int kind, struct caller c)
 	 * by another thread the moment free returns */
 	uint64_t key;
 	uint32_t info = take_block(p, &key);
+	if (RT_UNLIKELY(g_memcheck) && !mc_check_free(p, info, kind, c)) {
+		t_guard = 0;
+		return; /* not a live block: freeing it would corrupt the heap */
+	}
 	rec_free_info(info, kind, key);
 	rt_real.free(p);
 	t_guard = 0;
@@ -1205,6 +1277,12 @@ EXPORT void *realloc(void *old, size_t n)
 	} else {
 		uint64_t key;
 		uint32_t oinfo = realloc_take(old, &key);
+		if (RT_UNLIKELY(g_memcheck) && old && !oinfo) {
+			mc_check_free(old, 0, HK_REALLOC, CALLER()); /* reported; the pointer is not touched */
+			t_guard = 0;
+			errno = ENOMEM;
+			return NULL;
+		}
 		p = rt_real.realloc(old, n);
 		realloc_done(old, oinfo, key, p, n, CALLER());
 	}

@@ -42,7 +42,8 @@ static const char usage[] =
 	"  --log-file=F                     (%p: pid)\n"
 	"\n"
 	"Checked today: leaks at exit, classified like memcheck (definitely,\n"
-	"indirectly, possibly lost, still reachable). Uninitialised-value errors\n"
+	"indirectly, possibly lost, still reachable); invalid and double frees,\n"
+	"mismatched free/delete/delete[]. Uninitialised-value errors\n"
 	"would need every instruction instrumented: sonde does not report them.\n";
 
 static bool is_valgrind(const struct cmd_ctx *ctx)
@@ -209,6 +210,7 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	char *rt = heap_find_runtime();
 	mc_build_leaks(&r, &t, &an, view, rt, o.num_callers);
+	mc_build_errors(&r, &t, view, rt, o.num_callers);
 	r.leak_checked = o.leak_check != MC_LEAK_NO && t.leaks.n == r.in_use_blocks;
 	mc_result_group_losses(&r, o.leak_resolution);
 	mc_supp_apply(&supps, &r, o.num_callers);

@@ -70,6 +70,15 @@ struct heap_leak {
 	uint64_t indirect; /* definitely/possibly lost: bytes of the blocks only it reaches */
 };
 
+/* A heap error the runtime caught (HR_ERROR, memcheck mode). */
+struct heap_error_rec {
+	uint8_t kind, how;   /* enum heap_error; HK_FREE, HK_DELETE, HK_DELETE_ARRAY, HK_REALLOC */
+	uint32_t where;      /* stack of the call */
+	uint64_t addr;
+	uint32_t info;       /* the block it concerns (0: none) */
+	uint32_t free_stack; /* where that block was freed (0: not freed) */
+};
+
 struct heap_segment {
 	uint64_t vaddr, memsz, flags;
 };
@@ -115,6 +124,7 @@ struct heap_trace {
 	size_t infos_defined;        /* HR_INFO records applied */
 	VEC(struct heap_run) runs;
 	VEC(struct heap_leak) leaks; /* HR_LEAK records (memcheck mode) */
+	VEC(struct heap_error_rec) errors; /* HR_ERROR records (memcheck mode), in stream order */
 	struct u64map thread_run; /* thread index -> its current run */
 	uint8_t *data; /* the uncompressed trace (mmap'd) */
 	size_t data_n, data_cap;

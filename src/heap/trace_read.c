@@ -78,6 +78,7 @@ void heap_trace_free(struct heap_trace *t)
 	vec_free(&t->threads);
 	vec_free(&t->infos);
 	vec_free(&t->leaks);
+	vec_free(&t->errors);
 	for (size_t i = 0; i < t->runs.n; i++)
 		vec_free(&t->runs.v[i].spans);
 	data_free(t);
@@ -258,6 +259,21 @@ static bool parse_def(struct heap_trace *t, struct cur *c, uint8_t type)
 		if (!t->infos.v[idx].defined)
 			t->infos_defined++;
 		t->infos.v[idx] = (struct heap_info){ size, (uint32_t)stack, kind, true };
+		return true;
+	}
+	case HR_ERROR: {
+		struct heap_error_rec e;
+		e.kind = rbyte(c);
+		e.how = rbyte(c);
+		uint64_t where = rv(c);
+		e.addr = rv(c);
+		uint64_t info = rv(c), fs = rv(c);
+		if (c->bad || e.kind > HE_MISMATCHED_FREE || where > UINT32_MAX || info >= MAX_INFO || fs > UINT32_MAX)
+			return false;
+		e.where = (uint32_t)where;
+		e.info = (uint32_t)info;
+		e.free_stack = (uint32_t)fs;
+		vec_push(&t->errors, e);
 		return true;
 	}
 	case HR_LEAK: {

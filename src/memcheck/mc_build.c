@@ -42,11 +42,24 @@ static const char *intern_dir(const char *s, size_t n)
 	return interned(&dirs, intern_n(&dirs, s, n));
 }
 
-static void fill_stack(struct mc_stack *s, struct heap_view *v, uint32_t stack, int kind, const char *alloc_object,
-		       size_t num_callers)
+/* The function valgrind names for a free: "free", "operator delete(void*)" ... */
+static const char *free_fn(int how)
+{
+	switch (how) {
+	case HK_DELETE: return "operator delete(void*)";
+	case HK_DELETE_ARRAY: return "operator delete[](void*)";
+	case HK_REALLOC: return "realloc";
+	default: return "free";
+	}
+}
+
+/* A stack as valgrind shows it: the allocator's (or free's) own frame
+ * `top_fn` "in" the runtime, then the program's frames. */
+static void fill_frames(struct mc_stack *s, struct heap_view *v, uint32_t stack, const char *top_fn,
+			const char *alloc_object, size_t num_callers)
 {
 	struct mc_frame top = { 0 };
-	top.func = mc_alloc_fn(kind);
+	top.func = top_fn;
 	top.object = alloc_object;
 	vec_push(&s->frames, top);
 	if (num_callers <= 1)
@@ -87,7 +100,7 @@ void mc_build_leaks(struct mc_result *r, const struct heap_trace *t, const struc
 		if (ins) {
 			struct mc_loss loss = { 0 };
 			loss.kind = kind_of(l->state);
-			fill_stack(&loss.alloc, v, in->stack, in->kind, alloc_object, num_callers);
+			fill_frames(&loss.alloc, v, in->stack, mc_alloc_fn(in->kind), alloc_object, num_callers);
 			vec_push(&r->losses, loss);
 		}
 		struct mc_loss *loss = &r->losses.v[*slot];
@@ -97,4 +110,31 @@ void mc_build_leaks(struct mc_result *r, const struct heap_trace *t, const struc
 			loss->indirect_bytes += l->indirect;
 	}
 	u64map_free(&index);
+}
+
+void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct heap_view *v, const char *alloc_object,
+		     size_t num_callers)
+{
+	for (size_t i = 0; i < t->errors.n; i++) {
+		const struct heap_error_rec *x = &t->errors.v[i];
+		struct mc_error e = { 0 };
+		e.kind = x->kind == HE_MISMATCHED_FREE ? MC_MISMATCHED_FREE : MC_INVALID_FREE;
+		e.addr = x->addr;
+		e.how = x->how == HK_DELETE ? "delete" : x->how == HK_DELETE_ARRAY ? "delete[]" : x->how == HK_REALLOC ? "realloc()" : "free()";
+		fill_frames(&e.where, v, x->where, free_fn(x->how), alloc_object, num_callers);
+		if (x->info) {
+			const struct heap_info *in = heap_trace_info(t, x->info);
+			e.rel = MC_ADDR_INSIDE;
+			e.offset = 0;
+			e.block_size = in->size;
+			fill_frames(&e.alloc_stack, v, in->stack, mc_alloc_fn(in->kind), alloc_object, num_callers);
+			if (x->free_stack) {
+				e.block_freed = true;
+				fill_frames(&e.free_stack, v, x->free_stack, "free", alloc_object, num_callers);
+			}
+		}
+		if (x->kind == HE_INVALID_FREE)
+			r->frees++; /* valgrind counts every call to a free function */
+		mc_result_add_error(r, &e);
+	}
 }

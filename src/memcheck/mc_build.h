@@ -16,6 +16,12 @@
 void mc_build_leaks(struct mc_result *r, const struct heap_trace *t, const struct heap_analysis *a,
 		    struct heap_view *v, const char *alloc_object, size_t num_callers);
 
+/* The heap errors the runtime caught (HR_ERROR records), in the order they
+ * happened, merged into contexts the way valgrind merges them. Call after
+ * mc_build_leaks: invalid frees join the summary's count of frees. */
+void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct heap_view *v, const char *alloc_object,
+		     size_t num_callers);
+
 /* The allocation function valgrind names for an allocation kind ("malloc",
  * "operator new[](unsigned long)", ...). */
 const char *mc_alloc_fn(int kind);

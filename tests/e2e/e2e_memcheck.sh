@@ -128,6 +128,92 @@ rc=$(run_rc "$T/supp" "$SONDE" memcheck --suppressions="$T/bad.supp" true)
 [ "$rc" != 0 ] && grep -q "bad.supp" "$T/supp.err" && grep -qi "line" "$T/supp.err" && pass memcheck_bad_suppressions ||
 	fail memcheck_bad_suppressions "exit $rc: $(first_lines "$T/supp.err")"
 
+# heap errors: the same reports and ERROR SUMMARY as valgrind
+cat >"$T/bad_free.c" <<'EOF'
+#include <stdlib.h>
+int main(void)
+{
+	char *p = malloc(10);
+	free(p);
+	free(p);           /* double free */
+	int x;
+	free(&x);          /* never allocated */
+	char *q = malloc(5);
+	free(q);
+	q = realloc(q, 9); /* realloc of a freed block */
+	return 0;
+}
+EOF
+cat >"$T/mismatch.cpp" <<'EOF'
+#include <cstdlib>
+int main()
+{
+	int *a = (int *)malloc(4);
+	delete a;        /* malloc / delete */
+	int *b = new int[3];
+	delete b;        /* new[] / delete */
+	int *c = new int;
+	free(c);         /* new / free */
+	return 0;
+}
+EOF
+gcc -O0 -g -o "$T/bad_free" "$T/bad_free.c" 2>>"$T/build.log"
+g++ -O0 -g -Wno-mismatched-new-delete -o "$T/mismatch" "$T/mismatch.cpp" 2>>"$T/build.log"
+# msgs FILE: the error headlines and block descriptions, addresses cut
+msgs() { sed -n 's/^==[0-9]*== \(Invalid free.*\|Mismatched free.*\| Address 0x[0-9a-f]* is .*\)/\1/p' "$1" | sed 's/0x[0-9a-f]* //' | tr '\n' '|'; }
+for p in bad_free mismatch; do
+	[ -x "$T/$p" ] || { skip "memcheck_errors_$p" "could not build it"; continue; }
+	"$SONDE" memcheck "$T/$p" >/dev/null 2>"$T/$p.err"
+	got=$(grep -o "ERROR SUMMARY: .*" "$T/$p.err")
+	if [ $have_vg = 1 ]; then
+		"$VG" "$T/$p" >/dev/null 2>"$T/$p.vg"
+		want=$(grep -o "ERROR SUMMARY: .*" "$T/$p.vg")
+	else
+		want="ERROR SUMMARY: 3 errors from 3 contexts (suppressed: 0 from 0)"
+	fi
+	[ -n "$got" ] && [ "$got" = "$want" ] && pass "memcheck_errors_$p ($got)" || fail "memcheck_errors_$p" "sonde '$got', want '$want'"
+	if [ $have_vg = 1 ]; then
+		# the same headlines and block descriptions; valgrind describes a
+		# stack address ("is on thread 1's stack"), sonde does not yet
+		g=$(msgs "$T/$p.err" | sed "s/ Address is not stack'd, malloc'd or (recently) free'd|/ Address is ON_STACK|/g")
+		w=$(msgs "$T/$p.vg" | sed "s/ Address is on thread 1's stack|/ Address is ON_STACK|/g")
+		[ "$g" = "$w" ] && pass "memcheck_errors_${p}_text" || fail "memcheck_errors_${p}_text" "sonde '$g', valgrind '$w'"
+	fi
+done
+grep -A2 "Invalid free" "$T/bad_free.err" | grep -q "bad_free.c:6)" && grep -A6 "Invalid free" "$T/bad_free.err" | grep -q "Block was alloc'd at" &&
+	pass memcheck_double_free_stacks || fail memcheck_double_free_stacks "$(grep -A8 'Invalid free' "$T/bad_free.err" | head -9 | tr '\n' '|')"
+
+# a program that crashes still gets its summary, and its exit status
+cat >"$T/crash.c" <<'EOF'
+#include <stdlib.h>
+int main(void)
+{
+	void *p = malloc(50);
+	p = 0;
+	void *volatile q = malloc(70);
+	q = 0;
+	volatile int *z = 0;
+	*z = 1;
+	return (int)(long)p;
+}
+EOF
+gcc -O0 -g -o "$T/crash" "$T/crash.c" 2>>"$T/build.log"
+if [ -x "$T/crash" ]; then
+	rc=$(run_rc "$T/crash" "$SONDE" memcheck --leak-check=full "$T/crash")
+	got=$(summary "$T/crash.err")
+	if [ $have_vg = 1 ]; then
+		"$VG" --leak-check=full "$T/crash" >/dev/null 2>"$T/crash.vg"
+		want=$(summary "$T/crash.vg")
+	else
+		want="120/2 0/0 0/0 0/0"
+	fi
+	if [ "$rc" = 139 ] && grep -q "Process terminating with default action of signal 11 (SIGSEGV)" "$T/crash.err" && [ "$got" = "$want" ]; then
+		pass "memcheck_crash_summary (exit 139, $got)"
+	else
+		fail memcheck_crash_summary "exit $rc, sonde '$got', want '$want': $(grep -m1 'Process terminating' "$T/crash.err")"
+	fi
+fi
+
 # clean programs: nothing lost
 cat >"$T/clean.c" <<'EOF'
 #include <stdio.h>

@@ -74,7 +74,9 @@ if [ "$rc" = 0 ] && [ -n "$(report_pct "$T/pipe.out" w40)" ]; then pass pipe_mod
 size=$(stat -c %s "$T/fp.data")
 head -c $((size / 2)) "$T/fp.data" >"$T/half.data"
 rc=$(run_rc "$T/half" "$SONDE" report -i "$T/half.data" --no-children --sort sym -g none)
-if [ "$rc" = 0 ] && grep -q 'warning: .*half.data.* damaged' "$T/half.err" && [ -n "$(report_pct "$T/half.out" w40)" ]; then
+# what was read before the cut is reported (any sample rows: which functions
+# fall in the first half depends on the machine's load)
+if [ "$rc" = 0 ] && grep -q 'warning: .*half.data.* damaged' "$T/half.err" && grep -qE '^ *[0-9.]+%' "$T/half.out"; then
 	pass truncated_loads
 else
 	fail truncated_loads "exit $rc: $(first_lines "$T/half.err")"
