@@ -14,17 +14,18 @@
 
 struct gslot {
 	uint64_t size;
-	uint32_t stack, info; /* info 0: empty */
+	uint32_t stack;
 	uint8_t kind;
 };
 
 static _Atomic int g_info_lock;
-static struct gslot *g_tab;
-static uint64_t g_cap, g_n;
-static uint32_t g_next_info = 1;
-/* by index, for the leak check's sizes: g_byidx[info] */
+/* the infos by index (g_byidx[info]), and a hash table of their indexes
+ * (0: empty) keyed by what they stand for */
 static struct gslot *g_byidx;
 static uint64_t g_byidx_cap;
+static uint32_t *g_tab;
+static uint64_t g_cap, g_n;
+static uint32_t g_next_info = 1;
 
 static inline uint64_t key_hash(int kind, uint64_t size, uint32_t stack)
 {
@@ -46,19 +47,20 @@ static void gunlock(void)
 static bool ggrow(void)
 {
 	uint64_t ncap = g_cap ? g_cap * 2 : 4096;
-	struct gslot *ns = rt_map(ncap * sizeof(struct gslot));
+	uint32_t *ns = rt_map(ncap * sizeof(*ns));
 	if (!ns)
 		return false;
 	for (uint64_t i = 0; i < g_cap; i++) {
-		if (!g_tab[i].info)
+		if (!g_tab[i])
 			continue;
-		uint64_t j = key_hash(g_tab[i].kind, g_tab[i].size, g_tab[i].stack) & (ncap - 1);
-		while (ns[j].info)
+		const struct gslot *e = &g_byidx[g_tab[i]];
+		uint64_t j = key_hash(e->kind, e->size, e->stack) & (ncap - 1);
+		while (ns[j])
 			j = (j + 1) & (ncap - 1);
 		ns[j] = g_tab[i];
 	}
 	if (g_tab)
-		rt_unmap(g_tab, g_cap * sizeof(struct gslot));
+		rt_unmap(g_tab, g_cap * sizeof(*g_tab));
 	g_tab = ns;
 	g_cap = ncap;
 	return true;
@@ -92,15 +94,17 @@ static uint32_t intern_global(int kind, uint64_t size, uint32_t stack, uint64_t 
 		return 0;
 	}
 	uint64_t mask = g_cap - 1, j = h & mask;
-	for (; g_tab[j].info; j = (j + 1) & mask)
-		if (g_tab[j].size == size && g_tab[j].stack == stack && g_tab[j].kind == kind) {
-			info = g_tab[j].info;
+	for (; g_tab[j]; j = (j + 1) & mask) {
+		const struct gslot *e = &g_byidx[g_tab[j]];
+		if (e->size == size && e->stack == stack && e->kind == kind) {
+			info = g_tab[j];
 			break;
 		}
+	}
 	if (!info && byidx_reserve(g_next_info)) {
 		info = g_next_info++;
-		g_tab[j] = (struct gslot){ size, stack, info, (uint8_t)kind };
-		g_byidx[info] = g_tab[j];
+		g_byidx[info] = (struct gslot){ size, stack, (uint8_t)kind };
+		g_tab[j] = info;
 		g_n++;
 		*is_new = true;
 	}

@@ -46,11 +46,6 @@ static const char usage[] =
 	"mismatched free/delete/delete[]. Uninitialised-value errors\n"
 	"would need every instruction instrumented: sonde does not report them.\n";
 
-static bool is_valgrind(const struct cmd_ctx *ctx)
-{
-	return ctx && ctx->compat && !strcmp(ctx->compat, "valgrind");
-}
-
 /* valgrind's own complaints: "valgrind: ..." lines. */
 static int complain(const struct strbuf *err)
 {
@@ -243,6 +238,5 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	heap_trace_free(&t);
 	mc_supps_free(&supps);
 	mc_opts_free(&o);
-	(void)is_valgrind;
 	return code;
 }

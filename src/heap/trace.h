@@ -159,10 +159,8 @@ struct heap_iter {
 void heap_trace_init(struct heap_trace *t);
 void heap_trace_free(struct heap_trace *t);
 /* Parses uncompressed trace bytes (with or without the file header), once per trace.
- * Never fails: damage is recorded in t's flags. Call heap_trace_finish() after. */
+ * Never fails: damage is recorded in t's flags. */
 void heap_trace_parse(struct heap_trace *t, const uint8_t *buf, size_t n, bool expect_header);
-/* Ends parsing (kept for the callers' sake: events are merged on replay). */
-void heap_trace_finish(struct heap_trace *t);
 /* The info of an event (a zeroed "unknown" one for an undefined index). */
 const struct heap_info *heap_trace_info(const struct heap_trace *t, uint32_t info);
 

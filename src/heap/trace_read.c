@@ -487,11 +487,6 @@ void heap_trace_parse(struct heap_trace *t, const uint8_t *buf, size_t n, bool e
 	parse_data(t, expect_header);
 }
 
-void heap_trace_finish(struct heap_trace *t)
-{
-	(void)t;
-}
-
 /* Reads path into t->data, decompressing a zstd file; *zst_truncated
  * when the compressed stream ends early or is damaged. */
 static int load_file(struct heap_trace *t, const char *path, bool *zst_truncated, char *why, size_t whylen)

@@ -17,21 +17,13 @@ struct heap_cursor {
 	uint64_t *damaged; /* the iterator's count */
 };
 
-/* A varint of at most 10 bytes ending before end; false if it does not. */
+/* A varint ending before end (the reader's decoder: at most 10 bytes, no
+ * overflow); false if there is none. */
 static inline bool cv(const uint8_t **pp, const uint8_t *end, uint64_t *out)
 {
-	const uint8_t *p = *pp;
-	uint64_t v = 0;
-	for (unsigned sh = 0; p < end && sh < 70; sh += 7) {
-		uint8_t b = *p++;
-		v |= (uint64_t)(b & 0x7f) << (sh < 64 ? sh : 63);
-		if (!(b & 0x80)) {
-			*pp = p;
-			*out = v;
-			return true;
-		}
-	}
-	return false;
+	size_t k = heap_get_varint(*pp, (size_t)(end - *pp), out);
+	*pp += k;
+	return k != 0;
 }
 
 /* Steps over a definition record (applied when the trace was parsed, or

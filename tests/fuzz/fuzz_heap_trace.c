@@ -10,7 +10,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct heap_trace t;
 	heap_trace_init(&t);
 	heap_trace_parse(&t, data, size, false);
-	heap_trace_finish(&t);
 	struct heap_analysis a;
 	heap_analyze(&t, &a);
 	heap_analysis_free(&a);

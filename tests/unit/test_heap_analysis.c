@@ -197,7 +197,6 @@ static void analyze_buf(struct enc *e, struct heap_trace *t, struct heap_analysi
 {
 	heap_trace_init(t);
 	heap_trace_parse(t, (const uint8_t *)e->out.buf, e->out.len, false);
-	heap_trace_finish(t);
 	heap_analyze(t, a);
 }
 
@@ -459,7 +458,6 @@ static void test_truncated(void)
 		struct heap_trace t;
 		heap_trace_init(&t);
 		heap_trace_parse(&t, (const uint8_t *)e.out.buf, cut, false);
-		heap_trace_finish(&t);
 		size_t n = replay_count(&t, NULL, 0);
 		CHECK(n % 10 == 0);
 		CHECK(n <= 30);
@@ -487,7 +485,6 @@ static void test_corrupt(void)
 	struct heap_trace t;
 	heap_trace_init(&t);
 	heap_trace_parse(&t, p, e.out.len, false);
-	heap_trace_finish(&t);
 	CHECK(!t.corrupt);
 	CHECK_INT(t.chunks, 3);
 	struct heap_iter it;
