@@ -72,6 +72,8 @@ build-fuzz/fuzz/%: tests/fuzz/%.c build-fuzz/libsonde.a
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/sonde
 	install -m 755 $(BUILD)/sonde $(DESTDIR)$(PREFIX)/bin/sonde
+	install -d $(DESTDIR)$(PREFIX)/lib/sonde
+	install -m 644 $(BUILD)/libsonde-rt.so $(BUILD)/libsonde-mcstr.so $(DESTDIR)$(PREFIX)/lib/sonde/
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/sonde/
 
 clean:
@@ -109,10 +111,18 @@ RT_CFLAGS := -std=gnu11 -O2 -g -fPIC -fvisibility=hidden -fno-omit-frame-pointer
 
 all: runtime
 
-runtime: $(BUILD)/libsonde-rt.so
+runtime: $(BUILD)/libsonde-rt.so $(BUILD)/libsonde-mcstr.so
 
 $(BUILD)/libsonde-rt.so: $(RT_OBJ)
 	$(CC) -shared -Wl,--no-undefined -Wl,-z,relro,-z,now -o $@ $^
+
+# memcheck mode's string functions (overlap checks), preloaded only by
+# `sonde memcheck`; the copy loops must not become calls to themselves.
+NO_LOOP_CALLS := $(shell $(CC) -fno-tree-loop-distribute-patterns -E -x c /dev/null >/dev/null 2>&1 && \
+	echo -fno-tree-loop-distribute-patterns)
+$(BUILD)/libsonde-mcstr.so: runtime/strcheck/mc_string.c runtime/heap_protocol.h
+	$(CC) $(filter-out -MMD -MP,$(RT_CFLAGS)) -fno-builtin $(NO_LOOP_CALLS) \
+		-shared -Wl,-z,relro,-z,now -o $@ $< -ldl
 
 $(BUILD)/rt/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -43,7 +43,7 @@ enum heap_rec {
 	HR_INFO = 'I',   /* info index (>= 1), kind (one byte), size, stack id: an allocation info */
 	HR_THREAD = 'N', /* thread index, tid, name (str) */
 	HR_LEAK = 'L',    /* state (one byte: enum heap_leak_state), info, indirect bytes: a block live at exit, classified */
-	HR_ERROR = 'W',   /* memcheck mode: kind (byte: enum heap_error), how (byte: HK_FREE, HK_DELETE, HK_DELETE_ARRAY, HK_REALLOC), stack of the call, address, info of the block it concerns (0: none), stack that freed that block (0: none) */
+	HR_ERROR = 'W',   /* memcheck mode: kind (byte: enum heap_error), how (byte, per kind), stack of the call (0: found at exit), address, info of the block it concerns (0: none), stack that freed that block (0: none), size, second address (see enum heap_error) */
 	HR_KEY = 'K',     /* delta: added to the chunk's running key */
 	/* events (at the running key) */
 	HR_ALLOC = 'A',        /* info */
@@ -75,8 +75,27 @@ enum heap_exit_how {
  * allocator hands out again (its free was not seen) gets an HR_FREE just
  * before the new block's event. */
 
-/* Heap errors the runtime catches in memcheck mode. */
-enum heap_error { HE_INVALID_FREE, HE_MISMATCHED_FREE };
+/* Heap errors the runtime catches in memcheck mode: what the fields of
+ * HR_ERROR hold. "block" is the block's start address (0: no block). */
+enum heap_error {
+	HE_INVALID_FREE,    /* how: the free function (HK_FREE, HK_DELETE, HK_DELETE_ARRAY, HK_REALLOC); addr; block */
+	HE_MISMATCHED_FREE, /* how: the free function; addr = block */
+	HE_OVERRUN,         /* redzone canaries overwritten: how: where it was seen (free function, HOW_EXIT); addr, size: the damaged span; block */
+	HE_FREED_WRITE,     /* a freed block's pattern overwritten: how: HOW_QUARANTINE or HOW_EXIT; addr, size; block */
+	HE_OVERLAP,         /* how: enum heap_strfn; addr: destination; block: source; size: length + 1 (0: not shown) */
+	HE_FISHY,           /* how: the allocation function (HK_*); size: the value; block: 1 for calloc's nmemb, else 0 */
+	HE_BAD_ALIGN,       /* how: the allocation function; size: the alignment */
+	HE_INVALID_READ,    /* guard-page mode: addr, size of the access; block */
+	HE_INVALID_WRITE,
+};
+#define HE_LAST HE_INVALID_WRITE
+/* HR_ERROR's how for damage found without a call: at exit, or when a
+ * freed block left the quarantine. */
+#define HOW_EXIT 0xf0
+#define HOW_QUARANTINE 0xf1
+
+/* The string functions whose overlapping arguments memcheck mode reports. */
+enum heap_strfn { HS_MEMCPY, HS_MEMPCPY, HS_STRCPY, HS_STPCPY, HS_STRNCPY, HS_STPNCPY, HS_STRCAT, HS_STRNCAT, HS_WCSCPY };
 
 /* The leak check's verdict on a block still live at exit (memcheck's kinds). */
 enum heap_leak_state { HL_REACHABLE, HL_POSSIBLE, HL_INDIRECT, HL_DEFINITE };

@@ -7,6 +7,8 @@
 
 #include "heap_protocol.h"
 #include "mc_check.h"
+#include "mc_freed.h"
+#include "mc_redzone.h"
 #include "mc_roots.h"
 #include "rt.h"
 
@@ -108,8 +110,44 @@ void rt_leak_check_prepare(void)
 	g_nown = mc_object_data_ranges((const void *)&rt_leak_check_prepare, g_own, 4);
 }
 
-size_t rt_leak_check(pid_t skip_tid, void (*emit)(const uint8_t *rec, size_t len, void *ctx), void *ctx)
+struct emitter {
+	void (*emit)(const uint8_t *rec, size_t len, void *ctx);
+	void *ctx;
+};
+
+static void emit_error(const struct emitter *o, const struct rt_error *e)
 {
+	uint8_t rec[RT_ERROR_REC];
+	o->emit(rec, rt_put_error(rec, e), o->ctx);
+}
+
+/* Writes into redzones of live blocks, and into freed blocks still held. */
+static void check_live(const struct emitter *o, const struct collect *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct mc_damage d[2];
+		const struct mc_block *b = &c->b[i];
+		if (!mc_rz_check((const void *)(uintptr_t)b->start, b->size, &d[0], &d[1]))
+			continue;
+		for (int k = 0; k < 2; k++)
+			if (d[k].len)
+				emit_error(o, &(struct rt_error){ .kind = HE_OVERRUN, .how = HOW_EXIT, .addr = d[k].addr,
+								  .size = d[k].len, .info = c->info[i], .block = b->start });
+	}
+}
+
+static void check_freed(const struct mc_freed_block *b, void *ctx)
+{
+	struct mc_damage d;
+	if (!mc_rz_freed_intact((const void *)(uintptr_t)b->ptr, b->size, &d))
+		emit_error(ctx, &(struct rt_error){ .kind = HE_FREED_WRITE, .how = HOW_EXIT, .addr = d.addr, .size = d.len,
+						    .info = b->info, .free_stack = b->free_stack, .block = b->ptr });
+}
+
+size_t rt_leak_check(pid_t skip_tid, bool leaks, void (*emit)(const uint8_t *rec, size_t len, void *ctx), void *ctx)
+{
+	struct emitter out = { emit, ctx };
+	mc_freed_foreach_held(check_freed, &out);
 	size_t n = 0;
 	rt_ptrmap_foreach(count_block, &n);
 	if (!n)
@@ -125,6 +163,9 @@ size_t rt_leak_check(pid_t skip_tid, void (*emit)(const uint8_t *rec, size_t len
 		return 0;
 	rt_ptrmap_foreach(add_block, &c);
 	sort_blocks(&c);
+	check_live(&out, &c);
+	if (!leaks)
+		return 0;
 	/* not roots: the runtime's mmaps (the live map holds every block's
 	 * address) and its own globals */
 	static uint64_t pairs[2 * 8192];

@@ -1,6 +1,7 @@
 /* Memcheck mode of the runtime (SONDE_MEMCHECK=1): the leak check at exit. */
 #ifndef SONDE_RT_MC_CHECK_H
 #define SONDE_RT_MC_CHECK_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -11,9 +12,11 @@
 void rt_leak_check_stack_from(uint64_t sp);
 /* At start-up, in memcheck mode (finds what the check must not scan). */
 void rt_leak_check_prepare(void);
-/* Classifies every live block the runtime knows and hands each verdict to
- * emit as an HR_LEAK record. skip_tid: a service thread not to stop (0:
- * none). Returns the number of blocks checked. */
-size_t rt_leak_check(pid_t skip_tid, void (*emit)(const uint8_t *rec, size_t len, void *ctx), void *ctx);
+/* The checks at exit: damage in the redzones of live blocks and in the
+ * freed blocks held in quarantine (HR_ERROR records); then, if leaks, the
+ * leak check: classifies every live block the runtime knows and hands
+ * each verdict to emit as an HR_LEAK record. skip_tid: a service thread
+ * not to stop (0: none). Returns the number of blocks classified. */
+size_t rt_leak_check(pid_t skip_tid, bool leaks, void (*emit)(const uint8_t *rec, size_t len, void *ctx), void *ctx);
 
 #endif

@@ -1,12 +1,23 @@
-/* Memcheck mode: recently freed blocks, for reports on frees of them. */
+/* Memcheck mode: recently freed blocks, for reports on frees of them, and
+ * the quarantine that holds freed blocks back from reuse. */
 #ifndef SONDE_RT_MC_FREED_H
 #define SONDE_RT_MC_FREED_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-/* A block was freed at free_stack. */
-void mc_freed_note(uint64_t ptr, uint32_t info, uint32_t free_stack);
-/* The freed block at ptr, if it is remembered. */
-bool mc_freed_find(uint64_t ptr, uint32_t *info, uint32_t *free_stack);
+struct mc_freed_block {
+	uint64_t ptr, size;
+	uint32_t info, free_stack; /* the block's info; the stack of its free */
+};
+
+/* A block was freed. held: it is still allocated, in quarantine. Blocks
+ * that leave the quarantine to make room (at most max) are copied to out
+ * for the caller to check and release; returns how many. */
+size_t mc_freed_note(const struct mc_freed_block *b, bool held, struct mc_freed_block *out, size_t max);
+/* The freed block that started at ptr, if it is remembered. */
+bool mc_freed_find(uint64_t ptr, struct mc_freed_block *out);
+/* Calls fn for every block in quarantine, oldest first (at exit). */
+void mc_freed_foreach_held(void (*fn)(const struct mc_freed_block *b, void *ctx), void *ctx);
 
 #endif

@@ -25,6 +25,9 @@
 #include "heap_protocol.h"
 #include "mc_check.h"
 #include "mc_freed.h"
+#include "mc_guard.h"
+#include "mc_insn.h"
+#include "mc_redzone.h"
 #include "rt.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -33,6 +36,8 @@
 #define RT_BUF (64u << 10)
 #define MAX_NODE_REC 24 /* 'S' + 3 varints (id, parent: u32; ip: u64) */
 #define MAX_EVENT_REC 64
+/* Memcheck mode: freed blocks larger than this skip the quarantine. */
+#define MC_QUARANTINE_MAX_BLOCK (4u << 20)
 
 struct rt_real rt_real;
 
@@ -78,7 +83,8 @@ static dev_t g_fd_dev;
 static ino_t g_fd_ino;
 static pid_t g_pid;
 static uint64_t g_start_ns;
-static bool g_memcheck; /* SONDE_MEMCHECK=1: leak check at exit */
+static bool g_memcheck; /* SONDE_MEMCHECK=1: checked blocks, leak check at exit */
+static bool g_leak_check = true; /* SONDE_MEMCHECK=noleak: no leak check */
 static pid_t g_timer_tid;
 static bool g_follow_exec, g_exit_written, g_timer_started;
 static pthread_key_t g_key;
@@ -146,6 +152,21 @@ static inline size_t put_varint(uint8_t *p, uint64_t v)
 size_t rt_put_varint(uint8_t *p, uint64_t v)
 {
 	return put_varint(p, v);
+}
+
+size_t rt_put_error(uint8_t *p, const struct rt_error *e)
+{
+	uint8_t *q = p;
+	*q++ = HR_ERROR;
+	*q++ = e->kind;
+	*q++ = e->how;
+	q += put_varint(q, e->where);
+	q += put_varint(q, e->addr);
+	q += put_varint(q, e->info);
+	q += put_varint(q, e->free_stack);
+	q += put_varint(q, e->size);
+	q += put_varint(q, e->block);
+	return (size_t)(q - p);
 }
 
 size_t rt_put_str(uint8_t *p, const char *s, size_t len)
@@ -792,7 +813,7 @@ static void leak_check_locked(void)
 {
 	static struct leak_out out;
 	out.n = 0;
-	rt_leak_check(g_timer_tid, emit_leak, &out);
+	rt_leak_check(g_timer_tid, g_leak_check, emit_leak, &out);
 	if (out.n)
 		write_global_locked(out.buf, out.n);
 }
@@ -944,10 +965,43 @@ extern int __sigaction(int sig, const struct sigaction *act, struct sigaction *o
  * overflow handler only over SIG_DFL), so ours must stay invisible. */
 static volatile bool sig_hidden[NSIG];
 
+/* Memcheck's precise mode keeps SIGSEGV and SIGTRAP for itself: the
+ * program's handlers are remembered (g_prog_act) and called when a fault
+ * is not a guarded block's. */
+static bool g_keep[NSIG];
+static struct sigaction g_prog_act[NSIG];
+
+static bool mc_precise_fault(int sig, siginfo_t *si, ucontext_t *uc);
+
+/* Runs the program's own handler for a signal we keep; false if it has none. */
+static bool call_program_handler(int sig, siginfo_t *si, void *uc)
+{
+	struct sigaction *a = &g_prog_act[sig];
+	if (!(a->sa_flags & SA_SIGINFO) && (a->sa_handler == SIG_DFL || a->sa_handler == SIG_IGN))
+		return sig == SIGTRAP ? false : a->sa_handler == SIG_IGN && sig != SIGSEGV;
+	bool siginfo = a->sa_flags & SA_SIGINFO;
+	void (*h)(int) = a->sa_handler;
+	void (*hi)(int, siginfo_t *, void *) = a->sa_sigaction;
+	if (a->sa_flags & SA_RESETHAND) {
+		memset(a, 0, sizeof *a);
+		a->sa_handler = SIG_DFL;
+	}
+	if (siginfo)
+		hi(sig, si, uc);
+	else
+		h(sig);
+	return true;
+}
+
 static void fatal_handler(int sig, siginfo_t *si, void *uc)
 {
-	(void)si;
 	int e = errno;
+	if (g_keep[sig]) {
+		if (mc_precise_fault(sig, si, uc) || call_program_handler(sig, si, uc)) {
+			errno = e;
+			return;
+		}
+	}
 	if (g_memcheck && uc) /* the crashed thread's live stack ends where it faulted */
 		rt_leak_check_stack_from((uint64_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RSP]);
 	rt_finish(1, sig, true);
@@ -963,6 +1017,17 @@ static void fatal_handler(int sig, siginfo_t *si, void *uc)
 
 static void install_signals(void)
 {
+	if (g_keep[SIGSEGV]) { /* precise mode: ours whatever the program installs */
+		static const int kept[] = { SIGSEGV, SIGTRAP };
+		for (size_t i = 0; i < 2; i++) {
+			struct sigaction sa;
+			memset(&sa, 0, sizeof sa);
+			sa.sa_sigaction = fatal_handler;
+			sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+			sigemptyset(&sa.sa_mask);
+			__sigaction(kept[i], &sa, &g_prog_act[kept[i]]);
+		}
+	}
 	for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++) {
 		struct sigaction old;
 		if (__sigaction(fatal_signals[i], NULL, &old) != 0)
@@ -992,6 +1057,14 @@ static void report_default(struct sigaction *old)
  * its own, ours steps aside (the trace then relies on the periodic flush). */
 EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
+	if (sig > 0 && sig < NSIG && g_keep[sig]) {
+		struct sigaction prev = g_prog_act[sig];
+		if (act)
+			g_prog_act[sig] = *act;
+		if (old)
+			*old = prev;
+		return 0;
+	}
 	if (sig <= 0 || sig >= NSIG || !sig_hidden[sig])
 		return __sigaction(sig, act, old);
 	if (act)
@@ -1021,8 +1094,14 @@ static void rt_init(void)
 	g_follow_exec = getenv("SONDE_HEAP_FOLLOW_EXEC") != NULL;
 	const char *mc = getenv("SONDE_MEMCHECK");
 	g_memcheck = mc && *mc && *mc != '0';
-	if (g_memcheck)
+	g_leak_check = !mc || strcmp(mc, "noleak");
+	if (g_memcheck) {
 		rt_leak_check_prepare();
+		const char *pr = getenv("SONDE_MEMCHECK_PRECISE");
+		unsigned every = pr && *pr ? (unsigned)strtoul(pr, NULL, 10) : 0;
+		mc_guard_init(every);
+		g_keep[SIGSEGV] = g_keep[SIGTRAP] = every > 0;
+	}
 	/* Move the fd out of the program's way (it may close or reuse low
 	 * numbers); write_all checks it is still the same pipe. */
 	int nfd = fcntl((int)fd, g_follow_exec ? F_DUPFD : F_DUPFD_CLOEXEC, 512);
@@ -1100,21 +1179,7 @@ __attribute__((destructor)) static void rt_dtor(void)
 	rt_finish(0, 0, false);
 }
 
-/* ---- the interposed functions ----------------------------------------------------------- */
-
-EXPORT void *malloc(size_t n)
-{
-	if (RT_UNLIKELY(!real_ready()))
-		return arena_alloc(n, 16);
-	if (!tracing())
-		return rt_real.malloc(n);
-	t_guard = 1;
-	void *p = rt_real.malloc(n);
-	if (p)
-		rec_alloc(HK_MALLOC, n, p, CALLER());
-	t_guard = 0;
-	return p;
-}
+/* ---- memcheck mode ------------------------------------------------------------------ */
 
 /* Ends an append of definition records only: no event, so the chunk's
  * running key stays as it is. */
@@ -1126,23 +1191,24 @@ static inline void ev_end_defs(struct rt_thread *t, uint8_t *p)
 }
 
 /* Memcheck mode: an HR_ERROR record (as a definition: it carries no key). */
-static NOINLINE void rec_mc_error(int err, int how, void *addr, uint32_t info, uint32_t free_stack, struct caller c)
+static NOINLINE void rec_mc_error_where(struct rt_error e)
+{
+	struct rt_thread *t = self_get();
+	if (!t || !ev_begin(t, t->sc.n_new * MAX_NODE_REC + RT_ERROR_REC))
+		return;
+	uint8_t *p = ev_nodes(t, t->buf + t->pos);
+	p += rt_put_error(p, &e);
+	ev_end_defs(t, p);
+}
+
+/* The same with the stack of the current call as where. */
+static NOINLINE void rec_mc_error(struct rt_error e, struct caller c)
 {
 	struct rt_thread *t = self_get();
 	if (!t)
 		return;
-	uint32_t where = rt_capture(&t->sc, c.ip, c.sp, c.bp);
-	if (!ev_begin(t, t->sc.n_new * MAX_NODE_REC + MAX_EVENT_REC))
-		return;
-	uint8_t *p = ev_nodes(t, t->buf + t->pos);
-	*p++ = HR_ERROR;
-	*p++ = (uint8_t)err;
-	*p++ = (uint8_t)how;
-	p += put_varint(p, where);
-	p += put_varint(p, (uint64_t)(uintptr_t)addr);
-	p += put_varint(p, info);
-	p += put_varint(p, free_stack);
-	ev_end_defs(t, p);
+	e.where = rt_capture(&t->sc, c.ip, c.sp, c.bp);
+	rec_mc_error_where(e);
 }
 
 /* The stack of the current call (memcheck mode keeps the stack of every
@@ -1162,10 +1228,12 @@ static uint32_t call_stack(struct caller c)
  * the caller must not free it); a mismatched free is reported and goes on. */
 static bool mc_check_free(void *p, uint32_t info, int how, struct caller c)
 {
+	uint64_t a = (uint64_t)(uintptr_t)p;
 	if (!info) {
-		uint32_t finfo = 0, fstack = 0;
-		mc_freed_find((uint64_t)(uintptr_t)p, &finfo, &fstack);
-		rec_mc_error(HE_INVALID_FREE, how, p, finfo, fstack, c);
+		struct mc_freed_block f = { 0, 0, 0, 0 };
+		mc_freed_find(a, &f);
+		rec_mc_error((struct rt_error){ .kind = HE_INVALID_FREE, .how = (uint8_t)how, .addr = a,
+						.info = f.info, .free_stack = f.free_stack, .block = f.ptr }, c);
 		return false;
 	}
 	uint64_t size;
@@ -1175,10 +1243,186 @@ static bool mc_check_free(void *p, uint32_t info, int how, struct caller c)
 		bool is_new = akind == HK_NEW, is_new_array = akind == HK_NEW_ARRAY;
 		bool ok = how == HK_DELETE ? is_new : how == HK_DELETE_ARRAY ? is_new_array : !is_new && !is_new_array;
 		if (!ok)
-			rec_mc_error(HE_MISMATCHED_FREE, how, p, info, 0, c);
+			rec_mc_error((struct rt_error){ .kind = HE_MISMATCHED_FREE, .how = (uint8_t)how, .addr = a,
+							.info = info, .block = a }, c);
 	}
-	mc_freed_note((uint64_t)(uintptr_t)p, info, call_stack(c));
 	return true;
+}
+
+static uint64_t info_size(uint32_t info)
+{
+	uint64_t size = 0;
+	uint32_t stack;
+	int kind;
+	rt_info_get(info, &size, &stack, &kind);
+	return size;
+}
+
+/* Memcheck mode: a block that left the quarantine is checked for writes
+ * after its free, then really freed. */
+static void mc_release_freed(const struct mc_freed_block *b)
+{
+	struct mc_damage d;
+	void *p = (void *)(uintptr_t)b->ptr;
+	if (!mc_rz_freed_intact(p, b->size, &d))
+		rec_mc_error_where((struct rt_error){ .kind = HE_FREED_WRITE, .how = HOW_QUARANTINE, .addr = d.addr,
+						      .size = d.len, .info = b->info, .free_stack = b->free_stack,
+						      .block = b->ptr });
+	mc_rz_release(p, b->size);
+}
+
+/* Memcheck mode: a live block is freed (already out of the live map):
+ * its redzones are checked, then it goes into the quarantine filled with
+ * the freed pattern. */
+static void mc_retire(void *p, uint32_t info, int how, struct caller c)
+{
+	uint64_t size = info_size(info), a = (uint64_t)(uintptr_t)p;
+	uint32_t fstack = call_stack(c);
+	struct mc_damage before, after;
+	if (mc_rz_check(p, size, &before, &after)) {
+		if (before.len)
+			rec_mc_error_where((struct rt_error){ .kind = HE_OVERRUN, .how = (uint8_t)how, .where = fstack,
+							      .addr = before.addr, .size = before.len, .info = info, .block = a });
+		if (after.len)
+			rec_mc_error_where((struct rt_error){ .kind = HE_OVERRUN, .how = (uint8_t)how, .where = fstack,
+							      .addr = after.addr, .size = after.len, .info = info, .block = a });
+	}
+	struct mc_freed_block b = { a, size, info, fstack }, out[4];
+	bool held = size <= MC_QUARANTINE_MAX_BLOCK;
+	if (held)
+		mc_rz_fill_freed(p, size);
+	size_t n = mc_freed_note(&b, held, out, 4);
+	for (size_t i = 0; i < n; i++)
+		mc_release_freed(&out[i]);
+	if (!held)
+		mc_rz_release(p, size);
+}
+
+/* Memcheck mode, a free or realloc outside tracing (after the exit
+ * report, in a forked child, inside the runtime): a block from the
+ * checking allocator is released as such, anything else goes to the real
+ * allocator. */
+static bool mc_release_untraced(void *p)
+{
+	uint64_t key;
+	uint32_t info = take_block(p, &key);
+	if (!info)
+		return false;
+	mc_rz_release(p, info_size(info));
+	return true;
+}
+
+/* Memcheck mode: malloc's "fishy (possibly negative) value" check. */
+static inline bool mc_fishy(uint64_t v, int fn, int arg, struct caller c)
+{
+	if (RT_LIKELY((int64_t)v >= 0))
+		return false;
+	rec_mc_error((struct rt_error){ .kind = HE_FISHY, .how = (uint8_t)fn, .size = v, .block = (uint64_t)arg }, c);
+	return true;
+}
+
+/* Memcheck mode: an alignment that is no power of two (or, for
+ * posix_memalign, no multiple of sizeof(void *)). */
+static inline bool mc_bad_align(size_t align, int fn, struct caller c)
+{
+	bool ok = align && !(align & (align - 1)) && (fn != HK_POSIX_MEMALIGN || align % sizeof(void *) == 0);
+	if (ok)
+		return false;
+	rec_mc_error((struct rt_error){ .kind = HE_BAD_ALIGN, .how = (uint8_t)fn, .size = align }, c);
+	return true;
+}
+
+/* The allocation behind a traced hook: in memcheck mode with redzones. */
+static inline void *blk_alloc(size_t n, size_t align)
+{
+	if (RT_UNLIKELY(g_memcheck))
+		return mc_rz_alloc(n, align);
+	return align ? rt_real.memalign(align, n) : rt_real.malloc(n);
+}
+
+/* Precise mode: the page a thread opened to step over a faulting access. */
+static __thread uint64_t t_step_page RT_TLS;
+
+#define EFLAGS_TF 0x100
+
+/* Precise mode: a fault on a guarded block's page is reported as valgrind's
+ * "Invalid read/write of size N" with the instruction's stack; the page
+ * opens for that one instruction (single-stepped with the trap flag) and
+ * the program goes on, as under valgrind. */
+static bool mc_precise_fault(int sig, siginfo_t *si, ucontext_t *uc)
+{
+	if (!uc)
+		return false;
+	greg_t *g = uc->uc_mcontext.gregs;
+	if (sig == SIGTRAP) {
+		if (!t_step_page)
+			return false;
+		mc_guard_close_page(t_step_page);
+		t_step_page = 0;
+		g[REG_EFL] &= ~(greg_t)EFLAGS_TF;
+		return true;
+	}
+	uint64_t addr = (uint64_t)(uintptr_t)si->si_addr, block;
+	if (sig != SIGSEGV || !g_memcheck || t_guard || t_step_page || !mc_guard_find(addr, &block))
+		return false;
+	struct mc_access acc;
+	bool known = mc_insn_access((const uint8_t *)(uintptr_t)g[REG_RIP], 15, &acc);
+	bool write = (g[REG_ERR] & 2) != 0; /* the page fault's own verdict; the decoder gives the size */
+	struct rt_error e = { .kind = write ? HE_INVALID_WRITE : HE_INVALID_READ, .addr = addr,
+			      .size = known ? acc.size : 0, .block = block };
+	e.info = rt_ptrmap_get(block);
+	if (!e.info) {
+		struct mc_freed_block f;
+		if (mc_freed_find(block, &f)) {
+			e.info = f.info;
+			e.free_stack = f.free_stack;
+		}
+	}
+	if (tracing()) {
+		t_guard = 1;
+		/* the faulting instruction is the innermost frame: the unwinder
+		 * looks up ip - 1, as for a return address */
+		rec_mc_error(e, (struct caller){ (uint64_t)g[REG_RIP] + 1, (uint64_t)g[REG_RSP], (uint64_t)g[REG_RBP] });
+		t_guard = 0;
+	}
+	mc_guard_open_page(addr);
+	t_step_page = addr;
+	g[REG_EFL] |= EFLAGS_TF;
+	return true;
+}
+
+/* Called by libsonde-mcstr.so (memcheck mode's string functions) when a
+ * copy's source and destination overlap; ip/sp/bp name its caller. */
+EXPORT void sonde_rt_mc_overlap(int fn, const void *dst, const void *src, size_t len_plus1, uint64_t ip, uint64_t sp,
+				uint64_t bp)
+{
+	if (!g_memcheck || !tracing())
+		return;
+	t_guard = 1;
+	rec_mc_error((struct rt_error){ .kind = HE_OVERLAP, .how = (uint8_t)fn, .addr = (uint64_t)(uintptr_t)dst,
+					.block = (uint64_t)(uintptr_t)src, .size = len_plus1 },
+		     (struct caller){ ip, sp, bp });
+	t_guard = 0;
+}
+
+/* ---- the interposed functions ----------------------------------------------------------- */
+
+EXPORT void *malloc(size_t n)
+{
+	if (RT_UNLIKELY(!real_ready()))
+		return arena_alloc(n, 16);
+	if (!tracing())
+		return rt_real.malloc(n);
+	t_guard = 1;
+	void *p = NULL;
+	if (!RT_UNLIKELY(g_memcheck) || !mc_fishy(n, HK_MALLOC, 0, CALLER()))
+		p = blk_alloc(n, 0);
+	if (p)
+		rec_alloc(HK_MALLOC, n, p, CALLER());
+	else
+		errno = ENOMEM;
+	t_guard = 0;
+	return p;
 }
 
 static inline void free_kind(void *p, int kind, struct caller c)
@@ -1188,7 +1432,8 @@ static inline void free_kind(void *p, int kind, struct caller c)
 	if (RT_UNLIKELY(!real_ready()))
 		return;
 	if (!tracing()) {
-		rt_real.free(p);
+		if (!RT_UNLIKELY(g_memcheck) || !mc_release_untraced(p))
+			rt_real.free(p);
 		return;
 	}
 	t_guard = 1;
@@ -1196,9 +1441,13 @@ static inline void free_kind(void *p, int kind, struct caller c)
 	 * by another thread the moment free returns */
 	uint64_t key;
 	uint32_t info = take_block(p, &key);
-	if (RT_UNLIKELY(g_memcheck) && !mc_check_free(p, info, kind, c)) {
+	if (RT_UNLIKELY(g_memcheck)) {
+		if (mc_check_free(p, info, kind, c)) {
+			rec_free_info(info, kind, key);
+			mc_retire(p, info, kind, c);
+		} /* else not a live block: freeing it would corrupt the heap */
 		t_guard = 0;
-		return; /* not a live block: freeing it would corrupt the heap */
+		return;
 	}
 	rec_free_info(info, kind, key);
 	rt_real.free(p);
@@ -1220,7 +1469,18 @@ EXPORT void *calloc(size_t n, size_t m)
 	if (!tracing())
 		return rt_real.calloc(n, m);
 	t_guard = 1;
-	void *p = rt_real.calloc(n, m);
+	void *p;
+	if (RT_UNLIKELY(g_memcheck)) {
+		/* like valgrind: an overflowing product fails quietly */
+		p = NULL;
+		if (!(m && n > SIZE_MAX / m) && !mc_fishy(n, HK_CALLOC, 1, CALLER()) &&
+		    !mc_fishy(m, HK_CALLOC, 0, CALLER()) && (p = mc_rz_alloc(n * m, 0)))
+			memset(p, 0, n * m);
+		if (!p)
+			errno = ENOMEM;
+	} else {
+		p = rt_real.calloc(n, m);
+	}
 	if (p)
 		rec_alloc(HK_CALLOC, n * m, p, CALLER());
 	t_guard = 0;
@@ -1255,6 +1515,61 @@ static inline void realloc_done(void *old, uint32_t oinfo, uint64_t key, void *p
 		rt_ptrmap_put((uint64_t)(uintptr_t)old, oinfo, t_self ? t_self->index : 0, &key); /* failed: p is still live */
 }
 
+/* Memcheck mode's realloc: like valgrind's, it always moves the block
+ * (a stale pointer to the old one then points into the quarantine) and
+ * never touches a pointer that is no live block. */
+static NOINLINE void *mc_realloc(void *old, size_t n, int kind, struct caller c)
+{
+	if (!tracing()) {
+		uint64_t key;
+		uint32_t oinfo = old ? take_block(old, &key) : 0;
+		if (!oinfo)
+			return rt_real.realloc(old, n);
+		uint64_t on = info_size(oinfo);
+		void *p = rt_real.malloc(n ? n : 1);
+		if (p) {
+			memcpy(p, old, on < n ? on : n);
+			mc_rz_release(old, on);
+		}
+		return p;
+	}
+	t_guard = 1;
+	void *p = NULL;
+	uint64_t key = 0;
+	uint32_t oinfo = 0;
+	if (mc_fishy(n, HK_REALLOC, 0, c))
+		goto out;
+	if (old) {
+		oinfo = take_block(old, &key);
+		if (!mc_check_free(old, oinfo, HK_REALLOC, c))
+			goto out; /* reported; the pointer is not touched */
+		if (n == 0) { /* glibc frees the block and returns NULL */
+			rec_free_info(oinfo, HK_FREE, key);
+			mc_retire(old, oinfo, HK_REALLOC, c);
+			goto out;
+		}
+	}
+	p = mc_rz_alloc(n, 0);
+	if (!p) {
+		if (oinfo)
+			rt_ptrmap_put((uint64_t)(uintptr_t)old, oinfo, t_self ? t_self->index : 0, &key);
+		goto out;
+	}
+	if (old) {
+		uint64_t on = info_size(oinfo);
+		memcpy(p, old, on < n ? on : n);
+		rec_block(HK_REALLOC, n, p, oinfo, key, c);
+		mc_retire(old, oinfo, HK_REALLOC, c);
+	} else {
+		rec_alloc(kind, n, p, c);
+	}
+out:
+	t_guard = 0;
+	if (!p && n)
+		errno = ENOMEM;
+	return p;
+}
+
 EXPORT void *realloc(void *old, size_t n)
 {
 	if (RT_UNLIKELY(!real_ready())) {
@@ -1266,6 +1581,8 @@ EXPORT void *realloc(void *old, size_t n)
 		return p;
 	}
 	bool arena = old && in_arena(old);
+	if (RT_UNLIKELY(g_memcheck) && !arena)
+		return mc_realloc(old, n, HK_REALLOC, CALLER());
 	if (!tracing())
 		return arena ? realloc_arena(old, n) : rt_real.realloc(old, n);
 	t_guard = 1;
@@ -1277,12 +1594,6 @@ EXPORT void *realloc(void *old, size_t n)
 	} else {
 		uint64_t key;
 		uint32_t oinfo = realloc_take(old, &key);
-		if (RT_UNLIKELY(g_memcheck) && old && !oinfo) {
-			mc_check_free(old, 0, HK_REALLOC, CALLER()); /* reported; the pointer is not touched */
-			t_guard = 0;
-			errno = ENOMEM;
-			return NULL;
-		}
 		p = rt_real.realloc(old, n);
 		realloc_done(old, oinfo, key, p, n, CALLER());
 	}
@@ -1298,6 +1609,8 @@ EXPORT void *reallocarray(void *old, size_t n, size_t m)
 	}
 	if (RT_UNLIKELY(!real_ready()) || (old && in_arena(old)) || !rt_real.reallocarray)
 		return realloc(old, n * m);
+	if (RT_UNLIKELY(g_memcheck))
+		return mc_realloc(old, n * m, old ? HK_REALLOC : HK_REALLOCARRAY, CALLER());
 	if (!tracing())
 		return rt_real.reallocarray(old, n, m);
 	t_guard = 1;
@@ -1328,11 +1641,43 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 	if (!tracing())
 		return rt_real.posix_memalign(out, align, n);
 	t_guard = 1;
-	int r = rt_real.posix_memalign(out, align, n);
+	int r;
+	if (RT_UNLIKELY(g_memcheck)) {
+		void *p = NULL;
+		if (mc_bad_align(align, HK_POSIX_MEMALIGN, CALLER()))
+			r = EINVAL;
+		else if (mc_fishy(n, HK_POSIX_MEMALIGN, 0, CALLER()) || !(p = mc_rz_alloc(n, align)))
+			r = ENOMEM;
+		else
+			r = 0, *out = p;
+	} else {
+		r = rt_real.posix_memalign(out, align, n);
+	}
 	if (r == 0)
 		rec_alloc(HK_POSIX_MEMALIGN, n, *out, CALLER());
 	t_guard = 0;
 	return r;
+}
+
+/* Memcheck mode's memalign and aligned_alloc: glibc rounds a bad
+ * alignment up to a power of two (memalign) or fails (aligned_alloc). */
+static NOINLINE void *mc_aligned(int kind, size_t align, size_t n, struct caller c)
+{
+	if (mc_bad_align(align, kind, c)) {
+		if (kind == HK_ALIGNED_ALLOC || align > ((size_t)1 << 40)) {
+			errno = EINVAL;
+			return NULL;
+		}
+		size_t a = 16;
+		while (a < align)
+			a <<= 1;
+		align = a;
+	}
+	if (mc_fishy(n, kind, 0, c)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return mc_rz_alloc(n, align);
 }
 
 #define ALIGNED_HOOK(name, kind, call)                          \
@@ -1343,7 +1688,7 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 		if (!tracing())                                 \
 			return call;                            \
 		t_guard = 1;                                    \
-		void *p = call;                                 \
+		void *p = RT_UNLIKELY(g_memcheck) ? mc_aligned(kind, align, n, CALLER()) : call; \
 		if (p)                                          \
 			rec_alloc(kind, n, p, CALLER());        \
 		t_guard = 0;                                    \
@@ -1363,7 +1708,7 @@ EXPORT void *valloc(size_t n)
 	if (!tracing())
 		return real ? real(n) : rt_real.memalign(pg, n);
 	t_guard = 1;
-	void *p = real ? real(n) : rt_real.memalign(pg, n);
+	void *p = RT_UNLIKELY(g_memcheck) ? mc_rz_alloc(n, pg) : real ? real(n) : rt_real.memalign(pg, n);
 	if (p)
 		rec_alloc(HK_VALLOC, n, p, CALLER());
 	t_guard = 0;
@@ -1382,7 +1727,7 @@ EXPORT void *pvalloc(size_t n)
 	if (!tracing())
 		return real ? real(n) : rt_real.memalign(pg, rn);
 	t_guard = 1;
-	void *p = real ? real(n) : rt_real.memalign(pg, rn);
+	void *p = RT_UNLIKELY(g_memcheck) ? mc_rz_alloc(rn, pg) : real ? real(n) : rt_real.memalign(pg, rn);
 	if (p)
 		rec_alloc(HK_PVALLOC, rn, p, CALLER());
 	t_guard = 0;
@@ -1397,6 +1742,11 @@ EXPORT size_t malloc_usable_size(void *p)
 		return arena_size(p);
 	if (RT_UNLIKELY(!real_ready()))
 		return 0;
+	if (RT_UNLIKELY(g_memcheck)) { /* a checked block has exactly its size */
+		uint32_t info = rt_ptrmap_get((uint64_t)(uintptr_t)p);
+		if (info)
+			return info_size(info);
+	}
 	return rt_real.malloc_usable_size ? rt_real.malloc_usable_size(p) : 0;
 }
 
@@ -1415,6 +1765,16 @@ static void *cxx_fallback(const char *sym, size_t n, size_t align, bool aligned)
 	return ((void *(*)(size_t))f)(n);
 }
 
+/* operator new's allocation while tracing (checked in memcheck mode). */
+static inline void *mc_new(int kind, size_t n, size_t al, struct caller c)
+{
+	if (!RT_UNLIKELY(g_memcheck))
+		return blk_alloc(n ? n : 1, al);
+	if (mc_fishy(n, kind, 0, c) || (al && mc_bad_align(al, kind, c)))
+		return NULL;
+	return mc_rz_alloc(n, al);
+}
+
 #define NEW_HOOK(name, kind, fallback)                                         \
 	EXPORT void *name(size_t n)                                            \
 	{                                                                      \
@@ -1423,7 +1783,7 @@ static void *cxx_fallback(const char *sym, size_t n, size_t align, bool aligned)
 		bool tr = tracing();                                           \
 		int g = t_guard;                                               \
 		t_guard = 1;                                                   \
-		void *p = rt_real.malloc(n ? n : 1);                           \
+		void *p = tr ? mc_new(kind, n, 0, CALLER()) : rt_real.malloc(n ? n : 1); \
 		if (p && tr)                                                   \
 			rec_alloc(kind, n, p, CALLER());                       \
 		t_guard = g;                                                   \
@@ -1440,7 +1800,7 @@ static void *cxx_fallback(const char *sym, size_t n, size_t align, bool aligned)
 		bool tr = tracing();                                           \
 		int g = t_guard;                                               \
 		t_guard = 1;                                                   \
-		void *p = rt_real.malloc(n ? n : 1);                           \
+		void *p = tr ? mc_new(kind, n, 0, CALLER()) : rt_real.malloc(n ? n : 1); \
 		if (p && tr)                                                   \
 			rec_alloc(kind, n, p, CALLER());                       \
 		t_guard = g;                                                   \
@@ -1454,7 +1814,7 @@ static void *cxx_fallback(const char *sym, size_t n, size_t align, bool aligned)
 		bool tr = tracing();                                                   \
 		int g = t_guard;                                                       \
 		t_guard = 1;                                                           \
-		void *p = rt_real.memalign(al, n ? n : 1);                             \
+		void *p = tr ? mc_new(kind, n, al, CALLER()) : rt_real.memalign(al, n ? n : 1); \
 		if (p && tr)                                                           \
 			rec_alloc(kind, n, p, CALLER());                               \
 		t_guard = g;                                                           \
@@ -1471,7 +1831,7 @@ static void *cxx_fallback(const char *sym, size_t n, size_t align, bool aligned)
 		bool tr = tracing();                                                   \
 		int g = t_guard;                                                       \
 		t_guard = 1;                                                           \
-		void *p = rt_real.memalign(al, n ? n : 1);                             \
+		void *p = tr ? mc_new(kind, n, al, CALLER()) : rt_real.memalign(al, n ? n : 1); \
 		if (p && tr)                                                           \
 			rec_alloc(kind, n, p, CALLER());                               \
 		t_guard = g;                                                           \

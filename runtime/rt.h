@@ -7,6 +7,9 @@
  *               the project's CFI unwinder (src/binary), the stack trie
  *   rt_info.c   allocation infos: (kind, size, stack) interned to small indexes
  *   rt_ptrmap.c the live-block map, pointer -> info index
+ *   mc_*.c      memcheck mode: redzones and quarantine (mc_redzone.c,
+ *               mc_freed.c), the leak check (mc_check.c, mc_roots.c,
+ *               mc_mark.c)
  *   rt_compat.c what src/binary needs from src/util and libelf/zlib/zstd,
  *               re-implemented over the real malloc (libc only)
  *
@@ -18,10 +21,24 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <sched.h>
 
 #include "binary/cfi.h"
 
 #define RT_TLS __attribute__((tls_model("initial-exec")))
+
+/* A spin lock for the runtime's small shared tables (no pthread mutex:
+ * some are taken from signal handlers' neighbours and at exit). */
+static inline void rt_spin_lock(_Atomic int *l)
+{
+	while (__atomic_exchange_n((int *)l, 1, __ATOMIC_ACQUIRE))
+		sched_yield();
+}
+
+static inline void rt_spin_unlock(_Atomic int *l)
+{
+	__atomic_store_n((int *)l, 0, __ATOMIC_RELEASE);
+}
 #define RT_LIKELY(x) __builtin_expect(!!(x), 1)
 #define RT_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
@@ -136,6 +153,8 @@ size_t rt_map_ranges(uint64_t *out, size_t max);
 uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint32_t me, uint64_t *key);
 /* Removes a block; returns its info, 0 if it was not recorded. me, *key as above. */
 uint32_t rt_ptrmap_take(uint64_t ptr, uint32_t me, uint64_t *key);
+/* The info of a live block, 0 if ptr is none (the map is not changed). */
+uint32_t rt_ptrmap_get(uint64_t ptr);
 
 /* ---- core (rt.c) ---- */
 
@@ -145,6 +164,14 @@ extern _Atomic int rt_multi; /* more than one program thread: take the locks */
  * global lock. */
 void rt_emit_global(const uint8_t *payload, size_t len);
 size_t rt_put_varint(uint8_t *p, uint64_t v);
+/* An HR_ERROR record (fields as in enum heap_error). */
+struct rt_error {
+	uint8_t kind, how;
+	uint32_t where, info, free_stack;
+	uint64_t addr, size, block;
+};
+#define RT_ERROR_REC 64 /* bytes an encoded HR_ERROR takes at most */
+size_t rt_put_error(uint8_t *p, const struct rt_error *e);
 size_t rt_put_str(uint8_t *p, const char *s, size_t len);
 
 #endif

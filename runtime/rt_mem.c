@@ -16,13 +16,12 @@ static size_t g_nmaps;
 
 static void mlock_(void)
 {
-	while (atomic_exchange_explicit(&g_mem_lock, 1, memory_order_acquire))
-		sched_yield();
+	rt_spin_lock(&g_mem_lock);
 }
 
 static void munlock_(void)
 {
-	atomic_store_explicit(&g_mem_lock, 0, memory_order_release);
+	rt_spin_unlock(&g_mem_lock);
 }
 
 void *rt_map(size_t n)

@@ -208,3 +208,21 @@ void rt_ptrmap_foreach(void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void 
 				fn(st->s[i].ptr, st->s[i].info, ctx);
 	}
 }
+
+uint32_t rt_ptrmap_get(uint64_t ptr)
+{
+	uint64_t h = mix(ptr);
+	struct stripe *st = stripe_of(ptr, h);
+	bool locked = lock_if_threaded(st);
+	uint32_t info = 0;
+	if (st->cap) {
+		uint64_t mask = st->cap - 1, i = (h >> 8) & mask;
+		while (st->s[i].ptr && st->s[i].ptr != ptr)
+			i = (i + 1) & mask;
+		if (st->s[i].ptr)
+			info = st->s[i].info;
+	}
+	if (locked)
+		sunlock(&st->lock);
+	return info;
+}

@@ -17,6 +17,7 @@
 #include "heap/trace.h"
 #include "memcheck/mc_build.h"
 #include "memcheck/mc_model.h"
+#include "memcheck/mc_default_supp.h"
 #include "memcheck/mc_opts.h"
 #include "memcheck/mc_supp.h"
 #include "memcheck/mc_text.h"
@@ -40,11 +41,19 @@ static const char usage[] =
 	"  --gen-suppressions=no|yes|all    print a suppression for each error\n"
 	"  --xml=yes --xml-file=F           valgrind's XML protocol 4\n"
 	"  --log-file=F                     (%p: pid)\n"
+	"  --default-suppressions=yes|no    sonde's built-in ones for Rust std and glibc (yes)\n"
+	"  --precise[=N]                    every (or every Nth) block on its own pages before a\n"
+	"                                   guard page: stops at the faulting read or write\n"
 	"\n"
-	"Checked today: leaks at exit, classified like memcheck (definitely,\n"
-	"indirectly, possibly lost, still reachable); invalid and double frees,\n"
-	"mismatched free/delete/delete[]. Uninitialised-value errors\n"
-	"would need every instruction instrumented: sonde does not report them.\n";
+	"Checked: leaks at exit, classified like memcheck (definitely, indirectly,\n"
+	"possibly lost, still reachable); invalid and double frees, mismatched\n"
+	"free/delete/delete[], realloc of freed memory; writes before or past a\n"
+	"block (redzones, found when it is freed, reallocated or at exit) and to\n"
+	"freed blocks (quarantine, found when they leave it or at exit); fishy sizes,\n"
+	"bad alignments, overlapping memcpy/strcpy-family arguments. With --precise,\n"
+	"invalid reads and writes of guarded blocks at the instruction itself.\n"
+	"Uninitialised-value errors would need every instruction instrumented:\n"
+	"sonde does not report them.\n";
 
 /* valgrind's own complaints: "valgrind: ..." lines. */
 static int complain(const struct strbuf *err)
@@ -96,6 +105,13 @@ static int open_dest(const char *opt, const char *tmpl, int fallback, int pid)
 
 static int load_suppressions(struct mc_supps *supps, const struct mc_opts *o)
 {
+	if (o->default_suppressions) {
+		struct strbuf err = STRBUF_INIT;
+		int rc = mc_default_supp_load(supps, &err);
+		sb_free(&err);
+		if (rc < 0)
+			return -1;
+	}
 	for (size_t i = 0; i < o->suppressions.n; i++) {
 		struct strbuf err = STRBUF_INIT;
 		if (mc_supp_load_file(supps, o->suppressions.v[i], &err) < 0) {
@@ -172,7 +188,9 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	struct heap_record_opts ro = { 0 };
 	ro.output = trace_path;
 	ro.quiet = true;
-	ro.memcheck = o.leak_check != MC_LEAK_NO;
+	ro.memcheck = true;
+	ro.no_leak_check = o.leak_check == MC_LEAK_NO;
+	ro.precise = o.precise;
 	ro.level = 1;
 	ro.wait_status = &status;
 	heap_record(&ro, argv + first);

@@ -154,6 +154,22 @@ static char *join_argv(char **argv)
 	return sb_detach(&sb);
 }
 
+/* Memcheck mode also preloads the string-function checks that sit next
+ * to the runtime (without them only overlaps go unchecked). */
+static char *memcheck_preload(const char *rt)
+{
+	const char *slash = strrchr(rt, '/');
+	char *str = xasprintf("%.*slibsonde-mcstr.so", slash ? (int)(slash - rt + 1) : 0, rt);
+	if (access(str, R_OK) == 0) {
+		char *both = xasprintf("%s:%s", rt, str);
+		free(str);
+		return both;
+	}
+	warn("%s is missing: overlapping memcpy/strcpy arguments go unchecked", str);
+	free(str);
+	return xstrdup(rt);
+}
+
 int heap_record(const struct heap_record_opts *o, char **argv)
 {
 	char *rt = heap_find_runtime();
@@ -176,13 +192,20 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
 
 	const char *old = getenv("LD_PRELOAD");
-	char *preload = old && *old ? xasprintf("%s:%s", rt, old) : xstrdup(rt);
+	char *first = o->memcheck ? memcheck_preload(rt) : xstrdup(rt);
+	char *preload = old && *old ? xasprintf("%s:%s", first, old) : xstrdup(first);
+	free(first);
 	char fdstr[16];
 	snprintf(fdstr, sizeof(fdstr), "%d", wfd);
 	setenv("LD_PRELOAD", preload, 1);
 	setenv("SONDE_HEAP_FD", fdstr, 1);
 	if (o->memcheck)
-		setenv("SONDE_MEMCHECK", "1", 1);
+		setenv("SONDE_MEMCHECK", o->no_leak_check ? "noleak" : "1", 1);
+	if (o->memcheck && o->precise) {
+		char every[16];
+		snprintf(every, sizeof every, "%u", o->precise);
+		setenv("SONDE_MEMCHECK_PRECISE", every, 1);
+	}
 
 	struct launch l = { 0 };
 	if (launch_suspended(&l, argv) < 0)
@@ -194,6 +217,7 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		unsetenv("LD_PRELOAD");
 	unsetenv("SONDE_HEAP_FD");
 	unsetenv("SONDE_MEMCHECK");
+	unsetenv("SONDE_MEMCHECK_PRECISE");
 
 	char *out = output_name(o, argv[0], l.pid);
 	struct heap_writer *w = heap_writer_open(out, o->level ? o->level : 3);

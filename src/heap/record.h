@@ -11,7 +11,9 @@ struct heap_record_opts {
 	bool heaptrack_msgs;  /* print heaptrack's messages instead of sonde's */
 	int level;            /* zstd level, default 3 */
 	bool quiet;           /* no messages of sonde's own (the trace is an intermediate) */
-	bool memcheck;        /* the runtime checks: leak check at exit (SONDE_MEMCHECK=1) */
+	bool memcheck;        /* the runtime checks blocks and frees (SONDE_MEMCHECK) */
+	bool no_leak_check;   /* memcheck without the leak check at exit */
+	unsigned precise;     /* memcheck: guard pages for every Nth block (0: none) */
 	int *wait_status;     /* if set: the target's wait status */
 };
 

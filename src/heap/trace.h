@@ -72,11 +72,13 @@ struct heap_leak {
 
 /* A heap error the runtime caught (HR_ERROR, memcheck mode). */
 struct heap_error_rec {
-	uint8_t kind, how;   /* enum heap_error; HK_FREE, HK_DELETE, HK_DELETE_ARRAY, HK_REALLOC */
-	uint32_t where;      /* stack of the call */
+	uint8_t kind, how;   /* enum heap_error; what how holds depends on the kind */
+	uint32_t where;      /* stack of the call (0: found at exit) */
 	uint64_t addr;
 	uint32_t info;       /* the block it concerns (0: none) */
 	uint32_t free_stack; /* where that block was freed (0: not freed) */
+	uint64_t size;       /* access size, value or length (per kind) */
+	uint64_t block;      /* the block's start (OVERLAP: the source) */
 };
 
 struct heap_segment {

@@ -268,7 +268,9 @@ static bool parse_def(struct heap_trace *t, struct cur *c, uint8_t type)
 		uint64_t where = rv(c);
 		e.addr = rv(c);
 		uint64_t info = rv(c), fs = rv(c);
-		if (c->bad || e.kind > HE_MISMATCHED_FREE || where > UINT32_MAX || info >= MAX_INFO || fs > UINT32_MAX)
+		e.size = rv(c);
+		e.block = rv(c);
+		if (c->bad || e.kind > HE_LAST || where > UINT32_MAX || info >= MAX_INFO || fs > UINT32_MAX)
 			return false;
 		e.where = (uint32_t)where;
 		e.info = (uint32_t)info;

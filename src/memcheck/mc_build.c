@@ -54,18 +54,21 @@ static const char *free_fn(int how)
 }
 
 /* A stack as valgrind shows it: the allocator's (or free's) own frame
- * `top_fn` "in" the runtime, then the program's frames. */
+ * `top_fn` "in" the runtime (none if NULL), then the program's frames. */
 static void fill_frames(struct mc_stack *s, struct heap_view *v, uint32_t stack, const char *top_fn,
 			const char *alloc_object, size_t num_callers)
 {
-	struct mc_frame top = { 0 };
-	top.func = top_fn;
-	top.object = alloc_object;
-	vec_push(&s->frames, top);
-	if (num_callers <= 1)
-		return;
+	if (top_fn) {
+		struct mc_frame top = { 0 };
+		top.func = top_fn;
+		top.object = alloc_object;
+		vec_push(&s->frames, top);
+		if (num_callers <= 1)
+			return;
+	}
 	struct heap_frame fr[256];
-	size_t n = heap_view_frames(v, stack, fr, num_callers - 1 < 256 ? num_callers - 1 : 256);
+	size_t want = top_fn ? num_callers - 1 : num_callers;
+	size_t n = heap_view_frames(v, stack, fr, want < 256 ? want : 256);
 	for (size_t i = 0; i < n; i++) {
 		struct mc_frame f = { 0 };
 		f.ip = fr[i].ip;
@@ -112,29 +115,105 @@ void mc_build_leaks(struct mc_result *r, const struct heap_trace *t, const struc
 	u64map_free(&index);
 }
 
+static const char *strfn_name(int how)
+{
+	static const char *const names[] = { "memcpy", "mempcpy", "strcpy", "stpcpy", "strncpy",
+					     "stpncpy", "strcat", "strncat", "wcscpy" };
+	return how >= 0 && how < (int)(sizeof names / sizeof *names) ? names[how] : "memcpy";
+}
+
+/* Where the runtime found damage it cannot tie to the write itself. */
+static const char *found_note(const struct heap_error_rec *x)
+{
+	if (x->kind == HE_FREED_WRITE)
+		return x->how == HOW_EXIT ? "Found in the freed block at exit: the write came after the free"
+					  : "Found when the freed block left quarantine: the write came after the free";
+	switch (x->how) {
+	case HOW_EXIT: return "Found in the block's redzone at exit: the write came earlier";
+	case HK_DELETE: return "Found in the block's redzone by delete: the write came earlier";
+	case HK_DELETE_ARRAY: return "Found in the block's redzone by delete[]: the write came earlier";
+	case HK_REALLOC: return "Found in the block's redzone by realloc(): the write came earlier";
+	default: return "Found in the block's redzone by free(): the write came earlier";
+	}
+}
+
+/* "Address 0x.. is N bytes before/inside/after a block of size M". */
+static void relate(struct mc_error *e, const struct heap_error_rec *x, const struct heap_info *in)
+{
+	uint64_t start = x->block, end = x->block + in->size;
+	e->block_size = in->size;
+	if (e->addr < start) {
+		e->rel = MC_ADDR_BEFORE;
+		e->offset = start - e->addr;
+	} else if (e->addr >= end && !(e->addr == start && in->size == 0)) {
+		e->rel = MC_ADDR_AFTER;
+		e->offset = e->addr - end;
+	} else {
+		e->rel = MC_ADDR_INSIDE;
+		e->offset = e->addr - start;
+	}
+}
+
 void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct heap_view *v, const char *alloc_object,
 		     size_t num_callers)
 {
 	for (size_t i = 0; i < t->errors.n; i++) {
 		const struct heap_error_rec *x = &t->errors.v[i];
 		struct mc_error e = { 0 };
-		e.kind = x->kind == HE_MISMATCHED_FREE ? MC_MISMATCHED_FREE : MC_INVALID_FREE;
 		e.addr = x->addr;
+		const char *top = free_fn(x->how);
+		switch (x->kind) {
+		case HE_MISMATCHED_FREE:
+			e.kind = MC_MISMATCHED_FREE;
+			break;
+		case HE_INVALID_FREE:
+			e.kind = MC_INVALID_FREE;
+			r->frees++; /* valgrind counts every call to a free function */
+			break;
+		case HE_OVERRUN:
+		case HE_FREED_WRITE:
+			e.kind = MC_INVALID_WRITE;
+			e.size = x->size;
+			e.note = found_note(x);
+			break;
+		case HE_INVALID_READ:
+		case HE_INVALID_WRITE:
+			e.kind = x->kind == HE_INVALID_READ ? MC_INVALID_READ : MC_INVALID_WRITE;
+			e.size = x->size;
+			top = NULL; /* the faulting instruction's own frames */
+			break;
+		case HE_OVERLAP:
+			e.kind = MC_OVERLAP;
+			e.func = top = strfn_name(x->how);
+			e.addr2 = x->block;
+			e.size = x->size ? x->size - 1 : 0;
+			break;
+		case HE_FISHY:
+			e.kind = MC_FISHY_VALUE;
+			e.func = top = mc_alloc_fn(x->how);
+			e.arg = x->block == 1 ? "nmemb" : "size";
+			e.size = x->size;
+			break;
+		case HE_BAD_ALIGN:
+			e.kind = MC_BAD_ALIGNMENT;
+			e.func = top = mc_alloc_fn(x->how);
+			e.size = x->size;
+			break;
+		default:
+			continue;
+		}
 		e.how = x->how == HK_DELETE ? "delete" : x->how == HK_DELETE_ARRAY ? "delete[]" : x->how == HK_REALLOC ? "realloc()" : "free()";
-		fill_frames(&e.where, v, x->where, free_fn(x->how), alloc_object, num_callers);
-		if (x->info) {
+		if (x->where)
+			fill_frames(&e.where, v, x->where, top, alloc_object, num_callers);
+		if (x->info && x->kind != HE_OVERLAP && x->kind != HE_FISHY && x->kind != HE_BAD_ALIGN) {
 			const struct heap_info *in = heap_trace_info(t, x->info);
-			e.rel = MC_ADDR_INSIDE;
-			e.offset = 0;
-			e.block_size = in->size;
+			relate(&e, x, in);
 			fill_frames(&e.alloc_stack, v, in->stack, mc_alloc_fn(in->kind), alloc_object, num_callers);
 			if (x->free_stack) {
 				e.block_freed = true;
 				fill_frames(&e.free_stack, v, x->free_stack, "free", alloc_object, num_callers);
 			}
 		}
-		if (x->kind == HE_INVALID_FREE)
-			r->frees++; /* valgrind counts every call to a free function */
 		mc_result_add_error(r, &e);
 	}
 }

@@ -73,6 +73,7 @@ struct mc_error {
 	bool block_freed;        /* "free'd" (with free_stack) rather than only "alloc'd" */
 	struct mc_stack alloc_stack;
 	struct mc_stack free_stack;
+	const char *note;        /* a last aux line: how the runtime found it (redzone, quarantine), or NULL */
 	bool suppressed;
 	const char *supp_name;
 	uint64_t count;          /* occurrences merged into this context (0 counts as 1) */

@@ -156,6 +156,12 @@ static int parse_one(struct mc_opts *o, const char *a, struct strbuf *err)
 		o->num_callers = (unsigned)n;
 	} else if ((v = val(a, "--suppressions"))) {
 		vec_push(&o->suppressions, v);
+	} else if (!strcmp(a, "--precise")) {
+		o->precise = 1;
+	} else if ((v = val(a, "--precise"))) {
+		if (parse_int(a, v, 1, 1000000, "--precise", &n, err))
+			return -1;
+		o->precise = (unsigned)n;
 	} else if ((v = val(a, "--default-suppressions"))) {
 		if (parse_bool(a, v, &o->default_suppressions, err))
 			return -1;

@@ -22,6 +22,7 @@ struct mc_opts {
 	int error_exitcode;           /* 0: the program's own status */
 	unsigned num_callers;         /* 1..500, default 12 */
 	unsigned leak_resolution;     /* frames compared to merge loss records: 2, 4 or num_callers */
+	unsigned precise;             /* --precise[=N]: guard pages for every (1) or every Nth block; 0 off */
 	bool leak_resolution_high;    /* --leak-resolution=high: use num_callers */
 	VEC(const char *) suppressions; /* --suppressions= files, in order */
 	bool default_suppressions;

@@ -85,8 +85,9 @@ void mc_error_what(struct strbuf *sb, const struct mc_error *e)
 		break;
 	case MC_INVALID_READ:
 	case MC_INVALID_WRITE:
+		/* size 0: the faulting instruction was not decoded */
 		sb_addf(sb, "Invalid %s of size %s", e->kind == MC_INVALID_READ ? "read" : "write",
-			mc_commas(e->size, a));
+			e->size ? mc_commas(e->size, a) : "?");
 		break;
 	case MC_OVERLAP:
 		sb_addf(sb, "Source and destination overlap in %s(0x%llx, 0x%llx", e->func ? e->func : "memcpy",
@@ -100,7 +101,11 @@ void mc_error_what(struct strbuf *sb, const struct mc_error *e)
 			e->arg ? e->arg : "size", e->func ? e->func : "malloc", (long long)e->size);
 		break;
 	case MC_BAD_ALIGNMENT:
-		sb_addf(sb, "Invalid alignment value: %llu (should be power of 2)", (unsigned long long)e->size);
+		if (e->func && !strcmp(e->func, "posix_memalign"))
+			sb_addf(sb, "Invalid alignment value: %llu (should be non-zero, a power of 2 and a multiple of sizeof(void*))",
+				(unsigned long long)e->size);
+		else
+			sb_addf(sb, "Invalid alignment value: %llu (should be power of 2)", (unsigned long long)e->size);
 		break;
 	case MC_REALLOC_ZERO:
 		sb_adds(sb, "realloc() with size 0");
@@ -155,6 +160,8 @@ static void error_body(struct strbuf *sb, const struct mc_result *r, const struc
 			}
 		}
 	}
+	if (e->note)
+		LINE(sb, r, " %s", e->note);
 	sb_free(&t);
 	LINE(sb, r, "%s", "");
 }

@@ -138,6 +138,8 @@ void mc_xml_error(struct strbuf *sb, const struct mc_error *e, uint64_t unique, 
 			}
 		}
 	}
+	if (e->note)
+		elem(sb, 2, "auxwhat", e->note);
 	if (o->gen_suppressions != MC_GEN_NO) {
 		char kind[64], aux[512];
 		const char *a = NULL;

@@ -1,0 +1,206 @@
+/* Memcheck's precise mode: guarded blocks (mc_guard.h). A page map (page
+ * number -> block) answers the fault handler; the region count stays
+ * under the kernel's mapping limit (vm.max_map_count, 65530 by default;
+ * a region takes two mappings while live). */
+#include <sched.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "mc_guard.h"
+#include "rt.h"
+
+#define MAX_DATA_PAGES 16
+#define MAX_REGIONS 24000
+#define SLOTS (1u << 20) /* page map, power of two; at most half full */
+
+struct slot {
+	_Atomic uint64_t page; /* page number + 1; 0: empty */
+	_Atomic uint64_t block;
+};
+
+static unsigned g_every;
+static _Atomic uint64_t g_count;
+static _Atomic int g_lock;
+static struct slot *g_map;
+static size_t g_used, g_regions;
+static size_t g_page;
+
+static void lk(void)
+{
+	rt_spin_lock(&g_lock);
+}
+
+static void unlk(void)
+{
+	rt_spin_unlock(&g_lock);
+}
+
+static inline uint32_t slot_of(uint64_t page)
+{
+	page *= 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(page >> 40) & (SLOTS - 1);
+}
+
+void mc_guard_init(unsigned every)
+{
+	g_every = every;
+	g_page = (size_t)sysconf(_SC_PAGESIZE);
+}
+
+bool mc_guard_wanted(void)
+{
+	if (!g_every)
+		return false;
+	return g_every == 1 || atomic_fetch_add_explicit(&g_count, 1, memory_order_relaxed) % g_every == 0;
+}
+
+/* The region of a block of n bytes: its data bytes (the guard page
+ * follows). The block ends exactly at the guard page: it is aligned to
+ * the lowest set bit of its size (at most 16), which every type of that
+ * size needs, as GWP-ASan places blocks. */
+static inline size_t data_len(size_t n, size_t front)
+{
+	return (n + front + g_page - 1) & ~(g_page - 1);
+}
+
+/* Under the lock. */
+static void map_put(uint64_t page, uint64_t block)
+{
+	for (uint32_t i = slot_of(page);; i = (i + 1) & (SLOTS - 1)) {
+		uint64_t k = atomic_load_explicit(&g_map[i].page, memory_order_relaxed);
+		if (k == 0 || k == page + 1) {
+			atomic_store_explicit(&g_map[i].block, block, memory_order_relaxed);
+			atomic_store_explicit(&g_map[i].page, page + 1, memory_order_release);
+			if (!k)
+				g_used++;
+			return;
+		}
+	}
+}
+
+/* Under the lock; backward-shift deletion. */
+static void map_erase(uint64_t page)
+{
+	uint32_t i = slot_of(page);
+	for (;; i = (i + 1) & (SLOTS - 1)) {
+		uint64_t k = atomic_load_explicit(&g_map[i].page, memory_order_relaxed);
+		if (!k)
+			return;
+		if (k == page + 1)
+			break;
+	}
+	atomic_store_explicit(&g_map[i].page, 0, memory_order_release);
+	g_used--;
+	for (uint32_t j = i;;) {
+		j = (j + 1) & (SLOTS - 1);
+		uint64_t k = atomic_load_explicit(&g_map[j].page, memory_order_relaxed);
+		if (!k)
+			return;
+		uint32_t h = slot_of(k - 1);
+		if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
+			continue;
+		atomic_store_explicit(&g_map[i].block, atomic_load_explicit(&g_map[j].block, memory_order_relaxed),
+				      memory_order_relaxed);
+		atomic_store_explicit(&g_map[i].page, k, memory_order_release);
+		atomic_store_explicit(&g_map[j].page, 0, memory_order_release);
+		i = j;
+	}
+}
+
+void *mc_guard_alloc(size_t n, size_t front)
+{
+	if (n > MAX_DATA_PAGES * g_page)
+		return NULL;
+	size_t data = data_len(n, front);
+	if (data / g_page > MAX_DATA_PAGES)
+		return NULL;
+	lk();
+	if (!g_map && !(g_map = rt_map(SLOTS * sizeof(*g_map)))) {
+		unlk();
+		return NULL;
+	}
+	if (g_regions >= MAX_REGIONS || g_used + data / g_page + 1 > SLOTS / 2) {
+		unlk();
+		return NULL;
+	}
+	g_regions++;
+	unlk();
+	uint8_t *base = mmap(NULL, data + g_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED || mprotect(base + data, g_page, PROT_NONE) != 0) {
+		if (base != MAP_FAILED)
+			munmap(base, data + g_page);
+		lk();
+		g_regions--;
+		unlk();
+		return NULL;
+	}
+	uint8_t *p = base + data - n;
+	lk();
+	for (size_t off = 0; off <= data; off += g_page)
+		map_put((uint64_t)(uintptr_t)(base + off) / g_page, (uint64_t)(uintptr_t)p);
+	unlk();
+	return p;
+}
+
+bool mc_guard_find(uint64_t addr, uint64_t *block)
+{
+	if (!g_map || !g_page)
+		return false;
+	uint64_t page = addr / g_page;
+	for (uint32_t i = slot_of(page), probes = 0; probes < SLOTS; i = (i + 1) & (SLOTS - 1), probes++) {
+		uint64_t k = atomic_load_explicit(&g_map[i].page, memory_order_acquire);
+		if (!k)
+			return false;
+		if (k == page + 1) {
+			*block = atomic_load_explicit(&g_map[i].block, memory_order_relaxed);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool mc_guard_owns(const void *p)
+{
+	uint64_t b;
+	return g_every && mc_guard_find((uint64_t)(uintptr_t)p, &b) && b == (uint64_t)(uintptr_t)p;
+}
+
+void mc_guard_protect(void *p, size_t n)
+{
+	/* from the block's first page to the guard page (pages before it hold
+	 * only the front slack) */
+	uint64_t a = (uint64_t)(uintptr_t)p & ~(uint64_t)(g_page - 1);
+	uint64_t end = (uint64_t)(uintptr_t)p + n;
+	if (end > a)
+		mprotect((void *)(uintptr_t)a, end - a, PROT_NONE);
+}
+
+void mc_guard_release(void *p, size_t n)
+{
+	uint64_t block = (uint64_t)(uintptr_t)p, first = block / g_page;
+	lk();
+	/* the region starts at the first page mapped to this block */
+	while (first > 0) {
+		uint64_t b;
+		if (!mc_guard_find((first - 1) * g_page, &b) || b != block)
+			break;
+		first--;
+	}
+	uint64_t end_page = (block + n) / g_page; /* the guard page */
+	for (uint64_t pg = first; pg <= end_page; pg++)
+		map_erase(pg);
+	g_regions--;
+	unlk();
+	munmap((void *)(uintptr_t)(first * g_page), (end_page - first + 1) * g_page);
+}
+
+void mc_guard_open_page(uint64_t addr)
+{
+	mprotect((void *)(uintptr_t)(addr & ~(uint64_t)(g_page - 1)), g_page, PROT_READ | PROT_WRITE);
+}
+
+void mc_guard_close_page(uint64_t addr)
+{
+	mprotect((void *)(uintptr_t)(addr & ~(uint64_t)(g_page - 1)), g_page, PROT_NONE);
+}
