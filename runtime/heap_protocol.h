@@ -45,6 +45,7 @@ enum heap_rec {
 	HR_LEAK = 'L',    /* state (one byte: enum heap_leak_state), info, indirect bytes: a block live at exit, classified */
 	HR_ERROR = 'W',   /* memcheck mode: kind (byte: enum heap_error), how (byte, per kind), stack of the call (0: found at exit), address, info of the block it concerns (0: none), stack that freed that block (0: none), size, second address (see enum heap_error) */
 	HR_KEY = 'K',     /* delta: added to the chunk's running key */
+	HR_MC_TOTALS = 'C', /* memcheck mode, which sends no events: allocations, frees, bytes allocated, blocks and bytes live at exit */
 	/* events (at the running key) */
 	HR_ALLOC = 'A',        /* info */
 	HR_FREE = 'F',         /* info of the freed block (0: a block the runtime never saw); free() */
@@ -78,7 +79,7 @@ enum heap_exit_how {
 /* Heap errors the runtime catches in memcheck mode: what the fields of
  * HR_ERROR hold. "block" is the block's start address (0: no block). */
 enum heap_error {
-	HE_INVALID_FREE,    /* how: the free function (HK_FREE, HK_DELETE, HK_DELETE_ARRAY, HK_REALLOC); addr; block */
+	HE_INVALID_FREE,    /* how: the free function (HK_FREE, HK_DELETE, HK_DELETE_ARRAY, HK_REALLOC); addr; block; size: the thread (valgrind's numbering) whose stack holds addr, 0: none */
 	HE_MISMATCHED_FREE, /* how: the free function; addr = block */
 	HE_OVERRUN,         /* redzone canaries overwritten: how: where it was seen (free function, HOW_EXIT); addr, size: the damaged span; block */
 	HE_FREED_WRITE,     /* a freed block's pattern overwritten: how: HOW_QUARANTINE or HOW_EXIT; addr, size; block */

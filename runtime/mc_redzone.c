@@ -12,7 +12,9 @@
 #define TAIL 16
 #define GUARDED 0x80000000u /* in header.front: the block ends at a guard page (mc_guard.c) */
 
-struct header {
+/* packed: a guarded block (and so its header) is only as aligned as its
+ * size needs */
+struct __attribute__((packed)) header {
 	uint64_t size;
 	uint32_t front; /* bytes from the base to the block */
 	uint32_t check; /* ties size and front to the block's address */
@@ -58,7 +60,10 @@ void *mc_rz_alloc(size_t n, size_t align)
 		front = (MIN_FRONT + align - 1) & ~(align - 1);
 	if (n > (size_t)1 << 60 || front > (size_t)1 << 40)
 		return NULL;
-	if (align <= 16 && mc_guard_wanted()) {
+	/* guarded blocks are aligned to their size's lowest set bit: an
+	 * alignment asked for beyond that gets redzones */
+	size_t natural = n ? (n & -n) : 16;
+	if (align <= (natural < 16 ? natural : 16) && mc_guard_wanted()) {
 		void *g = guarded_alloc(n);
 		if (g)
 			return g;

@@ -54,6 +54,7 @@ struct rt_thread {
 	size_t pos; /* bytes used in buf (the chunk header is buf[0..16)) */
 	uint64_t last_seq;
 	uint64_t clock; /* this thread's last event key */
+	uint64_t mc_allocs, mc_frees, mc_bytes; /* memcheck mode's counts (it sends no events) */
 	bool defs;      /* buf holds definition records (HEAP_CHUNK_DEFS) */
 	struct rt_thread *next;
 	char name[16];
@@ -95,6 +96,7 @@ static _Atomic int g_lock_owner;
 static struct rt_thread *g_threads, *g_free_threads;
 static uint32_t g_next_index = 1; /* 0: the runtime's own chunks */
 static uint64_t g_gone_clock;     /* the last event key of threads that ended (under g_lock) */
+static struct { uint64_t allocs, frees, bytes; } g_gone_mc; /* memcheck counts of threads that ended (under g_lock) */
 
 static int my_tid(void)
 {
@@ -497,6 +499,7 @@ static NOINLINE struct rt_thread *thread_new(void)
 	t->dtor_rounds = 0;
 	t->pos = HEAP_CHUNK_HEADER;
 	t->last_seq = 0;
+	t->mc_allocs = t->mc_frees = t->mc_bytes = 0;
 	thread_name(t->tid, t->name, sizeof t->name);
 	rt_stack_thread_init(&t->sc);
 	lock();
@@ -547,6 +550,10 @@ static void thread_dtor(void *arg)
 	write_thread_chunk(t);
 	if (t->clock > g_gone_clock)
 		g_gone_clock = t->clock;
+	g_gone_mc.allocs += t->mc_allocs;
+	g_gone_mc.frees += t->mc_frees;
+	g_gone_mc.bytes += t->mc_bytes;
+	t->mc_allocs = t->mc_frees = t->mc_bytes = 0;
 	if (!g_finished) {
 		struct rt_thread **pp = &g_threads;
 		while (*pp && *pp != t)
@@ -635,6 +642,15 @@ static inline uint8_t *ev_nodes(struct rt_thread *t, uint8_t *p)
 	return p;
 }
 
+/* Ends a busy section that wrote only definitions (stack nodes, infos,
+ * memcheck errors): the running key stays as it is. */
+static inline void ev_end_defs(struct rt_thread *t, uint8_t *p)
+{
+	t->pos = (size_t)(p - t->buf);
+	t->defs = true;
+	atomic_store_explicit(&t->busy, 0, memory_order_release);
+}
+
 static inline void ev_end(struct rt_thread *t, uint8_t *p, uint64_t seq)
 {
 	t->pos = (size_t)(p - t->buf);
@@ -698,6 +714,27 @@ static inline uint32_t new_block(struct rt_thread *t, int kind, size_t size, voi
 	return info;
 }
 
+/* Memcheck mode's allocation: the block's info (and what it needs) as
+ * definitions, the counts kept here; no event (its report needs none). */
+static NOINLINE void mc_rec_block(struct rt_thread *t, int kind, size_t size, void *ptr, bool moved, struct caller c)
+{
+	bool is_new;
+	uint32_t stack, stale;
+	uint64_t key = key_floor(t);
+	uint32_t info = new_block(t, kind, size, ptr, c, &is_new, &stack, &stale, &key);
+	t->mc_allocs++;
+	t->mc_bytes += size;
+	t->mc_frees += moved; /* valgrind counts a moving realloc as a free too */
+	if (!is_new && !t->sc.n_new)
+		return;
+	if (!ev_begin(t, t->sc.n_new * MAX_NODE_REC + MAX_EVENT_REC))
+		return;
+	uint8_t *p = ev_nodes(t, t->buf + t->pos);
+	if (is_new)
+		p = put_info_rec(p, info, kind, size, stack);
+	ev_end_defs(t, p);
+}
+
 /* An allocation event (with the records it depends on). old_info: the
  * block realloc moved from (HR_REALLOC), or -1 for a plain allocation;
  * floor: a key the event's key must reach (realloc: the old block's). */
@@ -706,6 +743,10 @@ static NOINLINE void rec_block(int kind, size_t size, void *ptr, int64_t old_inf
 	struct rt_thread *t = self_get();
 	if (!t)
 		return;
+	if (RT_UNLIKELY(g_memcheck)) {
+		mc_rec_block(t, kind, size, ptr, old_info >= 0, c);
+		return;
+	}
 	bool is_new;
 	uint32_t stack, stale;
 	uint64_t key = key_floor(t);
@@ -752,6 +793,10 @@ static inline uint32_t take_block(void *ptr, uint64_t *key)
 static NOINLINE void rec_free_info(uint32_t info, int kind, uint64_t key)
 {
 	struct rt_thread *t = self_get();
+	if (t && RT_UNLIKELY(g_memcheck)) {
+		t->mc_frees++;
+		return;
+	}
 	if (!t || !ev_begin(t, MAX_EVENT_REC))
 		return;
 	if (key < t->clock)
@@ -818,6 +863,37 @@ static void leak_check_locked(void)
 		write_global_locked(out.buf, out.n);
 }
 
+static void add_live(uint64_t ptr, uint32_t info, void *ctx)
+{
+	(void)ptr;
+	uint64_t *live = ctx, size = 0;
+	uint32_t stack;
+	int kind;
+	rt_info_get(info, &size, &stack, &kind);
+	live[0]++;
+	live[1] += size;
+}
+
+/* Memcheck mode's HR_MC_TOTALS (g_lock held, the threads' buffers written). */
+static void write_mc_totals_locked(void)
+{
+	uint64_t allocs = g_gone_mc.allocs, frees = g_gone_mc.frees, bytes = g_gone_mc.bytes, live[2] = { 0, 0 };
+	for (struct rt_thread *t = g_threads; t; t = t->next) {
+		allocs += t->mc_allocs;
+		frees += t->mc_frees;
+		bytes += t->mc_bytes;
+	}
+	rt_ptrmap_foreach(add_live, live);
+	uint8_t rec[64], *p = rec;
+	*p++ = HR_MC_TOTALS;
+	p += put_varint(p, allocs);
+	p += put_varint(p, frees);
+	p += put_varint(p, bytes);
+	p += put_varint(p, live[0]);
+	p += put_varint(p, live[1]);
+	write_global_locked(rec, (size_t)(p - rec));
+}
+
 static void rt_finish(int how, int signo, bool from_signal)
 {
 	if (atomic_exchange(&g_finished, 1))
@@ -847,6 +923,8 @@ static void rt_finish(int how, int signo, bool from_signal)
 	}
 	if (g_memcheck && how != HX_EXEC)
 		leak_check_locked();
+	if (g_memcheck)
+		write_mc_totals_locked();
 	uint64_t last = read_time_base();
 	if (g_gone_clock >= last)
 		last = g_gone_clock + 1;
@@ -1097,6 +1175,10 @@ static void rt_init(void)
 	g_leak_check = !mc || strcmp(mc, "noleak");
 	if (g_memcheck) {
 		rt_leak_check_prepare();
+		const char *fr = getenv("SONDE_MEMCHECK_FRAMES");
+		unsigned long nf = fr && *fr ? strtoul(fr, NULL, 10) : 0;
+		if (nf > 0 && nf < RT_MAX_FRAMES)
+			rt_max_frames = (unsigned)nf;
 		const char *pr = getenv("SONDE_MEMCHECK_PRECISE");
 		unsigned every = pr && *pr ? (unsigned)strtoul(pr, NULL, 10) : 0;
 		mc_guard_init(every);
@@ -1181,15 +1263,6 @@ __attribute__((destructor)) static void rt_dtor(void)
 
 /* ---- memcheck mode ------------------------------------------------------------------ */
 
-/* Ends an append of definition records only: no event, so the chunk's
- * running key stays as it is. */
-static inline void ev_end_defs(struct rt_thread *t, uint8_t *p)
-{
-	t->pos = (size_t)(p - t->buf);
-	t->defs = true;
-	atomic_store_explicit(&t->busy, 0, memory_order_release);
-}
-
 /* Memcheck mode: an HR_ERROR record (as a definition: it carries no key). */
 static NOINLINE void rec_mc_error_where(struct rt_error e)
 {
@@ -1218,28 +1291,34 @@ static uint32_t call_stack(struct caller c)
 	struct rt_thread *t = self_get();
 	if (!t)
 		return 0;
-	uint32_t s = rt_capture(&t->sc, c.ip, c.sp, c.bp);
+	uint32_t s = rt_capture_kind(&t->sc, RT_WALK_FREE, c.ip, c.sp, c.bp);
 	if (t->sc.n_new && ev_begin(t, t->sc.n_new * MAX_NODE_REC))
 		ev_end_defs(t, ev_nodes(t, t->buf + t->pos));
 	return s;
 }
 
 /* Memcheck mode, before a free: false if p is no live block (reported:
- * the caller must not free it); a mismatched free is reported and goes on. */
-static bool mc_check_free(void *p, uint32_t info, int how, struct caller c)
+ * the caller must not free it); a mismatched free is reported and goes on.
+ * *size: the block's. */
+static bool mc_check_free(void *p, uint32_t info, int how, struct caller c, uint64_t *size)
 {
 	uint64_t a = (uint64_t)(uintptr_t)p;
 	if (!info) {
 		struct mc_freed_block f = { 0, 0, 0, 0 };
-		mc_freed_find(a, &f);
-		rec_mc_error((struct rt_error){ .kind = HE_INVALID_FREE, .how = (uint8_t)how, .addr = a,
-						.info = f.info, .free_stack = f.free_stack, .block = f.ptr }, c);
+		uint64_t on_stack = 0;
+		struct rt_thread *t = self_get();
+		/* valgrind's "Address 0x.. is on thread 1's stack" (the live part,
+		 * and the 128-byte red zone below the stack pointer) */
+		if (!mc_freed_find(a, &f) && t && a + 128 >= c.sp && a < t->sc.stack_hi)
+			on_stack = t->tid == g_pid ? 1 : t->index;
+		rec_mc_error((struct rt_error){ .kind = HE_INVALID_FREE, .how = (uint8_t)how, .addr = a, .info = f.info,
+						.free_stack = f.free_stack, .block = f.ptr, .size = on_stack }, c);
 		return false;
 	}
-	uint64_t size;
 	uint32_t stack;
 	int akind;
-	if (rt_info_get(info, &size, &stack, &akind)) {
+	*size = 0;
+	if (rt_info_get(info, size, &stack, &akind)) {
 		bool is_new = akind == HK_NEW, is_new_array = akind == HK_NEW_ARRAY;
 		bool ok = how == HK_DELETE ? is_new : how == HK_DELETE_ARRAY ? is_new_array : !is_new && !is_new_array;
 		if (!ok)
@@ -1274,9 +1353,9 @@ static void mc_release_freed(const struct mc_freed_block *b)
 /* Memcheck mode: a live block is freed (already out of the live map):
  * its redzones are checked, then it goes into the quarantine filled with
  * the freed pattern. */
-static void mc_retire(void *p, uint32_t info, int how, struct caller c)
+static void mc_retire(void *p, uint32_t info, uint64_t size, int how, struct caller c)
 {
-	uint64_t size = info_size(info), a = (uint64_t)(uintptr_t)p;
+	uint64_t a = (uint64_t)(uintptr_t)p;
 	uint32_t fstack = call_stack(c);
 	struct mc_damage before, after;
 	if (mc_rz_check(p, size, &before, &after)) {
@@ -1442,9 +1521,10 @@ static inline void free_kind(void *p, int kind, struct caller c)
 	uint64_t key;
 	uint32_t info = take_block(p, &key);
 	if (RT_UNLIKELY(g_memcheck)) {
-		if (mc_check_free(p, info, kind, c)) {
+		uint64_t size;
+		if (mc_check_free(p, info, kind, c, &size)) {
 			rec_free_info(info, kind, key);
-			mc_retire(p, info, kind, c);
+			mc_retire(p, info, size, kind, c);
 		} /* else not a live block: freeing it would corrupt the heap */
 		t_guard = 0;
 		return;
@@ -1535,17 +1615,17 @@ static NOINLINE void *mc_realloc(void *old, size_t n, int kind, struct caller c)
 	}
 	t_guard = 1;
 	void *p = NULL;
-	uint64_t key = 0;
+	uint64_t key = 0, on = 0;
 	uint32_t oinfo = 0;
 	if (mc_fishy(n, HK_REALLOC, 0, c))
 		goto out;
 	if (old) {
 		oinfo = take_block(old, &key);
-		if (!mc_check_free(old, oinfo, HK_REALLOC, c))
+		if (!mc_check_free(old, oinfo, HK_REALLOC, c, &on))
 			goto out; /* reported; the pointer is not touched */
 		if (n == 0) { /* glibc frees the block and returns NULL */
 			rec_free_info(oinfo, HK_FREE, key);
-			mc_retire(old, oinfo, HK_REALLOC, c);
+			mc_retire(old, oinfo, on, HK_REALLOC, c);
 			goto out;
 		}
 	}
@@ -1556,10 +1636,9 @@ static NOINLINE void *mc_realloc(void *old, size_t n, int kind, struct caller c)
 		goto out;
 	}
 	if (old) {
-		uint64_t on = info_size(oinfo);
 		memcpy(p, old, on < n ? on : n);
 		rec_block(HK_REALLOC, n, p, oinfo, key, c);
-		mc_retire(old, oinfo, HK_REALLOC, c);
+		mc_retire(old, oinfo, on, HK_REALLOC, c);
 	} else {
 		rec_alloc(kind, n, p, c);
 	}

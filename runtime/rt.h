@@ -83,13 +83,10 @@ struct rt_node_slot {
 	uint32_t parent, id;
 };
 
-/* The per-thread state the stack code uses (part of struct rt_thread). */
-struct rt_stack_cache {
-	uint64_t stack_lo, stack_hi; /* the thread's stack, from pthread_getattr_np */
-	uint32_t rule_gen;           /* module generation the rule cache is valid for */
-	/* The last walk: its inputs and every stack word it read. When the
-	 * next walk starts from the same registers and those words still hold
-	 * the same values, it would find the same stack: skipped. */
+/* The last walk of one kind of call: its inputs and every stack word it
+ * read. When the next walk starts from the same registers and those words
+ * still hold the same values, it would find the same stack: skipped. */
+struct rt_last_walk {
 	uint64_t last_ip0, last_sp, last_bp;
 	bool last_bp_used, last_valid;
 	size_t n_read;
@@ -97,6 +94,18 @@ struct rt_stack_cache {
 	size_t last_n;               /* the last captured stack (innermost first) */
 	uint64_t last_ip[RT_MAX_FRAMES];
 	uint32_t last_id[RT_MAX_FRAMES];
+};
+
+/* Walks kept apart: allocations and frees come from different call sites,
+ * and alternating them would defeat a single "same as last time" check. */
+enum rt_walk_kind { RT_WALK_ALLOC, RT_WALK_FREE, RT_WALKS };
+
+/* The per-thread state the stack code uses (part of struct rt_thread). */
+struct rt_stack_cache {
+	uint64_t stack_lo, stack_hi; /* the thread's stack, from pthread_getattr_np */
+	uint32_t rule_gen;           /* module generation the rule cache is valid for */
+	struct rt_last_walk walks[RT_WALKS];
+	struct rt_last_walk *w;      /* the walk in progress */
 	/* trie nodes this thread created and has not written yet */
 	size_t n_new;
 	struct rt_node_slot new_nodes[RT_MAX_FRAMES];
@@ -105,10 +114,15 @@ struct rt_stack_cache {
 };
 
 void rt_stack_thread_init(struct rt_stack_cache *c);
+/* Frames a captured stack keeps, innermost first (RT_MAX_FRAMES; memcheck
+ * mode keeps only what its reports show, like valgrind's --num-callers). */
+extern unsigned rt_max_frames;
 /* Unwinds from the caller of a hook (its return address, the hook's CFA and
  * the caller's rbp) and interns the stack; returns the trie leaf (0: none).
  * New trie nodes are left in c->new_nodes for the caller to write. */
 uint32_t rt_capture(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp);
+/* The same, remembering the walk under kind (rt_capture: RT_WALK_ALLOC). */
+uint32_t rt_capture_kind(struct rt_stack_cache *c, enum rt_walk_kind kind, uint64_t ip, uint64_t sp, uint64_t bp);
 /* Builds the module list (HR_MODULE records go out through rt_emit_global). */
 void rt_modules_init(void);
 void rt_modules_mark_dirty(void);

@@ -214,7 +214,7 @@ static const struct rt_map *snap_find(const struct rt_snapshot *s, uint64_t addr
 
 struct live_mem {
 	uint64_t lo, hi;
-	struct rt_stack_cache *c; /* logs each read into c->read_* */
+	struct rt_stack_cache *c; /* logs each read into c->w->read_* */
 	bool overflow;
 };
 
@@ -229,10 +229,10 @@ static inline bool live_peek(const struct live_mem *m, uint64_t addr, uint64_t *
 
 static inline void log_read(struct live_mem *m, uint64_t addr, uint64_t val)
 {
-	struct rt_stack_cache *c = m->c;
-	if (RT_LIKELY(c->n_read < RT_READ_LOG)) {
-		c->read_addr[c->n_read] = addr;
-		c->read_val[c->n_read++] = val;
+	struct rt_last_walk *w = m->c->w;
+	if (RT_LIKELY(w->n_read < RT_READ_LOG)) {
+		w->read_addr[w->n_read] = addr;
+		w->read_val[w->n_read++] = val;
 	} else {
 		m->overflow = true;
 	}
@@ -323,9 +323,12 @@ void rt_stack_thread_init(struct rt_stack_cache *c)
 	if (!mapping_of(here, &c->stack_lo, &c->stack_hi))
 		c->stack_lo = c->stack_hi = 0;
 	c->rule_gen = 0;
-	c->last_valid = false;
-	c->n_read = 0;
-	c->last_n = 0;
+	for (int k = 0; k < RT_WALKS; k++) {
+		c->walks[k].last_valid = false;
+		c->walks[k].n_read = 0;
+		c->walks[k].last_n = 0;
+	}
+	c->w = &c->walks[RT_WALK_ALLOC];
 	c->n_new = 0;
 	memset(c->rules, 0xff, sizeof c->rules); /* key UINT64_MAX: empty */
 	memset(c->nodes, 0, sizeof c->nodes);    /* id 0: empty */
@@ -390,7 +393,7 @@ static size_t walk(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t 
 	}
 	lm.c = c;
 	lm.overflow = false;
-	c->n_read = 0;
+	c->w->n_read = 0;
 	bool bp_init = true; /* rbp still holds the hook's caller's value */
 	*bp_used = false;
 	*cacheable = true;
@@ -568,8 +571,11 @@ static inline uint32_t intern(struct rt_stack_cache *c, uint32_t parent, uint64_
 	return id;
 }
 
-uint32_t rt_capture(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp)
+unsigned rt_max_frames = RT_MAX_FRAMES;
+
+uint32_t rt_capture_kind(struct rt_stack_cache *c, enum rt_walk_kind kind, uint64_t ip, uint64_t sp, uint64_t bp)
 {
+	struct rt_last_walk *w = c->w = &c->walks[kind];
 	c->n_new = 0;
 	uint32_t gen = atomic_load_explicit(&g_mod_gen, memory_order_relaxed);
 	if (RT_UNLIKELY(atomic_load_explicit(&g_mod_dirty, memory_order_relaxed))) {
@@ -579,47 +585,53 @@ uint32_t rt_capture(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t
 	if (RT_UNLIKELY(c->rule_gen != gen)) {
 		memset(c->rules, 0xff, sizeof c->rules);
 		c->rule_gen = gen;
-		c->last_valid = false;
+		for (int k = 0; k < RT_WALKS; k++)
+			c->walks[k].last_valid = false;
 	}
 	/* Same registers and the same stack words as last time: same stack. */
-	if (c->last_valid && ip == c->last_ip0 && sp == c->last_sp && (!c->last_bp_used || bp == c->last_bp)) {
+	if (w->last_valid && ip == w->last_ip0 && sp == w->last_sp && (!w->last_bp_used || bp == w->last_bp)) {
 		size_t i = 0;
-		for (; i < c->n_read; i++)
-			if (*(const uint64_t *)(uintptr_t)c->read_addr[i] != c->read_val[i])
+		for (; i < w->n_read; i++)
+			if (*(const uint64_t *)(uintptr_t)w->read_addr[i] != w->read_val[i])
 				break;
-		if (i == c->n_read)
-			return c->last_n ? c->last_id[0] : 0;
+		if (i == w->n_read)
+			return w->last_n ? w->last_id[0] : 0;
 	}
 	uint64_t ips[RT_MAX_FRAMES];
 	bool bp_used, cacheable;
-	size_t n = walk(c, ip, sp, bp, ips, RT_MAX_FRAMES, &bp_used, &cacheable);
-	c->last_valid = cacheable;
-	c->last_ip0 = ip;
-	c->last_sp = sp;
-	c->last_bp = bp;
-	c->last_bp_used = bp_used;
+	size_t n = walk(c, ip, sp, bp, ips, rt_max_frames, &bp_used, &cacheable);
+	w->last_valid = cacheable;
+	w->last_ip0 = ip;
+	w->last_sp = sp;
+	w->last_bp = bp;
+	w->last_bp_used = bp_used;
 	if (!n) {
-		c->last_n = 0;
+		w->last_n = 0;
 		return 0;
 	}
 	/* the outer frames the previous stack shares keep their node ids */
-	size_t i = n, j = c->last_n;
-	while (i > 0 && j > 0 && ips[i - 1] == c->last_ip[j - 1]) {
+	size_t i = n, j = w->last_n;
+	while (i > 0 && j > 0 && ips[i - 1] == w->last_ip[j - 1]) {
 		i--;
 		j--;
 	}
 	if (i == 0 && j == 0)
-		return c->last_id[0]; /* the very same stack */
-	uint32_t parent = i < n ? c->last_id[j] : 0;
+		return w->last_id[0]; /* the very same stack */
+	uint32_t parent = i < n ? w->last_id[j] : 0;
 	uint32_t ids[RT_MAX_FRAMES];
 	if (i < n)
-		memcpy(ids + i, c->last_id + j, (n - i) * sizeof ids[0]);
+		memcpy(ids + i, w->last_id + j, (n - i) * sizeof ids[0]);
 	for (size_t k = i; k-- > 0;) {
 		parent = intern(c, parent, ips[k]);
 		ids[k] = parent;
 	}
-	memcpy(c->last_ip, ips, n * sizeof ips[0]);
-	memcpy(c->last_id, ids, n * sizeof ids[0]);
-	c->last_n = n;
+	memcpy(w->last_ip, ips, n * sizeof ips[0]);
+	memcpy(w->last_id, ids, n * sizeof ids[0]);
+	w->last_n = n;
 	return ids[0];
+}
+
+uint32_t rt_capture(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp)
+{
+	return rt_capture_kind(c, RT_WALK_ALLOC, ip, sp, bp);
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -191,6 +192,9 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	ro.memcheck = true;
 	ro.no_leak_check = o.leak_check == MC_LEAK_NO;
 	ro.precise = o.precise;
+	/* like valgrind, stacks are captured only as deep as they are shown
+	 * (the allocation function's own frame is one of --num-callers) */
+	ro.max_frames = o.num_callers;
 	ro.level = 1;
 	ro.wait_status = &status;
 	heap_record(&ro, argv + first);
@@ -208,7 +212,16 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	}
 	struct heap_analysis an;
 	struct heap_view *view = heap_view_new(&t, &an, false);
-	heap_analyze(&t, &an);
+	if (t.have_mc_totals) { /* the runtime counted: no events to replay */
+		memset(&an, 0, sizeof an);
+		an.allocations = t.mc_allocs;
+		an.frees = t.mc_frees;
+		an.bytes = t.mc_bytes;
+		an.leaked = (int64_t)t.mc_live_bytes;
+		an.leaked_blocks = t.mc_live_blocks;
+	} else {
+		heap_analyze(&t, &an);
+	}
 
 	struct mc_result r = { 0 };
 	r.pid = (int)t.pid;
@@ -222,8 +235,11 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
 	r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	char *rt = heap_find_runtime();
-	mc_build_leaks(&r, &t, &an, view, rt, o.num_callers);
-	mc_build_errors(&r, &t, view, rt, o.num_callers);
+	char rtabs[PATH_MAX];
+	struct mc_entries entries;
+	mc_entries_init(&entries, &t, rt && realpath(rt, rtabs) ? rtabs : rt);
+	mc_build_leaks(&r, &t, &an, view, &entries, o.num_callers);
+	mc_build_errors(&r, &t, view, &entries, o.num_callers);
 	r.leak_checked = o.leak_check != MC_LEAK_NO && t.leaks.n == r.in_use_blocks;
 	mc_result_group_losses(&r, o.leak_resolution);
 	mc_supp_apply(&supps, &r, o.num_callers);
@@ -251,6 +267,7 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	int code = mc_exit_status(&r, &o, &raise_signal);
 	free(rt);
 	mc_result_free(&r);
+	mc_entries_free(&entries);
 	heap_view_free(view);
 	heap_analysis_free(&an);
 	heap_trace_free(&t);

@@ -201,6 +201,11 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	setenv("SONDE_HEAP_FD", fdstr, 1);
 	if (o->memcheck)
 		setenv("SONDE_MEMCHECK", o->no_leak_check ? "noleak" : "1", 1);
+	if (o->memcheck && o->max_frames) {
+		char frames[16];
+		snprintf(frames, sizeof frames, "%u", o->max_frames);
+		setenv("SONDE_MEMCHECK_FRAMES", frames, 1);
+	}
 	if (o->memcheck && o->precise) {
 		char every[16];
 		snprintf(every, sizeof every, "%u", o->precise);
@@ -218,6 +223,7 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	unsetenv("SONDE_HEAP_FD");
 	unsetenv("SONDE_MEMCHECK");
 	unsetenv("SONDE_MEMCHECK_PRECISE");
+	unsetenv("SONDE_MEMCHECK_FRAMES");
 
 	char *out = output_name(o, argv[0], l.pid);
 	struct heap_writer *w = heap_writer_open(out, o->level ? o->level : 3);

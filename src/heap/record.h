@@ -14,6 +14,7 @@ struct heap_record_opts {
 	bool memcheck;        /* the runtime checks blocks and frees (SONDE_MEMCHECK) */
 	bool no_leak_check;   /* memcheck without the leak check at exit */
 	unsigned precise;     /* memcheck: guard pages for every Nth block (0: none) */
+	unsigned max_frames;  /* memcheck: frames each stack keeps (0: all) */
 	int *wait_status;     /* if set: the target's wait status */
 };
 

@@ -130,6 +130,9 @@ struct heap_trace {
 	struct u64map thread_run; /* thread index -> its current run */
 	uint8_t *data; /* the uncompressed trace (mmap'd) */
 	size_t data_n, data_cap;
+	/* HR_MC_TOTALS (memcheck mode: counts instead of events) */
+	bool have_mc_totals;
+	uint64_t mc_allocs, mc_frees, mc_bytes, mc_live_blocks, mc_live_bytes;
 	/* HR_EXIT */
 	bool have_exit;
 	uint64_t exit_how, exit_signal, exit_peak_rss_kib;

@@ -278,6 +278,20 @@ static bool parse_def(struct heap_trace *t, struct cur *c, uint8_t type)
 		vec_push(&t->errors, e);
 		return true;
 	}
+	case HR_MC_TOTALS: {
+		uint64_t v[5];
+		for (int i = 0; i < 5; i++)
+			v[i] = rv(c);
+		if (c->bad)
+			return false;
+		t->have_mc_totals = true;
+		t->mc_allocs = v[0];
+		t->mc_frees = v[1];
+		t->mc_bytes = v[2];
+		t->mc_live_blocks = v[3];
+		t->mc_live_bytes = v[4];
+		return true;
+	}
 	case HR_LEAK: {
 		uint8_t state = rbyte(c);
 		uint64_t info = rv(c), indirect = rv(c);

@@ -42,6 +42,7 @@ static bool skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type)
 		(*pp)++;
 		vars = 2;
 		break;
+	case HR_MC_TOTALS: vars = 5; break;
 	case HR_LEAK:
 		if (*pp >= end)
 			return false;

@@ -56,13 +56,10 @@ static const char *free_fn(int how)
 /* A stack as valgrind shows it: the allocator's (or free's) own frame
  * `top_fn` "in" the runtime (none if NULL), then the program's frames. */
 static void fill_frames(struct mc_stack *s, struct heap_view *v, uint32_t stack, const char *top_fn,
-			const char *alloc_object, size_t num_callers)
+			const struct mc_entries *entries, size_t num_callers)
 {
 	if (top_fn) {
-		struct mc_frame top = { 0 };
-		top.func = top_fn;
-		top.object = alloc_object;
-		vec_push(&s->frames, top);
+		vec_push(&s->frames, mc_entry_frame(entries, top_fn));
 		if (num_callers <= 1)
 			return;
 	}
@@ -84,7 +81,7 @@ static void fill_frames(struct mc_stack *s, struct heap_view *v, uint32_t stack,
 }
 
 void mc_build_leaks(struct mc_result *r, const struct heap_trace *t, const struct heap_analysis *a,
-		    struct heap_view *v, const char *alloc_object, size_t num_callers)
+		    struct heap_view *v, const struct mc_entries *entries, size_t num_callers)
 {
 	r->allocs = a->allocations;
 	r->frees = a->frees;
@@ -103,7 +100,7 @@ void mc_build_leaks(struct mc_result *r, const struct heap_trace *t, const struc
 		if (ins) {
 			struct mc_loss loss = { 0 };
 			loss.kind = kind_of(l->state);
-			fill_frames(&loss.alloc, v, in->stack, mc_alloc_fn(in->kind), alloc_object, num_callers);
+			fill_frames(&loss.alloc, v, in->stack, mc_alloc_fn(in->kind), entries, num_callers);
 			vec_push(&r->losses, loss);
 		}
 		struct mc_loss *loss = &r->losses.v[*slot];
@@ -154,8 +151,8 @@ static void relate(struct mc_error *e, const struct heap_error_rec *x, const str
 	}
 }
 
-void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct heap_view *v, const char *alloc_object,
-		     size_t num_callers)
+void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct heap_view *v,
+		     const struct mc_entries *entries, size_t num_callers)
 {
 	for (size_t i = 0; i < t->errors.n; i++) {
 		const struct heap_error_rec *x = &t->errors.v[i];
@@ -169,6 +166,10 @@ void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct hea
 		case HE_INVALID_FREE:
 			e.kind = MC_INVALID_FREE;
 			r->frees++; /* valgrind counts every call to a free function */
+			if (!x->info && x->size) {
+				e.rel = MC_ADDR_STACK;
+				e.offset = x->size;
+			}
 			break;
 		case HE_OVERRUN:
 		case HE_FREED_WRITE:
@@ -204,14 +205,14 @@ void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct hea
 		}
 		e.how = x->how == HK_DELETE ? "delete" : x->how == HK_DELETE_ARRAY ? "delete[]" : x->how == HK_REALLOC ? "realloc()" : "free()";
 		if (x->where)
-			fill_frames(&e.where, v, x->where, top, alloc_object, num_callers);
+			fill_frames(&e.where, v, x->where, top, entries, num_callers);
 		if (x->info && x->kind != HE_OVERLAP && x->kind != HE_FISHY && x->kind != HE_BAD_ALIGN) {
 			const struct heap_info *in = heap_trace_info(t, x->info);
 			relate(&e, x, in);
-			fill_frames(&e.alloc_stack, v, in->stack, mc_alloc_fn(in->kind), alloc_object, num_callers);
+			fill_frames(&e.alloc_stack, v, in->stack, mc_alloc_fn(in->kind), entries, num_callers);
 			if (x->free_stack) {
 				e.block_freed = true;
-				fill_frames(&e.free_stack, v, x->free_stack, "free", alloc_object, num_callers);
+				fill_frames(&e.free_stack, v, x->free_stack, "free", entries, num_callers);
 			}
 		}
 		mc_result_add_error(r, &e);

@@ -7,20 +7,21 @@
 #include "heap/analysis.h"
 #include "heap/report.h"
 #include "heap/trace.h"
+#include "memcheck/mc_entry.h"
 #include "memcheck/mc_model.h"
 
 /* Fills r's heap summary and loss records (one per leak kind, allocation
  * function and allocation stack, like valgrind's --leak-resolution=high),
  * frames symbolized through v, at most num_callers frames each, the first
- * being the allocation function "in" alloc_object (the runtime's path). */
+ * being the allocation function "in" the runtime (entries). */
 void mc_build_leaks(struct mc_result *r, const struct heap_trace *t, const struct heap_analysis *a,
-		    struct heap_view *v, const char *alloc_object, size_t num_callers);
+		    struct heap_view *v, const struct mc_entries *entries, size_t num_callers);
 
 /* The heap errors the runtime caught (HR_ERROR records), in the order they
  * happened, merged into contexts the way valgrind merges them. Call after
  * mc_build_leaks: invalid frees join the summary's count of frees. */
-void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct heap_view *v, const char *alloc_object,
-		     size_t num_callers);
+void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct heap_view *v,
+		     const struct mc_entries *entries, size_t num_callers);
 
 /* The allocation function valgrind names for an allocation kind ("malloc",
  * "operator new[](unsigned long)", ...). */

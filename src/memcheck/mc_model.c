@@ -94,7 +94,9 @@ static bool same_context(const struct mc_error *a, const struct mc_error *b)
 	switch (a->kind) {
 	case MC_INVALID_READ:
 	case MC_INVALID_WRITE:
-		return a->size == b->size;
+		/* damage found at exit has no call: its block's stack tells apart */
+		return a->size == b->size && str_eq(a->note, b->note) &&
+		       (a->where.frames.n || stack_prefix_eq(&a->alloc_stack, &b->alloc_stack, 4));
 	case MC_INVALID_FREE:
 	case MC_MISMATCHED_FREE:
 		return str_eq(a->how, b->how);

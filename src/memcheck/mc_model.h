@@ -55,7 +55,7 @@ enum mc_error_kind {
 
 /* Where an address lies relative to a heap block (valgrind's "Address 0x.. is
  * 4 bytes after a block of size 10 alloc'd"). */
-enum mc_addr_rel { MC_ADDR_NONE, MC_ADDR_INSIDE, MC_ADDR_AFTER, MC_ADDR_BEFORE };
+enum mc_addr_rel { MC_ADDR_NONE, MC_ADDR_INSIDE, MC_ADDR_AFTER, MC_ADDR_BEFORE, MC_ADDR_STACK };
 
 struct mc_error {
 	enum mc_error_kind kind;
@@ -68,7 +68,7 @@ struct mc_error {
 	struct mc_stack where;   /* the faulting call */
 	/* the block the address relates to (rel != NONE) */
 	enum mc_addr_rel rel;
-	uint64_t offset;         /* bytes inside/after/before */
+	uint64_t offset;         /* bytes inside/after/before; MC_ADDR_STACK: the thread whose stack it is */
 	uint64_t block_size;
 	bool block_freed;        /* "free'd" (with free_stack) rather than only "alloc'd" */
 	struct mc_stack alloc_stack;

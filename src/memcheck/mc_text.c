@@ -128,12 +128,17 @@ static bool about_address(const struct mc_error *e)
 bool mc_error_address(struct strbuf *sb, const struct mc_error *e)
 {
 	char a[32], b[32];
-	static const char *const rel[] = { "", "inside", "after", "before" };
+	static const char *const rel[] = { "", "inside", "after", "before", "" };
 	if (e->rel == MC_ADDR_NONE) {
 		if (!about_address(e))
 			return false;
 		sb_addf(sb, "Address 0x%llx is not stack'd, malloc'd or (recently) free'd",
 			(unsigned long long)e->addr);
+		return true;
+	}
+	if (e->rel == MC_ADDR_STACK) {
+		sb_addf(sb, "Address 0x%llx is on thread %llu's stack", (unsigned long long)e->addr,
+			(unsigned long long)e->offset);
 		return true;
 	}
 	sb_addf(sb, "Address 0x%llx is %s bytes %s a block of size %s %s", (unsigned long long)e->addr,
@@ -152,7 +157,7 @@ static void error_body(struct strbuf *sb, const struct mc_result *r, const struc
 	sb_reset(&t);
 	if (mc_error_address(&t, e)) {
 		LINE(sb, r, " %s", t.buf);
-		if (e->rel != MC_ADDR_NONE) {
+		if (e->rel != MC_ADDR_NONE && e->rel != MC_ADDR_STACK) {
 			stack_text(sb, r, e->block_freed ? &e->free_stack : &e->alloc_stack, o);
 			if (e->block_freed) {
 				LINE(sb, r, " Block was alloc'd at");

@@ -130,7 +130,7 @@ void mc_xml_error(struct strbuf *sb, const struct mc_error *e, uint64_t unique, 
 	sb_reset(&t);
 	if (mc_error_address(&t, e)) {
 		elem(sb, 2, "auxwhat", t.buf);
-		if (e->rel != MC_ADDR_NONE) {
+		if (e->rel != MC_ADDR_NONE && e->rel != MC_ADDR_STACK) {
 			stack(sb, e->block_freed ? &e->free_stack : &e->alloc_stack, o);
 			if (e->block_freed) {
 				elem(sb, 2, "auxwhat", "Block was alloc'd at");

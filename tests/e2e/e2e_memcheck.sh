@@ -173,10 +173,10 @@ for p in bad_free mismatch; do
 	fi
 	[ -n "$got" ] && [ "$got" = "$want" ] && pass "memcheck_errors_$p ($got)" || fail "memcheck_errors_$p" "sonde '$got', want '$want'"
 	if [ $have_vg = 1 ]; then
-		# the same headlines and block descriptions; valgrind describes a
-		# stack address ("is on thread 1's stack"), sonde does not yet
-		g=$(msgs "$T/$p.err" | sed "s/ Address is not stack'd, malloc'd or (recently) free'd|/ Address is ON_STACK|/g")
-		w=$(msgs "$T/$p.vg" | sed "s/ Address is on thread 1's stack|/ Address is ON_STACK|/g")
+		# the same headlines and block descriptions (a stack address: "is on
+		# thread 1's stack")
+		g=$(msgs "$T/$p.err")
+		w=$(msgs "$T/$p.vg")
 		[ "$g" = "$w" ] && pass "memcheck_errors_${p}_text" || fail "memcheck_errors_${p}_text" "sonde '$g', valgrind '$w'"
 	fi
 done
@@ -245,5 +245,11 @@ for p in clean_c clean_cpp clean_rs; do
 	"0/0 0/0 0/0 0/0 0") pass "memcheck_${p}_clean ($s, $e errors)" ;;
 	*) fail "memcheck_${p}_clean" "definite indirect possible reachable: $s, errors: $e $(grep -m2 -E 'Invalid|overlap|fishy' "$T/$p.err" | tr '\n' '|')" ;;
 	esac
+	# guard pages for every block: still no errors, same leak summary
+	"$SONDE" memcheck --precise --leak-check=full "$T/$p" >/dev/null 2>"$T/$p.precise"
+	sp=$(summary "$T/$p.precise")
+	ep=$(sed -n 's/.*ERROR SUMMARY: \([0-9,]*\) errors.*/\1/p' "$T/$p.precise")
+	[ "$sp $ep" = "$s $e" ] && pass "memcheck_${p}_clean_precise" ||
+		fail "memcheck_${p}_clean_precise" "$sp, errors: $ep $(grep -m2 -E 'Invalid|overlap|fishy' "$T/$p.precise" | tr '\n' '|')"
 done
 exit 0
