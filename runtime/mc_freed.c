@@ -2,58 +2,78 @@
  * stack of the free), so a second free of one can say "0 bytes inside a
  * block of size N free'd" with both stacks, like valgrind's freed-block
  * list; and the quarantine: freed blocks stay allocated, filled with the
- * freed pattern, until VOLUME bytes were freed after them, so their
+ * freed pattern, until enough bytes were freed after them, so their
  * addresses are not handed out again at once and a write after the free
  * shows when they leave.
  *
- * A ring, oldest first: a free appends, the oldest entries leave. Lookups
- * (an invalid free, a fault in --precise mode) are errors, rare enough for
- * a scan of the ring; the common path touches memory in order only. */
+ * One ring per thread, oldest first: a free appends to its thread's ring
+ * (its lock is the thread's own, so threads do not contend), the oldest
+ * entries leave. Lookups (an invalid free, a fault in --precise mode) are
+ * errors, rare enough for a scan of every ring. */
 #include <sched.h>
 #include <stdatomic.h>
 
 #include "mc_freed.h"
 #include "rt.h"
 
-#define RING (1u << 16) /* frees remembered */
-#define VOLUME (20u << 20) /* bytes held, valgrind's --freelist-vol */
-#define PREFETCH_AHEAD 4    /* blocks leaving soon whose memory is fetched early */
+/* The first ring (the main thread's, usually) holds valgrind's
+ * --freelist-vol; the others less, so many threads do not pin many times
+ * that much memory. */
+#define FIRST_ENTRIES (1u << 16)
+#define FIRST_VOLUME (20u << 20)
+#define OTHER_ENTRIES (1u << 14)
+#define OTHER_VOLUME (5u << 20)
+#define PREFETCH_AHEAD 4 /* blocks leaving soon whose memory is fetched early */
 
 struct ent {
 	struct mc_freed_block b;
 	bool held; /* still allocated, in quarantine */
 };
 
-static _Atomic int g_lock;
-static struct ent *g_ring; /* RING entries, oldest at g_head */
-static uint32_t g_head, g_count;
-static uint64_t g_held_bytes;
+struct mc_ring {
+	_Atomic int lock;
+	uint32_t cap, head, count; /* cap: a power of two */
+	uint64_t volume, held_bytes;
+	struct mc_ring *next; /* every ring, for lookups */
+	struct ent ent[];
+};
 
-static void lk(void)
-{
-	rt_spin_lock(&g_lock);
-}
+static _Atomic int g_rings_lock;
+static struct mc_ring *g_rings;
 
-static void unlk(void)
+struct mc_ring *mc_ring_new(void)
 {
-	rt_spin_unlock(&g_lock);
+	rt_spin_lock(&g_rings_lock);
+	bool first = !g_rings;
+	rt_spin_unlock(&g_rings_lock);
+	uint32_t cap = first ? FIRST_ENTRIES : OTHER_ENTRIES;
+	struct mc_ring *r = rt_map(sizeof *r + cap * sizeof(struct ent));
+	if (!r)
+		return NULL;
+	r->cap = cap;
+	r->volume = first ? FIRST_VOLUME : OTHER_VOLUME;
+	rt_spin_lock(&g_rings_lock);
+	r->next = g_rings;
+	g_rings = r;
+	rt_spin_unlock(&g_rings_lock);
+	return r;
 }
 
 /* Forgets the oldest entry; a held block goes to *out. */
-static bool pop_oldest(struct mc_freed_block *out)
+static bool pop_oldest(struct mc_ring *r, struct mc_freed_block *out)
 {
-	struct ent *old = &g_ring[g_head];
+	struct ent *old = &r->ent[r->head];
 	bool held = old->held;
 	if (held) {
 		*out = old->b;
-		g_held_bytes -= old->b.size;
+		r->held_bytes -= old->b.size;
 	}
-	g_head = (g_head + 1) & (RING - 1);
-	g_count--;
+	r->head = (r->head + 1) & (r->cap - 1);
+	r->count--;
 	/* the caller checks the blocks that leave, long out of cache: fetch
 	 * the ones next in line now (the ring is FIFO) */
-	if (g_count > PREFETCH_AHEAD) {
-		const struct ent *next = &g_ring[(g_head + PREFETCH_AHEAD) & (RING - 1)];
+	if (r->count > PREFETCH_AHEAD) {
+		const struct ent *next = &r->ent[(r->head + PREFETCH_AHEAD) & (r->cap - 1)];
 		if (next->held) {
 			const char *p = (const char *)(uintptr_t)next->b.ptr;
 			uint64_t n = next->b.size < 256 ? next->b.size : 256;
@@ -65,63 +85,82 @@ static bool pop_oldest(struct mc_freed_block *out)
 	return held;
 }
 
-size_t mc_freed_note(const struct mc_freed_block *b, bool held, struct mc_freed_block *out, size_t max)
+size_t mc_freed_note(struct mc_ring *r, const struct mc_freed_block *b, bool held, struct mc_freed_block *out,
+		     size_t max)
 {
 	size_t n_out = 0;
-	lk();
-	if (!g_ring && !(g_ring = rt_map(RING * sizeof(*g_ring)))) {
-		unlk();
-		if (held && max) /* no quarantine: the caller releases it */
+	if (!r) { /* no quarantine: the caller releases it */
+		if (held && max)
 			out[n_out++] = *b;
 		return n_out;
 	}
-	while (g_count && n_out < max && (g_count == RING || (held && g_held_bytes + b->size > VOLUME)))
-		if (pop_oldest(&out[n_out]))
+	rt_spin_lock(&r->lock);
+	while (r->count && n_out < max && (r->count == r->cap || (held && r->held_bytes + b->size > r->volume)))
+		if (pop_oldest(r, &out[n_out]))
 			n_out++;
-	if (g_count == RING) { /* out has no room: the block is not remembered */
-		unlk();
+	if (r->count == r->cap) { /* out has no room: the block is not remembered */
+		rt_spin_unlock(&r->lock);
 		if (held && n_out < max)
 			out[n_out++] = *b;
 		return n_out;
 	}
-	struct ent *e = &g_ring[(g_head + g_count) & (RING - 1)];
+	struct ent *e = &r->ent[(r->head + r->count) & (r->cap - 1)];
 	e->b = *b;
 	e->held = held;
-	g_count++;
+	r->count++;
 	if (held)
-		g_held_bytes += b->size;
-	unlk();
+		r->held_bytes += b->size;
+	rt_spin_unlock(&r->lock);
 	return n_out;
+}
+
+/* Takes a lock, a bounded number of tries: at a crash, the faulting
+ * thread may hold it. */
+static bool lock_bounded(_Atomic int *l)
+{
+	for (int i = 0; atomic_exchange_explicit(l, 1, memory_order_acquire); i++) {
+		if (i == 1000)
+			return false;
+		sched_yield();
+	}
+	return true;
 }
 
 bool mc_freed_find(uint64_t ptr, struct mc_freed_block *out)
 {
 	bool found = false;
-	lk();
-	for (uint32_t i = g_count; g_ring && i-- > 0;) { /* the latest free of ptr */
-		const struct ent *e = &g_ring[(g_head + i) & (RING - 1)];
-		if (e->b.ptr == ptr) {
-			*out = e->b;
-			found = true;
-			break;
+	if (!lock_bounded(&g_rings_lock))
+		return false;
+	for (struct mc_ring *r = g_rings; r && !found; r = r->next) {
+		if (!lock_bounded(&r->lock))
+			continue;
+		for (uint32_t i = r->count; i-- > 0;) { /* its latest free of ptr */
+			const struct ent *e = &r->ent[(r->head + i) & (r->cap - 1)];
+			if (e->b.ptr == ptr) {
+				*out = e->b;
+				found = true;
+				break;
+			}
 		}
+		rt_spin_unlock(&r->lock);
 	}
-	unlk();
+	rt_spin_unlock(&g_rings_lock);
 	return found;
 }
 
 void mc_freed_foreach_held(void (*fn)(const struct mc_freed_block *b, void *ctx), void *ctx)
 {
-	/* bounded: at a crash, the faulting thread may hold the lock */
-	for (int i = 0; atomic_exchange_explicit(&g_lock, 1, memory_order_acquire); i++) {
-		if (i == 1000)
-			return;
-		sched_yield();
+	if (!lock_bounded(&g_rings_lock))
+		return;
+	for (struct mc_ring *r = g_rings; r; r = r->next) {
+		if (!lock_bounded(&r->lock))
+			continue;
+		for (uint32_t i = 0; i < r->count; i++) {
+			const struct ent *e = &r->ent[(r->head + i) & (r->cap - 1)];
+			if (e->held)
+				fn(&e->b, ctx);
+		}
+		rt_spin_unlock(&r->lock);
 	}
-	for (uint32_t i = 0; g_ring && i < g_count; i++) {
-		const struct ent *e = &g_ring[(g_head + i) & (RING - 1)];
-		if (e->held)
-			fn(&e->b, ctx);
-	}
-	unlk();
+	rt_spin_unlock(&g_rings_lock);
 }

@@ -1,5 +1,6 @@
 /* Memcheck mode: recently freed blocks, for reports on frees of them, and
- * the quarantine that holds freed blocks back from reuse. */
+ * the quarantine that holds freed blocks back from reuse; one ring per
+ * thread. */
 #ifndef SONDE_RT_MC_FREED_H
 #define SONDE_RT_MC_FREED_H
 #include <stdbool.h>
@@ -11,13 +12,20 @@ struct mc_freed_block {
 	uint32_t info, free_stack; /* the block's info; the stack of its free */
 };
 
-/* A block was freed. held: it is still allocated, in quarantine. Blocks
- * that leave the quarantine to make room (at most max) are copied to out
- * for the caller to check and release; returns how many. */
-size_t mc_freed_note(const struct mc_freed_block *b, bool held, struct mc_freed_block *out, size_t max);
-/* The freed block that started at ptr, if it is remembered. */
+struct mc_ring;
+
+/* A thread's ring (NULL when out of memory). Rings live as long as the
+ * process: a thread's state, and its ring, go to the next thread. */
+struct mc_ring *mc_ring_new(void);
+/* A block was freed (r: the freeing thread's ring; NULL: none). held: it
+ * is still allocated, in quarantine. Blocks that leave the quarantine to
+ * make room (at most max) are copied to out for the caller to check and
+ * release; returns how many. */
+size_t mc_freed_note(struct mc_ring *r, const struct mc_freed_block *b, bool held, struct mc_freed_block *out,
+		     size_t max);
+/* The freed block that started at ptr, if some ring remembers it. */
 bool mc_freed_find(uint64_t ptr, struct mc_freed_block *out);
-/* Calls fn for every block in quarantine, oldest first (at exit). */
+/* Calls fn for every block in quarantine, each ring oldest first (at exit). */
 void mc_freed_foreach_held(void (*fn)(const struct mc_freed_block *b, void *ctx), void *ctx);
 
 #endif

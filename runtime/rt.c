@@ -55,6 +55,7 @@ struct rt_thread {
 	uint64_t last_seq;
 	uint64_t clock; /* this thread's last event key */
 	uint64_t mc_allocs, mc_frees, mc_bytes; /* memcheck mode's counts (it sends no events) */
+	struct mc_ring *mc_ring; /* memcheck mode's quarantine (kept when the state is reused) */
 	bool defs;      /* buf holds definition records (HEAP_CHUNK_DEFS) */
 	struct rt_thread *next;
 	char name[16];
@@ -1370,7 +1371,10 @@ static void mc_retire(void *p, uint32_t info, uint64_t size, int how, struct cal
 	bool held = size <= MC_QUARANTINE_MAX_BLOCK;
 	if (held)
 		mc_rz_fill_freed(p, size);
-	size_t n = mc_freed_note(&b, held, out, 4);
+	struct rt_thread *t = self_get();
+	if (t && !t->mc_ring)
+		t->mc_ring = mc_ring_new();
+	size_t n = mc_freed_note(t ? t->mc_ring : NULL, &b, held, out, 4);
 	for (size_t i = 0; i < n; i++)
 		mc_release_freed(&out[i]);
 	if (!held)

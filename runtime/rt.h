@@ -100,12 +100,26 @@ struct rt_last_walk {
  * and alternating them would defeat a single "same as last time" check. */
 enum rt_walk_kind { RT_WALK_ALLOC, RT_WALK_FREE, RT_WALKS };
 
+/* A few recent walks per kind, by (ip, sp): a program that allocates from
+ * several call sites in turn finds each one's stack again by re-reading
+ * the words that walk read, not by unwinding. */
+#define RT_WALK_CACHE 16       /* entries per kind, power of 2 */
+#define RT_WALK_CACHE_READS 48 /* walks that read more are not kept */
+struct rt_walk_entry {
+	uint64_t ip0, sp, bp;
+	uint32_t leaf; /* the stack's trie node */
+	uint16_t n_read;
+	bool bp_used, valid;
+	uint64_t read_addr[RT_WALK_CACHE_READS], read_val[RT_WALK_CACHE_READS];
+};
+
 /* The per-thread state the stack code uses (part of struct rt_thread). */
 struct rt_stack_cache {
 	uint64_t stack_lo, stack_hi; /* the thread's stack, from pthread_getattr_np */
 	uint32_t rule_gen;           /* module generation the rule cache is valid for */
 	struct rt_last_walk walks[RT_WALKS];
 	struct rt_last_walk *w;      /* the walk in progress */
+	struct rt_walk_entry recent[RT_WALKS][RT_WALK_CACHE];
 	/* trie nodes this thread created and has not written yet */
 	size_t n_new;
 	struct rt_node_slot new_nodes[RT_MAX_FRAMES];

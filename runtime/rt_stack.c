@@ -327,6 +327,8 @@ void rt_stack_thread_init(struct rt_stack_cache *c)
 		c->walks[k].last_valid = false;
 		c->walks[k].n_read = 0;
 		c->walks[k].last_n = 0;
+		for (int e = 0; e < RT_WALK_CACHE; e++)
+			c->recent[k][e].valid = false;
 	}
 	c->w = &c->walks[RT_WALK_ALLOC];
 	c->n_new = 0;
@@ -573,6 +575,29 @@ static inline uint32_t intern(struct rt_stack_cache *c, uint32_t parent, uint64_
 
 unsigned rt_max_frames = RT_MAX_FRAMES;
 
+static inline size_t recent_slot(uint64_t ip, uint64_t sp)
+{
+	uint64_t h = (ip ^ (sp << 7)) * 0x9E3779B97F4A7C15ull;
+	return (size_t)(h >> 59) & (RT_WALK_CACHE - 1);
+}
+
+/* Keeps the walk just made (w) in its recent-walks slot, if it can be
+ * checked again cheaply. */
+static void remember(struct rt_walk_entry *ce, const struct rt_last_walk *w, uint32_t leaf)
+{
+	ce->valid = w->last_valid && w->n_read <= RT_WALK_CACHE_READS;
+	if (!ce->valid)
+		return;
+	ce->ip0 = w->last_ip0;
+	ce->sp = w->last_sp;
+	ce->bp = w->last_bp;
+	ce->bp_used = w->last_bp_used;
+	ce->leaf = leaf;
+	ce->n_read = (uint16_t)w->n_read;
+	memcpy(ce->read_addr, w->read_addr, w->n_read * sizeof ce->read_addr[0]);
+	memcpy(ce->read_val, w->read_val, w->n_read * sizeof ce->read_val[0]);
+}
+
 uint32_t rt_capture_kind(struct rt_stack_cache *c, enum rt_walk_kind kind, uint64_t ip, uint64_t sp, uint64_t bp)
 {
 	struct rt_last_walk *w = c->w = &c->walks[kind];
@@ -585,8 +610,11 @@ uint32_t rt_capture_kind(struct rt_stack_cache *c, enum rt_walk_kind kind, uint6
 	if (RT_UNLIKELY(c->rule_gen != gen)) {
 		memset(c->rules, 0xff, sizeof c->rules);
 		c->rule_gen = gen;
-		for (int k = 0; k < RT_WALKS; k++)
+		for (int k = 0; k < RT_WALKS; k++) {
 			c->walks[k].last_valid = false;
+			for (int e = 0; e < RT_WALK_CACHE; e++)
+				c->recent[k][e].valid = false;
+		}
 	}
 	/* Same registers and the same stack words as last time: same stack. */
 	if (w->last_valid && ip == w->last_ip0 && sp == w->last_sp && (!w->last_bp_used || bp == w->last_bp)) {
@@ -596,6 +624,15 @@ uint32_t rt_capture_kind(struct rt_stack_cache *c, enum rt_walk_kind kind, uint6
 				break;
 		if (i == w->n_read)
 			return w->last_n ? w->last_id[0] : 0;
+	}
+	struct rt_walk_entry *ce = &c->recent[kind][recent_slot(ip, sp)];
+	if (ce->valid && ip == ce->ip0 && sp == ce->sp && (!ce->bp_used || bp == ce->bp)) {
+		size_t i = 0;
+		for (; i < ce->n_read; i++)
+			if (*(const uint64_t *)(uintptr_t)ce->read_addr[i] != ce->read_val[i])
+				break;
+		if (i == ce->n_read)
+			return ce->leaf;
 	}
 	uint64_t ips[RT_MAX_FRAMES];
 	bool bp_used, cacheable;
@@ -615,8 +652,10 @@ uint32_t rt_capture_kind(struct rt_stack_cache *c, enum rt_walk_kind kind, uint6
 		i--;
 		j--;
 	}
-	if (i == 0 && j == 0)
-		return w->last_id[0]; /* the very same stack */
+	if (i == 0 && j == 0) { /* the very same stack */
+		remember(ce, w, w->last_id[0]);
+		return w->last_id[0];
+	}
 	uint32_t parent = i < n ? w->last_id[j] : 0;
 	uint32_t ids[RT_MAX_FRAMES];
 	if (i < n)
@@ -628,6 +667,7 @@ uint32_t rt_capture_kind(struct rt_stack_cache *c, enum rt_walk_kind kind, uint6
 	memcpy(w->last_ip, ips, n * sizeof ips[0]);
 	memcpy(w->last_id, ids, n * sizeof ids[0]);
 	w->last_n = n;
+	remember(ce, w, ids[0]);
 	return ids[0];
 }
 
