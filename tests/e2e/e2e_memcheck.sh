@@ -115,6 +115,8 @@ if [ -x "$T/shims/valgrind" ] && [ -x "$FIX/leak_graphs" ]; then
 	rc=$(run_rc "$T/cg" "$T/shims/valgrind" --tool=cachegrind "$FIX/leak_graphs" single)
 	[ "$rc" != 0 ] && grep -q "cachegrind" "$T/cg.err" && pass memcheck_tool_cachegrind ||
 		fail memcheck_tool_cachegrind "exit $rc: $(first_lines "$T/cg.err")"
+	"$T/shims/valgrind" --version 2>&1 | grep -q "^valgrind-3\.[0-9]*\.[0-9]" && pass memcheck_valgrind_version ||
+		fail memcheck_valgrind_version "$("$T/shims/valgrind" --version 2>&1 | head -2)"
 	rc=$(run_rc "$T/bad" "$T/shims/valgrind" --no-such-option "$FIX/leak_graphs" single)
 	[ "$rc" = 1 ] && grep -q "^valgrind: " "$T/bad.err" && pass memcheck_bad_option ||
 		fail memcheck_bad_option "exit $rc: $(first_lines "$T/bad.err")"
