@@ -43,7 +43,7 @@ enum heap_rec {
 	HR_INFO = 'I',   /* info index (>= 1), kind (one byte), size, stack id: an allocation info */
 	HR_THREAD = 'N', /* thread index, tid, name (str) */
 	HR_LEAK = 'L',    /* state (one byte: enum heap_leak_state), info, indirect bytes: a block live at exit, classified */
-	HR_ERROR = 'W',   /* memcheck mode: kind (byte: enum heap_error), how (byte, per kind), stack of the call (0: found at exit), address, info of the block it concerns (0: none), stack that freed that block (0: none), size, second address (see enum heap_error) */
+	HR_ERROR = 'W',   /* memcheck mode: kind (byte: enum heap_error), how (byte, per kind), stack of the call (0: found at exit), address, info of the block it concerns (0: none), stack that freed that block (0: none), size, second address (see enum heap_error), the function that freed the block (HK_FREE... with HK_SIZED etc.) */
 	HR_KEY = 'K',     /* delta: added to the chunk's running key */
 	HR_MC_TOTALS = 'C', /* memcheck mode, which sends no events: allocations, frees, bytes allocated, blocks and bytes live at exit */
 	/* events (at the running key) */
@@ -79,7 +79,7 @@ enum heap_exit_how {
 /* Heap errors the runtime catches in memcheck mode: what the fields of
  * HR_ERROR hold. "block" is the block's start address (0: no block). */
 enum heap_error {
-	HE_INVALID_FREE,    /* how: the free function (HK_FREE, HK_DELETE, HK_DELETE_ARRAY, HK_REALLOC); addr; block; size: the thread (valgrind's numbering) whose stack holds addr, 0: none */
+	HE_INVALID_FREE,    /* how: the free function (HK_FREE, HK_DELETE, HK_DELETE_ARRAY, HK_REALLOC); addr; block; size: the thread (valgrind's numbering) whose stack holds addr, 0: none; then block is the number of the frame of the call's stack that holds it (the call itself is 0; 0: unknown) */
 	HE_MISMATCHED_FREE, /* how: the free function; addr = block */
 	HE_OVERRUN,         /* redzone canaries overwritten: how: where it was seen (free function, HOW_EXIT); addr, size: the damaged span; block */
 	HE_FREED_WRITE,     /* a freed block's pattern overwritten: how: HOW_QUARANTINE or HOW_EXIT; addr, size; block */
@@ -107,6 +107,13 @@ enum heap_kind {
 	HK_VALLOC, HK_PVALLOC, HK_NEW, HK_NEW_ARRAY, HK_REALLOCARRAY,
 	HK_FREE = 32, HK_DELETE, HK_DELETE_ARRAY,
 };
+/* Memcheck mode's records (HR_ERROR's how and free_how) name the exact
+ * operator delete with these flags on HK_DELETE / HK_DELETE_ARRAY, as
+ * valgrind prints it ("operator delete(void*, unsigned long)"). */
+#define HK_NOTHROW 0x10
+#define HK_SIZED 0x40
+#define HK_ALIGNED 0x80
+#define HK_FREE_BASE(how) ((how) & ~(HK_NOTHROW | HK_SIZED | HK_ALIGNED))
 
 /* Strings are a varint length then bytes. */
 

@@ -141,7 +141,8 @@ static void check_freed(const struct mc_freed_block *b, void *ctx)
 	struct mc_damage d;
 	if (!mc_rz_freed_intact((const void *)(uintptr_t)b->ptr, b->size, &d))
 		emit_error(ctx, &(struct rt_error){ .kind = HE_FREED_WRITE, .how = HOW_EXIT, .addr = d.addr, .size = d.len,
-						    .info = b->info, .free_stack = b->free_stack, .block = b->ptr });
+						    .info = b->info, .free_stack = b->free_stack, .block = b->ptr,
+						    .free_how = b->how });
 }
 
 size_t rt_leak_check(pid_t skip_tid, bool leaks, void (*emit)(const uint8_t *rec, size_t len, void *ctx), void *ctx)

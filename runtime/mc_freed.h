@@ -10,6 +10,7 @@
 struct mc_freed_block {
 	uint64_t ptr, size;
 	uint32_t info, free_stack; /* the block's info; the stack of its free */
+	uint8_t how;               /* the function that freed it (HK_FREE, HK_DELETE | HK_SIZED, ...) */
 };
 
 struct mc_ring;

@@ -169,6 +169,7 @@ size_t rt_put_error(uint8_t *p, const struct rt_error *e)
 	q += put_varint(q, e->free_stack);
 	q += put_varint(q, e->size);
 	q += put_varint(q, e->block);
+	q += put_varint(q, e->free_how);
 	return (size_t)(q - p);
 }
 
@@ -690,6 +691,7 @@ static inline uint8_t *put_key(struct rt_thread *t, uint8_t *p, uint64_t key)
 
 static inline uint8_t free_rec(int kind)
 {
+	kind = HK_FREE_BASE(kind);
 	return kind == HK_DELETE ? HR_DELETE : kind == HK_DELETE_ARRAY ? HR_DELETE_ARRAY : HR_FREE;
 }
 
@@ -1305,15 +1307,19 @@ static bool mc_check_free(void *p, uint32_t info, int how, struct caller c, uint
 {
 	uint64_t a = (uint64_t)(uintptr_t)p;
 	if (!info) {
-		struct mc_freed_block f = { 0, 0, 0, 0 };
+		struct mc_freed_block f = { 0, 0, 0, 0, 0 };
 		uint64_t on_stack = 0;
 		struct rt_thread *t = self_get();
 		/* valgrind's "Address 0x.. is on thread 1's stack" (the live part,
 		 * and the 128-byte red zone below the stack pointer) */
-		if (!mc_freed_find(a, &f) && t && a + 128 >= c.sp && a < t->sc.stack_hi)
+		if (!mc_freed_find(a, &f) && t && a + 128 >= c.sp && a < t->sc.stack_hi) {
 			on_stack = t->tid == g_pid ? 1 : t->index;
+			/* "in frame #1, created by main": frame 0 of the walk is #1 */
+			f.ptr = (uint64_t)(rt_stack_frame_holding(&t->sc, c.ip, c.sp, c.bp, a) + 1);
+		}
 		rec_mc_error((struct rt_error){ .kind = HE_INVALID_FREE, .how = (uint8_t)how, .addr = a, .info = f.info,
-						.free_stack = f.free_stack, .block = f.ptr, .size = on_stack }, c);
+						.free_stack = f.free_stack, .block = f.ptr, .size = on_stack,
+						.free_how = f.how }, c);
 		return false;
 	}
 	uint32_t stack;
@@ -1321,7 +1327,8 @@ static bool mc_check_free(void *p, uint32_t info, int how, struct caller c, uint
 	*size = 0;
 	if (rt_info_get(info, size, &stack, &akind)) {
 		bool is_new = akind == HK_NEW, is_new_array = akind == HK_NEW_ARRAY;
-		bool ok = how == HK_DELETE ? is_new : how == HK_DELETE_ARRAY ? is_new_array : !is_new && !is_new_array;
+		int base = HK_FREE_BASE(how);
+		bool ok = base == HK_DELETE ? is_new : base == HK_DELETE_ARRAY ? is_new_array : !is_new && !is_new_array;
 		if (!ok)
 			rec_mc_error((struct rt_error){ .kind = HE_MISMATCHED_FREE, .how = (uint8_t)how, .addr = a,
 							.info = info, .block = a }, c);
@@ -1347,7 +1354,7 @@ static void mc_release_freed(const struct mc_freed_block *b)
 	if (!mc_rz_freed_intact(p, b->size, &d))
 		rec_mc_error_where((struct rt_error){ .kind = HE_FREED_WRITE, .how = HOW_QUARANTINE, .addr = d.addr,
 						      .size = d.len, .info = b->info, .free_stack = b->free_stack,
-						      .block = b->ptr });
+						      .block = b->ptr, .free_how = b->how });
 	mc_rz_release(p, b->size);
 }
 
@@ -1367,7 +1374,7 @@ static void mc_retire(void *p, uint32_t info, uint64_t size, int how, struct cal
 			rec_mc_error_where((struct rt_error){ .kind = HE_OVERRUN, .how = (uint8_t)how, .where = fstack,
 							      .addr = after.addr, .size = after.len, .info = info, .block = a });
 	}
-	struct mc_freed_block b = { a, size, info, fstack }, out[4];
+	struct mc_freed_block b = { a, size, info, fstack, (uint8_t)how }, out[4];
 	bool held = size <= MC_QUARANTINE_MAX_BLOCK;
 	if (held)
 		mc_rz_fill_freed(p, size);
@@ -1459,6 +1466,7 @@ static bool mc_precise_fault(int sig, siginfo_t *si, ucontext_t *uc)
 		if (mc_freed_find(block, &f)) {
 			e.info = f.info;
 			e.free_stack = f.free_stack;
+			e.free_how = f.how;
 		}
 	}
 	if (tracing()) {
@@ -1939,16 +1947,16 @@ NEW_ALIGNED_NOTHROW_HOOK(_ZnamSt11align_val_tRKSt9nothrow_t, HK_NEW_ARRAY)
 
 DELETE_HOOK(_ZdlPv, HK_DELETE)
 DELETE_HOOK(_ZdaPv, HK_DELETE_ARRAY)
-DELETE_HOOK(_ZdlPvm, HK_DELETE, size_t n)
-DELETE_HOOK(_ZdaPvm, HK_DELETE_ARRAY, size_t n)
-DELETE_HOOK(_ZdlPvSt11align_val_t, HK_DELETE, size_t al)
-DELETE_HOOK(_ZdaPvSt11align_val_t, HK_DELETE_ARRAY, size_t al)
-DELETE_HOOK(_ZdlPvmSt11align_val_t, HK_DELETE, size_t n, size_t al)
-DELETE_HOOK(_ZdaPvmSt11align_val_t, HK_DELETE_ARRAY, size_t n, size_t al)
-DELETE_HOOK(_ZdlPvRKSt9nothrow_t, HK_DELETE, const void *nt)
-DELETE_HOOK(_ZdaPvRKSt9nothrow_t, HK_DELETE_ARRAY, const void *nt)
-DELETE_HOOK(_ZdlPvSt11align_val_tRKSt9nothrow_t, HK_DELETE, size_t al, const void *nt)
-DELETE_HOOK(_ZdaPvSt11align_val_tRKSt9nothrow_t, HK_DELETE_ARRAY, size_t al, const void *nt)
+DELETE_HOOK(_ZdlPvm, HK_DELETE | HK_SIZED, size_t n)
+DELETE_HOOK(_ZdaPvm, HK_DELETE_ARRAY | HK_SIZED, size_t n)
+DELETE_HOOK(_ZdlPvSt11align_val_t, HK_DELETE | HK_ALIGNED, size_t al)
+DELETE_HOOK(_ZdaPvSt11align_val_t, HK_DELETE_ARRAY | HK_ALIGNED, size_t al)
+DELETE_HOOK(_ZdlPvmSt11align_val_t, HK_DELETE | HK_SIZED | HK_ALIGNED, size_t n, size_t al)
+DELETE_HOOK(_ZdaPvmSt11align_val_t, HK_DELETE_ARRAY | HK_SIZED | HK_ALIGNED, size_t n, size_t al)
+DELETE_HOOK(_ZdlPvRKSt9nothrow_t, HK_DELETE | HK_NOTHROW, const void *nt)
+DELETE_HOOK(_ZdaPvRKSt9nothrow_t, HK_DELETE_ARRAY | HK_NOTHROW, const void *nt)
+DELETE_HOOK(_ZdlPvSt11align_val_tRKSt9nothrow_t, HK_DELETE | HK_ALIGNED | HK_NOTHROW, size_t al, const void *nt)
+DELETE_HOOK(_ZdaPvSt11align_val_tRKSt9nothrow_t, HK_DELETE_ARRAY | HK_ALIGNED | HK_NOTHROW, size_t al, const void *nt)
 
 /* ---- process events ------------------------------------------------------------------ */
 

@@ -137,6 +137,9 @@ extern unsigned rt_max_frames;
 uint32_t rt_capture(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp);
 /* The same, remembering the walk under kind (rt_capture: RT_WALK_ALLOC). */
 uint32_t rt_capture_kind(struct rt_stack_cache *c, enum rt_walk_kind kind, uint64_t ip, uint64_t sp, uint64_t bp);
+/* The frame (0: the innermost, as rt_capture counts from the same
+ * registers) whose part of the stack holds addr; -1 if none. */
+int rt_stack_frame_holding(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp, uint64_t addr);
 /* Builds the module list (HR_MODULE records go out through rt_emit_global). */
 void rt_modules_init(void);
 void rt_modules_mark_dirty(void);
@@ -194,7 +197,7 @@ void rt_emit_global(const uint8_t *payload, size_t len);
 size_t rt_put_varint(uint8_t *p, uint64_t v);
 /* An HR_ERROR record (fields as in enum heap_error). */
 struct rt_error {
-	uint8_t kind, how;
+	uint8_t kind, how, free_how;
 	uint32_t where, info, free_stack;
 	uint64_t addr, size, block;
 };

@@ -372,8 +372,8 @@ static const struct rt_rule_slot *rule_lookup(struct rt_stack_cache *c, const st
 	return slot;
 }
 
-static size_t walk(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp, uint64_t *out, size_t max,
-		   bool *bp_used, bool *cacheable)
+static size_t walk(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp, uint64_t *out, uint64_t *sps,
+		   size_t max, bool *bp_used, bool *cacheable)
 {
 	const struct rt_snapshot *s = atomic_load_explicit(&g_snap, memory_order_acquire);
 
@@ -414,6 +414,8 @@ static size_t walk(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t 
 		ip = cur.r[UNW_RIP];
 		if (ip == 0)
 			break;
+		if (sps)
+			sps[n] = cur.r[UNW_RSP];
 		out[n++] = ip;
 		if (n >= max)
 			break;
@@ -636,7 +638,7 @@ uint32_t rt_capture_kind(struct rt_stack_cache *c, enum rt_walk_kind kind, uint6
 	}
 	uint64_t ips[RT_MAX_FRAMES];
 	bool bp_used, cacheable;
-	size_t n = walk(c, ip, sp, bp, ips, rt_max_frames, &bp_used, &cacheable);
+	size_t n = walk(c, ip, sp, bp, ips, NULL, rt_max_frames, &bp_used, &cacheable);
 	w->last_valid = cacheable;
 	w->last_ip0 = ip;
 	w->last_sp = sp;
@@ -669,6 +671,20 @@ uint32_t rt_capture_kind(struct rt_stack_cache *c, enum rt_walk_kind kind, uint6
 	w->last_n = n;
 	remember(ce, w, ids[0]);
 	return ids[0];
+}
+
+int rt_stack_frame_holding(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp, uint64_t addr)
+{
+	uint64_t ips[RT_MAX_FRAMES], sps[RT_MAX_FRAMES];
+	bool bp_used, cacheable;
+	c->w = &c->walks[RT_WALK_FREE];
+	size_t n = walk(c, ip, sp, bp, ips, sps, rt_max_frames, &bp_used, &cacheable);
+	c->w->last_valid = false; /* its read log is this walk's now */
+	/* frame k's locals lie between its stack pointer and its caller's */
+	for (size_t k = 0; k + 1 < n; k++)
+		if (addr >= sps[k] && addr < sps[k + 1])
+			return (int)k;
+	return -1;
 }
 
 uint32_t rt_capture(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp)

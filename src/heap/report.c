@@ -204,6 +204,29 @@ static uint32_t resolve_ip(struct heap_view *v, uint64_t raw_ip)
 	return (uint32_t)(v->locs.n - 1);
 }
 
+bool heap_view_func_entry(struct heap_view *v, uint64_t ip, const char **file, unsigned *line)
+{
+	uint64_t a = ip ? ip - 1 : 0;
+	int m = find_module(v, a);
+	if (m < 0)
+		return false;
+	const char *path = module_path(v, (uint32_t)m);
+	if (v->sym_modules[m] < 0 && path)
+		v->sym_modules[m] = symbolizer_module(v->sym, path, NULL, 0);
+	if (v->sym_modules[m] < 0)
+		return false;
+	uint64_t vaddr = a - v->t->modules.v[m].bias;
+	const struct sym_result *r = symbolizer_lookup(v->sym, v->sym_modules[m], vaddr);
+	if (!r || !r->nr || !r->frames[0].func || r->sym_offset > vaddr)
+		return false;
+	r = symbolizer_lookup(v->sym, v->sym_modules[m], vaddr - r->sym_offset);
+	if (!r || !r->nr || !r->frames[r->nr - 1].file)
+		return false;
+	*file = r->frames[r->nr - 1].file; /* the out-of-line function itself */
+	*line = r->frames[r->nr - 1].line;
+	return true;
+}
+
 /* Node index (into t->nodes) of a stack id, or -1. */
 static long node_of(const struct heap_view *v, uint64_t id)
 {

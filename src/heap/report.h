@@ -69,6 +69,9 @@ struct heap_frame {
 	bool inlined;
 	uint64_t ip;
 };
+/* The source file and line where the function holding return address ip
+ * starts (valgrind's "in frame #1, created by main (x.c:3)"). */
+bool heap_view_func_entry(struct heap_view *v, uint64_t ip, const char **file, unsigned *line);
 typedef void (*heap_stack_fn)(void *ctx, const struct heap_cost *c, const struct heap_frame *frames, size_t n);
 /* Calls fn once per stack that allocated, with its frames root first
  * (stopping at main like the report, inlined frames expanded); the frames

@@ -79,6 +79,7 @@ struct heap_error_rec {
 	uint32_t free_stack; /* where that block was freed (0: not freed) */
 	uint64_t size;       /* access size, value or length (per kind) */
 	uint64_t block;      /* the block's start (OVERLAP: the source) */
+	uint8_t free_how;    /* the function that freed the block (HK_FREE, HK_DELETE | HK_SIZED ...) */
 };
 
 struct heap_segment {

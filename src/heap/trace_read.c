@@ -270,6 +270,10 @@ static bool parse_def(struct heap_trace *t, struct cur *c, uint8_t type)
 		uint64_t info = rv(c), fs = rv(c);
 		e.size = rv(c);
 		e.block = rv(c);
+		uint64_t free_how = rv(c);
+		if (free_how > 0xff)
+			return false;
+		e.free_how = (uint8_t)free_how;
 		if (c->bad || e.kind > HE_LAST || where > UINT32_MAX || info >= MAX_INFO || fs > UINT32_MAX)
 			return false;
 		e.where = (uint32_t)where;

@@ -53,7 +53,7 @@ static bool skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type)
 		if (end - *pp < 2)
 			return false;
 		*pp += 2;
-		vars = 6;
+		vars = 7;
 		break;
 	case HR_MODULE:
 		if (!cv(pp, end, &x) || !cv(pp, end, &n) || n > (uint64_t)(end - *pp))

@@ -45,9 +45,25 @@ static const char *intern_dir(const char *s, size_t n)
 /* The function valgrind names for a free: "free", "operator delete(void*)" ... */
 static const char *free_fn(int how)
 {
-	switch (how) {
-	case HK_DELETE: return "operator delete(void*)";
-	case HK_DELETE_ARRAY: return "operator delete[](void*)";
+	static const char *const del[2][8] = {
+		{ "operator delete(void*)", "operator delete(void*, std::nothrow_t const&)",
+		  "operator delete(void*, unsigned long)", "operator delete(void*, unsigned long)",
+		  "operator delete(void*, std::align_val_t)",
+		  "operator delete(void*, std::align_val_t, std::nothrow_t const&)",
+		  "operator delete(void*, unsigned long, std::align_val_t)",
+		  "operator delete(void*, unsigned long, std::align_val_t)" },
+		{ "operator delete[](void*)", "operator delete[](void*, std::nothrow_t const&)",
+		  "operator delete[](void*, unsigned long)", "operator delete[](void*, unsigned long)",
+		  "operator delete[](void*, std::align_val_t)",
+		  "operator delete[](void*, std::align_val_t, std::nothrow_t const&)",
+		  "operator delete[](void*, unsigned long, std::align_val_t)",
+		  "operator delete[](void*, unsigned long, std::align_val_t)" },
+	};
+	int base = HK_FREE_BASE(how);
+	int v = ((how & HK_NOTHROW) ? 1 : 0) | ((how & HK_SIZED) ? 2 : 0) | ((how & HK_ALIGNED) ? 4 : 0);
+	switch (base) {
+	case HK_DELETE: return del[0][v];
+	case HK_DELETE_ARRAY: return del[1][v];
 	case HK_REALLOC: return "realloc";
 	default: return "free";
 	}
@@ -125,7 +141,7 @@ static const char *found_note(const struct heap_error_rec *x)
 	if (x->kind == HE_FREED_WRITE)
 		return x->how == HOW_EXIT ? "Found in the freed block at exit: the write came after the free"
 					  : "Found when the freed block left quarantine: the write came after the free";
-	switch (x->how) {
+	switch (x->how == HOW_EXIT ? HOW_EXIT : HK_FREE_BASE(x->how)) {
 	case HOW_EXIT: return "Found in the block's redzone at exit: the write came earlier";
 	case HK_DELETE: return "Found in the block's redzone by delete: the write came earlier";
 	case HK_DELETE_ARRAY: return "Found in the block's redzone by delete[]: the write came earlier";
@@ -169,6 +185,7 @@ void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct hea
 			if (!x->info && x->size) {
 				e.rel = MC_ADDR_STACK;
 				e.offset = x->size;
+				e.stack_frame = x->block < 256 ? (unsigned)x->block : 0;
 			}
 			break;
 		case HE_OVERRUN:
@@ -203,16 +220,26 @@ void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct hea
 		default:
 			continue;
 		}
-		e.how = x->how == HK_DELETE ? "delete" : x->how == HK_DELETE_ARRAY ? "delete[]" : x->how == HK_REALLOC ? "realloc()" : "free()";
+		int base = HK_FREE_BASE(x->how);
+		e.how = base == HK_DELETE ? "delete" : base == HK_DELETE_ARRAY ? "delete[]" : base == HK_REALLOC ? "realloc()" : "free()";
 		if (x->where)
 			fill_frames(&e.where, v, x->where, top, entries, num_callers);
+		if (e.stack_frame && e.stack_frame < e.where.frames.n) {
+			const char *file;
+			unsigned line;
+			if (heap_view_func_entry(v, e.where.frames.v[e.stack_frame].ip, &file, &line)) {
+				const char *slash = strrchr(file, '/');
+				e.frame_file = slash ? slash + 1 : file;
+				e.frame_line = line;
+			}
+		}
 		if (x->info && x->kind != HE_OVERLAP && x->kind != HE_FISHY && x->kind != HE_BAD_ALIGN) {
 			const struct heap_info *in = heap_trace_info(t, x->info);
 			relate(&e, x, in);
 			fill_frames(&e.alloc_stack, v, in->stack, mc_alloc_fn(in->kind), entries, num_callers);
 			if (x->free_stack) {
 				e.block_freed = true;
-				fill_frames(&e.free_stack, v, x->free_stack, "free", entries, num_callers);
+				fill_frames(&e.free_stack, v, x->free_stack, free_fn(x->free_how), entries, num_callers);
 			}
 		}
 		mc_result_add_error(r, &e);

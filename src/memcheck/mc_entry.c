@@ -26,6 +26,16 @@ static const struct {
 	{ "operator new[](unsigned long)", "_Znam", false },
 	{ "operator delete(void*)", "_ZdlPv", false },
 	{ "operator delete[](void*)", "_ZdaPv", false },
+	{ "operator delete(void*, unsigned long)", "_ZdlPvm", false },
+	{ "operator delete[](void*, unsigned long)", "_ZdaPvm", false },
+	{ "operator delete(void*, std::align_val_t)", "_ZdlPvSt11align_val_t", false },
+	{ "operator delete[](void*, std::align_val_t)", "_ZdaPvSt11align_val_t", false },
+	{ "operator delete(void*, unsigned long, std::align_val_t)", "_ZdlPvmSt11align_val_t", false },
+	{ "operator delete[](void*, unsigned long, std::align_val_t)", "_ZdaPvmSt11align_val_t", false },
+	{ "operator delete(void*, std::nothrow_t const&)", "_ZdlPvRKSt9nothrow_t", false },
+	{ "operator delete[](void*, std::nothrow_t const&)", "_ZdaPvRKSt9nothrow_t", false },
+	{ "operator delete(void*, std::align_val_t, std::nothrow_t const&)", "_ZdlPvSt11align_val_tRKSt9nothrow_t", false },
+	{ "operator delete[](void*, std::align_val_t, std::nothrow_t const&)", "_ZdaPvSt11align_val_tRKSt9nothrow_t", false },
 	{ "memcpy", "memcpy", true },
 	{ "mempcpy", "mempcpy", true },
 	{ "strcpy", "strcpy", true },
@@ -37,6 +47,7 @@ static const struct {
 	{ "wcscpy", "wcscpy", true },
 };
 #define N_ENTRIES (sizeof k_entries / sizeof k_entries[0])
+_Static_assert(N_ENTRIES <= MC_ENTRY_MAX, "struct mc_entries holds every entry point");
 
 struct scan {
 	struct mc_entries *e;

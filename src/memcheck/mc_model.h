@@ -69,6 +69,9 @@ struct mc_error {
 	/* the block the address relates to (rel != NONE) */
 	enum mc_addr_rel rel;
 	uint64_t offset;         /* bytes inside/after/before; MC_ADDR_STACK: the thread whose stack it is */
+	unsigned stack_frame;    /* MC_ADDR_STACK: the frame of `where` whose part of the stack it is (0: unknown) */
+	const char *frame_file;  /* ...and where its function starts (basename; NULL: unknown) */
+	unsigned frame_line;
 	uint64_t block_size;
 	bool block_freed;        /* "free'd" (with free_stack) rather than only "alloc'd" */
 	struct mc_stack alloc_stack;

@@ -116,6 +116,21 @@ void mc_error_what(struct strbuf *sb, const struct mc_error *e)
 	}
 }
 
+/* valgrind's second line for a stack address: "in frame #1, created by
+ * main (x.c:5)" (no prefix); false when there is none. */
+bool mc_error_frame_line(struct strbuf *sb, const struct mc_error *e)
+{
+	if (e->rel != MC_ADDR_STACK || !e->stack_frame || e->stack_frame >= e->where.frames.n)
+		return false;
+	const struct mc_frame *f = &e->where.frames.v[e->stack_frame];
+	sb_addf(sb, "in frame #%u, created by ", e->stack_frame);
+	if (e->frame_file && f->func) /* valgrind names where the function starts */
+		sb_addf(sb, "%s (%s:%u)", f->func, e->frame_file, e->frame_line);
+	else
+		frame_text(sb, f);
+	return true;
+}
+
 /* Whether an error names an address even when no block was found. */
 static bool about_address(const struct mc_error *e)
 {
@@ -165,6 +180,9 @@ static void error_body(struct strbuf *sb, const struct mc_result *r, const struc
 			}
 		}
 	}
+	sb_reset(&t);
+	if (mc_error_frame_line(&t, e))
+		LINE(sb, r, " %s", t.buf);
 	if (e->note)
 		LINE(sb, r, " %s", e->note);
 	sb_free(&t);

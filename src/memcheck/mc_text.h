@@ -20,6 +20,9 @@ const char *mc_commas(uint64_t v, char buf[32]);
  * it has none), without prefix or newline; the XML writer shares them. */
 void mc_error_what(struct strbuf *sb, const struct mc_error *e);
 bool mc_error_address(struct strbuf *sb, const struct mc_error *e);
+/* "in frame #1, created by main (x.c:5)" for a stack address (no prefix);
+ * false when the error has no such line. */
+bool mc_error_frame_line(struct strbuf *sb, const struct mc_error *e);
 
 /* sonde's three preamble lines (valgrind's name/copyright/version lines). */
 extern const char *const mc_preamble[3];

@@ -138,6 +138,9 @@ void mc_xml_error(struct strbuf *sb, const struct mc_error *e, uint64_t unique, 
 			}
 		}
 	}
+	sb_reset(&t);
+	if (mc_error_frame_line(&t, e))
+		elem(sb, 2, "auxwhat", t.buf);
 	if (e->note)
 		elem(sb, 2, "auxwhat", e->note);
 	if (o->gen_suppressions != MC_GEN_NO) {

@@ -162,7 +162,7 @@ EOF
 gcc -O0 -g -o "$T/bad_free" "$T/bad_free.c" 2>>"$T/build.log"
 g++ -O0 -g -Wno-mismatched-new-delete -o "$T/mismatch" "$T/mismatch.cpp" 2>>"$T/build.log"
 # msgs FILE: the error headlines and block descriptions, addresses cut
-msgs() { sed -n 's/^==[0-9]*== \(Invalid free.*\|Mismatched free.*\| Address 0x[0-9a-f]* is .*\)/\1/p' "$1" | sed 's/0x[0-9a-f]* //' | tr '\n' '|'; }
+msgs() { sed -n 's/^==[0-9]*== \(Invalid free.*\|Mismatched free.*\| Address 0x[0-9a-f]* is .*\| in frame #.*\)/\1/p' "$1" | sed 's/0x[0-9a-f]* //' | tr '\n' '|'; }
 for p in bad_free mismatch; do
 	[ -x "$T/$p" ] || { skip "memcheck_errors_$p" "could not build it"; continue; }
 	"$SONDE" memcheck "$T/$p" >/dev/null 2>"$T/$p.err"

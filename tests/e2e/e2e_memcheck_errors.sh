@@ -92,6 +92,27 @@ for c in "${cases[@]}"; do
 	fi
 done
 
+# C++: the exact operator delete (sized, as g++ calls it) in the call's
+# and in the free's stack, function by function as valgrind prints them
+cat >"$T/dd.cpp" <<'EOC'
+#include <cstdlib>
+struct S { int a[4]; };
+int main() { S *s = new S; delete s; delete s; int *a = new int[8]; free(a); return 0; }
+EOC
+funcs() { sed -n 's/^==[0-9]*==    \(at\|by\) 0x[0-9A-Fa-f]*: \(.*\) (.*/\2/p' "$1" | tr '\n' '|'; }
+if g++ -O0 -g -o "$T/dd" "$T/dd.cpp" 2>>"$T/build.log"; then
+	"$SONDE" memcheck -q "$T/dd" >/dev/null 2>"$T/dd.sonde"
+	got=$(funcs "$T/dd.sonde")
+	if [ $have_vg = 1 ]; then
+		"$VG" -q "$T/dd" >/dev/null 2>"$T/dd.vg"
+		want=$(funcs "$T/dd.vg")
+	else
+		want="operator delete(void*, unsigned long)|main|operator delete(void*, unsigned long)|main|operator new(unsigned long)|main|free|main|operator new[](unsigned long)|main|"
+	fi
+	[ "$got" = "$want" ] && pass "memcheck_err_cxx_delete_frames ($(echo "$got" | cut -d'|' -f1))" ||
+		fail memcheck_err_cxx_delete_frames "sonde '$got', want '$want'"
+fi
+
 # --error-exitcode counts heap errors as valgrind does
 rc=$(run_rc "$T/ec" "$SONDE" memcheck --error-exitcode=9 "$FIX/mc_errors" overrun)
 [ "$rc" = 9 ] && pass memcheck_err_exitcode || fail memcheck_err_exitcode "exit $rc, want 9"

@@ -707,7 +707,7 @@ static void test_guard_off(void)
 
 static struct mc_freed_block fb(uint64_t ptr, uint64_t size, uint32_t info, uint32_t fs)
 {
-	return (struct mc_freed_block){ ptr, size, info, fs };
+	return (struct mc_freed_block){ ptr, size, info, fs, 0 };
 }
 
 static bool same(const struct mc_freed_block *a, const struct mc_freed_block *b)
@@ -781,8 +781,8 @@ static void test_freed_map_fails(void)
 	map_fail_call = 0;
 }
 
-static const struct mc_freed_block A = { 0xa000, 100, 1, 11 }, B = { 0xb000, 200, 2, 22 }, C = { 0xc000, 300, 3, 33 };
-static const struct mc_freed_block X = { 0xe000, 50, 5, 55 }, X2 = { 0xe000, 50, 6, 66 };
+static const struct mc_freed_block A = { 0xa000, 100, 1, 11, 0 }, B = { 0xb000, 200, 2, 22, 0 }, C = { 0xc000, 300, 3, 33, 0 };
+static const struct mc_freed_block X = { 0xe000, 50, 5, 55, 0 }, X2 = { 0xe000, 50, 6, 66, 0 };
 
 static void test_freed_empty(void)
 {
