@@ -5,7 +5,7 @@
  * block it frees (a few bytes that repeat, so zstd folds them away) instead
  * of a 6-byte address, and the reader needs no address bookkeeping.
  *
- * Concurrency: 256 stripes chosen by the pointer's hash, each an
+ * Concurrency: 256 stripes chosen by the pointer's region and page, each an
  * open-addressing table (linear probing, backward-shift deletion) behind
  * its own spinlock, so threads rarely meet. Ordering: the allocation hook
  * inserts after the real allocator returned, the free hook removes before
@@ -51,11 +51,22 @@ static inline uint64_t mix(uint64_t p)
 /* Stripes by 64 MiB region first: glibc gives each thread arena its own
  * aligned 64 MiB heaps, so a thread's blocks meet in stripes other
  * threads seldom touch (no cache-line ping-pong between cores), and
- * a cross-thread free still finds its block. */
-static inline struct stripe *stripe_of(uint64_t ptr, uint64_t h)
+ * a cross-thread free still finds its block. Then by 4 KiB page, sixteen
+ * taking turns: a page's blocks share a stripe and, by home(), slots. */
+static inline struct stripe *stripe_of(uint64_t ptr)
 {
 	uint64_t region = mix(ptr >> 26);
-	return &g_stripes[((region & 15) << 4 | (h & 15)) & (STRIPES - 1)];
+	return &g_stripes[((region & 15) << 4 | ((ptr >> 12) & 15)) & (STRIPES - 1)];
+}
+
+/* A block's home slot (before the mask): its 16-byte granule, without the
+ * page bits that chose the stripe, so neighbouring blocks have neighbouring
+ * slots (allocations and frees come in address order often: cache hits). */
+static inline uint64_t home(uint64_t ptr)
+{
+	uint64_t g = ptr >> 4;
+	uint64_t hi = g >> 12;
+	return (g & 0xff) | ((hi ^ (hi >> 17) * 0x9e37u) << 8);
 }
 
 static inline void slock(_Atomic int *l)
@@ -111,7 +122,7 @@ static bool grow(struct stripe *st)
 	for (uint64_t i = 0; i < st->cap; i++) {
 		if (!st->s[i].ptr)
 			continue;
-		uint64_t j = (mix(st->s[i].ptr) >> 8) & (ncap - 1);
+		uint64_t j = home(st->s[i].ptr) & (ncap - 1);
 		while (ns[j].ptr)
 			j = (j + 1) & (ncap - 1);
 		ns[j] = st->s[i];
@@ -136,8 +147,7 @@ static inline void stamp(struct stripe *st, uint32_t me, uint64_t *key)
 
 uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint32_t me, uint64_t *key)
 {
-	uint64_t h = mix(ptr);
-	struct stripe *st = stripe_of(ptr, h);
+	struct stripe *st = stripe_of(ptr);
 	uint32_t old = 0;
 	bool locked = lock_if_threaded(st);
 	stamp(st, me, key);
@@ -146,7 +156,7 @@ uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint32_t me, uint64_t *key)
 			sunlock(&st->lock);
 		return 0;
 	}
-	uint64_t mask = st->cap - 1, j = (h >> 8) & mask;
+	uint64_t mask = st->cap - 1, j = home(ptr) & mask;
 	while (st->s[j].ptr && st->s[j].ptr != ptr)
 		j = (j + 1) & mask;
 	if (st->s[j].ptr)
@@ -162,8 +172,7 @@ uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint32_t me, uint64_t *key)
 
 uint32_t rt_ptrmap_take(uint64_t ptr, uint32_t me, uint64_t *key)
 {
-	uint64_t h = mix(ptr);
-	struct stripe *st = stripe_of(ptr, h);
+	struct stripe *st = stripe_of(ptr);
 	bool locked = lock_if_threaded(st);
 	stamp(st, me, key);
 	if (!st->cap) {
@@ -171,7 +180,7 @@ uint32_t rt_ptrmap_take(uint64_t ptr, uint32_t me, uint64_t *key)
 			sunlock(&st->lock);
 		return 0;
 	}
-	uint64_t mask = st->cap - 1, i = (h >> 8) & mask;
+	uint64_t mask = st->cap - 1, i = home(ptr) & mask;
 	while (st->s[i].ptr && st->s[i].ptr != ptr)
 		i = (i + 1) & mask;
 	uint32_t info = st->s[i].info;
@@ -187,7 +196,7 @@ uint32_t rt_ptrmap_take(uint64_t ptr, uint32_t me, uint64_t *key)
 		j = (j + 1) & mask;
 		if (!st->s[j].ptr)
 			break;
-		uint64_t k = (mix(st->s[j].ptr) >> 8) & mask;
+		uint64_t k = home(st->s[j].ptr) & mask;
 		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
 		st->s[i] = st->s[j];
@@ -211,12 +220,11 @@ void rt_ptrmap_foreach(void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void 
 
 uint32_t rt_ptrmap_get(uint64_t ptr)
 {
-	uint64_t h = mix(ptr);
-	struct stripe *st = stripe_of(ptr, h);
+	struct stripe *st = stripe_of(ptr);
 	bool locked = lock_if_threaded(st);
 	uint32_t info = 0;
 	if (st->cap) {
-		uint64_t mask = st->cap - 1, i = (h >> 8) & mask;
+		uint64_t mask = st->cap - 1, i = home(ptr) & mask;
 		while (st->s[i].ptr && st->s[i].ptr != ptr)
 			i = (i + 1) & mask;
 		if (st->s[i].ptr)
