@@ -18,37 +18,11 @@
 #include "../../runtime/rt_ptrmap.c"
 #include "unit.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_SAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_SAN 1
-#endif
-#endif
-#ifdef UNDER_SAN
-#define SCALE 4 /* ops divided by this under the sanitizers */
-#else
-#define SCALE 1
-#endif
+#include "rt_test_stubs.h"
 
 /* ---- what the module needs from the runtime ---- */
 
 _Atomic int rt_multi;
-static _Atomic int map_calls, map_fail; /* map_fail: rt_map returns NULL */
-
-void *rt_map(size_t n)
-{
-	atomic_fetch_add(&map_calls, 1);
-	if (atomic_load(&map_fail))
-		return NULL;
-	void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	return m == MAP_FAILED ? NULL : m;
-}
-
-void rt_unmap(void *p, size_t n)
-{
-	munmap(p, n);
-}
 
 /* ---- helpers ---- */
 
