@@ -2,7 +2,6 @@
  * number -> block) answers the fault handler; the region count stays
  * under the kernel's mapping limit (vm.max_map_count, 65530 by default;
  * a region takes two mappings while live). */
-#include <sched.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -25,16 +24,6 @@ static _Atomic int g_lock;
 static struct slot *g_map;
 static size_t g_used, g_regions;
 static size_t g_page;
-
-static void lk(void)
-{
-	rt_spin_lock(&g_lock);
-}
-
-static void unlk(void)
-{
-	rt_spin_unlock(&g_lock);
-}
 
 static inline uint32_t slot_of(uint64_t page)
 {
@@ -115,31 +104,31 @@ void *mc_guard_alloc(size_t n, size_t front)
 	size_t data = data_len(n, front);
 	if (data / g_page > MAX_DATA_PAGES)
 		return NULL;
-	lk();
+	rt_spin_lock(&g_lock);
 	if (!g_map && !(g_map = rt_map(SLOTS * sizeof(*g_map)))) {
-		unlk();
+		rt_spin_unlock(&g_lock);
 		return NULL;
 	}
 	if (g_regions >= MAX_REGIONS || g_used + data / g_page + 1 > SLOTS / 2) {
-		unlk();
+		rt_spin_unlock(&g_lock);
 		return NULL;
 	}
 	g_regions++;
-	unlk();
+	rt_spin_unlock(&g_lock);
 	uint8_t *base = mmap(NULL, data + g_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (base == MAP_FAILED || mprotect(base + data, g_page, PROT_NONE) != 0) {
 		if (base != MAP_FAILED)
 			munmap(base, data + g_page);
-		lk();
+		rt_spin_lock(&g_lock);
 		g_regions--;
-		unlk();
+		rt_spin_unlock(&g_lock);
 		return NULL;
 	}
 	uint8_t *p = base + data - n;
-	lk();
+	rt_spin_lock(&g_lock);
 	for (size_t off = 0; off <= data; off += g_page)
 		map_put((uint64_t)(uintptr_t)(base + off) / g_page, (uint64_t)(uintptr_t)p);
-	unlk();
+	rt_spin_unlock(&g_lock);
 	return p;
 }
 
@@ -179,7 +168,7 @@ void mc_guard_protect(void *p, size_t n)
 void mc_guard_release(void *p, size_t n)
 {
 	uint64_t block = (uint64_t)(uintptr_t)p, first = block / g_page;
-	lk();
+	rt_spin_lock(&g_lock);
 	/* the region starts at the first page mapped to this block */
 	while (first > 0) {
 		uint64_t b;
@@ -191,7 +180,7 @@ void mc_guard_release(void *p, size_t n)
 	for (uint64_t pg = first; pg <= end_page; pg++)
 		map_erase(pg);
 	g_regions--;
-	unlk();
+	rt_spin_unlock(&g_lock);
 	munmap((void *)(uintptr_t)(first * g_page), (end_page - first + 1) * g_page);
 }
 

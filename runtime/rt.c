@@ -866,15 +866,22 @@ static void leak_check_locked(void)
 		write_global_locked(out.buf, out.n);
 }
 
-static void add_live(uint64_t ptr, uint32_t info, void *ctx)
+/* The size an allocation info stands for (0 if unknown). */
+static uint64_t info_size(uint32_t info)
 {
-	(void)ptr;
-	uint64_t *live = ctx, size = 0;
+	uint64_t size = 0;
 	uint32_t stack;
 	int kind;
 	rt_info_get(info, &size, &stack, &kind);
+	return size;
+}
+
+static void add_live(uint64_t ptr, uint32_t info, void *ctx)
+{
+	(void)ptr;
+	uint64_t *live = ctx;
 	live[0]++;
-	live[1] += size;
+	live[1] += info_size(info);
 }
 
 /* Memcheck mode's HR_MC_TOTALS (g_lock held, the threads' buffers written). */
@@ -1334,15 +1341,6 @@ static bool mc_check_free(void *p, uint32_t info, int how, struct caller c, uint
 							.info = info, .block = a }, c);
 	}
 	return true;
-}
-
-static uint64_t info_size(uint32_t info)
-{
-	uint64_t size = 0;
-	uint32_t stack;
-	int kind;
-	rt_info_get(info, &size, &stack, &kind);
-	return size;
 }
 
 /* Memcheck mode: a block that left the quarantine is checked for writes

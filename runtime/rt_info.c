@@ -5,7 +5,6 @@
  * A global table under a spinlock holds the interning; each thread keeps a
  * direct-mapped cache in front of it, so the lock is taken once per new
  * triple per thread. */
-#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -31,17 +30,6 @@ static inline uint64_t key_hash(int kind, uint64_t size, uint32_t stack)
 {
 	uint64_t h = (size * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)stack * 0xc2b2ae3d27d4eb4full) ^ (uint64_t)kind;
 	return h ^ (h >> 31);
-}
-
-static void glock(void)
-{
-	while (atomic_exchange_explicit(&g_info_lock, 1, memory_order_acquire))
-		sched_yield();
-}
-
-static void gunlock(void)
-{
-	atomic_store_explicit(&g_info_lock, 0, memory_order_release);
 }
 
 static bool ggrow(void)
@@ -88,9 +76,9 @@ static bool byidx_reserve(uint64_t i)
 static uint32_t intern_global(int kind, uint64_t size, uint32_t stack, uint64_t h, bool *is_new)
 {
 	uint32_t info = 0;
-	glock();
+	rt_spin_lock(&g_info_lock);
 	if ((g_n + 1) * 2 > g_cap && !ggrow()) {
-		gunlock();
+		rt_spin_unlock(&g_info_lock);
 		return 0;
 	}
 	uint64_t mask = g_cap - 1, j = h & mask;
@@ -108,7 +96,7 @@ static uint32_t intern_global(int kind, uint64_t size, uint32_t stack, uint64_t 
 		g_n++;
 		*is_new = true;
 	}
-	gunlock();
+	rt_spin_unlock(&g_info_lock);
 	return info;
 }
 
@@ -128,13 +116,13 @@ uint32_t rt_info_intern(struct rt_info_cache *c, int kind, uint64_t size, uint32
 bool rt_info_get(uint32_t info, uint64_t *size, uint32_t *stack, int *kind)
 {
 	bool ok = false;
-	glock();
+	rt_spin_lock(&g_info_lock);
 	if (info && info < g_next_info && info < g_byidx_cap) {
 		*size = g_byidx[info].size;
 		*stack = g_byidx[info].stack;
 		*kind = g_byidx[info].kind;
 		ok = true;
 	}
-	gunlock();
+	rt_spin_unlock(&g_info_lock);
 	return ok;
 }

@@ -3,7 +3,6 @@
  * map holds the address of every block, the thread caches hold stack words:
  * scanned as roots they would make every leak look reachable). */
 #include <stdatomic.h>
-#include <sched.h>
 #include <sys/mman.h>
 
 #include "rt.h"
@@ -14,35 +13,25 @@ static _Atomic int g_mem_lock;
 static uint64_t g_maps[MAX_MAPS][2];
 static size_t g_nmaps;
 
-static void mlock_(void)
-{
-	rt_spin_lock(&g_mem_lock);
-}
-
-static void munlock_(void)
-{
-	rt_spin_unlock(&g_mem_lock);
-}
-
 void *rt_map(size_t n)
 {
 	void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED)
 		return NULL;
-	mlock_();
+	rt_spin_lock(&g_mem_lock);
 	if (g_nmaps < MAX_MAPS) { /* beyond: the leak check may see a few false roots */
 		g_maps[g_nmaps][0] = (uint64_t)(uintptr_t)m;
 		g_maps[g_nmaps][1] = (uint64_t)(uintptr_t)m + n;
 		g_nmaps++;
 	}
-	munlock_();
+	rt_spin_unlock(&g_mem_lock);
 	return m;
 }
 
 void rt_unmap(void *p, size_t n)
 {
 	uint64_t a = (uint64_t)(uintptr_t)p;
-	mlock_();
+	rt_spin_lock(&g_mem_lock);
 	for (size_t i = 0; i < g_nmaps; i++)
 		if (g_maps[i][0] == a) {
 			g_maps[i][0] = g_maps[g_nmaps - 1][0];
@@ -50,18 +39,18 @@ void rt_unmap(void *p, size_t n)
 			g_nmaps--;
 			break;
 		}
-	munlock_();
+	rt_spin_unlock(&g_mem_lock);
 	munmap(p, n);
 }
 
 size_t rt_map_ranges(uint64_t *out, size_t max)
 {
 	size_t n = 0;
-	mlock_();
+	rt_spin_lock(&g_mem_lock);
 	for (size_t i = 0; i < g_nmaps && n < max; i++, n++) {
 		out[2 * n] = g_maps[i][0];
 		out[2 * n + 1] = g_maps[i][1];
 	}
-	munlock_();
+	rt_spin_unlock(&g_mem_lock);
 	return n;
 }

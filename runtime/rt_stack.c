@@ -577,6 +577,15 @@ static inline uint32_t intern(struct rt_stack_cache *c, uint32_t parent, uint64_
 
 unsigned rt_max_frames = RT_MAX_FRAMES;
 
+/* Whether the stack words a walk read still hold what it read. */
+static inline bool words_unchanged(const uint64_t *addr, const uint64_t *val, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (*(const uint64_t *)(uintptr_t)addr[i] != val[i])
+			return false;
+	return true;
+}
+
 static inline size_t recent_slot(uint64_t ip, uint64_t sp)
 {
 	uint64_t h = (ip ^ (sp << 7)) * 0x9E3779B97F4A7C15ull;
@@ -619,23 +628,13 @@ uint32_t rt_capture_kind(struct rt_stack_cache *c, enum rt_walk_kind kind, uint6
 		}
 	}
 	/* Same registers and the same stack words as last time: same stack. */
-	if (w->last_valid && ip == w->last_ip0 && sp == w->last_sp && (!w->last_bp_used || bp == w->last_bp)) {
-		size_t i = 0;
-		for (; i < w->n_read; i++)
-			if (*(const uint64_t *)(uintptr_t)w->read_addr[i] != w->read_val[i])
-				break;
-		if (i == w->n_read)
-			return w->last_n ? w->last_id[0] : 0;
-	}
+	if (w->last_valid && ip == w->last_ip0 && sp == w->last_sp && (!w->last_bp_used || bp == w->last_bp) &&
+	    words_unchanged(w->read_addr, w->read_val, w->n_read))
+		return w->last_n ? w->last_id[0] : 0;
 	struct rt_walk_entry *ce = &c->recent[kind][recent_slot(ip, sp)];
-	if (ce->valid && ip == ce->ip0 && sp == ce->sp && (!ce->bp_used || bp == ce->bp)) {
-		size_t i = 0;
-		for (; i < ce->n_read; i++)
-			if (*(const uint64_t *)(uintptr_t)ce->read_addr[i] != ce->read_val[i])
-				break;
-		if (i == ce->n_read)
-			return ce->leaf;
-	}
+	if (ce->valid && ip == ce->ip0 && sp == ce->sp && (!ce->bp_used || bp == ce->bp) &&
+	    words_unchanged(ce->read_addr, ce->read_val, ce->n_read))
+		return ce->leaf;
 	uint64_t ips[RT_MAX_FRAMES];
 	bool bp_used, cacheable;
 	size_t n = walk(c, ip, sp, bp, ips, NULL, rt_max_frames, &bp_used, &cacheable);

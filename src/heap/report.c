@@ -167,6 +167,16 @@ static int find_module(const struct heap_view *v, uint64_t ip)
 	return best;
 }
 
+/* The symbolizer's handle for trace module m, opened on first use (< 0:
+ * none). */
+static int sym_module(struct heap_view *v, int m)
+{
+	const char *path = module_path(v, (uint32_t)m);
+	if (v->sym_modules[m] < 0 && path)
+		v->sym_modules[m] = symbolizer_module(v->sym, path, NULL, 0);
+	return v->sym_modules[m];
+}
+
 static uint32_t resolve_ip(struct heap_view *v, uint64_t raw_ip)
 {
 	uint64_t ip = raw_ip ? raw_ip - 1 : 0;
@@ -179,9 +189,7 @@ static uint32_t resolve_ip(struct heap_view *v, uint64_t raw_ip)
 	int m = find_module(v, ip);
 	if (m >= 0) {
 		l.module = module_path(v, (uint32_t)m);
-		if (v->sym_modules[m] < 0 && l.module)
-			v->sym_modules[m] = symbolizer_module(v->sym, l.module, NULL, 0);
-		if (v->sym_modules[m] >= 0)
+		if (sym_module(v, m) >= 0)
 			l.sym = symbolizer_lookup(v->sym, v->sym_modules[m], ip - v->t->modules.v[m].bias);
 	}
 	struct strbuf key = STRBUF_INIT;
@@ -208,12 +216,7 @@ bool heap_view_func_entry(struct heap_view *v, uint64_t ip, const char **file, u
 {
 	uint64_t a = ip ? ip - 1 : 0;
 	int m = find_module(v, a);
-	if (m < 0)
-		return false;
-	const char *path = module_path(v, (uint32_t)m);
-	if (v->sym_modules[m] < 0 && path)
-		v->sym_modules[m] = symbolizer_module(v->sym, path, NULL, 0);
-	if (v->sym_modules[m] < 0)
+	if (m < 0 || sym_module(v, m) < 0)
 		return false;
 	uint64_t vaddr = a - v->t->modules.v[m].bias;
 	const struct sym_result *r = symbolizer_lookup(v->sym, v->sym_modules[m], vaddr);

@@ -21,15 +21,11 @@
 #include <unistd.h>
 
 /* mc_guard.c and mc_freed.c have private names in common */
-#define lk guard_lk
-#define unlk guard_unlk
 #define slot_of guard_slot_of
 #define g_lock guard_g_lock
 #define g_count guard_g_count
 #include "../../runtime/mc_guard.c"
 enum { GUARD_SLOTS = SLOTS };
-#undef lk
-#undef unlk
 #undef slot_of
 #undef g_lock
 #undef g_count
@@ -427,17 +423,17 @@ static void test_guard_page_map(void)
 		if (sl >= GUARD_SLOTS - 4 || sl <= 3)
 			pages[k++] = pg;
 	}
-	guard_lk();
+	rt_spin_lock(&guard_g_lock);
 	for (size_t i = 0; i < NP; i++)
 		map_put(pages[i], 0x1000 + i);
-	guard_unlk();
+	rt_spin_unlock(&guard_g_lock);
 	CHECK(g_used == used0 + NP);
 	memset(gone, 0, sizeof gone);
 	for (size_t step = 0; step < NP; step++) {
 		size_t victim = (step * 37 + 11) % NP; /* 37 is prime to NP: a permutation */
-		guard_lk();
+		rt_spin_lock(&guard_g_lock);
 		map_erase(pages[victim]);
-		guard_unlk();
+		rt_spin_unlock(&guard_g_lock);
 		gone[victim] = true;
 		for (size_t i = 0; i < NP; i++) {
 			uint64_t blk = 0;
