@@ -82,7 +82,7 @@ clean:
 
 .PHONY: all sonde-link unit check check-fast san fuzz install clean
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/src/sonde.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/sonde.d $(UNIT_BIN:=.d)
 
 # The README's first command: profile the bundled demo into flamegraph.svg.
 $(BUILD)/demo: examples/demo.c

@@ -150,7 +150,7 @@ size_t rt_leak_check(pid_t skip_tid, bool leaks, void (*emit)(const uint8_t *rec
 	struct emitter out = { emit, ctx };
 	mc_freed_foreach_held(check_freed, &out);
 	size_t n = 0;
-	rt_ptrmap_foreach(count_block, &n);
+	rt_live_foreach(count_block, &n);
 	if (!n)
 		return 0;
 	struct collect c = { 0 };
@@ -162,7 +162,7 @@ size_t rt_leak_check(pid_t skip_tid, bool leaks, void (*emit)(const uint8_t *rec
 	static struct mc_range ex[MAX_EXCLUDE];
 	if (!c.b || !c.info || !state || !indirect)
 		return 0;
-	rt_ptrmap_foreach(add_block, &c);
+	rt_live_foreach(add_block, &c);
 	sort_blocks(&c);
 	check_live(&out, &c);
 	if (!leaks)

@@ -94,12 +94,12 @@ size_t mc_freed_note(struct mc_ring *r, const struct mc_freed_block *b, bool hel
 			out[n_out++] = *b;
 		return n_out;
 	}
-	rt_spin_lock(&r->lock);
+	bool locked = rt_spin_lock_if_threaded(&r->lock);
 	while (r->count && n_out < max && (r->count == r->cap || (held && r->held_bytes + b->size > r->volume)))
 		if (pop_oldest(r, &out[n_out]))
 			n_out++;
 	if (r->count == r->cap) { /* out has no room: the block is not remembered */
-		rt_spin_unlock(&r->lock);
+		rt_spin_unlock_if(locked, &r->lock);
 		if (held && n_out < max)
 			out[n_out++] = *b;
 		return n_out;
@@ -110,7 +110,7 @@ size_t mc_freed_note(struct mc_ring *r, const struct mc_freed_block *b, bool hel
 	r->count++;
 	if (held)
 		r->held_bytes += b->size;
-	rt_spin_unlock(&r->lock);
+	rt_spin_unlock_if(locked, &r->lock);
 	return n_out;
 }
 

@@ -4,11 +4,13 @@
 
 #include "mc_guard.h"
 #include "mc_redzone.h"
+#include "mc_slab.h"
 #include "rt.h"
 
 #define HEADER 16
 #define FRONT_CANARY 16
-#define MIN_FRONT (HEADER + FRONT_CANARY)
+#define MIN_FRONT MC_RZ_FRONT
+_Static_assert(MC_RZ_FRONT == HEADER + FRONT_CANARY, "the layout in mc_redzone.h");
 #define TAIL 16
 #define GUARDED 0x80000000u /* in header.front: the block ends at a guard page (mc_guard.c) */
 
@@ -69,7 +71,11 @@ void *mc_rz_alloc(size_t n, size_t align)
 			return g;
 	}
 	size_t total = front + tail_end(n);
-	uint8_t *base = align > 16 ? rt_real.memalign(align, total) : rt_real.malloc(total);
+	uint8_t *base = NULL;
+	if (align <= 16)
+		base = mc_slab_alloc(total);
+	if (!base)
+		base = align > 16 ? rt_real.memalign(align, total) : rt_real.malloc(total);
 	if (!base)
 		return NULL;
 	uint8_t *p = base + front;
@@ -92,6 +98,8 @@ void mc_rz_release(void *p, size_t n)
 {
 	if (mc_guard_owns(p)) /* its pages may be inaccessible: no header read */
 		mc_guard_release(p, n);
+	else if (mc_slab_owns((uint64_t)(uintptr_t)p)) /* its base is known even with a broken header */
+		mc_slab_free((uint8_t *)p - MIN_FRONT);
 	else if (header_ok(p, n) && !(header_of(p)->front & GUARDED))
 		rt_real.free((uint8_t *)p - header_of(p)->front);
 }
@@ -137,9 +145,28 @@ static bool scan(const uint8_t *lo, const uint8_t *hi, uint8_t b, struct mc_dama
 	return true;
 }
 
+/* Whether [lo, hi) (at least 8 bytes) is all byte b: word compares, the
+ * last word overlapping. */
+static inline bool all_byte(const uint8_t *lo, const uint8_t *hi, uint8_t b)
+{
+	uint64_t word = 0x0101010101010101ull * b, w, acc = 0;
+	for (; lo + 8 < hi; lo += 8) {
+		memcpy(&w, lo, 8);
+		acc |= w ^ word;
+	}
+	memcpy(&w, hi - 8, 8);
+	return !(acc | (w ^ word));
+}
+
 bool mc_rz_check(const void *p, size_t n, struct mc_damage *before, struct mc_damage *after)
 {
 	const uint8_t *b = p;
+	bool guarded = mc_guard_owns(p);
+	if (RT_LIKELY(!guarded && all_byte(b - FRONT_CANARY, b, MC_CANARY) && header_ok(p, n) &&
+		      all_byte(b + n, b + tail_end(n), MC_CANARY))) {
+		before->addr = before->len = after->addr = after->len = 0;
+		return false;
+	}
 	bool bad = scan(b - FRONT_CANARY, b, MC_CANARY, before);
 	if (!header_ok(p, n)) {
 		/* the write reached the header: report from its start */
@@ -148,24 +175,36 @@ bool mc_rz_check(const void *p, size_t n, struct mc_damage *before, struct mc_da
 		before->len = end - before->addr;
 		bad = true;
 	}
-	if (mc_guard_owns(p))
+	if (guarded)
 		after->addr = after->len = 0; /* no tail: the guard page faults */
 	else if (scan(b + n, b + tail_end(n), MC_CANARY, after))
 		bad = true;
 	return bad;
 }
 
+/* The freed pattern covers small blocks whole and the head and the end of
+ * bigger ones: filling and checking every byte of big blocks cost more than
+ * the rest of free (two passes over memory that has gone cold by the time
+ * the block leaves), and stale writes mostly hit the first fields. */
+#define FILL_WHOLE 512
+#define FILL_HEAD 256
+#define FILL_END 64
+
 void mc_rz_fill_freed(void *p, size_t n)
 {
-	if (mc_guard_owns(p))
+	if (mc_guard_owns(p)) {
 		mc_guard_protect(p, n); /* any later access faults instead */
-	else
+	} else if (n <= FILL_WHOLE) {
 		memset(p, MC_FREED, n);
+	} else {
+		memset(p, MC_FREED, FILL_HEAD);
+		memset((uint8_t *)p + n - FILL_END, MC_FREED, FILL_END);
+	}
 }
 
 /* The freed pattern, for memcmp: the C library's vector compare is many
  * times faster than a word loop, and most blocks are intact. */
-static uint8_t g_freed_pattern[4096];
+static uint8_t g_freed_pattern[FILL_WHOLE];
 
 bool mc_rz_freed_intact(const void *p, size_t n, struct mc_damage *d)
 {
@@ -174,12 +213,9 @@ bool mc_rz_freed_intact(const void *p, size_t n, struct mc_damage *d)
 	if (!g_freed_pattern[0])
 		memset(g_freed_pattern, MC_FREED, sizeof g_freed_pattern);
 	const uint8_t *b = p;
-	size_t off = 0;
-	while (off < n) {
-		size_t k = n - off < sizeof g_freed_pattern ? n - off : sizeof g_freed_pattern;
-		if (memcmp(b + off, g_freed_pattern, k))
-			return !scan(b, b + n, MC_FREED, d);
-		off += k;
-	}
-	return true;
+	if (n <= FILL_WHOLE)
+		return memcmp(b, g_freed_pattern, n) == 0 || !scan(b, b + n, MC_FREED, d);
+	if (memcmp(b, g_freed_pattern, FILL_HEAD) && scan(b, b + FILL_HEAD, MC_FREED, d))
+		return false;
+	return memcmp(b + n - FILL_END, g_freed_pattern, FILL_END) == 0 || !scan(b + n - FILL_END, b + n, MC_FREED, d);
 }

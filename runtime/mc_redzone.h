@@ -17,6 +17,7 @@
 
 #define MC_CANARY 0xbe /* redzone bytes */
 #define MC_FREED 0xfd  /* a freed block's bytes while it is in quarantine */
+#define MC_RZ_FRONT 32 /* header and front canaries of a block aligned to 16 or less */
 
 /* Damaged bytes: the lowest one and the span to the highest, in one zone. */
 struct mc_damage {

@@ -28,6 +28,7 @@
 #include "mc_guard.h"
 #include "mc_insn.h"
 #include "mc_redzone.h"
+#include "mc_slab.h"
 #include "rt.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -569,6 +570,8 @@ static void thread_dtor(void *arg)
 	unlock();
 	t_self = NULL;
 	t_exited = 1;
+	if (g_memcheck)
+		mc_slab_thread_exit();
 	t_guard = g;
 }
 
@@ -705,6 +708,52 @@ static inline uint8_t *put_info_rec(uint8_t *p, uint32_t info, int kind, uint64_
 	return p;
 }
 
+/* ---- live blocks: a slab slot's info cell (memcheck mode), else the live map ---- */
+
+static inline uint32_t *slab_cell(void *ptr)
+{
+	uint64_t a = (uint64_t)(uintptr_t)ptr;
+	return RT_LIKELY(mc_slab_owns(a)) ? mc_slab_cell(a - MC_RZ_FRONT) : NULL;
+}
+
+/* rt_ptrmap_put's contract; a slot's cell cannot hold a stale block (the
+ * slot was free). */
+static inline uint32_t live_put(void *ptr, uint32_t info, uint64_t *key)
+{
+	uint32_t *cell = slab_cell(ptr);
+	if (cell) {
+		*cell = info;
+		return 0;
+	}
+	return rt_ptrmap_put((uint64_t)(uintptr_t)ptr, info, t_self ? t_self->index : 0, key);
+}
+
+static inline uint32_t live_take(void *ptr, uint64_t *key)
+{
+	if (mc_slab_owns((uint64_t)(uintptr_t)ptr)) { /* never in the live map */
+		uint32_t *cell = slab_cell(ptr), info = cell ? *cell : 0;
+		if (cell)
+			*cell = 0;
+		return info;
+	}
+	return rt_ptrmap_take((uint64_t)(uintptr_t)ptr, t_self ? t_self->index : 0, key);
+}
+
+static inline uint32_t live_get(void *ptr)
+{
+	if (mc_slab_owns((uint64_t)(uintptr_t)ptr)) {
+		uint32_t *cell = slab_cell(ptr);
+		return cell ? *cell : 0;
+	}
+	return rt_ptrmap_get((uint64_t)(uintptr_t)ptr);
+}
+
+void rt_live_foreach(void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void *ctx)
+{
+	rt_ptrmap_foreach(fn, ctx);
+	mc_slab_foreach_live(MC_RZ_FRONT, fn, ctx);
+}
+
 /* The info of a new block: its stack, interned with kind and size, and
  * the block entered into the live map (which sets *key). *stale: a block
  * recorded at the same address whose free we never saw. */
@@ -713,7 +762,7 @@ static inline uint32_t new_block(struct rt_thread *t, int kind, size_t size, voi
 {
 	*stack = rt_capture(&t->sc, c.ip, c.sp, c.bp);
 	uint32_t info = rt_info_intern(&t->ic, kind, size, *stack, is_new);
-	*stale = info ? rt_ptrmap_put((uint64_t)(uintptr_t)ptr, info, t->index, key) : 0;
+	*stale = info ? live_put(ptr, info, key) : 0;
 	return info;
 }
 
@@ -787,9 +836,8 @@ static inline void rec_alloc(int kind, size_t size, void *ptr, struct caller c)
 /* A block leaves the live map: its info, and the key of its free. */
 static inline uint32_t take_block(void *ptr, uint64_t *key)
 {
-	struct rt_thread *t = t_self;
-	*key = key_floor(t);
-	return rt_ptrmap_take((uint64_t)(uintptr_t)ptr, t ? t->index : 0, key);
+	*key = key_floor(t_self);
+	return live_take(ptr, key);
 }
 
 /* A free of a block whose info was already taken from the live map. */
@@ -893,7 +941,7 @@ static void write_mc_totals_locked(void)
 		frees += t->mc_frees;
 		bytes += t->mc_bytes;
 	}
-	rt_ptrmap_foreach(add_live, live);
+	rt_live_foreach(add_live, live);
 	uint8_t rec[64], *p = rec;
 	*p++ = HR_MC_TOTALS;
 	p += put_varint(p, allocs);
@@ -1037,6 +1085,7 @@ static void atfork_child(void)
 {
 	/* the child is not traced: its copy of the buffers belongs to the parent */
 	atomic_store(&g_state, ST_OFF);
+	mc_slab_after_fork();
 	if (g_fd >= 0)
 		close(g_fd);
 	g_fd = -1;
@@ -1192,6 +1241,7 @@ static void rt_init(void)
 		const char *pr = getenv("SONDE_MEMCHECK_PRECISE");
 		unsigned every = pr && *pr ? (unsigned)strtoul(pr, NULL, 10) : 0;
 		mc_guard_init(every);
+		mc_slab_init();
 		g_keep[SIGSEGV] = g_keep[SIGTRAP] = every > 0;
 	}
 	/* Move the fd out of the program's way (it may close or reuse low
@@ -1458,7 +1508,7 @@ static bool mc_precise_fault(int sig, siginfo_t *si, ucontext_t *uc)
 	bool write = (g[REG_ERR] & 2) != 0; /* the page fault's own verdict; the decoder gives the size */
 	struct rt_error e = { .kind = write ? HE_INVALID_WRITE : HE_INVALID_READ, .addr = addr,
 			      .size = known ? acc.size : 0, .block = block };
-	e.info = rt_ptrmap_get(block);
+	e.info = live_get((void *)(uintptr_t)block);
 	if (!e.info) {
 		struct mc_freed_block f;
 		if (mc_freed_find(block, &f)) {
@@ -1602,7 +1652,7 @@ static inline void realloc_done(void *old, uint32_t oinfo, uint64_t key, void *p
 	else if (old && n == 0)
 		rec_free_info(oinfo, HK_FREE, key); /* realloc(p, 0) freed p */
 	else if (oinfo)
-		rt_ptrmap_put((uint64_t)(uintptr_t)old, oinfo, t_self ? t_self->index : 0, &key); /* failed: p is still live */
+		live_put(old, oinfo, &key); /* failed: p is still live */
 }
 
 /* Memcheck mode's realloc: like valgrind's, it always moves the block
@@ -1642,7 +1692,7 @@ static NOINLINE void *mc_realloc(void *old, size_t n, int kind, struct caller c)
 	p = mc_rz_alloc(n, 0);
 	if (!p) {
 		if (oinfo)
-			rt_ptrmap_put((uint64_t)(uintptr_t)old, oinfo, t_self ? t_self->index : 0, &key);
+			live_put(old, oinfo, &key);
 		goto out;
 	}
 	if (old) {
@@ -1832,7 +1882,7 @@ EXPORT size_t malloc_usable_size(void *p)
 	if (RT_UNLIKELY(!real_ready()))
 		return 0;
 	if (RT_UNLIKELY(g_memcheck)) { /* a checked block has exactly its size */
-		uint32_t info = rt_ptrmap_get((uint64_t)(uintptr_t)p);
+		uint32_t info = live_get(p);
 		if (info)
 			return info_size(info);
 	}

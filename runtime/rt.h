@@ -39,6 +39,27 @@ static inline void rt_spin_unlock(_Atomic int *l)
 {
 	__atomic_store_n((int *)l, 0, __ATOMIC_RELEASE);
 }
+extern _Atomic int rt_multi; /* more than one program thread: take the locks */
+
+/* A single-threaded program takes no locks on its hot paths: a locked
+ * instruction costs more than the rest of the work (and waits for the
+ * stores before it, such as a freed block's fill). rt_multi is set before a
+ * second thread can exist and stays set, so a section that started
+ * unlocked finishes before anyone else could enter it. Returns whether it
+ * locked, for rt_spin_unlock_if. */
+static inline bool rt_spin_lock_if_threaded(_Atomic int *l)
+{
+	if (!__atomic_load_n((int *)&rt_multi, __ATOMIC_RELAXED))
+		return false;
+	rt_spin_lock(l);
+	return true;
+}
+
+static inline void rt_spin_unlock_if(bool locked, _Atomic int *l)
+{
+	if (locked)
+		rt_spin_unlock(l);
+}
 #define RT_LIKELY(x) __builtin_expect(!!(x), 1)
 #define RT_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
@@ -165,12 +186,16 @@ uint32_t rt_info_intern(struct rt_info_cache *c, int kind, uint64_t size, uint32
 bool rt_info_get(uint32_t info, uint64_t *size, uint32_t *stack, int *kind);
 /* Calls fn for every live block (the caller stops other threads first). */
 void rt_ptrmap_foreach(void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void *ctx);
+/* The same over the live map and memcheck mode's slots (rt.c). */
+void rt_live_foreach(void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void *ctx);
 
 /* ---- the runtime's own memory (rt_mem.c) ---- */
 
 /* Anonymous read-write memory (NULL when out of memory), recorded so the
  * leak check leaves it out of the roots. */
 void *rt_map(size_t n);
+/* Records memory mapped elsewhere the same way. */
+void rt_map_note(void *m, size_t n);
 void rt_unmap(void *p, size_t n);
 /* The recorded ranges: pairs out[2i], out[2i+1] = [start, end), at most max
  * pairs; returns the count. */
@@ -188,8 +213,6 @@ uint32_t rt_ptrmap_take(uint64_t ptr, uint32_t me, uint64_t *key);
 uint32_t rt_ptrmap_get(uint64_t ptr);
 
 /* ---- core (rt.c) ---- */
-
-extern _Atomic int rt_multi; /* more than one program thread: take the locks */
 
 /* Writes one chunk (thread index 0, the runtime's own records) under the
  * global lock. */

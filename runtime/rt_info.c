@@ -2,9 +2,9 @@
  * gets a small index, sent once as an HR_INFO record; allocation and free
  * events then carry only that index (heaptrack interns the same pairs).
  *
- * A global table under a spinlock holds the interning; each thread keeps a
- * direct-mapped cache in front of it, so the lock is taken once per new
- * triple per thread. */
+ * A global table under a spinlock holds the interning (each slot holds its
+ * key, so a look-up touches one place); each thread keeps a direct-mapped
+ * cache in front of it, so the lock is taken once per new triple per thread. */
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,11 +18,16 @@ struct gslot {
 };
 
 static _Atomic int g_info_lock;
-/* the infos by index (g_byidx[info]), and a hash table of their indexes
- * (0: empty) keyed by what they stand for */
+/* the infos by index (g_byidx[info]), and a hash table of them keyed by
+ * what they stand for */
 static struct gslot *g_byidx;
 static uint64_t g_byidx_cap;
-static uint32_t *g_tab;
+struct tslot {
+	uint64_t size;
+	uint32_t stack, info; /* info 0: empty */
+	uint8_t kind;
+};
+static struct tslot *g_tab;
 static uint64_t g_cap, g_n;
 static uint32_t g_next_info = 1;
 
@@ -35,17 +40,17 @@ static inline uint64_t key_hash(int kind, uint64_t size, uint32_t stack)
 static bool ggrow(void)
 {
 	uint64_t ncap = g_cap ? g_cap * 2 : 4096;
-	uint32_t *ns = rt_map(ncap * sizeof(*ns));
+	struct tslot *ns = rt_map(ncap * sizeof(*ns));
 	if (!ns)
 		return false;
 	for (uint64_t i = 0; i < g_cap; i++) {
-		if (!g_tab[i])
+		const struct tslot *e = &g_tab[i];
+		if (!e->info)
 			continue;
-		const struct gslot *e = &g_byidx[g_tab[i]];
 		uint64_t j = key_hash(e->kind, e->size, e->stack) & (ncap - 1);
-		while (ns[j])
+		while (ns[j].info)
 			j = (j + 1) & (ncap - 1);
-		ns[j] = g_tab[i];
+		ns[j] = *e;
 	}
 	if (g_tab)
 		rt_unmap(g_tab, g_cap * sizeof(*g_tab));
@@ -76,27 +81,27 @@ static bool byidx_reserve(uint64_t i)
 static uint32_t intern_global(int kind, uint64_t size, uint32_t stack, uint64_t h, bool *is_new)
 {
 	uint32_t info = 0;
-	rt_spin_lock(&g_info_lock);
+	bool locked = rt_spin_lock_if_threaded(&g_info_lock);
 	if ((g_n + 1) * 2 > g_cap && !ggrow()) {
-		rt_spin_unlock(&g_info_lock);
+		rt_spin_unlock_if(locked, &g_info_lock);
 		return 0;
 	}
 	uint64_t mask = g_cap - 1, j = h & mask;
-	for (; g_tab[j]; j = (j + 1) & mask) {
-		const struct gslot *e = &g_byidx[g_tab[j]];
+	for (; g_tab[j].info; j = (j + 1) & mask) {
+		const struct tslot *e = &g_tab[j];
 		if (e->size == size && e->stack == stack && e->kind == kind) {
-			info = g_tab[j];
+			info = e->info;
 			break;
 		}
 	}
 	if (!info && byidx_reserve(g_next_info)) {
 		info = g_next_info++;
 		g_byidx[info] = (struct gslot){ size, stack, (uint8_t)kind };
-		g_tab[j] = info;
+		g_tab[j] = (struct tslot){ size, stack, info, (uint8_t)kind };
 		g_n++;
 		*is_new = true;
 	}
-	rt_spin_unlock(&g_info_lock);
+	rt_spin_unlock_if(locked, &g_info_lock);
 	return info;
 }
 
@@ -116,13 +121,13 @@ uint32_t rt_info_intern(struct rt_info_cache *c, int kind, uint64_t size, uint32
 bool rt_info_get(uint32_t info, uint64_t *size, uint32_t *stack, int *kind)
 {
 	bool ok = false;
-	rt_spin_lock(&g_info_lock);
+	bool locked = rt_spin_lock_if_threaded(&g_info_lock);
 	if (info && info < g_next_info && info < g_byidx_cap) {
 		*size = g_byidx[info].size;
 		*stack = g_byidx[info].stack;
 		*kind = g_byidx[info].kind;
 		ok = true;
 	}
-	rt_spin_unlock(&g_info_lock);
+	rt_spin_unlock_if(locked, &g_info_lock);
 	return ok;
 }

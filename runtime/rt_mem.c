@@ -13,11 +13,8 @@ static _Atomic int g_mem_lock;
 static uint64_t g_maps[MAX_MAPS][2];
 static size_t g_nmaps;
 
-void *rt_map(size_t n)
+void rt_map_note(void *m, size_t n)
 {
-	void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
-		return NULL;
 	rt_spin_lock(&g_mem_lock);
 	if (g_nmaps < MAX_MAPS) { /* beyond: the leak check may see a few false roots */
 		g_maps[g_nmaps][0] = (uint64_t)(uintptr_t)m;
@@ -25,6 +22,14 @@ void *rt_map(size_t n)
 		g_nmaps++;
 	}
 	rt_spin_unlock(&g_mem_lock);
+}
+
+void *rt_map(size_t n)
+{
+	void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	rt_map_note(m, n);
 	return m;
 }
 

@@ -10,7 +10,9 @@
  * each starting from the state the previous one left, and last a random
  * sequence checked against a model after draining whatever came before.
  * mc_freed's behaviour when rt_map fails runs first, in forked children
- * (its tables are not mapped yet there). */
+ * (its tables are not mapped yet there). Until the last test the slot
+ * allocator (runtime/mc_slab.c) is off, so blocks come from the C library;
+ * the last one turns it on and goes over the redzones again. */
 #include <errno.h>
 #include <malloc.h>
 #include <setjmp.h>
@@ -32,6 +34,9 @@ enum { GUARD_SLOTS = SLOTS };
 #undef SLOTS
 #include "../../runtime/mc_freed.c"
 #include "../../runtime/mc_redzone.c"
+#define tcache slab_tcache
+#include "../../runtime/mc_slab.c"
+#undef tcache
 /* the tests below use one thread's ring: the first, the biggest */
 #define RING FIRST_ENTRIES
 #define VOLUME FIRST_VOLUME
@@ -72,6 +77,14 @@ void rt_unmap(void *p, size_t n)
 {
 	munmap(p, n);
 }
+
+void rt_map_note(void *m, size_t n)
+{
+	(void)m;
+	(void)n;
+}
+
+_Atomic int rt_multi;
 
 static size_t page;
 
@@ -326,11 +339,22 @@ static void test_rz_freed_block(void)
 		CHECK(p);
 		memset(p, 0x33, n);
 		mc_rz_fill_freed(p, n);
+		/* whole up to FILL_WHOLE, else the head and the end */
 		for (size_t k = 0; k < n; k++)
-			CHECK(p[k] == MC_FREED);
+			CHECK(p[k] == (n <= FILL_WHOLE || k < FILL_HEAD || k >= n - FILL_END ? MC_FREED : 0x33));
 		CHECK(mc_rz_freed_intact(p, n, &d));
 		CHECK(!mc_rz_check(p, n, &b, &a));
-		if (n >= 10) {
+		if (n > FILL_WHOLE) {
+			p[n / 2] = 0; /* the unfilled middle is not checked */
+			CHECK(mc_rz_freed_intact(p, n, &d));
+			p[n - 2] = 0; /* the end */
+			CHECK(!mc_rz_freed_intact(p, n, &d));
+			CHECK(d.addr == u(p + n - 2) && d.len == 1);
+			p[8] = 0; /* the head's damage comes first */
+			p[9] = 0;
+			CHECK(!mc_rz_freed_intact(p, n, &d));
+			CHECK(d.addr == u(p + 8) && d.len == 2);
+		} else if (n >= 10) {
 			p[8] = 0;
 			p[9] = 0;
 			CHECK(!mc_rz_freed_intact(p, n, &d));
@@ -1041,6 +1065,37 @@ static void test_freed_model(void)
 	CHECK(mheld == test_ring()->held_bytes);
 }
 
+/* Blocks from the slot allocator: the same layout and checks; a block
+ * with a broken header still goes back to its slot (its base is known). */
+static void test_rz_slab(void)
+{
+	CHECK(mc_slab_init());
+	for (size_t i = 0; i < N_OF(sizes); i++)
+		for (size_t j = 0; j < N_OF(aligns); j++) {
+			size_t n = sizes[i], al = aligns[j];
+			uint8_t *p = mc_rz_alloc(n, al);
+			CHECK(p);
+			bool slot = al <= 16 && n + 48 <= MC_SLAB_MAX;
+			CHECK(mc_slab_owns(u(p)) == slot);
+			if (slot)
+				CHECK(mc_slab_cell(u(p) - MC_RZ_FRONT) != NULL);
+			mc_rz_release(p, n);
+			rz_one(n, al);
+			if (unit_current_failed_) {
+				printf("  (size %zu align %zu)\n", n, al);
+				return;
+			}
+		}
+	uint8_t *p = mc_rz_alloc(100, 0);
+	struct mc_damage b, a;
+	CHECK(p && mc_slab_owns(u(p)));
+	p[-20] ^= 0xff; /* header.check */
+	CHECK(mc_rz_check(p, 100, &b, &a));
+	CHECK(b.addr == u(p - 32) && b.len == 16);
+	mc_rz_release(p, 100);
+	CHECK(mc_rz_alloc(100, 0) == p); /* the slot was reused */
+}
+
 int main(void)
 {
 	page = (size_t)sysconf(_SC_PAGESIZE);
@@ -1071,5 +1126,6 @@ int main(void)
 	RUN(test_freed_max);
 	RUN(test_freed_ring);
 	RUN(test_freed_model);
+	RUN(test_rz_slab); /* mc_slab_init: slots from here */
 	UNIT_EXIT();
 }

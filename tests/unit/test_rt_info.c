@@ -335,6 +335,7 @@ static void test_threads(void)
 	}
 	uint32_t base = model_n;
 	pthread_t tid[TH];
+	atomic_store(&rt_multi, 1); /* as the runtime does before a second thread exists */
 	for (int t = 0; t < TH; t++)
 		CHECK(pthread_create(&tid[t], NULL, th_main, (void *)(intptr_t)t) == 0);
 	atomic_store(&th_go, 1);

@@ -20,10 +20,6 @@
 
 #include "rt_test_stubs.h"
 
-/* ---- what the module needs from the runtime ---- */
-
-_Atomic int rt_multi;
-
 /* ---- helpers ---- */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
