@@ -30,6 +30,13 @@ static uint32_t check_of(const void *p, uint64_t size, uint32_t front)
 	return (uint32_t)(h >> 32) ^ 0x5a5a5a5au;
 }
 
+/* Whether p is a guarded block (mc_guard.c); slots never are, and most
+ * blocks are slots: their check is a compare. */
+static inline bool guarded(const void *p)
+{
+	return !mc_slab_owns((uint64_t)(uintptr_t)p) && mc_guard_owns(p);
+}
+
 static inline struct header *header_of(const void *p)
 {
 	return (struct header *)((uintptr_t)p - MIN_FRONT);
@@ -96,7 +103,7 @@ static bool header_ok(const void *p, size_t n)
 
 void mc_rz_release(void *p, size_t n)
 {
-	if (mc_guard_owns(p)) /* its pages may be inaccessible: no header read */
+	if (guarded(p)) /* its pages may be inaccessible: no header read */
 		mc_guard_release(p, n);
 	else if (mc_slab_owns((uint64_t)(uintptr_t)p)) /* its base is known even with a broken header */
 		mc_slab_free((uint8_t *)p - MIN_FRONT);
@@ -161,8 +168,8 @@ static inline bool all_byte(const uint8_t *lo, const uint8_t *hi, uint8_t b)
 bool mc_rz_check(const void *p, size_t n, struct mc_damage *before, struct mc_damage *after)
 {
 	const uint8_t *b = p;
-	bool guarded = mc_guard_owns(p);
-	if (RT_LIKELY(!guarded && all_byte(b - FRONT_CANARY, b, MC_CANARY) && header_ok(p, n) &&
+	bool is_guarded = guarded(p);
+	if (RT_LIKELY(!is_guarded && all_byte(b - FRONT_CANARY, b, MC_CANARY) && header_ok(p, n) &&
 		      all_byte(b + n, b + tail_end(n), MC_CANARY))) {
 		before->addr = before->len = after->addr = after->len = 0;
 		return false;
@@ -175,7 +182,7 @@ bool mc_rz_check(const void *p, size_t n, struct mc_damage *before, struct mc_da
 		before->len = end - before->addr;
 		bad = true;
 	}
-	if (guarded)
+	if (is_guarded)
 		after->addr = after->len = 0; /* no tail: the guard page faults */
 	else if (scan(b + n, b + tail_end(n), MC_CANARY, after))
 		bad = true;
@@ -192,7 +199,7 @@ bool mc_rz_check(const void *p, size_t n, struct mc_damage *before, struct mc_da
 
 void mc_rz_fill_freed(void *p, size_t n)
 {
-	if (mc_guard_owns(p)) {
+	if (guarded(p)) {
 		mc_guard_protect(p, n); /* any later access faults instead */
 	} else if (n <= FILL_WHOLE) {
 		memset(p, MC_FREED, n);
@@ -208,7 +215,7 @@ static uint8_t g_freed_pattern[FILL_WHOLE];
 
 bool mc_rz_freed_intact(const void *p, size_t n, struct mc_damage *d)
 {
-	if (mc_guard_owns(p))
+	if (guarded(p))
 		return true;
 	if (!g_freed_pattern[0])
 		memset(g_freed_pattern, MC_FREED, sizeof g_freed_pattern);

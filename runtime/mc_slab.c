@@ -31,6 +31,13 @@ static uint32_t *g_cells;            /* CELLS_PER_SPAN per span */
 static uint8_t g_span_class[NSPANS]; /* class + 1; 0: not in use */
 static _Atomic uint64_t g_next_span;
 
+/* Slot index in its span by a multiply: floor(in * ceil(2^40 / size) / 2^40)
+ * is in / size for in < 2^18 and size <= 2^16 (the error stays below
+ * 2^-22, under the 1/size a quotient's fraction keeps from the next
+ * integer); a division on every malloc and free cost more. */
+#define RECIP_SHIFT 40
+static uint64_t g_recip[NCLASS];
+
 struct pool {
 	_Atomic int lock;
 	uint32_t n, cap;
@@ -82,6 +89,8 @@ bool mc_slab_init(void)
 	 * hold no pointers */
 	rt_map_note(r, REGION_SIZE);
 	rt_map_note(c, NSPANS * CELLS_PER_SPAN * sizeof(uint32_t));
+	for (unsigned k = 0; k < NCLASS; k++)
+		g_recip[k] = ((1ull << RECIP_SHIFT) + class_size(k) - 1) / class_size(k);
 	g_cells = c;
 	mc_slab_lo = (uint64_t)(uintptr_t)r;
 	mc_slab_hi = mc_slab_lo + REGION_SIZE;
@@ -201,10 +210,11 @@ uint32_t *mc_slab_cell(uint64_t slot)
 	unsigned c1 = g_span_class[s];
 	if (!c1)
 		return NULL;
-	uint32_t size = class_size(c1 - 1), in = (uint32_t)(off & (SPAN - 1));
-	if (in % size || in + size > SPAN)
+	uint64_t size = class_size(c1 - 1), in = off & (SPAN - 1);
+	uint64_t idx = (in * g_recip[c1 - 1]) >> RECIP_SHIFT;
+	if (idx * size != in || in + size > SPAN)
 		return NULL;
-	return &g_cells[s * CELLS_PER_SPAN + in / size];
+	return &g_cells[s * CELLS_PER_SPAN + idx];
 }
 
 void mc_slab_foreach_live(uint64_t off, void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void *ctx)

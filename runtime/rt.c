@@ -731,9 +731,14 @@ static inline uint32_t live_put(void *ptr, uint32_t info, uint64_t *key)
 static inline uint32_t live_take(void *ptr, uint64_t *key)
 {
 	if (mc_slab_owns((uint64_t)(uintptr_t)ptr)) { /* never in the live map */
-		uint32_t *cell = slab_cell(ptr), info = cell ? *cell : 0;
-		if (cell)
-			*cell = 0;
+		uint32_t *cell = slab_cell(ptr);
+		if (!cell)
+			return 0;
+		/* two threads freeing one block at once: only one gets it */
+		if (atomic_load_explicit(&rt_multi, memory_order_relaxed))
+			return __atomic_exchange_n(cell, 0, __ATOMIC_RELAXED);
+		uint32_t info = *cell;
+		*cell = 0;
 		return info;
 	}
 	return rt_ptrmap_take((uint64_t)(uintptr_t)ptr, t_self ? t_self->index : 0, key);
@@ -1444,8 +1449,8 @@ static bool mc_release_untraced(void *p)
 {
 	uint64_t key;
 	uint32_t info = take_block(p, &key);
-	if (!info)
-		return false;
+	if (!info) /* a slot that is no live block: the C library would abort on it */
+		return mc_slab_owns((uint64_t)(uintptr_t)p);
 	mc_rz_release(p, info_size(info));
 	return true;
 }
@@ -1663,6 +1668,10 @@ static NOINLINE void *mc_realloc(void *old, size_t n, int kind, struct caller c)
 	if (!tracing()) {
 		uint64_t key;
 		uint32_t oinfo = old ? take_block(old, &key) : 0;
+		if (!oinfo && mc_slab_owns((uint64_t)(uintptr_t)old)) { /* no live block: as if invalid */
+			errno = ENOMEM;
+			return NULL;
+		}
 		if (!oinfo)
 			return rt_real.realloc(old, n);
 		uint64_t on = info_size(oinfo);
@@ -1883,8 +1892,8 @@ EXPORT size_t malloc_usable_size(void *p)
 		return 0;
 	if (RT_UNLIKELY(g_memcheck)) { /* a checked block has exactly its size */
 		uint32_t info = live_get(p);
-		if (info)
-			return info_size(info);
+		if (info || mc_slab_owns((uint64_t)(uintptr_t)p)) /* a slot that is no live block: 0 */
+			return info ? info_size(info) : 0;
 	}
 	return rt_real.malloc_usable_size ? rt_real.malloc_usable_size(p) : 0;
 }

@@ -515,7 +515,7 @@ struct trie_ent {
 	uint32_t parent, id; /* id 0: empty */
 };
 
-static pthread_mutex_t g_trie_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic int g_trie_lock;
 static struct trie_ent *g_trie;
 static size_t g_trie_cap, g_trie_n;
 static uint32_t g_next_id = 1;
@@ -528,7 +528,7 @@ static inline uint64_t node_hash(uint32_t parent, uint64_t ip)
 
 static uint32_t trie_intern(uint32_t parent, uint64_t ip, bool *created)
 {
-	pthread_mutex_lock(&g_trie_lock);
+	bool locked = rt_spin_lock_if_threaded(&g_trie_lock);
 	if (g_trie_n * 2 >= g_trie_cap) {
 		size_t ncap = g_trie_cap ? 2 * g_trie_cap : 1 << 14;
 		struct trie_ent *nt = rt_xcalloc(ncap, sizeof *nt);
@@ -548,7 +548,7 @@ static uint32_t trie_intern(uint32_t parent, uint64_t ip, bool *created)
 	while (g_trie[j].id) {
 		if (g_trie[j].ip == ip && g_trie[j].parent == parent) {
 			uint32_t id = g_trie[j].id;
-			pthread_mutex_unlock(&g_trie_lock);
+			rt_spin_unlock_if(locked, &g_trie_lock);
 			*created = false;
 			return id;
 		}
@@ -557,7 +557,7 @@ static uint32_t trie_intern(uint32_t parent, uint64_t ip, bool *created)
 	uint32_t id = g_next_id++;
 	g_trie[j] = (struct trie_ent){ ip, parent, id };
 	g_trie_n++;
-	pthread_mutex_unlock(&g_trie_lock);
+	rt_spin_unlock_if(locked, &g_trie_lock);
 	*created = true;
 	return id;
 }

@@ -198,6 +198,20 @@ static void test_threads(void)
 	CHECK(mc_slab_alloc(100) != NULL);
 }
 
+/* The slot index by multiply equals the division for every offset in a
+ * span and every class. */
+static void test_recip(void)
+{
+	bool ok = true;
+	for (unsigned c = 0; c < NCLASS && ok; c++)
+		for (uint64_t in = 0; in < SPAN; in++)
+			if (((in * g_recip[c]) >> RECIP_SHIFT) != in / class_size(c)) {
+				ok = false;
+				CHECK_INT(in, c);
+			}
+	CHECK(ok);
+}
+
 static void test_init(void)
 {
 	CHECK(mc_slab_init());
@@ -207,6 +221,7 @@ int main(void)
 {
 	RUN(test_classes);
 	RUN(test_init);
+	RUN(test_recip);
 	RUN(test_slots_and_cells);
 	RUN(test_reuse);
 	RUN(test_thread_end);
