@@ -39,10 +39,11 @@ declare -A WANT=(
 	[leak_graphs_global]="0/0 0/0 0/0 320/5"
 	[leak_graphs_swallow]="364/1 328/2 0/0 0/0"
 	[leak_graphs_fromlost]="64/1 408/6 0/0 0/0"
+	[leak_graphs_sizes]="100000/1 131257/4 0/0 0/0"
 	[leak_graphs_all]="644/5 2480/33 392/4 336/6"
 )
 for spec in leak_graphs:list leak_graphs:tree leak_graphs:cycle leak_graphs:interior leak_graphs:possible_child \
-	leak_graphs:global leak_graphs:swallow leak_graphs:fromlost leak_graphs:all \
+	leak_graphs:global leak_graphs:swallow leak_graphs:fromlost leak_graphs:sizes leak_graphs:all \
 	leak_threads:none leak_threads:tls leak_threads:tls_thread leak_threads:stack leak_threads:reg; do
 	prog=${spec%%:*} arg=${spec#*:} name="${prog}_${arg}"
 	[ -x "$FIX/$prog" ] || continue
