@@ -103,10 +103,10 @@ static bool header_ok(const void *p, size_t n)
 
 void mc_rz_release(void *p, size_t n)
 {
-	if (guarded(p)) /* its pages may be inaccessible: no header read */
-		mc_guard_release(p, n);
-	else if (mc_slab_owns((uint64_t)(uintptr_t)p)) /* its base is known even with a broken header */
+	if (mc_slab_owns((uint64_t)(uintptr_t)p)) /* its base is known even with a broken header */
 		mc_slab_free((uint8_t *)p - MIN_FRONT);
+	else if (mc_guard_owns(p)) /* its pages may be inaccessible: no header read */
+		mc_guard_release(p, n);
 	else if (header_ok(p, n) && !(header_of(p)->front & GUARDED))
 		rt_real.free((uint8_t *)p - header_of(p)->front);
 }

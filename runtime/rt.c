@@ -620,7 +620,7 @@ static inline bool ev_begin(struct rt_thread *t, size_t need)
 	 * locked instruction) orders the store of busy before the load of
 	 * g_stopped (x86-64); alone, only a signal handler on this very thread
 	 * can look, and it sees our stores in order. */
-	if (atomic_load_explicit(&rt_multi, memory_order_relaxed))
+	if (rt_threaded())
 		atomic_exchange_explicit(&t->busy, 1, memory_order_seq_cst);
 	else
 		atomic_store_explicit(&t->busy, 1, memory_order_relaxed);
@@ -710,10 +710,10 @@ static inline uint8_t *put_info_rec(uint8_t *p, uint32_t info, int kind, uint64_
 
 /* ---- live blocks: a slab slot's info cell (memcheck mode), else the live map ---- */
 
+/* The info cell of the slot block ptr starts (NULL: none). */
 static inline uint32_t *slab_cell(void *ptr)
 {
-	uint64_t a = (uint64_t)(uintptr_t)ptr;
-	return RT_LIKELY(mc_slab_owns(a)) ? mc_slab_cell(a - MC_RZ_FRONT) : NULL;
+	return mc_slab_cell((uint64_t)(uintptr_t)ptr - MC_RZ_FRONT);
 }
 
 /* rt_ptrmap_put's contract; a slot's cell cannot hold a stale block (the
@@ -735,7 +735,7 @@ static inline uint32_t live_take(void *ptr, uint64_t *key)
 		if (!cell)
 			return 0;
 		/* two threads freeing one block at once: only one gets it */
-		if (atomic_load_explicit(&rt_multi, memory_order_relaxed))
+		if (rt_threaded())
 			return __atomic_exchange_n(cell, 0, __ATOMIC_RELAXED);
 		uint32_t info = *cell;
 		*cell = 0;

@@ -41,15 +41,20 @@ static inline void rt_spin_unlock(_Atomic int *l)
 }
 extern _Atomic int rt_multi; /* more than one program thread: take the locks */
 
-/* A single-threaded program takes no locks on its hot paths: a locked
- * instruction costs more than the rest of the work (and waits for the
- * stores before it, such as a freed block's fill). rt_multi is set before a
- * second thread can exist and stays set, so a section that started
- * unlocked finishes before anyone else could enter it. Returns whether it
- * locked, for rt_spin_unlock_if. */
+/* Whether to take locks: a single-threaded program takes none on its hot
+ * paths, as a locked instruction costs more than the rest of the work (and
+ * waits for the stores before it, such as a freed block's fill). rt_multi
+ * is set before a second thread can exist and stays set, so a section that
+ * started unlocked finishes before anyone else could enter it. */
+static inline bool rt_threaded(void)
+{
+	return __atomic_load_n((int *)&rt_multi, __ATOMIC_RELAXED);
+}
+
+/* rt_spin_lock when threaded; returns whether it locked, for rt_spin_unlock_if. */
 static inline bool rt_spin_lock_if_threaded(_Atomic int *l)
 {
-	if (!__atomic_load_n((int *)&rt_multi, __ATOMIC_RELAXED))
+	if (!rt_threaded())
 		return false;
 	rt_spin_lock(l);
 	return true;

@@ -86,13 +86,10 @@ static inline void sunlock(_Atomic int *l)
 	atomic_store_explicit(l, 0, memory_order_release);
 }
 
-/* A single-threaded program takes no locks: a locked instruction costs
- * more than the rest of the look-up. rt_multi is set before a second
- * thread can exist and stays set, so a section that started unlocked
- * finishes before anyone else could enter it. */
+/* The stripe's lock when threaded (rt_threaded, rt.h). */
 static inline bool lock_if_threaded(struct stripe *st)
 {
-	if (!atomic_load_explicit(&rt_multi, memory_order_relaxed))
+	if (!rt_threaded())
 		return false;
 	slock(&st->lock);
 	return true;
