@@ -25,10 +25,20 @@
 #define OTHER_VOLUME (5u << 20)
 #define PREFETCH_AHEAD 4 /* blocks leaving soon whose memory is fetched early */
 
+/* mc_freed_block's fields and the flag in its padding: 32 bytes, two
+ * entries a cache line (the ring is read where it is coldest, its head) */
 struct ent {
-	struct mc_freed_block b;
+	uint64_t ptr, size;
+	uint32_t info, free_stack;
+	uint8_t how;
 	bool held; /* still allocated, in quarantine */
 };
+_Static_assert(sizeof(struct ent) == 32, "ring entries two a cache line");
+
+static inline struct mc_freed_block block_of(const struct ent *e)
+{
+	return (struct mc_freed_block){ e->ptr, e->size, e->info, e->free_stack, e->how };
+}
 
 struct mc_ring {
 	_Atomic int lock;
@@ -65,18 +75,20 @@ static bool pop_oldest(struct mc_ring *r, struct mc_freed_block *out)
 	struct ent *old = &r->ent[r->head];
 	bool held = old->held;
 	if (held) {
-		*out = old->b;
-		r->held_bytes -= old->b.size;
+		*out = block_of(old);
+		r->held_bytes -= old->size;
 	}
 	r->head = (r->head + 1) & (r->cap - 1);
 	r->count--;
 	/* the caller checks the blocks that leave, long out of cache: fetch
 	 * the ones next in line now (the ring is FIFO) */
+	if (r->count > 2 * PREFETCH_AHEAD) /* the entries that will be read there */
+		__builtin_prefetch(&r->ent[(r->head + 2 * PREFETCH_AHEAD) & (r->cap - 1)]);
 	if (r->count > PREFETCH_AHEAD) {
 		const struct ent *next = &r->ent[(r->head + PREFETCH_AHEAD) & (r->cap - 1)];
 		if (next->held) {
-			const char *p = (const char *)(uintptr_t)next->b.ptr;
-			uint64_t n = next->b.size < 256 ? next->b.size : 256;
+			const char *p = (const char *)(uintptr_t)next->ptr;
+			uint64_t n = next->size < 256 ? next->size : 256;
 			__builtin_prefetch(p - 48); /* our header, the allocator's */
 			for (uint64_t off = 0; off < n; off += 64)
 				__builtin_prefetch(p + off);
@@ -105,8 +117,7 @@ size_t mc_freed_note(struct mc_ring *r, const struct mc_freed_block *b, bool hel
 		return n_out;
 	}
 	struct ent *e = &r->ent[(r->head + r->count) & (r->cap - 1)];
-	e->b = *b;
-	e->held = held;
+	*e = (struct ent){ b->ptr, b->size, b->info, b->free_stack, b->how, held };
 	r->count++;
 	if (held)
 		r->held_bytes += b->size;
@@ -136,8 +147,8 @@ bool mc_freed_find(uint64_t ptr, struct mc_freed_block *out)
 			continue;
 		for (uint32_t i = r->count; i-- > 0;) { /* its latest free of ptr */
 			const struct ent *e = &r->ent[(r->head + i) & (r->cap - 1)];
-			if (e->b.ptr == ptr) {
-				*out = e->b;
+			if (e->ptr == ptr) {
+				*out = block_of(e);
 				found = true;
 				break;
 			}
@@ -157,8 +168,10 @@ void mc_freed_foreach_held(void (*fn)(const struct mc_freed_block *b, void *ctx)
 			continue;
 		for (uint32_t i = 0; i < r->count; i++) {
 			const struct ent *e = &r->ent[(r->head + i) & (r->cap - 1)];
-			if (e->held)
-				fn(&e->b, ctx);
+			if (e->held) {
+				struct mc_freed_block b = block_of(e);
+				fn(&b, ctx);
+			}
 		}
 		rt_spin_unlock(&r->lock);
 	}

@@ -6,7 +6,6 @@
  * key, so a look-up touches one place); each thread keeps a direct-mapped
  * cache in front of it, so the lock is taken once per new triple per thread. */
 #include <stdatomic.h>
-#include <string.h>
 #include <sys/mman.h>
 
 #include "rt.h"
@@ -18,10 +17,13 @@ struct gslot {
 };
 
 static _Atomic int g_info_lock;
-/* the infos by index (g_byidx[info]), and a hash table of them keyed by
- * what they stand for */
-static struct gslot *g_byidx;
-static uint64_t g_byidx_cap;
+/* The infos by index, in chunks that never move once mapped, so a look-up
+ * by index (every free) takes no lock: an index is handed out only after
+ * its entry and chunk are written. */
+#define CHUNK_BITS 14
+#define CHUNK_ENTRIES (1u << CHUNK_BITS)
+#define CHUNKS (1u << (32 - CHUNK_BITS)) /* every uint32_t index */
+static struct gslot *g_chunks[CHUNKS];
 struct tslot {
 	uint64_t size;
 	uint32_t stack, info; /* info 0: empty */
@@ -59,22 +61,18 @@ static bool ggrow(void)
 	return true;
 }
 
-/* Room for index i in g_byidx (under the lock). */
-static bool byidx_reserve(uint64_t i)
+/* The entry for index i, its chunk mapped if needed (under the lock). */
+static struct gslot *byidx_slot(uint32_t i)
 {
-	if (i < g_byidx_cap)
-		return true;
-	uint64_t ncap = g_byidx_cap ? g_byidx_cap * 2 : 4096;
-	void *m = rt_map(ncap * sizeof(struct gslot));
-	if (!m)
-		return false;
-	if (g_byidx) {
-		memcpy(m, g_byidx, g_byidx_cap * sizeof(struct gslot));
-		rt_unmap(g_byidx, g_byidx_cap * sizeof(struct gslot));
+	struct gslot **chunk = &g_chunks[i >> CHUNK_BITS];
+	struct gslot *c = __atomic_load_n(chunk, __ATOMIC_RELAXED);
+	if (!c) {
+		c = rt_map(CHUNK_ENTRIES * sizeof(struct gslot));
+		if (!c)
+			return NULL;
+		__atomic_store_n(chunk, c, __ATOMIC_RELEASE);
 	}
-	g_byidx = m;
-	g_byidx_cap = ncap;
-	return true;
+	return &c[i & (CHUNK_ENTRIES - 1)];
 }
 
 /* The global look-up; *is_new when this call created the index. */
@@ -94,9 +92,11 @@ static uint32_t intern_global(int kind, uint64_t size, uint32_t stack, uint64_t 
 			break;
 		}
 	}
-	if (!info && byidx_reserve(g_next_info)) {
-		info = g_next_info++;
-		g_byidx[info] = (struct gslot){ size, stack, (uint8_t)kind };
+	struct gslot *slot;
+	if (!info && g_next_info != UINT32_MAX && (slot = byidx_slot(g_next_info))) {
+		info = g_next_info;
+		*slot = (struct gslot){ size, stack, (uint8_t)kind };
+		__atomic_store_n(&g_next_info, info + 1, __ATOMIC_RELEASE); /* publishes *slot */
 		g_tab[j] = (struct tslot){ size, stack, info, (uint8_t)kind };
 		g_n++;
 		*is_new = true;
@@ -120,14 +120,14 @@ uint32_t rt_info_intern(struct rt_info_cache *c, int kind, uint64_t size, uint32
 
 bool rt_info_get(uint32_t info, uint64_t *size, uint32_t *stack, int *kind)
 {
-	bool ok = false;
-	bool locked = rt_spin_lock_if_threaded(&g_info_lock);
-	if (info && info < g_next_info && info < g_byidx_cap) {
-		*size = g_byidx[info].size;
-		*stack = g_byidx[info].stack;
-		*kind = g_byidx[info].kind;
-		ok = true;
-	}
-	rt_spin_unlock_if(locked, &g_info_lock);
-	return ok;
+	if (!info || info >= __atomic_load_n(&g_next_info, __ATOMIC_ACQUIRE))
+		return false;
+	const struct gslot *c = __atomic_load_n(&g_chunks[info >> CHUNK_BITS], __ATOMIC_ACQUIRE);
+	if (!c)
+		return false;
+	const struct gslot *e = &c[info & (CHUNK_ENTRIES - 1)];
+	*size = e->size;
+	*stack = e->stack;
+	*kind = e->kind;
+	return true;
 }

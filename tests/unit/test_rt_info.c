@@ -240,10 +240,10 @@ static void test_random_model(void)
 }
 
 /* Whether interning a new triple must map: the table's load or the
- * by-index array's room (the module's own tests, read back). */
+ * by-index chunk for the next index (the module's own tests, read back). */
 static int growth_due(void)
 {
-	return ((g_n + 1) * 2 > g_cap ? 1 : 0) | (g_next_info >= g_byidx_cap ? 2 : 0);
+	return ((g_n + 1) * 2 > g_cap ? 1 : 0) | (!g_chunks[g_next_info >> CHUNK_BITS] ? 2 : 0);
 }
 
 /* With rt_map failing: new triples are given until a table must grow, then
@@ -315,6 +315,12 @@ static void *th_main(void *arg)
 		bool is_new;
 		uint32_t info = rt_info_intern(c, t.kind, t.size, t.stack, &is_new);
 		if (!info || (th_got[me][i] && th_got[me][i] != info))
+			bad = 1;
+		/* read back without the lock while the others intern */
+		uint64_t size;
+		uint32_t stack;
+		int kind;
+		if (!rt_info_get(info, &size, &stack, &kind) || size != t.size || stack != t.stack || kind != t.kind)
 			bad = 1;
 		th_got[me][i] = info;
 		if (is_new)
