@@ -501,10 +501,10 @@ static const char *dwarf_display(struct symbolizer *s, struct module *m, const s
 	return out;
 }
 
-static const struct sym_result *resolve(struct symbolizer *s, struct module *m, uint64_t vaddr)
+static const struct sym_result *resolve(struct symbolizer *s, struct module *m, uint64_t vaddr, bool with_dwarf)
 {
 	const struct elf_sym *es = elf_symtab_find(&m->syms, vaddr);
-	if (s->inline_on && m->dwarf_elf) {
+	if (with_dwarf && m->dwarf_elf) {
 		if (!m->dw_tried) {
 			m->dw_tried = true;
 			m->dw = dwarf_lines_new(m->dwarf_elf);
@@ -535,18 +535,28 @@ static const struct sym_result *resolve(struct symbolizer *s, struct module *m, 
 	return r;
 }
 
-const struct sym_result *symbolizer_lookup(struct symbolizer *s, int module, uint64_t vaddr)
+static const struct sym_result *lookup(struct symbolizer *s, int module, uint64_t vaddr, bool with_dwarf)
 {
 	struct module *m = get_module(s, module);
 	if (!m || !m->found)
 		return s->unknown;
-	struct u64map *cache = &m->cache[s->inline_on];
+	struct u64map *cache = &m->cache[with_dwarf];
 	uint64_t *slot = u64map_get(cache, vaddr);
 	if (slot)
 		return (const struct sym_result *)(uintptr_t)*slot;
-	const struct sym_result *r = resolve(s, m, vaddr);
+	const struct sym_result *r = resolve(s, m, vaddr, with_dwarf);
 	*u64map_upsert(cache, vaddr, 0, NULL) = (uint64_t)(uintptr_t)r;
 	return r;
+}
+
+const struct sym_result *symbolizer_lookup(struct symbolizer *s, int module, uint64_t vaddr)
+{
+	return lookup(s, module, vaddr, s->inline_on);
+}
+
+const struct sym_result *symbolizer_lookup_name(struct symbolizer *s, int module, uint64_t vaddr)
+{
+	return lookup(s, module, vaddr, false);
 }
 
 /* ---- kernel ----------------------------------------------------------- */

@@ -48,6 +48,10 @@ bool symbolizer_offset_to_vaddr(struct symbolizer *s, int module, uint64_t file_
 /* Resolves an ELF virtual address inside the module. For return addresses
  * the caller passes address-1 so the call instruction is found. */
 const struct sym_result *symbolizer_lookup(struct symbolizer *s, int module, uint64_t vaddr);
+/* The same from the symbol table alone, whatever symbolizer_set_inline
+ * says: the function's name, no inlined frames or source line, and the
+ * module's DWARF is not read. */
+const struct sym_result *symbolizer_lookup_name(struct symbolizer *s, int module, uint64_t vaddr);
 
 /* Kernel addresses, from /proc/kallsyms when readable (and not all zero).
  * Function names only; module symbols carry their module name. Returns

@@ -974,22 +974,67 @@ void heap_report_each_stack(struct heap_view *v, heap_stack_fn fn, void *ctx)
 	vec_free(&frames);
 }
 
+/* Appends l's frames to out[k..max): innermost first, what was inlined,
+ * then the function it was inlined into. */
+static size_t put_loc_frames(const struct hloc *l, struct heap_frame *out, size_t k, size_t max)
+{
+	if (!l->sym || !l->sym->frames[0].func) {
+		if (k < max)
+			out[k++] = (struct heap_frame){ NULL, NULL, l->module, 0, false, l->ip };
+		return k;
+	}
+	for (uint32_t i = 0; i < l->sym->nr && k < max; i++) {
+		const struct sym_frame *s = &l->sym->frames[i];
+		out[k++] = (struct heap_frame){ s->func ? s->func : "??", s->file, l->module, s->line, i + 1 < l->sym->nr,
+					       l->ip };
+	}
+	return k;
+}
+
 size_t heap_view_frames(struct heap_view *v, uint32_t stack, struct heap_frame *out, size_t max)
 {
 	const struct hloc *locs[MAX_DEPTH];
 	size_t n = stack_locs(v, stack, locs, MAX_DEPTH), k = 0;
-	for (size_t j = 0; j < n && k < max; j++) {
-		const struct hloc *l = locs[j];
-		if (!l->sym || !l->sym->frames[0].func) {
-			out[k++] = (struct heap_frame){ NULL, NULL, l->module, 0, false, l->ip };
-			continue;
+	for (size_t j = 0; j < n && k < max; j++)
+		k = put_loc_frames(locs[j], out, k, max);
+	return k;
+}
+
+/* A frame named from the symbol table alone. */
+static struct heap_frame name_only_frame(struct heap_view *v, uint64_t raw_ip)
+{
+	uint64_t ip = raw_ip ? raw_ip - 1 : 0;
+	struct heap_frame f = { NULL, NULL, NULL, 0, false, ip };
+	int m = find_module(v, ip);
+	if (m < 0)
+		return f;
+	f.module = module_path(v, (uint32_t)m);
+	if (sym_module(v, m) >= 0) {
+		const struct sym_result *r =
+			symbolizer_lookup_name(v->sym, v->sym_modules[m], ip - v->t->modules.v[m].bias);
+		if (r && r->nr)
+			f.func = r->frames[0].func;
+	}
+	return f;
+}
+
+size_t heap_view_frames_to_main(struct heap_view *v, uint32_t stack, struct heap_frame *out, size_t max)
+{
+	size_t k = 0, depth = 0;
+	bool past_main = false;
+	for (long nd = node_of(v, stack); nd >= 0 && k < max && depth++ < MAX_DEPTH;) {
+		if (past_main) {
+			out[k++] = name_only_frame(v, v->t->nodes.v[nd].ip);
+		} else {
+			const struct hloc *l = node_loc(v, nd);
+			k = put_loc_frames(l, out, k, max);
+			const char *outer = l->sym && l->sym->nr ? l->sym->frames[l->sym->nr - 1].func : NULL;
+			past_main = outer && !strcmp(outer, "main");
 		}
-		/* innermost first: what was inlined, then the function it was inlined into */
-		for (uint32_t i = 0; i < l->sym->nr && k < max; i++) {
-			const struct sym_frame *s = &l->sym->frames[i];
-			out[k++] = (struct heap_frame){ s->func ? s->func : "??", s->file, l->module, s->line, i + 1 < l->sym->nr,
-						       l->ip };
-		}
+		uint64_t parent = v->t->nodes.v[nd].parent;
+		if (parent == v->t->nodes.v[nd].id)
+			break;
+		nd = node_of(v, parent);
 	}
 	return k;
 }

@@ -81,5 +81,10 @@ void heap_report_each_stack(struct heap_view *v, heap_stack_fn fn, void *ctx);
  * frames expanded, not stopping at main); returns the count, at most max.
  * Strings live as long as the view. */
 size_t heap_view_frames(struct heap_view *v, uint32_t stack, struct heap_frame *out, size_t max);
+/* The same, but the frames past the first `main` come from the symbol
+ * table alone (function names, no inlined frames or lines): memcheck shows
+ * and matches frames up to main only, and those callers' DWARF (glibc's,
+ * compressed in libc6-dbg) can cost more than a small program's report. */
+size_t heap_view_frames_to_main(struct heap_view *v, uint32_t stack, struct heap_frame *out, size_t max);
 
 #endif

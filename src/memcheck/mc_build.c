@@ -81,7 +81,7 @@ static void fill_frames(struct mc_stack *s, struct heap_view *v, uint32_t stack,
 	}
 	struct heap_frame fr[256];
 	size_t want = top_fn ? num_callers - 1 : num_callers;
-	size_t n = heap_view_frames(v, stack, fr, want < 256 ? want : 256);
+	size_t n = heap_view_frames_to_main(v, stack, fr, want < 256 ? want : 256);
 	for (size_t i = 0; i < n; i++) {
 		struct mc_frame f = { 0 };
 		f.ip = fr[i].ip;

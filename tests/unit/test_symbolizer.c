@@ -271,6 +271,13 @@ static void test_inline_chain_gcc(void)
 	CHECK_INT(r->sym_offset, a - start);
 	symbolizer_set_inline(s, true);
 	CHECK(symbolizer_lookup(s, m, a)->nr == 3);
+	/* by name alone with inlining on: the ELF symbol, and the inline
+	 * look-up is still whole after it */
+	r = symbolizer_lookup_name(s, m, a);
+	CHECK_INT(r->nr, 1);
+	CHECK_STR(r->frames[0].func, "outer_work");
+	CHECK(r->frames[0].file == NULL);
+	CHECK(symbolizer_lookup(s, m, a)->nr == 3);
 	symbolizer_free(s);
 }
 
