@@ -158,6 +158,10 @@ size_t rt_put_varint(uint8_t *p, uint64_t v)
 	return put_varint(p, v);
 }
 
+/* Errors in the order they were found, across threads (a thread's records
+ * reach the stream when its buffer is flushed). */
+static _Atomic uint64_t g_error_seq;
+
 size_t rt_put_error(uint8_t *p, const struct rt_error *e)
 {
 	uint8_t *q = p;
@@ -171,6 +175,10 @@ size_t rt_put_error(uint8_t *p, const struct rt_error *e)
 	q += put_varint(q, e->size);
 	q += put_varint(q, e->block);
 	q += put_varint(q, e->free_how);
+	q += put_varint(q, rt_thread_num());
+	char name[16];
+	q += rt_put_str(q, name, rt_thread_name(name));
+	q += put_varint(q, atomic_fetch_add(&g_error_seq, 1) + 1);
 	return (size_t)(q - p);
 }
 
@@ -1046,7 +1054,7 @@ static void *timer_main(void *arg)
 	return NULL;
 }
 
-typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+typedef rt_pthread_create_fn pthread_create_fn;
 
 /* libc's pthread_create (ours, exported below, marks the program threaded;
  * the timer thread touches no shared allocation state). */
@@ -1247,6 +1255,7 @@ static void rt_init(void)
 		unsigned every = pr && *pr ? (unsigned)strtoul(pr, NULL, 10) : 0;
 		mc_guard_init(every);
 		mc_slab_init();
+		rt_thread_num_init();
 		g_keep[SIGSEGV] = g_keep[SIGTRAP] = every > 0;
 	}
 	/* Move the fd out of the program's way (it may close or reuse low
@@ -1375,7 +1384,7 @@ static bool mc_check_free(void *p, uint32_t info, int how, struct caller c, uint
 		/* valgrind's "Address 0x.. is on thread 1's stack" (the live part,
 		 * and the 128-byte red zone below the stack pointer) */
 		if (!mc_freed_find(a, &f) && t && a + 128 >= c.sp && a < t->sc.stack_hi) {
-			on_stack = t->tid == g_pid ? 1 : t->index;
+			on_stack = rt_thread_num();
 			/* "in frame #1, created by main": frame 0 of the walk is #1 */
 			f.ptr = (uint64_t)(rt_stack_frame_holding(&t->sc, c.ip, c.sp, c.bp, a) + 1);
 		}
@@ -2070,6 +2079,8 @@ EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)
 {
 	/* before the thread exists: clone orders this store before its start */
 	atomic_store(&rt_multi, 1);
+	if (g_memcheck && atomic_load(&g_state) == ST_ON)
+		return rt_thread_num_create(real_pthread_create(), th, attr, fn, arg);
 	return real_pthread_create()(th, attr, fn, arg);
 }
 

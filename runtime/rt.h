@@ -229,8 +229,24 @@ struct rt_error {
 	uint32_t where, info, free_stack;
 	uint64_t addr, size, block;
 };
-#define RT_ERROR_REC 64 /* bytes an encoded HR_ERROR takes at most */
+#define RT_ERROR_REC 96 /* bytes an encoded HR_ERROR takes at most */
+/* Encodes e, with the calling thread's number and name (the thread that
+ * found the error) and the error's place among all threads' errors. */
 size_t rt_put_error(uint8_t *p, const struct rt_error *e);
 size_t rt_put_str(uint8_t *p, const char *s, size_t len);
+
+/* ---- valgrind's thread numbers (rt_thread_num.c, memcheck mode) ---- */
+
+typedef int (*rt_pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+/* In the main thread, once: it is thread 1. */
+void rt_thread_num_init(void);
+/* The calling thread's number (1 when none could be given). */
+uint32_t rt_thread_num(void);
+/* The calling thread's name into out (no NUL), if it was given one other
+ * than the process's; returns its length (0: none). */
+size_t rt_thread_name(char out[16]);
+/* pthread_create through real, the new thread numbered. */
+int rt_thread_num_create(rt_pthread_create_fn real, pthread_t *th, const pthread_attr_t *attr,
+			 void *(*fn)(void *), void *arg);
 
 #endif

@@ -80,6 +80,9 @@ struct heap_error_rec {
 	uint64_t size;       /* access size, value or length (per kind) */
 	uint64_t block;      /* the block's start (OVERLAP: the source) */
 	uint8_t free_how;    /* the function that freed the block (HK_FREE, HK_DELETE | HK_SIZED ...) */
+	uint32_t thread;     /* valgrind's number of the thread that found it (1: main) */
+	char thread_name[16]; /* that thread's name if it was given one ("": none) */
+	uint64_t order;      /* its place among all threads' errors, as they were found */
 };
 
 struct heap_segment {

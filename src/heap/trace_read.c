@@ -270,10 +270,16 @@ static bool parse_def(struct heap_trace *t, struct cur *c, uint8_t type)
 		uint64_t info = rv(c), fs = rv(c);
 		e.size = rv(c);
 		e.block = rv(c);
-		uint64_t free_how = rv(c);
-		if (free_how > 0xff)
+		uint64_t free_how = rv(c), thread = rv(c), name_len = rv(c);
+		if (free_how > 0xff || thread > UINT32_MAX || c->bad || name_len > c->n - c->off)
 			return false;
 		e.free_how = (uint8_t)free_how;
+		e.thread = (uint32_t)thread;
+		size_t keep = name_len < sizeof(e.thread_name) ? (size_t)name_len : sizeof(e.thread_name) - 1;
+		memcpy(e.thread_name, c->p + c->off, keep);
+		e.thread_name[keep] = 0;
+		c->off += (size_t)name_len;
+		e.order = rv(c);
 		if (c->bad || e.kind > HE_LAST || where > UINT32_MAX || info >= MAX_INFO || fs > UINT32_MAX)
 			return false;
 		e.where = (uint32_t)where;

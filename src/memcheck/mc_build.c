@@ -35,11 +35,11 @@ static enum mc_leak_kind kind_of(uint8_t state)
 	}
 }
 
-/* Directory strings live as long as the process: few, and shared. */
-static const char *intern_dir(const char *s, size_t n)
+/* Directory and thread names live as long as the process: few, and shared. */
+static const char *intern_str(const char *s, size_t n)
 {
-	static struct interner dirs;
-	return interned(&dirs, intern_n(&dirs, s, n));
+	static struct interner strs;
+	return interned(&strs, intern_n(&strs, s, n));
 }
 
 /* The function valgrind names for a free: "free", "operator delete(void*)" ... */
@@ -89,7 +89,7 @@ static void fill_frames(struct mc_stack *s, struct heap_view *v, uint32_t stack,
 		/* valgrind prints the file's name and keeps its directory apart */
 		const char *slash = fr[i].file ? strrchr(fr[i].file, '/') : NULL;
 		f.file = slash ? slash + 1 : fr[i].file;
-		f.dir = slash ? intern_dir(fr[i].file, (size_t)(slash - fr[i].file)) : NULL;
+		f.dir = slash ? intern_str(fr[i].file, (size_t)(slash - fr[i].file)) : NULL;
 		f.line = fr[i].line;
 		f.object = fr[i].module;
 		vec_push(&s->frames, f);
@@ -167,13 +167,34 @@ static void relate(struct mc_error *e, const struct heap_error_rec *x, const str
 	}
 }
 
+struct found {
+	uint64_t order;
+	size_t idx;
+};
+
+static int by_found(const void *pa, const void *pb)
+{
+	const struct found *a = pa, *b = pb;
+	if (a->order != b->order)
+		return a->order < b->order ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
 void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct heap_view *v,
 		     const struct mc_entries *entries, size_t num_callers)
 {
-	for (size_t i = 0; i < t->errors.n; i++) {
-		const struct heap_error_rec *x = &t->errors.v[i];
+	/* in the order they were found, as valgrind reports them: the stream
+	 * holds each thread's errors in its own chunks */
+	struct found *order = xmalloc((t->errors.n + 1) * sizeof(*order));
+	for (size_t i = 0; i < t->errors.n; i++)
+		order[i] = (struct found){ t->errors.v[i].order, i };
+	qsort(order, t->errors.n, sizeof(*order), by_found);
+	for (size_t k = 0; k < t->errors.n; k++) {
+		const struct heap_error_rec *x = &t->errors.v[order[k].idx];
 		struct mc_error e = { 0 };
 		e.addr = x->addr;
+		e.tid = x->thread ? (int)x->thread : 1;
+		e.thread_name = x->thread_name[0] ? intern_str(x->thread_name, strlen(x->thread_name)) : NULL;
 		const char *top = free_fn(x->how);
 		switch (x->kind) {
 		case HE_MISMATCHED_FREE:
@@ -244,4 +265,5 @@ void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct hea
 		}
 		mc_result_add_error(r, &e);
 	}
+	free(order);
 }

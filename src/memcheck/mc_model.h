@@ -80,7 +80,8 @@ struct mc_error {
 	bool suppressed;
 	const char *supp_name;
 	uint64_t count;          /* occurrences merged into this context (0 counts as 1) */
-	int tid;                 /* valgrind's thread number (XML <tid>; 0 prints 1) */
+	int tid;                 /* valgrind's number of the thread it happened in (0 prints 1) */
+	const char *thread_name; /* that thread's name if it was given one (NULL: none) */
 };
 
 struct mc_result {

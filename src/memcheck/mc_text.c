@@ -189,11 +189,28 @@ static void error_body(struct strbuf *sb, const struct mc_result *r, const struc
 	LINE(sb, r, "%s", "");
 }
 
+/* valgrind's "Thread N:" ("Thread N name:" for a named thread) before
+ * what thread N reports, when it is not the thread printed last (*last,
+ * 1 at the start: the main thread's reports have none until another's). */
+static void thread_line(struct strbuf *sb, const struct mc_result *r, int tid, const char *name, int *last)
+{
+	if (tid <= 0)
+		tid = 1;
+	if (tid == *last)
+		return;
+	*last = tid;
+	if (name)
+		LINE(sb, r, "Thread %d %s:", tid, name);
+	else
+		LINE(sb, r, "Thread %d:", tid);
+}
+
 void mc_text_error(struct strbuf *sb, const struct mc_result *r, const struct mc_error *e,
-		   const struct mc_opts *o)
+		   const struct mc_opts *o, int *last_tid)
 {
 	if (e->suppressed)
 		return;
+	thread_line(sb, r, e->tid, e->thread_name, last_tid);
 	error_body(sb, r, e, o);
 	if (o->gen_suppressions != MC_GEN_NO)
 		mc_supp_gen_error(sb, e, o->num_callers);
@@ -264,7 +281,7 @@ static void loss_line(struct strbuf *sb, const struct mc_loss *l, size_t no, siz
 		mc_leak_kind_text(l->kind), mc_commas(no, e), mc_commas(total, b));
 }
 
-static void leak_report(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o)
+static void leak_report(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o, int *last_tid)
 {
 	uint64_t bytes[MC_LEAK_KINDS] = { 0 }, blocks[MC_LEAK_KINDS] = { 0 }, sbytes = 0, sblocks = 0;
 	for (size_t i = 0; i < r->losses.n; i++) {
@@ -280,6 +297,7 @@ static void leak_report(struct strbuf *sb, const struct mc_result *r, const stru
 		}
 		if (o->leak_check != MC_LEAK_FULL || !(o->show_kinds & MC_KIND_BIT(l->kind)))
 			continue;
+		thread_line(sb, r, 1, NULL, last_tid); /* the leak check runs in the main thread */
 		struct strbuf t = STRBUF_INIT;
 		loss_line(&t, l, i + 1, r->losses.n);
 		LINE(sb, r, "%s", t.buf);
@@ -319,7 +337,7 @@ static void error_summary(struct strbuf *sb, const struct mc_result *r, const st
 /* -s: the contexts from the least to the most frequent, the latest first
  * among equals, as valgrind lists them */
 static void error_list(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
-		       const struct mc_supps *supps, const struct mc_counts *c)
+		       const struct mc_supps *supps, const struct mc_counts *c, int *last_tid)
 {
 	size_t n = 0, *idx = xmalloc((r->errors.n + 1) * sizeof(*idx));
 	for (size_t i = r->errors.n; i-- > 0;)
@@ -343,6 +361,7 @@ static void error_list(struct strbuf *sb, const struct mc_result *r, const struc
 		const struct mc_error *e = &r->errors.v[idx[i]];
 		LINE(sb, r, "%s", "");
 		LINE(sb, r, "%s errors in context %zu of %zu:", mc_commas(e->count ? e->count : 1, a), i + 1, n);
+		thread_line(sb, r, e->tid, e->thread_name, last_tid);
 		error_body(sb, r, e, o);
 	}
 	free(idx);
@@ -370,7 +389,7 @@ static void error_list(struct strbuf *sb, const struct mc_result *r, const struc
 }
 
 void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
-		    const struct mc_supps *supps)
+		    const struct mc_supps *supps, int *last_tid)
 {
 	char a[32], b[32], d[32];
 	if (r->signal && o->verbosity)
@@ -395,7 +414,7 @@ void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct m
 			LINE(sb, r, "%s", "");
 		}
 	} else if (r->leak_checked) {
-		leak_report(sb, r, o);
+		leak_report(sb, r, o, last_tid);
 	}
 	if (!o->verbosity)
 		return;
@@ -404,7 +423,7 @@ void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct m
 		LINE(sb, r, "For lists of detected and suppressed errors, rerun with: -s");
 	error_summary(sb, r, &c);
 	if (o->show_error_list)
-		error_list(sb, r, o, supps, &c);
+		error_list(sb, r, o, supps, &c, last_tid);
 }
 
 void mc_text_report(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
@@ -412,7 +431,8 @@ void mc_text_report(struct strbuf *sb, const struct mc_result *r, const struct m
 {
 	if (o->verbosity)
 		mc_text_preamble(sb, r);
+	int last_tid = 1;
 	for (size_t i = 0; i < r->errors.n; i++)
-		mc_text_error(sb, r, &r->errors.v[i], o);
-	mc_text_finish(sb, r, o, supps);
+		mc_text_error(sb, r, &r->errors.v[i], o, &last_tid);
+	mc_text_finish(sb, r, o, supps, &last_tid);
 }

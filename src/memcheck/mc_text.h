@@ -29,17 +29,19 @@ extern const char *const mc_preamble[3];
 
 /* The preamble: name, version, "Command: ...", then a blank line. */
 void mc_text_preamble(struct strbuf *sb, const struct mc_result *r);
-/* One error as valgrind prints it when it happens (message, stack, the
- * block's description and stacks, a blank line), then its suppression
- * block with --gen-suppressions. Nothing for a suppressed error. */
+/* One error as valgrind prints it when it happens (a "Thread N:" line if
+ * its thread is not *last_tid, message, stack, the block's description and
+ * stacks, a blank line), then its suppression block with
+ * --gen-suppressions. Nothing for a suppressed error. *last_tid: the
+ * thread printed last, 1 before the first report. */
 void mc_text_error(struct strbuf *sb, const struct mc_result *r, const struct mc_error *e,
-		   const struct mc_opts *o);
+		   const struct mc_opts *o, int *last_tid);
 /* Everything after the program ended: the fatal signal, HEAP SUMMARY, loss
  * records, LEAK SUMMARY with its hints, ERROR SUMMARY and the -s lists.
  * supps (may be NULL) gives the used_suppression lines. Loss records must
  * be grouped and sorted already (mc_result_group_losses). */
 void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
-		    const struct mc_supps *supps);
+		    const struct mc_supps *supps, int *last_tid);
 /* The whole report: preamble (unless -q), every error, the finish. */
 void mc_text_report(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
 		    const struct mc_supps *supps);

@@ -122,8 +122,11 @@ void mc_xml_error(struct strbuf *sb, const struct mc_error *e, uint64_t unique, 
 	if (e->suppressed)
 		return;
 	struct strbuf t = STRBUF_INIT;
-	sb_addf(sb, "<error>\n  <unique>0x%llx</unique>\n  <tid>%d</tid>\n  <kind>%s</kind>\n",
-		(unsigned long long)unique, e->tid ? e->tid : 1, xml_kind(e));
+	sb_addf(sb, "<error>\n  <unique>0x%llx</unique>\n  <tid>%d</tid>\n", (unsigned long long)unique,
+		e->tid ? e->tid : 1);
+	if (e->thread_name)
+		elem(sb, 2, "threadname", e->thread_name);
+	sb_addf(sb, "  <kind>%s</kind>\n", xml_kind(e));
 	mc_error_what(&t, e);
 	elem(sb, 2, "what", t.buf);
 	stack(sb, &e->where, o);

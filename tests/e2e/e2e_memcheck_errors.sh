@@ -113,6 +113,68 @@ if g++ -O0 -g -o "$T/dd" "$T/dd.cpp" 2>>"$T/build.log"; then
 		fail memcheck_err_cxx_delete_frames "sonde '$got', want '$want'"
 fi
 
+# threads: valgrind's "Thread N:" lines (N: 1 for main, then the lowest
+# number free when the thread was made; a named thread's name after it)
+# and "on thread N's stack", a number going to the next thread once its
+# thread exited; the threads take turns, so the order is fixed
+cat >"$T/thr.c" <<'EOC'
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+static int go[2];
+__attribute__((noinline)) static void drop(char *p) { free(p); }
+static void *first(void *a) {
+	char c; (void)a; (void)!read(go[0], &c, 1);
+	int local = 0; drop((char *)&local);
+	char *p = malloc(8); drop(p); drop(p);
+	return NULL;
+}
+static void *second(void *a) {
+	(void)a; pthread_setname_np(pthread_self(), "worker-b");
+	char *p = malloc(24); p[24] = 1; drop(p);
+	return NULL;
+}
+static void *third(void *a) { char *p = malloc(16); (void)a; p[-1] = 1; drop(p); return NULL; }
+int main(void) {
+	pthread_t a, b, c;
+	if (pipe(go)) return 1;
+	pthread_create(&a, NULL, first, NULL);
+	pthread_create(&b, NULL, second, NULL);
+	pthread_join(b, NULL);
+	(void)!write(go[1], "x", 1);
+	pthread_join(a, NULL);
+	char *q = malloc(5); drop(q); drop(q);
+	pthread_create(&c, NULL, third, NULL); /* gets 2 again: a has exited */
+	pthread_join(c, NULL);
+	void *volatile lost = malloc(40); lost = 0;
+	return 0;
+}
+EOC
+thr_shape() { grep -E '^==[0-9]+== (Thread [0-9]|Invalid| Address|[0-9,]+ bytes in)' "$1" | sed -E 's/^==[0-9]+== //; s/0x[0-9A-Fa-f]+/ADDR/g'; }
+if gcc -O0 -g -pthread -o "$T/thr" "$T/thr.c" 2>>"$T/build.log"; then
+	"$SONDE" memcheck -q --leak-check=full "$T/thr" >/dev/null 2>"$T/thr.sonde"
+	thr_shape "$T/thr.sonde" >"$T/thr.s"
+	if [ $have_vg = 1 ]; then
+		"$VG" -q --leak-check=full "$T/thr" >/dev/null 2>"$T/thr.vg"
+		thr_shape "$T/thr.vg" >"$T/thr.v"
+	else
+		printf '%s\n' "Thread 3 worker-b:" "Invalid write of size 1" " Address ADDR is 0 bytes after a block of size 24 alloc'd" \
+			"Thread 2:" "Invalid free() / delete / delete[] / realloc()" " Address ADDR is on thread 2's stack" \
+			"Invalid free() / delete / delete[] / realloc()" " Address ADDR is 0 bytes inside a block of size 8 free'd" \
+			"Thread 1:" "Invalid free() / delete / delete[] / realloc()" " Address ADDR is 0 bytes inside a block of size 5 free'd" \
+			"Thread 2:" "Invalid write of size 1" " Address ADDR is 1 bytes before a block of size 16 alloc'd" \
+			"Thread 1:" "40 bytes in 1 blocks are definitely lost in loss record 1 of 1" >"$T/thr.v"
+	fi
+	cmp -s "$T/thr.s" "$T/thr.v" && grep -q '^Thread 3 worker-b:' "$T/thr.s" &&
+		pass "memcheck_err_thread_lines ($(grep -c '^Thread' "$T/thr.s") thread lines as valgrind's)" ||
+		fail memcheck_err_thread_lines "sonde: $(tr '\n' '|' <"$T/thr.s") want: $(tr '\n' '|' <"$T/thr.v")"
+	"$SONDE" memcheck -q --xml=yes --xml-file="$T/thr.xml" "$T/thr" >/dev/null 2>&1
+	xmllint --noout "$T/thr.xml" 2>/dev/null && grep -q '<threadname>worker-b</threadname>' "$T/thr.xml" &&
+		[ "$(grep -c '<tid>2</tid>' "$T/thr.xml")" = 3 ] && pass memcheck_err_thread_xml ||
+		fail memcheck_err_thread_xml "$(grep -E '<tid>|<threadname>' "$T/thr.xml" | tr '\n' ' ')"
+fi
+
 # --error-exitcode counts heap errors as valgrind does
 rc=$(run_rc "$T/ec" "$SONDE" memcheck --error-exitcode=9 "$FIX/mc_errors" overrun)
 [ "$rc" = 9 ] && pass memcheck_err_exitcode || fail memcheck_err_exitcode "exit $rc, want 9"

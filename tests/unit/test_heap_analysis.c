@@ -520,6 +520,65 @@ static void test_corrupt(void)
 	sb_free(&e.out);
 }
 
+/* An HR_ERROR record: kind, how, stack, address, info, free stack, size,
+ * block, free_how, then the thread's number and name. */
+static void error_rec(struct enc *e, uint64_t thread, const char *name)
+{
+	e->defs = true;
+	sb_addc(&e->out, HR_ERROR);
+	sb_addc(&e->out, HE_INVALID_FREE);
+	sb_addc(&e->out, HK_FREE);
+	v(e, 3);
+	v(e, 0x5000);
+	v(e, 0);
+	v(e, 0);
+	v(e, 0);
+	v(e, 0);
+	v(e, HK_FREE);
+	v(e, thread);
+	str(e, name);
+	v(e, thread * 10); /* the order found */
+}
+
+/* memcheck's errors carry the thread that found them; a name longer than
+ * a thread's (16 bytes) is cut, a record cut short is damage */
+static void test_error_threads(void)
+{
+	struct enc e = ENC_INIT;
+	chunk_begin(&e, 1);
+	basic_stacks(&e);
+	error_rec(&e, 1, "");
+	error_rec(&e, 3, "worker-b");
+	error_rec(&e, 7, "a-name-far-longer-than-any-thread-has");
+	chunk_end(&e);
+	struct heap_trace t;
+	heap_trace_init(&t);
+	heap_trace_parse(&t, (const uint8_t *)e.out.buf, e.out.len, false);
+	CHECK(!t.corrupt);
+	CHECK_INT(t.errors.n, 3);
+	if (t.errors.n == 3) {
+		CHECK_INT(t.errors.v[0].thread, 1);
+		CHECK_STR(t.errors.v[0].thread_name, "");
+		CHECK_INT(t.errors.v[1].thread, 3);
+		CHECK_STR(t.errors.v[1].thread_name, "worker-b");
+		CHECK_INT(t.errors.v[2].thread, 7);
+		CHECK_STR(t.errors.v[2].thread_name, "a-name-far-long");
+		CHECK_INT(t.errors.v[2].where, 3);
+		CHECK_INT(t.errors.v[2].order, 70);
+	}
+	heap_trace_free(&t);
+	/* the last record without its order and some of its name's bytes */
+	e.out.len -= 6;
+	e.out.buf[e.out.len] = 0;
+	chunk_end(&e);
+	heap_trace_init(&t);
+	heap_trace_parse(&t, (const uint8_t *)e.out.buf, e.out.len, false);
+	CHECK(t.corrupt);
+	CHECK_INT(t.errors.n, 2);
+	heap_trace_free(&t);
+	sb_free(&e.out);
+}
+
 static void test_file_roundtrip(void)
 {
 	struct enc e = ENC_INIT;
@@ -694,6 +753,7 @@ int main(void)
 	RUN(test_many_runs_merge);
 	RUN(test_truncated);
 	RUN(test_corrupt);
+	RUN(test_error_threads);
 	RUN(test_file_roundtrip);
 	RUN(test_format_bytes);
 	RUN(test_report_symbolized);

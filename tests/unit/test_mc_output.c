@@ -598,6 +598,59 @@ static void test_xml_leaks(void)
 	mc_result_free(&r);
 }
 
+/* The "Thread N:" lines of the text, in order, joined by '|'. */
+static void thread_lines(const char *t, char *out, size_t n)
+{
+	out[0] = 0;
+	for (const char *p = t; (p = strstr(p, "== Thread ")); p++) {
+		const char *e = strchr(p, '\n');
+		size_t have = strlen(out), len = e ? (size_t)(e - p - 3) : strlen(p + 3);
+		if (have + len + 2 < n) {
+			memcpy(out + have, p + 3, len);
+			out[have + len] = '|';
+			out[have + len + 1] = 0;
+		}
+	}
+}
+
+/* valgrind's thread lines: before an error whose thread is not the one
+ * printed last (the main thread's first errors have none), with the
+ * thread's name when it has one; the loss records are the main thread's. */
+static void test_thread_lines(void)
+{
+	struct mc_result r;
+	errs_result(&r);
+	r.errors.v[0].tid = 2;
+	r.errors.v[0].thread_name = "worker";
+	r.errors.v[1].tid = 2;
+	r.errors.v[1].thread_name = "worker";
+	r.errors.v[2].tid = 0; /* unknown: the main thread */
+	r.errors.v[3].tid = 3;
+	r.errors.v[3].thread_name = "w<3>";
+	add_loss(&r, MC_DEFINITE, 10, 0, S(2, MALLOC, F(0x109150, "main", "errs2.c", 5, "/tmp/vgfx/errs2")));
+	r.in_use_bytes = 10;
+	r.in_use_blocks = 1;
+	char *t = render(&r, (const char *[]){ "--leak-check=full", NULL }, NULL), got[256];
+	thread_lines(t, got, sizeof got);
+	CHECK_STR(got, "Thread 2 worker:|Thread 1:|Thread 3 w<3>:|Thread 1:|");
+	/* the -s list goes on from the thread printed last */
+	free(t);
+	t = render(&r, (const char *[]){ "-s", NULL }, NULL);
+	thread_lines(t, got, sizeof got);
+	CHECK(!strncmp(got, "Thread 2 worker:|Thread 1:|Thread 3 w<3>:|Thread 1:|", 52) && strlen(got) > 52);
+	free(t);
+	struct mc_opts o;
+	mc_opts_init(&o);
+	struct strbuf sb = STRBUF_INIT;
+	mc_xml_report(&sb, &r, &o, NULL, 0);
+	CHECK(xmllint_ok(sb.buf) != 0);
+	CHECK(strstr(sb.buf, "<tid>3</tid>\n  <threadname>w&lt;3&gt;</threadname>\n  <kind>") != NULL);
+	CHECK(strstr(sb.buf, "<tid>1</tid>\n  <kind>InvalidFree</kind>") != NULL);
+	sb_free(&sb);
+	mc_opts_free(&o);
+	mc_result_free(&r);
+}
+
 static void test_xml_errors_escaped(void)
 {
 	struct mc_result r;
@@ -639,6 +692,7 @@ int main(void)
 	RUN(test_leaks_suppressed);
 	RUN(test_errors_s);
 	RUN(test_error_contexts_merge);
+	RUN(test_thread_lines);
 	RUN(test_mismatched);
 	RUN(test_signal);
 	RUN(test_exit_status);
