@@ -1054,18 +1054,16 @@ static void *timer_main(void *arg)
 	return NULL;
 }
 
-typedef rt_pthread_create_fn pthread_create_fn;
-
 /* libc's pthread_create (ours, exported below, marks the program threaded;
  * the timer thread touches no shared allocation state). */
-static pthread_create_fn real_pthread_create(void)
+static rt_pthread_create_fn real_pthread_create(void)
 {
-	static _Atomic(pthread_create_fn) real;
-	pthread_create_fn f = atomic_load(&real);
+	static _Atomic(rt_pthread_create_fn) real;
+	rt_pthread_create_fn f = atomic_load(&real);
 	if (!f) {
 		int g = t_guard;
 		t_guard = 1;
-		f = (pthread_create_fn)dlsym(RTLD_NEXT, "pthread_create");
+		f = (rt_pthread_create_fn)dlsym(RTLD_NEXT, "pthread_create");
 		t_guard = g;
 		atomic_store(&real, f);
 	}
