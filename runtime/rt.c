@@ -589,10 +589,12 @@ static void thread_dtor(void *arg)
  * a Lamport clock on a coarse time base. A key is at least the thread's
  * previous key (its own events keep their order by position), at least
  * the time base (the coarse monotonic clock, ~4 ms steps, shifted left by
- * 20 bits, so threads stay aligned in time), and above the key of the
- * last event another thread had on the same live-map stripe, taken under
- * the stripe's lock (so a free sorts after the allocation it frees,
- * whichever thread made it). Keys only move when they must: a thread's
+ * 20 bits, so threads stay aligned in time), and a free of a block
+ * another thread allocated is above every allocation's key on the block's
+ * live-map stripe, taken under the stripe's lock (so a free sorts after
+ * the allocation it frees, whichever thread made it). Only such frees
+ * bump: two threads whose blocks share stripes would otherwise lift each
+ * other's keys on every event. Keys only move when they must: a thread's
  * events within one time step mostly share a key, which costs nothing to
  * store and lets replay take long runs from one thread. A shared counter
  * or rdtsc cost more than the rest of the hook. */

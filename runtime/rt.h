@@ -206,13 +206,15 @@ void rt_unmap(void *p, size_t n);
  * pairs; returns the count. */
 size_t rt_map_ranges(uint64_t *out, size_t max);
 
-/* Records a live block; returns the info of a block still recorded at the
- * same address (whose free was never seen), else 0. *key: in, the lowest
- * key the event may have; out, its key: above the last key another thread
- * (not thread index me; 0: unknown) got on the block's stripe (see "Event
- * keys" in rt.c). */
+/* Records a live block put by thread index me (0: unknown); returns the
+ * info of a block still recorded at the same address (whose free was never
+ * seen), else 0. *key: the allocation's key (kept; see "Event keys" in
+ * rt.c). */
 uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint32_t me, uint64_t *key);
-/* Removes a block; returns its info, 0 if it was not recorded. me, *key as above. */
+/* Removes a block; returns its info, 0 if it was not recorded. *key: in,
+ * the lowest key the free may have; out, its key: when another thread (or
+ * an unknown one) put the block, above every key a block was put with on
+ * its stripe, so the free sorts after its allocation. */
 uint32_t rt_ptrmap_take(uint64_t ptr, uint32_t me, uint64_t *key);
 /* The info of a live block, 0 if ptr is none (the map is not changed). */
 uint32_t rt_ptrmap_get(uint64_t ptr);

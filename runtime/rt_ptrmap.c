@@ -26,6 +26,7 @@
 struct slot {
 	uint64_t ptr; /* 0: empty */
 	uint32_t info;
+	uint32_t thread; /* the index that put it (0: unknown) */
 };
 
 struct stripe {
@@ -33,10 +34,10 @@ struct stripe {
 	uint32_t n;
 	uint64_t cap; /* 0 until first use */
 	struct slot *s;
-	uint64_t clock; /* the last event key given out here */
-	uint32_t owner; /* the thread it was given to */
-	char pad[64 - sizeof(int) - 2 * sizeof(uint32_t) - 2 * sizeof(uint64_t) - sizeof(void *)];
+	uint64_t clock; /* the highest key a block was put here with */
+	char pad[64 - sizeof(int) - sizeof(uint32_t) - 2 * sizeof(uint64_t) - sizeof(void *)];
 };
+_Static_assert(sizeof(struct stripe) == 64, "a stripe a cache line");
 
 static _Alignas(64) struct stripe g_stripes[STRIPES];
 
@@ -131,23 +132,13 @@ static bool grow(struct stripe *st)
 	return true;
 }
 
-/* Under the stripe's lock: the key of this event. Above another
- * thread's last key here; a thread's own events are ordered already. */
-static inline void stamp(struct stripe *st, uint32_t me, uint64_t *key)
-{
-	if (*key <= st->clock && (st->owner != me || !me))
-		*key = st->clock + 1;
-	if (*key > st->clock)
-		st->clock = *key;
-	st->owner = me;
-}
-
 uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint32_t me, uint64_t *key)
 {
 	struct stripe *st = stripe_of(ptr);
 	uint32_t old = 0;
 	bool locked = lock_if_threaded(st);
-	stamp(st, me, key);
+	if (*key > st->clock)
+		st->clock = *key;
 	if (too_full(st->n, st->cap) && !grow(st)) {
 		if (locked)
 			sunlock(&st->lock);
@@ -162,6 +153,7 @@ uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint32_t me, uint64_t *key)
 		st->n++;
 	st->s[j].ptr = ptr;
 	st->s[j].info = info;
+	st->s[j].thread = me;
 	if (locked)
 		sunlock(&st->lock);
 	return old;
@@ -171,7 +163,6 @@ uint32_t rt_ptrmap_take(uint64_t ptr, uint32_t me, uint64_t *key)
 {
 	struct stripe *st = stripe_of(ptr);
 	bool locked = lock_if_threaded(st);
-	stamp(st, me, key);
 	if (!st->cap) {
 		if (locked)
 			sunlock(&st->lock);
@@ -186,6 +177,10 @@ uint32_t rt_ptrmap_take(uint64_t ptr, uint32_t me, uint64_t *key)
 			sunlock(&st->lock);
 		return 0;
 	}
+	/* a block another thread allocated: its free sorts after every
+	 * allocation made here so far, so after its own */
+	if ((st->s[i].thread != me || !me) && *key <= st->clock)
+		*key = st->clock + 1;
 	/* backward-shift deletion keeps probe chains intact without tombstones */
 	st->s[i].ptr = 0;
 	st->n--;
