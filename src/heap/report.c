@@ -258,18 +258,20 @@ void heap_view_prefetch(struct heap_view *v, const _Atomic bool *stop)
 	}
 }
 
+/* The node of nd's caller, or -1 at the root (a node that is its own
+ * parent ends the walk too). */
+static long caller_node(const struct heap_view *v, long nd)
+{
+	uint64_t parent = v->t->nodes.v[nd].parent;
+	return parent == v->t->nodes.v[nd].id ? -1 : node_of(v, parent);
+}
+
 /* Leaf-first frames of a stack, at most max; returns the count. */
 static size_t stack_locs(struct heap_view *v, uint64_t id, const struct hloc **out, size_t max)
 {
 	size_t n = 0;
-	long nd = node_of(v, id);
-	while (nd >= 0 && n < max) {
+	for (long nd = node_of(v, id); nd >= 0 && n < max; nd = caller_node(v, nd))
 		out[n++] = node_loc(v, nd);
-		uint64_t parent = v->t->nodes.v[nd].parent;
-		if (parent == v->t->nodes.v[nd].id)
-			break;
-		nd = node_of(v, parent);
-	}
 	return n;
 }
 
@@ -577,8 +579,7 @@ static long node_suppression(struct heap_view *v, long nd, long *memo, const str
 	/* walk up to a known node or the root, then resolve top-down */
 	while (nd >= 0 && memo[nd] == -2 && path.n < 4 * MAX_DEPTH) {
 		vec_push(&path, nd);
-		uint64_t parent = v->t->nodes.v[nd].parent;
-		nd = parent == v->t->nodes.v[nd].id ? -1 : node_of(v, parent);
+		nd = caller_node(v, nd);
 	}
 	if (nd >= 0 && memo[nd] != -2)
 		m = memo[nd];
@@ -1022,7 +1023,7 @@ size_t heap_view_frames_to_main(struct heap_view *v, uint32_t stack, struct heap
 {
 	size_t k = 0, depth = 0;
 	bool past_main = false;
-	for (long nd = node_of(v, stack); nd >= 0 && k < max && depth++ < MAX_DEPTH;) {
+	for (long nd = node_of(v, stack); nd >= 0 && k < max && depth++ < MAX_DEPTH; nd = caller_node(v, nd)) {
 		if (past_main) {
 			out[k++] = name_only_frame(v, v->t->nodes.v[nd].ip);
 		} else {
@@ -1031,10 +1032,6 @@ size_t heap_view_frames_to_main(struct heap_view *v, uint32_t stack, struct heap
 			const char *outer = l->sym && l->sym->nr ? l->sym->frames[l->sym->nr - 1].func : NULL;
 			past_main = outer && !strcmp(outer, "main");
 		}
-		uint64_t parent = v->t->nodes.v[nd].parent;
-		if (parent == v->t->nodes.v[nd].id)
-			break;
-		nd = node_of(v, parent);
 	}
 	return k;
 }
