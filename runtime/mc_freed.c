@@ -18,13 +18,12 @@
 
 /* The first ring (the main thread's, usually) holds valgrind's
  * --freelist-vol; the others less, so many threads do not pin many times
- * that much memory. Every ring holds at most 16,384 frees: the blocks
- * leaving are checked, and a quarantine of small blocks that outgrows the
- * caches makes every allocation land on cold memory (65,536 made
- * malloc/free pairs a third slower; Dr. Memory delays 2,000 frees). */
-#define FIRST_ENTRIES (1u << 14)
+ * that much memory. Every ring holds at most RING_ENTRIES frees: the
+ * blocks leaving are checked, and a quarantine of small blocks that
+ * outgrows the caches makes every allocation land on cold memory (65,536
+ * made malloc/free pairs a third slower; Dr. Memory delays 2,000 frees). */
+#define RING_ENTRIES (1u << 14)
 #define FIRST_VOLUME (20u << 20)
-#define OTHER_ENTRIES (1u << 14)
 #define OTHER_VOLUME (5u << 20)
 #define PREFETCH_AHEAD 4 /* blocks leaving soon whose memory is fetched early */
 
@@ -45,7 +44,7 @@ static inline struct mc_freed_block block_of(const struct ent *e)
 
 struct mc_ring {
 	_Atomic int lock;
-	uint32_t cap, head, count; /* cap: a power of two */
+	uint32_t head, count; /* of RING_ENTRIES, a power of two */
 	uint64_t volume, held_bytes;
 	struct mc_ring *next; /* every ring, for lookups */
 	struct ent ent[];
@@ -59,11 +58,9 @@ struct mc_ring *mc_ring_new(void)
 	rt_spin_lock(&g_rings_lock);
 	bool first = !g_rings;
 	rt_spin_unlock(&g_rings_lock);
-	uint32_t cap = first ? FIRST_ENTRIES : OTHER_ENTRIES;
-	struct mc_ring *r = rt_map(sizeof *r + cap * sizeof(struct ent));
+	struct mc_ring *r = rt_map(sizeof *r + RING_ENTRIES * sizeof(struct ent));
 	if (!r)
 		return NULL;
-	r->cap = cap;
 	r->volume = first ? FIRST_VOLUME : OTHER_VOLUME;
 	rt_spin_lock(&g_rings_lock);
 	r->next = g_rings;
@@ -81,14 +78,14 @@ static bool pop_oldest(struct mc_ring *r, struct mc_freed_block *out)
 		*out = block_of(old);
 		r->held_bytes -= old->size;
 	}
-	r->head = (r->head + 1) & (r->cap - 1);
+	r->head = (r->head + 1) & (RING_ENTRIES - 1);
 	r->count--;
 	/* the caller checks the blocks that leave, long out of cache: fetch
 	 * the ones next in line now (the ring is FIFO) */
 	if (r->count > 2 * PREFETCH_AHEAD) /* the entries that will be read there */
-		__builtin_prefetch(&r->ent[(r->head + 2 * PREFETCH_AHEAD) & (r->cap - 1)]);
+		__builtin_prefetch(&r->ent[(r->head + 2 * PREFETCH_AHEAD) & (RING_ENTRIES - 1)]);
 	if (r->count > PREFETCH_AHEAD) {
-		const struct ent *next = &r->ent[(r->head + PREFETCH_AHEAD) & (r->cap - 1)];
+		const struct ent *next = &r->ent[(r->head + PREFETCH_AHEAD) & (RING_ENTRIES - 1)];
 		if (next->held) {
 			const char *p = (const char *)(uintptr_t)next->ptr;
 			uint64_t n = next->size < 256 ? next->size : 256;
@@ -110,16 +107,16 @@ size_t mc_freed_note(struct mc_ring *r, const struct mc_freed_block *b, bool hel
 		return n_out;
 	}
 	bool locked = rt_spin_lock_if_threaded(&r->lock);
-	while (r->count && n_out < max && (r->count == r->cap || (held && r->held_bytes + b->size > r->volume)))
+	while (r->count && n_out < max && (r->count == RING_ENTRIES || (held && r->held_bytes + b->size > r->volume)))
 		if (pop_oldest(r, &out[n_out]))
 			n_out++;
-	if (r->count == r->cap) { /* out has no room: the block is not remembered */
+	if (r->count == RING_ENTRIES) { /* out has no room: the block is not remembered */
 		rt_spin_unlock_if(locked, &r->lock);
 		if (held && n_out < max)
 			out[n_out++] = *b;
 		return n_out;
 	}
-	struct ent *e = &r->ent[(r->head + r->count) & (r->cap - 1)];
+	struct ent *e = &r->ent[(r->head + r->count) & (RING_ENTRIES - 1)];
 	*e = (struct ent){ b->ptr, b->size, b->info, b->free_stack, b->how, held };
 	r->count++;
 	if (held)
@@ -149,7 +146,7 @@ bool mc_freed_find(uint64_t ptr, struct mc_freed_block *out)
 		if (!lock_bounded(&r->lock))
 			continue;
 		for (uint32_t i = r->count; i-- > 0;) { /* its latest free of ptr */
-			const struct ent *e = &r->ent[(r->head + i) & (r->cap - 1)];
+			const struct ent *e = &r->ent[(r->head + i) & (RING_ENTRIES - 1)];
 			if (e->ptr == ptr) {
 				*out = block_of(e);
 				found = true;
@@ -170,7 +167,7 @@ void mc_freed_foreach_held(void (*fn)(const struct mc_freed_block *b, void *ctx)
 		if (!lock_bounded(&r->lock))
 			continue;
 		for (uint32_t i = 0; i < r->count; i++) {
-			const struct ent *e = &r->ent[(r->head + i) & (r->cap - 1)];
+			const struct ent *e = &r->ent[(r->head + i) & (RING_ENTRIES - 1)];
 			if (e->held) {
 				struct mc_freed_block b = block_of(e);
 				fn(&b, ctx);

@@ -37,8 +37,8 @@ enum { GUARD_SLOTS = SLOTS };
 #define tcache slab_tcache
 #include "../../runtime/mc_slab.c"
 #undef tcache
-/* the tests below use one thread's ring: the first, the biggest */
-#define RING FIRST_ENTRIES
+/* the tests below use one thread's ring: the first, which holds the most bytes */
+#define RING RING_ENTRIES
 #define VOLUME FIRST_VOLUME
 static struct mc_ring *test_ring(void)
 {
