@@ -44,13 +44,35 @@ bool mc_guard_wanted(void)
 	return g_every == 1 || atomic_fetch_add_explicit(&g_count, 1, memory_order_relaxed) % g_every == 0;
 }
 
+/* A guarded block of n bytes is aligned as malloc must align it: for any
+ * type of that size (C17), so 16 from 16 bytes on (Rust's allocator and
+ * SSE code load aligned 16-byte groups from such blocks), else the
+ * largest power of two in n. It ends as close to the guard page as that
+ * lets it: fewer than 16 bytes of padding, which mc_redzone.c fills with
+ * canaries and checks at free. */
+size_t mc_guard_align(size_t n)
+{
+	if (n >= 16 || !n)
+		return 16;
+	size_t a = 1;
+	while (a * 2 <= n)
+		a *= 2;
+	return a;
+}
+
+/* Where the guard page of the block p of n bytes starts: after its
+ * padding, at the next 16-byte boundary. */
+static inline uint64_t guard_start(const void *p, size_t n)
+{
+	return ((uint64_t)(uintptr_t)p + n + 15) & ~(uint64_t)15;
+}
+
 /* The region of a block of n bytes: its data bytes (the guard page
- * follows). The block ends exactly at the guard page: it is aligned to
- * the lowest set bit of its size (at most 16), which every type of that
- * size needs, as GWP-ASan places blocks. */
+ * follows). */
 static inline size_t data_len(size_t n, size_t front)
 {
-	return (n + front + g_page - 1) & ~(g_page - 1);
+	size_t a = mc_guard_align(n);
+	return (((n + a - 1) & ~(a - 1)) + front + g_page - 1) & ~(g_page - 1);
 }
 
 /* Under the lock. */
@@ -124,7 +146,7 @@ void *mc_guard_alloc(size_t n, size_t front)
 		rt_spin_unlock(&g_lock);
 		return NULL;
 	}
-	uint8_t *p = base + data - n;
+	uint8_t *p = (uint8_t *)((uintptr_t)(base + data - n) & ~(uintptr_t)(mc_guard_align(n) - 1));
 	rt_spin_lock(&g_lock);
 	for (size_t off = 0; off <= data; off += g_page)
 		map_put((uint64_t)(uintptr_t)(base + off) / g_page, (uint64_t)(uintptr_t)p);
@@ -160,7 +182,7 @@ void mc_guard_protect(void *p, size_t n)
 	/* from the block's first page to the guard page (pages before it hold
 	 * only the front slack) */
 	uint64_t a = (uint64_t)(uintptr_t)p & ~(uint64_t)(g_page - 1);
-	uint64_t end = (uint64_t)(uintptr_t)p + n;
+	uint64_t end = guard_start(p, n);
 	if (end > a)
 		mprotect((void *)(uintptr_t)a, end - a, PROT_NONE);
 }
@@ -176,7 +198,7 @@ void mc_guard_release(void *p, size_t n)
 			break;
 		first--;
 	}
-	uint64_t end_page = (block + n) / g_page; /* the guard page */
+	uint64_t end_page = guard_start(p, n) / g_page;
 	for (uint64_t pg = first; pg <= end_page; pg++)
 		map_erase(pg);
 	g_regions--;

@@ -5,7 +5,7 @@
  * faults too. The fault handler (rt.c) asks which block an address
  * belongs to.
  *
- *   base | front slack, header, canaries | the block | guard page
+ *   base | front slack, header, canaries | the block | padding | guard page
  */
 #ifndef SONDE_RT_MC_GUARD_H
 #define SONDE_RT_MC_GUARD_H
@@ -17,9 +17,13 @@
 void mc_guard_init(unsigned every);
 /* Whether the next block should get guard pages (counts the sample). */
 bool mc_guard_wanted(void);
+/* The alignment a guarded block of n bytes gets: malloc's for that size
+ * (16 from 16 bytes on, else the largest power of two in n). */
+size_t mc_guard_align(size_t n);
 /* Maps a region for a block of n bytes needing front bytes before it;
- * returns the block's address (it ends right at the guard page), NULL when the block is too big or the mapping fails (the caller
- * falls back to redzones). */
+ * returns the block's address (aligned by mc_guard_align; from its end to
+ * the guard page, fewer than 16 bytes of padding), NULL when the block is
+ * too big or the mapping fails (the caller falls back to redzones). */
 void *mc_guard_alloc(size_t n, size_t front);
 /* Whether p is a block mc_guard_alloc returned (live or freed). */
 bool mc_guard_owns(const void *p);

@@ -42,11 +42,17 @@ static inline struct header *header_of(const void *p)
 	return (struct header *)((uintptr_t)p - MIN_FRONT);
 }
 
-/* The end of the tail redzone: the block rounded up to 16, plus 16 (a
- * guarded block's tail ends at its guard page). */
+/* The end of the tail redzone: the block rounded up to 16, plus 16. */
 static inline size_t tail_end(size_t n)
 {
 	return ((n + 15) & ~(size_t)15) + TAIL;
+}
+
+/* A guarded block's padding: from its end to the guard page, the next
+ * 16-byte boundary (mc_guard.c aligns it). */
+static inline const uint8_t *guard_pad_end(const uint8_t *p, size_t n)
+{
+	return (const uint8_t *)(((uintptr_t)(p + n) + 15) & ~(uintptr_t)15);
 }
 
 static void *guarded_alloc(size_t n)
@@ -59,7 +65,8 @@ static void *guarded_alloc(size_t n)
 	h->front = GUARDED | MIN_FRONT;
 	h->check = check_of(p, n, h->front);
 	memset(p - FRONT_CANARY, MC_CANARY, FRONT_CANARY);
-	return p; /* it ends at the guard page: no tail */
+	memset(p + n, MC_CANARY, (size_t)(guard_pad_end(p, n) - (p + n)));
+	return p; /* the guard page follows its padding: no tail */
 }
 
 void *mc_rz_alloc(size_t n, size_t align)
@@ -69,10 +76,9 @@ void *mc_rz_alloc(size_t n, size_t align)
 		front = (MIN_FRONT + align - 1) & ~(align - 1);
 	if (n > (size_t)1 << 60 || front > (size_t)1 << 40)
 		return NULL;
-	/* guarded blocks are aligned to their size's lowest set bit: an
-	 * alignment asked for beyond that gets redzones */
-	size_t natural = n ? (n & -n) : 16;
-	if (align <= (natural < 16 ? natural : 16) && mc_guard_wanted()) {
+	/* guarded blocks are aligned as malloc's (mc_guard.c): an alignment
+	 * asked for beyond that gets redzones */
+	if (align <= mc_guard_align(n) && mc_guard_wanted()) {
 		void *g = guarded_alloc(n);
 		if (g)
 			return g;
@@ -182,9 +188,8 @@ bool mc_rz_check(const void *p, size_t n, struct mc_damage *before, struct mc_da
 		before->len = end - before->addr;
 		bad = true;
 	}
-	if (is_guarded)
-		after->addr = after->len = 0; /* no tail: the guard page faults */
-	else if (scan(b + n, b + tail_end(n), MC_CANARY, after))
+	/* a guarded block's tail is its padding: the guard page faults beyond */
+	if (scan(b + n, is_guarded ? guard_pad_end(b, n) : b + tail_end(n), MC_CANARY, after))
 		bad = true;
 	return bad;
 }

@@ -43,7 +43,7 @@ cases=(
 	"badalign|^Invalid alignment value: 3 \\(should be non-zero, a power of 2 and a multiple of sizeof\\(void\\*\\)\\)|main \\(mc_errors.c|-"
 	"badalign_memalign|^Invalid alignment value: 24 \\(should be power of 2\\)|main \\(mc_errors.c|-"
 	# --precise: guard pages stop the program at the access itself
-	"read_overrun|^Invalid read of size 1\$|^Address ADDR is 0 bytes after a block of size 10 alloc'd|vg|--precise"
+	"read_overrun|^Invalid read of size 1\$|^Address ADDR is 0 bytes after a block of size 16 alloc'd|vg|--precise"
 	"uaf_read|^Invalid read of size 4\$|^Address ADDR is 8 bytes inside a block of size 40 free'd|vg|--precise"
 	"overrun|^Invalid write of size 1\$|^Address ADDR is 4 bytes after a block of size 10 alloc'd|vg|--precise"
 	"uaf|^Invalid write of size 1\$|^Address ADDR is 8 bytes inside a block of size 32 free'd|vg|--precise"

@@ -369,13 +369,15 @@ static void test_rz_freed_block(void)
 
 /* ---- guarded blocks ---- */
 
-static size_t low_bit16(size_t n)
+/* Where a guarded block's guard page starts: its end rounded up to 16. */
+static uint8_t *guard_of(uint8_t *p, size_t n)
 {
-	size_t b = n & -n;
-	return !b || b > 16 ? 16 : b;
+	return (uint8_t *)((u(p + n) + 15) & ~(uint64_t)15);
 }
 
-/* A guarded block of n bytes as the layout says. */
+/* A guarded block of n bytes as the layout says: aligned as malloc's
+ * (16 from 16 bytes on, else the largest power of two in n), fewer than
+ * 16 bytes of canary padding to its guard page. */
 static void guard_one(size_t n, uint8_t **out)
 {
 	uint8_t *p = mc_rz_alloc(n, 0);
@@ -383,24 +385,34 @@ static void guard_one(size_t n, uint8_t **out)
 	struct mc_damage b, a;
 	*out = p;
 	CHECK(p);
-	CHECK(u(p + n) % page == 0);
-	CHECK(u(p) % low_bit16(n) == 0);
+	uint8_t *g = guard_of(p, n);
+	CHECK(u(g) % page == 0);
+	CHECK(u(p) % mc_guard_align(n) == 0);
+	CHECK(mc_guard_align(n) == (n >= 16 || !n ? 16 : n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : 1));
 	CHECK(mc_guard_owns(p));
 	CHECK(!mc_guard_owns(p + 1));
 	CHECK(mc_guard_find(u(p), &blk) && blk == u(p));
 	CHECK(mc_guard_find(u(p) + n / 2, &blk) && blk == u(p));
 	CHECK(mc_guard_find(u(p - 32), &blk) && blk == u(p)); /* its header */
-	CHECK(mc_guard_find(u(p + n), &blk) && blk == u(p));  /* the guard page */
-	CHECK(mc_guard_find(u(p + n) + page - 1, &blk) && blk == u(p));
-	CHECK(!mc_guard_find(u(p + n) + page, &blk) || blk != u(p));
+	CHECK(mc_guard_find(u(g), &blk) && blk == u(p));      /* the guard page */
+	CHECK(mc_guard_find(u(g) + page - 1, &blk) && blk == u(p));
+	CHECK(!mc_guard_find(u(g) + page, &blk) || blk != u(p));
 	CHECK(!mc_rz_check(p, n, &b, &a));
 	memset(p, 0x55, n);
 	CHECK(!mc_rz_check(p, n, &b, &a));
 	if (n)
 		CHECK(!faults(p + n - 1, 0) && !faults(p + n - 1, 1));
-	CHECK(faults(p + n, 0));
-	CHECK(faults(p + n, 1));
-	CHECK(faults(p + n + page - 1, 1));
+	if (g > p + n) { /* a write into the padding is found by its canaries */
+		CHECK(!faults(g - 1, 0));
+		g[-1] ^= 0xff;
+		CHECK(mc_rz_check(p, n, &b, &a));
+		CHECK(a.addr == u(g - 1) && a.len == 1 && b.len == 0);
+		g[-1] ^= 0xff;
+		CHECK(!mc_rz_check(p, n, &b, &a));
+	}
+	CHECK(faults(g, 0));
+	CHECK(faults(g, 1));
+	CHECK(faults(g + page - 1, 1));
 }
 
 static const size_t gsizes[] = { 1, 10, 13, 24, 4000, 4096, 5000, 0, 65504 };
@@ -428,7 +440,7 @@ static void test_guard_blocks(void)
 			CHECK(!mc_guard_find(u(p), &blk) || blk != u(p));
 			CHECK(!mc_guard_find(u(p + n), &blk) || blk != u(p));
 			CHECK(!mc_guard_owns(p));
-			CHECK(unmapped(p - 32, 1) && unmapped(p + n, 1));
+			CHECK(unmapped(p - 32, 1) && unmapped(guard_of(p, n), 1));
 		}
 }
 
@@ -497,12 +509,13 @@ static void test_guard_open_close(void)
 {
 	uint8_t *p = mc_rz_alloc(100, 0);
 	CHECK(p && mc_guard_owns(p));
+	uint8_t *g = guard_of(p, 100);
 	catch_segv();
-	bool closed1 = faults(p + 100, 1);
-	mc_guard_open_page(u(p + 100) + 7);
-	bool opened = !faults(p + 100, 1) && !faults(p + 100 + page - 1, 0);
-	mc_guard_close_page(u(p + 100));
-	bool closed2 = faults(p + 100, 0);
+	bool closed1 = faults(g, 1);
+	mc_guard_open_page(u(g) + 7);
+	bool opened = !faults(g, 1) && !faults(g + page - 1, 0);
+	mc_guard_close_page(u(g));
+	bool closed2 = faults(g, 0);
 	uncatch_segv();
 	CHECK(closed1 && opened && closed2);
 	mc_rz_release(p, 100);
