@@ -8,9 +8,9 @@
  *   u32 magic HEAP_CHUNK_MAGIC, u32 payload_size, u32 thread index, u32 flags
  *   payload: records
  * Every record starts with a one-byte type, then LEB128 varint fields.
- * Events have a key that orders them across threads (see "Event keys" in
- * rt.c): a chunk keeps a running key, 0 at its start, that HR_KEY records
- * move forward; every event has the running key at its place. A thread's
+ * Events have a key that orders them across threads (rt_key.h): a chunk
+ * keeps a running key, 0 at its start, that HR_KEY records move forward;
+ * every event has the running key at its place. A thread's
  * events are in order by position; the reader interleaves the threads by
  * key (equal keys of different threads: in an arbitrary but fixed order).
  *

@@ -30,6 +30,7 @@
 #include "mc_redzone.h"
 #include "mc_slab.h"
 #include "rt.h"
+#include "rt_key.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define NOINLINE __attribute__((noinline))
@@ -585,28 +586,9 @@ static void thread_dtor(void *arg)
 
 /* ---- events ------------------------------------------------------------------------ */
 
-/* Event keys (the "seq" of the protocol) interleave the threads' events:
- * a Lamport clock on a coarse time base. A key is at least the thread's
- * previous key (its own events keep their order by position), at least
- * the time base (the coarse monotonic clock, ~4 ms steps, shifted left by
- * 20 bits, so threads stay aligned in time), and a free of a block
- * another thread allocated is above every allocation's key on the block's
- * live-map stripe, taken under the stripe's lock (so a free sorts after
- * the allocation it frees, whichever thread made it). Only such frees
- * bump: two threads whose blocks share stripes would otherwise lift each
- * other's keys on every event. Keys only move when they must: a thread's
- * events within one time step mostly share a key, which costs nothing to
- * store and lets replay take long runs from one thread. A shared counter
- * or rdtsc cost more than the rest of the hook. */
-static uint64_t read_time_base(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return ((((uint64_t)ts.tv_sec << 30) + (uint64_t)ts.tv_nsec) >> 22) << 20;
-}
-
-/* The base as the timer thread last published it (every 10 ms): a plain
- * load instead of a clock read on every event. */
+/* Event keys (the "seq" of the protocol): rt_key.h. The time base is
+ * the key clock as the timer thread last read it (every 10 ms): a
+ * single-threaded program's events take it with a plain load. */
 static _Atomic uint64_t g_time_base;
 
 static inline uint64_t time_base(void)
@@ -616,8 +598,9 @@ static inline uint64_t time_base(void)
 
 static inline uint64_t key_floor(const struct rt_thread *t)
 {
-	uint64_t b = time_base(), n = t ? t->clock : 1;
-	return n > b ? n : b;
+	/* memcheck mode sends no events: their order does not matter */
+	bool fine = rt_threaded() && !g_memcheck;
+	return rt_key_at(t ? t->clock : 1, fine ? rt_key_now() : time_base());
 }
 
 /* Reserves room and enters the busy section. False if tracing stopped
@@ -827,6 +810,15 @@ static NOINLINE void rec_block(int kind, size_t size, void *ptr, int64_t old_inf
 		p = put_info_rec(p, info, kind, size, stack);
 		t->defs = true;
 	}
+	if (old_info > 0 && key > floor) {
+		/* the live map put the new block after the old one's free: the
+		 * free keeps its own key (another thread may already reuse the
+		 * old address after it), so the realloc is sent as both */
+		p = put_key(t, p, floor);
+		*p++ = HR_FREE;
+		p += put_varint(p, (uint64_t)old_info);
+		old_info = -1;
+	}
 	p = put_key(t, p, key);
 	if (RT_UNLIKELY(stale)) {
 		*p++ = HR_FREE;
@@ -998,7 +990,7 @@ static void rt_finish(int how, int signo, bool from_signal)
 		leak_check_locked();
 	if (g_memcheck)
 		write_mc_totals_locked();
-	uint64_t last = read_time_base();
+	uint64_t last = rt_key_now();
 	if (g_gone_clock >= last)
 		last = g_gone_clock + 1;
 	for (struct rt_thread *t = g_threads; t; t = t->next)
@@ -1041,7 +1033,7 @@ static void *timer_main(void *arg)
 			exit(0);
 		}
 		lock();
-		uint64_t base = read_time_base();
+		uint64_t base = rt_key_now();
 		*p++ = HR_KEY;
 		p += put_varint(p, base - 1); /* before this time step's events */
 		*p++ = HR_TIME;
@@ -1275,7 +1267,8 @@ static void rt_init(void)
 	g_fd_ino = st.st_ino;
 	g_pid = getpid();
 	g_start_ns = now_ns();
-	atomic_store(&g_time_base, read_time_base());
+	rt_key_init();
+	atomic_store(&g_time_base, rt_key_now());
 	pthread_key_create(&g_key, thread_dtor);
 	pthread_atfork(NULL, NULL, atfork_child);
 	install_signals();

@@ -7,6 +7,7 @@
  *               the project's CFI unwinder (src/binary), the stack trie
  *   rt_info.c   allocation infos: (kind, size, stack) interned to small indexes
  *   rt_ptrmap.c the live-block map, pointer -> info index
+ *   rt_key.[ch] the clock of the event keys (how threads' events interleave)
  *   mc_*.c      memcheck mode: redzones and quarantine (mc_redzone.c,
  *               mc_freed.c), the leak check (mc_check.c, mc_roots.c,
  *               mc_mark.c)
@@ -208,8 +209,10 @@ size_t rt_map_ranges(uint64_t *out, size_t max);
 
 /* Records a live block put by thread index me (0: unknown); returns the
  * info of a block still recorded at the same address (whose free was never
- * seen), else 0. *key: the allocation's key (kept; see "Event keys" in
- * rt.c). */
+ * seen), else 0. *key: in, the lowest key the allocation may have; out,
+ * its key: once threaded, above every key a block was taken with on its
+ * stripe, so it sorts after the free of the block that had its address
+ * before (rt_key.h). */
 uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint32_t me, uint64_t *key);
 /* Removes a block; returns its info, 0 if it was not recorded. *key: in,
  * the lowest key the free may have; out, its key: when another thread (or

@@ -34,8 +34,10 @@ struct stripe {
 	uint32_t n;
 	uint64_t cap; /* 0 until first use */
 	struct slot *s;
-	uint64_t clock; /* the highest key a block was put here with */
-	char pad[64 - sizeof(int) - sizeof(uint32_t) - 2 * sizeof(uint64_t) - sizeof(void *)];
+	uint64_t clock;       /* the highest key a block was put here with */
+	uint64_t free_clock;  /* the highest key a block was taken with */
+	uint32_t free_thread; /* the index that took one with it (0: several, or unknown) */
+	char pad[64 - sizeof(int) - 2 * sizeof(uint32_t) - 3 * sizeof(uint64_t) - sizeof(void *)];
 };
 _Static_assert(sizeof(struct stripe) == 64, "a stripe a cache line");
 
@@ -137,6 +139,11 @@ uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint32_t me, uint64_t *key)
 	struct stripe *st = stripe_of(ptr);
 	uint32_t old = 0;
 	bool locked = lock_if_threaded(st);
+	/* after every other thread's free seen here, so after the free of
+	 * whatever block had this address before (a thread's own frees come
+	 * before by position; one thread alone takes no lock) */
+	if (locked && (*key < st->free_clock || (*key == st->free_clock && st->free_thread != me)))
+		*key = st->free_clock + 1;
 	if (*key > st->clock)
 		st->clock = *key;
 	if (too_full(st->n, st->cap) && !grow(st)) {
@@ -181,6 +188,12 @@ uint32_t rt_ptrmap_take(uint64_t ptr, uint32_t me, uint64_t *key)
 	 * allocation made here so far, so after its own */
 	if ((st->s[i].thread != me || !me) && *key <= st->clock)
 		*key = st->clock + 1;
+	if (*key > st->free_clock) {
+		st->free_clock = *key;
+		st->free_thread = me;
+	} else if (*key == st->free_clock && st->free_thread != me) {
+		st->free_thread = 0;
+	}
 	/* backward-shift deletion keeps probe chains intact without tombstones */
 	st->s[i].ptr = 0;
 	st->n--;

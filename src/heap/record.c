@@ -316,6 +316,9 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 
 	heap_writer_summary(w, status, wall);
 	int wrc = heap_writer_close(w);
+	/* threads' clock keys take more room than the order they give */
+	if (wrc == 0 && !o->memcheck && heap_trace_compact(out, o->level ? o->level : 3, !o->quiet) < 0)
+		warn("the trace in %s is complete but was not compacted", out);
 	int code = wait_status_code(status);
 	if (o->wait_status)
 		*o->wait_status = status;

@@ -176,7 +176,20 @@ const struct heap_info *heap_trace_info(const struct heap_trace *t, uint32_t inf
 /* Replay: every event in global order. */
 void heap_iter_init(struct heap_iter *it, const struct heap_trace *t);
 bool heap_iter_next(struct heap_iter *it, struct heap_event *ev);
+/* The run (index into heap_trace.runs) of the event heap_iter_next gave last. */
+uint32_t heap_iter_run(const struct heap_iter *it);
 void heap_iter_free(struct heap_iter *it);
+
+/* Steps *pp over a definition record whose type byte was just read (H M S
+ * I N W C L); false if it is not one or does not decode before end. */
+bool heap_skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type);
+
+/* Rewrites the trace at path (zstd level) with the fewest key records that
+ * replay in the same order (trace_compact.c), with progress on a TTY.
+ * Returns 1 if it rewrote the file, 0 if there was nothing to gain (or the
+ * trace is damaged: left as it is), -1 on an error (printed; the file is
+ * left as it was). */
+int heap_trace_compact(const char *path, int level, bool progress);
 /* Reads a trace file (zstd-compressed or raw). Returns 0, or -1 with an
  * error printed when nothing usable was found. Damage is warned about. */
 int heap_trace_read_file(struct heap_trace *t, const char *path, bool quiet);

@@ -26,9 +26,7 @@ static inline bool cv(const uint8_t **pp, const uint8_t *end, uint64_t *out)
 	return k != 0;
 }
 
-/* Steps over a definition record (applied when the trace was parsed, or
- * misplaced in an events-only chunk: ignored). */
-static bool skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type)
+bool heap_skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type)
 {
 	uint64_t x, n;
 	int vars = 0, strs = 0;
@@ -172,7 +170,7 @@ static bool cursor_advance(struct heap_cursor *c)
 		}
 		bool is_key = false;
 		bool ok = decode_event(&p, c->chunk_end, type, e, &is_key);
-		if (!ok && skip_def(&p, c->chunk_end, type)) {
+		if (!ok && heap_skip_def(&p, c->chunk_end, type)) {
 			c->p = p;
 			continue;
 		}
@@ -272,6 +270,11 @@ bool heap_iter_next(struct heap_iter *it, struct heap_event *ev)
 		it->have_top = false;
 	}
 	return true;
+}
+
+uint32_t heap_iter_run(const struct heap_iter *it)
+{
+	return it->top;
 }
 
 void heap_iter_free(struct heap_iter *it)

@@ -8,8 +8,9 @@
  * map's stripe and home-slot choices (same page, 4 KiB / 64 KiB / 1 MiB /
  * 64 MiB / 8 GiB strides, mmap-chunk-like page+16), each with its model info.
  * Then the event keys (rt.h: a free of a block another thread index put is
- * above every key put on its stripe, nothing else bumped), and 4 threads
- * with rt_multi set. */
+ * above every key put on its stripe; once threaded, an allocation is above
+ * every other thread's free on its stripe; nothing else bumped), and 4
+ * threads with rt_multi set. */
 #include <pthread.h>
 #include <stddef.h>
 #include <stdatomic.h>
@@ -500,6 +501,40 @@ static void test_keys_basic(void)
 	CHECK_INT(reset_map(), 1); /* a */
 }
 
+/* Once threaded (locks taken), an allocation goes after every other
+ * thread's free on its stripe: the free of the block that had its address
+ * before sorts first. A thread's own frees do not move it (its order is
+ * by position), unless another thread freed at the same key. */
+static void test_keys_threaded_puts(void)
+{
+	CHECK(reset_map() >= 0);
+	rt_multi = 1;
+	uint64_t a = 0x55aa00042010ull, b = a + 0x20, c = a + 0x40; /* one stripe */
+	uint64_t k;
+	k = 10, rt_ptrmap_put(a, 1, 1, &k);
+	CHECK_INT(k, 10);
+	k = 12, rt_ptrmap_take(a, 1, &k); /* thread 1 frees its own block */
+	CHECK_INT(k, 12);
+	k = 12, rt_ptrmap_put(b, 2, 1, &k); /* and allocates again at the same key */
+	CHECK_INT(k, 12);
+	k = 12, rt_ptrmap_put(a, 3, 2, &k); /* thread 2 reuses a at that key: after the free */
+	CHECK_INT(k, 13);
+	k = 11, rt_ptrmap_put(c, 4, 3, &k); /* below the stripe's frees: raised */
+	CHECK_INT(k, 13);
+	k = 20, rt_ptrmap_take(c, 3, &k);
+	CHECK_INT(k, 20);
+	k = 20, rt_ptrmap_take(b, 2, &k); /* thread 1's block: above its allocation anyway */
+	CHECK_INT(k, 20);
+	k = 20, rt_ptrmap_put(c, 5, 3, &k); /* thread 2 freed at 20 too: raised even for 3 */
+	CHECK_INT(k, 21);
+	k = 21, rt_ptrmap_put(b, 6, 4, &k); /* above every free: stays */
+	CHECK_INT(k, 21);
+	rt_multi = 0;
+	k = 1, rt_ptrmap_put(c + 0x100, 7, 5, &k); /* one thread (no locks): nothing moves */
+	CHECK_INT(k, 1);
+	CHECK_INT(reset_map(), 4);
+}
+
 /* Random events from thread indices 0..4, each thread's keys never going
  * back (as the runtime's callers do), against: a put keeps its key; a take
  * of a block put by another index (0 being another index even to itself)
@@ -846,6 +881,7 @@ int main(void)
 	RUN(test_alias_strides);
 	RUN(test_keys_basic);
 	RUN(test_keys_random);
+	RUN(test_keys_threaded_puts);
 	RUN(test_threads);
 	RUN(test_threads_hot);
 	UNIT_EXIT();
