@@ -29,6 +29,7 @@
 #include "render/speedscope.h"
 #include "util/die.h"
 #include "util/strbuf.h"
+#include "util/writable.h"
 
 #define FG_DEFAULT_FREQ 997 /* cargo-flamegraph's: off the beat of 1000 Hz timers */
 
@@ -554,6 +555,9 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		return fg_usage_error("%s", "--diff draws an SVG (or --format folded); speedscope has no diff view");
 	if (!o.output)
 		o.output = o.format == FMT_SVG ? "flamegraph.svg" : o.format == FMT_FOLDED ? "-" : "profile.speedscope.json";
+	int werr = check_writable(o.output); /* now, not after the recording */
+	if (werr)
+		die("cannot write '%s': %s", o.output, strerror(werr));
 
 	/* ---- get the stacks ---- */
 	int status = 0;
