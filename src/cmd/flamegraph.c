@@ -28,6 +28,7 @@
 #include "render/folded_profile.h"
 #include "render/speedscope.h"
 #include "util/die.h"
+#include "util/path_search.h"
 #include "util/strbuf.h"
 #include "util/writable.h"
 
@@ -299,18 +300,10 @@ static void open_result(const char *path)
 	if (browser && *browser) {
 		prog = browser;
 	} else {
-		const char *pathenv = getenv("PATH");
-		char *copy = xstrdup(pathenv ? pathenv : "/usr/bin:/bin");
-		for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-			char *cand = xasprintf("%s/xdg-open", d);
-			bool ok = access(cand, X_OK) == 0;
-			free(cand);
-			if (ok) {
-				prog = "xdg-open";
-				break;
-			}
-		}
-		free(copy);
+		char *found = path_search(path_env(), "xdg-open", NULL, NULL, NULL);
+		if (found)
+			prog = "xdg-open";
+		free(found);
 	}
 	if (!prog) {
 		note("open file://%s in a browser to view it", abs);
