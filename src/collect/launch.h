@@ -24,9 +24,10 @@ void launch_abort(struct launch *l);
 int launch_exec_failure_status(int err);
 
 /* Whether file can be exec'd as launch_suspended will (execvp's PATH
- * search): 0, or the errno exec would fail with (ENOENT, EACCES, EISDIR).
- * Commands check before creating any output; what it cannot foresee (a
- * script's missing interpreter) launch_release still reports. */
+ * search; a script's "#!" interpreter must exist): 0, or the errno exec
+ * would fail with (ENOENT, EACCES, EISDIR). Commands check before creating
+ * any output; what it cannot foresee (a file changed meanwhile, a nested
+ * interpreter) launch_release still reports. */
 int launch_check(const char *file);
 /* The reason for messages: "command not found" for a bare name found
  * nowhere on PATH, else strerror(err). */

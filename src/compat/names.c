@@ -10,7 +10,7 @@ const struct compat_name compat_names[] = {
 	{ "flamegraph", "flamegraph [-o F] -- CMD, flamegraph --pid PID" },
 	{ "heaptrack", "heaptrack [-o F] CMD, heaptrack --analyze F" },
 	{ "heaptrack_print", "heaptrack_print F [-n N] [-l] [-F stacks.txt]" },
-	{ "heaptrack_gui", "heaptrack_gui F (writes the HTML report F.html, opens a browser)" },
+	{ "heaptrack_gui", "heaptrack_gui F... (an HTML report F.html for each, opened when there is a display)" },
 	{ "valgrind", "valgrind [--leak-check=full] ... CMD (sonde memcheck; other --tool: the real valgrind)" },
 	{ NULL, NULL },
 };

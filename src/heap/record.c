@@ -261,7 +261,7 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	uint64_t t0 = now_ns();
 	int err = launch_release(&l);
 	close(wfd);
-	if (err) { /* what the preflight could not see: a script's missing interpreter */
+	if (err) { /* what the preflight could not see (a file changed meanwhile): no trace either */
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
 		sigaction(SIGHUP, &old_hup, NULL);
