@@ -31,7 +31,7 @@ static const struct sonde_cmd commands[] = {
 	{ "memcheck", cmd_memcheck, "leak check at exit, classified like valgrind's memcheck (valgrind output)",
 	  "sonde memcheck [--leak-check=full] [--show-leak-kinds=all] [--error-exitcode=N] [--suppressions=F] [--xml=yes --xml-file=F] [--] CMD [ARGS]" },
 	{ "shims", cmd_shims, "install compat names (perf, ...) as symlinks into a directory",
-	  "sonde shims DIR" },
+	  "sonde shims [--force] DIR" },
 	{ "help", cmd_help, "show help for sonde or for one command", "sonde help [CMD]" },
 	{ "version", cmd_version, "print sonde's version", "sonde version" },
 };

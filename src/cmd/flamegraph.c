@@ -28,7 +28,9 @@
 #include "render/folded_profile.h"
 #include "render/speedscope.h"
 #include "util/die.h"
+#include "util/path_search.h"
 #include "util/strbuf.h"
+#include "util/writable.h"
 
 #define FG_DEFAULT_FREQ 997 /* cargo-flamegraph's: off the beat of 1000 Hz timers */
 
@@ -298,18 +300,10 @@ static void open_result(const char *path)
 	if (browser && *browser) {
 		prog = browser;
 	} else {
-		const char *pathenv = getenv("PATH");
-		char *copy = xstrdup(pathenv ? pathenv : "/usr/bin:/bin");
-		for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-			char *cand = xasprintf("%s/xdg-open", d);
-			bool ok = access(cand, X_OK) == 0;
-			free(cand);
-			if (ok) {
-				prog = "xdg-open";
-				break;
-			}
-		}
-		free(copy);
+		char *found = path_search(path_env(), "xdg-open", NULL, NULL, NULL);
+		if (found)
+			prog = "xdg-open";
+		free(found);
 	}
 	if (!prog) {
 		note("open file://%s in a browser to view it", abs);
@@ -554,6 +548,9 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		return fg_usage_error("%s", "--diff draws an SVG (or --format folded); speedscope has no diff view");
 	if (!o.output)
 		o.output = o.format == FMT_SVG ? "flamegraph.svg" : o.format == FMT_FOLDED ? "-" : "profile.speedscope.json";
+	int werr = check_writable(o.output); /* now, not after the recording */
+	if (werr)
+		die("cannot write '%s': %s", o.output, strerror(werr));
 
 	/* ---- get the stacks ---- */
 	int status = 0;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmd/cmds.h"
 #include "heap/allocator_check.h"
@@ -33,8 +34,10 @@ static const char report_usage[] =
 	"  -n, --peak-limit N      entries per section (10)\n"
 	"  -s, --sub-peak-limit N  backtraces per merged entry (5)\n"
 	"  --merged | --separate   merge backtraces by allocation site (default) or not\n"
-	"  -l, --print-leaks       also print the MEMORY LEAKS section\n"
+	"  -l, --print-leaks [B]   also print the MEMORY LEAKS section\n"
 	"  -a/-p/-T 0              leave out allocators / peaks / temporary sections\n"
+	"                          (B, for these and -m/-t: 1|0, true|false, yes|no, on|off;\n"
+	"                          -l 1, -l1 and --print-leaks=1 alike; alone: 1)\n"
 	"  -H, --print-histogram F write the allocation size histogram (size<TAB>count) to F\n"
 	"  --flamegraph-cost C     print folded stacks weighted by C (allocations, temporary,\n"
 	"                          leaked, peak) instead of the report\n"
@@ -49,9 +52,47 @@ static const char report_usage[] =
 	"  --disable-builtin-suppressions   don't suppress known one-time leaks of system libraries\n"
 	"  --print-suppressions    list the suppressions that matched, with their bytes\n";
 
-static bool parse_bool(const char *s)
+/* heaptrack_print's (boost's) words for a boolean, any case: 1, 0, or -1. */
+static int bool_word(const char *s)
 {
-	return !(!strcmp(s, "0") || !strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off"));
+	static const char *const yes[] = { "1", "true", "yes", "on" }, *const no[] = { "0", "false", "no", "off" };
+	for (size_t k = 0; k < 4; k++) {
+		if (!strcasecmp(s, yes[k]))
+			return 1;
+		if (!strcasecmp(s, no[k]))
+			return 0;
+	}
+	return -1;
+}
+
+/* A boolean option of heaptrack_print: its value is optional ("-l" alone
+ * is true) and may be attached ("-l1", "--print-leaks=no") or the next
+ * argument ("-l 1", "--print-leaks off") when that is a boolean word, so
+ * every form heaptrack_print accepts means the same here (and "-l FILE"
+ * still reads FILE). Returns false if argv[*i] is not the option. */
+static bool opt_bool(int argc, char **argv, int *i, const char *shrt, const char *lng, bool *out)
+{
+	const char *a = argv[*i], *v;
+	size_t ll = strlen(lng);
+	if ((shrt && !strcmp(a, shrt)) || !strcmp(a, lng)) {
+		if (*i + 1 >= argc || bool_word(argv[*i + 1]) < 0) {
+			*out = true;
+			return true;
+		}
+		v = argv[++*i];
+	} else if (!strncmp(a, lng, ll) && a[ll] == '=') {
+		v = a + ll + 1;
+	} else if (shrt && a[0] == '-' && a[1] == shrt[1] && a[2]) {
+		v = a + 2;
+	} else {
+		return false;
+	}
+	int b = bool_word(v);
+	if (b < 0)
+		die_status(2, "the argument ('%s') for option '%s' is invalid; valid choices are 'on|off', "
+			      "'yes|no', '1|0' and 'true|false'", v, lng);
+	*out = b;
+	return true;
 }
 
 /* Option value: "--opt=V", "--opt V", "-nV", "-n V". Returns NULL if `arg` isn't the option. */
@@ -138,20 +179,14 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 			o.merged = true;
 		} else if (!strcmp(a, "--separate")) {
 			o.merged = false;
-		} else if ((v = opt_val(argc, argv, &i, "-m", "--merge-backtraces"))) {
-			o.merged = parse_bool(v);
-		} else if ((v = opt_val(argc, argv, &i, "-t", "--shorten-templates"))) {
-			o.shorten_templates = parse_bool(v);
-		} else if (!strcmp(a, "-l") || !strcmp(a, "--print-leaks")) {
-			o.print_leaks = true;
-		} else if ((v = opt_val(argc, argv, &i, NULL, "--print-leaks"))) {
-			o.print_leaks = parse_bool(v);
-		} else if ((v = opt_val(argc, argv, &i, "-a", "--print-allocators"))) {
-			o.print_allocators = parse_bool(v);
-		} else if ((v = opt_val(argc, argv, &i, "-p", "--print-peaks"))) {
-			o.print_peaks = parse_bool(v);
-		} else if ((v = opt_val(argc, argv, &i, "-T", "--print-temporary"))) {
-			o.print_temporary = parse_bool(v);
+		} else if (opt_bool(argc, argv, &i, "-m", "--merge-backtraces", &o.merged) ||
+			   opt_bool(argc, argv, &i, "-t", "--shorten-templates", &o.shorten_templates) ||
+			   opt_bool(argc, argv, &i, "-l", "--print-leaks", &o.print_leaks) ||
+			   opt_bool(argc, argv, &i, "-a", "--print-allocators", &o.print_allocators) ||
+			   opt_bool(argc, argv, &i, "-p", "--print-peaks", &o.print_peaks) ||
+			   opt_bool(argc, argv, &i, "-T", "--print-temporary", &o.print_temporary) ||
+			   opt_bool(argc, argv, &i, NULL, "--print-suppressions", &supp_print)) {
+			/* set */
 		} else if ((v = opt_val(argc, argv, &i, "-H", "--print-histogram"))) {
 			hist = v;
 		} else if ((v = opt_val(argc, argv, &i, "-F", "--print-flamegraph"))) {
@@ -179,10 +214,6 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 			supp_embedded = false;
 		} else if (!strcmp(a, "--disable-builtin-suppressions")) {
 			supp_builtin = false;
-		} else if (!strcmp(a, "--print-suppressions")) {
-			supp_print = true;
-		} else if ((v = opt_val(argc, argv, &i, NULL, "--print-suppressions"))) {
-			supp_print = parse_bool(v);
 		} else {
 			die_status(2, "unknown option '%s' for %s", a, heaptrack_print ? "heaptrack_print" : "sonde heap report");
 		}

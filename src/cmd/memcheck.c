@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd/cmds.h"
+#include "collect/launch.h"
 #include "heap/analysis.h"
 #include "heap/record.h"
 #include "heap/report.h"
@@ -25,6 +26,7 @@
 #include "memcheck/mc_xml.h"
 #include "util/die.h"
 #include "util/strbuf.h"
+#include "util/writable.h"
 
 static const char usage[] =
 	"usage: sonde memcheck [options] [--] CMD [ARGS]\n"
@@ -104,6 +106,27 @@ static int open_dest(const char *opt, const char *tmpl, int fallback, int pid)
 	return fd;
 }
 
+/* Before the run: can the --log-file / --xml-file template be written?
+ * (Its %p is the target's pid, unknown yet: this process's stands in.) */
+static int check_dest(const char *opt, const char *what, const char *tmpl)
+{
+	if (!tmpl)
+		return 0;
+	struct strbuf err = STRBUF_INIT;
+	char *path = mc_expand_file_name(opt, tmpl, (int)getpid(), &err);
+	if (!path) {
+		complain(&err);
+		sb_free(&err);
+		return -1;
+	}
+	sb_free(&err);
+	int e = check_writable(path);
+	if (e)
+		fprintf(stderr, "valgrind: Cannot create %s file '%s': %s\n", what, path, strerror(e));
+	free(path);
+	return e ? -1 : 0;
+}
+
 static int load_suppressions(struct mc_supps *supps, const struct mc_opts *o)
 {
 	if (o->default_suppressions) {
@@ -169,18 +192,27 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 		return 1;
 	}
 	if (o.tool && strcmp(o.tool, "memcheck")) {
-		if (!strcmp(o.tool, "cachegrind"))
-			fprintf(stderr, "sonde: --tool=cachegrind: sonde's cache simulator is not there yet; "
-					"only memcheck runs today\n");
-		else
-			fprintf(stderr, "sonde: --tool=%s is not supported: sonde runs memcheck (and, later, cachegrind)\n",
-				o.tool);
+		/* `valgrind --tool=X` through the shims never gets here: it runs the real valgrind */
+		fprintf(stderr, "sonde: --tool=%s: sonde memcheck is valgrind's memcheck only; run valgrind "
+				"itself for %s\n", o.tool, o.tool);
 		mc_opts_free(&o);
 		return 1;
 	}
 	if (o.track_origins)
 		note("--track-origins=yes: sonde does not check uninitialised values (that needs every "
 		     "instruction instrumented); leaks and heap errors are checked");
+	/* what would fail after the run fails before it: the program, the files */
+	int cannot_run = launch_check(argv[first]);
+	if (cannot_run) {
+		fprintf(stderr, "valgrind: %s: %s\n", argv[first], launch_failure_reason(argv[first], cannot_run));
+		mc_opts_free(&o);
+		return launch_exec_failure_status(cannot_run);
+	}
+	if (check_dest("--log-file", "log", o.log_file) < 0 ||
+	    (o.xml && check_dest("--xml-file", "XML", o.xml_file) < 0)) {
+		mc_opts_free(&o);
+		return 1;
+	}
 	struct mc_supps supps = { 0 };
 	if (load_suppressions(&supps, &o) < 0) {
 		mc_supps_free(&supps);
@@ -201,7 +233,16 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	ro.max_frames = o.num_callers;
 	ro.level = 1;
 	ro.wait_status = &status;
-	heap_record(&ro, argv + first);
+	bool not_started = false;
+	ro.not_started = &not_started;
+	int rrc = heap_record(&ro, argv + first);
+	if (not_started) { /* it said why; valgrind prints no summary then either */
+		unlink(trace_path);
+		free(trace_path);
+		mc_supps_free(&supps);
+		mc_opts_free(&o);
+		return rrc;
+	}
 
 	struct heap_trace t;
 	heap_trace_init(&t);

@@ -1,7 +1,10 @@
-/* sonde shims DIR: symlinks for every compat name, so that with DIR first
- * on PATH the command lines people already use (perf record ...) run sonde. */
+/* sonde shims [--force] DIR: symlinks for every compat name, so that with
+ * DIR first on PATH the command lines people already use (perf record ...)
+ * run sonde. Prints the line that puts DIR on PATH, for eval. */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,44 +14,133 @@
 #include "cmd/cmds.h"
 #include "compat/compat.h"
 #include "util/die.h"
+#include "util/shquote.h"
+#include "util/strbuf.h"
+
+static void shims_usage(FILE *out)
+{
+	fprintf(out, "usage: sonde shims [--force] DIR\n\n"
+		     "Creates DIR (if needed) with symlinks named after the tools sonde\n"
+		     "replaces, and prints the PATH line to use them: eval \"$(sonde shims DIR)\".\n"
+		     "An entry of DIR that is not sonde's (a symlink elsewhere, a file) is left\n"
+		     "alone unless --force is given. What sonde does not do itself (perf list,\n"
+		     "valgrind --tool=massif, ...) runs the real tool found later on PATH.\n\n");
+	for (size_t i = 0; compat_names[i].name; i++)
+		fprintf(out, "  %-18s %s\n", compat_names[i].name, compat_names[i].what);
+}
+
+/* A link sonde shims made: it leads to this binary, or its target is a file
+ * named "sonde" (an earlier install, perhaps moved or removed since). */
+static bool link_is_sonde(const char *link, const struct stat *self)
+{
+	struct stat st;
+	if (stat(link, &st) == 0 && st.st_dev == self->st_dev && st.st_ino == self->st_ino)
+		return true;
+	char target[PATH_MAX];
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = 0;
+	const char *base = strrchr(target, '/');
+	return !strcmp(base ? base + 1 : target, "sonde");
+}
+
+enum link_result { LINK_MADE, LINK_LEFT_ALONE, LINK_FAILED };
+
+/* Makes DIR/NAME a symlink to self, unless something else is there. */
+static enum link_result install_link(const char *link, const char *self, const struct stat *self_st, bool force)
+{
+	struct stat st;
+	if (lstat(link, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			warn("'%s' is a directory; left alone", link);
+			return LINK_LEFT_ALONE;
+		}
+		bool ours = S_ISLNK(st.st_mode) && link_is_sonde(link, self_st);
+		if (!ours && !force) {
+			char target[PATH_MAX];
+			ssize_t n = S_ISLNK(st.st_mode) ? readlink(link, target, sizeof(target) - 1) : -1;
+			if (n >= 0) {
+				target[n] = 0;
+				warn("'%s' is a symlink to '%s', not to sonde; left alone (--force replaces it)",
+				     link, target);
+			} else {
+				warn("'%s' exists and is not sonde's; left alone (--force replaces it)", link);
+			}
+			return LINK_LEFT_ALONE;
+		}
+		if (unlink(link) < 0) {
+			error("cannot replace '%s': %s", link, strerror(errno));
+			return LINK_FAILED;
+		}
+	}
+	if (symlink(self, link) < 0) {
+		error("cannot create '%s': %s", link, strerror(errno));
+		return LINK_FAILED;
+	}
+	return LINK_MADE;
+}
 
 int cmd_shims(int argc, char **argv, const struct cmd_ctx *ctx)
 {
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: sonde shims DIR\n\nCreates DIR (if needed) with symlinks named after the tools sonde\n"
-		       "replaces, and prints the PATH line to use them:\n");
-		for (size_t i = 0; compat_names[i].name; i++)
-			printf("  %-18s %s\n", compat_names[i].name, compat_names[i].what);
-		return 0;
+	static const struct option longopts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool force = false;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "fh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f': force = true; break;
+		case 'h': shims_usage(stdout); return 0;
+		default:
+			die_status(2, "unknown option '%s'; usage: sonde shims [--force] DIR", argv[optind - 1]);
+		}
 	}
-	if (argc != 2)
-		die("usage: sonde shims DIR");
-	const char *dir = argv[1];
+	if (argc - optind != 1)
+		die_status(2, "usage: sonde shims [--force] DIR");
+	const char *dir = argv[optind];
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		die("cannot create '%s': %s", dir, strerror(errno));
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		die("cannot find sonde's own path: %s", strerror(errno));
-	self[n] = 0;
-	for (size_t i = 0; compat_names[i].name; i++) {
-		char *link = xasprintf("%s/%s", dir, compat_names[i].name);
-		struct stat st;
-		if (lstat(link, &st) == 0) {
-			if (!S_ISLNK(st.st_mode))
-				die("'%s' exists and is not a symlink; not replacing it", link);
-			unlink(link);
-		}
-		if (symlink(self, link) < 0)
-			die("cannot create '%s': %s", link, strerror(errno));
-		free(link);
-	}
 	char real[PATH_MAX];
 	const char *shown = realpath(dir, real) ? real : dir;
-	fprintf(stderr, "sonde: installed");
-	for (size_t i = 0; compat_names[i].name; i++)
-		fprintf(stderr, " %s", compat_names[i].name);
-	fprintf(stderr, " in %s; to use them, run:\n", shown);
-	printf("export PATH=\"%s:$PATH\"\n", shown);
+	/* PATH separates entries with ':' and has no way to quote one */
+	if (strchr(shown, ':'))
+		die("'%s' holds a ':', which a PATH entry cannot; choose another directory", shown);
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	struct stat self_st;
+	if (n < 0 || stat("/proc/self/exe", &self_st) < 0)
+		die("cannot find sonde's own path: %s", strerror(errno));
+	self[n] = 0;
+
+	struct strbuf installed = STRBUF_INIT;
+	bool failed = false;
+	for (size_t i = 0; compat_names[i].name; i++) {
+		char *link = xasprintf("%s/%s", dir, compat_names[i].name);
+		enum link_result r = install_link(link, self, &self_st, force);
+		if (r == LINK_MADE)
+			sb_addf(&installed, " %s", compat_names[i].name);
+		failed |= r == LINK_FAILED;
+		free(link);
+	}
+	if (failed) {
+		sb_free(&installed);
+		return 1;
+	}
+	fprintf(stderr, "sonde: installed%s in %s; to use them, run:\n", installed.len ? installed.buf : " nothing",
+		shown);
+	sb_free(&installed);
+	/* the line is eval'd: DIR must stay one word whatever it holds */
+	struct strbuf line = STRBUF_INIT;
+	sb_adds(&line, "export PATH=");
+	sb_add_shquoted(&line, shown);
+	sb_adds(&line, ":\"$PATH\"");
+	printf("%s\n", line.buf);
+	sb_free(&line);
+	(void)ctx;
 	return 0;
 }

@@ -102,6 +102,9 @@ static uint64_t mono_ns(void)
 int counters_run(struct counter *c, int n, char **argv, int *status, uint64_t *elapsed_ns,
 		 struct rusage *ru)
 {
+	int cannot_run = launch_preflight(argv[0]);
+	if (cannot_run)
+		return cannot_run;
 	struct launch l = { .pid = -1, .go_fd = -1, .err_fd = -1 };
 	if (launch_suspended(&l, argv) < 0) {
 		error("cannot start '%s': %s", argv[0], strerror(errno));

@@ -6,8 +6,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "util/die.h"
+#include "util/path_search.h"
 
 static ssize_t read_full(int fd, void *buf, size_t n)
 {
@@ -101,6 +105,65 @@ void launch_abort(struct launch *l)
 }
 
 int launch_exec_failure_status(int err) { return err == ENOENT ? 127 : 126; }
+
+/* A script's "#!" interpreter must exist too, or exec fails with ENOENT. */
+static int check_interpreter(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* executable but not readable: exec will tell */
+	char buf[256];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 3 || buf[0] != '#' || buf[1] != '!')
+		return 0;
+	buf[n] = 0;
+	char *interp = buf + 2 + strspn(buf + 2, " \t");
+	interp[strcspn(interp, " \t\n")] = 0;
+	if (!*interp)
+		return 0;
+	return access(interp, X_OK) == 0 ? 0 : errno;
+}
+
+int launch_check(const char *file)
+{
+	if (!*file)
+		return ENOENT;
+	char *path = NULL;
+	if (!strchr(file, '/')) {
+		int err = 0;
+		path = path_search(path_env(), file, NULL, NULL, &err);
+		if (!path)
+			return err;
+	} else {
+		struct stat st;
+		if (stat(file, &st) < 0)
+			return errno;
+		if (S_ISDIR(st.st_mode))
+			return EISDIR;
+		if (access(file, X_OK) < 0)
+			return errno;
+	}
+	int err = check_interpreter(path ? path : file);
+	free(path);
+	return err;
+}
+
+const char *launch_failure_reason(const char *file, int err)
+{
+	if (err == ENOENT && !strchr(file, '/'))
+		return "command not found";
+	return strerror(err);
+}
+
+int launch_preflight(const char *file)
+{
+	int err = launch_check(file);
+	if (!err)
+		return 0;
+	error("cannot run '%s': %s", file, launch_failure_reason(file, err));
+	return launch_exec_failure_status(err);
+}
 
 int wait_status_code(int status)
 {

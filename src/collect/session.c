@@ -725,6 +725,10 @@ static void session_release(struct session *s)
 
 int record_session(const struct record_opts *o)
 {
+	/* a command that cannot run: one line, and no file touched */
+	int cannot_run = o->pid > 0 ? 0 : launch_preflight(o->argv[0]);
+	if (cannot_run)
+		return cannot_run;
 	struct session S = { 0 }, *s = &S;
 	s->o = o;
 	s->ev = o->event;

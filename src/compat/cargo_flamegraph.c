@@ -19,6 +19,7 @@
 #include "compat/compat.h"
 #include "util/die.h"
 #include "util/strbuf.h"
+#include "util/writable.h"
 #include "util/vec.h"
 
 /* ---- a small JSON reader: enough for cargo's messages ---- */
@@ -304,6 +305,7 @@ struct cf_opts {
 	bool no_default_features, dev;
 	VEC(char *) fg; /* arguments for `sonde flamegraph` */
 	const char *pid;
+	const char *output; /* -o, checked before the build */
 };
 
 enum {
@@ -680,7 +682,7 @@ int compat_cargo_flamegraph(const char *name, int argc, char **argv)
 	const char *shortopts = o.cargo ? "+:o:iF:c:vb:p:f:rh" : "+:o:iF:c:vp:h";
 	while ((c = getopt_long(argc, argv, shortopts, o.cargo ? cargo_long : standalone_long, NULL)) != -1) {
 		switch (c) {
-		case 'o': fg_push(&o, "-o"); fg_push(&o, optarg); break;
+		case 'o': o.output = optarg; fg_push(&o, "-o"); fg_push(&o, optarg); break;
 		case CF_REVERSE: fg_push(&o, "--reverse"); break;
 		case 'i': fg_push(&o, "--inverted"); break;
 		case CF_NO_INLINE: fg_push(&o, "--no-inline"); break;
@@ -755,6 +757,10 @@ int compat_cargo_flamegraph(const char *name, int argc, char **argv)
 	char **rest = argv + optind;
 	int status;
 	if (o.cargo) {
+		/* a long build, then a run: the output must be writable before either */
+		int werr = check_writable(o.output ? o.output : "flamegraph.svg");
+		if (werr)
+			die("cannot write '%s': %s", o.output ? o.output : "flamegraph.svg", strerror(werr));
 		char *exe = cargo_build(&o);
 		note("profiling %s", exe);
 		fg_push(&o, "--");

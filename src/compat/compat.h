@@ -13,6 +13,8 @@ extern const struct compat_name compat_names[];
 int compat_main(const char *name, int argc, char **argv);
 
 int compat_perf(int argc, char **argv);
+/* valgrind [--tool=memcheck]: sonde memcheck; other tools: the real valgrind. */
+int compat_valgrind(int argc, char **argv);
 /* `cargo-flamegraph flamegraph ...` (cargo's subcommand) and flamegraph-rs's
  * standalone `flamegraph ...`; name is the one sonde was run as. */
 int compat_cargo_flamegraph(const char *name, int argc, char **argv);

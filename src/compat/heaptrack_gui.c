@@ -1,8 +1,9 @@
-/* heaptrack_gui FILE: sonde has no GUI; it writes the HTML report (sonde
- * heap report --html) next to the trace (FILE.html, or in the current
- * directory when that cannot be created) and opens it in a browser when
- * stdout is a terminal and one is found ($BROWSER, xdg-open,
- * sensible-browser). */
+/* heaptrack_gui FILE...: sonde has no GUI; for each trace (heaptrack_gui
+ * opens a window for each) it writes the HTML report (sonde heap report
+ * --html) next to it (FILE.html, or in the current directory when that
+ * cannot be created) and opens it in a browser when there is a display
+ * ($DISPLAY, $WAYLAND_DISPLAY) and a browser ($BROWSER, xdg-open,
+ * sensible-browser); else it prints the path. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,39 +17,27 @@
 #include "cmd/cmds.h"
 #include "compat/compat.h"
 #include "util/die.h"
+#include "util/path_search.h"
 #include "util/strbuf.h"
 
 static const char gui_usage[] =
-	"Usage: heaptrack_gui FILE\n"
+	"Usage: heaptrack_gui FILE...\n"
 	"\n"
-	"sonde's heaptrack_gui: writes the heap report of FILE as one HTML page\n"
+	"sonde's heaptrack_gui: writes the heap report of each FILE as one HTML page\n"
 	"(summary, charts over time, flame graphs, call trees) to FILE.html, or to\n"
 	"the current directory if that cannot be written, and opens it in a\n"
-	"browser ($BROWSER, xdg-open or sensible-browser) when run from a terminal.\n"
+	"browser ($BROWSER, xdg-open or sensible-browser) when there is a display\n"
+	"($DISPLAY or $WAYLAND_DISPLAY); else it prints where the page is.\n"
 	"The same page: sonde heap report FILE --html OUT.html\n";
 
-/* The full path of an executable found on $PATH (or name itself when it has a
- * slash and is executable); malloc'd, or NULL. */
+/* The full path of an executable (name itself when it has a slash), or NULL. */
 static char *find_exe(const char *name)
 {
 	if (!*name)
 		return NULL;
 	if (strchr(name, '/'))
 		return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
-	const char *path = getenv("PATH");
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (const char *p = path;;) {
-		const char *end = strchr(p, ':');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		char *cand = xasprintf("%.*s%s%s", (int)n, n ? p : ".", "/", name);
-		if (access(cand, X_OK) == 0)
-			return cand;
-		free(cand);
-		if (!end)
-			return NULL;
-		p = end + 1;
-	}
+	return path_search(path_env(), name, NULL, NULL, NULL);
 }
 
 /* Starts argv detached (the browser outlives heaptrack_gui); true if exec'd. */
@@ -133,35 +122,11 @@ static const char *open_browser(const char *path)
 	return NULL;
 }
 
-int compat_heaptrack_gui(int argc, char **argv)
+/* Writes the page of one trace: FILE.html, else ./BASENAME.html, the first
+ * that can be opened for writing (not truncated yet: a failed report leaves
+ * an old page alone). Returns the path written (malloc'd), or NULL. */
+static char *write_page(const char *file)
 {
-	sonde_progname = "heaptrack_gui";
-	const char *file = NULL;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(gui_usage, stdout);
-			return 0;
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--version")) {
-			printf("heaptrack_gui 1.4.0 (sonde %s)\n", SONDE_VERSION);
-			return 0;
-		} else if (!strcmp(a, "-d") || !strcmp(a, "--diff") || !strncmp(a, "--diff=", 7)) {
-			die_status(1, "'%s' is not supported by sonde's heaptrack_gui (no diff view)", a);
-		} else if (a[0] == '-' && a[1]) {
-			die_status(1, "unknown option '%s'; run 'heaptrack_gui --help'", a);
-		} else if (file) {
-			die_status(1, "more than one file given ('%s' and '%s'); sonde's heaptrack_gui shows one", file, a);
-		} else {
-			file = a;
-		}
-	}
-	if (!file) {
-		fputs(gui_usage, stderr);
-		return 1;
-	}
-
-	/* FILE.html, else ./BASENAME.html: the first that can be opened for
-	 * writing (not truncated yet: a failed report leaves an old page alone) */
 	char *out = xasprintf("%s.html", file);
 	bool existed = access(out, F_OK) == 0;
 	int fd = open(out, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
@@ -175,7 +140,7 @@ int compat_heaptrack_gui(int argc, char **argv)
 			error("cannot create '%s' (%s) nor '%s' (%s)", out, strerror(err), alt, strerror(errno));
 			free(alt);
 			free(out);
-			return 1;
+			return NULL;
 		}
 		free(out);
 		out = alt;
@@ -185,22 +150,66 @@ int compat_heaptrack_gui(int argc, char **argv)
 	/* the page of `sonde heap report FILE --html OUT`, same options */
 	char *sub[] = { "heaptrack_gui", "--html", out, "--", (char *)file, NULL };
 	int quiet = sonde_quiet;
-	sonde_quiet = 1; /* its "wrote" note: said below */
+	sonde_quiet = 1; /* its "wrote" note: said by the caller */
 	int rc = heap_report_cmd(5, sub, false);
 	sonde_quiet = quiet;
 	if (rc) {
 		if (!existed)
 			unlink(out);
 		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* A graphical session a browser can open a window in. */
+static bool have_display(void)
+{
+	const char *x = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY");
+	return (x && *x) || (w && *w);
+}
+
+int compat_heaptrack_gui(int argc, char **argv)
+{
+	sonde_progname = "heaptrack_gui";
+	int nfiles = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(gui_usage, stdout);
+			return 0;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--version")) {
+			printf("heaptrack_gui 1.4.0 (sonde %s)\n", SONDE_VERSION);
+			return 0;
+		} else if (!strcmp(a, "-d") || !strcmp(a, "--diff") || !strncmp(a, "--diff=", 7)) {
+			die_status(1, "'%s' is not supported by sonde's heaptrack_gui (no diff view)", a);
+		} else if (a[0] == '-' && a[1]) {
+			die_status(1, "unknown option '%s'; run 'heaptrack_gui --help'", a);
+		} else {
+			argv[++nfiles] = argv[i]; /* the files, in order, from argv[1] */
+		}
+	}
+	if (!nfiles) {
+		fputs(gui_usage, stderr);
 		return 1;
 	}
-	char real[PATH_MAX];
-	const char *shown = realpath(out, real) ? real : out;
-	const char *browser = isatty(STDOUT_FILENO) ? open_browser(shown) : NULL;
-	if (browser)
-		fprintf(stderr, "sonde: wrote %s; opening it with %s\n", shown, browser);
-	else
-		fprintf(stderr, "sonde: wrote %s \xe2\x80\x94 open it in a browser\n", shown);
-	free(out);
-	return 0;
+	/* like heaptrack_gui's window for each file: a page for each */
+	int rc = 0;
+	bool display = have_display();
+	for (int i = 1; i <= nfiles; i++) {
+		char *out = write_page(argv[i]);
+		if (!out) {
+			rc = 1;
+			continue;
+		}
+		char real[PATH_MAX];
+		const char *shown = realpath(out, real) ? real : out;
+		const char *browser = display ? open_browser(shown) : NULL;
+		if (browser)
+			fprintf(stderr, "sonde: wrote %s; opening it with %s\n", shown, browser);
+		else
+			fprintf(stderr, "sonde: wrote %s \xe2\x80\x94 open it in a browser\n", shown);
+		free(out);
+	}
+	return rc;
 }

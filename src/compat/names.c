@@ -5,13 +5,13 @@
 #include "compat/compat.h"
 
 const struct compat_name compat_names[] = {
-	{ "perf", "perf record/report/script/stat" },
+	{ "perf", "perf record/report/script/stat (other commands: the real perf)" },
 	{ "cargo-flamegraph", "cargo flamegraph [--bin B] [-o F] [-- ARGS]" },
 	{ "flamegraph", "flamegraph [-o F] -- CMD, flamegraph --pid PID" },
 	{ "heaptrack", "heaptrack [-o F] CMD, heaptrack --analyze F" },
 	{ "heaptrack_print", "heaptrack_print F [-n N] [-l] [-F stacks.txt]" },
-	{ "heaptrack_gui", "heaptrack_gui F (writes the HTML report F.html, opens a browser)" },
-	{ "valgrind", "valgrind [--tool=memcheck] [--leak-check=full] ... CMD (sonde memcheck)" },
+	{ "heaptrack_gui", "heaptrack_gui F... (an HTML report F.html for each, opened when there is a display)" },
+	{ "valgrind", "valgrind [--leak-check=full] ... CMD (sonde memcheck; other --tool: the real valgrind)" },
 	{ NULL, NULL },
 };
 
@@ -27,9 +27,7 @@ int compat_main(const char *name, int argc, char **argv)
 		return compat_heaptrack_print(argc, argv);
 	if (!strcmp(name, "heaptrack_gui"))
 		return compat_heaptrack_gui(argc, argv);
-	if (!strcmp(name, "valgrind")) {
-		struct cmd_ctx ctx = { "valgrind" };
-		return cmd_memcheck(argc, argv, &ctx);
-	}
+	if (!strcmp(name, "valgrind"))
+		return compat_valgrind(argc, argv);
 	return 2;
 }

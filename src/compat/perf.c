@@ -1,11 +1,13 @@
 /* `perf record|report|script|stat ...` as the seed uses them, run by sonde.
  * Option meanings follow perf's; files default to perf.data (in sonde's
- * format). */
+ * format). Every other subcommand runs the real perf. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmds.h"
 #include "compat/compat.h"
+#include "compat/passthrough.h"
 #include "util/die.h"
 
 static const struct {
@@ -25,7 +27,8 @@ static void perf_usage(FILE *out)
 		     "  report   perf report [--stdio] [-i F]\n"
 		     "  script   perf script [-i F]\n"
 		     "  stat     perf stat [-r N] CMD\n\n"
-		     "Recordings are written in sonde's format; 'sonde --help' lists everything else.\n");
+		     "Recordings are written in sonde's format; 'sonde --help' lists everything else.\n"
+		     "Other commands (perf list, top, annotate, trace, ...) run the real perf found later on PATH.\n");
 }
 
 int compat_perf(int argc, char **argv)
@@ -43,6 +46,9 @@ int compat_perf(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(perf_cmds) / sizeof(perf_cmds[0]); i++)
 		if (!strcmp(argv[1], perf_cmds[i].name))
 			return perf_cmds[i].fn(argc - 1, argv + 1, &ctx);
-	die("'perf %s' is not supported by sonde (it provides perf record, report, script and stat)",
-	    argv[1]);
+	/* perf list, top, annotate, trace, ...: the real perf, untouched */
+	char *what = xasprintf("perf %s", argv[1]);
+	int rc = passthrough_exec("perf", what, "linux-perf", argv);
+	free(what);
+	return rc;
 }

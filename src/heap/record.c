@@ -172,6 +172,13 @@ static char *memcheck_preload(const char *rt)
 
 int heap_record(const struct heap_record_opts *o, char **argv)
 {
+	/* a command that cannot run: one line, no trace */
+	int cannot_run = launch_preflight(argv[0]);
+	if (cannot_run) {
+		if (o->not_started)
+			*o->not_started = true;
+		return cannot_run;
+	}
 	char *rt = heap_find_runtime();
 	if (!rt)
 		die("cannot find libsonde-rt.so (looked next to sonde and in ../lib/sonde/); set SONDE_RT=/path/to/libsonde-rt.so");
@@ -254,13 +261,25 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	uint64_t t0 = now_ns();
 	int err = launch_release(&l);
 	close(wfd);
+	if (err) { /* what the preflight could not see (a file changed meanwhile): no trace either */
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		sigaction(SIGHUP, &old_hup, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
+		close(fds[0]);
+		heap_writer_close(w);
+		unlink(out);
+		error("cannot run '%s': %s", argv[0], launch_failure_reason(argv[0], err));
+		if (o->not_started)
+			*o->not_started = true;
+		free(abs);
+		free(out);
+		free(preload);
+		free(rt);
+		return launch_exec_failure_status(err);
+	}
 	int status = 0;
 	bool reaped = false;
-	if (err) {
-		error("cannot run '%s': %s", argv[0], strerror(err));
-		status = launch_exec_failure_status(err) << 8;
-		reaped = true;
-	}
 
 	struct passer ps = { 0 };
 	uint8_t *buf = xmalloc(1 << 16);

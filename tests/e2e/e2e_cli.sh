@@ -71,10 +71,10 @@ if [ "$rc" = 0 ] && [ -L "$T/bin/perf" ] && [ "$(readlink -f "$T/bin/perf")" = "
 else
 	fail cli_shims_symlink "exit $rc; $T/bin/perf -> '$(readlink -f "$T/bin/perf" 2>/dev/null)', want $(readlink -f "$SONDE")"
 fi
-if grep -qxF "export PATH=\"$real_bin:\$PATH\"" "$T/shims.out"; then
+if grep -qxF "export PATH='$real_bin':\"\$PATH\"" "$T/shims.out"; then
 	pass cli_shims_path_line
 else
-	fail cli_shims_path_line "stdout '$(first_lines "$T/shims.out")', want: export PATH=\"$real_bin:\$PATH\""
+	fail cli_shims_path_line "stdout '$(first_lines "$T/shims.out")', want: export PATH='$real_bin':\"\$PATH\""
 fi
 # running it again replaces the links (idempotent)
 rc=$(run_rc "$T/shims2" "$SONDE" shims "$T/bin")

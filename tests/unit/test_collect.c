@@ -8,10 +8,16 @@
 
 #include "collect/events.h"
 #include "collect/kparse.h"
+#include "collect/launch.h"
 #include "collect/permissions.h"
 #include "collect/session.h"
 #include "collect/synth.h"
 #include "unit.h"
+#include "util/die.h"
+#include "util/writable.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void test_event_parse(void)
 {
@@ -273,6 +279,57 @@ static void test_thousands(void)
 	CHECK_STR(fmt_thousands(1234567, b, sizeof(b)), "1,234,567");
 }
 
+/* What exec would say, known before anything is written. */
+static void test_launch_check(void)
+{
+	char dir[] = "/tmp/sonde-test-launch.XXXXXX";
+	CHECK(mkdtemp(dir));
+	char *plain = xasprintf("%s/plain", dir), *script = xasprintf("%s/script", dir),
+	     *bad = xasprintf("%s/bad", dir), *out = xasprintf("%s/out", dir),
+	     *nodir = xasprintf("%s/nodir/out", dir);
+	FILE *f = fopen(plain, "w");
+	CHECK(f);
+	fclose(f);
+	f = fopen(script, "w");
+	CHECK(f);
+	fputs("#! /bin/sh -e\n", f);
+	fclose(f);
+	f = fopen(bad, "w");
+	CHECK(f);
+	fputs("#!/no/such/interpreter\n", f);
+	fclose(f);
+	chmod(script, 0755);
+	chmod(bad, 0755);
+	CHECK_INT(launch_check("sh"), 0);
+	CHECK_INT(launch_check(script), 0);
+	CHECK_INT(launch_check("no-such-command-for-sure"), ENOENT);
+	CHECK_STR(launch_failure_reason("no-such-command-for-sure", ENOENT), "command not found");
+	CHECK_INT(launch_check(plain), EACCES);
+	CHECK_INT(launch_check(dir), EISDIR);
+	CHECK_INT(launch_check(bad), ENOENT);
+	CHECK_INT(launch_check(""), ENOENT);
+	CHECK_INT(launch_exec_failure_status(ENOENT), 127);
+	CHECK_INT(launch_exec_failure_status(EISDIR), 126);
+
+	/* check_writable leaves no file, and an existing one as it was */
+	CHECK_INT(check_writable(out), 0);
+	CHECK(access(out, F_OK) != 0);
+	CHECK_INT(check_writable(nodir), ENOENT);
+	CHECK_INT(check_writable(dir), EISDIR);
+	CHECK_INT(check_writable("-"), 0);
+	f = fopen(out, "w");
+	CHECK(f);
+	fputs("keep", f);
+	fclose(f);
+	CHECK_INT(check_writable(out), 0);
+	struct stat st;
+	CHECK(stat(out, &st) == 0 && st.st_size == 4);
+
+	unlink(plain), unlink(script), unlink(bad), unlink(out);
+	rmdir(dir);
+	free(plain), free(script), free(bad), free(out), free(nodir);
+}
+
 int main(void)
 {
 	RUN(test_event_parse);
@@ -283,5 +340,6 @@ int main(void)
 	RUN(test_maps_line);
 	RUN(test_cpu_list);
 	RUN(test_thousands);
+	RUN(test_launch_check);
 	UNIT_EXIT();
 }
