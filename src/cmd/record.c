@@ -12,6 +12,7 @@
 #include "util/die.h"
 
 #define DEFAULT_FREQ 999
+#define PERF_DEFAULT_FREQ 4000 /* perf record's -F default */
 
 static const char record_usage[] =
 	"usage: %s record [options] [--] COMMAND [ARGS...]\n"
@@ -26,7 +27,8 @@ static const char record_usage[] =
 	"                          branches, branch-misses, cache-misses, cache-references,\n"
 	"                          cpu-clock, task-clock, page-faults, context-switches,\n"
 	"                          cpu-migrations, minor-faults, major-faults; ':u' = user only\n"
-	"  -g                      record full call stacks (DWARF unwinding; as perf: frame pointers)\n"
+	"  -g                      record full call stacks (CFI unwinding, also under perf's name:\n"
+	"                          perf's -g walks frame pointers, which release builds seldom have)\n"
 	"      --call-graph MODE   dwarf[,SIZE] (unwind a SIZE-byte stack copy with .eh_frame,\n"
 	"                          default 32768, at most 65528), fp (kernel frame-pointer walk)\n"
 	"      --keep-stacks       (dwarf) also store each sample's registers and stack copy\n"
@@ -117,7 +119,7 @@ int cmd_record(int argc, char **argv, const struct cmd_ctx *ctx)
 {
 	bool perf = ctx && ctx->compat && !strcmp(ctx->compat, "perf");
 	struct record_opts o = { 0 };
-	o.freq = DEFAULT_FREQ;
+	o.freq = perf ? PERF_DEFAULT_FREQ : DEFAULT_FREQ;
 	o.output = perf ? "perf.data" : "sonde.data";
 	const char *event_str = NULL;
 
@@ -143,9 +145,12 @@ int cmd_record(int argc, char **argv, const struct cmd_ctx *ctx)
 			event_str = optarg;
 			break;
 		case 'g':
-			/* sonde: full stacks by DWARF unwinding; perf: perf's frame pointers */
+			/* full stacks by CFI unwinding, under perf's name too: perf's
+			 * -g walks frame pointers, which Rust release builds (and most
+			 * distribution code) do not keep, and sonde's CFI walk costs
+			 * about what that walk does; --call-graph fp still asks for it */
 			if (o.callgraph == CALLGRAPH_NONE) {
-				o.callgraph = perf ? CALLGRAPH_FP : CALLGRAPH_DWARF;
+				o.callgraph = CALLGRAPH_DWARF;
 				o.stack_size = DWARF_STACK_SIZE_DEFAULT;
 			}
 			break;
@@ -182,7 +187,8 @@ int cmd_record(int argc, char **argv, const struct cmd_ctx *ctx)
 			break;
 		case 'h':
 		case OPT_HELP:
-			printf(record_usage, sonde_progname, sonde_progname, DEFAULT_FREQ, o.output);
+			printf(record_usage, sonde_progname, sonde_progname, perf ? PERF_DEFAULT_FREQ : DEFAULT_FREQ,
+			       o.output);
 			return 0;
 		case ':':
 			return usage_error("option '%s' needs a value", argv[optind - 1]);

@@ -395,6 +395,11 @@ static void print_header(FILE *out, const struct ctx *c)
 	const char *cmd = profile_meta(p, "cmdline");
 	if (cmd)
 		fprintf(out, "# Command: %s\n", cmd);
+	const char *cg = profile_meta(p, "callgraph");
+	if (cg && !strcmp(cg, "dwarf"))
+		fprintf(out, "# Call graph: dwarf (stacks unwound with the binaries' CFI)\n");
+	else if (cg && !strcmp(cg, "fp"))
+		fprintf(out, "# Call graph: fp (frame pointers: code built without them loses its callers)\n");
 	fprintf(out, "#\n");
 }
 

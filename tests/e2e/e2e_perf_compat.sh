@@ -81,6 +81,37 @@ else
 	fail compat_default_perf_data "exit $rc; files in cwd: $(ls "$T/cwd" | tr '\n' ' '): $(first_lines "$T/cwd.err")"
 fi
 
+# The guide's first commands on a Rust release build (no frame pointers):
+# `perf record -g ./app` then `perf report` must give whole stacks, so
+# nearly every sample reaches main (perf's own -g walks frame pointers
+# and loses most of them there; sonde's perf unwinds with CFI).
+if command -v rustc >/dev/null &&
+	{ [ -x "$FIX/dw_collections" ] && [ "$FIX/dw_collections" -nt "$FIXSRC/dw_collections.rs" ] ||
+		build_rust dw_collections dw_collections.rs -C opt-level=3 -g -C force-frame-pointers=no; }; then
+	mkdir "$T/guide"
+	(cd "$T/guide" && perf record -g "$FIX/dw_collections" 1.0 >"$T/guide.out" 2>"$T/guide.err" &&
+		perf report >"$T/guide.rep" 2>"$T/guide.rerr"); rc=$?
+	m=$(report_pct "$T/guide.rep" main)
+	if [ "$rc" = 0 ] && [ -n "$m" ] && fgt "$m" 94.99; then
+		pass compat_guide_rust_stacks_reach_main
+	else
+		fail compat_guide_rust_stacks_reach_main "exit $rc, main's Children ${m:-missing}% (want >= 95): $(first_lines "$T/guide.err") $(report_syms "$T/guide.rep" | head -4 | tr '\n' ' ')"
+	fi
+	# perf record's default rate is 4000 Hz
+	if grep -q ' at 4000 Hz' "$T/guide.err"; then
+		pass compat_perf_default_4000hz
+	else
+		fail compat_perf_default_4000hz "$(first_lines "$T/guide.err")"
+	fi
+	if grep -q '^# Call graph: dwarf' "$T/guide.rep"; then
+		pass compat_guide_call_graph_in_header
+	else
+		fail compat_guide_call_graph_in_header "no '# Call graph: dwarf' line: $(grep '^#' "$T/guide.rep" | head -8 | tr '\n' '|')"
+	fi
+else
+	skip compat_guide_rust_stacks_reach_main "rustc not installed"
+fi
+
 # sonde itself defaults to sonde.data
 mkdir "$T/cwd2"
 (cd "$T/cwd2" && "$SONDE" record -q -- "$FIX/spin" 0.2 >/dev/null 2>"$T/cwd2.err"); rc=$?
