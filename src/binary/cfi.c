@@ -1049,6 +1049,18 @@ enum cfi_status cfi_table_row(struct cfi_table *t, uint64_t vaddr, struct cfi_ro
 	return st == CFI_OK ? st : (found && st == CFI_ERR ? CFI_ERR : CFI_NOT_FOUND);
 }
 
+bool cfi_table_fde_range(struct cfi_table *t, uint64_t vaddr, uint64_t *start, uint64_t *end)
+{
+	uint64_t off;
+	struct cfi_fde f;
+	bool found = t->hdr_table ? hdr_find(t, vaddr, &off) : index_find(&t->eh_idx, vaddr, &off);
+	if (!found || cfi_parse_fde(&t->eh, (size_t)off, &f) != CFI_OK || vaddr < f.pc_begin || vaddr >= f.pc_end)
+		return false;
+	*start = f.pc_begin;
+	*end = f.pc_end;
+	return true;
+}
+
 static bool is_save_reg(unsigned r, unsigned *slot)
 {
 	for (unsigned i = 0; i < CFI_NSAVE; i++)

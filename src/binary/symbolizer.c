@@ -16,6 +16,7 @@
 #include "binary/dwarf_lines.h"
 #include "binary/elf_symbols.h"
 #include "binary/kallsyms.h"
+#include "binary/unwind.h"
 #include "binary/vdso.h"
 #include "util/die.h"
 #include "util/hashmap.h"
@@ -44,6 +45,8 @@ struct module {
 	struct elf_load loads[MAX_LOADS];
 	size_t nloads;
 	struct u64map cache[2]; /* [inline on] vaddr -> struct sym_result * */
+	struct cfi_table *cfi;  /* names code without symbols by its FDE */
+	bool cfi_tried;
 };
 
 struct symbolizer {
@@ -51,6 +54,7 @@ struct symbolizer {
 	struct u64map mod_index;
 	struct interner strs;
 	bool inline_on;
+	bool fde_names;
 	VEC(struct sym_result *) results;
 	struct sym_result *unknown;
 	VEC(char *) debug_roots;
@@ -113,6 +117,8 @@ static void module_free(struct module *m)
 	u64map_free(&m->dw_names);
 	u64map_free(&m->cache[0]);
 	u64map_free(&m->cache[1]);
+	if (m->cfi)
+		cfi_table_free(m->cfi);
 	free(m->path);
 	free(m);
 }
@@ -142,6 +148,11 @@ void symbolizer_free(struct symbolizer *s)
 void symbolizer_set_inline(struct symbolizer *s, bool on)
 {
 	s->inline_on = on;
+}
+
+void symbolizer_set_fde_names(struct symbolizer *s, bool on)
+{
+	s->fde_names = on;
 }
 
 /* ---- modules ---------------------------------------------------------- */
@@ -501,6 +512,32 @@ static const char *dwarf_display(struct symbolizer *s, struct module *m, const s
 	return out;
 }
 
+/* Code no symbol covers (a stripped binary): the function the .eh_frame
+ * FDE holding vaddr describes, named by module and start ("rg+0x4a2b10"),
+ * so its samples make one row rather than joining every other unknown.
+ * Only from the file the recording saw (m->elf is closed on a build-id
+ * mismatch). */
+static const struct sym_result *fde_named(struct symbolizer *s, struct module *m, uint64_t vaddr)
+{
+	if (!s->fde_names || !m->elf || m->path[0] != '/')
+		return s->unknown;
+	if (!m->cfi_tried) {
+		m->cfi_tried = true;
+		char *path = strip_deleted(m->path);
+		m->cfi = cfi_table_load(path);
+		free(path);
+	}
+	uint64_t start, end;
+	if (!m->cfi || !cfi_table_fde_range(m->cfi, vaddr, &start, &end))
+		return s->unknown;
+	char name[512];
+	snprintf(name, sizeof(name), "%s+%#llx", m->name, (unsigned long long)start);
+	struct sym_result *r = new_result(s, 1);
+	frames_of(r)[0].func = istr(s, name);
+	r->sym_offset = vaddr - start;
+	return r;
+}
+
 static const struct sym_result *resolve(struct symbolizer *s, struct module *m, uint64_t vaddr, bool with_dwarf)
 {
 	const struct elf_sym *es = elf_symtab_find(&m->syms, vaddr);
@@ -528,7 +565,7 @@ static const struct sym_result *resolve(struct symbolizer *s, struct module *m, 
 		}
 	}
 	if (!es)
-		return s->unknown;
+		return fde_named(s, m, vaddr);
 	struct sym_result *r = new_result(s, 1);
 	frames_of(r)[0].func = elf_sym_display(s, m, es);
 	r->sym_offset = vaddr - es->start;

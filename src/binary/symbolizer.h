@@ -33,6 +33,11 @@ void symbolizer_free(struct symbolizer *s);
 
 /* Turn off inline expansion and source lines (faster; `--no-inline`). */
 void symbolizer_set_inline(struct symbolizer *s, bool on);
+/* Name code that no symbol covers by the .eh_frame FDE holding it
+ * ("rg+0x4a2b10": module and function start) instead of leaving it
+ * unknown: CPU profiles of stripped binaries then group per function.
+ * Off by default (valgrind's and heaptrack's outputs say "???"). */
+void symbolizer_set_fde_names(struct symbolizer *s, bool on);
 
 /* A module is an ELF file as it was mapped: path, optional build-id (from
  * the recording) to find separate debug info under /usr/lib/debug/.build-id

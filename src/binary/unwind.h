@@ -45,6 +45,9 @@ struct cfi_table *cfi_table_from_memory(const void *elf, size_t len);
 void cfi_table_free(struct cfi_table *t);
 /* File offset -> ELF virtual address via PT_LOAD; false if not covered. */
 bool cfi_table_offset_to_vaddr(const struct cfi_table *t, uint64_t off, uint64_t *vaddr);
+/* The function (the .eh_frame FDE's [start, end)) holding vaddr: what
+ * names code that has no symbol (a stripped binary). False if no FDE. */
+bool cfi_table_fde_range(struct cfi_table *t, uint64_t vaddr, uint64_t *start, uint64_t *end);
 
 /* One executable mapping of an address space. */
 struct unwind_map {

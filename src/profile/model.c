@@ -546,6 +546,7 @@ struct profile *profile_load(const char *path, const struct profile_opts *opts)
 	struct profile *p = xcalloc(1, sizeof(*p));
 	p->exit_status = -1;
 	p->sym = symbolizer_new();
+	symbolizer_set_fde_names(p->sym, true);
 	if (opts && opts->no_inline)
 		symbolizer_set_inline(p->sym, false);
 	struct prof_node root = { 0, 0, 0 };

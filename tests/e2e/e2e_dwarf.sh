@@ -196,22 +196,23 @@ elif rec dwarf_c "$FIX/dw_nofp" 1.2; then
 	else
 		fail dwarf_c_chain "$(fmt "$c") have main;level1;level2;hot (want > 90%); heaviest: $(heaviest "$T/dwarf_c.folded")"
 	fi
-	# -g keeps meaning frame pointers for perf command lines, and --call-graph fp
-	# is the old way: neither gets from hot to main in this binary
+	# perf command lines: -g unwinds with CFI as sonde's does (perf's own -g
+	# walks frame pointers and loses main here); --call-graph fp still
+	# asks for frame pointers and does not get from hot to main
 	if "$SONDE" shims "$T/bin" >/dev/null 2>"$T/shims.err" && [ -x "$T/bin/perf" ]; then
-		if "$T/bin/perf" record -q -g -o "$T/compat_fp.data" -- "$FIX/dw_nofp" 0.4 >/dev/null 2>"$T/compat_fp.err" &&
-			"$T/bin/perf" record -q --call-graph dwarf -o "$T/compat_dw.data" -- "$FIX/dw_nofp" 0.4 >/dev/null 2>"$T/compat_dw.err"; then
+		if "$T/bin/perf" record -q -g -o "$T/compat_g.data" -- "$FIX/dw_nofp" 0.4 >/dev/null 2>"$T/compat_g.err" &&
+			"$T/bin/perf" record -q --call-graph fp -o "$T/compat_fp.data" -- "$FIX/dw_nofp" 0.4 >/dev/null 2>"$T/compat_fp.err"; then
+			"$SONDE" script -i "$T/compat_g.data" --folded --counts >"$T/compat_g.folded" 2>/dev/null
 			"$SONDE" script -i "$T/compat_fp.data" --folded --counts >"$T/compat_fp.folded" 2>/dev/null
-			"$SONDE" script -i "$T/compat_dw.data" --folded --counts >"$T/compat_dw.folded" 2>/dev/null
+			pg=$(share "$T/compat_g.folded" '^dw_nofp;' ';main(;|$)')
 			pf=$(share "$T/compat_fp.folded" '^dw_nofp;' ';main(;|$)')
-			pd=$(share "$T/compat_dw.folded" '^dw_nofp;' ';main(;|$)')
-			if [ "$(tot_of "$pf")" -gt 50 ] && [ "$(tot_of "$pd")" -gt 50 ] && ! fgt "$(pct_of "$pf")" 50 && fgt "$(pct_of "$pd")" 94.999; then
-				ok dwarf_perf_compat "shim 'perf record -g' (frame pointers): $(fmt "$pf") reach main; 'perf record --call-graph dwarf': $(fmt "$pd")"
+			if [ "$(tot_of "$pf")" -gt 50 ] && [ "$(tot_of "$pg")" -gt 50 ] && ! fgt "$(pct_of "$pf")" 50 && fgt "$(pct_of "$pg")" 94.999; then
+				ok dwarf_perf_compat "shim 'perf record -g' (CFI): $(fmt "$pg") reach main; 'perf record --call-graph fp': $(fmt "$pf")"
 			else
-				fail dwarf_perf_compat "shim 'perf record -g' should be frame pointers (want <= 50% reaching main in this -fomit-frame-pointer binary): $(fmt "$pf"); 'perf record --call-graph dwarf' (want >= 95%): $(fmt "$pd")"
+				fail dwarf_perf_compat "shim 'perf record -g' should unwind with CFI (want >= 95% reaching main in this -fomit-frame-pointer binary): $(fmt "$pg"); 'perf record --call-graph fp' (want <= 50%): $(fmt "$pf")"
 			fi
 		else
-			fail dwarf_perf_compat "shim perf record failed: $(first_lines "$T/compat_fp.err") $(first_lines "$T/compat_dw.err")"
+			fail dwarf_perf_compat "shim perf record failed: $(first_lines "$T/compat_g.err") $(first_lines "$T/compat_fp.err")"
 		fi
 	else
 		skip dwarf_perf_compat "sonde shims failed: $(first_lines "$T/shims.err")"

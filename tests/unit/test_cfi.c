@@ -839,6 +839,26 @@ static void test_offset_to_vaddr(void)
 	cfi_table_free(t);
 }
 
+/* The FDE that holds an address names the function around it (how a
+ * stripped binary's code is named): libc's getpid, looked up by dladdr,
+ * starts its FDE; a byte inside it finds the same range; the ELF header
+ * has none. */
+static void test_fde_range(void)
+{
+	Dl_info di;
+	void *fn = dlsym(RTLD_DEFAULT, "getpid");
+	CHECK(fn && dladdr(fn, &di) && strstr(di.dli_fname, "libc.so"));
+	struct cfi_table *t = cfi_table_load(di.dli_fname);
+	uint64_t va = (uint64_t)(uintptr_t)fn - (uint64_t)(uintptr_t)di.dli_fbase, start = 0, end = 0, s2, e2;
+	bool ok = cfi_table_fde_range(t, va, &start, &end);
+	bool inside = ok && cfi_table_fde_range(t, va + 1, &s2, &e2) && s2 == start && e2 == end;
+	bool header = cfi_table_fde_range(t, 0x10, &s2, &e2);
+	cfi_table_free(t);
+	CHECK(ok && start == va && end > start);
+	CHECK(inside);
+	CHECK(!header);
+}
+
 int main(void)
 {
 	RUN(test_offset_to_vaddr);
@@ -851,5 +871,6 @@ int main(void)
 	RUN(test_expressions);
 	RUN(test_hostile);
 	RUN(test_real_libc);
+	RUN(test_fde_range);
 	UNIT_EXIT();
 }
