@@ -395,6 +395,11 @@ static void print_header(FILE *out, const struct ctx *c)
 	const char *cmd = profile_meta(p, "cmdline");
 	if (cmd)
 		fprintf(out, "# Command: %s\n", cmd);
+	char msg[1024];
+	for (size_t i = 0; i < p->stale.n; i++) {
+		profile_stale_message(p, &p->stale.v[i], msg, sizeof(msg));
+		fprintf(out, "# warning: %s\n", msg);
+	}
 	fprintf(out, "#\n");
 }
 
