@@ -248,7 +248,7 @@ static enum copy_result copy_fd(int src, int dst, uint64_t size)
 		} else {
 			n = pread(src, buf, want < sizeof(buf) ? want : sizeof(buf), in);
 			for (ssize_t done = 0; n > 0 && done < n;) {
-				ssize_t w = write(dst, buf + done, (size_t)(n - done));
+				ssize_t w = pwrite(dst, buf + done, (size_t)(n - done), in + done);
 				if (w < 0 && errno == EINTR)
 					continue;
 				if (w <= 0)
@@ -277,9 +277,12 @@ static int copy_into(int src, uint64_t size, const char *entry, const struct bui
 	char *dir = xstrdup(entry);
 	char *slash = strrchr(dir, '/');
 	*slash = 0;
-	char *tmp = xasprintf("%s/.%s.%d.tmp", dir, slash + 1, (int)getpid());
+	/* pid and clock: unique even for recorders in other pid namespaces */
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	char *tmp = xasprintf("%s/.%s.%d.%lx.tmp", dir, slash + 1, (int)getpid(), (unsigned long)now.tv_nsec);
 	int rc = make_dirs(dir);
-	int dst = rc < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int dst = rc < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	enum copy_result cr = dst < 0 ? COPY_FAILED : copy_fd(src, dst, size);
 	int err = errno;
 	if (dst >= 0 && close(dst) < 0 && cr == COPY_OK) {
