@@ -17,6 +17,11 @@
  * Version 2: events carry allocation-info indexes instead of pointers, and
  * keys instead of a global sequence number (a counter shared by every
  * thread cost more than the rest of the hook).
+ * Version 3: HR_MODULE ends with the module's build-id, so reports can tell
+ * a rebuilt file and read the recorded build from the build-id cache. The
+ * runtime sends HR_MODULE records in chunks of their own (thread index 0),
+ * after the HR_HELLO that opens the stream, so the recorder can list the
+ * modules without decoding other records.
  *
  * Thread index 0 carries the runtime's own chunks (HR_HELLO, HR_MODULE,
  * HR_TIME, HR_EXIT); program threads are numbered from 1, each announced by
@@ -29,7 +34,8 @@
 #define SONDE_HEAP_PROTOCOL_H
 
 #define HEAP_CHUNK_MAGIC 0x50484453u /* "SDHP" */
-#define HEAP_PROTOCOL_VERSION 2
+#define HEAP_PROTOCOL_VERSION 3
+#define HEAP_BUILD_ID_MAX 20 /* the build-id bytes HR_MODULE carries at most */
 #define HEAP_CHUNK_HEADER 16
 /* Chunk header flags (the fourth u32). Without HEAP_CHUNK_DEFS a chunk
  * holds only event records: readers may leave it undecoded until replay. */
@@ -38,7 +44,7 @@
 enum heap_rec {
 	/* seq-less records (describe, don't happen) */
 	HR_HELLO = 'H',  /* version, pid, ppid, start time (CLOCK_MONOTONIC ns), exe path (str) */
-	HR_MODULE = 'M', /* load bias, path (str), then n PT_LOAD: n, n x (vaddr, memsz, flags) */
+	HR_MODULE = 'M', /* load bias, path (str), then n PT_LOAD: n, n x (vaddr, memsz, flags), build-id (bytes as a str; version 3) */
 	HR_STACK = 'S',  /* node id, parent id, ip: a trie node; id 0 is the root (never sent) */
 	HR_INFO = 'I',   /* info index (>= 1), kind (one byte), size, stack id: an allocation info */
 	HR_THREAD = 'N', /* thread index, tid, name (str) */

@@ -77,6 +77,47 @@ static void rec_reserve(struct refresh_ctx *r, size_t more)
 	r->rec_cap = cap;
 }
 
+/* True if [vaddr, vaddr + len) lies in a PT_LOAD's file-backed bytes,
+ * so reading it in memory cannot fault. */
+static bool in_loaded(const struct dl_phdr_info *info, uint64_t vaddr, uint64_t len)
+{
+	for (size_t i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_LOAD && vaddr >= ph->p_vaddr && len <= ph->p_filesz &&
+		    vaddr - ph->p_vaddr <= ph->p_filesz - len)
+			return true;
+	}
+	return false;
+}
+
+/* The module's NT_GNU_BUILD_ID note, read from its mapped PT_NOTE
+ * segments (no file access). Returns its length, at most max; 0: none. */
+static size_t module_build_id(const struct dl_phdr_info *info, uint8_t *out, size_t max)
+{
+	for (size_t i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_NOTE || !in_loaded(info, ph->p_vaddr, ph->p_memsz))
+			continue;
+		const uint8_t *p = (const uint8_t *)(uintptr_t)(info->dlpi_addr + ph->p_vaddr);
+		uint64_t align = ph->p_align == 8 ? 8 : 4, off = 0;
+		while (ph->p_memsz - off >= 12) {
+			uint32_t nh[3]; /* namesz, descsz, type */
+			memcpy(nh, p + off, sizeof nh);
+			uint64_t name = off + 12, desc = name + ((nh[0] + align - 1) & ~(align - 1));
+			uint64_t next = desc + ((nh[1] + align - 1) & ~(align - 1));
+			if (desc > ph->p_memsz || nh[1] > ph->p_memsz - desc || next <= off)
+				break;
+			if (nh[2] == NT_GNU_BUILD_ID && nh[0] == 4 && !memcmp(p + name, "GNU", 4) && nh[1]) {
+				size_t n = nh[1] < max ? nh[1] : max;
+				memcpy(out, p + desc, n);
+				return n;
+			}
+			off = next;
+		}
+	}
+	return 0;
+}
+
 static int phdr_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct refresh_ctx *r = arg;
@@ -102,8 +143,8 @@ static int phdr_cb(struct dl_phdr_info *info, size_t size, void *arg)
 		m->bias = info->dlpi_addr;
 		m->next = g_modules;
 		g_modules = m;
-		/* HR_MODULE: load bias, path, n PT_LOAD x (vaddr, memsz, flags) */
-		rec_reserve(r, 1 + 10 + 10 + plen + 10 + (size_t)info->dlpi_phnum * 30);
+		/* HR_MODULE: load bias, path, n PT_LOAD x (vaddr, memsz, flags), build-id */
+		rec_reserve(r, 1 + 10 + 10 + plen + 10 + (size_t)info->dlpi_phnum * 30 + 1 + HEAP_BUILD_ID_MAX);
 		uint8_t *p = r->rec + r->rec_len;
 		*p++ = HR_MODULE;
 		p += rt_put_varint(p, m->bias);
@@ -120,6 +161,9 @@ static int phdr_cb(struct dl_phdr_info *info, size_t size, void *arg)
 			p += rt_put_varint(p, ph->p_memsz);
 			p += rt_put_varint(p, ph->p_flags);
 		}
+		uint8_t bid[HEAP_BUILD_ID_MAX];
+		size_t bid_len = module_build_id(info, bid, sizeof bid);
+		p += rt_put_str(p, (const char *)bid, bid_len);
 		r->rec_len = (size_t)(p - r->rec);
 	}
 	m->seen = true;

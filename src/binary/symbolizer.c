@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "binary/buildid_cache.h"
 #include "binary/dwarf_lines.h"
 #include "binary/elf_symbols.h"
 #include "binary/kallsyms.h"
@@ -27,12 +28,15 @@
 
 struct module {
 	char *path;
-	uint8_t bid[ELF_BUILD_ID_MAX];
+	uint8_t bid[ELF_BUILD_ID_MAX]; /* as recorded */
 	size_t bid_len;
+	uint8_t disk_bid[ELF_BUILD_ID_MAX]; /* the file's at its path now */
+	size_t disk_bid_len;
 	uint32_t next_same; /* index+1 of another module with the same key hash */
 	const char *name;
 	const char *problem;
 	bool loaded, found;
+	enum sym_stale stale;
 	Elf *elf, *dbg;
 	int fd, dbg_fd;
 	void *mem; /* ELF image held in memory ([vdso]) */
@@ -58,6 +62,7 @@ struct symbolizer {
 	VEC(struct sym_result *) results;
 	struct sym_result *unknown;
 	VEC(char *) debug_roots;
+	char *buildid_dir; /* sonde's build-id cache, or NULL */
 	bool ksyms_loaded;
 	bool ksyms_loading; /* a prefetch thread is filling ksyms */
 	pthread_t ksyms_thread;
@@ -103,6 +108,7 @@ struct symbolizer *symbolizer_new(void)
 		}
 	}
 	vec_push(&s->debug_roots, xstrdup("/usr/lib/debug"));
+	s->buildid_dir = buildid_cache_dir();
 	return s;
 }
 
@@ -137,6 +143,7 @@ void symbolizer_free(struct symbolizer *s)
 	for (size_t i = 0; i < s->debug_roots.n; i++)
 		free(s->debug_roots.v[i]);
 	vec_free(&s->debug_roots);
+	free(s->buildid_dir);
 	if (s->ksyms_loading)
 		pthread_join(s->ksyms_thread, NULL);
 	kallsyms_free(&s->ksyms);
@@ -208,19 +215,6 @@ int symbolizer_module(struct symbolizer *s, const char *path, const uint8_t *bui
 	return (int)(s->mods.n - 1);
 }
 
-static bool bid_equal(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
-{
-	/* Some tools pad build-ids to 20 bytes with zeros. */
-	size_t n = an < bn ? an : bn;
-	if (!n || memcmp(a, b, n))
-		return false;
-	const uint8_t *rest = an > bn ? a : b;
-	for (size_t i = n; i < (an > bn ? an : bn); i++)
-		if (rest[i])
-			return false;
-	return true;
-}
-
 static bool has_debug_info(Elf *elf)
 {
 	return elf_has_section_data(elf, ".debug_info") || elf_has_section_data(elf, ".zdebug_info");
@@ -246,7 +240,7 @@ static Elf *open_debug(const char *path, const uint8_t *bid, size_t bid_len, int
 		return NULL;
 	uint8_t got[ELF_BUILD_ID_MAX];
 	size_t got_len = elf_build_id(e, got, sizeof(got));
-	if ((bid_len && got_len && !bid_equal(got, got_len, bid, bid_len)) || (!has_symtab(e) && !has_debug_info(e))) {
+	if ((bid_len && got_len && !buildid_equal(got, got_len, bid, bid_len)) || (!has_symtab(e) && !has_debug_info(e))) {
 		elf_close_file(e, *fd);
 		*fd = -1;
 		return NULL;
@@ -365,17 +359,21 @@ static void module_load(struct symbolizer *s, struct module *m)
 		err = ENOENT;
 	}
 
+	/* A file without the recorded build-id (or without any, now) is
+	 * another build: its addresses would name the wrong functions. */
 	bool mismatch = false;
-	uint8_t file_bid[ELF_BUILD_ID_MAX];
-	size_t file_bid_len = m->elf ? elf_build_id(m->elf, file_bid, sizeof(file_bid)) : 0;
-	if (m->elf && m->bid_len && file_bid_len && !bid_equal(file_bid, file_bid_len, m->bid, m->bid_len)) {
+	m->disk_bid_len = m->elf ? elf_build_id(m->elf, m->disk_bid, sizeof(m->disk_bid)) : 0;
+	if (m->elf && m->bid_len && !buildid_equal(m->disk_bid, m->disk_bid_len, m->bid, m->bid_len)) {
 		mismatch = true;
 		elf_close_file(m->elf, m->fd);
 		m->elf = NULL;
 		m->fd = -1;
 	}
-	const uint8_t *want = m->bid_len ? m->bid : file_bid;
-	size_t want_len = m->bid_len ? m->bid_len : file_bid_len;
+	/* Rebuilt or gone: the copy the recorder put in the build-id cache. */
+	if (!m->elf && m->bid_len)
+		m->elf = buildid_cache_open(s->buildid_dir, m->bid, m->bid_len, &m->fd);
+	const uint8_t *want = m->bid_len ? m->bid : m->disk_bid;
+	size_t want_len = m->bid_len ? m->bid_len : m->disk_bid_len;
 
 	if (!m->elf || !has_symtab(m->elf) || !has_debug_info(m->elf)) {
 		m->dbg = find_debug_by_build_id(s, want, want_len, &m->dbg_fd);
@@ -385,9 +383,14 @@ static void module_load(struct symbolizer *s, struct module *m)
 	free(path);
 
 	m->found = m->elf || m->dbg;
+	if (!m->found && m->bid_len && (mismatch || err == ENOEXEC))
+		m->stale = SYM_STALE_CHANGED;
+	else if (!m->found && m->bid_len && err == ENOENT)
+		m->stale = SYM_STALE_GONE;
 	if (!m->found) {
 		if (mismatch)
-			m->problem = "build-id mismatch: the file changed since recording";
+			m->problem =
+				"build-id mismatch: the file changed since recording and is not in the build-id cache";
 		else if (err == ENOENT)
 			m->problem = "no such file";
 		else if (err == ENOEXEC || err == 0)
@@ -452,6 +455,31 @@ const char *symbolizer_module_problem(struct symbolizer *s, int module)
 {
 	struct module *m = get_module(s, module);
 	return m ? m->problem : "no such module";
+}
+
+enum sym_stale symbolizer_module_stale(struct symbolizer *s, int module)
+{
+	struct module *m = get_module(s, module);
+	return m ? m->stale : SYM_NOT_STALE;
+}
+
+void symbolizer_stale_message(struct symbolizer *s, int module, const char *effect, char *buf, size_t n)
+{
+	struct module *m = get_module(s, module);
+	if (!m || m->stale == SYM_NOT_STALE) {
+		snprintf(buf, n, "%s", m ? m->path : "?");
+		return;
+	}
+	char recorded[2 * ELF_BUILD_ID_MAX + 1], now[2 * ELF_BUILD_ID_MAX + 1];
+	buildid_hex(m->bid, m->bid_len, recorded);
+	buildid_hex(m->disk_bid, m->disk_bid_len, now);
+	if (m->stale == SYM_STALE_GONE)
+		snprintf(buf, n, "%s is gone since the recording (build-id %s) and is not in the build-id cache: %s; "
+			 "record again to name them", m->path, recorded, effect);
+	else
+		snprintf(buf, n, "%s changed since the recording (build-id %s recorded, %.12s%s now) and is not in the "
+			 "build-id cache: %s; record again to name them", m->path, recorded, now[0] ? now : "none",
+			 now[0] ? "..." : "", effect);
 }
 
 /* ---- lookups ---------------------------------------------------------- */

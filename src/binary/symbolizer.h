@@ -41,9 +41,10 @@ void symbolizer_set_fde_names(struct symbolizer *s, bool on);
 
 /* A module is an ELF file as it was mapped: path, optional build-id (from
  * the recording) to find separate debug info under /usr/lib/debug/.build-id
- * and to detect a rebuilt file. Returns a module handle (>= 0), the same
- * handle for the same path+build-id. Never fails: a missing file gives a
- * module that resolves nothing. */
+ * and to detect a rebuilt file, which is then read from the build-id cache
+ * (binary/buildid_cache.h) when that holds the recorded build. Returns a
+ * module handle (>= 0), the same handle for the same path+build-id. Never
+ * fails: a missing file gives a module that resolves nothing. */
 int symbolizer_module(struct symbolizer *s, const char *path, const uint8_t *build_id, size_t build_id_len);
 
 /* The module's file offset -> ELF virtual address (via its PT_LOAD headers),
@@ -75,6 +76,16 @@ bool symbolizer_module_found(struct symbolizer *s, int module);
 /* Why a module resolves nothing, e.g. "no such file" or "build-id mismatch";
  * NULL if the module is fine. */
 const char *symbolizer_module_problem(struct symbolizer *s, int module);
+/* Whether the recorded build is nowhere: the file at the module's path
+ * changed (or is gone) since the recording, and neither the build-id cache
+ * nor a debug directory holds the recorded build, so the module resolves
+ * nothing. */
+enum sym_stale { SYM_NOT_STALE, SYM_STALE_CHANGED, SYM_STALE_GONE };
+enum sym_stale symbolizer_module_stale(struct symbolizer *s, int module);
+/* The warning about a stale module, one line without prefix: the file,
+ * the recorded and current build-ids, `effect` (what the reader sees
+ * instead, e.g. "its frames in 12 samples show as [unknown]") and what to do. */
+void symbolizer_stale_message(struct symbolizer *s, int module, const char *effect, char *buf, size_t n);
 
 /* Demangles C++ (_Z), Rust legacy (_ZN...17h<hash>E, hash stripped) and
  * Rust v0 (_R...) symbols; returns a malloc'd string, or NULL if `sym` is

@@ -245,7 +245,7 @@ static void read_perf_script(const char *path, struct folded_set *out)
 static void load_any(const char *path, bool no_inline, struct folded_set *out)
 {
 	if (is_recording(path)) {
-		struct profile *p = input_load(path, no_inline);
+		struct profile *p = input_load(path, no_inline, false);
 		fold_profile(p, no_inline, out);
 		profile_free(p);
 	} else {
@@ -567,7 +567,7 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 			free(data);
 			return status ? status : 1;
 		}
-		prof = input_load(data, o.no_inline);
+		prof = input_load(data, o.no_inline, false);
 		if (!prof->samples.n) {
 			if (status != 127)
 				error("no samples were recorded%s; nothing to draw",
@@ -578,7 +578,7 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		}
 		name = *cmd ? *cmd : "attached process";
 	} else if (o.input) {
-		prof = input_load(o.input, o.no_inline);
+		prof = input_load(o.input, o.no_inline, false);
 		name = o.input;
 	} else if (o.folded) {
 		read_folded_file(o.folded, &set);

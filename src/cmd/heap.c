@@ -19,13 +19,14 @@
 
 
 static const char record_usage[] =
-	"usage: sonde heap [-o FILE] [--] CMD [ARGS]\n"
+	"usage: sonde heap [-o FILE] [--no-buildid-cache] [--] CMD [ARGS]\n"
 	"       sonde heap report FILE [-n N] [-s N] [--merged|--separate] [-l] [-H FILE]\n"
 	"                             [--flamegraph-cost allocations|temporary|leaked|peak] [--massif FILE]\n"
 	"                             [--html FILE]\n"
 	"\n"
 	"Runs CMD with libsonde-rt.so preloaded and records every allocation and free\n"
-	"with its call stack into FILE (default sonde-heap.APP.PID.zst; %p = pid).\n"
+	"with its call stack into FILE (default sonde-heap.APP.PID.zst; %p = pid), and\n"
+	"copies the binaries it ran into the build-id cache (--no-buildid-cache: not).\n"
 	"'sonde heap report' prints the most allocating call sites, the peak\n"
 	"memory consumers, temporary allocations and (-l) leaks, like heaptrack_print.\n";
 
@@ -250,6 +251,11 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 	o.label = file;
 	o.no_inline = no_inline;
 	o.peak_time = !heaptrack_print;
+	/* sonde's text report names rebuilt binaries in its header; other
+	 * outputs (and heaptrack_print's exact layout) leave it to stderr */
+	o.stale_warnings = !heaptrack_print && !html && cost < 0;
+	if (!o.stale_warnings)
+		heap_view_warn_stale(view, NULL);
 	int rc = 0;
 	if (html) {
 		if (heap_html_write_file(html, view, &t, &an, file) < 0)
@@ -319,6 +325,8 @@ int cmd_heap(int argc, char **argv, const struct cmd_ctx *ctx)
 			return 0;
 		} else if ((v = opt_val(argc, argv, &i, "-o", "--output"))) {
 			o.output = v;
+		} else if (!strcmp(a, "--no-buildid-cache")) {
+			o.no_buildid_cache = true;
 		} else {
 			die_status(2, "unknown option '%s' for sonde heap; run 'sonde heap --help'", a);
 		}

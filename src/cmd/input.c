@@ -20,7 +20,7 @@ const char *input_default(const struct cmd_ctx *ctx)
 	return "sonde.data";
 }
 
-struct profile *input_load(const char *path, bool no_inline)
+struct profile *input_load(const char *path, bool no_inline, bool header_warnings)
 {
 	if (access(path, F_OK) != 0) {
 		int e = errno;
@@ -42,11 +42,15 @@ struct profile *input_load(const char *path, bool no_inline)
 		close(fd);
 		if (!p)
 			exit(1);
+		if (!header_warnings)
+			profile_warn_stale(p);
 		return p;
 	}
 	struct profile *p = profile_load(path, &po);
 	if (!p)
 		exit(1);
 	profile_warn_damage(p, path);
+	if (!header_warnings)
+		profile_warn_stale(p);
 	return p;
 }

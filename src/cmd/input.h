@@ -9,7 +9,9 @@ struct profile;
 /* The default input: sonde.data, or perf.data when run as perf (and when
  * only perf.data exists). */
 const char *input_default(const struct cmd_ctx *ctx);
-/* Loads `path` or exits with a one-line error saying what to do. */
-struct profile *input_load(const char *path, bool no_inline);
+/* Loads `path` or exits with a one-line error saying what to do. Modules
+ * that cannot be symbolized because their file changed since the recording
+ * are warned about on stderr, unless the caller prints them in a header. */
+struct profile *input_load(const char *path, bool no_inline, bool header_warnings);
 
 #endif

@@ -226,6 +226,7 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	ro.output = trace_path;
 	ro.quiet = true;
 	ro.memcheck = true;
+	ro.no_buildid_cache = true; /* the trace is read right away, with the same files */
 	ro.no_leak_check = o.leak_check == MC_LEAK_NO;
 	ro.precise = o.precise;
 	/* like valgrind, stacks are captured only as deep as they are shown

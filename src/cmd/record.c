@@ -35,6 +35,8 @@ static const char record_usage[] =
 	"  -o, --output FILE       output file (default %s; '-' = stdout)\n"
 	"  -p, --pid PID           attach to a running process until Ctrl-C\n"
 	"      --duration SECS     stop after SECS seconds (a launched command gets SIGTERM)\n"
+	"  -N, --no-buildid-cache  don't copy the profiled binaries into the build-id cache\n"
+	"                          ($SONDE_BUILDID_DIR, default ~/.cache/sonde/buildid)\n"
 	"  -q, --quiet             no progress or summary messages\n"
 	"\n"
 	"Exit status: the command's own (128+N if killed by signal N), 127 if it cannot\n"
@@ -51,6 +53,7 @@ static const struct option record_opts_long[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "no-buildid-cache", no_argument, NULL, 'N' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -126,7 +129,7 @@ int cmd_record(int argc, char **argv, const struct cmd_ctx *ctx)
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+:F:c:e:go:p:qh", record_opts_long, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:F:c:e:go:p:Nqh", record_opts_long, NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			if (!strcmp(optarg, "max")) {
@@ -182,6 +185,9 @@ int cmd_record(int argc, char **argv, const struct cmd_ctx *ctx)
 			o.duration = d;
 			break;
 		}
+		case 'N':
+			o.no_buildid_cache = true;
+			break;
 		case 'q':
 			sonde_quiet = 1;
 			break;

@@ -104,7 +104,7 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 		die("unexpected argument '%s' (the input file goes after -i)", argv[optind]);
 	if (!input)
 		input = input_default(ctx);
-	struct profile *p = input_load(input, no_inline);
+	struct profile *p = input_load(input, no_inline, true);
 	report_print(stdout, p, &o);
 	profile_free(p);
 	return 0;

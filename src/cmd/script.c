@@ -62,7 +62,7 @@ int cmd_script(int argc, char **argv, const struct cmd_ctx *ctx)
 		die("unexpected argument '%s' (the input file goes after -i)", argv[optind]);
 	if (!input)
 		input = input_default(ctx);
-	struct profile *p = input_load(input, so.no_inline);
+	struct profile *p = input_load(input, so.no_inline, false);
 	if (folded)
 		folded_print(stdout, p, &fo);
 	else

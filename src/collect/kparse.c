@@ -196,6 +196,11 @@ int kparse_mmap2(const unsigned char *rec, size_t size, uint64_t sample_type, st
 			n = 20;
 		m->build_id_len = n;
 		memcpy(m->build_id, p + 36, n);
+	} else {
+		m->maj = rd32(p + 32);
+		m->min = rd32(p + 36);
+		m->ino = rd64(p + 40);
+		m->ino_generation = rd64(p + 48);
 	}
 	m->prot = rd32(p + 56);
 	m->flags = rd32(p + 60);

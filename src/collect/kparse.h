@@ -35,6 +35,9 @@ struct kmmap2 {
 	uint32_t prot, flags;
 	uint8_t build_id_len;
 	uint8_t build_id[20];
+	/* the inode mapped, when the kernel gave no build-id (else 0) */
+	uint32_t maj, min;
+	uint64_t ino, ino_generation;
 	const char *filename; /* points into the record */
 	size_t filename_len;
 };

@@ -30,6 +30,7 @@
 #include "binary/procspace.h"
 #include "collect/kparse.h"
 #include "collect/launch.h"
+#include "collect/mapped_files.h"
 #include "collect/permissions.h"
 #include "collect/ring.h"
 #include "collect/synth.h"
@@ -83,6 +84,7 @@ struct session {
 	VEC(uint64_t) frames, chain;
 	struct strbuf name;
 	struct procspaces *ps; /* address spaces, for DWARF unwinding */
+	struct mapped_files seen; /* for the build-id cache */
 	uint64_t regs[64];
 	uint64_t truncated; /* samples whose stack copy ended before the outermost frame */
 	uint64_t need_hist[65]; /* stack copy actually needed, in KB buckets (64 = cut short) */
@@ -565,6 +567,7 @@ static int convert(struct session *s, const unsigned char *rec, size_t size)
 				      .build_id_len = m.build_id_len };
 		memcpy(sm.build_id, m.build_id, sizeof(sm.build_id));
 		sm.filename = zstr(s, m.filename, m.filename_len);
+		mapped_files_note(&s->seen, &sm, &m);
 		if (s->ps)
 			procspaces_mmap(s->ps, m.pid, m.addr, m.len, m.pgoff, sm.filename);
 		return sd_write_mmap(s->w, &sm);
@@ -721,6 +724,7 @@ static void session_release(struct session *s)
 	vec_free(&s->chain);
 	sb_free(&s->name);
 	procspaces_free(s->ps);
+	mapped_files_free(&s->seen);
 }
 
 int record_session(const struct record_opts *o)
@@ -820,7 +824,7 @@ int record_session(const struct record_opts *o)
 	bool child_done = false;
 	int exit_code = 0;
 	if (o->pid > 0) {
-		if (synth_process(s->w, s->ps, o->pid, now_ns(CLOCK_MONOTONIC)) < 0)
+		if (synth_process(s->w, s->ps, &s->seen, o->pid, now_ns(CLOCK_MONOTONIC)) < 0)
 			write_failed(s);
 		enable_events(s, PERF_EVENT_IOC_ENABLE);
 		print_start_note(s);
@@ -997,6 +1001,9 @@ int record_session(const struct record_opts *o)
 			note("the kernel throttled sampling %" PRIu64 " times (see "
 			     "/proc/sys/kernel/perf_event_max_sample_rate)",
 			     s->throttled);
+		/* A recording read right away (flamegraph) needs no copies. */
+		if (!o->no_buildid_cache && !o->temp_output)
+			buildid_cache_record(&s->seen.list);
 	}
 
 	if (o->pid <= 0) {

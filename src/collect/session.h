@@ -27,6 +27,7 @@ struct record_opts {
 	uint32_t stack_size; /* bytes of user stack to copy for CALLGRAPH_DWARF */
 	bool keep_stacks;    /* also store registers + stack copies (SD_USER_STACK) */
 	bool temp_output;    /* the output is a temporary file: don't name it in messages */
+	bool no_buildid_cache; /* don't copy the mapped files into the build-id cache */
 	const char *output;  /* "-" = stdout */
 	pid_t pid;           /* >0: attach to this process */
 	double duration;     /* seconds, 0 = until the target exits / Ctrl-C */

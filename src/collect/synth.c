@@ -3,17 +3,14 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <libelf.h>
 #include <unistd.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-#include "binary/elf_symbols.h"
 #include "binary/procspace.h"
+#include "collect/mapped_files.h"
 #include "profile/format.h"
 #include "util/die.h"
 #include "util/vec.h"
@@ -81,21 +78,7 @@ bool parse_maps_line(char *line, uint64_t *start, uint64_t *end, uint64_t *pgoff
 	return true;
 }
 
-int file_build_id(const char *path, uint8_t id[20])
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	elf_version(EV_CURRENT);
-	Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	size_t len = e && elf_kind(e) == ELF_K_ELF ? elf_build_id(e, id, 20) : 0;
-	if (e)
-		elf_end(e);
-	close(fd);
-	return (int)len;
-}
-
-int synth_process(struct sd_writer *w, struct procspaces *ps, pid_t pid, uint64_t time)
+int synth_process(struct sd_writer *w, struct procspaces *ps, struct mapped_files *seen, pid_t pid, uint64_t time)
 {
 	pid_t *tids = NULL;
 	int n = proc_threads(pid, &tids);
@@ -130,15 +113,11 @@ int synth_process(struct sd_writer *w, struct procspaces *ps, pid_t pid, uint64_
 		if (!parse_maps_line(line, &m.start, &end, &m.pgoff, &m.prot, &m.flags, &m.filename))
 			continue;
 		m.len = end - m.start;
-		if (m.filename[0] == '/') {
-			/* through map_files: right even for deleted files or other mount namespaces */
-			char mf[96];
-			snprintf(mf, sizeof(mf), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, m.start, end);
-			int bl = file_build_id(mf, m.build_id);
-			if (!bl)
-				bl = file_build_id(m.filename, m.build_id);
-			m.build_id_len = (uint8_t)bl;
-		}
+		if (m.filename[0] == '/') /* map_files: right even for deleted files or other mount namespaces */
+			m.build_id_len = (uint8_t)mapped_build_id((uint32_t)pid, m.start, end, m.filename, 0, 0,
+								  m.build_id);
+		if (seen)
+			mapped_files_note(seen, &m, NULL);
 		if (ps) /* only executable maps are listed */
 			procspaces_mmap(ps, m.pid, m.start, m.len, m.pgoff, m.filename);
 		if (sd_write_mmap(w, &m) < 0) {

@@ -7,6 +7,7 @@
 
 struct sd_writer;
 struct procspaces;
+struct mapped_files;
 
 /* Thread ids of pid from /proc/PID/task; returns the count (or -1 with errno),
  * *out malloc'd. */
@@ -15,13 +16,10 @@ int proc_threads(pid_t pid, pid_t **out);
 bool proc_alive(pid_t pid);
 
 /* Writes COMM records for every thread and MMAP records for every executable
- * mapping of pid, stamped `time`, and registers the maps in `ps` (may be
- * NULL) for DWARF unwinding. Returns 0 or -1 (write error, errno set). */
-int synth_process(struct sd_writer *w, struct procspaces *ps, pid_t pid, uint64_t time);
-
-/* Reads the NT_GNU_BUILD_ID note of an ELF file into id (up to 20 bytes);
- * returns its length, or 0. */
-int file_build_id(const char *path, uint8_t id[20]);
+ * mapping of pid, stamped `time`, registers the maps in `ps` (may be NULL)
+ * for DWARF unwinding and the files in `seen` (may be NULL) for the
+ * build-id cache. Returns 0 or -1 (write error, errno set). */
+int synth_process(struct sd_writer *w, struct procspaces *ps, struct mapped_files *seen, pid_t pid, uint64_t time);
 
 /* Parses one /proc/PID/maps line. Returns true for an executable mapping;
  * *path points into `line` ("//anon" for anonymous ones). */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../runtime/heap_protocol.h"
+#include "binary/buildid_cache.h"
 #include "collect/launch.h"
 #include "heap/allocator_check.h"
 #include "heap/trace.h"
@@ -104,11 +105,14 @@ static uint32_t le32(const uint8_t *p)
 }
 
 /* Passes complete chunks through; keeps a partial one buffered. Once the
- * framing is lost (bad magic), everything is passed through raw. */
+ * framing is lost (bad magic), everything is passed through raw. The
+ * modules the runtime announces are listed for the build-id cache. */
 struct passer {
 	uint8_t *buf;
 	size_t n, cap;
 	bool raw;
+	uint64_t version; /* the runtime's protocol version, from HR_HELLO */
+	struct buildid_list modules;
 };
 
 static int pass_data(struct passer *ps, struct heap_writer *w, const uint8_t *data, size_t n)
@@ -132,6 +136,9 @@ static int pass_data(struct passer *ps, struct heap_writer *w, const uint8_t *da
 		size_t len = HEAP_CHUNK_HEADER + (size_t)le32(ps->buf + off + 4);
 		if (ps->n - off < len)
 			break;
+		if (le32(ps->buf + off + 8) == 0 && (le32(ps->buf + off + 12) & HEAP_CHUNK_DEFS))
+			heap_chunk_modules(ps->buf + off + HEAP_CHUNK_HEADER, len - HEAP_CHUNK_HEADER, &ps->version,
+					   &ps->modules);
 		off += len;
 	}
 	int rc = 0;
@@ -338,6 +345,9 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	/* threads' clock keys take more room than the order they give */
 	if (wrc == 0 && !o->memcheck && heap_trace_compact(out, o->level ? o->level : 3, !o->quiet) < 0)
 		warn("the trace in %s is complete but was not compacted", out);
+	if (wrc == 0 && !o->no_buildid_cache)
+		buildid_cache_record(&ps.modules);
+	buildid_list_free(&ps.modules);
 	int code = wait_status_code(status);
 	if (o->wait_status)
 		*o->wait_status = status;

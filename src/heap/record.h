@@ -17,6 +17,7 @@ struct heap_record_opts {
 	unsigned max_frames;  /* memcheck: frames each stack keeps (0: all) */
 	int *wait_status;     /* if set: the target's wait status */
 	bool *not_started;    /* if set: true when the command could not run (nothing written) */
+	bool no_buildid_cache; /* don't copy the traced binaries into the build-id cache */
 };
 
 /* Path of libsonde-rt.so: $SONDE_RT, next to the sonde binary, or

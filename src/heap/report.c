@@ -171,10 +171,40 @@ static int find_module(const struct heap_view *v, uint64_t ip)
  * none). */
 static int sym_module(struct heap_view *v, int m)
 {
+	const struct heap_module *hm = &v->t->modules.v[m];
 	const char *path = module_path(v, (uint32_t)m);
 	if (v->sym_modules[m] < 0 && path)
-		v->sym_modules[m] = symbolizer_module(v->sym, path, NULL, 0);
+		v->sym_modules[m] = symbolizer_module(v->sym, path, hm->build_id, hm->build_id_len);
 	return v->sym_modules[m];
+}
+
+void heap_view_warn_stale(struct heap_view *v, FILE *out)
+{
+	/* the modules some stack passes through, symbolized or not yet */
+	bool *used = xcalloc(v->t->modules.n + 1, sizeof(*used));
+	for (size_t i = 0; i < v->t->nodes.n; i++) {
+		uint64_t ip = v->t->nodes.v[i].ip;
+		int m = find_module(v, ip ? ip - 1 : 0);
+		if (m >= 0)
+			used[m] = true;
+	}
+	char msg[1024];
+	for (size_t m = 0; m < v->t->modules.n; m++) {
+		int h = used[m] ? sym_module(v, (int)m) : -1;
+		if (h < 0 || symbolizer_module_stale(v->sym, h) == SYM_NOT_STALE)
+			continue;
+		size_t first = 0; /* a module loaded twice is named once */
+		while (v->sym_modules[first] != h)
+			first++;
+		if (first != m)
+			continue;
+		symbolizer_stale_message(v->sym, h, "its frames show as bare addresses", msg, sizeof(msg));
+		if (out)
+			fprintf(out, "warning: %s\n", msg);
+		else
+			warn("%s", msg);
+	}
+	free(used);
 }
 
 static uint32_t resolve_ip(struct heap_view *v, uint64_t raw_ip)
@@ -660,6 +690,8 @@ void heap_report_print(FILE *out, struct heap_view *v, const struct heap_report_
 	const char *cmd = debuggee(v->t);
 	if (cmd)
 		fprintf(out, "Debuggee command was: %s\n", cmd);
+	if (o->stale_warnings)
+		heap_view_warn_stale(v, out);
 	fputs("finished reading file, now analyzing data:\n\n", out);
 	size_t nmg = 0;
 	struct merged *mg = merge_costs(v, &nmg);

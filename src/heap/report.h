@@ -22,6 +22,7 @@ struct heap_report_opts {
 	bool peak_time; /* sonde's own: when the peak was reached, under the peak line */
 	bool no_inline;
 	const char *label; /* file name for "reading file ..." */
+	bool stale_warnings; /* sonde's own: name rebuilt binaries in the header */
 };
 
 void heap_report_opts_init(struct heap_report_opts *o);
@@ -43,6 +44,11 @@ void heap_view_prefetch(struct heap_view *v, const _Atomic bool *stop);
  * suppressions' counts; the totals then print "suppressed leaks: N" and,
  * with print_stats, the "Suppressions used:" table. Call before printing. */
 void heap_report_suppress(struct heap_view *v, struct heap_analysis *a, struct heap_suppressions *s, bool print_stats);
+
+/* Warns about each module whose recorded build is nowhere (its file was
+ * rebuilt or removed and the build-id cache has no copy), as "warning: "
+ * lines in out, or on stderr when out is NULL. Call after symbolizing. */
+void heap_view_warn_stale(struct heap_view *v, FILE *out);
 
 /* heaptrack_print's text report. */
 void heap_report_print(FILE *out, struct heap_view *v, const struct heap_report_opts *o);

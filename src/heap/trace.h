@@ -18,7 +18,8 @@
 #include "util/vec.h"
 
 #define HEAP_TRACE_MAGIC "SONDEHP1"
-#define HEAP_TRACE_VERSION 2
+#define HEAP_TRACE_VERSION 3     /* 3: modules carry their build-id */
+#define HEAP_TRACE_VERSION_MIN 2 /* the oldest this reader reads */
 #define HEAP_TRACE_HEADER 16
 #define HEAP_SONDE_THREAD 0xffffffffu
 #define HR_SONDE_SUMMARY 'Z' /* wait status, wall time ns (sonde's own record) */
@@ -93,6 +94,8 @@ struct heap_module {
 	uint64_t bias;
 	char *path;
 	VEC(struct heap_segment) segs;
+	uint8_t build_id[20]; /* trace version 3; build_id_len 0: not known */
+	uint8_t build_id_len;
 };
 
 struct heap_stack_node {
@@ -181,8 +184,9 @@ uint32_t heap_iter_run(const struct heap_iter *it);
 void heap_iter_free(struct heap_iter *it);
 
 /* Steps *pp over a definition record whose type byte was just read (H M S
- * I N W C L); false if it is not one or does not decode before end. */
-bool heap_skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type);
+ * I N W C L) in a trace of the given version; false if it is not one or
+ * does not decode before end. */
+bool heap_skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type, uint64_t version);
 
 /* Rewrites the trace at path (zstd level) with the fewest key records that
  * replay in the same order (trace_compact.c), with progress on a TTY.
@@ -193,6 +197,14 @@ int heap_trace_compact(const char *path, int level, bool progress);
 /* Reads a trace file (zstd-compressed or raw). Returns 0, or -1 with an
  * error printed when nothing usable was found. Damage is warned about. */
 int heap_trace_read_file(struct heap_trace *t, const char *path, bool quiet);
+
+/* The build-ids of the modules in one chunk of the runtime's own
+ * (HEAP_CHUNK_DEFS, thread index 0), for the recorder's build-id cache.
+ * *version is the stream's protocol version, which HR_HELLO sets. Only
+ * HR_HELLO and HR_MODULE records are read: the runtime sends modules in
+ * chunks of their own. */
+struct buildid_list;
+void heap_chunk_modules(const uint8_t *payload, size_t n, uint64_t *version, struct buildid_list *out);
 
 /* The traced command line, or NULL. */
 const char *heap_trace_cmdline(const struct heap_trace *t);

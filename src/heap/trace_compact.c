@@ -109,7 +109,8 @@ static void next_change(struct run_keys *k)
  * under 7 times the input (the caller's buffer). Returns the end, or NULL
  * if a record does not decode (cannot happen after a clean pass 1, but
  * never trust). */
-static uint8_t *rewrite_payload(const uint8_t *p, const uint8_t *end, struct run_keys *k, uint8_t *o)
+static uint8_t *rewrite_payload(const uint8_t *p, const uint8_t *end, struct run_keys *k, uint64_t version,
+				uint8_t *o)
 {
 	uint64_t running = 0; /* every chunk's running key starts at zero */
 	while (p < end) {
@@ -121,7 +122,7 @@ static uint8_t *rewrite_payload(const uint8_t *p, const uint8_t *end, struct run
 		} else {
 			int nf = heap_event_fields(type);
 			if (nf < 0) {
-				if (!heap_skip_def(&p, end, type))
+				if (!heap_skip_def(&p, end, type, version))
 					return NULL;
 				memcpy(o, rec, (size_t)(p - rec));
 				o += p - rec;
@@ -164,17 +165,22 @@ static int write_compacted(const struct heap_trace *t, struct run_keys *rk, cons
 		rk[r].next_ord = rk[r].next_key = 0;
 		next_change(&rk[r]);
 	}
+	/* the chunks replay reads: every other one is copied as it is */
+	struct u64map span_run = { 0 };
+	for (size_t r = 0; r < t->runs.n; r++)
+		for (size_t i = 0; i < t->runs.v[r].spans.n; i++)
+			*u64map_upsert(&span_run, t->runs.v[r].spans.v[i].off, 0, NULL) = r;
 	uint8_t *out = NULL;
 	size_t out_cap = 0;
 	int rc = 0;
 	size_t off = HEAP_TRACE_HEADER;
 	while (rc == 0 && off + HEAP_CHUNK_HEADER <= t->data_n) {
 		const uint8_t *h = t->data + off;
-		uint32_t size = get_u32(h + 4), thread = get_u32(h + 8);
+		uint32_t size = get_u32(h + 4);
 		if (get_u32(h) != HEAP_CHUNK_MAGIC || size > t->data_n - off - HEAP_CHUNK_HEADER)
 			break; /* the reader stopped here too */
 		const uint8_t *payload = h + HEAP_CHUNK_HEADER;
-		uint64_t *run = thread == HEAP_SONDE_THREAD ? NULL : u64map_get(&t->thread_run, thread);
+		uint64_t *run = u64map_get(&span_run, off + HEAP_CHUNK_HEADER);
 		if (!run) {
 			rc = heap_writer_add(w, h, HEAP_CHUNK_HEADER + size);
 		} else {
@@ -184,7 +190,7 @@ static int write_compacted(const struct heap_trace *t, struct run_keys *rk, cons
 				out = xmalloc(out_cap = need);
 			}
 			memcpy(out, h, HEAP_CHUNK_HEADER);
-			uint8_t *e = rewrite_payload(payload, payload + size, &rk[*run], out + HEAP_CHUNK_HEADER);
+			uint8_t *e = rewrite_payload(payload, payload + size, &rk[*run], t->version, out + HEAP_CHUNK_HEADER);
 			if (!e) {
 				rc = -1;
 				break;
@@ -196,6 +202,7 @@ static int write_compacted(const struct heap_trace *t, struct run_keys *rk, cons
 		progress_update(&pr, off);
 	}
 	progress_done(&pr);
+	u64map_free(&span_run);
 	free(out);
 	if (heap_writer_close(w) < 0)
 		rc = -1;

@@ -14,6 +14,7 @@
 #include <zstd.h>
 
 #include "../runtime/heap_protocol.h"
+#include "binary/buildid_cache.h"
 #include "util/die.h"
 
 #define MAX_CHUNK_PAYLOAD (64u << 20)
@@ -171,6 +172,63 @@ const char *heap_trace_cmdline(const struct heap_trace *t)
 	return t->cmdline;
 }
 
+/* An HR_MODULE record's fields; version 3 added the build-id. */
+static bool parse_module(struct cur *c, uint64_t version, struct heap_module *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->bias = rv(c);
+	m->path = rstr(c);
+	uint64_t nseg = rv(c);
+	if (nseg > 64)
+		c->bad = true;
+	for (uint64_t i = 0; i < nseg && !c->bad; i++) {
+		struct heap_segment sg;
+		sg.vaddr = rv(c);
+		sg.memsz = rv(c);
+		sg.flags = rv(c);
+		vec_push(&m->segs, sg);
+	}
+	if (version >= 3) {
+		uint64_t len = rv(c);
+		if (!c->bad && len <= c->n - c->off && len <= sizeof(m->build_id)) {
+			memcpy(m->build_id, c->p + c->off, (size_t)len);
+			m->build_id_len = (uint8_t)len;
+			c->off += (size_t)len;
+		} else {
+			c->bad = true;
+		}
+	}
+	if (c->bad) {
+		free(m->path);
+		vec_free(&m->segs);
+		return false;
+	}
+	return true;
+}
+
+void heap_chunk_modules(const uint8_t *payload, size_t n, uint64_t *version, struct buildid_list *out)
+{
+	struct cur c = { payload, n, 0, false };
+	while (c.off < n && !c.bad) {
+		uint8_t type = rbyte(&c);
+		if (type == HR_HELLO) {
+			*version = rv(&c);
+			for (int i = 0; i < 3; i++) /* pid, ppid, start time */
+				rv(&c);
+			free(rstr(&c));
+		} else if (type == HR_MODULE) {
+			struct heap_module m;
+			if (!parse_module(&c, *version, &m))
+				return;
+			buildid_list_add(out, m.path, m.build_id, m.build_id_len);
+			free(m.path);
+			vec_free(&m.segs);
+		} else {
+			return; /* modules come in chunks of their own */
+		}
+	}
+}
+
 /* Info indexes are small (one per distinct kind, size and stack); a huge
  * one is damage, not a reason to allocate gigabytes. */
 #define MAX_INFO (1u << 26)
@@ -197,24 +255,9 @@ static bool parse_def(struct heap_trace *t, struct cur *c, uint8_t type)
 		return true;
 	}
 	case HR_MODULE: {
-		struct heap_module m = { 0 };
-		m.bias = rv(c);
-		m.path = rstr(c);
-		uint64_t nseg = rv(c);
-		if (nseg > 64)
-			c->bad = true;
-		for (uint64_t i = 0; i < nseg && !c->bad; i++) {
-			struct heap_segment sg;
-			sg.vaddr = rv(c);
-			sg.memsz = rv(c);
-			sg.flags = rv(c);
-			vec_push(&m.segs, sg);
-		}
-		if (c->bad) {
-			free(m.path);
-			vec_free(&m.segs);
+		struct heap_module m;
+		if (!parse_module(c, t->version, &m))
 			return false;
-		}
 		vec_push(&t->modules, m);
 		return true;
 	}
@@ -468,9 +511,9 @@ static long parse_header(struct heap_trace *t, const uint8_t *buf, size_t n, boo
 			return -1;
 		}
 		uint32_t ver = get_u32(buf + 8);
-		if (ver != HEAP_TRACE_VERSION) {
+		if (ver < HEAP_TRACE_VERSION_MIN || ver > HEAP_TRACE_VERSION) {
 			t->bad_header = true;
-			if (ver < HEAP_TRACE_VERSION)
+			if (ver < HEAP_TRACE_VERSION_MIN)
 				snprintf(t->damage, sizeof(t->damage),
 					 "heap trace version %u was written by an older sonde; record it again", ver);
 			else

@@ -15,6 +15,7 @@ struct heap_cursor {
 	const uint8_t *p, *chunk_end;
 	struct heap_event next;
 	uint64_t *damaged; /* the iterator's count */
+	uint64_t version;  /* the trace's (record layouts) */
 };
 
 /* A varint ending before end (the reader's decoder: at most 10 bytes, no
@@ -26,7 +27,7 @@ static inline bool cv(const uint8_t **pp, const uint8_t *end, uint64_t *out)
 	return k != 0;
 }
 
-bool heap_skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type)
+bool heap_skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type, uint64_t version)
 {
 	uint64_t x, n;
 	int vars = 0, strs = 0;
@@ -59,7 +60,14 @@ bool heap_skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type)
 		*pp += n;
 		if (!cv(pp, end, &n) || n > 64)
 			return false;
-		vars = (int)(3 * n);
+		for (uint64_t i = 0; i < 3 * n; i++)
+			if (!cv(pp, end, &x))
+				return false;
+		if (version >= 3) { /* the build-id */
+			if (!cv(pp, end, &n) || n > (uint64_t)(end - *pp))
+				return false;
+			*pp += n;
+		}
 		break;
 	default:
 		return false;
@@ -170,7 +178,7 @@ static bool cursor_advance(struct heap_cursor *c)
 		}
 		bool is_key = false;
 		bool ok = decode_event(&p, c->chunk_end, type, e, &is_key);
-		if (!ok && heap_skip_def(&p, c->chunk_end, type)) {
+		if (!ok && heap_skip_def(&p, c->chunk_end, type, c->version)) {
 			c->p = p;
 			continue;
 		}
@@ -245,6 +253,7 @@ void heap_iter_init(struct heap_iter *it, const struct heap_trace *t)
 		c->span = t->runs.v[i].spans.v;
 		c->span_end = c->span + t->runs.v[i].spans.n;
 		c->damaged = &it->damaged;
+		c->version = t->version;
 		if (cursor_advance(c))
 			heap_push(it, (uint32_t)i);
 	}

@@ -565,6 +565,7 @@ struct profile *profile_load(const char *path, const struct profile_opts *opts)
 	sd_reader_close(r);
 
 	replay(&L, opts);
+	profile_find_stale(p);
 
 	vec_free(&L.stack_words);
 	vec_free(&L.stacks);
@@ -603,6 +604,7 @@ void profile_free(struct profile *p)
 	vec_free(&p->rstacks);
 	vec_free(&p->nodes);
 	vec_free(&p->samples);
+	vec_free(&p->stale);
 	for (size_t i = 0; i < p->meta_keys.n; i++) {
 		free(p->meta_keys.v[i]);
 		free(p->meta_vals.v[i]);

@@ -58,6 +58,13 @@ struct prof_sample {
 	uint8_t cpumode;
 };
 
+/* A module whose recorded build is nowhere: its file changed or is gone
+ * since the recording and the build-id cache has no copy (stale.c). */
+struct prof_stale {
+	uint32_t module;
+	uint64_t samples; /* samples with a frame in it */
+};
+
 struct profile {
 	struct interner strs;
 	VEC(struct prof_module) modules;
@@ -79,6 +86,7 @@ struct profile {
 	bool file_truncated;    /* the file ended inside a record */
 	bool file_corrupt;      /* a record did not decode; stopped there */
 	uint64_t records;       /* complete records read */
+	VEC(struct prof_stale) stale; /* modules reports warn about */
 
 	/* internal indexes */
 	struct u64map loc_index, node_index;
@@ -107,5 +115,13 @@ static inline const struct prof_loc *prof_frame_outer(const struct profile *p, c
 const char *profile_event(const struct profile *p);
 /* Prints a warning about truncation/corruption if any, once. */
 void profile_warn_damage(const struct profile *p, const char *path);
+
+/* Fills p->stale (profile_load does, after symbolizing). */
+void profile_find_stale(struct profile *p);
+/* The warning about a stale module, one line without prefix: the file,
+ * both build-ids, the samples it costs and what to do. */
+void profile_stale_message(const struct profile *p, const struct prof_stale *st, char *buf, size_t n);
+/* Those warnings on stderr, for outputs without a header. */
+void profile_warn_stale(const struct profile *p);
 
 #endif

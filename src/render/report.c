@@ -400,6 +400,11 @@ static void print_header(FILE *out, const struct ctx *c)
 		fprintf(out, "# Call graph: dwarf (stacks unwound with the binaries' CFI)\n");
 	else if (cg && !strcmp(cg, "fp"))
 		fprintf(out, "# Call graph: fp (frame pointers: code built without them loses its callers)\n");
+	char msg[1024];
+	for (size_t i = 0; i < p->stale.n; i++) {
+		profile_stale_message(p, &p->stale.v[i], msg, sizeof(msg));
+		fprintf(out, "# warning: %s\n", msg);
+	}
 	fprintf(out, "#\n");
 }
 

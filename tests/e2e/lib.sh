@@ -11,6 +11,8 @@ FIX=$SONDE_TMP/fixtures
 mkdir -p "$FIX"
 T=$(mktemp -d "$SONDE_TMP/$(basename "$0" .sh).XXXXXX")
 trap 'rm -rf "$T"' EXIT
+# Recorders copy binaries into the build-id cache: the test's own, never ~/.cache.
+export SONDE_BUILDID_DIR=$T/buildid-cache
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: ${2:-}"; }

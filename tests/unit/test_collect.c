@@ -6,17 +6,22 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "binary/elf_symbols.h"
 #include "collect/events.h"
 #include "collect/kparse.h"
 #include "collect/launch.h"
+#include "collect/mapped_files.h"
 #include "collect/permissions.h"
 #include "collect/session.h"
 #include "collect/synth.h"
+#include "profile/format.h"
 #include "unit.h"
 #include "util/die.h"
 #include "util/writable.h"
 
+#include <stdio.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 static void test_event_parse(void)
@@ -182,6 +187,16 @@ static void test_kparse_sideband(void)
 	CHECK(!strncmp(m.filename, "/usr/bin/x", 10));
 	CHECK_INT(kparse_time(buf, h.size, ST), 555);
 
+	/* MMAP2 without a build-id names the inode */
+	p = buf + 8 + 8 + 24;
+	put32(&p, 8), put32(&p, 1), put64(&p, 123456), put64(&p, 7);
+	h.misc = 0;
+	memcpy(buf, &h, sizeof(h));
+	CHECK_INT(kparse_mmap2(buf, h.size, ST, &m), 0);
+	CHECK_INT(m.build_id_len, 0);
+	CHECK(m.maj == 8 && m.min == 1 && m.ino == 123456 && m.ino_generation == 7);
+	CHECK(!strncmp(m.filename, "/usr/bin/x", 10));
+
 	/* COMM with exec flag */
 	p = buf + 8;
 	put32(&p, 7), put32(&p, 8);
@@ -207,6 +222,56 @@ static void test_kparse_sideband(void)
 	CHECK_INT(kparse_lost(buf, hl.size, &lost), 0);
 	CHECK_INT(lost, 42);
 	CHECK_INT(kparse_trailer_size(ST), 24);
+}
+
+/* When the kernel gives no build-id, the recorder reads it from the
+ * mapping (here: this test's own executable mapping). */
+static void test_mapped_build_id(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	CHECK(f != NULL);
+	char line[1024], self[1024] = "";
+	uint64_t start = 0, end = 0, pgoff;
+	uint32_t prot, flags;
+	const char *path = NULL;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	CHECK(n > 0);
+	self[n] = 0;
+	while (fgets(line, sizeof(line), f))
+		if (parse_maps_line(line, &start, &end, &pgoff, &prot, &flags, &path) && !strcmp(path, self))
+			break;
+	fclose(f);
+	CHECK(path && !strcmp(path, self));
+	uint8_t want[20], got[20];
+	int fd;
+	elf_version(EV_CURRENT);
+	Elf *e = elf_open_file(self, &fd);
+	size_t want_len = e ? elf_build_id(e, want, sizeof(want)) : 0;
+	elf_close_file(e, fd);
+	if (!want_len) {
+		printf("SKIP test_mapped_build_id: this binary has no build-id\n");
+		return;
+	}
+	struct stat st;
+	CHECK(stat(self, &st) == 0);
+	CHECK_INT(mapped_build_id((uint32_t)getpid(), start, end, self, st.st_dev, st.st_ino, got), want_len);
+	CHECK(!memcmp(got, want, want_len));
+	/* the process gone: the file at the path, if it is the inode mapped */
+	const uint32_t gone = 0x7ffffff0;
+	CHECK_INT(mapped_build_id(gone, start, end, self, st.st_dev, st.st_ino, got), want_len);
+	CHECK_INT(mapped_build_id(gone, start, end, self, st.st_dev, st.st_ino + 1, got), 0);
+
+	struct mapped_files mf = { 0 };
+	struct kmmap2 k = { .maj = major(st.st_dev), .min = minor(st.st_dev), .ino = st.st_ino };
+	struct sd_mmap sm = { .pid = gone, .start = start, .len = end - start, .filename = self };
+	mapped_files_note(&mf, &sm, &k);
+	CHECK_INT(sm.build_id_len, want_len);
+	CHECK(!memcmp(sm.build_id, want, want_len));
+	struct sd_mmap anon = { .pid = gone, .filename = "//anon" };
+	mapped_files_note(&mf, &anon, &k);
+	CHECK_INT(mf.list.files.n, 1);
+	CHECK_STR(mf.list.files.v[0].path, self);
+	mapped_files_free(&mf);
 }
 
 static void test_permissions(void)
@@ -336,6 +401,7 @@ int main(void)
 	RUN(test_split_callchain);
 	RUN(test_kparse_sample);
 	RUN(test_kparse_sideband);
+	RUN(test_mapped_build_id);
 	RUN(test_permissions);
 	RUN(test_maps_line);
 	RUN(test_cpu_list);

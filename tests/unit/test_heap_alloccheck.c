@@ -115,8 +115,9 @@ static void test_exe_calls(void)
 	struct heap_trace t;
 	heap_trace_init(&t);
 	t.exe = strdup("/x/prog");
-	struct heap_module exe = { 0x1000, strdup(""), { 0 } }, libc = { 0x10000, strdup("/lib/libc.so.6"), { 0 } },
-			   named = { 0x20000, strdup("/x/prog"), { 0 } };
+	struct heap_module exe = { .bias = 0x1000, .path = strdup("") },
+			   libc = { .bias = 0x10000, .path = strdup("/lib/libc.so.6") },
+			   named = { .bias = 0x20000, .path = strdup("/x/prog") };
 	struct heap_segment seg = { 0, 0x1000, 5 };
 	vec_push(&exe.segs, seg);
 	vec_push(&libc.segs, seg);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "../runtime/heap_protocol.h"
+#include "binary/buildid_cache.h"
 #include "heap/analysis.h"
 #include "heap/report.h"
 #include "heap/trace.h"
@@ -637,6 +638,89 @@ static void test_format_bytes(void)
 	CHECK_STR(b, "1.00K");
 }
 
+/* ---- module build-ids (trace version 3) ---- */
+
+/* A stream of protocol `version`: HR_HELLO, then one HR_MODULE in a chunk
+ * of its own; version 3 adds the module's build-id. */
+static void module_stream(struct enc *e, uint64_t version, bool header)
+{
+	if (header) {
+		sb_adds(&e->out, HEAP_TRACE_MAGIC);
+		put_u32le(&e->out, (uint32_t)(version < 3 ? 2 : version));
+		put_u32le(&e->out, 0);
+	}
+	chunk_begin(e, 0);
+	e->defs = true;
+	sb_addc(&e->out, HR_HELLO);
+	v(e, version), v(e, 42), v(e, 1), v(e, 0);
+	str(e, "/x/prog");
+	chunk_end(e);
+	chunk_begin(e, 0);
+	e->defs = true;
+	sb_addc(&e->out, HR_MODULE);
+	v(e, 0x1000);
+	str(e, "/x/prog");
+	v(e, 1), v(e, 0), v(e, 0x2000), v(e, 5);
+	if (version >= 3)
+		str(e, "\x12\x34\x56\x78");
+	chunk_end(e);
+}
+
+static void test_module_build_ids(void)
+{
+	struct enc e = ENC_INIT;
+	module_stream(&e, 3, true);
+	struct heap_trace t;
+	heap_trace_init(&t);
+	heap_trace_parse(&t, (const uint8_t *)e.out.buf, e.out.len, true);
+	CHECK(!t.bad_header && !t.corrupt);
+	CHECK_INT(t.modules.n, 1);
+	CHECK_INT(t.modules.v[0].build_id_len, 4);
+	CHECK_INT(t.modules.v[0].build_id[3], 0x78);
+	heap_trace_free(&t);
+
+	/* what the recorder lists for the build-id cache, chunk by chunk */
+	struct buildid_list l = { 0 };
+	uint64_t version = 0;
+	for (size_t off = HEAP_TRACE_HEADER; off < e.out.len;) {
+		const uint8_t *c = (const uint8_t *)e.out.buf + off;
+		uint32_t n = (uint32_t)c[4] | (uint32_t)c[5] << 8 | (uint32_t)c[6] << 16 | (uint32_t)c[7] << 24;
+		heap_chunk_modules(c + HEAP_CHUNK_HEADER, n, &version, &l);
+		off += HEAP_CHUNK_HEADER + n;
+	}
+	CHECK_INT(version, 3);
+	CHECK_INT(l.files.n, 1);
+	CHECK_STR(l.files.v[0].path, "/x/prog");
+	CHECK_INT(l.files.v[0].len, 4);
+	/* chunks of other definitions are not decoded */
+	const uint8_t other[] = { HR_STACK, 1, 0, 5, HR_MODULE };
+	heap_chunk_modules(other, sizeof(other), &version, &l);
+	CHECK_INT(l.files.n, 1);
+	buildid_list_free(&l);
+	sb_free(&e.out);
+
+	/* a version 2 trace (before build-ids) still reads */
+	struct enc old = ENC_INIT;
+	module_stream(&old, 2, true);
+	heap_trace_init(&t);
+	heap_trace_parse(&t, (const uint8_t *)old.out.buf, old.out.len, true);
+	CHECK(!t.bad_header && !t.corrupt);
+	CHECK_INT(t.modules.n, 1);
+	CHECK_INT(t.modules.v[0].build_id_len, 0);
+	heap_trace_free(&t);
+	sb_free(&old.out);
+
+	/* a newer one is refused with a clear word */
+	struct enc newer = ENC_INIT;
+	module_stream(&newer, 4, true);
+	heap_trace_init(&t);
+	heap_trace_parse(&t, (const uint8_t *)newer.out.buf, newer.out.len, true);
+	CHECK(t.bad_header);
+	CHECK(strstr(t.damage, "update sonde") != NULL);
+	heap_trace_free(&t);
+	sb_free(&newer.out);
+}
+
 /* ---- symbolized report against this very binary ---- */
 __attribute__((noinline)) int heap_test_leaf_fn(int x)
 {
@@ -757,5 +841,6 @@ int main(void)
 	RUN(test_file_roundtrip);
 	RUN(test_format_bytes);
 	RUN(test_report_symbolized);
+	RUN(test_module_build_ids);
 	UNIT_EXIT();
 }

@@ -261,6 +261,14 @@ static void write_trace(const struct program *p, struct strbuf *out)
 	u32le(out, HEAP_TRACE_VERSION);
 	u32le(out, 0);
 	struct strbuf defs = STRBUF_INIT;
+	/* a version-3 stream: its module records end with a build-id */
+	sb_addc(&defs, HR_HELLO);
+	varint(&defs, 3);
+	varint(&defs, 1234);
+	varint(&defs, 1);
+	varint(&defs, 0);
+	varint(&defs, 6);
+	sb_adds(&defs, "/bin/x");
 	for (uint32_t s = 1; s <= 8; s++) {
 		sb_addc(&defs, HR_STACK);
 		varint(&defs, s);
@@ -275,6 +283,24 @@ static void write_trace(const struct program *p, struct strbuf *out)
 		varint(&defs, p->info_stack[i]);
 	}
 	put_chunk(out, 1, HEAP_CHUNK_DEFS, &defs);
+	/* the runtime's own chunk: a module and a time sample (an event, so
+	 * a chunk replay steps through, definitions and all) */
+	sb_reset(&defs);
+	sb_addc(&defs, HR_MODULE);
+	varint(&defs, 0x555500000000ull);
+	varint(&defs, 0);
+	varint(&defs, 1);
+	varint(&defs, 0);
+	varint(&defs, 0x2000);
+	varint(&defs, 5);
+	varint(&defs, 20);
+	sb_add(&defs, "\x12\x34\x56\x78\x9a\xbc\xde\xf0\x12\x34\x56\x78\x9a\xbc\xde\xf0\x12\x34\x56\x78", 20);
+	sb_addc(&defs, HR_KEY);
+	varint(&defs, 1);
+	sb_addc(&defs, HR_TIME);
+	varint(&defs, 0);
+	varint(&defs, 100);
+	put_chunk(out, 0, HEAP_CHUNK_DEFS, &defs);
 	sb_free(&defs);
 	/* each thread's buffer, cut after 1..40 events */
 	for (int th = 1; th <= p->nthreads; th++) {
@@ -356,6 +382,8 @@ static size_t replay_blocks(const struct heap_trace *t, int *blocks, int *freed,
 	size_t n = 0;
 	heap_iter_init(&it, t);
 	while (heap_iter_next(&it, &ev) && n < max) {
+		if (ev.type == HEV_TIME)
+			continue;
 		blocks[n] = ev.type == HEV_FREE ? 0 : (int)ev.info;
 		freed[n] = ev.type == HEV_ALLOC ? 0 : (int)(ev.type == HEV_FREE ? ev.info : ev.info2);
 		n++;

@@ -173,6 +173,11 @@ static void decode(const uint8_t *b, size_t n, struct stats *st)
 							st->corrupt = 1;
 							return;
 						}
+					if (!rv(p, size, &o, &x) || x > size - o || x > 20) { /* the build-id */
+						st->corrupt = 1;
+						return;
+					}
+					o += (size_t)x;
 				}
 				if (pass == 0) {
 					if (type == HR_STACK && v[0] < NODE_CAP) {

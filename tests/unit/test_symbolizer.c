@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "binary/buildid_cache.h"
 #include "binary/elf_symbols.h"
 #include "binary/kallsyms.h"
 #include "binary/symbolizer.h"
@@ -39,21 +40,9 @@ static int skipped_;
 		fflush(stdout);                                \
 	} while (0)
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	int rc = system(cmd);
-	return rc == -1 ? -1 : WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 static bool have(const char *tool)
 {
-	return sh("command -v %s >/dev/null 2>&1", tool) == 0;
+	return unit_sh("command -v %s >/dev/null 2>&1", tool) == 0;
 }
 
 static char *tpath(const char *name)
@@ -173,7 +162,7 @@ static bool ends_with(const char *s, const char *suffix)
 
 static bool build(const char *cc, const char *flags, const char *out, int variant)
 {
-	return sh("%s %s -DVARIANT=%d -o '%s' '%s' 2>/dev/null", cc, flags, variant, out, fixture) == 0;
+	return unit_sh("%s %s -DVARIANT=%d -o '%s' '%s' 2>/dev/null", cc, flags, variant, out, fixture) == 0;
 }
 
 /* Scans outer_work for an address whose innermost frame is inner_mix on
@@ -438,7 +427,7 @@ static void test_stripped_with_debuglink(void)
 	if (!gcc_ok || !binutils_ok)
 		SKIP("gcc or binutils not available");
 	const char *full = tpath("gcc"), *dir = tpath("dl");
-	CHECK(sh("mkdir -p '%s' && cp '%s' '%s/prog' && cd '%s' && objcopy --only-keep-debug prog prog.debug && "
+	CHECK(unit_sh("mkdir -p '%s' && cp '%s' '%s/prog' && cd '%s' && objcopy --only-keep-debug prog prog.debug && "
 		 "strip prog && objcopy --add-gnu-debuglink=prog.debug prog",
 		 dir, full, dir, dir) == 0);
 	char prog[1100];
@@ -456,7 +445,7 @@ static void test_stripped_with_debuglink(void)
 	symbolizer_free(s);
 
 	/* A debug file in .debug/ with a wrong CRC is refused. */
-	CHECK(sh("cd '%s' && mkdir -p .debug && mv prog.debug .debug/ && echo x >> .debug/prog.debug", dir) == 0);
+	CHECK(unit_sh("cd '%s' && mkdir -p .debug && mv prog.debug .debug/ && echo x >> .debug/prog.debug", dir) == 0);
 	s = symbolizer_new();
 	m = symbolizer_module(s, prog, NULL, 0);
 	symbolizer_set_inline(s, false);
@@ -477,7 +466,7 @@ static void test_stripped_with_build_id_dir(void)
 	char hex[2 * ELF_BUILD_ID_MAX + 1];
 	for (size_t i = 0; i < bid_len; i++)
 		snprintf(hex + 2 * i, 3, "%02x", bid[i]);
-	CHECK(sh("mkdir -p '%s/root/.build-id/%.2s' && cp '%s' '%s/prog' && objcopy --only-keep-debug '%s/prog' "
+	CHECK(unit_sh("mkdir -p '%s/root/.build-id/%.2s' && cp '%s' '%s/prog' && objcopy --only-keep-debug '%s/prog' "
 		 "'%s/root/.build-id/%.2s/%s.debug' && strip '%s/prog'",
 		 dir, hex, full, dir, dir, dir, hex, hex + 2, dir) == 0);
 	char root[1100], prog[1100];
@@ -511,20 +500,33 @@ static void test_build_id_mismatch(void)
 	struct symbolizer *s = symbolizer_new();
 	int m = symbolizer_module(s, tpath("gcc"), old_bid, old_len);
 	CHECK(!symbolizer_module_found(s, m));
-	CHECK_STR(symbolizer_module_problem(s, m), "build-id mismatch: the file changed since recording");
+	CHECK_STR(symbolizer_module_problem(s, m),
+		  "build-id mismatch: the file changed since recording and is not in the build-id cache");
+	CHECK_INT(symbolizer_module_stale(s, m), SYM_STALE_CHANGED);
+	char msg[512], want[300];
+	symbolizer_stale_message(s, m, "EFFECT", msg, sizeof(msg));
+	snprintf(want, sizeof(want), "%s changed since the recording (build-id ", tpath("gcc"));
+	CHECK(!strncmp(msg, want, strlen(want)));
+	CHECK(strstr(msg, "EFFECT; record again") != NULL);
 	uint64_t start, size;
 	CHECK(nm_symbol(tpath("gcc"), "outer_work", &start, &size));
 	CHECK(symbolizer_lookup(s, m, start)->frames[0].func == NULL);
 	/* The matching build-id on disk is fine. */
 	int ok = symbolizer_module(s, tpath("gcc"), new_bid, new_len);
 	CHECK(symbolizer_module_problem(s, ok) == NULL);
+	CHECK_INT(symbolizer_module_stale(s, ok), SYM_NOT_STALE);
+	/* Gone, with a recorded build-id: stale too; without one it is not
+	 * (an old recording: nothing to tell). */
+	CHECK_INT(symbolizer_module_stale(s, symbolizer_module(s, "/nonexistent/prog", old_bid, old_len)),
+		  SYM_STALE_GONE);
+	CHECK_INT(symbolizer_module_stale(s, symbolizer_module(s, "/nonexistent/prog", NULL, 0)), SYM_NOT_STALE);
 	symbolizer_free(s);
 
 	/* Better: a debug file with the recorded build-id resolves the old build. */
 	char hex[2 * ELF_BUILD_ID_MAX + 1];
 	for (size_t i = 0; i < old_len; i++)
 		snprintf(hex + 2 * i, 3, "%02x", old_bid[i]);
-	CHECK(sh("mkdir -p '%s/.build-id/%.2s' && objcopy --only-keep-debug '%s' '%s/.build-id/%.2s/%s.debug'", dir, hex,
+	CHECK(unit_sh("mkdir -p '%s/.build-id/%.2s' && objcopy --only-keep-debug '%s' '%s/.build-id/%.2s/%s.debug'", dir, hex,
 		 old, dir, hex, hex + 2) == 0);
 	setenv("SONDE_DEBUG_DIRS", dir, 1);
 	s = symbolizer_new();
@@ -536,6 +538,56 @@ static void test_build_id_mismatch(void)
 	check_chain(find_inlined(s, m, old, &a), &bad);
 	symbolizer_free(s);
 	CHECK_INT(bad, 0);
+}
+
+/* A file rebuilt (then removed) after the recorder put its build in the
+ * build-id cache: the report reads the cached copy; a damaged entry is
+ * refused and the module is stale again. */
+static void test_build_id_cache(void)
+{
+	if (!gcc_ok)
+		SKIP("gcc not available");
+	const char *prog = tpath("cached_prog"), *cache = tpath("bidcache");
+	uint8_t old_bid[ELF_BUILD_ID_MAX];
+	size_t old_len;
+	CHECK(unit_sh("cp '%s' '%s'", tpath("gcc_v1"), prog) == 0);
+	if (!file_build_id(prog, old_bid, &old_len))
+		SKIP("gcc made no build-id");
+	struct buildid_list l = { 0 };
+	buildid_list_add(&l, prog, old_bid, old_len);
+	struct buildid_cache_limits lim = { 1 << 30, 1 << 28 };
+	struct buildid_store_stats st;
+	CHECK_INT(buildid_cache_store(cache, &l, &lim, &st), 0);
+	buildid_list_free(&l);
+	CHECK_INT(st.added, 1);
+	CHECK(unit_sh("cp '%s' '%s'", tpath("gcc"), prog) == 0); /* the rebuild */
+
+	setenv("SONDE_BUILDID_DIR", cache, 1);
+	struct symbolizer *s = symbolizer_new();
+	int m = symbolizer_module(s, prog, old_bid, old_len);
+	CHECK(symbolizer_module_found(s, m));
+	CHECK(symbolizer_module_problem(s, m) == NULL);
+	CHECK_INT(symbolizer_module_stale(s, m), SYM_NOT_STALE);
+	uint64_t a, bad;
+	check_chain(find_inlined(s, m, tpath("gcc_v1"), &a), &bad);
+	CHECK_INT(bad, 0);
+	symbolizer_free(s);
+
+	CHECK(unlink(prog) == 0); /* gone: still read from the cache */
+	s = symbolizer_new();
+	m = symbolizer_module(s, prog, old_bid, old_len);
+	CHECK_STR(symbolizer_lookup(s, m, a)->frames[0].func, "inner_mix");
+	symbolizer_free(s);
+
+	char *entry = buildid_cache_entry(cache, old_bid, old_len);
+	CHECK(truncate(entry, 4096) == 0); /* damaged: its section headers are gone */
+	free(entry);
+	s = symbolizer_new();
+	setenv("SONDE_BUILDID_DIR", tpath("no-cache"), 1);
+	m = symbolizer_module(s, prog, old_bid, old_len);
+	CHECK(!symbolizer_module_found(s, m));
+	CHECK_INT(symbolizer_module_stale(s, m), SYM_STALE_GONE);
+	symbolizer_free(s);
 }
 
 static void test_lookup_speed(void)
@@ -597,7 +649,7 @@ static void test_rust_inline(void)
 	static const char *const variants[] = { "legacy", "v0" };
 	for (int v = 0; v < 2; v++) {
 		char *bin = tpath(variants[v]);
-		CHECK(sh("cd '%s' && rustc -O -g %s -o '%s' sym_rust.rs 2>/dev/null", tmpdir,
+		CHECK(unit_sh("cd '%s' && rustc -O -g %s -o '%s' sym_rust.rs 2>/dev/null", tmpdir,
 			 v ? "-C symbol-mangling-version=v0" : "", bin) == 0);
 		uint64_t start, size;
 		CHECK(nm_symbol_like(bin, "8sym_rust3hot", &start, &size));
@@ -714,6 +766,9 @@ int main(void)
 		printf("FAIL test_symbolizer: cannot create a temp dir\n");
 		return 1;
 	}
+	/* no build-id cache but the tests' own */
+	setenv("PERF_BUILDID_DIR", tpath("no-perf-cache"), 1);
+	setenv("SONDE_BUILDID_DIR", tpath("no-cache"), 1);
 	gcc_ok = have("gcc") && build("gcc", "-O2 -g", tpath("gcc"), 0) && build("gcc", "-O2 -g", tpath("gcc_v1"), 1);
 	clang_ok = have("clang") && build("clang", "-O2 -g -gdwarf-4", tpath("clang4"), 0);
 	binutils_ok = have("objcopy") && have("strip") && have("nm");
@@ -730,11 +785,12 @@ int main(void)
 	RUN_S(test_stripped_with_debuglink);
 	RUN_S(test_stripped_with_build_id_dir);
 	RUN_S(test_build_id_mismatch);
+	RUN_S(test_build_id_cache);
 	RUN_S(test_lookup_speed);
 	RUN_S(test_rust_inline);
 	RUN_S(test_kallsyms);
 	RUN_S(test_hostile_files);
 
-	sh("rm -rf '%s'", tmpdir);
+	unit_sh("rm -rf '%s'", tmpdir);
 	UNIT_EXIT();
 }

@@ -2,9 +2,11 @@
  * tests/run counts those lines. */
 #ifndef SONDE_TESTS_UNIT_H
 #define SONDE_TESTS_UNIT_H
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 static int unit_failed_;
 static const char *unit_current_;
@@ -54,5 +56,19 @@ static int unit_current_failed_;
 	} while (0)
 
 #define UNIT_EXIT() return unit_failed_ ? 1 : 0
+
+/* Runs a shell command made like printf; returns its exit status (-1 if it
+ * could not run or was killed), for tests that set up files with tools. */
+static inline int unit_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline int unit_sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	int rc = system(cmd);
+	return rc == -1 ? -1 : WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
 
 #endif
