@@ -157,7 +157,13 @@ set -m
 "$SONDE" record -g -o "$T/int.data" -- "$FIX/spin" 10 >"$T/int.out" 2>"$T/int.err" &
 spid=$!
 set +m
-sleep 1
+# the command must be running (exec'd) when the terminal's SIGINT comes: a
+# loaded machine can take longer than a fixed sleep to get there
+for _ in $(seq 100); do
+	pgrep -x spin -P "$spid" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+sleep 0.3
 t0=$(now_ms)
 kill -INT -- -"$spid" 2>/dev/null
 exited=0
