@@ -15,6 +15,7 @@
 #include "heap/report.h"
 #include "heap/trace.h"
 #include "util/die.h"
+#include "util/pager.h"
 
 
 static const char record_usage[] =
@@ -47,7 +48,9 @@ static const char report_usage[] =
 	"  --suppressions F        leak suppressions: 'leak:PATTERN' lines (LSan's format)\n"
 	"  --disable-embedded-suppressions  ignore the program's __lsan_default_suppressions()\n"
 	"  --disable-builtin-suppressions   don't suppress known one-time leaks of system libraries\n"
-	"  --print-suppressions    list the suppressions that matched, with their bytes\n";
+	"  --print-suppressions    list the suppressions that matched, with their bytes\n"
+	"  --no-pager              print straight to the terminal (by default a terminal gets\n"
+	"                          the report through $PAGER, or less)\n";
 
 static bool parse_bool(const char *s)
 {
@@ -179,6 +182,8 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 			supp_embedded = false;
 		} else if (!strcmp(a, "--disable-builtin-suppressions")) {
 			supp_builtin = false;
+		} else if (!strcmp(a, "--no-pager")) {
+			pager_forbid();
 		} else if (!strcmp(a, "--print-suppressions")) {
 			supp_print = true;
 		} else if ((v = opt_val(argc, argv, &i, NULL, "--print-suppressions"))) {
@@ -220,6 +225,8 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 	o.no_inline = no_inline;
 	o.peak_time = !heaptrack_print;
 	int rc = 0;
+	if (!html && !heaptrack_print) /* heaptrack_print does not page */
+		pager_start();
 	if (html) {
 		if (heap_html_write_file(html, view, &t, &an, file) < 0)
 			rc = 1;

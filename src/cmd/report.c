@@ -9,10 +9,12 @@
 #include "profile/model.h"
 #include "render/report.h"
 #include "util/die.h"
+#include "util/pager.h"
 
 static const char usage[] =
 	"usage: sonde report [-i FILE] [--no-children] [--sort KEYS] [--comm C] [--dso D]\n"
 	"                    [--percent-limit P] [-g caller|callee|none] [--no-inline] [--stdio]\n"
+	"                    [--no-pager]\n"
 	"\n"
 	"  -i, --input FILE       recording to read (default sonde.data)\n"
 	"      --children         Children and Self columns (default)\n"
@@ -24,11 +26,13 @@ static const char usage[] =
 	"  -g, --call-graph MODE  caller (calls made from the entry), callee (who called it),\n"
 	"                         none; optional ,THRESHOLD percent (default 0.5)\n"
 	"      --no-inline        don't show inlined frames\n"
-	"      --stdio            text output (the only output; accepted for perf compatibility)\n";
+	"      --stdio            text output (the only output; accepted for perf compatibility)\n"
+	"      --no-pager         print straight to the terminal (by default a terminal gets\n"
+	"                         the report through $PAGER, or less)\n";
 
 int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 {
-	enum { O_CHILDREN = 256, O_NO_CHILDREN, O_COMM, O_DSO, O_PLIMIT, O_STDIO, O_NOINLINE, O_TUI };
+	enum { O_CHILDREN = 256, O_NO_CHILDREN, O_COMM, O_DSO, O_PLIMIT, O_STDIO, O_NOINLINE, O_TUI, O_NO_PAGER };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "children", no_argument, NULL, O_CHILDREN },
@@ -43,6 +47,7 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 		{ "stdio", no_argument, NULL, O_STDIO },
 		{ "tui", no_argument, NULL, O_TUI },
 		{ "no-inline", no_argument, NULL, O_NOINLINE },
+		{ "no-pager", no_argument, NULL, O_NO_PAGER },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -96,6 +101,7 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 		case O_STDIO: case O_TUI: case 'f': break;
 		case 'q': sonde_quiet = 1; break;
 		case O_NOINLINE: no_inline = true; break;
+		case O_NO_PAGER: pager_forbid(); break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
 		}
@@ -105,6 +111,7 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 	if (!input)
 		input = input_default(ctx);
 	struct profile *p = input_load(input, no_inline);
+	pager_start();
 	report_print(stdout, p, &o);
 	profile_free(p);
 	return 0;
