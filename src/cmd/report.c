@@ -12,7 +12,7 @@
 #include "util/pager.h"
 
 static const char usage[] =
-	"usage: sonde report [-i FILE] [--no-children] [--sort KEYS] [--comm C] [--dso D]\n"
+	"usage: %s report [-i FILE] [--no-children] [--sort KEYS] [--comm C] [--dso D]\n"
 	"                    [--percent-limit P] [-g caller|callee|none] [--no-inline] [--stdio]\n"
 	"                    [--no-pager]\n"
 	"\n"
@@ -102,8 +102,8 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 		case 'q': sonde_quiet = 1; break;
 		case O_NOINLINE: no_inline = true; break;
 		case O_NO_PAGER: pager_forbid(); break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		case 'h': printf(usage, sonde_progname); return 0;
+		default: fprintf(stderr, usage, sonde_progname); return 2;
 		}
 	}
 	if (optind < argc)

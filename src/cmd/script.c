@@ -11,7 +11,7 @@
 #include "util/pager.h"
 
 static const char usage[] =
-	"usage: sonde script [-i FILE] [--folded [--pid] [--tid] [--kernel]] [--no-inline] [--no-pager]\n"
+	"usage: %s script [-i FILE] [--folded [--pid] [--tid] [--kernel]] [--no-inline] [--no-pager]\n"
 	"\n"
 	"  -i, --input FILE   recording to read (default sonde.data)\n"
 	"      --folded       one line per distinct stack: \"comm;root;...;leaf weight\"\n"
@@ -59,8 +59,8 @@ int cmd_script(int argc, char **argv, const struct cmd_ctx *ctx)
 		case 'F': so.show_pid = strstr(optarg, "pid") != NULL; break;
 		case 'f': break;
 		case 'q': sonde_quiet = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		case 'h': printf(usage, sonde_progname); return 0;
+		default: fprintf(stderr, usage, sonde_progname); return 2;
 		}
 	}
 	if (optind < argc)
