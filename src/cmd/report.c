@@ -13,8 +13,8 @@
 
 static const char usage[] =
 	"usage: %s report [-i FILE] [--no-children] [--sort KEYS] [--comm C] [--dso D]\n"
-	"                    [--percent-limit P] [-g caller|callee|none] [--no-inline] [--stdio]\n"
-	"                    [--no-pager]\n"
+	"                    [--percentage absolute|relative] [--percent-limit P]\n"
+	"                    [-g caller|callee|none] [--no-inline] [--stdio] [--no-pager]\n"
 	"\n"
 	"  -i, --input FILE       recording to read (default sonde.data)\n"
 	"      --children         Children and Self columns (default)\n"
@@ -22,6 +22,8 @@ static const char usage[] =
 	"  -s, --sort KEYS        comma list of comm,pid,tid,dso,sym,cpu (default comm,dso,sym)\n"
 	"      --comm C           only samples of these commands (comma list)\n"
 	"      --dso D            only samples whose leaf is in these modules (comma list)\n"
+	"      --percentage M     with --comm/--dso, percentages of all samples (absolute,\n"
+	"                         the default, as perf) or of those shown (relative)\n"
 	"      --percent-limit P  hide entries below P percent\n"
 	"  -g, --call-graph MODE  caller (calls made from the entry), callee (who called it),\n"
 	"                         none; optional ,THRESHOLD percent (default 0.5)\n"
@@ -32,7 +34,8 @@ static const char usage[] =
 
 int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 {
-	enum { O_CHILDREN = 256, O_NO_CHILDREN, O_COMM, O_DSO, O_PLIMIT, O_STDIO, O_NOINLINE, O_TUI, O_NO_PAGER };
+	enum { O_CHILDREN = 256, O_NO_CHILDREN, O_COMM, O_DSO, O_PLIMIT, O_STDIO, O_NOINLINE, O_TUI, O_NO_PAGER,
+	       O_PERCENTAGE };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "children", no_argument, NULL, O_CHILDREN },
@@ -43,6 +46,7 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 		{ "dso", required_argument, NULL, O_DSO },
 		{ "dsos", required_argument, NULL, O_DSO },
 		{ "percent-limit", required_argument, NULL, O_PLIMIT },
+		{ "percentage", required_argument, NULL, O_PERCENTAGE },
 		{ "call-graph", required_argument, NULL, 'g' },
 		{ "stdio", no_argument, NULL, O_STDIO },
 		{ "tui", no_argument, NULL, O_TUI },
@@ -69,6 +73,14 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 			break;
 		case O_COMM: o.comm = optarg; break;
 		case O_DSO: o.dso = optarg; break;
+		case O_PERCENTAGE:
+			if (!strcmp(optarg, "relative"))
+				o.relative = true;
+			else if (!strcmp(optarg, "absolute"))
+				o.relative = false;
+			else
+				die("--percentage wants absolute or relative, not '%s'", optarg);
+			break;
 		case O_PLIMIT: {
 			char *end;
 			o.percent_limit = strtod(optarg, &end);
