@@ -8,7 +8,7 @@
 const char flame_js[] =
 	"\"use strict\";\n"
 	"(function () {\n"
-	"	var svg = document.documentElement, box = document.getElementById(\"frames\");\n"
+	"	var box = document.getElementById(\"frames\"), svg = box.ownerSVGElement; /* also inside HTML */\n"
 	"	function num(el, a) { return +el.getAttribute(\"fg:\" + a); }\n"
 	"	var total = num(box, \"total\") || 1, W = num(box, \"width\"), pad = num(box, \"pad\"), fs = num(box, \"fs\");\n"
 	"	var inverted = box.getAttribute(\"fg:inv\") === \"1\", H = svg.viewBox.baseVal.height;\n"
