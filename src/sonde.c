@@ -8,6 +8,7 @@
 
 #include "compat/compat.h"
 #include "util/die.h"
+#include "util/pager.h"
 #include "util/suggest.h"
 
 static int cmd_help(int argc, char **argv, const struct cmd_ctx *ctx);
@@ -48,7 +49,7 @@ static const struct sonde_cmd *find_cmd(const char *name)
 static void print_main_help(FILE *out)
 {
 	fprintf(out, "sonde %s — CPU sampling, flamegraphs and friends, in one toolkit\n\n"
-		     "usage: sonde COMMAND [OPTIONS]\n\ncommands:\n",
+		     "usage: sonde [--no-pager] COMMAND [OPTIONS]\n\ncommands:\n",
 		SONDE_VERSION);
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
@@ -92,6 +93,11 @@ static int sonde_main(int argc, char **argv)
 	if (argc < 2) {
 		print_main_help(stderr);
 		return 2;
+	}
+	if (!strcmp(argv[1], "--no-pager") && argc > 2) { /* git's and perf's place for it */
+		pager_forbid();
+		argc--;
+		argv++;
 	}
 	const char *name = argv[1];
 	if (!strcmp(name, "--help") || !strcmp(name, "-h"))

@@ -16,6 +16,7 @@
 #include "heap/report.h"
 #include "heap/trace.h"
 #include "util/die.h"
+#include "util/pager.h"
 
 
 static const char record_usage[] =
@@ -51,7 +52,9 @@ static const char report_usage[] =
 	"  --suppressions F        leak suppressions: 'leak:PATTERN' lines (LSan's format)\n"
 	"  --disable-embedded-suppressions  ignore the program's __lsan_default_suppressions()\n"
 	"  --disable-builtin-suppressions   don't suppress known one-time leaks of system libraries\n"
-	"  --print-suppressions    list the suppressions that matched, with their bytes\n";
+	"  --print-suppressions    list the suppressions that matched, with their bytes\n"
+	"  --no-pager              print straight to the terminal (by default a terminal gets\n"
+	"                          the report through $PAGER, or less)\n";
 
 /* heaptrack_print's (boost's) words for a boolean, any case: 1, 0, or -1. */
 static int bool_word(const char *s)
@@ -215,6 +218,8 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 			supp_embedded = false;
 		} else if (!strcmp(a, "--disable-builtin-suppressions")) {
 			supp_builtin = false;
+		} else if (!strcmp(a, "--no-pager")) {
+			pager_forbid();
 		} else {
 			die_status(2, "unknown option '%s' for %s", a, heaptrack_print ? "heaptrack_print" : "sonde heap report");
 		}
@@ -257,6 +262,8 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 	if (!o.stale_warnings)
 		heap_view_warn_stale(view, NULL);
 	int rc = 0;
+	if (!html && !heaptrack_print) /* heaptrack_print does not page */
+		pager_start();
 	if (html) {
 		if (heap_html_write_file(html, view, &t, &an, file) < 0)
 			rc = 1;

@@ -25,7 +25,8 @@ struct profile *input_load(const char *path, bool no_inline, bool header_warning
 	if (access(path, F_OK) != 0) {
 		int e = errno;
 		if (e == ENOENT)
-			die("cannot open '%s': No such file; record one first with 'sonde record -- CMD'", path);
+			die("cannot open '%s': No such file; record one first with '%s record -- CMD'", path,
+			    sonde_progname); /* "perf record" when run as perf */
 		die("cannot open '%s': %s", path, strerror(e));
 	}
 	struct profile_opts po = { .no_inline = no_inline, .progress = true };

@@ -9,10 +9,12 @@
 #include "profile/model.h"
 #include "render/report.h"
 #include "util/die.h"
+#include "util/pager.h"
 
 static const char usage[] =
-	"usage: sonde report [-i FILE] [--no-children] [--sort KEYS] [--comm C] [--dso D]\n"
-	"                    [--percent-limit P] [-g caller|callee|none] [--no-inline] [--stdio]\n"
+	"usage: %s report [-i FILE] [--no-children] [--sort KEYS] [--comm C] [--dso D]\n"
+	"                    [--percentage absolute|relative] [--percent-limit P]\n"
+	"                    [-g caller|callee|none] [--no-inline] [--stdio] [--no-pager]\n"
 	"\n"
 	"  -i, --input FILE       recording to read (default sonde.data)\n"
 	"      --children         Children and Self columns (default)\n"
@@ -20,15 +22,20 @@ static const char usage[] =
 	"  -s, --sort KEYS        comma list of comm,pid,tid,dso,sym,cpu (default comm,dso,sym)\n"
 	"      --comm C           only samples of these commands (comma list)\n"
 	"      --dso D            only samples whose leaf is in these modules (comma list)\n"
+	"      --percentage M     with --comm/--dso, percentages of all samples (absolute,\n"
+	"                         the default, as perf) or of those shown (relative)\n"
 	"      --percent-limit P  hide entries below P percent\n"
 	"  -g, --call-graph MODE  caller (calls made from the entry), callee (who called it),\n"
 	"                         none; optional ,THRESHOLD percent (default 0.5)\n"
 	"      --no-inline        don't show inlined frames\n"
-	"      --stdio            text output (the only output; accepted for perf compatibility)\n";
+	"      --stdio            text output (the only output; accepted for perf compatibility)\n"
+	"      --no-pager         print straight to the terminal (by default a terminal gets\n"
+	"                         the report through $PAGER, or less)\n";
 
 int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 {
-	enum { O_CHILDREN = 256, O_NO_CHILDREN, O_COMM, O_DSO, O_PLIMIT, O_STDIO, O_NOINLINE, O_TUI };
+	enum { O_CHILDREN = 256, O_NO_CHILDREN, O_COMM, O_DSO, O_PLIMIT, O_STDIO, O_NOINLINE, O_TUI, O_NO_PAGER,
+	       O_PERCENTAGE };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "children", no_argument, NULL, O_CHILDREN },
@@ -39,10 +46,12 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 		{ "dso", required_argument, NULL, O_DSO },
 		{ "dsos", required_argument, NULL, O_DSO },
 		{ "percent-limit", required_argument, NULL, O_PLIMIT },
+		{ "percentage", required_argument, NULL, O_PERCENTAGE },
 		{ "call-graph", required_argument, NULL, 'g' },
 		{ "stdio", no_argument, NULL, O_STDIO },
 		{ "tui", no_argument, NULL, O_TUI },
 		{ "no-inline", no_argument, NULL, O_NOINLINE },
+		{ "no-pager", no_argument, NULL, O_NO_PAGER },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -64,6 +73,14 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 			break;
 		case O_COMM: o.comm = optarg; break;
 		case O_DSO: o.dso = optarg; break;
+		case O_PERCENTAGE:
+			if (!strcmp(optarg, "relative"))
+				o.relative = true;
+			else if (!strcmp(optarg, "absolute"))
+				o.relative = false;
+			else
+				die("--percentage wants absolute or relative, not '%s'", optarg);
+			break;
 		case O_PLIMIT: {
 			char *end;
 			o.percent_limit = strtod(optarg, &end);
@@ -96,8 +113,9 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 		case O_STDIO: case O_TUI: case 'f': break;
 		case 'q': sonde_quiet = 1; break;
 		case O_NOINLINE: no_inline = true; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		case O_NO_PAGER: pager_forbid(); break;
+		case 'h': printf(usage, sonde_progname); return 0;
+		default: fprintf(stderr, usage, sonde_progname); return 2;
 		}
 	}
 	if (optind < argc)
@@ -105,6 +123,7 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 	if (!input)
 		input = input_default(ctx);
 	struct profile *p = input_load(input, no_inline, true);
+	pager_start();
 	report_print(stdout, p, &o);
 	profile_free(p);
 	return 0;

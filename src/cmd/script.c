@@ -8,9 +8,10 @@
 #include "profile/model.h"
 #include "render/script.h"
 #include "util/die.h"
+#include "util/pager.h"
 
 static const char usage[] =
-	"usage: sonde script [-i FILE] [--folded [--pid] [--tid] [--kernel]] [--no-inline]\n"
+	"usage: %s script [-i FILE] [--folded [--pid] [--tid] [--kernel]] [--no-inline] [--no-pager]\n"
 	"\n"
 	"  -i, --input FILE   recording to read (default sonde.data)\n"
 	"      --folded       one line per distinct stack: \"comm;root;...;leaf weight\"\n"
@@ -18,11 +19,13 @@ static const char usage[] =
 	"      --kernel       (folded) mark kernel frames with _[k]\n"
 	"      --counts       (folded) count samples instead of summing periods\n"
 	"      --no-inline    leave out inlined frames\n"
+	"      --no-pager     print straight to the terminal (by default a terminal gets\n"
+	"                     the text through $PAGER, or less; not as 'perf script')\n"
 	"  -F FIELDS          accepted for perf compatibility; with pid in FIELDS, print pid/tid\n";
 
 int cmd_script(int argc, char **argv, const struct cmd_ctx *ctx)
 {
-	enum { O_FOLDED = 256, O_PID, O_TID, O_KERNEL, O_NOINLINE, O_COUNTS };
+	enum { O_FOLDED = 256, O_PID, O_TID, O_KERNEL, O_NOINLINE, O_COUNTS, O_NO_PAGER };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "folded", no_argument, NULL, O_FOLDED },
@@ -31,6 +34,7 @@ int cmd_script(int argc, char **argv, const struct cmd_ctx *ctx)
 		{ "kernel", no_argument, NULL, O_KERNEL },
 		{ "counts", no_argument, NULL, O_COUNTS },
 		{ "no-inline", no_argument, NULL, O_NOINLINE },
+		{ "no-pager", no_argument, NULL, O_NO_PAGER },
 		{ "fields", required_argument, NULL, 'F' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
@@ -51,11 +55,12 @@ int cmd_script(int argc, char **argv, const struct cmd_ctx *ctx)
 		case O_KERNEL: fo.kernel = true; break;
 		case O_COUNTS: fo.counts = true; break;
 		case O_NOINLINE: so.no_inline = fo.no_inline = true; break;
+		case O_NO_PAGER: pager_forbid(); break;
 		case 'F': so.show_pid = strstr(optarg, "pid") != NULL; break;
 		case 'f': break;
 		case 'q': sonde_quiet = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		case 'h': printf(usage, sonde_progname); return 0;
+		default: fprintf(stderr, usage, sonde_progname); return 2;
 		}
 	}
 	if (optind < argc)
@@ -63,6 +68,8 @@ int cmd_script(int argc, char **argv, const struct cmd_ctx *ctx)
 	if (!input)
 		input = input_default(ctx);
 	struct profile *p = input_load(input, so.no_inline, false);
+	if (!ctx->compat) /* perf script does not page (perf report does) */
+		pager_start();
 	if (folded)
 		folded_print(stdout, p, &fo);
 	else

@@ -634,8 +634,9 @@ static void drain(struct session *s)
 		write_failed(s);
 }
 
-/* Says how much stack copy 95% and 99% of the samples needed. */
-static void note_stack_need(const struct session *s)
+/* Says how much stack copy 95% and 99% of the samples needed, so that
+ * --call-graph dwarf,SIZE can be set from a measurement. */
+static void note_stack_need(const struct session *s, unsigned copy_size)
 {
 	uint64_t total = 0, acc = 0;
 	for (int i = 0; i <= 64; i++)
@@ -650,10 +651,16 @@ static void note_stack_need(const struct session *s)
 		if (p99 < 0 && acc * 100 >= total * 99)
 			p99 = i;
 	}
-	char a[32], b[32];
-	snprintf(a, sizeof(a), p95 == 64 ? "more than the copy" : "%d KB", p95 + 1);
-	snprintf(b, sizeof(b), p99 == 64 ? "more than the copy" : "%d KB", p99 + 1);
-	note("stack copy needed: 95%% of samples %s, 99%% %s", a, b);
+	/* bucket i: needed at most i + 1 KB; bucket 64: ran out of copy */
+	if (p95 == 64)
+		note("more than 5%% of the samples needed more than the %u bytes of stack copy", copy_size);
+	else if (p99 == 64)
+		note("95%% of the samples needed at most %d KB of stack copy, but more than 1%% needed more "
+		     "than the %u bytes copied",
+		     p95 + 1, copy_size);
+	else
+		note("95%% of the samples needed at most %d KB of stack copy, and 99%% at most %d KB", p95 + 1,
+		     p99 + 1);
 }
 
 /* ---------------------------------------------------------------- main */
@@ -988,7 +995,7 @@ int record_session(const struct record_opts *o)
 			note("wrote %s sample%s (%s lost) to '%s' (%s)", fmt_thousands(s->samples, n1, sizeof(n1)),
 			     s->samples == 1 ? "" : "s", fmt_thousands(s->lost, n2, sizeof(n2)), out_name(s), sz);
 		if (s->ps && (s->truncated || getenv("SONDE_STACK_STATS")))
-			note_stack_need(s);
+			note_stack_need(s, o->stack_size);
 		if (s->truncated)
 			note("%s stack%s did not fit in the %u-byte stack copy and %s cut short; "
 			     "raise it with --call-graph dwarf,SIZE (at most 65528)",

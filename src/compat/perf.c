@@ -9,6 +9,7 @@
 #include "compat/compat.h"
 #include "compat/passthrough.h"
 #include "util/die.h"
+#include "util/pager.h"
 
 static const struct {
 	const char *name;
@@ -35,6 +36,11 @@ int compat_perf(int argc, char **argv)
 {
 	static const struct cmd_ctx ctx = { "perf" };
 	sonde_progname = "perf";
+	if (argc > 2 && !strcmp(argv[1], "--no-pager")) {
+		pager_forbid();
+		argc--;
+		argv++;
+	}
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		perf_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 1 : 0;

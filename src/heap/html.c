@@ -4,7 +4,7 @@
  *   charts over time   inline SVG (html_chart.c) from the analysis timeline
  *   flame graphs       one per cost, flame_svg.c's SVG base64-encoded in a
  *                      <script type="application/octet-stream">, shown in an
- *                      iframe through a blob: URL by the page's script
+ *                      iframe (srcdoc) by the page's script
  *   call trees         top-down and bottom-up, as JSON data the page's
  *                      script turns into sortable, expandable tables
  * Strings from the trace are HTML-escaped in markup and JSON-escaped (no
@@ -617,8 +617,8 @@ static int flame_b64(struct strbuf *sb, const struct flame_tree *ft, int cost, u
 	const char *vb = strstr(buf, "viewBox=\"0 0 ");
 	if (vb)
 		sscanf(vb, "viewBox=\"0 0 %u %u", w, h);
-	/* Shown from a blob: URL, where the graph's URL state (history /
-	 * location.hash) cannot work: keep the state in the page instead. */
+	/* Shown in an iframe (about:srcdoc), where the graph's URL state
+	 * (history / location.hash) cannot work: keep the state in the page. */
 	static const char marker[] = "<script type=\"text/ecmascript\">";
 	static const char shim[] = "<script type=\"text/ecmascript\"><![CDATA[\n"
 				   "history.replaceState = function () {};\n"
@@ -718,7 +718,7 @@ int heap_html_write(FILE *out, struct heap_view *v, const struct heap_trace *t, 
 	sb_adds(&sb, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		     "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-		     "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; frame-src blob:\">\n"
+		     "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n"
 		     "<meta name=\"generator\" content=\"sonde " SONDE_VERSION "\">\n<title>");
 	sb_adds(&sb, "Heap profile");
 	if (cmd) {

@@ -24,7 +24,7 @@ struct entry {
 struct group {
 	struct entry_key k; /* sample-level fields only */
 	uint32_t rstack;
-	uint64_t weight;
+	uint64_t weight, nsamples;
 };
 
 /* call-graph tree node */
@@ -41,7 +41,9 @@ struct ctx {
 	VEC(struct entry) entries;
 	struct u64map entry_index;
 	VEC(struct group) groups;
-	uint64_t total;
+	uint64_t all, all_samples;     /* every sample of the recording */
+	uint64_t shown, shown_samples; /* those that pass --comm and --dso */
+	uint64_t total;                /* what percentages are of: all or shown */
 	VEC(struct gnode) g;
 };
 
@@ -131,10 +133,12 @@ static void build_groups(struct ctx *c)
 	struct u64map gi = { 0 };
 	for (size_t i = 0; i < p->samples.n; i++) {
 		const struct prof_sample *s = &p->samples.v[i];
+		c->all += s->period;
+		c->all_samples++;
 		const char *comm = prof_str(p, s->comm);
 		if (!in_list(c->o->comm, comm))
 			continue;
-		struct group g = { { 0 }, s->rstack, 0 };
+		struct group g = { { 0 }, s->rstack, 0, 0 };
 		if (c->o->keys & RK_COMM)
 			g.k.comm = s->comm;
 		if (c->o->keys & RK_PID)
@@ -158,6 +162,7 @@ static void build_groups(struct ctx *c)
 		}
 		uint64_t *slot = u64map_get(&gi, h);
 		c->groups.v[*slot].weight += s->period;
+		c->groups.v[*slot].nsamples++;
 	}
 	u64map_free(&gi);
 }
@@ -184,7 +189,8 @@ static void build_entries(struct ctx *c)
 			g->weight = 0;
 			continue;
 		}
-		c->total += g->weight;
+		c->shown += g->weight;
+		c->shown_samples += g->nsamples;
 		const struct prof_rstack *rs = &p->rstacks.v[g->rstack];
 		seen.n = 0;
 		for (uint32_t i = 0; i < rs->frame_n; i++) {
@@ -377,8 +383,13 @@ static void fmt_count(char *buf, size_t n, uint64_t v)
 static void print_header(FILE *out, const struct ctx *c)
 {
 	const struct profile *p = c->p;
+	if (c->o->comm)
+		fprintf(out, "# comm: %s\n", c->o->comm);
+	if (c->o->dso)
+		fprintf(out, "# dso: %s\n", c->o->dso);
+	/* as perf: the filtered counts only with --percentage relative */
 	char nbuf[32];
-	fmt_count(nbuf, sizeof(nbuf), p->samples.n);
+	fmt_count(nbuf, sizeof(nbuf), c->o->relative ? c->shown_samples : c->all_samples);
 	fprintf(out, "# Samples: %s of event '%s'\n", nbuf, profile_event(p));
 	fprintf(out, "# Event count (approx.): %llu\n", (unsigned long long)c->total);
 	fprintf(out, "# Lost samples: %llu\n", (unsigned long long)p->lost);
@@ -413,9 +424,10 @@ void report_print(FILE *out, const struct profile *p, const struct report_opts *
 	struct ctx c = { .p = p, .o = o };
 	build_groups(&c);
 	build_entries(&c);
+	c.total = o->relative ? c.shown : c.all;
 	print_header(out, &c);
-	if (!c.total) {
-		fprintf(out, "# (no samples)\n");
+	if (!c.shown) {
+		fprintf(out, o->comm || o->dso ? "# (no samples pass --comm/--dso)\n" : "# (no samples)\n");
 		goto done;
 	}
 	sort_ctx = &c;

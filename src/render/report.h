@@ -16,6 +16,8 @@ struct report_opts {
 	unsigned nkeys;
 	const char *comm;      /* only this command name (comma list) */
 	const char *dso;       /* only this module (comma list) */
+	bool relative;         /* percentages of the filtered samples, not of all (perf's
+	                        * --percentage relative; absolute is its default) */
 	double percent_limit;  /* hide rows below this percent */
 	enum report_graph graph;
 	double graph_threshold; /* hide call-graph branches below this percent */

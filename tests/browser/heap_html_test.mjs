@@ -3,9 +3,11 @@
 // argument $HOSTILE): the page loads without errors, the charts are drawn
 // and answer the mouse, every flame graph has frames and zooms on a click,
 // the call trees sort on a header click and expand on a row click, and
-// nothing from the trace turns into markup or a dialog.
+// nothing from the trace turns into markup or a dialog. The first flame
+// graph is drawn at load, below the window, so that a full-page screenshot
+// (or a printout) shows it without scrolling to it first.
 // Usage: node heap_html_test.mjs FILE.html OUTDIR   (prints PASS/FAIL lines)
-import { checker, launchChromium } from "./harness.mjs";
+import { checker, launchChromium, pngPixels } from "./harness.mjs";
 import { pathToFileURL } from "node:url";
 import path from "node:path";
 
@@ -30,6 +32,22 @@ try {
 	});
 	await page.goto(pathToFileURL(path.resolve(htmlPath)).href);
 	await page.waitForLoadState("load");
+
+	// ---- drawn at load: a full-page screenshot, nothing scrolled ----
+	const flameBox = await page.evaluate(() => {
+		const r = document.querySelector("#flame-allocations div.flame").getBoundingClientRect();
+		return { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height, below: r.top > innerHeight };
+	});
+	await page.waitForTimeout(300); // the frame's first paint, had it been allowed
+	const shot = pngPixels(await page.screenshot({ fullPage: true, clip: flameBox }));
+	let coloured = 0; // frame colours, not the grey-yellow background or white
+	for (let i = 0; i < shot.data.length; i += 4) {
+		const r = shot.data[i], g = shot.data[i + 1], b = shot.data[i + 2];
+		if (Math.max(r, g, b) - Math.min(r, g, b) > 100) coloured++;
+	}
+	const share = coloured / (shot.width * shot.height);
+	check("flame_drawn_at_load", flameBox.below && share > 0.02,
+		`${(100 * share).toFixed(2)}% of the flame graph's area in frame colours (want > 2%), below the window: ${flameBox.below}`);
 
 	// ---- the charts ----
 	const pts = async (id) => page.evaluate((i) => {

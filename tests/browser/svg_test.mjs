@@ -1,12 +1,15 @@
 // Drives headless Chromium over an SVG flamegraph made from the folded
 // fixture in tests/e2e/e2e_svg.sh, the way a user would: hover, Ctrl-F
-// search, click to zoom, reload with the URL state, Escape.
-// Usage: node svg_test.mjs FILE.svg OUTDIR   (prints PASS/FAIL lines)
+// search, click to zoom, reload with the URL state, Escape. Given graphs of
+// a 200-frame stack too, checks that each opens with its root row in the
+// window (scrolled to the bottom for a flame graph, at the top for an icicle).
+// Usage: node svg_test.mjs FILE.svg OUTDIR [DEEP.svg DEEP_ICICLE.svg]
+//        (prints PASS/FAIL lines)
 import { checker, launchChromium } from "./harness.mjs";
 import { pathToFileURL } from "node:url";
 import path from "node:path";
 
-const [svgPath, outDir] = process.argv.slice(2);
+const [svgPath, outDir, deepPath, deepIciclePath] = process.argv.slice(2);
 if (!svgPath || !outDir) {
 	console.error("usage: node svg_test.mjs FILE.svg OUTDIR");
 	process.exit(2);
@@ -95,6 +98,29 @@ try {
 	check("xss_text", shown.startsWith("<s") || shown === "", `frame text "${shown}"`);
 	const cdata = await page.evaluate(() => Array.from(document.querySelectorAll("#frames title")).some((t) => t.textContent.startsWith("]]> (")));
 	check("cdata_name", cdata, "frame named ]]> missing");
+
+	// ---- taller than the window: the root row ("all") is in view at load ----
+	const rootInView = async (file) => {
+		await page.goto(pathToFileURL(path.resolve(file)).href);
+		await page.waitForLoadState("load");
+		return page.evaluate(() => {
+			const g = Array.from(document.querySelectorAll("#frames > g")).find((e) => e.querySelector("title").textContent.startsWith("all ("));
+			const r = g.querySelector("rect").getBoundingClientRect();
+			return { top: Math.round(r.top), bottom: Math.round(r.bottom), window: innerHeight, scrollY: Math.round(scrollY),
+				svg: Math.round(document.documentElement.getBoundingClientRect().height) };
+		});
+	};
+	const small = await rootInView(svgPath);
+	check("short_not_scrolled", small.scrollY === 0, JSON.stringify(small));
+	if (deepPath) {
+		const deep = await rootInView(deepPath);
+		check("deep_root_in_view", deep.svg > 3 * deep.window && deep.top >= 0 && deep.bottom <= deep.window,
+			`root row ${deep.top}..${deep.bottom} in a ${deep.window}-px window, graph ${deep.svg} px, scrolled ${deep.scrollY}`);
+		await page.screenshot({ path: path.join(outDir, "flame_deep.png") });
+		const icicle = await rootInView(deepIciclePath);
+		check("deep_icicle_root_in_view", icicle.top >= 0 && icicle.bottom <= icicle.window && icicle.scrollY === 0,
+			`root row ${icicle.top}..${icicle.bottom} in a ${icicle.window}-px window, scrolled ${icicle.scrollY}`);
+	}
 } catch (e) {
 	console.log(`FAIL browser_run: ${String(e).split("\n")[0]}`);
 	T.failed++;

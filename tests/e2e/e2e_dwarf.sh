@@ -4,7 +4,8 @@
 # collections, a plain C call chain, a signal handler (through the signal
 # frame), a call into a shared library (through the PLT); a recursion deeper
 # than the stack copy is either unwound completely or counted in the report's
-# "# Truncated stacks: N". The measure everywhere is the share of samples
+# "# Truncated stacks: N", and the recorder says in a sentence how much
+# stack copy the samples needed. The measure everywhere is the share of samples
 # whose folded stack (`sonde script --folded --counts`) contains main.
 . "$(dirname "$0")/lib.sh"
 
@@ -224,6 +225,19 @@ elif rec dwarf_c "$FIX/dw_nofp" 1.2; then
 		else
 			fail dwarf_fp_mode "--call-graph fp: $(fmt "$f") reach main (want <= 50%: frame pointers cannot walk -fomit-frame-pointer code, so fp mode is not unwinding with DWARF)"
 		fi
+	fi
+fi
+
+# ==== 3b. how much stack copy the samples needed, said in a sentence ====
+if [ -x "$FIX/dw_nofp" ]; then
+	SONDE_STACK_STATS=1 "$SONDE" record -g -o "$T/need.data" -- "$FIX/dw_nofp" 0.3 >/dev/null 2>"$T/need.err"
+	"$SONDE" record --call-graph dwarf,64 -o "$T/need64.data" -- "$FIX/dw_nofp" 0.3 >/dev/null 2>"$T/need64.err"
+	if grep -qE '^sonde: 95% of the samples needed at most [0-9]+ KB of stack copy, and 99% at most [0-9]+ KB$' "$T/need.err" &&
+		grep -qE '^sonde: more than 5% of the samples needed more than the 64 bytes of stack copy$' "$T/need64.err" &&
+		grep -qE '^sonde: [0-9,]+ stacks did not fit in the 64-byte stack copy and were cut short; raise it with --call-graph dwarf,SIZE' "$T/need64.err"; then
+		ok dwarf_stack_need_sentence "$(grep -E 'needed' "$T/need.err" | head -1)"
+	else
+		fail dwarf_stack_need_sentence "$(grep -iE 'need|fit' "$T/need.err" "$T/need64.err" | tr '\n' '|')"
 	fi
 fi
 

@@ -112,6 +112,22 @@ else
 	skip compat_guide_rust_stacks_reach_main "rustc not installed"
 fi
 
+# hints name the command the user typed: perf record, not sonde record
+mkdir "$T/empty"
+rc=$(cd "$T/empty" && run_rc "$T/hint" perf report --stdio)
+rc2=$(cd "$T/empty" && run_rc "$T/hint2" perf script)
+perf report --help >"$T/hint3.out" 2>&1
+perf script --help >"$T/hint4.out" 2>&1
+if [ "$rc" = 1 ] && [ "$rc2" = 1 ] && grep -qF "record one first with 'perf record -- CMD'" "$T/hint.err" &&
+	grep -qF "'perf record -- CMD'" "$T/hint2.err" && ! grep -q 'sonde' "$T/hint.err" "$T/hint2.err" &&
+	grep -q '^usage: perf report ' "$T/hint3.out" && grep -q '^usage: perf script ' "$T/hint4.out"; then
+	pass compat_hints_say_perf
+else
+	fail compat_hints_say_perf "exit $rc/$rc2: $(first_lines "$T/hint.err" 1) / $(first_lines "$T/hint2.err" 1) / $(head -1 "$T/hint3.out") / $(head -1 "$T/hint4.out")"
+fi
+(cd "$T/empty" && "$SONDE" report >/dev/null 2>"$T/hint5.err")
+if grep -qF "'sonde record -- CMD'" "$T/hint5.err"; then pass hints_say_sonde; else fail hints_say_sonde "$(first_lines "$T/hint5.err")"; fi
+
 # sonde itself defaults to sonde.data
 mkdir "$T/cwd2"
 (cd "$T/cwd2" && "$SONDE" record -q -- "$FIX/spin" 0.2 >/dev/null 2>"$T/cwd2.err"); rc=$?

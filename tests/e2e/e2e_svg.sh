@@ -2,7 +2,7 @@
 # The SVG flamegraph: a hand-written folded file becomes an SVG that is
 # well-formed XML, has frames of the right proportions and escapes hostile
 # names; then headless Chromium drives it (tests/browser/svg_test.mjs) when
-# chromium and node are installed.
+# chromium and node are installed, and opens graphs of a 200-frame stack.
 . "$(dirname "$0")/lib.sh"
 
 DRIVER=$(dirname "$SONDE")/tests/test_flame
@@ -106,7 +106,12 @@ if [ ! -d "$BROWSER_DIR/node_modules/playwright-core" ]; then
 	fi
 fi
 cp "$T/out.svg" "$SONDE_TMP/flame_test.svg"
-CHROMIUM=$chromium timeout 300 node "$BROWSER_DIR/svg_test.mjs" "$SONDE_TMP/flame_test.svg" "$SONDE_TMP" 2>"$T/browser.err"
+# a 200-frame stack: far taller than the test's 400-px window
+{ printf 'main'; for i in $(seq 200); do printf ';f%d' "$i"; done; printf ' 10\nmain;other 5\n'; } >"$T/deep.folded"
+"$SONDE" flamegraph --folded "$T/deep.folded" -o "$SONDE_TMP/flame_deep.svg" 2>/dev/null
+"$SONDE" flamegraph --folded "$T/deep.folded" --inverted -o "$SONDE_TMP/flame_deep_icicle.svg" 2>/dev/null
+CHROMIUM=$chromium timeout 300 node "$BROWSER_DIR/svg_test.mjs" "$SONDE_TMP/flame_test.svg" "$SONDE_TMP" \
+	"$SONDE_TMP/flame_deep.svg" "$SONDE_TMP/flame_deep_icicle.svg" 2>"$T/browser.err"
 rc=$?
 if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
 	fail svg_browser "node exited with $rc: $(first_lines "$T/browser.err")"

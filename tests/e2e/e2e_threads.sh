@@ -55,6 +55,15 @@ if build_fx forkexec forkexec.c && build_fx fx_child fx_child.c; then
 		else
 			fail forkexec_comm_filter "--comm fx_child rows: $(report_syms "$T/fec.txt" | head -5 | tr '\n' ' ')"
 		fi
+		# as perf: percentages of all samples (absolute), unless --percentage relative
+		"$SONDE" report -i "$T/fe.data" --no-children -g none --comm fx_child --percentage relative >"$T/fecr.txt" 2>/dev/null
+		all=$(report_pct "$T/fe.txt" child_work) abs=$(report_pct "$T/fec.txt" child_work) rel=$(report_pct "$T/fecr.txt" child_work)
+		if [ -n "$abs" ] && [ "$abs" = "$all" ] && [ -n "$rel" ] && fgt "$rel" 80 && fgt "$rel" "$(awk -v a="$abs" 'BEGIN { print a * 1.5 }')" &&
+			grep -q '^# comm: fx_child$' "$T/fec.txt"; then
+			pass "forkexec_comm_percentage (child_work: $abs% of all samples, $rel% of fx_child's)"
+		else
+			fail forkexec_comm_percentage "child_work: unfiltered ${all:-?}%, --comm fx_child ${abs:-?}% (want the same), --percentage relative ${rel:-?}% (want > 80); header: $(grep -m1 '^# comm' "$T/fec.txt")"
+		fi
 	else
 		fail forkexec_record "sonde record exit $rc: $(first_lines "$T/frec.err")"
 	fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # e2e_vs_perf: sonde's self percentages agree with Linux perf's on the same
-# workload (top 5 by self: same order up to near-ties, each within ±5 points).
+# workload (top 5 by self: same order up to near-ties, each within ±5 points),
+# and, on one perf.data, its --comm / --dso / --percentage ones are perf's.
 . "$(dirname "$0")/lib.sh"
 
 perf_usable || { skip vs_perf "Linux perf not installed or not usable"; exit 0; }
@@ -62,3 +63,24 @@ pn=$("$PERF" script -i "$T/perf.data" 2>/dev/null >"$T/perf.script"; script_nsam
 "$SONDE" script -i "$T/sonde.data" >"$T/sonde.script" 2>/dev/null
 sn=$(script_nsamples "$T/sonde.script")
 if [ "$pn" -gt 0 ] && near "$sn" "$pn" $(( pn / 5 + 1 )); then pass vs_perf_sample_count; else fail vs_perf_sample_count "sonde $sn samples vs perf $pn at -F 999 (want within 20%)"; fi
+
+# ---- filters on the same perf.data: the numbers are perf's ----
+if build_fx forkexec forkexec.c && build_fx fx_child fx_child.c &&
+	"$PERF" record -q -e cpu-clock -o "$T/fe.data" -- "$FIX/forkexec" "$FIX/fx_child" >/dev/null 2>"$T/ferec.err"; then
+	ok=1 why=""
+	for args in "--comm fx_child" "--comm fx_child --percentage relative" "--dso fx_child" "--dso fx_child --percentage relative"; do
+		# shellcheck disable=SC2086
+		"$PERF" report -i "$T/fe.data" --stdio --no-children $args >"$T/fp.txt" 2>/dev/null
+		# shellcheck disable=SC2086
+		"$SONDE" report -i "$T/fe.data" --no-children -g none $args >"$T/fs.txt" 2>/dev/null
+		pv=$(report_pct "$T/fp.txt" child_work) sv=$(report_pct "$T/fs.txt" child_work)
+		pe=$(sed -n 's/^# Event count (approx.): //p' "$T/fp.txt") se=$(sed -n 's/^# Event count (approx.): //p' "$T/fs.txt")
+		if [ -z "$pv" ] || [ "$pv" != "$sv" ] || [ "$pe" != "$se" ]; then
+			ok=0
+			why+="$args: child_work perf ${pv:-?}% sonde ${sv:-?}%, event count perf ${pe:-?} sonde ${se:-?}; "
+		fi
+	done
+	if [ $ok = 1 ]; then pass vs_perf_filters_percentage; else fail vs_perf_filters_percentage "$why"; fi
+else
+	fail vs_perf_filters_percentage "perf record of forkexec failed: $(first_lines "$T/ferec.err")"
+fi
