@@ -38,8 +38,11 @@
 #define HEAP_BUILD_ID_MAX 20 /* the build-id bytes HR_MODULE carries at most */
 #define HEAP_CHUNK_HEADER 16
 /* Chunk header flags (the fourth u32). Without HEAP_CHUNK_DEFS a chunk
- * holds only event records: readers may leave it undecoded until replay. */
+ * holds only event records: readers may leave it undecoded until replay.
+ * HEAP_CHUNK_CLOCK: some of its keys are clock readings (threads were
+ * allocating at once), which `sonde heap` compacts once the run ends. */
 #define HEAP_CHUNK_DEFS 1u
+#define HEAP_CHUNK_CLOCK 2u
 
 enum heap_rec {
 	/* seq-less records (describe, don't happen) */

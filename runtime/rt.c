@@ -59,6 +59,8 @@ struct rt_thread {
 	uint64_t mc_allocs, mc_frees, mc_bytes; /* memcheck mode's counts (it sends no events) */
 	struct mc_ring *mc_ring; /* memcheck mode's quarantine (kept when the state is reused) */
 	bool defs;      /* buf holds definition records (HEAP_CHUNK_DEFS) */
+	bool clock_keys; /* buf holds clock keys (HEAP_CHUNK_CLOCK) */
+	uint64_t key_step; /* the time step it registered in (rt_key_need_clock) */
 	struct rt_thread *next;
 	char name[16];
 	uint8_t buf[RT_BUF];
@@ -342,12 +344,14 @@ static bool may_write(void)
 static void write_thread_chunk(struct rt_thread *t)
 {
 	if (t->pos > HEAP_CHUNK_HEADER && may_write()) {
-		fill_header(t->buf, t->pos - HEAP_CHUNK_HEADER, t->index, t->defs ? HEAP_CHUNK_DEFS : 0);
+		fill_header(t->buf, t->pos - HEAP_CHUNK_HEADER, t->index,
+			    (t->defs ? HEAP_CHUNK_DEFS : 0) | (t->clock_keys ? HEAP_CHUNK_CLOCK : 0));
 		write_all(t->buf, t->pos);
 	}
 	t->pos = HEAP_CHUNK_HEADER;
 	t->last_seq = 0;
 	t->defs = false;
+	t->clock_keys = false;
 }
 
 static void write_global_locked(const uint8_t *payload, size_t len)
@@ -511,6 +515,8 @@ static NOINLINE struct rt_thread *thread_new(void)
 	t->dtor_rounds = 0;
 	t->pos = HEAP_CHUNK_HEADER;
 	t->last_seq = 0;
+	t->clock_keys = false;
+	t->key_step = 0;
 	t->mc_allocs = t->mc_frees = t->mc_bytes = 0;
 	thread_name(t->tid, t->name, sizeof t->name);
 	rt_stack_thread_init(&t->sc);
@@ -587,20 +593,25 @@ static void thread_dtor(void *arg)
 /* ---- events ------------------------------------------------------------------------ */
 
 /* Event keys (the "seq" of the protocol): rt_key.h. The time base is
- * the key clock as the timer thread last read it (every 10 ms): a
- * single-threaded program's events take it with a plain load. */
+ * the key clock as the timer thread last read it (every 10 ms): while one
+ * thread has events, they take it with a plain load. */
 static _Atomic uint64_t g_time_base;
+static _Atomic uint64_t g_key_word = RT_KEY_WORD_INIT; /* rt_key_need_clock */
 
 static inline uint64_t time_base(void)
 {
 	return atomic_load_explicit(&g_time_base, memory_order_relaxed);
 }
 
-static inline uint64_t key_floor(const struct rt_thread *t)
+static inline uint64_t key_floor(struct rt_thread *t)
 {
 	/* memcheck mode sends no events: their order does not matter */
-	bool fine = rt_threaded() && !g_memcheck;
-	return rt_key_at(t ? t->clock : 1, fine ? rt_key_now() : time_base());
+	bool clock = t && rt_threaded() && !g_memcheck && rt_key_need_clock(&g_key_word, &t->key_step);
+	uint64_t base = time_base(); /* after the step's acquire: its base */
+	if (!clock)
+		return rt_key_at(t ? t->clock : 1, rt_key_base(base));
+	t->clock_keys = true;
+	return rt_key_at(t->clock, rt_key_clock(base));
 }
 
 /* Reserves room and enters the busy section. False if tracing stopped
@@ -990,7 +1001,7 @@ static void rt_finish(int how, int signo, bool from_signal)
 		leak_check_locked();
 	if (g_memcheck)
 		write_mc_totals_locked();
-	uint64_t last = rt_key_now();
+	uint64_t last = rt_key_clock(time_base());
 	if (g_gone_clock >= last)
 		last = g_gone_clock + 1;
 	for (struct rt_thread *t = g_threads; t; t = t->next)
@@ -1035,13 +1046,14 @@ static void *timer_main(void *arg)
 		lock();
 		uint64_t base = rt_key_now();
 		*p++ = HR_KEY;
-		p += put_varint(p, base - 1); /* before this time step's events */
+		p += put_varint(p, rt_key_base(base) - 1); /* before this time step's events */
 		*p++ = HR_TIME;
 		p += put_varint(p, (now - g_start_ns) / 1000000u);
 		p += put_varint(p, rss);
 		write_global_locked(rec, (size_t)(p - rec));
 		if (base > time_base())
 			atomic_store_explicit(&g_time_base, base, memory_order_relaxed);
+		rt_key_step(&g_key_word); /* after the base: a new step's events see it */
 		unlock();
 		atomic_fetch_add_explicit(&g_epoch, 1, memory_order_relaxed);
 	}

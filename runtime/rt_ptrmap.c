@@ -142,7 +142,7 @@ uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint32_t me, uint64_t *key)
 	/* after every other thread's free seen here, so after the free of
 	 * whatever block had this address before (a thread's own frees come
 	 * before by position; one thread alone takes no lock) */
-	if (locked && (*key < st->free_clock || (*key == st->free_clock && st->free_thread != me)))
+	if (locked && (*key < st->free_clock || (*key == st->free_clock && (st->free_thread != me || !me))))
 		*key = st->free_clock + 1;
 	if (*key > st->clock)
 		st->clock = *key;

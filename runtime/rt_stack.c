@@ -100,7 +100,7 @@ static size_t module_build_id(const struct dl_phdr_info *info, uint8_t *out, siz
 			continue;
 		const uint8_t *p = (const uint8_t *)(uintptr_t)(info->dlpi_addr + ph->p_vaddr);
 		uint64_t align = ph->p_align == 8 ? 8 : 4, off = 0;
-		while (ph->p_memsz - off >= 12) {
+		while (off <= ph->p_memsz && ph->p_memsz - off >= 12) {
 			uint32_t nh[3]; /* namesz, descsz, type */
 			memcpy(nh, p + off, sizeof nh);
 			uint64_t name = off + 12, desc = name + ((nh[0] + align - 1) & ~(align - 1));

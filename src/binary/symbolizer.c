@@ -543,17 +543,18 @@ static const char *dwarf_display(struct symbolizer *s, struct module *m, const s
 /* Code no symbol covers (a stripped binary): the function the .eh_frame
  * FDE holding vaddr describes, named by module and start ("rg+0x4a2b10"),
  * so its samples make one row rather than joining every other unknown.
- * Only from the file the recording saw (m->elf is closed on a build-id
- * mismatch). */
+ * The CFI comes from the file m->elf was opened from (m->fd: the recorded
+ * build itself, or its copy in the build-id cache), never from a path
+ * that may hold another build by now. */
 static const struct sym_result *fde_named(struct symbolizer *s, struct module *m, uint64_t vaddr)
 {
-	if (!s->fde_names || !m->elf || m->path[0] != '/')
+	if (!s->fde_names || !m->elf || m->fd < 0)
 		return s->unknown;
 	if (!m->cfi_tried) {
 		m->cfi_tried = true;
-		char *path = strip_deleted(m->path);
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", m->fd);
 		m->cfi = cfi_table_load(path);
-		free(path);
 	}
 	uint64_t start, end;
 	if (!m->cfi || !cfi_table_fde_range(m->cfi, vaddr, &start, &end))

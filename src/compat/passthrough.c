@@ -24,7 +24,8 @@ static bool read_num(const char **p, uintmax_t *out)
 	return true;
 }
 
-size_t passthrough_parse_chain(const char *val, pid_t pid, pid_t ppid, struct file_ids *skip, bool *reentered)
+size_t passthrough_parse_chain(const char *val, pid_t pid, pid_t ppid, const struct file_id *parent_exe,
+			       struct file_ids *skip, bool *reentered)
 {
 	size_t hops = 0;
 	*reentered = false;
@@ -33,7 +34,11 @@ size_t passthrough_parse_chain(const char *val, pid_t pid, pid_t ppid, struct fi
 			p++;
 		if (!*p)
 			break;
-		hops++;
+		const char *tok = p;
+		while (*p && *p != ' ' && *p != '@')
+			p++;
+		hops += *p == '@'; /* a program sonde ran: one hop */
+		p = tok;
 		uintmax_t dev, ino, by;
 		bool ok = read_num(&p, &dev) && *p == ':';
 		if (ok) {
@@ -42,7 +47,11 @@ size_t passthrough_parse_chain(const char *val, pid_t pid, pid_t ppid, struct fi
 		}
 		if (ok && *p == '@') {
 			p++;
-			ok = read_num(&p, &by) && (by == (uintmax_t)pid || by == (uintmax_t)ppid);
+			/* still that program (it exec'd sonde), or a child of one
+			 * that is no longer it (a wrapper script); a child of the
+			 * real tool itself is its workload calling the tool again */
+			bool parent_is_it = parent_exe && parent_exe->dev == (dev_t)dev && parent_exe->ino == (ino_t)ino;
+			ok = read_num(&p, &by) && (by == (uintmax_t)pid || (by == (uintmax_t)ppid && !parent_is_it));
 			*reentered |= ok && (*p == ' ' || !*p);
 		}
 		if (ok && (*p == ' ' || !*p)) {
@@ -75,7 +84,15 @@ int passthrough_exec(const char *name, const char *what, const char *package, ch
 	struct file_ids skip = { 0 };
 	const char *chain = getenv(PASSTHROUGH_ENV);
 	bool reentered;
-	size_t hops = passthrough_parse_chain(chain, getpid(), getppid(), &skip, &reentered);
+	struct stat pst;
+	char parent[64];
+	snprintf(parent, sizeof(parent), "/proc/%d/exe", (int)getppid());
+	struct file_id parent_exe = { 0, 0 };
+	bool parent_known = stat(parent, &pst) == 0;
+	if (parent_known)
+		parent_exe = (struct file_id){ pst.st_dev, pst.st_ino };
+	size_t hops = passthrough_parse_chain(chain, getpid(), getppid(), parent_known ? &parent_exe : NULL, &skip,
+					      &reentered);
 	/* the chain goes on with this binary and the program it runs */
 	struct strbuf next = STRBUF_INIT;
 	if (chain && *chain)

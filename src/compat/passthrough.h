@@ -9,7 +9,8 @@
 /* Carries the chain of sonde binaries and the programs they ran, so a
  * shim reached again (a second shim dir, a wrapper script) looks further. */
 #define PASSTHROUGH_ENV "SONDE_PASSTHROUGH"
-/* More hops than this is a loop (wrapper scripts that fork sonde again). */
+/* More hops (programs sonde ran that came back to sonde) than this is a
+ * loop (wrapper scripts that fork sonde again). */
 #define PASSTHROUGH_MAX_HOPS 16
 
 struct file_id {
@@ -25,10 +26,13 @@ struct file_ids {
 /* Reads a PASSTHROUGH_ENV value: "DEV:INO" entries are sonde binaries,
  * always passed over; "DEV:INO@PID" a program a sonde of process PID ran,
  * passed over by process pid (it exec'd back into sonde) or a child of it
- * (a wrapper script that runs sonde); *reentered tells whether one was.
- * Appends those to skip; returns the number of entries (the hops so far).
- * Malformed entries are ignored. */
-size_t passthrough_parse_chain(const char *val, pid_t pid, pid_t ppid, struct file_ids *skip, bool *reentered);
+ * (a wrapper script that runs sonde), unless that parent still is the
+ * program (parent_exe, NULL if unknown: the real tool's own workload
+ * calling it again); *reentered tells whether one was passed over.
+ * Appends those to skip; returns the number of "@" entries (the programs
+ * sonde ran: the hops so far). Malformed entries are ignored. */
+size_t passthrough_parse_chain(const char *val, pid_t pid, pid_t ppid, const struct file_id *parent_exe,
+			       struct file_ids *skip, bool *reentered);
 
 /* The first NAME on path that is none of skip; malloc'd, or NULL. */
 char *passthrough_search(const char *path, const char *name, const struct file_ids *skip);

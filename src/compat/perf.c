@@ -36,6 +36,7 @@ int compat_perf(int argc, char **argv)
 {
 	static const struct cmd_ctx ctx = { "perf" };
 	sonde_progname = "perf";
+	char **typed = argv; /* what the real perf gets, --no-pager and all */
 	if (argc > 2 && !strcmp(argv[1], "--no-pager")) {
 		pager_forbid();
 		argc--;
@@ -54,7 +55,7 @@ int compat_perf(int argc, char **argv)
 			return perf_cmds[i].fn(argc - 1, argv + 1, &ctx);
 	/* perf list, top, annotate, trace, ...: the real perf, untouched */
 	char *what = xasprintf("perf %s", argv[1]);
-	int rc = passthrough_exec("perf", what, "linux-perf", argv);
+	int rc = passthrough_exec("perf", what, "linux-perf", typed);
 	free(what);
 	return rc;
 }

@@ -113,6 +113,7 @@ struct passer {
 	bool raw;
 	uint64_t version; /* the runtime's protocol version, from HR_HELLO */
 	struct buildid_list modules;
+	uint64_t chunk_bytes, clock_bytes; /* all chunks', those with clock keys' */
 };
 
 static int pass_data(struct passer *ps, struct heap_writer *w, const uint8_t *data, size_t n)
@@ -139,6 +140,9 @@ static int pass_data(struct passer *ps, struct heap_writer *w, const uint8_t *da
 		if (le32(ps->buf + off + 8) == 0 && (le32(ps->buf + off + 12) & HEAP_CHUNK_DEFS))
 			heap_chunk_modules(ps->buf + off + HEAP_CHUNK_HEADER, len - HEAP_CHUNK_HEADER, &ps->version,
 					   &ps->modules);
+		ps->chunk_bytes += len;
+		if (le32(ps->buf + off + 12) & HEAP_CHUNK_CLOCK)
+			ps->clock_bytes += len;
 		off += len;
 	}
 	int rc = 0;
@@ -342,8 +346,10 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 
 	heap_writer_summary(w, status, wall);
 	int wrc = heap_writer_close(w);
-	/* threads' clock keys take more room than the order they give */
-	if (wrc == 0 && !o->memcheck && heap_trace_compact(out, o->level ? o->level : 3, !o->quiet) < 0)
+	/* threads' clock keys take more room than the order they give: worth
+	 * a pass over the trace once they are a good part of it */
+	if (wrc == 0 && !o->memcheck && ps.clock_bytes && ps.clock_bytes * 8 >= ps.chunk_bytes &&
+	    heap_trace_compact(out, o->level ? o->level : 3, !o->quiet) < 0)
 		warn("the trace in %s is complete but was not compacted", out);
 	if (wrc == 0 && !o->no_buildid_cache)
 		buildid_cache_record(&ps.modules);

@@ -164,6 +164,7 @@ struct heap_iter {
 	uint32_t *heap;          /* min-heap of cursor indexes by next seq */
 	size_t n;
 	uint32_t top;            /* the cursor being drained, outside the heap */
+	uint32_t last_run;       /* the cursor of the event returned last */
 	bool have_top;
 	uint64_t damaged;        /* chunks whose events stopped decoding part way */
 };

@@ -11,11 +11,13 @@
  * same events in the same order (ties included: every stretch has a key
  * of its own) and holds a K record only where threads take turns.
  *
- * The rewrite goes to PATH.tmp and replaces PATH only when it is complete
- * and smaller; a damaged trace is left as it is. */
+ * The rewrite goes to a new file next to PATH and replaces PATH (a plain
+ * file only) when it is complete and smaller; a damaged trace is left as
+ * it is. */
 #include "heap/trace.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,8 +217,26 @@ static off_t file_size(const char *path)
 	return stat(path, &st) == 0 ? st.st_size : -1;
 }
 
+/* The rewrite in progress, removed if sonde is interrupted meanwhile
+ * (the trace itself is still whole then). */
+static char *volatile g_tmp;
+
+static void drop_tmp_and_die(int sig)
+{
+	char *tmp = g_tmp;
+	if (tmp)
+		unlink(tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int heap_trace_compact(const char *path, int level, bool progress)
 {
+	/* only a plain file is replaced: not a symlink's target, a pipe or a
+	 * device the trace went to */
+	struct stat st;
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
 	struct heap_trace t;
 	heap_trace_init(&t);
 	if (heap_trace_read_file(&t, path, true) < 0 || t.truncated || t.corrupt || t.bad_header ||
@@ -231,9 +251,20 @@ int heap_trace_compact(const char *path, int level, bool progress)
 	}
 	struct run_keys *rk = xcalloc(t.runs.n, sizeof(*rk));
 	uint64_t stretches = number_stretches(&t, rk, progress);
-	char *tmp = xasprintf("%s.tmp", path);
-	int rc = 0;
-	if (stretches) {
+	char *tmp = xasprintf("%s.XXXXXX", path);
+	int rc = 0, fd = -1;
+	if (stretches && (fd = mkstemp(tmp)) < 0)
+		rc = error("cannot create a file next to '%s' to compact it: %s", path, strerror(errno));
+	if (fd >= 0) {
+		struct sigaction sa = { 0 }, old_int, old_term, old_hup;
+		sa.sa_handler = drop_tmp_and_die;
+		sigemptyset(&sa.sa_mask);
+		g_tmp = tmp;
+		sigaction(SIGINT, &sa, &old_int);
+		sigaction(SIGTERM, &sa, &old_term);
+		sigaction(SIGHUP, &sa, &old_hup);
+		fchmod(fd, st.st_mode & 07777);
+		close(fd);
 		rc = write_compacted(&t, rk, tmp, level, progress);
 		off_t before = file_size(path), after = file_size(tmp);
 		if (rc == 0 && after >= 0 && before >= 0 && after < before) {
@@ -242,8 +273,13 @@ int heap_trace_compact(const char *path, int level, bool progress)
 			else
 				rc = 1;
 		}
+		if (rc != 1)
+			unlink(tmp);
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		sigaction(SIGHUP, &old_hup, NULL);
+		g_tmp = NULL;
 	}
-	unlink(tmp);
 	free(tmp);
 	for (size_t r = 0; r < t.runs.n; r++)
 		sb_free(&rk[r].changes);

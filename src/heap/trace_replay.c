@@ -272,18 +272,23 @@ bool heap_iter_next(struct heap_iter *it, struct heap_event *ev)
 	}
 	struct heap_cursor *c = &it->cur[it->top];
 	*ev = c->next;
+	it->last_run = it->top;
 	if (!cursor_advance(c))
 		it->have_top = false;
 	else if (__builtin_expect(it->n != 0, 1) && key(it, it->heap[0]) < c->next.seq) {
-		heap_push(it, it->top);
-		it->have_top = false;
+		/* the run whose turn it is leaves the heap as this one enters:
+		 * one sift instead of a push and a pop */
+		uint32_t next = it->heap[0];
+		it->heap[0] = it->top;
+		sift_down(it, 0);
+		it->top = next;
 	}
 	return true;
 }
 
 uint32_t heap_iter_run(const struct heap_iter *it)
 {
-	return it->top;
+	return it->last_run;
 }
 
 void heap_iter_free(struct heap_iter *it)

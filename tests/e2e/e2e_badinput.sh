@@ -175,7 +175,18 @@ dt=$(( $(now_ms) - t0 ))
 if [ $exited = 1 ]; then
 	wait "$spid"; irc=$?
 	pass record_ctrl_c_exits
-	[ "$irc" = 130 ] && pass record_ctrl_c_status || fail record_ctrl_c_status "exit $irc after SIGINT (want 130 = 128+SIGINT, the target's status)"
+	# a suite started as a background job (`make check &`) hands every
+	# command SIGINT ignored, and no shell can undo that: the target then
+	# outlives the SIGINT and sonde ends it with SIGTERM (exit 143), as it
+	# should; only a SIGINT the target can receive must give 130
+	ign=$(awk '/^SigIgn:/ { print $2 }' /proc/$$/status 2>/dev/null)
+	if [ "$irc" = 130 ]; then
+		pass record_ctrl_c_status
+	elif [ "$irc" = 143 ] && [ -n "$ign" ] && (( (16#$ign >> 1) & 1 )); then
+		skip record_ctrl_c_status "SIGINT is ignored in this environment (the suite runs as a background job): the target ended by sonde's SIGTERM (143)"
+	else
+		fail record_ctrl_c_status "exit $irc after SIGINT (want 130 = 128+SIGINT, the target's status)"
+	fi
 	rrc=$(run_rc "$T/intr" "$SONDE" report -i "$T/int.data" -g none)
 	p=$(report_pct "$T/intr.out" spin_hot)
 	n=$(samples_of "$T/intr.out")

@@ -39,3 +39,20 @@ if grep -q "split_stripped+$a" "$T/s.folded" && grep -q "split_stripped+$b" "$T/
 else
 	fail stripped_folded "$(head -2 "$T/s.folded" | cut -c1-200)"
 fi
+
+# rebuilt since the recording (its code moved): the names come from the
+# recorded build, which the build-id cache kept, not from the new file
+cp "$T/split_stripped" "$T/split_stripped.orig"
+if gcc -O2 -g -fno-omit-frame-pointer -falign-functions=4096 -o "$T/split_stripped" "$FIXSRC/split.c" 2>>"$T/build.log" &&
+	strip "$T/split_stripped" && ! cmp -s "$T/split_stripped" "$T/split_stripped.orig"; then
+	"$SONDE" report -i "$T/s.data" --no-children -g none >"$T/r.txt" 2>"$T/r.err"
+	ra=$(report_pct "$T/r.txt" "split_stripped+$a")
+	rb=$(report_pct "$T/r.txt" "split_stripped+$b")
+	if [ -n "$ra" ] && [ -n "$rb" ] && near "$ra" "$pa" 0.01 && near "$rb" "$pb" 0.01; then
+		pass stripped_rebuilt_from_cache
+	else
+		fail stripped_rebuilt_from_cache "after a rebuild: hot_a ${ra:-missing}% (was $pa), hot_b ${rb:-missing}% (was $pb): $(report_syms "$T/r.txt" | head -4 | tr '\n' ' ') $(first_lines "$T/r.err")"
+	fi
+else
+	fail stripped_build "cannot rebuild split.c: $(first_lines "$T/build.log")"
+fi

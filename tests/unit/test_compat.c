@@ -39,34 +39,47 @@ static void test_parse_chain(void)
 	struct file_ids skip = { 0 };
 	bool re;
 	/* a sonde binary, a program run by pid 50 (ours), one by pid 7 (not ours) */
-	size_t hops = passthrough_parse_chain("1:2 3:4@50 5:6@7", 50, 40, &skip, &re);
-	CHECK_INT(hops, 3);
+	size_t hops = passthrough_parse_chain("1:2 3:4@50 5:6@7", 50, 40, NULL, &skip, &re);
+	CHECK_INT(hops, 2);
 	CHECK_INT(skip.n, 2);
 	CHECK(skip.v[0].dev == 1 && skip.v[0].ino == 2);
 	CHECK(skip.v[1].dev == 3 && skip.v[1].ino == 4);
 	CHECK(re);
 	skip.n = 0;
 	/* the parent's entry counts too (a wrapper script that forks sonde) */
-	hops = passthrough_parse_chain("3:4@40", 50, 40, &skip, &re);
+	struct file_id shell = { 8, 8 }, tool = { 3, 4 };
+	hops = passthrough_parse_chain("3:4@40", 50, 40, &shell, &skip, &re);
 	CHECK_INT(hops, 1);
 	CHECK_INT(skip.n, 1);
 	CHECK(re);
 	skip.n = 0;
-	hops = passthrough_parse_chain("1:2", 50, 40, &skip, &re);
+	/* ... unless the parent still is that program: the real tool's own
+	 * workload runs the tool again (perf trace -- ./script calling perf) */
+	hops = passthrough_parse_chain("3:4@40", 50, 40, &tool, &skip, &re);
+	CHECK_INT(hops, 1);
+	CHECK_INT(skip.n, 0);
 	CHECK(!re);
+	/* ... but the program itself exec'ing back into sonde is passed over */
+	hops = passthrough_parse_chain("3:4@50", 50, 40, &tool, &skip, &re);
+	CHECK_INT(skip.n, 1);
+	CHECK(re);
+	skip.n = 0;
+	hops = passthrough_parse_chain("1:2", 50, 40, NULL, &skip, &re);
+	CHECK(!re);
+	CHECK_INT(hops, 0);
 	CHECK_INT(skip.n, 1);
 	skip.n = 0;
 	/* garbage is passed over, not trusted */
-	hops = passthrough_parse_chain("  x 1: :2 1:2@ 9:9@50junk 4:5  ", 50, 40, &skip, &re);
-	CHECK_INT(hops, 6);
+	hops = passthrough_parse_chain("  x 1: :2 1:2@ 9:9@50junk 4:5  ", 50, 40, NULL, &skip, &re);
+	CHECK_INT(hops, 2);
 	CHECK_INT(skip.n, 1);
 	CHECK(skip.v[0].dev == 4 && skip.v[0].ino == 5);
 	skip.n = 0;
-	CHECK_INT(passthrough_parse_chain("7", 1, 1, &skip, &re), 1);
-	CHECK_INT(passthrough_parse_chain("7:", 1, 1, &skip, &re), 1);
+	CHECK_INT(passthrough_parse_chain("7", 1, 1, NULL, &skip, &re), 0);
+	CHECK_INT(passthrough_parse_chain("7:", 1, 1, NULL, &skip, &re), 0);
 	CHECK_INT(skip.n, 0);
-	CHECK_INT(passthrough_parse_chain(NULL, 1, 1, &skip, &re), 0);
-	CHECK_INT(passthrough_parse_chain("", 1, 1, &skip, &re), 0);
+	CHECK_INT(passthrough_parse_chain(NULL, 1, 1, NULL, &skip, &re), 0);
+	CHECK_INT(passthrough_parse_chain("", 1, 1, NULL, &skip, &re), 0);
 	free(skip.v);
 }
 
