@@ -204,7 +204,11 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	/* what would fail after the run fails before it: the program, the files */
 	int cannot_run = launch_check(argv[first]);
 	if (cannot_run) {
-		fprintf(stderr, "valgrind: %s: %s\n", argv[first], launch_failure_reason(argv[first], cannot_run));
+		/* valgrind's own words under its name, sonde's under sonde's */
+		if (ctx && ctx->compat)
+			fprintf(stderr, "valgrind: %s: %s\n", argv[first], launch_failure_reason(argv[first], cannot_run));
+		else
+			error("cannot run '%s': %s", argv[first], launch_failure_reason(argv[first], cannot_run));
 		mc_opts_free(&o);
 		return launch_exec_failure_status(cannot_run);
 	}

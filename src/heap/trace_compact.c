@@ -1,9 +1,9 @@
 /* Key compaction of a finished heap trace.
  *
- * Once a program has several threads, the runtime keys every event with
- * the clock (runtime/rt_key.h), so that replay interleaves the threads as
- * they really ran. Those keys are exact but costly to store: a K record
- * with a few noisy bytes per event. Replay only needs their order, and
+ * While several threads have events at the same time, the runtime keys
+ * every event with the clock (runtime/rt_key.h), so that replay
+ * interleaves the threads as they really ran. Those keys are exact but
+ * costly to store: a K record with a few noisy bytes per event. Replay only needs their order, and
  * that is known once the trace is complete. So `sonde heap` rewrites the
  * finished trace: it merges the runs as replay does, numbers each stretch
  * that one run contributes to the merged order, and writes every chunk
@@ -198,6 +198,7 @@ static int write_compacted(const struct heap_trace *t, struct run_keys *rk, cons
 				break;
 			}
 			put_u32(out + 4, (uint32_t)(e - out - HEAP_CHUNK_HEADER));
+			put_u32(out + 12, get_u32(h + 12) & ~HEAP_CHUNK_CLOCK); /* its keys are counters now */
 			rc = heap_writer_add(w, out, (size_t)(e - out));
 		}
 		off += HEAP_CHUNK_HEADER + size;
