@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd/cmds.h"
@@ -27,8 +26,8 @@
 #include "render/flame.h"
 #include "render/folded_profile.h"
 #include "render/speedscope.h"
+#include "util/browser.h"
 #include "util/die.h"
-#include "util/path_search.h"
 #include "util/strbuf.h"
 #include "util/writable.h"
 
@@ -48,7 +47,8 @@ static const char flamegraph_usage[] =
 	"  -o, --output FILE       where to write (default flamegraph.svg; folded: stdout;\n"
 	"                          speedscope: profile.speedscope.json; '-' = stdout)\n"
 	"      --format FMT        svg (default), folded (stacks + counts), speedscope (JSON)\n"
-	"      --open              open the result ($BROWSER or xdg-open), else print its path\n"
+	"      --open              open the result in a browser ($BROWSER, xdg-open or\n"
+	"                          sensible-browser) when there is a display, else print its path\n"
 	"Recording:\n"
 	"  -F, --freq HZ           samples per second (default %d)\n"
 	"  -p, --pid PID           attach to a running process until Ctrl-C (or --duration)\n"
@@ -290,42 +290,29 @@ static void reverse_set(const struct folded_set *in, struct folded_set *out)
 	sb_free(&sb);
 }
 
+/* --open, as heaptrack_gui opens its page (util/browser.h). Without a
+ * display nothing is started (xdg-open would try a text browser, which
+ * cannot draw an SVG): the path is printed, even under -q, as it is when
+ * no browser starts. */
 static void open_result(const char *path)
 {
 	char abs[PATH_MAX];
 	if (!realpath(path, abs))
 		snprintf(abs, sizeof(abs), "%s", path);
-	const char *browser = getenv("BROWSER");
-	const char *prog = NULL;
-	if (browser && *browser) {
-		prog = browser;
-	} else {
-		char *found = path_search(path_env(), "xdg-open", NULL, NULL, NULL);
-		if (found)
-			prog = "xdg-open";
-		free(found);
+	char *used;
+	switch (browser_open(abs, &used)) {
+	case BROWSER_OPENED:
+		note("opening %s with %s", abs, used);
+		break;
+	case BROWSER_NO_DISPLAY:
+		warn("--open: no display ($DISPLAY and $WAYLAND_DISPLAY are unset); open file://%s in a browser", abs);
+		break;
+	case BROWSER_NONE:
+		warn("--open: no browser could be started ($BROWSER, xdg-open, sensible-browser); open file://%s in a browser",
+		     abs);
+		break;
 	}
-	if (!prog) {
-		note("open file://%s in a browser to view it", abs);
-		return;
-	}
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			dup2(null, 2);
-		}
-		setsid();
-		/* $BROWSER may hold a command with arguments */
-		execl("/bin/sh", "sh", "-c", "exec $0 \"$1\"", prog, abs, (char *)NULL);
-		_exit(127);
-	}
-	int st = 0;
-	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		note("could not start '%s'; open file://%s in a browser", prog, abs);
+	free(used);
 }
 
 static void fmt_kb(uint64_t bytes, char *buf, size_t len)

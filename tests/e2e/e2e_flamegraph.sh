@@ -156,7 +156,31 @@ rc=$(run_rc "$T/u" "$SONDE" flamegraph --palette nope -- true)
 rc=$(run_rc "$T/u2" "$SONDE" flamegraph)
 [ "$rc" = 129 ] && pass no-input || fail no-input "status $rc"
 
-# 8. --open without a browser prints where the file is
-rc=$(BROWSER=true run_rc "$T/op" "$SONDE" flamegraph -q --open --folded evil.folded -o open.svg)
-[ "$rc" = 0 ] && pass open-browser || fail open-browser "status $rc: $(first_lines "$T/op.err")"
+# 8. --open (e2e_heaptrack_compat.sh: the same launch as heaptrack_gui's)
+printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"%s/rec.tmp"; mv "%s/rec.tmp" "%s/rec.args"\n' "$T" "$T" "$T" >rec
+chmod +x rec
+mkdir -p nobin
+# no display: nothing is started, the path is printed, even with -q
+rc=$(DISPLAY= WAYLAND_DISPLAY= BROWSER="$T/rec" run_rc "$T/op" "$SONDE" flamegraph -q --open --folded evil.folded -o open.svg)
+sleep 0.3
+if [ "$rc" = 0 ] && [ ! -e rec.args ] && grep -qF "no display" "$T/op.err" && grep -qF "open file://$T/open.svg in a browser" "$T/op.err"; then
+	pass open-no-display
+else
+	fail open-no-display "status $rc, browser ran: $([ -e rec.args ] && echo yes || echo no): $(first_lines "$T/op.err")"
+fi
+# a display but no browser that starts: the path is printed
+rc=$(DISPLAY=:99 BROWSER="$T/no-such-browser" PATH="$T/nobin" run_rc "$T/op2" "$SONDE" flamegraph --open --folded evil.folded -o open.svg)
+if [ "$rc" = 0 ] && grep -qF "no browser could be started" "$T/op2.err" && grep -qF "open file://$T/open.svg in a browser" "$T/op2.err"; then
+	pass open-no-browser
+else
+	fail open-no-browser "status $rc: $(first_lines "$T/op2.err")"
+fi
+# a display: $BROWSER gets the absolute path
+rc=$(cd nobin && DISPLAY=:99 BROWSER="$T/rec" run_rc "$T/op3" "$SONDE" flamegraph --open --folded ../evil.folded -o ../open.svg)
+for _ in $(seq 20); do [ -e rec.args ] && break; sleep 0.2; done
+if [ "$rc" = 0 ] && [ "$(cat rec.args 2>/dev/null)" = "$T/open.svg" ] && grep -qF "opening $T/open.svg with $T/rec" "$T/op3.err"; then
+	pass open-browser
+else
+	fail open-browser "status $rc, browser got '$(cat rec.args 2>/dev/null)': $(first_lines "$T/op3.err")"
+fi
 exit 0

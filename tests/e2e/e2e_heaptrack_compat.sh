@@ -6,7 +6,8 @@
 #     "--print-leaks=1", with 1|0 true|false yes|no on|off in any case;
 #  2. heaptrack_gui with several files (the guide's `heaptrack_gui
 #     heaptrack.*.zst` after two runs): a page for each, as heaptrack_gui
-#     opens a window for each; opened in $BROWSER only with a display.
+#     opens a window for each; opened in $BROWSER only with a display;
+#  3. heaptrack_gui and `sonde flamegraph --open` start $BROWSER alike.
 . "$(dirname "$0")/lib.sh"
 
 "$SONDE" shims "$T/bin" >/dev/null 2>&1 || { fail heaptrack_compat_shims "sonde shims failed"; exit 0; }
@@ -106,3 +107,33 @@ if [ "$rc" = 1 ] && [ -s "$T/a.zst.html" ] && [ -s "$T/b.zst.html" ] && [ ! -e "
 else
 	fail heaptrack_gui_one_missing "exit $rc: $(first_lines "$T/g5.err")"
 fi
+
+# ---- 3. heaptrack_gui and `sonde flamegraph --open` start $BROWSER alike ----
+# (util/browser.c) each entry a command split at blanks, no shell: "%s" is
+# the path, "%%" a "%", the path appended when there is no "%s"; an entry
+# that cannot be started is passed over.
+printf '#!/bin/sh\nfor a; do printf "[%%s]" "$a"; done >"%s/rec.tmp"; echo >>"%s/rec.tmp"; mv "%s/rec.tmp" "%s/rec.args"\n' "$T" "$T" "$T" "$T" >"$T/rec"
+chmod +x "$T/rec"
+printf 'main;f 3\n' >"$T/f.folded"
+# launched BROWSER TOOL PAGE: what the recorder got from TOOL, PAGE shown as PAGE
+launched() {
+	local browser=$1 tool=$2 page=$3
+	rm -f "$T/rec.args"
+	if [ "$tool" = gui ]; then
+		DISPLAY=:99 BROWSER="$browser" heaptrack_gui "$T/a.zst" >/dev/null 2>"$T/l.err" </dev/null
+	else
+		DISPLAY=:99 BROWSER="$browser" "$SONDE" flamegraph --open --folded "$T/f.folded" -o "$page" >/dev/null 2>"$T/l.err" </dev/null
+	fi
+	for _ in $(seq 20); do [ -e "$T/rec.args" ] && break; sleep 0.2; done
+	sed "s|$page|PAGE|g" "$T/rec.args" 2>/dev/null
+	grep -qF "with $T/rec" "$T/l.err" || echo "(no 'with $T/rec' in: $(first_lines "$T/l.err"))"
+}
+bad=""
+for case in "$T/rec --new-window|[--new-window][PAGE]" \
+	"no-such-browser %s::$T/f.folded: $T/rec --url=%s -t 100%% %%s|[--url=PAGE][-t][100%][%s]"; do
+	browser=${case%|*} want=${case##*|}
+	gui=$(launched "$browser" gui "$T/a.zst.html")
+	fg=$(launched "$browser" flamegraph "$T/f.svg")
+	[ "$gui" = "$want" ] && [ "$fg" = "$want" ] || bad="$bad [BROWSER='$browser': heaptrack_gui ran '$gui', flamegraph --open '$fg', want '$want']"
+done
+if [ -z "$bad" ]; then pass browser_same_launch; else fail browser_same_launch "$bad"; fi
