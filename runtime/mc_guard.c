@@ -44,20 +44,16 @@ bool mc_guard_wanted(void)
 	return g_every == 1 || atomic_fetch_add_explicit(&g_count, 1, memory_order_relaxed) % g_every == 0;
 }
 
-/* A guarded block of n bytes is aligned as malloc must align it: for any
- * type of that size (C17), so 16 from 16 bytes on (Rust's allocator and
- * SSE code load aligned 16-byte groups from such blocks), else the
- * largest power of two in n. It ends as close to the guard page as that
- * lets it: fewer than 16 bytes of padding, which mc_redzone.c fills with
- * canaries and checks at free. */
+/* A guarded block is aligned as glibc's malloc aligns every block: to 16
+ * bytes (the x86-64 ABI's max_align_t; Rust's allocator and SSE code load
+ * aligned 16-byte groups from such blocks, and programs keep tags in the
+ * low bits). It ends as close to the guard page as that lets it: fewer
+ * than 16 bytes of padding, which mc_redzone.c fills with canaries and
+ * checks at free. Bigger alignments get redzones (mc_rz_alloc). */
 size_t mc_guard_align(size_t n)
 {
-	if (n >= 16 || !n)
-		return 16;
-	size_t a = 1;
-	while (a * 2 <= n)
-		a *= 2;
-	return a;
+	(void)n;
+	return 16;
 }
 
 /* Where the guard page of the block p of n bytes starts: after its

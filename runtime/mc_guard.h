@@ -17,8 +17,7 @@
 void mc_guard_init(unsigned every);
 /* Whether the next block should get guard pages (counts the sample). */
 bool mc_guard_wanted(void);
-/* The alignment a guarded block of n bytes gets: malloc's for that size
- * (16 from 16 bytes on, else the largest power of two in n). */
+/* The alignment a guarded block of n bytes gets: malloc's (16). */
 size_t mc_guard_align(size_t n);
 /* Maps a region for a block of n bytes needing front bytes before it;
  * returns the block's address (aligned by mc_guard_align; from its end to

@@ -376,8 +376,7 @@ static uint8_t *guard_of(uint8_t *p, size_t n)
 }
 
 /* A guarded block of n bytes as the layout says: aligned as malloc's
- * (16 from 16 bytes on, else the largest power of two in n), fewer than
- * 16 bytes of canary padding to its guard page. */
+ * (16), fewer than 16 bytes of canary padding to its guard page. */
 static void guard_one(size_t n, uint8_t **out)
 {
 	uint8_t *p = mc_rz_alloc(n, 0);
@@ -388,7 +387,7 @@ static void guard_one(size_t n, uint8_t **out)
 	uint8_t *g = guard_of(p, n);
 	CHECK(u(g) % page == 0);
 	CHECK(u(p) % mc_guard_align(n) == 0);
-	CHECK(mc_guard_align(n) == (n >= 16 || !n ? 16 : n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : 1));
+	CHECK(mc_guard_align(n) == 16);
 	CHECK(mc_guard_owns(p));
 	CHECK(!mc_guard_owns(p + 1));
 	CHECK(mc_guard_find(u(p), &blk) && blk == u(p));
