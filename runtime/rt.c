@@ -706,8 +706,8 @@ static inline uint8_t *put_info_rec(uint8_t *p, uint32_t info, int kind, uint64_
 {
 	*p++ = HR_INFO;
 	p += put_varint(p, info);
-	*p++ = (uint8_t)kind;
-	p += put_varint(p, size);
+	*p++ = (uint8_t)(kind & ~RT_KIND_THREAD_VECTOR);
+	p += put_varint(p, rt_reported_size(kind, size));
 	p += put_varint(p, stack);
 	return p;
 }
@@ -784,7 +784,7 @@ static NOINLINE void mc_rec_block(struct rt_thread *t, int kind, size_t size, vo
 	uint64_t key = key_floor(t);
 	uint32_t info = new_block(t, kind, size, ptr, c, &is_new, &stack, &stale, &key);
 	t->mc_allocs++;
-	t->mc_bytes += size;
+	t->mc_bytes += rt_reported_size(kind, size);
 	t->mc_frees += moved; /* valgrind counts a moving realloc as a free too */
 	if (!is_new && !t->sc.n_new)
 		return;
@@ -946,8 +946,12 @@ static void add_live(uint64_t ptr, uint32_t info, void *ctx)
 {
 	(void)ptr;
 	uint64_t *live = ctx;
+	uint64_t size = 0;
+	uint32_t stack;
+	int kind = 0;
+	rt_info_get(info, &size, &stack, &kind);
 	live[0]++;
-	live[1] += info_size(info);
+	live[1] += rt_reported_size(kind, size);
 }
 
 /* Memcheck mode's HR_MC_TOTALS (g_lock held, the threads' buffers written). */
@@ -1280,6 +1284,7 @@ static void rt_init(void)
 	g_pid = getpid();
 	g_start_ns = now_ns();
 	rt_key_init();
+	rt_tls_init();
 	atomic_store(&g_time_base, rt_key_now());
 	pthread_key_create(&g_key, thread_dtor);
 	pthread_atfork(NULL, NULL, atfork_child);
@@ -1402,6 +1407,7 @@ static bool mc_check_free(void *p, uint32_t info, int how, struct caller c, uint
 	int akind;
 	*size = 0;
 	if (rt_info_get(info, size, &stack, &akind)) {
+		akind &= ~RT_KIND_THREAD_VECTOR;
 		bool is_new = akind == HK_NEW, is_new_array = akind == HK_NEW_ARRAY;
 		int base = HK_FREE_BASE(how);
 		bool ok = base == HK_DELETE ? is_new : base == HK_DELETE_ARRAY ? is_new_array : !is_new && !is_new_array;
@@ -1640,8 +1646,10 @@ EXPORT void *calloc(size_t n, size_t m)
 	} else {
 		p = rt_real.calloc(n, m);
 	}
-	if (p)
-		rec_alloc(HK_CALLOC, n * m, p, CALLER());
+	if (p) {
+		struct caller c = CALLER();
+		rec_alloc(rt_tls_calloc_kind(c.ip, n, m), n * m, p, c);
+	}
 	t_guard = 0;
 	return p;
 }

@@ -8,6 +8,7 @@
  *   rt_info.c   allocation infos: (kind, size, stack) interned to small indexes
  *   rt_ptrmap.c the live-block map, pointer -> info index
  *   rt_key.[ch] the clock of the event keys (how threads' events interleave)
+ *   rt_tls.c    the thread vector ld.so allocates, at the program's own size
  *   mc_*.c      memcheck mode: redzones and quarantine (mc_redzone.c,
  *               mc_freed.c), the leak check (mc_check.c, mc_roots.c,
  *               mc_mark.c)
@@ -221,6 +222,24 @@ uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint32_t me, uint64_t *key);
 uint32_t rt_ptrmap_take(uint64_t ptr, uint32_t me, uint64_t *key);
 /* The info of a live block, 0 if ptr is none (the map is not changed). */
 uint32_t rt_ptrmap_get(uint64_t ptr);
+
+/* ---- the thread vector (rt_tls.c) ---- */
+
+/* In an allocation info's kind, inside the runtime only: ld.so's vector
+ * of a new thread's TLS blocks, whose last entry is the runtime's own
+ * module: reported 16 bytes smaller (rt_reported_size). */
+#define RT_KIND_THREAD_VECTOR 0x80
+/* Finds ld.so (at init, before the program's threads). */
+void rt_tls_init(void);
+/* The kind of calloc(n, m) called from caller: HK_CALLOC, with
+ * RT_KIND_THREAD_VECTOR for ld.so's per-thread vector. */
+int rt_tls_calloc_kind(uint64_t caller, size_t n, size_t m);
+
+/* What reports show of a block of kind and size. */
+static inline uint64_t rt_reported_size(int kind, uint64_t size)
+{
+	return (kind & RT_KIND_THREAD_VECTOR) && size >= 16 ? size - 16 : size;
+}
 
 /* ---- core (rt.c) ---- */
 
