@@ -1,6 +1,7 @@
 /* sonde heap: allocation profiling with heaptrack's definitions.
  *   sonde heap [-o FILE] [--] CMD [ARGS]      record a trace
  *   sonde heap report FILE [options]          heaptrack_print's report */
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -119,9 +120,11 @@ static const char *opt_val(int argc, char **argv, int *i, const char *shrt, cons
 static size_t parse_count(const char *s, const char *what)
 {
 	char *end;
+	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
-	if (!*s || *end)
-		die_status(2, "%s '%s' is not a number", what, s);
+	/* strtoull takes "-1" as 2^64 - 1 */
+	if (!*s || *end || *s == '-' || *s == '+' || errno)
+		die_status(129, "%s wants a count (0 or more), not '%s'", what, s);
 	return (size_t)v;
 }
 

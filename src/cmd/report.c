@@ -84,8 +84,8 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 		case O_PLIMIT: {
 			char *end;
 			o.percent_limit = strtod(optarg, &end);
-			if (end == optarg || (*end && strcmp(end, "%")))
-				die("--percent-limit wants a number, not '%s'", optarg);
+			if (end == optarg || (*end && strcmp(end, "%")) || !(o.percent_limit >= 0 && o.percent_limit <= 100))
+				die_status(129, "--percent-limit wants a percentage from 0 to 100, not '%s'", optarg);
 			break;
 		}
 		case 'g': {

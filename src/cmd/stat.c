@@ -259,6 +259,10 @@ typedef VEC(struct stat_ev) stat_ev_vec;
 
 static int add_events(stat_ev_vec *evs, const char *list)
 {
+	if (!*list || strspn(list, ",") == strlen(list)) {
+		error("-e wants an event (valid events: %s)", event_valid_names());
+		return -1;
+	}
 	char *copy = xstrdup(list), *save = NULL;
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		struct stat_ev e = { 0 };
@@ -308,6 +312,11 @@ int cmd_stat(int argc, char **argv, const struct cmd_ctx *ctx)
 			break;
 		}
 		case 'x':
+			if (!*optarg) {
+				fprintf(stderr, "%s stat: -x wants a field separator (e.g. -x ,)\n", sonde_progname);
+				vec_free(&evs);
+				return 129;
+			}
 			sep = optarg;
 			break;
 		case 'h':

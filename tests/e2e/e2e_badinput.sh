@@ -207,3 +207,26 @@ if ps -o pid= -g "$spid" 2>/dev/null | grep -q .; then
 else
 	pass record_no_orphan
 fi
+
+# ---- values that mean nothing: a usage error (exit 129), not a report ----
+meaningless() { # NAME WANT CMD...
+	local name=$1 want=$2 rc; shift 2
+	rc=$(run_rc "$T/$name" "$@")
+	if [ "$rc" = 129 ] && [ "$(wc -l <"$T/$name.err")" -le 2 ] && grep -Eqi "$want" "$T/$name.err"; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc (want 129): $(first_lines "$T/$name.err")"
+	fi
+}
+if [ -s "$T/good.data" ]; then
+	for v in -1 nan inf 1e309 101; do
+		meaningless "report_percent_limit_$v" 'percent' "$SONDE" report -i "$T/good.data" --percent-limit "$v"
+	done
+fi
+"$SONDE" heap -o "$T/h.zst" -- true >/dev/null 2>&1
+if [ -s "$T/h.zst" ]; then
+	meaningless heap_report_n_negative 'count' "$SONDE" heap report "$T/h.zst" -n -1
+	meaningless heap_report_s_negative 'count' "$SONDE" heap report "$T/h.zst" -s -1
+fi
+meaningless stat_empty_event 'event' "$SONDE" stat -e '' -- true
+meaningless stat_empty_separator 'separator' "$SONDE" stat -x '' -- true
