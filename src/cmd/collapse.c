@@ -102,6 +102,8 @@ int cmd_collapse(int argc, char **argv, const struct cmd_ctx *ctx)
 		return error("cannot read '%s': %s", path, strerror(saved)), 1;
 	}
 	folded_sort(&set);
+	if (set.capped)
+		warn("periods add up past 2^64 - 1: the counts of some stacks stopped there and are lower bounds");
 	FILE *out = stdout;
 	if (output) {
 		out = fopen(output, "w");

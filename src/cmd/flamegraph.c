@@ -613,6 +613,8 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 			flame_tree_add_diff(&t, &before, &set, o.normalize);
 		else
 			flame_tree_add_folded(&t, &set);
+		if (t.capped || set.capped)
+			warn("counts add up past 2^64 - 1: the frames that reached it show it and are lower bounds");
 		struct flame_svg_opts so = { 0 };
 		so.title = o.title ? o.title : o.diff_a ? "Differential Flame Graph" : NULL;
 		so.subtitle = o.subtitle;

@@ -8,6 +8,7 @@
 
 #include "util/die.h"
 #include "util/lines.h"
+#include "util/satadd.h"
 
 /* A fast 64-bit hash over 8-byte words (stacks are long; byte-at-a-time
  * FNV would dominate the collapse time). */
@@ -47,7 +48,7 @@ void folded_free(struct folded_set *s)
 void folded_add(struct folded_set *s, const char *stack, size_t len, uint64_t count)
 {
 	uint64_t key = stack_hash(stack, len);
-	s->total += count;
+	s->total = sat_add(s->total, count, &s->capped);
 	for (;;) {
 		bool inserted;
 		uint64_t *slot = u64map_upsert(&s->index, key, s->v.n, &inserted);
@@ -61,7 +62,7 @@ void folded_add(struct folded_set *s, const char *stack, size_t len, uint64_t co
 		}
 		struct folded_entry *e = &s->v.v[*slot];
 		if (e->len == len && (!len || !memcmp(e->stack, stack, len))) {
-			e->count += count;
+			e->count = sat_add(e->count, count, &s->capped);
 			return;
 		}
 		key = hash_u64(key + 0x632be59bd9b4e019ULL); /* 64-bit collision: probe on */
@@ -124,16 +125,20 @@ static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
 /* A count: digits, optionally ".digits" (flamegraph.pl accepts fractions;
  * they are rounded). Returns false if [p, p+n) is not one. */
-static bool parse_count(const char *p, size_t n, uint64_t *out)
+static bool parse_count(const char *p, size_t n, uint64_t *out, bool *capped)
 {
 	uint64_t v = 0;
 	size_t i = 0;
 	if (!n)
 		return false;
 	for (; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(p[i] - '0');
+		uint64_t d = (uint64_t)(p[i] - '0');
+		if (v > (UINT64_MAX - d) / 10) { /* 2^64 or more: the most there is */
+			v = UINT64_MAX;
+			*capped = true;
+		} else {
+			v = v * 10 + d;
+		}
 	}
 	if (i == 0)
 		return false;
@@ -154,12 +159,12 @@ static bool parse_count(const char *p, size_t n, uint64_t *out)
 /* Splits "text<blanks>NUMBER" at the last blank run: *val gets the
  * number, the return value is the length of the text before the blanks
  * (or (size_t)-1 when there is no blank or the token is not a count). */
-static size_t split_count(const char *p, size_t n, uint64_t *val)
+static size_t split_count(const char *p, size_t n, uint64_t *val, bool *capped)
 {
 	size_t j = n;
 	while (j > 0 && !is_blank(p[j - 1]))
 		j--;
-	if (j == 0 || !parse_count(p + j, n - j, val))
+	if (j == 0 || !parse_count(p + j, n - j, val, capped))
 		return (size_t)-1;
 	while (j > 0 && is_blank(p[j - 1]))
 		j--;
@@ -188,12 +193,14 @@ static void read_line(const char *p, size_t n, uint64_t lineno, struct folded_se
 		}
 	}
 	uint64_t b, a;
-	size_t len = split_count(p, n, &b);
+	bool capped = false;
+	size_t len = split_count(p, n, &b, &capped);
 	if (len == (size_t)-1 || len == 0) {
 		bad_line(st, lineno);
 		return;
 	}
-	size_t len2 = split_count(p, len, &a);
+	size_t len2 = split_count(p, len, &a, &capped);
+	s->capped |= capped;
 	if (len2 != (size_t)-1 && len2 > 0) { /* "stack A B" */
 		folded_add(s, p, len2, a);
 		if (s2)

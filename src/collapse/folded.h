@@ -20,6 +20,7 @@ struct folded_set {
 	struct u64map index; /* hash(stack) -> entry index (probed on collision) */
 	VEC(struct folded_entry) v;
 	uint64_t total;
+	bool capped; /* a count or the total reached 2^64 - 1 and stopped there */
 };
 
 void folded_init(struct folded_set *s);

@@ -536,8 +536,15 @@ static void on_line(struct state *s, const char *p, size_t n, uint64_t lineno)
 		uint64_t period = 1;
 		if (per_len && !(per_len == 1 && per[0] == '0')) {
 			period = 0;
-			for (size_t i = 0; i < per_len; i++)
-				period = period * 10 + (uint64_t)(per[i] - '0');
+			for (size_t i = 0; i < per_len && period != UINT64_MAX; i++) {
+				uint64_t d = (uint64_t)(per[i] - '0');
+				if (period > (UINT64_MAX - d) / 10) { /* 2^64 or more: kept at the most there is */
+					period = UINT64_MAX;
+					s->out->capped = true;
+				} else {
+					period = period * 10 + d;
+				}
+			}
 		}
 		s->period = period;
 		const char *pid = ev.pid, *tid = ev.tid;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "collapse/folded.h"
+#include "util/satadd.h"
 
 void flame_tree_init(struct flame_tree *t)
 {
@@ -65,8 +66,8 @@ void flame_tree_add(struct flame_tree *t, const char *const *frames, const size_
 		    uint64_t value, uint64_t before)
 {
 	uint32_t cur = 0;
-	t->nodes.v[0].value += value;
-	t->nodes.v[0].before += before;
+	t->nodes.v[0].value = sat_add(t->nodes.v[0].value, value, &t->capped);
+	t->nodes.v[0].before = sat_add(t->nodes.v[0].before, before, &t->capped);
 	for (size_t i = 0; i < n; i++) {
 		size_t j = t->reverse ? n - 1 - i : i;
 		size_t len = lens[j];
@@ -75,8 +76,8 @@ void flame_tree_add(struct flame_tree *t, const char *const *frames, const size_
 		enum flame_kind kind = strip_annotation(frames[j], &len);
 		uint32_t name = intern_n(&t->names, frames[j], len);
 		cur = child_of(t, cur, name, (uint8_t)kind);
-		t->nodes.v[cur].value += value;
-		t->nodes.v[cur].before += before;
+		t->nodes.v[cur].value = sat_add(t->nodes.v[cur].value, value, &t->capped);
+		t->nodes.v[cur].before = sat_add(t->nodes.v[cur].before, before, &t->capped);
 	}
 }
 
@@ -138,8 +139,9 @@ static const struct folded_entry *lookup(const struct u64map *m, const struct fo
 static uint64_t total_of(const struct folded_set *s)
 {
 	uint64_t tot = 0;
+	bool capped = false;
 	for (size_t i = 0; i < s->v.n; i++)
-		tot += s->v.v[i].count;
+		tot = sat_add(tot, s->v.v[i].count, &capped);
 	return tot;
 }
 

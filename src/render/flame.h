@@ -31,6 +31,7 @@ struct flame_tree {
 	struct u64map child_index;   /* (parent, name, kind) -> node */
 	bool reverse; /* set before adding: stacks are merged from the leaf (reversed) */
 	bool diff;    /* nodes carry `before` values */
+	bool capped;  /* a node's value reached 2^64 - 1 and stopped there */
 };
 
 void flame_tree_init(struct flame_tree *t);

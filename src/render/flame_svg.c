@@ -100,6 +100,8 @@ static void put_count(struct strbuf *sb, uint64_t v)
 struct item {
 	uint32_t id, depth;
 	uint64_t x; /* first sample */
+	uint64_t w; /* samples wide: its value, within its parent's (counts that
+		     * stopped at 2^64 - 1 would otherwise overlap their siblings) */
 };
 
 static int cmp_children(const void *a, const void *b, void *arg)
@@ -118,7 +120,7 @@ static void collect(const struct flame_tree *t, double scale, double min_px, voi
 	VEC(struct item) *items = items_vec;
 	VEC(struct item) stack = { 0 };
 	VEC(uint32_t) kids = { 0 };
-	struct item root = { 0, 0, 0 };
+	struct item root = { 0, 0, 0, t->nodes.v[0].value };
 	vec_push(&stack, root);
 	*elided = 0;
 	*max_depth = 0;
@@ -127,7 +129,7 @@ static void collect(const struct flame_tree *t, double scale, double min_px, voi
 		const struct flame_node *n = &t->nodes.v[it.id];
 		if (!n->value)
 			continue;
-		if (it.id && (double)n->value * scale < min_px) {
+		if (it.id && (double)it.w * scale < min_px) {
 			/* this frame and everything under it */
 			VEC(uint32_t) sub = { 0 };
 			vec_push(&sub, it.id);
@@ -152,14 +154,15 @@ static void collect(const struct flame_tree *t, double scale, double min_px, voi
 			continue;
 		qsort_r(kids.v, kids.n, sizeof(*kids.v), cmp_children, (void *)t);
 		/* x offsets in order, pushed in reverse so the first pops first */
-		uint64_t x = it.x;
+		uint64_t x = it.x, end = it.x + it.w;
 		size_t base = stack.n;
 		vec_reserve(&stack, stack.n + kids.n);
 		stack.n += kids.n;
 		for (size_t i = 0; i < kids.n; i++) {
-			struct item c = { kids.v[i], it.depth + 1, x };
+			uint64_t v = t->nodes.v[kids.v[i]].value, room = end - x;
+			struct item c = { kids.v[i], it.depth + 1, x, v < room ? v : room };
 			stack.v[base + kids.n - 1 - i] = c;
-			x += t->nodes.v[kids.v[i]].value;
+			x += c.w;
 		}
 	}
 	vec_free(&stack);
@@ -173,10 +176,10 @@ static void put_frame(struct strbuf *sb, const struct flame_tree *t, const struc
 	const char *name = interned(&t->names, n->name);
 	size_t len = strlen(name);
 	uint64_t total = t->nodes.v[0].value;
-	double x = XPAD + (double)it->x * scale, w = (double)n->value * scale;
+	double x = XPAD + (double)it->x * scale, w = (double)it->w * scale;
 
 	sb_addf(sb, "<g fg:x=\"%llu\" fg:w=\"%llu\"><title>", (unsigned long long)it->x,
-		(unsigned long long)n->value);
+		(unsigned long long)it->w);
 	flame_xml_escape(sb, name, len);
 	sb_adds(sb, " (");
 	put_count(sb, n->value);

@@ -230,3 +230,22 @@ if [ -s "$T/h.zst" ]; then
 fi
 meaningless stat_empty_event 'event' "$SONDE" stat -e '' -- true
 meaningless stat_empty_separator 'separator' "$SONDE" stat -x '' -- true
+
+# ---- counts past 2^64: they stop there (with a warning), never wrap ----
+printf 'main;a 10000000000000000000\nmain;b 10000000000000000000\nmain;a 5\n' >"$T/big.folded"
+rc=$(run_rc "$T/bigf" "$SONDE" flamegraph --folded "$T/big.folded" -o "$T/big.svg")
+over=$(grep -o '<rect x="[0-9.]*" y="[0-9.]*" width="[0-9.]*"' "$T/big.svg" 2>/dev/null |
+	awk -F'"' '$2 + $6 > 1200.05 { n++ } END { print n + 0 }')
+pct=$(grep -o '[0-9.]*%)</title>' "$T/big.svg" 2>/dev/null | awk '{ v = $0 + 0; if (v > m) m = v } END { print m + 0 }')
+if [ "$rc" = 0 ] && [ "$over" = 0 ] && ! fgt "$pct" 100 && grep -q '2^64' "$T/bigf.err"; then
+	pass flamegraph_counts_saturate
+else
+	fail flamegraph_counts_saturate "exit $rc, $over rectangles past the image, largest share $pct%: $(first_lines "$T/bigf.err")"
+fi
+printf 'prog 1 100.0: 99999999999999999999 cpu-clock: \n\t1 f (/bin/x)\n\nprog 1 100.1: 5 cpu-clock: \n\t1 f (/bin/x)\n\n' >"$T/bigp.script"
+rc=$(run_rc "$T/bigp" "$SONDE" collapse "$T/bigp.script")
+if [ "$rc" = 0 ] && grep -qx 'prog;f 18446744073709551615' "$T/bigp.out" && grep -q '2^64' "$T/bigp.err"; then
+	pass collapse_period_saturates
+else
+	fail collapse_period_saturates "exit $rc: $(first_lines "$T/bigp.out") / $(first_lines "$T/bigp.err")"
+fi

@@ -159,6 +159,31 @@ static void test_read_two_counts(void)
 	folded_free(&s);
 }
 
+/* Counts and sums past 2^64 - 1 stop there (capped), never wrap: a count
+ * of exactly 2^64 - 1 is a count, a bigger one is capped, and so is a sum. */
+static void test_read_capped(void)
+{
+	struct folded_set s;
+	struct folded_read_stats st;
+	folded_init(&s);
+	const char *t = "a;b 18446744073709551615\n";
+	read_str(t, strlen(t), &s, NULL, &st);
+	CHECK_INT(st.bad_lines, 0);
+	CHECK(!s.capped && s.v.n == 1 && s.v.v[0].count == UINT64_MAX);
+	folded_free(&s);
+	folded_init(&s);
+	t = "a;b 99999999999999999999999\n";
+	read_str(t, strlen(t), &s, NULL, &st);
+	CHECK(s.capped && s.v.n == 1 && s.v.v[0].count == UINT64_MAX);
+	folded_free(&s);
+	folded_init(&s);
+	t = "a;b 10000000000000000000\na;b 10000000000000000000\na;c 1\n";
+	read_str(t, strlen(t), &s, NULL, &st);
+	CHECK(s.capped && s.total == UINT64_MAX);
+	CHECK(s.v.v[0].count == UINT64_MAX && s.v.v[1].count == 1);
+	folded_free(&s);
+}
+
 int main(void)
 {
 	RUN(test_add_sort_write);
@@ -168,5 +193,6 @@ int main(void)
 	RUN(test_read_nul);
 	RUN(test_read_long_line);
 	RUN(test_read_two_counts);
+	RUN(test_read_capped);
 	UNIT_EXIT();
 }
