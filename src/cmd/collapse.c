@@ -8,6 +8,7 @@
 #include "cmd/cmds.h"
 #include "collapse/perf_script.h"
 #include "util/die.h"
+#include "util/lines.h"
 
 static const char usage[] =
 	"usage: sonde collapse [OPTIONS] [FILE|-]\n"
@@ -98,8 +99,9 @@ int cmd_collapse(int argc, char **argv, const struct cmd_ctx *ctx)
 	if (in != stdin)
 		fclose(in);
 	if (rc < 0) {
+		char why[160];
 		folded_free(&set);
-		return error("cannot read '%s': %s", path, strerror(saved)), 1;
+		return error("cannot read '%s': %s", path, lines_strerror(saved, st.stop_offset, why, sizeof(why))), 1;
 	}
 	folded_sort(&set);
 	if (set.capped)

@@ -28,6 +28,7 @@
 #include "render/speedscope.h"
 #include "util/browser.h"
 #include "util/die.h"
+#include "util/lines.h"
 #include "util/strbuf.h"
 #include "util/writable.h"
 
@@ -219,8 +220,9 @@ static void read_folded_file(const char *path, struct folded_set *out)
 {
 	FILE *f = open_in(path);
 	struct folded_read_stats st = { 0 };
+	char why[160];
 	if (folded_read(f, out, NULL, &st) < 0)
-		die("cannot read '%s': %s", path, strerror(errno));
+		die("cannot read '%s': %s", path, lines_strerror(errno, st.stop_offset, why, sizeof(why)));
 	close_in(f);
 	if (st.bad_lines)
 		warn("'%s': skipped %" PRIu64 " line%s that %s not folded stacks (first: line %" PRIu64 ")",
@@ -233,8 +235,9 @@ static void read_perf_script(const char *path, struct folded_set *out)
 	FILE *f = open_in(path);
 	struct collapse_opts co = { 0 };
 	struct collapse_stats st = { 0 };
+	char why[160];
 	if (collapse_perf_script(f, &co, out, &st) < 0)
-		die("cannot read '%s': %s", path, strerror(errno));
+		die("cannot read '%s': %s", path, lines_strerror(errno, st.stop_offset, why, sizeof(why)));
 	close_in(f);
 	if (st.bad_lines)
 		warn("'%s': skipped %" PRIu64 " line%s that are not `perf script` output (first: line %" PRIu64 ")",

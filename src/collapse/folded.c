@@ -228,7 +228,7 @@ int folded_read(FILE *in, struct folded_set *s, struct folded_set *s2, struct fo
 		st = &dummy;
 	memset(st, 0, sizeof(*st));
 	struct read_ctx rc = { s, s2, st };
-	int64_t n = for_each_line(in, 1 << 20, read_line_cb, &rc);
+	int64_t n = for_each_line(in, 1 << 20, read_line_cb, &rc, &st->stop_offset);
 	if (n < 0)
 		return -1;
 	st->lines = (uint64_t)n;

@@ -35,6 +35,7 @@ int folded_write(FILE *out, const struct folded_set *s);
 struct folded_read_stats {
 	uint64_t lines, bad_lines;
 	uint64_t first_bad_line; /* 1-based line number of the first malformed line, 0 if none */
+	uint64_t stop_offset;    /* where a line too long to be one starts (read error EFBIG) */
 };
 
 /* Reads folded text ("stack COUNT", trailing whitespace and blank lines

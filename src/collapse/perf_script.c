@@ -607,7 +607,7 @@ int collapse_perf_script(FILE *in, const struct collapse_opts *o, struct folded_
 		s.filter_len = l;
 		s.filter_set = true;
 	}
-	int64_t n = for_each_line(in, 4 << 20, on_line_cb, &s);
+	int64_t n = for_each_line(in, 4 << 20, on_line_cb, &s, &st->stop_offset);
 	int ret = n < 0 ? -1 : 0;
 	st->lines = n < 0 ? 0 : (uint64_t)n;
 	free(s.pname.p);

@@ -21,10 +21,12 @@ struct collapse_opts {
 struct collapse_stats {
 	uint64_t samples, skipped_samples, bad_lines, lines;
 	uint64_t first_bad_line;
+	uint64_t stop_offset; /* where a line too long to be one starts (read error EFBIG) */
 	char first_event[64];
 };
 
-/* Collapses the whole stream into `out`. Returns 0, or -1 on a read error. */
+/* Collapses the whole stream into `out`. Returns 0, or -1 on a read error
+ * (errno; EFBIG: a line longer than LINES_MAX_LINE at st->stop_offset). */
 int collapse_perf_script(FILE *in, const struct collapse_opts *o, struct folded_set *out,
 			 struct collapse_stats *st);
 

@@ -556,6 +556,34 @@ void heap_trace_parse(struct heap_trace *t, const uint8_t *buf, size_t n, bool e
 	parse_data(t, expect_header);
 }
 
+/* Whether the bytes read so far can still be a trace: the file header,
+ * then chunk headers (magic, a plausible size) up to the last complete
+ * chunk (*off: where the walk goes on next time). Reading stops at the
+ * first thing that is not, so /dev/zero or a zstd bomb is refused in
+ * bounded memory; the parse then says where the damage is. */
+static bool still_a_trace(const struct heap_trace *t, size_t *off)
+{
+	size_t n = t->data_n;
+	if (*off == 0) {
+		size_t m = n < 8 ? n : 8;
+		if (memcmp(t->data, HEAP_TRACE_MAGIC, m))
+			return false;
+		if (n < HEAP_TRACE_HEADER)
+			return true;
+		*off = HEAP_TRACE_HEADER;
+	}
+	while (n - *off >= HEAP_CHUNK_HEADER) {
+		const uint8_t *h = t->data + *off;
+		uint32_t size = get_u32(h + 4);
+		if (get_u32(h) != HEAP_CHUNK_MAGIC || size > MAX_CHUNK_PAYLOAD)
+			return false;
+		if (n - *off - HEAP_CHUNK_HEADER < size)
+			break;
+		*off += HEAP_CHUNK_HEADER + size;
+	}
+	return true;
+}
+
 /* Reads path into t->data, decompressing a zstd file; *zst_truncated
  * when the compressed stream ends early or is damaged. */
 static int load_file(struct heap_trace *t, const char *path, bool *zst_truncated, char *why, size_t whylen)
@@ -571,9 +599,10 @@ static int load_file(struct heap_trace *t, const char *path, bool *zst_truncated
 	size_t in_cap = ZSTD_DStreamInSize();
 	uint8_t *in = xmalloc(in_cap);
 	bool first = true;
-	size_t last = 0;
+	size_t last = 0, walked = 0, checked = 0;
 	int rc = 0;
 	*zst_truncated = false;
+	bool stop = false;
 	for (;;) {
 		ssize_t k = read(fd, in, in_cap);
 		if (k < 0 && errno == EINTR)
@@ -594,24 +623,35 @@ static int load_file(struct heap_trace *t, const char *path, bool *zst_truncated
 			data_reserve(t, (size_t)k);
 			memcpy(t->data + t->data_n, in, (size_t)k);
 			t->data_n += (size_t)k;
+			if (t->data_n - checked >= ((size_t)1 << 20) || !checked) {
+				checked = t->data_n;
+				if (!still_a_trace(t, &walked))
+					break;
+			}
 			continue;
 		}
 		ZSTD_inBuffer ib = { in, (size_t)k, 0 };
 		while (ib.pos < ib.size) {
 			data_reserve(t, 1 << 20);
-			ZSTD_outBuffer ob = { t->data + t->data_n, t->data_cap - t->data_n, 0 };
+			/* a megabyte at a time, so the check below keeps up */
+			ZSTD_outBuffer ob = { t->data + t->data_n, 1 << 20, 0 };
 			last = ZSTD_decompressStream(d, &ob, &ib);
 			if (ZSTD_isError(last)) {
 				*zst_truncated = true;
 				break;
 			}
 			t->data_n += ob.pos;
+			if (t->data_n - checked >= ((size_t)1 << 20) || !checked) {
+				checked = t->data_n;
+				if ((stop = !still_a_trace(t, &walked)))
+					break;
+			}
 		}
-		if (*zst_truncated)
+		if (*zst_truncated || stop)
 			break;
 	}
 	/* what the decoder still holds */
-	for (int i = 0; d && !*zst_truncated && last != 0 && i < 1024; i++) {
+	for (int i = 0; d && !stop && !*zst_truncated && last != 0 && i < 1024; i++) {
 		data_reserve(t, 1 << 20);
 		ZSTD_inBuffer ib = { in, 0, 0 };
 		ZSTD_outBuffer ob = { t->data + t->data_n, t->data_cap - t->data_n, 0 };
@@ -622,7 +662,7 @@ static int load_file(struct heap_trace *t, const char *path, bool *zst_truncated
 		if (!ob.pos)
 			break;
 	}
-	if (d && (ZSTD_isError(last) || last != 0))
+	if (d && !stop && (ZSTD_isError(last) || last != 0))
 		*zst_truncated = true;
 	if (d)
 		ZSTD_freeDCtx(d);

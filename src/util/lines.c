@@ -2,20 +2,37 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/die.h"
 
+const char *lines_strerror(int e, uint64_t stop, char *buf, size_t len)
+{
+	if (e != EFBIG)
+		return strerror(e);
+	snprintf(buf, len, "the line starting at byte %llu is longer than %zu MiB (binary data, or endless input?)",
+		 (unsigned long long)stop, LINES_MAX_LINE >> 20);
+	return buf;
+}
+
 int64_t for_each_line(FILE *in, size_t min_buf, void (*fn)(void *ctx, const char *line, size_t len, uint64_t lineno),
-		      void *ctx)
+		      void *ctx, uint64_t *stop)
 {
 	size_t cap = 64 << 10, have = 0; /* small inputs stay cheap */
 	char *buf = xmalloc(cap);
-	uint64_t lineno = 0;
+	uint64_t lineno = 0, done = 0; /* done: bytes before buf[0] */
 	int64_t ret = 0;
 	for (;;) {
 		if (have == cap || cap < min_buf) {
+			if (have > LINES_MAX_LINE) {
+				if (stop)
+					*stop = done;
+				errno = EFBIG;
+				ret = -1;
+				break;
+			}
 			cap *= 2;
 			buf = xrealloc(buf, cap);
 		}
@@ -41,6 +58,7 @@ int64_t for_each_line(FILE *in, size_t min_buf, void (*fn)(void *ctx, const char
 		}
 		memmove(buf, buf + start, end - start);
 		have = end - start;
+		done += start;
 	}
 	free(buf);
 	return ret < 0 ? ret : (int64_t)lineno;

@@ -249,3 +249,23 @@ if [ "$rc" = 0 ] && grep -qx 'prog;f 18446744073709551615' "$T/bigp.out" && grep
 else
 	fail collapse_period_saturates "exit $rc: $(first_lines "$T/bigp.out") / $(first_lines "$T/bigp.err")"
 fi
+
+# ---- endless input: refused in bounded memory, with where it went wrong ----
+endless() { # NAME WANT CMD...
+	local name=$1 want=$2 rc; shift 2
+	rc=$( (ulimit -v 1500000; timeout 60 "$@" >/dev/null 2>"$T/$name.err"); echo $?)
+	if [ "$rc" != 0 ] && [ "$rc" != 124 ] && ! crashed "$rc" && [ "$(wc -l <"$T/$name.err")" -le 2 ] &&
+		grep -Eqi "$want" "$T/$name.err"; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc: $(first_lines "$T/$name.err")"
+	fi
+}
+endless collapse_dev_zero 'longer than|byte 0' "$SONDE" collapse /dev/zero
+endless flamegraph_folded_dev_zero 'longer than|byte 0' "$SONDE" flamegraph --folded /dev/zero -o "$T/z.svg"
+endless flamegraph_perf_script_dev_zero 'longer than|byte 0' "$SONDE" flamegraph --perf-script /dev/zero -o "$T/z2.svg"
+endless heap_report_dev_zero 'not a sonde heap trace' "$SONDE" heap report /dev/zero
+if command -v zstd >/dev/null; then
+	head -c 300000000 /dev/zero | zstd -q -c >"$T/bomb.zst"
+	endless heap_report_zstd_bomb 'not a sonde heap trace' "$SONDE" heap report "$T/bomb.zst"
+fi
