@@ -7,11 +7,40 @@
 #include "memcheck/mc_text.h"
 #include "memcheck/mc_xml.h"
 #include "render/flame_js.h"
+#include "util/utf8.h"
 
 static void esc(struct strbuf *sb, const char *s)
 {
 	if (s)
 		flame_xml_escape(sb, s, strlen(s));
+}
+
+/* Text inside <![CDATA[ ]]>, as valgrind writes the raw suppression (real
+ * newlines, readers show it as written): a "]]>" in a name would end the
+ * section, so it is split across two; what XML cannot hold at all (control
+ * bytes, broken UTF-8) becomes '?'. */
+static void cdata(struct strbuf *sb, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		if (p[i] == ']' && i + 2 < n && p[i + 1] == ']' && p[i + 2] == '>') {
+			sb_adds(sb, "]]]]><![CDATA[>");
+			i += 3;
+		} else if (p[i] < 0x20 && p[i] != '\n' && p[i] != '\t') {
+			sb_addc(sb, '?');
+			i++;
+		} else if (p[i] < 0x80) {
+			sb_addc(sb, (char)p[i++]);
+		} else {
+			size_t k = utf8_valid_len(p + i, n - i);
+			if (k)
+				sb_add(sb, p + i, k);
+			else
+				sb_addc(sb, '?');
+			i += k ? k : 1;
+		}
+	}
 }
 
 /* <tag>escaped text</tag> on its own line at `indent` spaces */
@@ -95,11 +124,9 @@ static void suppression(struct strbuf *sb, const char *kind, const char *aux, co
 		sb_adds(sb, name ? "</fun>" : "</obj>");
 		sb_adds(sb, " </sframe>\n");
 	}
-	/* the raw text goes escaped rather than in CDATA: a name holding "]]>"
-	 * must not end the section */
-	sb_adds(sb, "    <rawtext>\n");
-	esc(sb, raw);
-	sb_adds(sb, "    </rawtext>\n  </suppression>\n");
+	sb_adds(sb, "    <rawtext>\n<![CDATA[\n");
+	cdata(sb, raw);
+	sb_adds(sb, "]]>\n    </rawtext>\n  </suppression>\n");
 }
 
 static const char *xml_kind(const struct mc_error *e)

@@ -593,6 +593,17 @@ static void test_xml_leaks(void)
 	CHECK(strstr(sb.buf, "  </stack>\n  <suppression>\n    <sname>insert_a_suppression_name_here</sname>\n"
 			     "    <skind>Memcheck:Leak</skind>\n    <skaux>match-leak-kinds: reachable</skaux>\n"
 			     "    <sframe> <fun>malloc</fun> </sframe>\n    <sframe> <fun>main</fun> </sframe>\n"));
+	/* the raw suppression as valgrind writes it: real lines in CDATA */
+	CHECK(strstr(sb.buf, "    <rawtext>\n<![CDATA[\n{\n   <insert_a_suppression_name_here>\n   Memcheck:Leak\n"
+			     "   match-leak-kinds: reachable\n   fun:malloc\n   fun:main\n}\n]]>\n    </rawtext>\n"));
+	/* a name that would end the section, control bytes, broken UTF-8 */
+	sb_reset(&sb);
+	for (size_t i = 0; i < r.losses.n; i++)
+		if (r.losses.v[i].alloc.frames.n > 1)
+			r.losses.v[i].alloc.frames.v[1].func = "evil]]><x>\x01\xff";
+	mc_xml_report(&sb, &r, &o, NULL, 0);
+	CHECK(xmllint_ok(sb.buf) != 0);
+	CHECK(strstr(sb.buf, "fun:evil]]]]><![CDATA[><x>??\n"));
 	sb_free(&sb);
 	mc_opts_free(&o);
 	mc_result_free(&r);
@@ -676,7 +687,10 @@ static void test_xml_errors_escaped(void)
 	o.gen_suppressions = MC_GEN_ALL;
 	mc_xml_report(&sb, &r, &o, NULL, 0);
 	CHECK(xmllint_ok(sb.buf) != 0);
-	CHECK(!strstr(sb.buf, "f<&"));
+	/* escaped in elements; as written in the raw suppression's CDATA,
+	 * but for its "]]>" and what XML cannot hold */
+	CHECK(strstr(sb.buf, "<fn>f&lt;&amp;&gt;"));
+	CHECK(strstr(sb.buf, "fun:f<&>\"'??]]]]><![CDATA[>\n"));
 	CHECK(strstr(sb.buf, "&lt;script&gt;&amp;"));
 	sb_free(&sb);
 	mc_opts_free(&o);
