@@ -309,7 +309,7 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 			break;
 		}
 		uint64_t now = now_ns();
-		if (now - last_flush > 1000000000ull) {
+		if (now - last_flush > 200000000ull) { /* decodable on disk within 200 ms */
 			heap_writer_flush(w);
 			last_flush = now;
 		}

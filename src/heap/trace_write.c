@@ -51,6 +51,13 @@ static void put_u32(uint8_t *p, uint32_t v)
 
 /* ------------------------------------------------------------------ writer */
 
+/* Flushed (decodable up to there) after this much input at the latest:
+ * a disk that fills up, or a sonde that is killed, loses at most this
+ * much of the recording (the recorder also flushes every 200 ms). The
+ * runtime's chunks are 64 KB, and a cut chunk is lost anyway, so a
+ * finer flush would cost compression for nothing. */
+#define FLUSH_EVERY ((size_t)64 << 10)
+
 struct heap_writer {
 	FILE *f;
 	char *path;
@@ -58,7 +65,19 @@ struct heap_writer {
 	uint8_t *out;
 	size_t out_cap;
 	int failed;
+	uint64_t in, since_flush; /* bytes added; since the last flush */
+	uint64_t kept;            /* bytes added up to the last flush that reached the file */
 };
+
+/* The first write error: says what the file keeps. */
+static int write_failed(struct heap_writer *w, int e)
+{
+	w->failed = 1;
+	if (e == ENOSPC || e == EDQUOT || e == EFBIG)
+		return error("cannot write '%s': %s; the trace keeps the recording's first %llu KB, readable up to "
+			     "there", w->path, strerror(e), (unsigned long long)(w->kept >> 10));
+	return error("cannot write '%s': %s", w->path, strerror(e));
+}
 
 static int hw_stream(struct heap_writer *w, const void *data, size_t n, ZSTD_EndDirective mode)
 {
@@ -72,10 +91,8 @@ static int hw_stream(struct heap_writer *w, const void *data, size_t n, ZSTD_End
 			w->failed = 1;
 			return error("cannot compress heap trace: %s", ZSTD_getErrorName(rem));
 		}
-		if (out.pos && fwrite(w->out, 1, out.pos, w->f) != out.pos) {
-			w->failed = 1;
-			return error("cannot write '%s': %s", w->path, strerror(errno));
-		}
+		if (out.pos && fwrite(w->out, 1, out.pos, w->f) != out.pos)
+			return write_failed(w, errno);
 		if (mode == ZSTD_e_continue ? in.pos == in.size : rem == 0)
 			break;
 	}
@@ -114,17 +131,21 @@ struct heap_writer *heap_writer_open(const char *path, int level)
 
 int heap_writer_add(struct heap_writer *w, const void *data, size_t n)
 {
-	return hw_stream(w, data, n, ZSTD_e_continue);
+	if (hw_stream(w, data, n, ZSTD_e_continue) < 0)
+		return -1;
+	w->in += n;
+	w->since_flush += n;
+	return w->since_flush >= FLUSH_EVERY ? heap_writer_flush(w) : 0;
 }
 
 int heap_writer_flush(struct heap_writer *w)
 {
 	if (hw_stream(w, NULL, 0, ZSTD_e_flush) < 0)
 		return -1;
-	if (fflush(w->f)) {
-		w->failed = 1;
-		return error("cannot write '%s': %s", w->path, strerror(errno));
-	}
+	if (fflush(w->f))
+		return write_failed(w, errno);
+	w->kept = w->in;
+	w->since_flush = 0;
 	return 0;
 }
 
@@ -165,10 +186,8 @@ int heap_writer_close(struct heap_writer *w)
 	if (!w)
 		return 0;
 	int rc = hw_stream(w, NULL, 0, ZSTD_e_end);
-	if (fclose(w->f) && !w->failed) {
-		error("cannot write '%s': %s", w->path, strerror(errno));
-		rc = -1;
-	}
+	if (fclose(w->f) && !w->failed)
+		rc = write_failed(w, errno);
 	if (w->failed)
 		rc = -1;
 	ZSTD_freeCCtx(w->cctx);
