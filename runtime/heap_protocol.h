@@ -52,7 +52,8 @@ enum heap_rec {
 	HR_INFO = 'I',   /* info index (>= 1), kind (one byte), size, stack id: an allocation info */
 	HR_THREAD = 'N', /* thread index, tid, name (str) */
 	HR_LEAK = 'L',    /* state (one byte: enum heap_leak_state), info, indirect bytes: a block live at exit, classified */
-	HR_ERROR = 'W',   /* memcheck mode: kind (byte: enum heap_error), how (byte, per kind), stack of the call (0: found at exit), address, info of the block it concerns (0: none), stack that freed that block (0: none), size, second address (see enum heap_error), the function that freed the block (HK_FREE... with HK_SIZED etc.), valgrind's number of the thread that found it (1: main), that thread's name (str; empty unless it was given one), the error's number in the order errors were found across threads (from 1) */
+	HR_ERROR = 'W',   /* memcheck mode: kind (byte: enum heap_error), how (byte, per kind), stack of the call that found it (0: none), address, info of the block it concerns (0: none), stack that freed that block (0: none), size, second address (see enum heap_error), the function that freed the block (HK_FREE... with HK_SIZED etc.), valgrind's number of the thread that found it (1: main), that thread's name (str; empty unless it was given one), the error's number in the order errors were found across threads (from 1) */
+	HR_FATAL = 'G',   /* memcheck mode, a fatal signal the runtime's handler saw: signo, si_code (zigzag: negative when a process sent it), si_addr, stack of the interrupted instruction (0: none), flags (byte: HF_*), the page a stack overflow could not grow to (0: none), the main thread's stack limit (0: unlimited), valgrind's number of the thread, its name (str) */
 	HR_KEY = 'K',     /* delta: added to the chunk's running key */
 	HR_MC_TOTALS = 'C', /* memcheck mode, which sends no events: allocations, frees, bytes allocated, blocks and bytes live at exit */
 	/* events (at the running key) */
@@ -90,19 +91,29 @@ enum heap_exit_how {
 enum heap_error {
 	HE_INVALID_FREE,    /* how: the free function (HK_FREE, HK_DELETE, HK_DELETE_ARRAY, HK_REALLOC); addr; block; size: the thread (valgrind's numbering) whose stack holds addr, 0: none; then block is the number of the frame of the call's stack that holds it (the call itself is 0; 0: unknown) */
 	HE_MISMATCHED_FREE, /* how: the free function; addr = block */
-	HE_OVERRUN,         /* redzone canaries overwritten: how: where it was seen (free function, HOW_EXIT); addr, size: the damaged span; block */
-	HE_FREED_WRITE,     /* a freed block's pattern overwritten: how: HOW_QUARANTINE or HOW_EXIT; addr, size; block */
+	HE_OVERRUN,         /* redzone canaries overwritten: how: where it was seen (the free function whose call found it, or HOW_EXIT, HOW_UEXIT, HOW_FATAL); addr, size: the damaged span; block */
+	HE_FREED_WRITE,     /* a freed block's pattern overwritten: how: the free function whose call pushed the block out of the quarantine, or HOW_EXIT, HOW_UEXIT, HOW_FATAL (HOW_QUARANTINE: a call not known); addr, size; block */
 	HE_OVERLAP,         /* how: enum heap_strfn; addr: destination; block: source; size: length + 1 (0: not shown) */
 	HE_FISHY,           /* how: the allocation function (HK_*); size: the value; block: 1 for calloc's nmemb, else 0 */
 	HE_BAD_ALIGN,       /* how: the allocation function; size: the alignment */
-	HE_INVALID_READ,    /* guard-page mode: addr, size of the access; block */
+	HE_INVALID_READ,    /* guard-page mode, or the access a fatal SIGSEGV stopped: addr, size of the access (0: unknown); block */
 	HE_INVALID_WRITE,
+	HE_INVALID_JUMP,    /* a fatal SIGSEGV fetching code at addr; block */
 };
-#define HE_LAST HE_INVALID_WRITE
-/* HR_ERROR's how for damage found without a call: at exit, or when a
- * freed block left the quarantine. */
+#define HE_LAST HE_INVALID_JUMP
+/* HR_FATAL's flags. */
+#define HF_FETCH 1 /* an instruction fetch faulted (valgrind reports a jump to the address) */
+#define HF_CORE 2  /* the core file size limit is not 0: the kernel dumps core */
+/* HR_ERROR's how for damage found by the checks at exit, with the stack
+ * of the call as where: exit() or the return from main (where: from libc's
+ * exit on), _exit() or _Exit() (where: their caller), a fatal signal
+ * (where: the faulting instruction). HOW_QUARANTINE: a freed block left
+ * the quarantine in a call not known (no where). */
 #define HOW_EXIT 0xf0
 #define HOW_QUARANTINE 0xf1
+#define HOW_UEXIT 0xf2
+#define HOW_FATAL 0xf3
+#define HOW_AT_EXIT(how) ((how) == HOW_EXIT || (how) == HOW_UEXIT || (how) == HOW_FATAL)
 
 /* The string functions whose overlapping arguments memcheck mode reports. */
 enum heap_strfn { HS_MEMCPY, HS_MEMPCPY, HS_STRCPY, HS_STPCPY, HS_STRNCPY, HS_STPNCPY, HS_STRCAT, HS_STRNCAT, HS_WCSCPY };

@@ -105,6 +105,16 @@ void rt_leak_check_stack_from(uint64_t sp)
 	}
 }
 
+/* The stack the checks at exit name as where they found damage. */
+static uint32_t g_found_where;
+static uint8_t g_found_how = HOW_EXIT;
+
+void rt_leak_check_found_at(uint32_t where, uint8_t how)
+{
+	g_found_where = where;
+	g_found_how = how;
+}
+
 void rt_leak_check_prepare(void)
 {
 	g_nown = mc_object_data_ranges((const void *)&rt_leak_check_prepare, g_own, 4);
@@ -131,7 +141,8 @@ static void check_live(const struct emitter *o, const struct collect *c)
 			continue;
 		for (int k = 0; k < 2; k++)
 			if (d[k].len)
-				emit_error(o, &(struct rt_error){ .kind = HE_OVERRUN, .how = HOW_EXIT, .addr = d[k].addr,
+				emit_error(o, &(struct rt_error){ .kind = HE_OVERRUN, .how = g_found_how,
+								  .where = g_found_where, .addr = d[k].addr,
 								  .size = d[k].len, .info = c->info[i], .block = b->start });
 	}
 }
@@ -140,7 +151,8 @@ static void check_freed(const struct mc_freed_block *b, void *ctx)
 {
 	struct mc_damage d;
 	if (!mc_rz_freed_intact((const void *)(uintptr_t)b->ptr, b->size, &d))
-		emit_error(ctx, &(struct rt_error){ .kind = HE_FREED_WRITE, .how = HOW_EXIT, .addr = d.addr, .size = d.len,
+		emit_error(ctx, &(struct rt_error){ .kind = HE_FREED_WRITE, .how = g_found_how, .where = g_found_where,
+						    .addr = d.addr, .size = d.len,
 						    .info = b->info, .free_stack = b->free_stack, .block = b->ptr,
 						    .free_how = b->how });
 }

@@ -10,6 +10,10 @@
  * has returned; the exit path entered the runtime): the leak check scans
  * it from sp up. */
 void rt_leak_check_stack_from(uint64_t sp);
+/* Where the checks at exit run, for their reports' first stack: how
+ * (HOW_EXIT, HOW_UEXIT, HOW_FATAL) and the stack of the exit call or of
+ * the crash (0: none). The last call wins. */
+void rt_leak_check_found_at(uint32_t where, uint8_t how);
 /* At start-up, in memcheck mode (finds what the check must not scan). */
 void rt_leak_check_prepare(void);
 /* The checks at exit: damage in the redzones of live blocks and in the

@@ -33,7 +33,7 @@ struct ent {
 	uint64_t ptr, size;
 	uint32_t info, free_stack;
 	uint8_t how;
-	bool held; /* still allocated, in quarantine */
+	uint8_t held; /* enum mc_hold: still allocated, in quarantine */
 };
 _Static_assert(sizeof(struct ent) == 32, "ring entries two a cache line");
 
@@ -73,11 +73,11 @@ struct mc_ring *mc_ring_new(void)
 static bool pop_oldest(struct mc_ring *r, struct mc_freed_block *out)
 {
 	struct ent *old = &r->ent[r->head];
-	bool held = old->held;
-	if (held) {
+	bool held = old->held != MC_NOT_HELD;
+	if (held)
 		*out = block_of(old);
+	if (old->held == MC_HELD)
 		r->held_bytes -= old->size;
-	}
 	r->head = (r->head + 1) & (RING_ENTRIES - 1);
 	r->count--;
 	/* the caller checks the blocks that leave, long out of cache: fetch
@@ -86,7 +86,7 @@ static bool pop_oldest(struct mc_ring *r, struct mc_freed_block *out)
 		__builtin_prefetch(&r->ent[(r->head + 2 * PREFETCH_AHEAD) & (RING_ENTRIES - 1)]);
 	if (r->count > PREFETCH_AHEAD) {
 		const struct ent *next = &r->ent[(r->head + PREFETCH_AHEAD) & (RING_ENTRIES - 1)];
-		if (next->held) {
+		if (next->held == MC_HELD) {
 			const char *p = (const char *)(uintptr_t)next->ptr;
 			uint64_t n = next->size < 256 ? next->size : 256;
 			__builtin_prefetch(p - 48); /* our header, the allocator's */
@@ -97,7 +97,7 @@ static bool pop_oldest(struct mc_ring *r, struct mc_freed_block *out)
 	return held;
 }
 
-size_t mc_freed_note(struct mc_ring *r, const struct mc_freed_block *b, bool held, struct mc_freed_block *out,
+size_t mc_freed_note(struct mc_ring *r, const struct mc_freed_block *b, int held, struct mc_freed_block *out,
 		     size_t max)
 {
 	size_t n_out = 0;
@@ -107,7 +107,8 @@ size_t mc_freed_note(struct mc_ring *r, const struct mc_freed_block *b, bool hel
 		return n_out;
 	}
 	bool locked = rt_spin_lock_if_threaded(&r->lock);
-	while (r->count && n_out < max && (r->count == RING_ENTRIES || (held && r->held_bytes + b->size > r->volume)))
+	uint64_t cost = held == MC_HELD ? b->size : 0;
+	while (r->count && n_out < max && (r->count == RING_ENTRIES || (held == MC_HELD && r->held_bytes + cost > r->volume)))
 		if (pop_oldest(r, &out[n_out]))
 			n_out++;
 	if (r->count == RING_ENTRIES) { /* out has no room: the block is not remembered */
@@ -117,10 +118,9 @@ size_t mc_freed_note(struct mc_ring *r, const struct mc_freed_block *b, bool hel
 		return n_out;
 	}
 	struct ent *e = &r->ent[(r->head + r->count) & (RING_ENTRIES - 1)];
-	*e = (struct ent){ b->ptr, b->size, b->info, b->free_stack, b->how, held };
+	*e = (struct ent){ b->ptr, b->size, b->info, b->free_stack, b->how, (uint8_t)held };
 	r->count++;
-	if (held)
-		r->held_bytes += b->size;
+	r->held_bytes += cost;
 	rt_spin_unlock_if(locked, &r->lock);
 	return n_out;
 }
@@ -137,7 +137,9 @@ static bool lock_bounded(_Atomic int *l)
 	return true;
 }
 
-bool mc_freed_find(uint64_t ptr, struct mc_freed_block *out)
+/* The latest free (each ring newest first) of a block starting at addr
+ * (exact), or whose bytes widened by slack hold addr. */
+static bool find(uint64_t addr, uint64_t slack, bool exact, struct mc_freed_block *out)
 {
 	bool found = false;
 	if (!lock_bounded(&g_rings_lock))
@@ -145,9 +147,9 @@ bool mc_freed_find(uint64_t ptr, struct mc_freed_block *out)
 	for (struct mc_ring *r = g_rings; r && !found; r = r->next) {
 		if (!lock_bounded(&r->lock))
 			continue;
-		for (uint32_t i = r->count; i-- > 0;) { /* its latest free of ptr */
+		for (uint32_t i = r->count; i-- > 0;) {
 			const struct ent *e = &r->ent[(r->head + i) & (RING_ENTRIES - 1)];
-			if (e->ptr == ptr) {
+			if (exact ? e->ptr == addr : e->ptr <= addr + slack && addr < e->ptr + e->size + slack) {
 				*out = block_of(e);
 				found = true;
 				break;
@@ -157,6 +159,16 @@ bool mc_freed_find(uint64_t ptr, struct mc_freed_block *out)
 	}
 	rt_spin_unlock(&g_rings_lock);
 	return found;
+}
+
+bool mc_freed_find(uint64_t ptr, struct mc_freed_block *out)
+{
+	return find(ptr, 0, true, out);
+}
+
+bool mc_freed_find_near(uint64_t addr, uint64_t slack, struct mc_freed_block *out)
+{
+	return find(addr, slack, false, out);
 }
 
 void mc_freed_foreach_held(void (*fn)(const struct mc_freed_block *b, void *ctx), void *ctx)

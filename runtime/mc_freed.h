@@ -18,14 +18,22 @@ struct mc_ring;
 /* A thread's ring (NULL when out of memory). Rings live as long as the
  * process: a thread's state, and its ring, go to the next thread. */
 struct mc_ring *mc_ring_new(void);
-/* A block was freed (r: the freeing thread's ring; NULL: none). held: it
- * is still allocated, in quarantine. Blocks that leave the quarantine to
- * make room (at most max) are copied to out for the caller to check and
- * release; returns how many. */
-size_t mc_freed_note(struct mc_ring *r, const struct mc_freed_block *b, bool held, struct mc_freed_block *out,
+/* How a freed block waits: not at all (only remembered), in quarantine
+ * at its size, or in quarantine at no cost (its memory went back to the
+ * system: only the ring's room limits it). */
+enum mc_hold { MC_NOT_HELD, MC_HELD, MC_HELD_FREE_OF_COST };
+
+/* A block was freed (r: the freeing thread's ring; NULL: none). held
+ * (enum mc_hold): it is still allocated, in quarantine. Blocks that leave
+ * the quarantine to make room (at most max) are copied to out for the
+ * caller to check and release; returns how many. */
+size_t mc_freed_note(struct mc_ring *r, const struct mc_freed_block *b, int held, struct mc_freed_block *out,
 		     size_t max);
 /* The freed block that started at ptr, if some ring remembers it. */
 bool mc_freed_find(uint64_t ptr, struct mc_freed_block *out);
+/* The freed block whose bytes, widened by slack on both sides, hold addr
+ * (each ring's latest such free). */
+bool mc_freed_find_near(uint64_t addr, uint64_t slack, struct mc_freed_block *out);
 /* Calls fn for every block in quarantine, each ring oldest first (at exit). */
 void mc_freed_foreach_held(void (*fn)(const struct mc_freed_block *b, void *ctx), void *ctx);
 

@@ -1,17 +1,26 @@
 /* Memcheck's precise mode: guarded blocks (mc_guard.h). A page map (page
  * number -> block) answers the fault handler; the region count stays
  * under the kernel's mapping limit (vm.max_map_count, 65530 by default;
- * a region takes two mappings while live). */
+ * a region takes two mappings while live).
+ *
+ * Big blocks (more than MAX_DATA_PAGES - 1 pages) cost only their guard
+ * page too, but one page-map entry per page would not do: the map holds
+ * their first page and guard page (enough for mc_guard_owns and faults
+ * past the end), and a table of big regions answers faults elsewhere in
+ * them (a freed one is inaccessible whole). Freed, their pages go back
+ * to the system while they wait in the quarantine (mc_guard_protect). */
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "mc_guard.h"
+#include "mc_redzone.h"
 #include "rt.h"
 
 #define MAX_DATA_PAGES 16
 #define MAX_REGIONS 24000
 #define SLOTS (1u << 20) /* page map, power of two; at most half full */
+#define MAX_BIG 4096     /* big regions, live or in quarantine */
 
 struct slot {
 	_Atomic uint64_t page; /* page number + 1; 0: empty */
@@ -24,6 +33,20 @@ static _Atomic int g_lock;
 static struct slot *g_map;
 static size_t g_used, g_regions;
 static size_t g_page;
+
+struct big {
+	_Atomic uint64_t block; /* 0: a free entry; written last */
+	_Atomic uint64_t base, end; /* the region, its guard page included */
+};
+static struct big *g_big; /* MAX_BIG entries, mapped with the first big block */
+static size_t g_nbig;     /* entries in use (under g_lock) */
+
+/* Whether a block of n bytes is a big one (the same answer at allocation,
+ * protection and release). */
+static inline bool is_big(size_t n)
+{
+	return n > (MAX_DATA_PAGES - 1) * g_page;
+}
 
 static inline uint32_t slot_of(uint64_t page)
 {
@@ -115,45 +138,85 @@ static void map_erase(uint64_t page)
 	}
 }
 
+/* Reserves room for a region (under the lock): false past the limits. */
+static bool reserve(size_t pages, bool big)
+{
+	if (!g_map && !(g_map = rt_map(SLOTS * sizeof(*g_map))))
+		return false;
+	if (big && !g_big && !(g_big = rt_map(MAX_BIG * sizeof(*g_big))))
+		return false;
+	if (g_regions >= MAX_REGIONS || g_used + pages > SLOTS / 2 || (big && g_nbig >= MAX_BIG))
+		return false;
+	g_regions++;
+	g_nbig += big;
+	return true;
+}
+
+static void unreserve(bool big)
+{
+	rt_spin_lock(&g_lock);
+	g_regions--;
+	g_nbig -= big;
+	rt_spin_unlock(&g_lock);
+}
+
 void *mc_guard_alloc(size_t n, size_t front)
 {
-	if (n > MAX_DATA_PAGES * g_page)
+	if (n > ((size_t)1 << 46))
 		return NULL;
 	size_t data = data_len(n, front);
-	if (data / g_page > MAX_DATA_PAGES)
+	bool big = is_big(n);
+	if (!big && data / g_page > MAX_DATA_PAGES)
 		return NULL;
 	rt_spin_lock(&g_lock);
-	if (!g_map && !(g_map = rt_map(SLOTS * sizeof(*g_map)))) {
-		rt_spin_unlock(&g_lock);
-		return NULL;
-	}
-	if (g_regions >= MAX_REGIONS || g_used + data / g_page + 1 > SLOTS / 2) {
-		rt_spin_unlock(&g_lock);
-		return NULL;
-	}
-	g_regions++;
+	bool ok = reserve(big ? 2 : data / g_page + 1, big);
 	rt_spin_unlock(&g_lock);
-	uint8_t *base = mmap(NULL, data + g_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!ok)
+		return NULL;
+	uint8_t *base = mmap(NULL, data + g_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (base == MAP_FAILED || mprotect(base + data, g_page, PROT_NONE) != 0) {
 		if (base != MAP_FAILED)
 			munmap(base, data + g_page);
-		rt_spin_lock(&g_lock);
-		g_regions--;
-		rt_spin_unlock(&g_lock);
+		unreserve(big);
 		return NULL;
 	}
 	uint8_t *p = (uint8_t *)((uintptr_t)(base + data - n) & ~(uintptr_t)(mc_guard_align(n) - 1));
+	uint64_t block = (uint64_t)(uintptr_t)p;
 	rt_spin_lock(&g_lock);
-	for (size_t off = 0; off <= data; off += g_page)
-		map_put((uint64_t)(uintptr_t)(base + off) / g_page, (uint64_t)(uintptr_t)p);
+	if (big) {
+		struct big *e = g_big;
+		while (atomic_load_explicit(&e->block, memory_order_relaxed))
+			e++; /* reserve() left one free */
+		atomic_store_explicit(&e->base, (uint64_t)(uintptr_t)base, memory_order_relaxed);
+		atomic_store_explicit(&e->end, (uint64_t)(uintptr_t)(base + data + g_page), memory_order_relaxed);
+		atomic_store_explicit(&e->block, block, memory_order_release);
+		map_put(block / g_page, block);
+		map_put((uint64_t)(uintptr_t)(base + data) / g_page, block);
+	} else {
+		for (size_t off = 0; off <= data; off += g_page)
+			map_put((uint64_t)(uintptr_t)(base + off) / g_page, block);
+	}
 	rt_spin_unlock(&g_lock);
 	return p;
 }
 
-bool mc_guard_find(uint64_t addr, uint64_t *block)
+/* The big region holding addr (lock-free: the fault handler), NULL if none. */
+static struct big *big_holding(uint64_t addr)
 {
-	if (!g_map || !g_page)
-		return false;
+	if (!g_big)
+		return NULL;
+	for (struct big *e = g_big; e < g_big + MAX_BIG; e++) {
+		uint64_t b = atomic_load_explicit(&e->block, memory_order_acquire);
+		if (b && atomic_load_explicit(&e->base, memory_order_relaxed) <= addr &&
+		    addr < atomic_load_explicit(&e->end, memory_order_relaxed))
+			return e;
+	}
+	return NULL;
+}
+
+/* The page map alone. */
+static bool map_find(uint64_t addr, uint64_t *block)
+{
 	uint64_t page = addr / g_page;
 	for (uint32_t i = slot_of(page), probes = 0; probes < SLOTS; i = (i + 1) & (SLOTS - 1), probes++) {
 		uint64_t k = atomic_load_explicit(&g_map[i].page, memory_order_acquire);
@@ -167,13 +230,25 @@ bool mc_guard_find(uint64_t addr, uint64_t *block)
 	return false;
 }
 
-bool mc_guard_owns(const void *p)
+bool mc_guard_find(uint64_t addr, uint64_t *block)
 {
-	uint64_t b;
-	return g_every && mc_guard_find((uint64_t)(uintptr_t)p, &b) && b == (uint64_t)(uintptr_t)p;
+	if (!g_map || !g_page)
+		return false;
+	if (map_find(addr, block))
+		return true;
+	struct big *e = big_holding(addr);
+	if (e)
+		*block = atomic_load_explicit(&e->block, memory_order_relaxed);
+	return e != NULL;
 }
 
-void mc_guard_protect(void *p, size_t n)
+bool mc_guard_owns(const void *p)
+{
+	uint64_t b; /* a block's own page is in the map, big or not */
+	return g_every && g_map && map_find((uint64_t)(uintptr_t)p, &b) && b == (uint64_t)(uintptr_t)p;
+}
+
+bool mc_guard_protect(void *p, size_t n)
 {
 	/* from the block's first page to the guard page (pages before it hold
 	 * only the front slack) */
@@ -181,16 +256,43 @@ void mc_guard_protect(void *p, size_t n)
 	uint64_t end = guard_start(p, n);
 	if (end > a)
 		mprotect((void *)(uintptr_t)a, end - a, PROT_NONE);
+	if (!is_big(n))
+		return false;
+	/* nothing reads a freed block's bytes, nor its header, again: the
+	 * memory can go */
+	uint64_t h = ((uint64_t)(uintptr_t)p - MC_RZ_FRONT) & ~(uint64_t)(g_page - 1);
+	madvise((void *)(uintptr_t)h, end - h, MADV_DONTNEED);
+	return true;
 }
 
 void mc_guard_release(void *p, size_t n)
 {
 	uint64_t block = (uint64_t)(uintptr_t)p, first = block / g_page;
+	if (is_big(n)) {
+		rt_spin_lock(&g_lock);
+		struct big *e = g_big;
+		while (e && e < g_big + MAX_BIG && atomic_load_explicit(&e->block, memory_order_relaxed) != block)
+			e++;
+		if (!e || e == g_big + MAX_BIG) {
+			rt_spin_unlock(&g_lock);
+			return;
+		}
+		uint64_t base = atomic_load_explicit(&e->base, memory_order_relaxed);
+		uint64_t end = atomic_load_explicit(&e->end, memory_order_relaxed);
+		atomic_store_explicit(&e->block, 0, memory_order_release);
+		map_erase(first);
+		map_erase(end / g_page - 1);
+		g_regions--;
+		g_nbig--;
+		rt_spin_unlock(&g_lock);
+		munmap((void *)(uintptr_t)base, end - base);
+		return;
+	}
 	rt_spin_lock(&g_lock);
 	/* the region starts at the first page mapped to this block */
 	while (first > 0) {
 		uint64_t b;
-		if (!mc_guard_find((first - 1) * g_page, &b) || b != block)
+		if (!map_find((first - 1) * g_page, &b) || b != block)
 			break;
 		first--;
 	}

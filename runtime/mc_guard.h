@@ -21,13 +21,15 @@ bool mc_guard_wanted(void);
 size_t mc_guard_align(size_t n);
 /* Maps a region for a block of n bytes needing front bytes before it;
  * returns the block's address (aligned by mc_guard_align; from its end to
- * the guard page, fewer than 16 bytes of padding), NULL when the block is
- * too big or the mapping fails (the caller falls back to redzones). */
+ * the guard page, fewer than 16 bytes of padding), NULL past the limits
+ * on regions or when the mapping fails (the caller falls back to
+ * redzones). Any size: a big block costs one page more too. */
 void *mc_guard_alloc(size_t n, size_t front);
 /* Whether p is a block mc_guard_alloc returned (live or freed). */
 bool mc_guard_owns(const void *p);
-/* A freed block: its pages become inaccessible. */
-void mc_guard_protect(void *p, size_t n);
+/* A freed block: its pages become inaccessible; true when they also went
+ * back to the system (a big block: it costs nothing in the quarantine). */
+bool mc_guard_protect(void *p, size_t n);
 /* Unmaps a block's region (it left the quarantine). */
 void mc_guard_release(void *p, size_t n);
 /* The guarded block whose region (guard page included) holds addr:

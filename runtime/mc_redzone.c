@@ -202,16 +202,17 @@ bool mc_rz_check(const void *p, size_t n, struct mc_damage *before, struct mc_da
 #define FILL_HEAD 256
 #define FILL_END 64
 
-void mc_rz_fill_freed(void *p, size_t n)
+bool mc_rz_fill_freed(void *p, size_t n)
 {
-	if (guarded(p)) {
-		mc_guard_protect(p, n); /* any later access faults instead */
-	} else if (n <= FILL_WHOLE) {
+	if (guarded(p))
+		return mc_guard_protect(p, n); /* any later access faults instead */
+	if (n <= FILL_WHOLE) {
 		memset(p, MC_FREED, n);
 	} else {
 		memset(p, MC_FREED, FILL_HEAD);
 		memset((uint8_t *)p + n - FILL_END, MC_FREED, FILL_END);
 	}
+	return false;
 }
 
 /* The freed pattern, for memcmp: the C library's vector compare is many

@@ -34,8 +34,10 @@ void mc_rz_release(void *p, size_t n);
  * fills *before (damage in front) and/or *after (damage behind); a span
  * with len 0 is intact. */
 bool mc_rz_check(const void *p, size_t n, struct mc_damage *before, struct mc_damage *after);
-/* A freed block: its bytes get the freed pattern. */
-void mc_rz_fill_freed(void *p, size_t n);
+/* A freed block: its bytes get the freed pattern (a guarded block: its
+ * pages become inaccessible). True when its memory went back to the
+ * system: it can wait in the quarantine at no cost. */
+bool mc_rz_fill_freed(void *p, size_t n);
 /* Whether the freed pattern still holds; else the damage in *d. */
 bool mc_rz_freed_intact(const void *p, size_t n, struct mc_damage *d);
 

@@ -217,6 +217,20 @@ uint32_t *mc_slab_cell(uint64_t slot)
 	return &g_cells[s * CELLS_PER_SPAN + idx];
 }
 
+uint64_t mc_slab_slot_of(uint64_t a)
+{
+	if (!mc_slab_owns(a) || !g_cells)
+		return 0;
+	uint64_t off = a - mc_slab_lo, s = off >> SPAN_SHIFT;
+	unsigned c1 = g_span_class[s];
+	if (!c1)
+		return 0;
+	uint64_t size = class_size(c1 - 1), idx = ((off & (SPAN - 1)) * g_recip[c1 - 1]) >> RECIP_SHIFT;
+	if ((idx + 1) * size > SPAN) /* the span's tail, after its last slot */
+		return 0;
+	return mc_slab_lo + (s << SPAN_SHIFT) + idx * size;
+}
+
 void mc_slab_foreach_live(uint64_t off, void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void *ctx)
 {
 	uint64_t used = atomic_load(&g_next_span);

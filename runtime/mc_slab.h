@@ -33,6 +33,9 @@ static inline bool mc_slab_owns(uint64_t a)
 /* The info cell of the slot starting exactly at slot (0 there: not live),
  * NULL if no slot starts there. */
 uint32_t *mc_slab_cell(uint64_t slot);
+/* The start of the slot holding address a, 0 if a is in no slot (reports
+ * on wild addresses: arithmetic only, a is never read). */
+uint64_t mc_slab_slot_of(uint64_t a);
 /* Calls fn(slot + off, info) for every slot with a non-zero info. */
 void mc_slab_foreach_live(uint64_t off, void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void *ctx);
 /* A thread ends: its cached slots go back to the shared pools; what it

@@ -18,12 +18,15 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
 #include "heap_protocol.h"
 #include "mc_check.h"
+#include "mc_describe.h"
+#include "mc_fatal.h"
 #include "mc_freed.h"
 #include "mc_guard.h"
 #include "mc_insn.h"
@@ -234,6 +237,16 @@ static size_t arena_size(const void *p)
 	size_t n;
 	memcpy(&n, (const char *)p - sizeof n, sizeof n);
 	return n;
+}
+
+/* Whether p is a block arena_alloc handed out (a pointer into the middle
+ * of the arena is a wild one: its size word is no size). */
+static inline bool arena_block(const void *p)
+{
+	if (!in_arena(p))
+		return false;
+	size_t off = (size_t)((const char *)p - g_arena), end = atomic_load(&g_arena_pos);
+	return off >= 16 && !(off & 15) && off < end && arena_size(p) <= end - off;
 }
 
 static void resolve(void)
@@ -932,15 +945,6 @@ static void leak_check_locked(void)
 		write_global_locked(out.buf, out.n);
 }
 
-/* The size an allocation info stands for (0 if unknown). */
-static uint64_t info_size(uint32_t info)
-{
-	uint64_t size = 0;
-	uint32_t stack;
-	int kind;
-	rt_info_get(info, &size, &stack, &kind);
-	return size;
-}
 
 static void add_live(uint64_t ptr, uint32_t info, void *ctx)
 {
@@ -1130,6 +1134,10 @@ static bool g_keep[NSIG];
 static struct sigaction g_prog_act[NSIG];
 
 static bool mc_precise_fault(int sig, siginfo_t *si, ucontext_t *uc);
+static void mc_report_fatal(int sig, siginfo_t *si, ucontext_t *uc);
+static void mc_found_at(struct caller c, uint8_t how);
+/* libc's exit(), whose frame starts the stack the checks at exit name. */
+static void *g_libc_exit;
 
 /* Runs the program's own handler for a signal we keep; false if it has none. */
 static bool call_program_handler(int sig, siginfo_t *si, void *uc)
@@ -1160,8 +1168,11 @@ static void fatal_handler(int sig, siginfo_t *si, void *uc)
 			return;
 		}
 	}
-	if (g_memcheck && uc) /* the crashed thread's live stack ends where it faulted */
+	if (g_memcheck && uc) { /* the crashed thread's live stack ends where it faulted */
 		rt_leak_check_stack_from((uint64_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RSP]);
+		if (si)
+			mc_report_fatal(sig, si, uc);
+	}
 	rt_finish(1, sig, true);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -1263,7 +1274,9 @@ static void rt_init(void)
 		unsigned every = pr && *pr ? (unsigned)strtoul(pr, NULL, 10) : 0;
 		mc_guard_init(every);
 		mc_slab_init();
+		g_libc_exit = dlsym(RTLD_NEXT, "exit");
 		rt_thread_num_init();
+		mc_altstack_on(1); /* the handler must run when the stack overflows */
 		g_keep[SIGSEGV] = g_keep[SIGTRAP] = every > 0;
 	}
 	/* Move the fd out of the program's way (it may close or reuse low
@@ -1323,6 +1336,8 @@ __attribute__((destructor)) static void rt_dtor(void)
 {
 	if (g_memcheck) /* our frames below this one are not the program's */
 		rt_leak_check_stack_from((uint64_t)(uintptr_t)__builtin_frame_address(0));
+	if (g_memcheck && atomic_load(&g_state) == ST_ON && !g_finished && !t_guard)
+		mc_found_at(CALLER(), HOW_EXIT);
 	if (atomic_load(&g_state) == ST_ON && !g_finished) {
 		/* Like heaptrack and valgrind: let libstdc++ free its emergency
 		 * exception pool, which is not the program's leak. */
@@ -1368,6 +1383,14 @@ static NOINLINE void rec_mc_error(struct rt_error e, struct caller c)
 	rec_mc_error_where(e);
 }
 
+/* The trie nodes the thread's last capture made, written before any
+ * record names them. */
+static void write_nodes(struct rt_thread *t)
+{
+	if (t->sc.n_new && ev_begin(t, t->sc.n_new * MAX_NODE_REC))
+		ev_end_defs(t, ev_nodes(t, t->buf + t->pos));
+}
+
 /* The stack of the current call (memcheck mode keeps the stack of every
  * free for reports on the block later). */
 static uint32_t call_stack(struct caller c)
@@ -1376,9 +1399,33 @@ static uint32_t call_stack(struct caller c)
 	if (!t)
 		return 0;
 	uint32_t s = rt_capture_kind(&t->sc, RT_WALK_FREE, c.ip, c.sp, c.bp);
-	if (t->sc.n_new && ev_begin(t, t->sc.n_new * MAX_NODE_REC))
-		ev_end_defs(t, ev_nodes(t, t->buf + t->pos));
+	write_nodes(t);
 	return s;
+}
+
+static bool in_libc_exit(uint64_t ip)
+{
+	Dl_info di;
+	return g_libc_exit && dladdr((void *)(uintptr_t)(ip - 1), &di) && di.dli_saddr == g_libc_exit;
+}
+
+/* Memcheck mode: the program is ending (c: the runtime's caller there);
+ * the damage the checks at exit find is reported with this stack: from
+ * libc's exit() on (how HOW_EXIT: exit() or main's return), else the
+ * whole of it. */
+static NOINLINE void mc_found_at(struct caller c, uint8_t how)
+{
+	struct rt_thread *t = self_get();
+	if (!t)
+		return;
+	int g = t_guard;
+	t_guard = 1;
+	uint32_t where = how == HOW_EXIT ? rt_capture_from(&t->sc, c.ip, c.sp, c.bp, in_libc_exit) : 0;
+	if (!where)
+		where = rt_capture_kind(&t->sc, RT_WALK_FREE, c.ip, c.sp, c.bp);
+	write_nodes(t);
+	rt_leak_check_found_at(where, how);
+	t_guard = g;
 }
 
 /* Memcheck mode, before a free: false if p is no live block (reported:
@@ -1388,19 +1435,20 @@ static bool mc_check_free(void *p, uint32_t info, int how, struct caller c, uint
 {
 	uint64_t a = (uint64_t)(uintptr_t)p;
 	if (!info) {
-		struct mc_freed_block f = { 0, 0, 0, 0, 0 };
-		uint64_t on_stack = 0;
+		/* valgrind's description: a block near it, live or recently freed */
+		struct mc_heap_desc d;
+		uint64_t on_stack = 0, frame = 0;
 		struct rt_thread *t = self_get();
-		/* valgrind's "Address 0x.. is on thread 1's stack" (the live part,
-		 * and the 128-byte red zone below the stack pointer) */
-		if (!mc_freed_find(a, &f) && t && a + 128 >= c.sp && a < t->sc.stack_hi) {
+		/* else "Address 0x.. is on thread 1's stack" (the live part, and
+		 * the 128-byte red zone below the stack pointer) */
+		if (!mc_describe_heap(a, &d) && t && a + 128 >= c.sp && a < t->sc.stack_hi) {
 			on_stack = rt_thread_num();
 			/* "in frame #1, created by main": frame 0 of the walk is #1 */
-			f.ptr = (uint64_t)(rt_stack_frame_holding(&t->sc, c.ip, c.sp, c.bp, a) + 1);
+			frame = (uint64_t)(rt_stack_frame_holding(&t->sc, c.ip, c.sp, c.bp, a) + 1);
 		}
-		rec_mc_error((struct rt_error){ .kind = HE_INVALID_FREE, .how = (uint8_t)how, .addr = a, .info = f.info,
-						.free_stack = f.free_stack, .block = f.ptr, .size = on_stack,
-						.free_how = f.how }, c);
+		rec_mc_error((struct rt_error){ .kind = HE_INVALID_FREE, .how = (uint8_t)how, .addr = a, .info = d.info,
+						.free_stack = d.free_stack, .block = d.info ? d.block : frame,
+						.size = on_stack, .free_how = d.free_how }, c);
 		return false;
 	}
 	uint32_t stack;
@@ -1419,15 +1467,16 @@ static bool mc_check_free(void *p, uint32_t info, int how, struct caller c, uint
 }
 
 /* Memcheck mode: a block that left the quarantine is checked for writes
- * after its free, then really freed. */
-static void mc_release_freed(const struct mc_freed_block *b)
+ * after its free, then really freed. where, how: the call that pushed it
+ * out (a free or realloc of another block). */
+static void mc_release_freed(const struct mc_freed_block *b, uint32_t where, int how)
 {
 	struct mc_damage d;
 	void *p = (void *)(uintptr_t)b->ptr;
 	if (!mc_rz_freed_intact(p, b->size, &d))
-		rec_mc_error_where((struct rt_error){ .kind = HE_FREED_WRITE, .how = HOW_QUARANTINE, .addr = d.addr,
-						      .size = d.len, .info = b->info, .free_stack = b->free_stack,
-						      .block = b->ptr, .free_how = b->how });
+		rec_mc_error_where((struct rt_error){ .kind = HE_FREED_WRITE, .how = (uint8_t)how, .where = where,
+						      .addr = d.addr, .size = d.len, .info = b->info,
+						      .free_stack = b->free_stack, .block = b->ptr, .free_how = b->how });
 	mc_rz_release(p, b->size);
 }
 
@@ -1448,15 +1497,16 @@ static void mc_retire(void *p, uint32_t info, uint64_t size, int how, struct cal
 							      .addr = after.addr, .size = after.len, .info = info, .block = a });
 	}
 	struct mc_freed_block b = { a, size, info, fstack, (uint8_t)how }, out[4];
-	bool held = size <= MC_QUARANTINE_MAX_BLOCK;
-	if (held)
-		mc_rz_fill_freed(p, size);
+	/* a guarded block of any size waits: a big one's pages go back */
+	int held = size <= MC_QUARANTINE_MAX_BLOCK ? MC_HELD : MC_NOT_HELD;
+	if ((held || (!mc_slab_owns(a) && mc_guard_owns(p))) && mc_rz_fill_freed(p, size))
+		held = MC_HELD_FREE_OF_COST;
 	struct rt_thread *t = self_get();
 	if (t && !t->mc_ring)
 		t->mc_ring = mc_ring_new();
 	size_t n = mc_freed_note(t ? t->mc_ring : NULL, &b, held, out, 4);
 	for (size_t i = 0; i < n; i++)
-		mc_release_freed(&out[i]);
+		mc_release_freed(&out[i], fstack, how);
 	if (!held)
 		mc_rz_release(p, size);
 }
@@ -1469,9 +1519,9 @@ static bool mc_release_untraced(void *p)
 {
 	uint64_t key;
 	uint32_t info = take_block(p, &key);
-	if (!info) /* a slot that is no live block: the C library would abort on it */
-		return mc_slab_owns((uint64_t)(uintptr_t)p);
-	mc_rz_release(p, info_size(info));
+	if (!info) /* a slot or guarded block that is no live block: the C library would abort on it */
+		return mc_slab_owns((uint64_t)(uintptr_t)p) || mc_guard_owns(p);
+	mc_rz_release(p, rt_info_size(info));
 	return true;
 }
 
@@ -1555,6 +1605,63 @@ static bool mc_precise_fault(int sig, siginfo_t *si, ucontext_t *uc)
 	return true;
 }
 
+/* Memcheck mode: the program dies of sig. valgrind's report of it: the
+ * access (an invalid read, write or jump, with the heap block near the
+ * address), then the signal and the stack where it struck; the checks at
+ * exit that follow name that stack too. Only for a fault of the
+ * program's: one inside a hook (t_guard) may have left the runtime's
+ * tables half changed. */
+static NOINLINE void mc_report_fatal(int sig, siginfo_t *si, ucontext_t *uc)
+{
+	if (t_guard || atomic_load(&g_state) != ST_ON || g_finished)
+		return;
+	t_guard = 1;
+	struct rt_thread *t = self_get();
+	if (!t) {
+		t_guard = 0;
+		return;
+	}
+	struct mc_fault f;
+	mc_fault_read(sig, si, uc, &f);
+	/* a thread state made here took the signal stack for the thread's;
+	 * the main thread's stack may have grown since */
+	uint64_t lo, hi;
+	if ((f.sp < t->sc.stack_lo || f.sp >= t->sc.stack_hi) && rt_mapping_of(f.sp, &lo, &hi)) {
+		t->sc.stack_lo = lo;
+		t->sc.stack_hi = hi;
+	}
+	uint32_t where;
+	/* the faulting instruction is the innermost frame: the unwinder looks
+	 * up ip - 1, as for a return address */
+	if (f.grow_to) { /* the stack pointer is past the stack: that frame alone, as valgrind */
+		where = rt_stack_child(&t->sc, 0, f.ip + 1);
+	} else if (f.fetch) { /* the bad address, called from the return address on the stack */
+		uint64_t ret = 0;
+		struct iovec local = { &ret, 8 }, remote = { (void *)(uintptr_t)f.sp, 8 };
+		where = process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == 8 && ret
+				? rt_capture(&t->sc, ret, f.sp + 8, f.bp)
+				: 0;
+		where = rt_stack_child(&t->sc, where, f.addr + 1);
+	} else {
+		where = rt_capture(&t->sc, f.ip + 1, f.sp, f.bp);
+	}
+	write_nodes(t);
+	if (f.access != MC_ACC_NONE) {
+		struct mc_heap_desc d;
+		mc_describe_heap(f.addr, &d);
+		uint8_t kind = f.access == MC_ACC_JUMP	  ? HE_INVALID_JUMP
+			       : f.access == MC_ACC_WRITE ? HE_INVALID_WRITE
+							  : HE_INVALID_READ;
+		rec_mc_error_where((struct rt_error){ .kind = kind, .where = where, .addr = f.addr, .size = f.size,
+						      .info = d.info, .block = d.block, .free_stack = d.free_stack,
+						      .free_how = d.free_how });
+	}
+	if (ev_begin(t, MC_FATAL_REC))
+		ev_end_defs(t, t->buf + t->pos + mc_fault_put(t->buf + t->pos, &f, where));
+	rt_leak_check_found_at(where, HOW_FATAL);
+	t_guard = 0;
+}
+
 /* Called by libsonde-mcstr.so (memcheck mode's string functions) when a
  * copy's source and destination overlap; ip/sp/bp name its caller. */
 EXPORT void sonde_rt_mc_overlap(int fn, const void *dst, const void *src, size_t len_plus1, uint64_t ip, uint64_t sp,
@@ -1591,7 +1698,7 @@ EXPORT void *malloc(size_t n)
 
 static inline void free_kind(void *p, int kind, struct caller c)
 {
-	if (!p || RT_UNLIKELY(in_arena(p)))
+	if (!p || RT_UNLIKELY(arena_block(p)))
 		return;
 	if (RT_UNLIKELY(!real_ready()))
 		return;
@@ -1690,13 +1797,13 @@ static NOINLINE void *mc_realloc(void *old, size_t n, int kind, struct caller c)
 	if (!tracing()) {
 		uint64_t key;
 		uint32_t oinfo = old ? take_block(old, &key) : 0;
-		if (!oinfo && mc_slab_owns((uint64_t)(uintptr_t)old)) { /* no live block: as if invalid */
+		if (!oinfo && (mc_slab_owns((uint64_t)(uintptr_t)old) || mc_guard_owns(old))) { /* no live block: as if invalid */
 			errno = ENOMEM;
 			return NULL;
 		}
 		if (!oinfo)
 			return rt_real.realloc(old, n);
-		uint64_t on = info_size(oinfo);
+		uint64_t on = rt_info_size(oinfo);
 		void *p = rt_real.malloc(n ? n : 1);
 		if (p) {
 			memcpy(p, old, on < n ? on : n);
@@ -1744,13 +1851,13 @@ EXPORT void *realloc(void *old, size_t n)
 {
 	if (RT_UNLIKELY(!real_ready())) {
 		void *p = arena_alloc(n, 16);
-		if (p && old) {
+		if (p && old && arena_block(old)) {
 			size_t on = arena_size(old);
 			memcpy(p, old, on < n ? on : n);
 		}
 		return p;
 	}
-	bool arena = old && in_arena(old);
+	bool arena = old && arena_block(old);
 	if (RT_UNLIKELY(g_memcheck) && !arena)
 		return mc_realloc(old, n, HK_REALLOC, CALLER());
 	if (!tracing())
@@ -1777,7 +1884,7 @@ EXPORT void *reallocarray(void *old, size_t n, size_t m)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (RT_UNLIKELY(!real_ready()) || (old && in_arena(old)) || !rt_real.reallocarray)
+	if (RT_UNLIKELY(!real_ready()) || (old && arena_block(old)) || !rt_real.reallocarray)
 		return realloc(old, n * m);
 	if (RT_UNLIKELY(g_memcheck))
 		return mc_realloc(old, n * m, old ? HK_REALLOC : HK_REALLOCARRAY, CALLER());
@@ -1819,10 +1926,15 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 		else if (mc_fishy(n, HK_POSIX_MEMALIGN, 0, CALLER()) || !(p = mc_rz_alloc(n, align)))
 			r = ENOMEM;
 		else
-			r = 0, *out = p;
-	} else {
-		r = rt_real.posix_memalign(out, align, n);
+			r = 0;
+		if (r == 0)
+			rec_alloc(HK_POSIX_MEMALIGN, n, p, CALLER());
+		t_guard = 0;
+		if (r == 0) /* the program's pointer: a bad one faults as the program's write (valgrind's too) */
+			*out = p;
+		return r;
 	}
+	r = rt_real.posix_memalign(out, align, n);
 	if (r == 0)
 		rec_alloc(HK_POSIX_MEMALIGN, n, *out, CALLER());
 	t_guard = 0;
@@ -1909,13 +2021,17 @@ EXPORT size_t malloc_usable_size(void *p)
 	if (!p)
 		return 0;
 	if (in_arena(p))
-		return arena_size(p);
+		return arena_block(p) ? arena_size(p) : 0;
 	if (RT_UNLIKELY(!real_ready()))
 		return 0;
 	if (RT_UNLIKELY(g_memcheck)) { /* a checked block has exactly its size */
 		uint32_t info = live_get(p);
-		if (info || mc_slab_owns((uint64_t)(uintptr_t)p)) /* a slot that is no live block: 0 */
-			return info ? info_size(info) : 0;
+		/* while tracing, every block of the program's is known: anything
+		 * else is no block, and the C library would read its header
+		 * (valgrind answers 0) */
+		if (info || mc_slab_owns((uint64_t)(uintptr_t)p) || mc_guard_owns(p) ||
+		    (atomic_load_explicit(&g_state, memory_order_relaxed) == ST_ON && !t_guard))
+			return info ? rt_info_size(info) : 0;
 	}
 	return rt_real.malloc_usable_size ? rt_real.malloc_usable_size(p) : 0;
 }
@@ -2197,14 +2313,23 @@ EXPORT int execle(const char *path, const char *arg, ...)
 	return execve(path, argv_, envp);
 }
 
-EXPORT __attribute__((noreturn)) void _exit(int status)
+static __attribute__((noreturn)) void exit_now(int status, struct caller c)
 {
-	rt_finish(0, 0, false);
+	if (getpid() == g_pid) { /* not a vfork child: it shares our memory */
+		if (g_memcheck && atomic_load(&g_state) == ST_ON && !g_finished && !t_guard)
+			mc_found_at(c, HOW_UEXIT);
+		rt_finish(0, 0, false);
+	}
 	syscall(SYS_exit_group, status);
 	__builtin_unreachable();
 }
 
+EXPORT __attribute__((noreturn)) void _exit(int status)
+{
+	exit_now(status, CALLER());
+}
+
 EXPORT __attribute__((noreturn)) void _Exit(int status)
 {
-	_exit(status);
+	exit_now(status, CALLER());
 }

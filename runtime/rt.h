@@ -11,7 +11,8 @@
  *   rt_tls.c    the thread vector ld.so allocates, at the program's own size
  *   mc_*.c      memcheck mode: redzones and quarantine (mc_redzone.c,
  *               mc_freed.c), the leak check (mc_check.c, mc_roots.c,
- *               mc_mark.c)
+ *               mc_mark.c), addresses described (mc_describe.c), fatal
+ *               signals (mc_fatal.c)
  *   rt_compat.c what src/binary needs from src/util and libelf/zlib/zstd,
  *               re-implemented over the real malloc (libc only)
  *
@@ -165,9 +166,20 @@ extern unsigned rt_max_frames;
 uint32_t rt_capture(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp);
 /* The same, remembering the walk under kind (rt_capture: RT_WALK_ALLOC). */
 uint32_t rt_capture_kind(struct rt_stack_cache *c, enum rt_walk_kind kind, uint64_t ip, uint64_t sp, uint64_t bp);
+/* The stack from the first frame whose return address first() accepts
+ * (0: no such frame), at most rt_max_frames deep; new trie nodes as
+ * rt_capture leaves them. The walks rt_capture remembers are not used. */
+uint32_t rt_capture_from(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp,
+			 bool (*first)(uint64_t ip));
+/* The stack of ip called from the stack parent (0: ip alone): one more
+ * innermost frame, its node left in c->new_nodes if new. */
+uint32_t rt_stack_child(struct rt_stack_cache *c, uint32_t parent, uint64_t ip);
 /* The frame (0: the innermost, as rt_capture counts from the same
  * registers) whose part of the stack holds addr; -1 if none. */
 int rt_stack_frame_holding(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp, uint64_t addr);
+/* The mapping of /proc/self/maps holding addr (plain system calls: safe
+ * in a signal handler). */
+bool rt_mapping_of(uint64_t addr, uint64_t *lo, uint64_t *hi);
 /* Builds the module list (HR_MODULE records go out through rt_emit_global). */
 void rt_modules_init(void);
 void rt_modules_mark_dirty(void);
@@ -191,6 +203,8 @@ struct rt_info_cache {
 uint32_t rt_info_intern(struct rt_info_cache *c, int kind, uint64_t size, uint32_t stack, bool *is_new);
 /* What an info stands for; false for an unknown index. */
 bool rt_info_get(uint32_t info, uint64_t *size, uint32_t *stack, int *kind);
+/* The size an info stands for (0 if unknown). */
+uint64_t rt_info_size(uint32_t info);
 /* Calls fn for every live block (the caller stops other threads first). */
 void rt_ptrmap_foreach(void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void *ctx);
 /* The same over the live map and memcheck mode's slots (rt.c). */
@@ -222,6 +236,10 @@ uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint32_t me, uint64_t *key);
 uint32_t rt_ptrmap_take(uint64_t ptr, uint32_t me, uint64_t *key);
 /* The info of a live block, 0 if ptr is none (the map is not changed). */
 uint32_t rt_ptrmap_get(uint64_t ptr);
+/* A live block whose bytes (size of its info), widened by slack on both
+ * sides, hold addr: its info, its start in *ptr; 0 if none. Scans the
+ * whole map (reports on wild addresses only); addr is never read. */
+uint32_t rt_ptrmap_find_near(uint64_t addr, uint64_t slack, uint64_t (*size)(uint32_t info), uint64_t *ptr);
 
 /* ---- the thread vector (rt_tls.c) ---- */
 

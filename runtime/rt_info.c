@@ -131,3 +131,12 @@ bool rt_info_get(uint32_t info, uint64_t *size, uint32_t *stack, int *kind)
 	*kind = e->kind;
 	return true;
 }
+
+uint64_t rt_info_size(uint32_t info)
+{
+	uint64_t size = 0;
+	uint32_t stack;
+	int kind;
+	rt_info_get(info, &size, &stack, &kind);
+	return size;
+}

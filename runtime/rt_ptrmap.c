@@ -239,3 +239,24 @@ uint32_t rt_ptrmap_get(uint64_t ptr)
 		sunlock(&st->lock);
 	return info;
 }
+
+uint32_t rt_ptrmap_find_near(uint64_t addr, uint64_t slack, uint64_t (*size)(uint32_t info), uint64_t *ptr)
+{
+	for (size_t k = 0; k < STRIPES; k++) {
+		struct stripe *st = &g_stripes[k];
+		bool locked = lock_if_threaded(st);
+		for (uint64_t i = 0; i < st->cap; i++) {
+			uint64_t p = st->s[i].ptr;
+			uint32_t info = st->s[i].info;
+			if (!p || p > addr + slack || addr >= p + size(info) + slack)
+				continue;
+			if (locked)
+				sunlock(&st->lock);
+			*ptr = p;
+			return info;
+		}
+		if (locked)
+			sunlock(&st->lock);
+	}
+	return 0;
+}

@@ -318,7 +318,7 @@ static bool live_read(void *ctx, uint64_t addr, uint64_t *val)
 /* The mapping of /proc/self/maps holding addr, read with plain syscalls:
  * pthread_getattr_np would take the thread's lock (deadlock when the hook
  * runs inside it: Rust's main() calls it, then allocates) and malloc. */
-static bool mapping_of(uint64_t addr, uint64_t *lo, uint64_t *hi)
+bool rt_mapping_of(uint64_t addr, uint64_t *lo, uint64_t *hi)
 {
 	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -364,7 +364,7 @@ static bool mapping_of(uint64_t addr, uint64_t *lo, uint64_t *hi)
 void rt_stack_thread_init(struct rt_stack_cache *c)
 {
 	uint64_t here = (uint64_t)(uintptr_t)__builtin_frame_address(0);
-	if (!mapping_of(here, &c->stack_lo, &c->stack_hi))
+	if (!rt_mapping_of(here, &c->stack_lo, &c->stack_hi))
 		c->stack_lo = c->stack_hi = 0;
 	c->rule_gen = 0;
 	for (int k = 0; k < RT_WALKS; k++) {
@@ -728,6 +728,35 @@ int rt_stack_frame_holding(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, u
 		if (addr >= sps[k] && addr < sps[k + 1])
 			return (int)k;
 	return -1;
+}
+
+uint32_t rt_capture_from(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp,
+			 bool (*first)(uint64_t ip))
+{
+	uint64_t ips[RT_MAX_FRAMES];
+	bool bp_used, cacheable;
+	c->w = &c->walks[RT_WALK_FREE];
+	c->n_new = 0;
+	size_t n = walk(c, ip, sp, bp, ips, NULL, RT_MAX_FRAMES, &bp_used, &cacheable);
+	c->w->last_valid = false; /* its read log is this walk's now */
+	size_t k = 0;
+	while (k < n && !first(ips[k]))
+		k++;
+	if (k == n)
+		return 0;
+	if (n - k > rt_max_frames)
+		n = k + rt_max_frames;
+	uint32_t parent = 0;
+	for (size_t i = n; i-- > k;)
+		parent = intern(c, parent, ips[i]);
+	return parent;
+}
+
+uint32_t rt_stack_child(struct rt_stack_cache *c, uint32_t parent, uint64_t ip)
+{
+	if (c->n_new >= RT_MAX_FRAMES) /* no room to send its node: keep the stack as it is */
+		return parent;
+	return intern(c, parent, ip);
 }
 
 uint32_t rt_capture(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t bp)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "mc_fatal.h"
 #include "rt.h"
 
 #define NUMS 1024 /* beyond: threads get no number (reports say 1) */
@@ -55,6 +56,7 @@ static void give_back(uint32_t n)
  * run after this one (taking a new one there would start another round). */
 static void key_dtor(void *v)
 {
+	mc_altstack_off(); /* before the next thread with this number takes it */
 	give_back((uint32_t)(uintptr_t)v);
 }
 
@@ -97,6 +99,7 @@ static void *start_numbered(void *p)
 {
 	struct start *s = p;
 	hold((uint32_t)(s - g_start));
+	mc_altstack_on(t_num);
 	void *(*fn)(void *) = s->fn;
 	void *arg = s->arg;
 	return fn(arg); /* a sibling call: the thread's frames sit on libc's */

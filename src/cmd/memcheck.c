@@ -290,6 +290,8 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	mc_entries_init(&entries, &t, rt && realpath(rt, rtabs) ? rtabs : rt);
 	mc_build_leaks(&r, &t, &an, view, &entries, o.num_callers);
 	mc_build_errors(&r, &t, view, &entries, o.num_callers);
+	mc_build_fatal(&r, &t, view, &entries, o.num_callers);
+	r.reads_unchecked = !o.precise;
 	r.leak_checked = o.leak_check != MC_LEAK_NO && t.leaks.n == r.in_use_blocks;
 	mc_result_group_losses(&r, o.leak_resolution);
 	mc_supp_apply(&supps, &r, o.num_callers);

@@ -86,6 +86,18 @@ struct heap_error_rec {
 	uint64_t order;      /* its place among all threads' errors, as they were found */
 };
 
+/* A fatal signal the runtime's handler saw (HR_FATAL, memcheck mode). */
+struct heap_fatal_rec {
+	int signo, code;      /* code: si_code (<= 0: sent by a process) */
+	uint64_t addr;        /* si_addr */
+	uint32_t where;       /* the interrupted instruction's stack (0: none) */
+	uint8_t flags;        /* HF_* */
+	uint64_t grow_to;     /* a stack overflow: the page the stack could not grow to */
+	uint64_t stack_limit; /* the main thread's stack limit (0: unlimited) */
+	uint32_t thread;      /* valgrind's number of the thread */
+	char thread_name[16]; /* "" unless it was given one */
+};
+
 struct heap_segment {
 	uint64_t vaddr, memsz, flags;
 };
@@ -134,6 +146,8 @@ struct heap_trace {
 	VEC(struct heap_run) runs;
 	VEC(struct heap_leak) leaks; /* HR_LEAK records (memcheck mode) */
 	VEC(struct heap_error_rec) errors; /* HR_ERROR records (memcheck mode), in stream order */
+	bool have_fatal;                  /* HR_FATAL (memcheck mode): the last one */
+	struct heap_fatal_rec fatal;
 	struct u64map thread_run; /* thread index -> its current run */
 	uint8_t *data; /* the uncompressed trace (mmap'd) */
 	size_t data_n, data_cap;
@@ -185,7 +199,7 @@ uint32_t heap_iter_run(const struct heap_iter *it);
 void heap_iter_free(struct heap_iter *it);
 
 /* Steps *pp over a definition record whose type byte was just read (H M S
- * I N W C L) in a trace of the given version; false if it is not one or
+ * I N W G C L) in a trace of the given version; false if it is not one or
  * does not decode before end. */
 bool heap_skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type, uint64_t version);
 

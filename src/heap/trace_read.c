@@ -331,6 +331,31 @@ static bool parse_def(struct heap_trace *t, struct cur *c, uint8_t type)
 		vec_push(&t->errors, e);
 		return true;
 	}
+	case HR_FATAL: {
+		struct heap_fatal_rec f = { 0 };
+		uint64_t signo = rv(c), code = rv(c);
+		f.addr = rv(c);
+		uint64_t where = rv(c);
+		f.flags = rbyte(c);
+		f.grow_to = rv(c);
+		f.stack_limit = rv(c);
+		uint64_t thread = rv(c);
+		char *name = rstr(c);
+		if (c->bad || !name || signo >= 65 || where > UINT32_MAX || thread > UINT32_MAX || code > UINT32_MAX) {
+			free(name);
+			return false;
+		}
+		f.signo = (int)signo;
+		f.code = (int)((uint32_t)(code >> 1) ^ -(uint32_t)(code & 1)); /* zigzag */
+		f.where = (uint32_t)where;
+		f.thread = (uint32_t)thread;
+		size_t keep = strlen(name) < sizeof(f.thread_name) ? strlen(name) : sizeof(f.thread_name) - 1;
+		memcpy(f.thread_name, name, keep);
+		free(name);
+		t->fatal = f;
+		t->have_fatal = true;
+		return true;
+	}
 	case HR_MC_TOTALS: {
 		uint64_t v[5];
 		for (int i = 0; i < 5; i++)

@@ -48,11 +48,25 @@ bool heap_skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type, uint64_
 		(*pp)++;
 		vars = 2;
 		break;
-	case HR_ERROR:
+	case HR_ERROR: /* 2 bytes, 8 varints, the thread name, the order */
 		if (end - *pp < 2)
 			return false;
 		*pp += 2;
-		vars = 7;
+		for (int i = 0; i < 8; i++)
+			if (!cv(pp, end, &x))
+				return false;
+		strs = 1;
+		vars = -1;
+		break;
+	case HR_FATAL: /* 4 varints, the flags, 3 varints, the thread name */
+		for (int i = 0; i < 4; i++)
+			if (!cv(pp, end, &x))
+				return false;
+		if (*pp >= end)
+			return false;
+		(*pp)++;
+		vars = 3;
+		strs = 1;
 		break;
 	case HR_MODULE:
 		if (!cv(pp, end, &x) || !cv(pp, end, &n) || n > (uint64_t)(end - *pp))
@@ -80,7 +94,7 @@ bool heap_skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type, uint64_
 			return false;
 		*pp += n;
 	}
-	return true;
+	return vars >= 0 || cv(pp, end, &x); /* HR_ERROR ends with a varint after its string */
 }
 
 static inline uint8_t free_kind(uint8_t type)

@@ -1,6 +1,7 @@
 /* Loss records from the runtime's leak verdicts (HR_LEAK records). */
 #include "memcheck/mc_build.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,12 @@ static void fill_frames(struct mc_stack *s, struct heap_view *v, uint32_t stack,
 		f.dir = slash ? intern_str(fr[i].file, (size_t)(slash - fr[i].file)) : NULL;
 		f.line = fr[i].line;
 		f.object = fr[i].module;
+		if (f.object && entries->rt_path && !strcmp(f.object, entries->rt_path)) {
+			/* the runtime's own code (a fault in posix_memalign's store):
+			 * named as valgrind names its replacements, "in" the object */
+			f.file = f.dir = NULL;
+			f.line = 0;
+		}
 		vec_push(&s->frames, f);
 	}
 }
@@ -135,19 +142,38 @@ static const char *strfn_name(int how)
 	return how >= 0 && how < (int)(sizeof names / sizeof *names) ? names[how] : "memcpy";
 }
 
-/* Where the runtime found damage it cannot tie to the write itself. */
+/* Where the runtime found damage it cannot tie to the write itself: the
+ * last line of the report, which says the "at" stack is where it was found. */
 static const char *found_note(const struct heap_error_rec *x)
 {
-	if (x->kind == HE_FREED_WRITE)
-		return x->how == HOW_EXIT ? "Found in the freed block at exit: the write came after the free"
-					  : "Found when the freed block left quarantine: the write came after the free";
-	switch (x->how == HOW_EXIT ? HOW_EXIT : HK_FREE_BASE(x->how)) {
+	bool at_exit = HOW_AT_EXIT(x->how);
+	if (x->kind == HE_FREED_WRITE) {
+		if (x->how == HOW_FATAL)
+			return "Found in the freed block when the program crashed: the write came after the free";
+		return at_exit ? "Found in the freed block at exit: the write came after the free"
+			       : "Found when the freed block left quarantine: the write came after the free";
+	}
+	if (x->how == HOW_FATAL)
+		return "Found in the block's redzone when the program crashed: the write came earlier";
+	switch (at_exit ? HOW_EXIT : HK_FREE_BASE(x->how)) {
 	case HOW_EXIT: return "Found in the block's redzone at exit: the write came earlier";
 	case HK_DELETE: return "Found in the block's redzone by delete: the write came earlier";
 	case HK_DELETE_ARRAY: return "Found in the block's redzone by delete[]: the write came earlier";
 	case HK_REALLOC: return "Found in the block's redzone by realloc(): the write came earlier";
 	default: return "Found in the block's redzone by free(): the write came earlier";
 	}
+}
+
+/* The first frame of a found-late error's stack: the free function whose
+ * call found it, "_exit" for _exit() and _Exit(); none when the stack
+ * starts in libc's exit() or at a crash. */
+static const char *found_top(const struct heap_error_rec *x)
+{
+	if (x->how == HOW_UEXIT)
+		return "_exit";
+	if (x->how == HOW_EXIT || x->how == HOW_FATAL || x->how == HOW_QUARANTINE)
+		return NULL;
+	return free_fn(x->how);
 }
 
 /* "Address 0x.. is N bytes before/inside/after a block of size M". */
@@ -214,10 +240,14 @@ void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct hea
 			e.kind = MC_INVALID_WRITE;
 			e.size = x->size;
 			e.note = found_note(x);
+			top = found_top(x);
 			break;
 		case HE_INVALID_READ:
 		case HE_INVALID_WRITE:
-			e.kind = x->kind == HE_INVALID_READ ? MC_INVALID_READ : MC_INVALID_WRITE;
+		case HE_INVALID_JUMP:
+			e.kind = x->kind == HE_INVALID_READ	 ? MC_INVALID_READ
+				 : x->kind == HE_INVALID_WRITE ? MC_INVALID_WRITE
+							       : MC_INVALID_JUMP;
 			e.size = x->size;
 			top = NULL; /* the faulting instruction's own frames */
 			break;
@@ -243,7 +273,7 @@ void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct hea
 		}
 		int base = HK_FREE_BASE(x->how);
 		e.how = base == HK_DELETE ? "delete" : base == HK_DELETE_ARRAY ? "delete[]" : base == HK_REALLOC ? "realloc()" : "free()";
-		if (x->where)
+		if (x->where || (top && (x->kind == HE_OVERRUN || x->kind == HE_FREED_WRITE)))
 			fill_frames(&e.where, v, x->where, top, entries, num_callers);
 		if (e.stack_frame && e.stack_frame < e.where.frames.n) {
 			const char *file;
@@ -266,4 +296,22 @@ void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct hea
 		mc_result_add_error(r, &e);
 	}
 	free(order);
+}
+
+void mc_build_fatal(struct mc_result *r, const struct heap_trace *t, struct heap_view *v,
+		    const struct mc_entries *entries, size_t num_callers)
+{
+	const struct heap_fatal_rec *f = &t->fatal;
+	if (!t->have_fatal || f->signo != r->signal) /* it did not end the program */
+		return;
+	r->fatal = (struct mc_fatal){ .known = true, .code = f->code, .addr = f->addr,
+				      .core = (f->flags & HF_CORE) != 0, .grow_to = f->grow_to,
+				      .stack_limit = f->stack_limit, .tid = f->thread ? (int)f->thread : 1 };
+	/* valgrind turns a jump to no code into a permissions fault */
+	if ((f->flags & HF_FETCH) && f->signo == SIGSEGV && f->code > 0)
+		r->fatal.code = SEGV_ACCERR;
+	if (f->thread_name[0])
+		r->fatal.thread_name = intern_str(f->thread_name, strlen(f->thread_name));
+	if (f->where)
+		fill_frames(&r->signal_stack, v, f->where, NULL, entries, num_callers);
 }

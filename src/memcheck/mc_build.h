@@ -23,6 +23,11 @@ void mc_build_leaks(struct mc_result *r, const struct heap_trace *t, const struc
 void mc_build_errors(struct mc_result *r, const struct heap_trace *t, struct heap_view *v,
 		     const struct mc_entries *entries, size_t num_callers);
 
+/* The fatal signal the runtime saw (HR_FATAL), when it is the one the
+ * program died of (r->signal): valgrind's details and its stack. */
+void mc_build_fatal(struct mc_result *r, const struct heap_trace *t, struct heap_view *v,
+		    const struct mc_entries *entries, size_t num_callers);
+
 /* The allocation function valgrind names for an allocation kind ("malloc",
  * "operator new[](unsigned long)", ...). */
 const char *mc_alloc_fn(int kind);

@@ -36,6 +36,7 @@ static const struct {
 	{ "operator delete[](void*, std::nothrow_t const&)", "_ZdaPvRKSt9nothrow_t", false },
 	{ "operator delete(void*, std::align_val_t, std::nothrow_t const&)", "_ZdlPvSt11align_val_tRKSt9nothrow_t", false },
 	{ "operator delete[](void*, std::align_val_t, std::nothrow_t const&)", "_ZdaPvSt11align_val_tRKSt9nothrow_t", false },
+	{ "_exit", "_exit", false },
 	{ "memcpy", "memcpy", true },
 	{ "mempcpy", "mempcpy", true },
 	{ "strcpy", "strcpy", true },

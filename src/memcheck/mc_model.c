@@ -94,9 +94,10 @@ static bool same_context(const struct mc_error *a, const struct mc_error *b)
 	switch (a->kind) {
 	case MC_INVALID_READ:
 	case MC_INVALID_WRITE:
-		/* damage found at exit has no call: its block's stack tells apart */
+		/* damage found later (a note says where) has the finding call's
+		 * stack, not the write's: its block's stack tells apart too */
 		return a->size == b->size && str_eq(a->note, b->note) &&
-		       (a->where.frames.n || stack_prefix_eq(&a->alloc_stack, &b->alloc_stack, 4));
+		       ((a->where.frames.n && !a->note) || stack_prefix_eq(&a->alloc_stack, &b->alloc_stack, 4));
 	case MC_INVALID_FREE:
 	case MC_MISMATCHED_FREE:
 		return str_eq(a->how, b->how);

@@ -50,6 +50,7 @@ enum mc_error_kind {
 	MC_FISHY_VALUE,    /* "Argument 'size' of function malloc has a fishy (possibly negative) value: -3" */
 	MC_BAD_ALIGNMENT,  /* "Invalid alignment value: 3 (should be power of 2)" */
 	MC_REALLOC_ZERO,   /* "realloc() with size 0" */
+	MC_INVALID_JUMP,   /* "Jump to the invalid address stated on the next line" */
 	MC_ERROR_KINDS
 };
 
@@ -84,6 +85,20 @@ struct mc_error {
 	const char *thread_name; /* that thread's name if it was given one (NULL: none) */
 };
 
+/* A fatal signal as valgrind describes it: "Access not within mapped
+ * region at address 0x0" (event and address from the signal), and for a
+ * stack overflow "Stack overflow in thread #1: can't grow stack to 0x..". */
+struct mc_fatal {
+	bool known;              /* the runtime's handler reported the signal */
+	int code;                /* si_code as valgrind gives it (<= 0: sent by a process, not the kernel) */
+	uint64_t addr;
+	bool core;               /* ": dumping core" */
+	uint64_t grow_to;        /* a stack overflow: the page the stack could not grow to (0: none) */
+	uint64_t stack_limit;    /* the main thread's stack size (0: unlimited) */
+	int tid;                 /* valgrind's number of the thread */
+	const char *thread_name; /* NULL: none */
+};
+
 struct mc_result {
 	int pid, ppid;
 	const char *exe;
@@ -100,6 +115,8 @@ struct mc_result {
 	int exit_code;
 	int signal;              /* killed by this signal (0: none) */
 	struct mc_stack signal_stack; /* where the fatal signal hit (may be empty) */
+	struct mc_fatal fatal;   /* what the runtime saw of it (fatal.known: anything) */
+	bool reads_unchecked;    /* invalid reads were not checked (no --precise): the text says so once */
 	/* sonde's own command line up to the program, for XML <vargv>:
 	 * vargv[0] the executable, then the options */
 	char **vargv;

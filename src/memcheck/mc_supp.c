@@ -407,6 +407,8 @@ static bool kind_matches(const struct mc_supp *p, const struct mc_error *e)
 		return p->kind == MC_SK_BAD_ALIGN;
 	case MC_REALLOC_ZERO:
 		return p->kind == MC_SK_REALLOC_ZERO;
+	case MC_INVALID_JUMP:
+		return p->kind == MC_SK_JUMP;
 	default:
 		return false;
 	}
@@ -466,6 +468,8 @@ const char *mc_supp_error_kind(const struct mc_error *e, char *buf, size_t n)
 		return "Memcheck:BadAlign";
 	case MC_REALLOC_ZERO:
 		return "Memcheck:ReallocZero";
+	case MC_INVALID_JUMP:
+		return "Memcheck:Jump";
 	default:
 		return "Memcheck:Unknown";
 	}

@@ -110,6 +110,9 @@ void mc_error_what(struct strbuf *sb, const struct mc_error *e)
 	case MC_REALLOC_ZERO:
 		sb_adds(sb, "realloc() with size 0");
 		break;
+	case MC_INVALID_JUMP:
+		sb_adds(sb, "Jump to the invalid address stated on the next line");
+		break;
 	default:
 		sb_adds(sb, "Unknown error");
 		break;
@@ -134,8 +137,8 @@ bool mc_error_frame_line(struct strbuf *sb, const struct mc_error *e)
 /* Whether an error names an address even when no block was found. */
 static bool about_address(const struct mc_error *e)
 {
-	return e->kind == MC_INVALID_FREE || e->kind == MC_MISMATCHED_FREE ||
-	       e->kind == MC_INVALID_READ || e->kind == MC_INVALID_WRITE;
+	return e->kind == MC_INVALID_FREE || e->kind == MC_MISMATCHED_FREE || e->kind == MC_INVALID_READ ||
+	       e->kind == MC_INVALID_WRITE || e->kind == MC_INVALID_JUMP;
 }
 
 /* "Address 0x.. is N bytes after a block of size M alloc'd" (no prefix);
@@ -258,15 +261,99 @@ int mc_exit_status(const struct mc_result *r, const struct mc_opts *o, int *rais
 	return r->exited ? r->exit_code : 0;
 }
 
+/* valgrind's words for what the kernel says about a fault (NULL: none);
+ * *has_addr: they take " at address 0x..". */
+const char *mc_fatal_event(int sig, const struct mc_fatal *f, bool *has_addr)
+{
+	*has_addr = true;
+	if (!f->known || f->code <= 0)
+		return NULL;
+	switch (sig) {
+	case SIGSEGV:
+		switch (f->code) {
+		case SEGV_MAPERR: return "Access not within mapped region";
+		case SEGV_ACCERR: return "Bad permissions for mapped region";
+		case SI_KERNEL:
+			*has_addr = false;
+			return "General Protection Fault";
+		default: return NULL;
+		}
+	case SIGILL: {
+		static const char *const ill[] = { NULL, "Illegal opcode", "Illegal operand", "Illegal addressing mode",
+						   "Illegal trap", "Privileged opcode", "Privileged register",
+						   "Coprocessor error", "Internal stack error" };
+		return f->code < 9 ? ill[f->code] : NULL;
+	}
+	case SIGFPE: {
+		static const char *const fpe[] = { NULL, "Integer divide by zero", "Integer overflow", "FP divide by zero",
+						   "FP overflow", "FP underflow", "FP inexact", "FP invalid operation",
+						   "FP subscript out of range" };
+		return f->code < 9 ? fpe[f->code] : NULL;
+	}
+	case SIGBUS: {
+		static const char *const bus[] = { NULL, "Invalid address alignment", "Non-existent physical address",
+						   "Hardware error" };
+		return f->code < 4 ? bus[f->code] : NULL;
+	}
+	default:
+		return NULL;
+	}
+}
+
+/* valgrind prints the block with -q too for a signal the kernel sent that
+ * dumps core by default (the program crashed, rather than was killed). */
+static bool fatal_shown(const struct mc_result *r, const struct mc_opts *o)
+{
+	static const int core_signals[] = { SIGQUIT, SIGILL, SIGABRT, SIGFPE, SIGSEGV, SIGBUS, SIGTRAP, SIGXCPU, SIGXFSZ };
+	if (o->verbosity)
+		return true;
+	if (!r->fatal.known || r->fatal.code <= 0)
+		return false;
+	for (size_t i = 0; i < sizeof core_signals / sizeof core_signals[0]; i++)
+		if (core_signals[i] == r->signal)
+			return true;
+	return false;
+}
+
+static void stack_overflow_line(struct strbuf *sb, const struct mc_result *r)
+{
+	LINE(sb, r, "Stack overflow in thread #%d: can't grow stack to 0x%llx", r->fatal.tid ? r->fatal.tid : 1,
+	     (unsigned long long)r->fatal.grow_to);
+}
+
+/* valgrind's block for a fatal signal: the signal, what the kernel said,
+ * where (for a stack overflow valgrind says so before and after), and
+ * for an unmapped address the hint about the main thread's stack. */
 static void fatal_signal(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o)
 {
 	const char *abbrev = sigabbrev_np(r->signal);
+	const struct mc_fatal *f = &r->fatal;
+	if (f->grow_to)
+		stack_overflow_line(sb, r);
 	LINE(sb, r, "%s", "");
 	if (abbrev)
-		LINE(sb, r, "Process terminating with default action of signal %d (SIG%s)", r->signal, abbrev);
+		LINE(sb, r, "Process terminating with default action of signal %d (SIG%s)%s", r->signal, abbrev,
+		     f->core ? ": dumping core" : "");
 	else
 		LINE(sb, r, "Process terminating with default action of signal %d", r->signal);
+	bool has_addr;
+	const char *event = mc_fatal_event(r->signal, f, &has_addr);
+	if (event && has_addr)
+		LINE(sb, r, " %s at address 0x%llX", event, (unsigned long long)f->addr);
+	else if (event)
+		LINE(sb, r, " %s", event);
+	if (f->grow_to && (f->tid ? f->tid : 1) == 1) /* valgrind tries to grow the main stack once more */
+		stack_overflow_line(sb, r);
 	stack_text(sb, r, &r->signal_stack, o);
+	if (r->signal == SIGSEGV && f->known && f->code == SEGV_MAPERR) {
+		LINE(sb, r, " If you believe this happened as a result of a stack");
+		LINE(sb, r, " overflow in your program's main thread (unlikely but");
+		LINE(sb, r, " possible), you can try to increase the size of the");
+		LINE(sb, r, " main thread stack using the --main-stacksize= flag.");
+		if (f->stack_limit)
+			LINE(sb, r, " The main thread stack size used in this run was %llu.",
+			     (unsigned long long)f->stack_limit);
+	}
 }
 
 static void loss_line(struct strbuf *sb, const struct mc_loss *l, size_t no, size_t total)
@@ -392,7 +479,7 @@ void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct m
 		    const struct mc_supps *supps, int *last_tid)
 {
 	char a[32], b[32], d[32];
-	if (r->signal && o->verbosity)
+	if (r->signal && fatal_shown(r, o))
 		fatal_signal(sb, r, o);
 	if (o->verbosity) {
 		LINE(sb, r, "%s", "");
@@ -419,6 +506,8 @@ void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct m
 	if (!o->verbosity)
 		return;
 	struct mc_counts c = mc_count_errors(r, o);
+	if (r->reads_unchecked) /* what a clean ERROR SUMMARY does not cover */
+		LINE(sb, r, "Invalid reads of heap memory are checked only with --precise");
 	if (!o->show_error_list)
 		LINE(sb, r, "For lists of detected and suppressed errors, rerun with: -s");
 	error_summary(sb, r, &c);

@@ -24,6 +24,11 @@ bool mc_error_address(struct strbuf *sb, const struct mc_error *e);
  * false when the error has no such line. */
 bool mc_error_frame_line(struct strbuf *sb, const struct mc_error *e);
 
+/* valgrind's words for what the kernel said about a fatal signal
+ * ("Access not within mapped region"), NULL when there are none;
+ * *has_addr: followed by " at address 0x..". */
+const char *mc_fatal_event(int sig, const struct mc_fatal *f, bool *has_addr);
+
 /* sonde's three preamble lines (valgrind's name/copyright/version lines). */
 extern const char *const mc_preamble[3];
 

@@ -1,6 +1,7 @@
 /* valgrind's XML protocol 4, element by element in valgrind's order and
  * indentation (compared with valgrind 3.19's --xml=yes on the same
  * programs). */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -140,6 +141,7 @@ static const char *xml_kind(const struct mc_error *e)
 	case MC_FISHY_VALUE: return "FishyValue";
 	case MC_BAD_ALIGNMENT: return "InvalidAlignment";
 	case MC_REALLOC_ZERO: return "ReallocSizeZero";
+	case MC_INVALID_JUMP: return "InvalidJump";
 	default: return "Unknown";
 	}
 }
@@ -219,9 +221,32 @@ static void leak_error(struct strbuf *sb, const struct mc_loss *l, size_t no, si
 	sb_adds(sb, "</error>\n\n");
 }
 
+/* <fatal_signal>: what valgrind writes when the program dies of a signal */
+static void fatal_signal(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o)
+{
+	const struct mc_fatal *f = &r->fatal;
+	const char *abbrev = sigabbrev_np(r->signal);
+	sb_addf(sb, "<fatal_signal>\n  <tid>%d</tid>\n", f->tid ? f->tid : 1);
+	if (f->thread_name)
+		elem(sb, 2, "threadname", f->thread_name);
+	sb_addf(sb, "  <signo>%d</signo>\n  <signame>SIG%s</signame>\n  <sicode>%d</sicode>\n", r->signal,
+		abbrev ? abbrev : "?", f->code);
+	bool has_addr;
+	const char *event = mc_fatal_event(r->signal, f, &has_addr);
+	if (event) {
+		elem(sb, 2, "event", event);
+		if (has_addr)
+			sb_addf(sb, "  <siaddr>0x%llX</siaddr>\n", (unsigned long long)f->addr);
+	}
+	stack(sb, &r->signal_stack, o);
+	sb_adds(sb, "</fatal_signal>\n\n");
+}
+
 void mc_xml_finish(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
 		   const struct mc_supps *supps, uint64_t elapsed_ms)
 {
+	if (r->signal && r->fatal.known)
+		fatal_signal(sb, r, o);
 	sb_adds(sb, "\n");
 	status(sb, "FINISHED", elapsed_ms);
 	uint64_t unique = r->errors.n;
@@ -240,7 +265,12 @@ void mc_xml_finish(struct strbuf *sb, const struct mc_result *r, const struct mc
 		sb_addf(sb, "  <pair>\n    <count>%llu</count>\n    <unique>0x%zx</unique>\n  </pair>\n",
 			(unsigned long long)(e->count ? e->count : 1), i);
 	}
-	sb_adds(sb, "</errorcounts>\n\n<suppcounts>\n");
+	sb_adds(sb, "</errorcounts>\n\n");
+	if (!o->verbosity) { /* valgrind -q leaves out the used suppressions */
+		sb_adds(sb, "\n</valgrindoutput>\n\n");
+		return;
+	}
+	sb_adds(sb, "<suppcounts>\n");
 	for (size_t i = supps ? supps->v.n : 0; i-- > 0;) {
 		const struct mc_supp *p = &supps->v.v[i];
 		if (!p->count)

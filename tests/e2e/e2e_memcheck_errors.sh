@@ -47,6 +47,9 @@ cases=(
 	"uaf_read|^Invalid read of size 4\$|^Address ADDR is 8 bytes inside a block of size 40 free'd|vg|--precise"
 	"overrun|^Invalid write of size 1\$|^Address ADDR is 4 bytes after a block of size 10 alloc'd|vg|--precise"
 	"uaf|^Invalid write of size 1\$|^Address ADDR is 8 bytes inside a block of size 32 free'd|vg|--precise"
+	# --precise guards big blocks too
+	"read_overrun_big|^Invalid read of size 1\$|^Address ADDR is 0 bytes after a block of size 1,048,576 alloc'd|vg|--precise"
+	"uaf_read_big|^Invalid read of size 4\$|^Address ADDR is 4,194,304 bytes inside a block of size 10,485,760 free'd|vg|--precise"
 )
 for c in "${cases[@]}"; do
 	IFS='|' read -r mode head second cmp opts <<<"$c"
@@ -91,6 +94,48 @@ for c in "${cases[@]}"; do
 		pass "memcheck_err_$name ($(head -1 "$T/$name.shape"))"
 	fi
 done
+
+# Damage found after the fact (in a redzone or a freed block, when the
+# block is freed, reallocated, pushed out of the quarantine, or at exit)
+# is reported with the stack of the call that found it, then the block's
+# stacks, then a line saying so: valgrind's three parts. mode|the first
+# frame's function|the next one (main's line where the call was)
+late_cases=(
+	"overrun|free|main (mc_errors.c:39)"
+	"overrun_realloc|realloc|main (mc_errors.c:47)"
+	"uaf_pushed|free|main (mc_errors.c:61)"
+	"overrun_exit|exit|(below main)"
+	"uaf|exit|(below main)"
+	"overrun_uexit|_exit|main (mc_errors.c:65)"
+)
+for c in "${late_cases[@]}"; do
+	IFS='|' read -r mode top next <<<"$c"
+	"$SONDE" memcheck "$FIX/mc_errors" "$mode" >/dev/null 2>"$T/late_$mode.err"
+	# the first frame's function (the runtime's or libc's), the next frame
+	got=$(sed -n '/^==[0-9]*== Invalid write/,/^==[0-9]*==  Address/p' "$T/late_$mode.err" |
+		sed -n 's/^==[0-9]*==    \(at\|by\) 0x[0-9A-Fa-f]*: //p' | head -2 |
+		sed '1s/ (.*//; s/^(below main) .*/(below main)/' | tr '\n' '|')
+	want="$top|$next|"
+	"$SONDE" memcheck --xml=yes --xml-file="$T/late_$mode.xml" "$FIX/mc_errors" "$mode" >/dev/null 2>&1
+	empty=$(awk '/<what>/ { w = 1 } w && /<stack>/ { getline; if ($0 ~ /<\/stack>/) e++; w = 0 } END { print e + 0 }' "$T/late_$mode.xml")
+	if [ "$got" = "$want" ] && [ "$empty" = 0 ] && grep -q '^==[0-9]*==  Found ' "$T/late_$mode.err"; then
+		pass "memcheck_err_found_late_$mode (at $top, then $next; XML stacks filled)"
+	else
+		fail "memcheck_err_found_late_$mode" "frames '$got', want '$want'; $empty empty XML stacks"
+	fi
+done
+
+# without --precise, one line near the ERROR SUMMARY says invalid reads
+# were not checked; not with --precise, not with -q
+n_default=$(grep -c 'Invalid reads of heap memory are checked only with --precise' "$T/late_overrun.err")
+"$SONDE" memcheck --precise "$FIX/mc_errors" overrun >/dev/null 2>"$T/note_precise.err"
+"$SONDE" memcheck -q "$FIX/mc_errors" overrun >/dev/null 2>"$T/note_q.err"
+n_precise=$(grep -c 'checked only with --precise' "$T/note_precise.err")
+n_q=$(grep -c 'checked only with --precise' "$T/note_q.err")
+before=$(grep -A1 'checked only with --precise' "$T/late_overrun.err" | tail -1 | sed 's/^==[0-9]*== //')
+[ "$n_default/$n_precise/$n_q" = 1/0/0 ] && [ "$before" = "For lists of detected and suppressed errors, rerun with: -s" ] &&
+	pass "memcheck_err_reads_note (once, before the ERROR SUMMARY's hint)" ||
+	fail memcheck_err_reads_note "default $n_default, --precise $n_precise, -q $n_q; followed by '$before'"
 
 # C++: the exact operator delete (sized, as g++ calls it) in the call's
 # and in the free's stack, function by function as valgrind prints them

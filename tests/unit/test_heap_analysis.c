@@ -580,6 +580,70 @@ static void test_error_threads(void)
 	sb_free(&e.out);
 }
 
+/* An HR_FATAL record: signal, si_code (zigzag), address, stack, flags,
+ * the page the stack could not grow to, the stack limit, the thread. */
+static void fatal_rec(struct enc *e, uint64_t signo, int64_t code, const char *name)
+{
+	e->defs = true;
+	sb_addc(&e->out, HR_FATAL);
+	v(e, signo);
+	v(e, ((uint64_t)code << 1) ^ (uint64_t)(code >> 63));
+	v(e, 0xdeadbeef);
+	v(e, 3);
+	sb_addc(&e->out, HF_CORE);
+	v(e, 0x7ffd0000);
+	v(e, 8 << 20);
+	v(e, 2);
+	str(e, name);
+}
+
+/* The fatal signal's record, a negative si_code (a signal a process sent)
+ * among them; errors and fatal records between events in one chunk do not
+ * stop the replay (it steps over definitions: HR_ERROR ends with a varint
+ * after its string). */
+static void test_fatal_record(void)
+{
+	struct enc e = ENC_INIT;
+	chunk_begin(&e, 1);
+	basic_stacks(&e);
+	alloc(&e, 1, 10, 0x100, 1);
+	error_rec(&e, 1, "w");
+	fatal_rec(&e, 6, -6, "");
+	alloc(&e, 2, 20, 0x200, 2);
+	fatal_rec(&e, 11, 1, "crasher");
+	alloc(&e, 3, 30, 0x300, 3);
+	chunk_end(&e);
+	struct heap_trace t;
+	heap_trace_init(&t);
+	heap_trace_parse(&t, (const uint8_t *)e.out.buf, e.out.len, false);
+	CHECK(!t.corrupt);
+	CHECK(t.have_fatal);
+	CHECK_INT(t.fatal.signo, 11);
+	CHECK_INT(t.fatal.code, 1);
+	CHECK_INT(t.fatal.addr, 0xdeadbeef);
+	CHECK_INT(t.fatal.where, 3);
+	CHECK_INT(t.fatal.flags, HF_CORE);
+	CHECK_INT(t.fatal.grow_to, 0x7ffd0000);
+	CHECK_INT(t.fatal.stack_limit, 8 << 20);
+	CHECK_INT(t.fatal.thread, 2);
+	CHECK_STR(t.fatal.thread_name, "crasher");
+	CHECK_INT(replay_count(&t, NULL, 0), 3);
+	heap_trace_free(&t);
+	/* the first one, alone: a negative code */
+	struct enc e2 = ENC_INIT;
+	chunk_begin(&e2, 1);
+	fatal_rec(&e2, 6, -6, "");
+	chunk_end(&e2);
+	heap_trace_init(&t);
+	heap_trace_parse(&t, (const uint8_t *)e2.out.buf, e2.out.len, false);
+	CHECK(!t.corrupt && t.have_fatal);
+	CHECK_INT(t.fatal.code, -6);
+	CHECK_STR(t.fatal.thread_name, "");
+	heap_trace_free(&t);
+	sb_free(&e.out);
+	sb_free(&e2.out);
+}
+
 static void test_file_roundtrip(void)
 {
 	struct enc e = ENC_INIT;
@@ -838,6 +902,7 @@ int main(void)
 	RUN(test_truncated);
 	RUN(test_corrupt);
 	RUN(test_error_threads);
+	RUN(test_fatal_record);
 	RUN(test_file_roundtrip);
 	RUN(test_format_bytes);
 	RUN(test_report_symbolized);

@@ -565,25 +565,80 @@ static void test_guard_header_aligned(void)
 	CHECK(bad == 0);
 }
 
-/* Too big or too aligned for guard pages: redzones. */
+/* Big blocks are guarded too: their own page and guard page in the page
+ * map, any other address found through the table of big regions; freed,
+ * every byte faults and the call says their pages went back (small
+ * blocks' do not); released, unmapped and forgotten. */
+static void test_guard_big(void)
+{
+	const size_t ns[] = { 15 * page + 1, 16 * page + 1, (1u << 20) + 3, 40u << 20 };
+	for (size_t i = 0; i < N_OF(ns); i++) {
+		size_t n = ns[i];
+		uint8_t *p;
+		catch_segv();
+		guard_one(n, &p);
+		uncatch_segv();
+		if (!p)
+			return;
+		uint64_t blk, used = g_used;
+		CHECK(g_nbig == 1);
+		CHECK(mc_guard_find(u(p) + n / 3, &blk) && blk == u(p));
+		CHECK(mc_rz_fill_freed(p, n)); /* its pages went back */
+		catch_segv();
+		bool f0 = faults(p, 0), f1 = faults(p + n / 2, 1), fl = faults(p + n - 1, 0);
+		uncatch_segv();
+		CHECK(f0 && f1 && fl);
+		CHECK(mc_guard_owns(p));
+		CHECK(mc_guard_find(u(p) + n / 2, &blk) && blk == u(p));
+		mc_rz_release(p, n);
+		CHECK(!mc_guard_owns(p));
+		CHECK(!mc_guard_find(u(p) + n / 2, &blk) || blk != u(p));
+		CHECK(unmapped(p, 1) && unmapped(p + n / 2, 1) && unmapped(guard_of(p, n), 1));
+		CHECK(g_nbig == 0 && g_used == used - 2);
+	}
+	uint8_t *q = mc_rz_alloc(100, 0);
+	CHECK(q && mc_guard_owns(q));
+	CHECK(!mc_rz_fill_freed(q, 100)); /* a small one keeps its pages */
+	mc_rz_release(q, 100);
+}
+
+/* Past MAX_BIG big blocks at once, the redzones take over until one goes. */
+static void test_guard_big_limit(void)
+{
+	enum { N = MAX_BIG + 3 };
+	size_t n = 16 * page + 1;
+	uint8_t **ps = calloc(N, sizeof(*ps));
+	CHECK(ps);
+	size_t guarded = 0;
+	for (size_t i = 0; i < N; i++) {
+		ps[i] = mc_rz_alloc(n, 0);
+		guarded += ps[i] && mc_guard_owns(ps[i]);
+	}
+	CHECK(guarded == MAX_BIG);
+	CHECK(ps[N - 1] && !mc_guard_owns(ps[N - 1]));
+	mc_rz_release(ps[0], n);
+	uint8_t *again = mc_rz_alloc(n, 0);
+	CHECK(again && mc_guard_owns(again));
+	mc_rz_release(again, n);
+	for (size_t i = 1; i < N; i++)
+		if (ps[i])
+			mc_rz_release(ps[i], n);
+	free(ps);
+	CHECK(g_nbig == 0 && g_regions == 0 && g_used == 0);
+}
+
+/* Too aligned for guard pages: redzones. */
 static void test_guard_fallback(void)
 {
 	struct mc_damage b, a;
-	size_t n = 16 * page + 1;
-	uint8_t *p = mc_rz_alloc(n, 0);
-	CHECK(p);
-	CHECK(!mc_guard_owns(p));
-	CHECK(!mc_rz_check(p, n, &b, &a));
-	p[n] = 0; /* the tail redzone is back */
-	CHECK(mc_rz_check(p, n, &b, &a) && a.addr == u(p + n) && a.len == 1);
-	p[n] = MC_CANARY;
-	mc_rz_release(p, n);
-
-	p = mc_rz_alloc(100, 64);
+	uint8_t *p = mc_rz_alloc(100, 64);
 	CHECK(p);
 	CHECK(u(p) % 64 == 0);
 	CHECK(!mc_guard_owns(p));
 	CHECK(!mc_rz_check(p, 100, &b, &a));
+	p[100] = 0; /* the tail redzone is there */
+	CHECK(mc_rz_check(p, 100, &b, &a) && a.addr == u(p + 100) && a.len == 1);
+	p[100] = MC_CANARY;
 	mc_rz_release(p, 100);
 }
 
@@ -1108,6 +1163,34 @@ static void test_rz_slab(void)
 	CHECK(mc_rz_alloc(100, 0) == p); /* the slot was reused */
 }
 
+/* A block held at no cost (its pages went back) pushes nothing out,
+ * whatever its size, and leaves when the ring's room runs out; lookups
+ * by an address near it find it. A ring of its own (5 MiB: not the first). */
+static void test_freed_free_of_cost(void)
+{
+	struct mc_ring *r = mc_ring_new();
+	struct mc_freed_block out[4], f;
+	struct mc_freed_block a = fb(0x300000000ull, 4 * MiB, 1, 2), big = fb(0x310000000ull, 100 * MiB, 3, 4),
+			      c = fb(0x3f0000000ull, 2 * MiB, 5, 6);
+	CHECK(r);
+	CHECK(mc_freed_note(r, &a, MC_HELD, out, 4) == 0);
+	CHECK(mc_freed_note(r, &big, MC_HELD_FREE_OF_COST, out, 4) == 0);
+	CHECK(mc_freed_note(r, &c, MC_HELD, out, 4) == 1 && same(&out[0], &a)); /* 6 MiB > 5: a goes, big stays */
+	CHECK(mc_freed_find_near(big.ptr + 50 * MiB, 16, &f) && same(&f, &big));
+	CHECK(mc_freed_find_near(big.ptr + big.size + 15, 16, &f) && same(&f, &big));
+	CHECK(mc_freed_find_near(big.ptr - 16, 16, &f) && same(&f, &big));
+	CHECK(!mc_freed_find_near(big.ptr + big.size + 16, 16, &f) && !mc_freed_find_near(big.ptr - 17, 16, &f));
+	size_t left = 0, got_big = 0;
+	for (uint64_t i = 0; i < RING && !got_big; i++) {
+		struct mc_freed_block x = fb(0x400000000ull + i * 16, 8, 7, 8);
+		size_t k = mc_freed_note(r, &x, MC_NOT_HELD, out, 4);
+		for (size_t j = 0; j < k; j++)
+			got_big += same(&out[j], &big), left++;
+	}
+	CHECK(got_big == 1 && left == 1);
+	CHECK(!mc_freed_find(big.ptr, &f));
+}
+
 int main(void)
 {
 	page = (size_t)sysconf(_SC_PAGESIZE);
@@ -1124,6 +1207,9 @@ int main(void)
 	RUN(test_guard_open_close);
 	RUN(test_guard_freed);
 	RUN(test_guard_fallback);
+	RUN(test_guard_big);
+	if (region_limit_fits())
+		RUN(test_guard_big_limit);
 	RUN(test_guard_explicit_align);
 	RUN(test_guard_header_aligned);
 	if (region_limit_fits())
@@ -1138,6 +1224,7 @@ int main(void)
 	RUN(test_freed_max);
 	RUN(test_freed_ring);
 	RUN(test_freed_model);
+	RUN(test_freed_free_of_cost);
 	RUN(test_rz_slab); /* mc_slab_init: slots from here */
 	UNIT_EXIT();
 }

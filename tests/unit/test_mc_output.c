@@ -374,6 +374,140 @@ static void test_signal(void)
 	mc_result_free(&r);
 }
 
+static char *segv_argv[] = { "./segv", NULL };
+
+/* segv.c: malloc(7) kept, then a write to address 3 in poke(): the error,
+ * then the signal with what the kernel said, its stack and valgrind's hint */
+static void segv_result(struct mc_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->pid = 1234;
+	r->ppid = 1000;
+	r->argv = segv_argv;
+	r->argc = 1;
+	r->in_use_bytes = r->bytes_allocated = 7;
+	r->in_use_blocks = r->allocs = 1;
+	r->leak_checked = true;
+	r->signal = 11;
+	const char *o = "/tmp/vgfx/segv";
+	struct mc_error e = { 0 };
+	e.kind = MC_INVALID_WRITE;
+	e.size = 1;
+	e.addr = 3;
+	e.where = S(2, F(0x109149, "poke", "segv.c", 2, o), F(0x10916E, "main", "segv.c", 3, o));
+	mc_result_add_error(r, &e);
+	r->signal_stack = S(2, F(0x109149, "poke", "segv.c", 2, o), F(0x10916E, "main", "segv.c", 3, o));
+	r->fatal = (struct mc_fatal){ .known = true, .code = 1, .addr = 3, .stack_limit = 8388608, .tid = 1 };
+	add_loss(r, MC_REACHABLE, 7, 0, S(2, MALLOC, F(0x10915E, "main", "segv.c", 3, o)));
+}
+
+static void test_fatal_signal(void)
+{
+	struct mc_result r;
+	segv_result(&r);
+	char *t = render(&r, (const char *[]){ NULL }, NULL);
+	CHECK_GOLDEN(t, "segv.txt");
+	free(t);
+	/* -q: valgrind still tells of a crash the kernel signalled */
+	t = render(&r, (const char *[]){ "-q", NULL }, NULL);
+	CHECK(strstr(t, "Process terminating with default action of signal 11 (SIGSEGV)\n"));
+	CHECK(strstr(t, "==1234==  The main thread stack size used in this run was 8388608.\n"));
+	free(t);
+	/* ...not of one a process sent (abort's SIGABRT: si_code -6) */
+	r.signal = 6;
+	r.fatal.code = -6;
+	t = render(&r, (const char *[]){ "-q", NULL }, NULL);
+	CHECK(!strstr(t, "Process terminating"));
+	free(t);
+	t = render(&r, (const char *[]){ NULL }, NULL);
+	CHECK(strstr(t, "signal 6 (SIGABRT)\n==1234==    at 0x109149: poke (segv.c:2)\n"));
+	CHECK(!strstr(t, " at address") && !strstr(t, "If you believe"));
+	free(t);
+	/* a permissions fault has no hint; unlimited stacks, no size; a core */
+	r.signal = 11;
+	r.fatal.code = 2;
+	r.fatal.core = true;
+	t = render(&r, (const char *[]){ "-q", NULL }, NULL);
+	CHECK(strstr(t, "(SIGSEGV): dumping core\n==1234==  Bad permissions for mapped region at address 0x3\n"));
+	CHECK(!strstr(t, "If you believe"));
+	free(t);
+	r.fatal.code = 1;
+	r.fatal.core = false;
+	r.fatal.stack_limit = 0;
+	t = render(&r, (const char *[]){ "-q", NULL }, NULL);
+	CHECK(strstr(t, "--main-stacksize= flag.\n") && !strstr(t, "stack size used"));
+	free(t);
+	/* the kernel's other words, as valgrind prints them */
+	bool has_addr;
+	struct mc_fatal f = { .known = true, .code = 1 };
+	CHECK_STR(mc_fatal_event(4, &f, &has_addr), "Illegal opcode");
+	CHECK_STR(mc_fatal_event(8, &f, &has_addr), "Integer divide by zero");
+	f.code = 2;
+	CHECK_STR(mc_fatal_event(7, &f, &has_addr), "Non-existent physical address");
+	CHECK(has_addr);
+	f.code = 0x80;
+	CHECK_STR(mc_fatal_event(11, &f, &has_addr), "General Protection Fault");
+	CHECK(!has_addr);
+	f.code = -6;
+	CHECK(mc_fatal_event(11, &f, &has_addr) == NULL);
+	mc_result_free(&r);
+}
+
+static char *so_argv[] = { "./so", NULL };
+
+/* so.c: main's stack overflows in down(): valgrind says so before the
+ * signal and again after what the kernel said, and shows the one frame */
+static void test_stack_overflow(void)
+{
+	struct mc_result r = { 0 };
+	r.pid = 1234;
+	r.argv = so_argv;
+	r.argc = 1;
+	r.signal = 11;
+	r.leak_checked = true;
+	r.signal_stack = S(1, F(0x109134, "down", "so.c", 1, "/tmp/vgfx/so"));
+	r.fatal = (struct mc_fatal){ .known = true, .code = 1, .addr = 0x1FFE801FDC, .grow_to = 0x1ffe801000,
+				     .stack_limit = 8388608, .tid = 1 };
+	char *t = render(&r, (const char *[]){ "-q", NULL }, NULL);
+	char *want = read_golden("so_q.txt");
+	CHECK(want);
+	if (strcmp(t, want))
+		printf("# got:\n%s# want:\n%s", t, want);
+	CHECK(!strcmp(t, want));
+	free(want);
+	free(t);
+	/* another thread's: said once, before the signal */
+	r.fatal.tid = 2;
+	t = render(&r, (const char *[]){ "-q", NULL }, NULL);
+	const char *first = strstr(t, "Stack overflow in thread #2");
+	CHECK(first && !strstr(first + 1, "Stack overflow"));
+	free(t);
+	mc_result_free(&r);
+}
+
+/* Without --precise, once before the ERROR SUMMARY's hint: invalid reads
+ * were not checked; not with -q */
+static void test_reads_note(void)
+{
+	struct mc_result r;
+	leaks_result(&r);
+	r.reads_unchecked = true;
+	const char *line = "==1234== Invalid reads of heap memory are checked only with --precise\n"
+			   "==1234== For lists of detected and suppressed errors, rerun with: -s\n";
+	char *t = render(&r, (const char *[]){ NULL }, NULL);
+	const char *at = strstr(t, line);
+	CHECK(at && !strstr(at + strlen(line), "checked only with"));
+	free(t);
+	t = render(&r, (const char *[]){ "-s", NULL }, NULL);
+	at = strstr(t, "checked only with --precise\n==1234== ERROR SUMMARY");
+	CHECK(at && !strstr(at + 20, "checked only with"));
+	free(t);
+	t = render(&r, (const char *[]){ "-q", NULL }, NULL);
+	CHECK(!strstr(t, "checked only with"));
+	free(t);
+	mc_result_free(&r);
+}
+
 static void test_exit_status(void)
 {
 	struct mc_result r;
@@ -662,6 +796,44 @@ static void test_thread_lines(void)
 	mc_result_free(&r);
 }
 
+/* XML: <fatal_signal> after the errors, as valgrind writes it; a jump to
+ * NULL is an InvalidJump error */
+static void test_fatal_xml(void)
+{
+	struct mc_result r;
+	segv_result(&r);
+	struct mc_opts o;
+	mc_opts_init(&o);
+	o.verbosity = 0; /* -q, as segv.xml was made */
+	char *vargv[] = { "/usr/bin/valgrind.bin", "-q", "--xml=yes", "--xml-file=segv.xml" };
+	r.vargv = vargv;
+	r.vargc = 4;
+	struct strbuf sb = STRBUF_INIT;
+	mc_xml_report(&sb, &r, &o, NULL, 0);
+	int ok;
+	check_xml_like(sb.buf, "segv.xml", &ok);
+	CHECK(ok);
+	CHECK(xmllint_ok(sb.buf) != 0);
+	CHECK(strstr(sb.buf, "<fatal_signal>\n  <tid>1</tid>\n  <signo>11</signo>\n  <signame>SIGSEGV</signame>\n"
+			     "  <sicode>1</sicode>\n  <event>Access not within mapped region</event>\n"
+			     "  <siaddr>0x3</siaddr>\n  <stack>\n"));
+	sb_reset(&sb);
+	r.errors.v[0].kind = MC_INVALID_JUMP;
+	r.errors.v[0].addr = 0;
+	r.fatal.tid = 2;
+	r.fatal.thread_name = "crasher";
+	mc_xml_report(&sb, &r, &o, NULL, 0);
+	CHECK(strstr(sb.buf, "<kind>InvalidJump</kind>\n  <what>Jump to the invalid address stated on the next line</what>"));
+	CHECK(strstr(sb.buf, "<fatal_signal>\n  <tid>2</tid>\n  <threadname>crasher</threadname>\n"));
+	sb_free(&sb);
+	char *t = render(&r, (const char *[]){ "-q", NULL }, NULL);
+	CHECK(strstr(t, "==1234== Jump to the invalid address stated on the next line\n"));
+	CHECK(strstr(t, "==1234==  Address 0x0 is not stack'd, malloc'd or (recently) free'd\n"));
+	free(t);
+	mc_opts_free(&o);
+	mc_result_free(&r);
+}
+
 static void test_xml_errors_escaped(void)
 {
 	struct mc_result r;
@@ -709,6 +881,10 @@ int main(void)
 	RUN(test_thread_lines);
 	RUN(test_mismatched);
 	RUN(test_signal);
+	RUN(test_fatal_signal);
+	RUN(test_stack_overflow);
+	RUN(test_fatal_xml);
+	RUN(test_reads_note);
 	RUN(test_exit_status);
 	RUN(test_opts);
 	RUN(test_opts_errors);
