@@ -317,6 +317,8 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	sb_free(&sb);
 	int raise_signal = 0;
 	int code = mc_exit_status(&r, &o, &raise_signal);
+	if (rrc == 128 + SIGINT && r.signal) /* ended for a Ctrl-C (collect/interrupt.h) */
+		code = rrc;
 	free(rt);
 	mc_result_free(&r);
 	mc_entries_free(&entries);

@@ -358,11 +358,12 @@ int cmd_stat(int argc, char **argv, const struct cmd_ctx *ctx)
 	struct stats elapsed = { 0 };
 	struct rusage ru = { 0 };
 	int status = 0, done = 0, rc = 0;
+	bool interrupted = false;
 	for (int r = 0; r < runs; r++) {
 		for (int i = 0; i < n; i++)
 			ctrs[i].ev = evs.v[i].c.ev;
 		uint64_t ns = 0;
-		rc = counters_run(ctrs, n, cmdv, &status, &ns, &ru);
+		rc = counters_run(ctrs, n, cmdv, &status, &ns, &ru, &interrupted);
 		if (rc)
 			break;
 		done++;
@@ -382,7 +383,7 @@ int cmd_stat(int argc, char **argv, const struct cmd_ctx *ctx)
 			e->enabled += (double)ctrs[i].enabled;
 			e->running += (double)ctrs[i].running;
 		}
-		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
+		if (interrupted || (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT))
 			break; /* Ctrl-C: stop repeating, print what we have */
 	}
 	if (done) {
@@ -400,7 +401,7 @@ int cmd_stat(int argc, char **argv, const struct cmd_ctx *ctx)
 		else
 			print_human(stderr, evs.v, n, cmd.buf, done, &elapsed, &ru);
 		sb_free(&cmd);
-		if (WIFSIGNALED(status))
+		if (WIFSIGNALED(status) && !interrupted)
 			error("'%s' was killed by signal %d (%s)", cmdv[0], WTERMSIG(status),
 			      strsignal(WTERMSIG(status)));
 	}
@@ -409,5 +410,5 @@ int cmd_stat(int argc, char **argv, const struct cmd_ctx *ctx)
 	vec_free(&evs);
 	if (rc)
 		return rc;
-	return wait_status_code(status);
+	return interrupted ? 128 + SIGINT : wait_status_code(status);
 }

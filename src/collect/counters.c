@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collect/interrupt.h"
 #include "collect/launch.h"
 #include "collect/permissions.h"
 #include "util/die.h"
@@ -100,7 +101,7 @@ static uint64_t mono_ns(void)
 }
 
 int counters_run(struct counter *c, int n, char **argv, int *status, uint64_t *elapsed_ns,
-		 struct rusage *ru)
+		 struct rusage *ru, bool *interrupted)
 {
 	int cannot_run = launch_preflight(argv[0]);
 	if (cannot_run)
@@ -115,16 +116,14 @@ int counters_run(struct counter *c, int n, char **argv, int *status, uint64_t *e
 		return 1;
 	}
 	/* Like a shell running a foreground job: Ctrl-C goes to the command, and
-	 * we report what was counted until then. */
-	struct sigaction ign = { 0 }, old_int, old_quit;
-	ign.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGQUIT, &ign, &old_quit);
+	 * we report what was counted until then (collect/interrupt.h: a
+	 * command that ignores it gets SIGTERM, then SIGKILL). */
+	struct interrupt intr;
+	interrupt_watch(&intr, l.pid);
 	uint64_t t0 = mono_ns();
 	int e = launch_release(&l);
 	if (e) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGQUIT, &old_quit, NULL);
+		interrupt_unwatch(&intr);
 		for (int i = 0; i < n; i++)
 			if (c[i].fd >= 0) {
 				close(c[i].fd);
@@ -134,11 +133,18 @@ int counters_run(struct counter *c, int n, char **argv, int *status, uint64_t *e
 		return launch_exec_failure_status(e);
 	}
 	memset(ru, 0, sizeof(*ru));
-	while (wait4(l.pid, status, 0, ru) < 0 && errno == EINTR)
-		;
+	for (;;) {
+		pid_t r = wait4(l.pid, status, interrupt_seen(&intr) ? WNOHANG : 0, ru);
+		if (r > 0 || (r < 0 && errno != EINTR))
+			break;
+		/* interrupted: the time no longer matters, answering Ctrl-C does */
+		interrupt_poll(&intr, argv[0]);
+		struct timespec d = { 0, 50 * 1000000 };
+		nanosleep(&d, NULL);
+	}
 	*elapsed_ns = mono_ns() - t0;
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
+	*interrupted = interrupt_seen(&intr);
+	interrupt_unwatch(&intr);
 	counters_read_close(c, n);
 	return 0;
 }

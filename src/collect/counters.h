@@ -30,9 +30,11 @@ int counters_open(struct counter *c, int n, pid_t pid);
 void counters_read_close(struct counter *c, int n);
 
 /* One run of argv: launch suspended, count, wait. Fills the counters,
- * elapsed wall time (ns) and rusage. Returns 0 with *status set, or the
- * shell-style exit code when the command cannot be run (after an error line). */
+ * elapsed wall time (ns) and rusage; *interrupted: Ctrl-C came (the
+ * command may have been ended for it, collect/interrupt.h). Returns 0
+ * with *status set, or the shell-style exit code when the command cannot
+ * be run (after an error line). */
 int counters_run(struct counter *c, int n, char **argv, int *status, uint64_t *elapsed_ns,
-		 struct rusage *ru);
+		 struct rusage *ru, bool *interrupted);
 
 #endif

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "binary/procspace.h"
+#include "collect/interrupt.h"
 #include "collect/kparse.h"
 #include "collect/launch.h"
 #include "collect/mapped_files.h"
@@ -859,8 +860,8 @@ int record_session(const struct record_opts *o)
 
 	struct pollfd *pfd = xcalloc(s->fds.n ? s->fds.n : 1, sizeof(*pfd));
 	uint64_t deadline = o->duration > 0 ? start + (uint64_t)(o->duration * 1e9) : 0;
-	bool stopped_by_duration = false, interrupted = false, term_forwarded = false;
-	uint64_t int_seen_at = 0;
+	bool stopped_by_duration = false, interrupted = false, killed = false;
+	struct interrupt intr = { .target = o->pid > 0 ? 0 : child.pid };
 	for (;;) {
 		size_t np = 0;
 		for (int c = 0; c < s->ncpus; c++) {
@@ -901,21 +902,10 @@ int record_session(const struct record_opts *o)
 				child_done = true;
 				break;
 			}
-			/* A SIGINT normally reaches the whole foreground group; if
-			 * the command is still running a second after one (it was
-			 * sent to sonde alone, or the command ignores it), end the
-			 * command with SIGTERM, as perf does. */
-			if (got_int && !int_seen_at)
-				int_seen_at = now_ns(CLOCK_MONOTONIC);
-			bool int_stale = int_seen_at && now_ns(CLOCK_MONOTONIC) - int_seen_at > 1000000000ull;
-			if ((got_term || int_stale) && !term_forwarded) {
-				kill(child.pid, SIGTERM);
-				term_forwarded = true;
-			}
-			if (got_int >= 2 || got_term >= 2) {
-				interrupted = true;
-				break;
-			}
+			/* Ctrl-C: SIGTERM a second later, SIGKILL on a repeat
+			 * (collect/interrupt.h); the loop goes on until it is reaped */
+			killed |= interrupt_escalate(&intr, (unsigned)got_int, (unsigned)got_term,
+						     now_ns(CLOCK_MONOTONIC), cmd);
 		} else {
 			if (got_int || got_term) {
 				interrupted = true;
@@ -1016,13 +1006,13 @@ int record_session(const struct record_opts *o)
 	if (o->pid <= 0) {
 		if (child_done && WIFSIGNALED(status)) {
 			int sig = WTERMSIG(status);
-			if (!stopped_by_duration && sig != SIGINT && sig != SIGPIPE)
+			if (!stopped_by_duration && !intr.termed && !killed && sig != SIGINT && sig != SIGPIPE)
 				error("'%s' was killed by signal %d (%s)%s", cmd, sig, strsignal(sig),
 				      s->write_errno ? "" : "; the profile up to that point was saved");
 		}
 		if (stopped_by_duration)
 			exit_code = 0;
-		else if (interrupted)
+		else if (interrupted || (killed && got_int))
 			exit_code = 128 + SIGINT;
 		else if (child_done)
 			exit_code = wait_status_code(status);

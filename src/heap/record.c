@@ -16,21 +16,12 @@
 
 #include "../runtime/heap_protocol.h"
 #include "binary/buildid_cache.h"
+#include "collect/interrupt.h"
 #include "collect/launch.h"
 #include "heap/allocator_check.h"
 #include "heap/trace.h"
 #include "util/die.h"
 #include "util/strbuf.h"
-
-static volatile sig_atomic_t target_pid;
-static volatile sig_atomic_t got_signal;
-
-static void forward_signal(int sig)
-{
-	got_signal = sig;
-	if (target_pid > 0)
-		kill((pid_t)target_pid, sig);
-}
 
 static uint64_t now_ns(void)
 {
@@ -260,23 +251,14 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		fflush(stdout);
 	}
 
-	struct sigaction sa = { 0 }, old_int, old_term, old_hup, old_quit;
-	sa.sa_handler = forward_signal;
-	sigemptyset(&sa.sa_mask);
-	target_pid = l.pid;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	sigaction(SIGHUP, &sa, &old_hup);
-	sigaction(SIGQUIT, &sa, &old_quit);
+	struct interrupt intr;
+	interrupt_watch(&intr, l.pid);
 
 	uint64_t t0 = now_ns();
 	int err = launch_release(&l);
 	close(wfd);
 	if (err) { /* what the preflight could not see (a file changed meanwhile): no trace either */
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-		sigaction(SIGHUP, &old_hup, NULL);
-		sigaction(SIGQUIT, &old_quit, NULL);
+		interrupt_unwatch(&intr);
 		close(fds[0]);
 		heap_writer_close(w);
 		unlink(out);
@@ -318,7 +300,9 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 			if (r == l.pid) {
 				reaped = true;
 				exited_at = now;
-				target_pid = 0;
+				intr.target = 0;
+			} else {
+				interrupt_poll(&intr, argv[0]); /* Ctrl-C: SIGTERM, then SIGKILL */
 			}
 		} else if (!exited_at) {
 			exited_at = now;
@@ -328,10 +312,15 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		if (reaped && pr == 0 && now - exited_at > 2000000000ull)
 			break;
 	}
-	if (!reaped) {
-		while (waitpid(l.pid, &status, 0) < 0 && errno == EINTR)
-			;
-		target_pid = 0;
+	/* the stream ended (the target closed it?) but the target runs on:
+	 * wait for it, still answering Ctrl-C */
+	while (!reaped) {
+		pid_t r = waitpid(l.pid, &status, WNOHANG);
+		if (r == l.pid || (r < 0 && errno != EINTR))
+			break;
+		interrupt_poll(&intr, argv[0]);
+		struct timespec d = { 0, 50 * 1000000 };
+		nanosleep(&d, NULL);
 	}
 	uint64_t wall = now_ns() - t0;
 	close(fds[0]);
@@ -339,10 +328,7 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	if (ps.n && !ps.raw)
 		warn("heap runtime stream ended inside a chunk (%zu bytes dropped)", ps.n);
 	free(ps.buf);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGHUP, &old_hup, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
+	interrupt_unwatch(&intr);
 
 	heap_writer_summary(w, status, wall);
 	int wrc = heap_writer_close(w);
@@ -355,9 +341,13 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		buildid_cache_record(&ps.modules);
 	buildid_list_free(&ps.modules);
 	int code = wait_status_code(status);
+	/* ended for a Ctrl-C (ours or the terminal's): the interrupt's status */
+	bool stopped = interrupt_seen(&intr) && WIFSIGNALED(status);
+	if (stopped)
+		code = 128 + SIGINT;
 	if (o->wait_status)
 		*o->wait_status = status;
-	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGINT && !o->quiet)
+	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGINT && !stopped && !o->quiet)
 		warn("'%s' was killed by signal %d (%s); the trace holds what was recorded until then", argv[0],
 		     WTERMSIG(status), strsignal(WTERMSIG(status)));
 	if (wrc == 0 && !o->quiet) /* an allocator of its own would leave the trace empty */

@@ -40,3 +40,38 @@ if [ "$size" -gt 0 ] && [ "${calls:-0}" -gt 100000 ] && grep -q 'damaged' "$T/ha
 else
 	fail hostile_heap_cut_trace_keeps_blocks "${calls:-no} calls from the first half of a ${size}-byte trace: $(first_lines "$T/half.err")"
 fi
+
+# ---- a command that ignores Ctrl-C: SIGTERM a second later, SIGKILL on a
+# second Ctrl-C, for every command that runs one; exit 130 either way ----
+build_fx hostile_ignint hostile_ignint.c || { fail hostile_build "hostile_ignint.c"; exit 0; }
+stops() { # NAME ARG(x: ignore SIGTERM too) CMD...
+	local name=$1 arg=$2 pid t0 dt rc; shift 2
+	"$@" "$FIX/hostile_ignint" $arg >/dev/null 2>"$T/$name.err" &
+	pid=$!
+	sleep 1
+	t0=$(now_ms)
+	kill -INT "$pid" 2>/dev/null
+	[ -n "$arg" ] && { sleep 1.5; kill -INT "$pid" 2>/dev/null; }
+	for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	dt=$(( $(now_ms) - t0 ))
+	if kill -0 "$pid" 2>/dev/null; then
+		fail "$name" "still running ${dt} ms after Ctrl-C: $(first_lines "$T/$name.err")"
+		kill -KILL "$pid" 2>/dev/null
+		pkill -KILL -f hostile_ignint 2>/dev/null
+		wait "$pid" 2>/dev/null
+		return
+	fi
+	wait "$pid"; rc=$?
+	local want=SIGTERM
+	[ -n "$arg" ] && want=SIGKILL
+	if [ "$rc" = 130 ] && grep -q "sending $want" "$T/$name.err"; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc after ${dt} ms: $(first_lines "$T/$name.err" 4)"
+	fi
+}
+stops hostile_ctrl_c_heap "" "$SONDE" heap -o "$T/ign.zst" --
+stops hostile_ctrl_c_heap_twice x "$SONDE" heap -o "$T/ign2.zst" --
+stops hostile_ctrl_c_memcheck x "$SONDE" memcheck --
+stops hostile_ctrl_c_stat x "$SONDE" stat --
+stops hostile_ctrl_c_record x "$SONDE" record -o "$T/ign.data" --
