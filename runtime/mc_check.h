@@ -10,6 +10,9 @@
  * has returned; the exit path entered the runtime): the leak check scans
  * it from sp up. */
 void rt_leak_check_stack_from(uint64_t sp);
+/* The same from the program's own call (exit, _exit): regs[0..n) are its
+ * register values then, roots of the leak check. */
+void rt_leak_check_caller(uint64_t sp, const uint64_t *regs, size_t n);
 /* At start-up, in memcheck mode (finds what the check must not scan). */
 void rt_leak_check_prepare(void);
 /* The checks at exit: damage in the redzones of live blocks and in the
