@@ -51,7 +51,7 @@ enum heap_rec {
 	HR_STACK = 'S',  /* node id, parent id, ip: a trie node; id 0 is the root (never sent) */
 	HR_INFO = 'I',   /* info index (>= 1), kind (one byte), size, stack id: an allocation info */
 	HR_THREAD = 'N', /* thread index, tid, name (str) */
-	HR_LEAK = 'L',    /* state (one byte: enum heap_leak_state), info, indirect bytes: a block live at exit, classified */
+	HR_LEAK = 'L',    /* state (one byte: enum heap_leak_state, heuristic), info, indirect bytes: a block live at exit, classified */
 	HR_ERROR = 'W',   /* memcheck mode: kind (byte: enum heap_error), how (byte, per kind), stack of the call that found it (0: none), address, info of the block it concerns (0: none), stack that freed that block (0: none), size, second address (see enum heap_error), the function that freed the block (HK_FREE... with HK_SIZED etc.), valgrind's number of the thread that found it (1: main), that thread's name (str; empty unless it was given one), the error's number in the order errors were found across threads (from 1) */
 	HR_FATAL = 'G',   /* memcheck mode, a fatal signal the runtime's handler saw: signo, si_code (zigzag: negative when a process sent it), si_addr, stack of the interrupted instruction (0: none), flags (byte: HF_*), the page a stack overflow could not grow to (0: none), the main thread's stack limit (0: unlimited), valgrind's number of the thread, its name (str) */
 	HR_KEY = 'K',     /* delta: added to the chunk's running key */
@@ -118,8 +118,14 @@ enum heap_error {
 /* The string functions whose overlapping arguments memcheck mode reports. */
 enum heap_strfn { HS_MEMCPY, HS_MEMPCPY, HS_STRCPY, HS_STPCPY, HS_STRNCPY, HS_STPNCPY, HS_STRCAT, HS_STRNCAT, HS_WCSCPY };
 
-/* The leak check's verdict on a block still live at exit (memcheck's kinds). */
+/* The leak check's verdict on a block still live at exit (memcheck's kinds),
+ * in the low bits of HR_LEAK's state byte; above HL_HEUR_SHIFT, the heuristic
+ * of valgrind's that let an interior pointer reach the block (valgrind's
+ * "of which reachable via heuristic"). */
 enum heap_leak_state { HL_REACHABLE, HL_POSSIBLE, HL_INDIRECT, HL_DEFINITE };
+#define HL_STATE_MASK 0x03
+#define HL_HEUR_SHIFT 4
+enum heap_leak_heur { HLH_NONE, HLH_STDSTRING, HLH_LENGTH64, HLH_NEWARRAY, HLH_MULTIINH, HLH_COUNT };
 
 /* Allocation kinds: the memory checker tells mismatched pairs apart. */
 enum heap_kind {

@@ -1,6 +1,7 @@
 /* Memcheck mode (SONDE_MEMCHECK=1): at exit, the leak check over the live
  * blocks the runtime knows, its verdicts sent as HR_LEAK records. The
  * scan itself (roots, marking, cliques) is mc_roots.c and mc_mark.c. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -14,18 +15,19 @@
 
 struct collect {
 	struct mc_block *b;
-	uint32_t *info;
+	uint32_t *info, *age;
 	size_t n, cap;
 };
 
-static void count_block(uint64_t ptr, uint32_t info, void *ctx)
+static void count_block(uint64_t ptr, uint32_t info, uint32_t age, void *ctx)
 {
 	(void)ptr;
 	(void)info;
+	(void)age;
 	(*(size_t *)ctx)++;
 }
 
-static void add_block(uint64_t ptr, uint32_t info, void *ctx)
+static void add_block(uint64_t ptr, uint32_t info, uint32_t age, void *ctx)
 {
 	struct collect *c = ctx;
 	uint64_t size;
@@ -34,11 +36,12 @@ static void add_block(uint64_t ptr, uint32_t info, void *ctx)
 	if (c->n == c->cap || !rt_info_get(info, &size, &stack, &kind))
 		return;
 	c->b[c->n] = (struct mc_block){ ptr, size };
+	c->age[c->n] = age;
 	c->info[c->n++] = info;
 }
 
-/* Heap sort by start address, blocks and infos together: no malloc (this
- * may run in a crash handler). */
+/* Heap sort by start address, blocks, infos and ages together: no malloc
+ * (this may run in a crash handler). */
 static void swap(struct collect *c, size_t i, size_t j)
 {
 	struct mc_block tb = c->b[i];
@@ -47,6 +50,9 @@ static void swap(struct collect *c, size_t i, size_t j)
 	uint32_t ti = c->info[i];
 	c->info[i] = c->info[j];
 	c->info[j] = ti;
+	ti = c->age[i];
+	c->age[i] = c->age[j];
+	c->age[j] = ti;
 }
 
 static void sift(struct collect *c, size_t i, size_t n)
@@ -74,15 +80,60 @@ static void sort_blocks(struct collect *c)
 	}
 }
 
-static uint8_t state_of(uint8_t kind)
+/* The block indices by age (then address): allocation order, the order
+ * valgrind's address order stands for. Heap sort again. */
+static bool older(const struct collect *c, uint32_t a, uint32_t b)
 {
-	switch (MC_KIND(kind)) {
-	case MC_DEFINITE: return HL_DEFINITE;
-	case MC_INDIRECT: return HL_INDIRECT;
-	case MC_POSSIBLE: return HL_POSSIBLE;
-	default: return HL_REACHABLE;
+	return c->age[a] != c->age[b] ? c->age[a] < c->age[b] : a < b;
+}
+
+static void sift_order(const struct collect *c, uint32_t *o, size_t i, size_t n)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < n && older(c, o[m], o[l]))
+			m = l;
+		if (l + 1 < n && older(c, o[m], o[l + 1]))
+			m = l + 1;
+		if (m == i)
+			return;
+		uint32_t t = o[i];
+		o[i] = o[m];
+		o[m] = t;
+		i = m;
 	}
 }
+
+static void age_order(const struct collect *c, uint32_t *o)
+{
+	for (size_t i = 0; i < c->n; i++)
+		o[i] = (uint32_t)i;
+	for (size_t i = c->n / 2; i-- > 0;)
+		sift_order(c, o, i, c->n);
+	for (size_t k = c->n; k-- > 1;) {
+		uint32_t t = o[0];
+		o[0] = o[k];
+		o[k] = t;
+		sift_order(c, o, 0, k);
+	}
+}
+
+/* The HR_LEAK state byte: the kind, and the heuristic that reached the
+ * block (HL_HEUR_SHIFT). */
+static uint8_t state_of(uint8_t kind)
+{
+	uint8_t h = (uint8_t)(MC_HEUR(kind) << HL_HEUR_SHIFT);
+	switch (MC_KIND(kind)) {
+	case MC_DEFINITE: return HL_DEFINITE | h;
+	case MC_INDIRECT: return HL_INDIRECT | h;
+	case MC_POSSIBLE: return HL_POSSIBLE | h;
+	default: return HL_REACHABLE | h;
+	}
+}
+
+_Static_assert((int)MC_HEUR_STDSTRING == (int)HLH_STDSTRING && (int)MC_HEUR_LENGTH64 == (int)HLH_LENGTH64 &&
+		       (int)MC_HEUR_NEWARRAY == (int)HLH_NEWARRAY && (int)MC_HEUR_MULTIINH == (int)HLH_MULTIINH,
+	       "HR_LEAK carries mc_mark's heuristic numbers");
 
 #define MAX_EXCLUDE 8200
 
@@ -92,16 +143,24 @@ static struct mc_range g_own[4];
 static size_t g_nown;
 
 /* Where the scanning thread's live stack starts: the words below are the
- * runtime's own frames or dead ones. The highest mark a thread left wins. */
+ * runtime's own frames or dead ones. The highest mark a thread left wins,
+ * with the register values that came with it. */
 static uint64_t g_from_sp;
 static pid_t g_from_tid;
+static uint64_t g_from_regs[16];
+static size_t g_from_nregs;
 
-void rt_leak_check_stack_from(uint64_t sp)
+void rt_leak_check_caller(uint64_t sp, const uint64_t *regs, size_t n)
 {
 	pid_t tid = (pid_t)syscall(SYS_gettid);
 	if (g_from_tid != tid || sp > g_from_sp) {
 		g_from_tid = tid;
 		g_from_sp = sp;
+		if (n > sizeof g_from_regs / sizeof *g_from_regs)
+			n = sizeof g_from_regs / sizeof *g_from_regs;
+		if (n)
+			memcpy(g_from_regs, regs, n * sizeof *regs);
+		g_from_nregs = n;
 	}
 }
 
@@ -115,9 +174,21 @@ void rt_leak_check_found_at(uint32_t where, uint8_t how)
 	g_found_how = how;
 }
 
+void rt_leak_check_stack_from(uint64_t sp)
+{
+	rt_leak_check_caller(sp, NULL, 0);
+}
+
+/* --leak-check-heuristics (SONDE_MEMCHECK_HEURISTICS: the MC_HEUR_ALL bits
+ * that are on; unset: valgrind's default, all). */
+static unsigned g_heuristics = MC_HEUR_ALL;
+
 void rt_leak_check_prepare(void)
 {
 	g_nown = mc_object_data_ranges((const void *)&rt_leak_check_prepare, g_own, 4);
+	const char *h = getenv("SONDE_MEMCHECK_HEURISTICS");
+	if (h && *h)
+		g_heuristics = (unsigned)strtoul(h, NULL, 10) & MC_HEUR_ALL;
 }
 
 struct emitter {
@@ -169,13 +240,16 @@ size_t rt_leak_check(pid_t skip_tid, bool leaks, void (*emit)(const uint8_t *rec
 	c.cap = n;
 	c.b = rt_map(n * sizeof(*c.b));
 	c.info = rt_map(n * sizeof(*c.info));
+	c.age = rt_map(n * sizeof(*c.age));
+	uint32_t *order = rt_map(n * sizeof(*order));
 	uint8_t *state = rt_map(n);
 	uint64_t *indirect = rt_map(n * sizeof(*indirect));
 	static struct mc_range ex[MAX_EXCLUDE];
-	if (!c.b || !c.info || !state || !indirect)
+	if (!c.b || !c.info || !c.age || !order || !state || !indirect)
 		return 0;
 	rt_live_foreach(add_block, &c);
 	sort_blocks(&c);
+	age_order(&c, order);
 	check_live(&out, &c);
 	if (!leaks)
 		return 0;
@@ -189,11 +263,19 @@ size_t rt_leak_check(pid_t skip_tid, bool leaks, void (*emit)(const uint8_t *rec
 		ex[nex++] = g_own[i];
 	struct mc_scan_stats st;
 	pid_t skip[1] = { skip_tid };
-	mc_scan_stack_from = g_from_tid == (pid_t)syscall(SYS_gettid) ? g_from_sp : 0;
-	if (mc_leak_scan(c.b, c.n, ex, nex, skip, skip_tid ? 1 : 0, MC_HEUR_ALL, state, indirect, &st) < 0)
+	bool mine = g_from_tid == (pid_t)syscall(SYS_gettid);
+	mc_scan_stack_from = mine ? g_from_sp : 0;
+	mc_scan_regs = g_from_regs;
+	mc_scan_nregs = mine ? g_from_nregs : 0;
+	mc_scan_order = order;
+	if (mc_leak_scan(c.b, c.n, ex, nex, skip, skip_tid ? 1 : 0, g_heuristics, state, indirect, &st) < 0)
 		return 0;
+	/* in allocation order, as valgrind makes its loss records in address
+	 * order: with --leak-resolution low or med, a record's stack is its
+	 * oldest block's */
 	uint8_t rec[32];
-	for (size_t i = 0; i < c.n; i++) {
+	for (size_t k = 0; k < c.n; k++) {
+		size_t i = order[k];
 		uint8_t *p = rec;
 		*p++ = HR_LEAK;
 		*p++ = state_of(state[i]);

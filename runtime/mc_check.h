@@ -14,6 +14,9 @@ void rt_leak_check_stack_from(uint64_t sp);
  * (HOW_EXIT, HOW_UEXIT, HOW_FATAL) and the stack of the exit call or of
  * the crash (0: none). The last call wins. */
 void rt_leak_check_found_at(uint32_t where, uint8_t how);
+/* The same from the program's own call (exit, _exit): regs[0..n) are its
+ * register values then, roots of the leak check. */
+void rt_leak_check_caller(uint64_t sp, const uint64_t *regs, size_t n);
 /* At start-up, in memcheck mode (finds what the check must not scan). */
 void rt_leak_check_prepare(void);
 /* The checks at exit: damage in the redzones of live blocks and in the

@@ -258,6 +258,11 @@ static void drain(struct mc_mark *m, size_t leader)
 	}
 }
 
+void mc_mark_set_order(struct mc_mark *m, const uint32_t *order)
+{
+	m->order = order;
+}
+
 void mc_mark_range(struct mc_mark *m, uint64_t start, uint64_t len)
 {
 	if (m->n)
@@ -274,9 +279,11 @@ void mc_mark_word(struct mc_mark *m, uint64_t w)
 void mc_mark_finish(struct mc_mark *m)
 {
 	drain(m, NO_CLIQUE);
-	/* Cliques in address order: a later leader may swallow an earlier one. */
-	for (size_t i = 0; i < m->n; i++) {
-		if ((m->state[i] & ST_MASK) != ST_UNREACHED)
+	/* Cliques in address (or the caller's) order: a later leader may
+	 * swallow an earlier one. */
+	for (size_t k = 0; k < m->n; k++) {
+		size_t i = m->order ? m->order[k] : k;
+		if (i >= m->n || (m->state[i] & ST_MASK) != ST_UNREACHED)
 			continue;
 		push(m, i);
 		drain(m, i);

@@ -11,10 +11,11 @@
  *
  * Kinds (state[i] & MC_KIND_MASK): a block reached from the roots through
  * start pointers only is REACHABLE, through at least one interior pointer
- * POSSIBLE; the rest are lost: walking them in address order, each block
- * still unreached leads a clique (DEFINITE) and every unreached block it
- * reaches becomes INDIRECT, its size (and, if it led an earlier clique, that
- * clique's indirect bytes) added to the leader's indirect[] bytes. An
+ * POSSIBLE; the rest are lost: walking them in address order (or the
+ * caller's order, mc_mark_set_order), each block still unreached leads a
+ * clique (DEFINITE) and every unreached block it reaches becomes INDIRECT,
+ * its size (and, if it led an earlier clique, that clique's indirect bytes)
+ * added to the leader's indirect[] bytes. An
  * interior pointer matching a heuristic (stdstring, length64, newarray,
  * multipleinheritance: valgrind 3.19's default "all") counts as a start
  * pointer; MC_HEUR(state[i]) says which one, as valgrind's "reachable via
@@ -86,6 +87,7 @@ struct mc_mark {
 	uint8_t *scratch; /* mmap'd read buffer */
 	struct mc_mem mem;
 	unsigned heur;
+	const uint32_t *order; /* the clique walk's order (NULL: by address) */
 	struct mc_mark_stats st;
 };
 
@@ -94,6 +96,12 @@ struct mc_mark {
 MC_HIDDEN int mc_mark_init(struct mc_mark *m, const struct mc_block *b, size_t n,
 			   const struct mc_mem *mem, unsigned heuristics, uint8_t *state,
 			   uint64_t *indirect);
+/* The order mc_mark_finish walks the lost blocks in to form cliques:
+ * order[0..n) is a permutation of the block indices; it must outlive
+ * mc_mark_finish. valgrind walks them in address order, and its allocator
+ * gives rising addresses in allocation order: a caller whose blocks lie
+ * elsewhere passes allocation order to pick the same clique leaders. */
+MC_HIDDEN void mc_mark_set_order(struct mc_mark *m, const uint32_t *order);
 MC_HIDDEN void mc_mark_range(struct mc_mark *m, uint64_t start, uint64_t len);
 MC_HIDDEN void mc_mark_word(struct mc_mark *m, uint64_t w);
 MC_HIDDEN void mc_mark_finish(struct mc_mark *m);

@@ -510,6 +510,9 @@ static void exclude_heap(struct excl *x, struct reader *rd, const struct maps *m
 /* ---- the scan ---- */
 
 uint64_t mc_scan_stack_from;
+const uint64_t *mc_scan_regs;
+size_t mc_scan_nregs;
+const uint32_t *mc_scan_order;
 
 static void scan_minus(struct mc_mark *mk, uint64_t lo, uint64_t hi, const struct excl *x,
 		       struct mc_scan_stats *st)
@@ -639,6 +642,7 @@ int mc_leak_scan(const struct mc_block *blocks, size_t n, const struct mc_range 
 
 	if (mc_mark_init(&mk, blocks, n, &mem, heuristics, state_out, indirect_out))
 		goto resume;
+	mc_mark_set_order(&mk, mc_scan_order);
 	marking = 1;
 	for (size_t i = 0; i < maps.n; i++) {
 		const struct seg *s = &maps.s[i];
@@ -650,6 +654,8 @@ int mc_leak_scan(const struct mc_block *blocks, size_t n, const struct mc_range 
 		if (ctl.thr[i].state == T_ACKED)
 			for (int r = 0; r < NREGS; r++)
 				mc_mark_word(&mk, ctl.thr[i].regs[r]);
+	for (size_t r = 0; mc_scan_stack_from && r < mc_scan_nregs; r++)
+		mc_mark_word(&mk, mc_scan_regs[r]);
 	mc_mark_finish(&mk);
 	st->mark = mk.st;
 	ret = 0;

@@ -44,6 +44,13 @@ MC_HIDDEN int mc_leak_scan(const struct mc_block *blocks, size_t n, const struct
 /* Where the calling thread's stack starts being a root for the next
  * mc_leak_scan (see above); 0: from mc_leak_scan's own stack pointer. */
 MC_HIDDEN extern uint64_t mc_scan_stack_from;
+/* With mc_scan_stack_from: the calling thread's register values where its
+ * stack was marked (the program's call to exit), roots too. */
+MC_HIDDEN extern const uint64_t *mc_scan_regs;
+MC_HIDDEN extern size_t mc_scan_nregs;
+/* The order lost blocks are walked in to form cliques (mc_mark_set_order):
+ * NULL for address order. */
+MC_HIDDEN extern const uint32_t *mc_scan_order;
 
 /* The writable PT_LOAD segments of the loaded object holding addr (e.g. the
  * runtime's own .data/.bss), page-rounded, into out[0..max). Returns how

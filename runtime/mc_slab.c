@@ -3,7 +3,7 @@
  * The region is reserved once (no memory until touched) and cut into
  * spans of 256 KiB, each of one size class; a span's slots are handed
  * out in address order the first time, then reused through the pools.
- * Every span has a side array of info cells, one per slot. Free slots
+ * Every span has a side array of cells (info, age), one per slot. Free slots
  * sit in the thread's cache (no locks) and overflow into a pool per
  * class (a spin lock). */
 #include <stdatomic.h>
@@ -19,6 +19,7 @@
 #define NSPANS (REGION_SIZE >> SPAN_SHIFT)
 #define MIN_SLOT 64
 #define CELLS_PER_SPAN (SPAN / MIN_SLOT)
+#define CELL_WORDS 2 /* a slot's info, then its block's age: one cache line for both stores */
 #define SMALL_MAX 1024 /* classes every 16 bytes up to here, then 4 per doubling */
 #define NSMALL ((SMALL_MAX - MIN_SLOT) / 16 + 1)
 #define NCLASS (NSMALL + 4 * 6)
@@ -27,7 +28,7 @@
 
 uint64_t mc_slab_lo, mc_slab_hi;
 
-static uint32_t *g_cells;            /* CELLS_PER_SPAN per span */
+static uint32_t *g_cells;            /* CELLS_PER_SPAN cells per span */
 static uint8_t g_span_class[NSPANS]; /* class + 1; 0: not in use */
 static _Atomic uint64_t g_next_span;
 
@@ -79,7 +80,7 @@ bool mc_slab_init(void)
 	void *r = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (r == MAP_FAILED)
 		return false;
-	void *c = mmap(NULL, NSPANS * CELLS_PER_SPAN * sizeof(uint32_t), PROT_READ | PROT_WRITE,
+	void *c = mmap(NULL, NSPANS * CELLS_PER_SPAN * CELL_WORDS * sizeof(uint32_t), PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (c == MAP_FAILED) {
 		munmap(r, REGION_SIZE);
@@ -88,7 +89,7 @@ bool mc_slab_init(void)
 	/* not roots for the leak check: the slots are the blocks, the cells
 	 * hold no pointers */
 	rt_map_note(r, REGION_SIZE);
-	rt_map_note(c, NSPANS * CELLS_PER_SPAN * sizeof(uint32_t));
+	rt_map_note(c, NSPANS * CELLS_PER_SPAN * CELL_WORDS * sizeof(uint32_t));
 	for (unsigned k = 0; k < NCLASS; k++)
 		g_recip[k] = ((1ull << RECIP_SHIFT) + class_size(k) - 1) / class_size(k);
 	g_cells = c;
@@ -214,7 +215,7 @@ uint32_t *mc_slab_cell(uint64_t slot)
 	uint64_t idx = (in * g_recip[c1 - 1]) >> RECIP_SHIFT;
 	if (idx * size != in || in + size > SPAN)
 		return NULL;
-	return &g_cells[s * CELLS_PER_SPAN + idx];
+	return &g_cells[(s * CELLS_PER_SPAN + idx) * CELL_WORDS];
 }
 
 uint64_t mc_slab_slot_of(uint64_t a)
@@ -231,7 +232,7 @@ uint64_t mc_slab_slot_of(uint64_t a)
 	return mc_slab_lo + (s << SPAN_SHIFT) + idx * size;
 }
 
-void mc_slab_foreach_live(uint64_t off, void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void *ctx)
+void mc_slab_foreach_live(uint64_t off, void (*fn)(uint64_t ptr, uint32_t info, uint32_t age, void *ctx), void *ctx)
 {
 	uint64_t used = atomic_load(&g_next_span);
 	if (used > NSPANS)
@@ -241,11 +242,11 @@ void mc_slab_foreach_live(uint64_t off, void (*fn)(uint64_t ptr, uint32_t info, 
 		if (!c1)
 			continue;
 		uint32_t size = class_size(c1 - 1), nslots = (uint32_t)(SPAN / size);
-		const uint32_t *cell = &g_cells[s * CELLS_PER_SPAN];
+		const uint32_t *cell = &g_cells[s * CELLS_PER_SPAN * CELL_WORDS];
 		uint64_t base = mc_slab_lo + (s << SPAN_SHIFT);
-		for (uint32_t i = 0; i < nslots; i++)
-			if (cell[i])
-				fn(base + (uint64_t)i * size + off, cell[i], ctx);
+		for (uint32_t i = 0; i < nslots; i++, cell += CELL_WORDS)
+			if (cell[0])
+				fn(base + (uint64_t)i * size + off, cell[0], cell[1], ctx);
 	}
 }
 

@@ -30,14 +30,16 @@ static inline bool mc_slab_owns(uint64_t a)
 	return a - mc_slab_lo < mc_slab_hi - mc_slab_lo;
 }
 
-/* The info cell of the slot starting exactly at slot (0 there: not live),
- * NULL if no slot starts there. */
+/* The cell of the slot starting exactly at slot, NULL if no slot starts
+ * there: cell[0] its block's info (0: not live), cell[1] the block's age
+ * (its place in allocation order, for the leak check). */
 uint32_t *mc_slab_cell(uint64_t slot);
 /* The start of the slot holding address a, 0 if a is in no slot (reports
  * on wild addresses: arithmetic only, a is never read). */
 uint64_t mc_slab_slot_of(uint64_t a);
-/* Calls fn(slot + off, info) for every slot with a non-zero info. */
-void mc_slab_foreach_live(uint64_t off, void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void *ctx);
+/* Calls fn(slot + off, info, age) for every slot with a non-zero info. */
+void mc_slab_foreach_live(uint64_t off, void (*fn)(uint64_t ptr, uint32_t info, uint32_t age, void *ctx),
+			  void *ctx);
 /* A thread ends: its cached slots go back to the shared pools; what it
  * frees later goes straight there, what it allocates comes from the C
  * library. */

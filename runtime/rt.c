@@ -60,6 +60,7 @@ struct rt_thread {
 	uint64_t last_seq;
 	uint64_t clock; /* this thread's last event key */
 	uint64_t mc_allocs, mc_frees, mc_bytes; /* memcheck mode's counts (it sends no events) */
+	uint32_t age_next, age_end; /* memcheck mode: the ages this thread may hand out */
 	struct mc_ring *mc_ring; /* memcheck mode's quarantine (kept when the state is reused) */
 	bool defs;      /* buf holds definition records (HEAP_CHUNK_DEFS) */
 	bool clock_keys; /* buf holds clock keys (HEAP_CHUNK_CLOCK) */
@@ -531,6 +532,7 @@ static NOINLINE struct rt_thread *thread_new(void)
 	t->clock_keys = false;
 	t->key_step = 0;
 	t->mc_allocs = t->mc_frees = t->mc_bytes = 0;
+	t->age_next = t->age_end = 0;
 	thread_name(t->tid, t->name, sizeof t->name);
 	rt_stack_thread_init(&t->sc);
 	lock();
@@ -733,16 +735,37 @@ static inline uint32_t *slab_cell(void *ptr)
 	return mc_slab_cell((uint64_t)(uintptr_t)ptr - MC_RZ_FRONT);
 }
 
+/* Memcheck mode: a new block's age, its place in allocation order. The
+ * leak check forms cliques in that order, as valgrind does in address
+ * order (its allocator hands out rising addresses to a program that frees
+ * little). Threads take ages in runs of 64, so only one call in 64 touches
+ * the shared counter; ages of different threads interleave by runs. */
+static _Atomic uint32_t g_next_age = 1;
+
+static inline uint32_t next_age(struct rt_thread *t)
+{
+	if (RT_UNLIKELY(!t))
+		return atomic_fetch_add_explicit(&g_next_age, 1, memory_order_relaxed);
+	if (RT_UNLIKELY(t->age_next == t->age_end)) {
+		t->age_next = atomic_fetch_add_explicit(&g_next_age, 64, memory_order_relaxed);
+		t->age_end = t->age_next + 64;
+	}
+	return t->age_next++;
+}
+
 /* rt_ptrmap_put's contract; a slot's cell cannot hold a stale block (the
- * slot was free). */
-static inline uint32_t live_put(void *ptr, uint32_t info, uint64_t *key)
+ * slot was free). age: memcheck mode's, kept with the block (the map keeps
+ * it as its tag, since memcheck mode has no keys to order). */
+static inline uint32_t live_put(void *ptr, uint32_t info, uint32_t age, uint64_t *key)
 {
 	uint32_t *cell = slab_cell(ptr);
 	if (cell) {
-		*cell = info;
+		cell[0] = info;
+		cell[1] = age;
 		return 0;
 	}
-	return rt_ptrmap_put((uint64_t)(uintptr_t)ptr, info, t_self ? t_self->index : 0, key);
+	uint32_t tag = g_memcheck ? age : t_self ? t_self->index : 0;
+	return rt_ptrmap_put((uint64_t)(uintptr_t)ptr, info, tag, key);
 }
 
 static inline uint32_t live_take(void *ptr, uint64_t *key)
@@ -770,7 +793,7 @@ static inline uint32_t live_get(void *ptr)
 	return rt_ptrmap_get((uint64_t)(uintptr_t)ptr);
 }
 
-void rt_live_foreach(void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void *ctx)
+void rt_live_foreach(void (*fn)(uint64_t ptr, uint32_t info, uint32_t age, void *ctx), void *ctx)
 {
 	rt_ptrmap_foreach(fn, ctx);
 	mc_slab_foreach_live(MC_RZ_FRONT, fn, ctx);
@@ -784,7 +807,7 @@ static inline uint32_t new_block(struct rt_thread *t, int kind, size_t size, voi
 {
 	*stack = rt_capture(&t->sc, c.ip, c.sp, c.bp);
 	uint32_t info = rt_info_intern(&t->ic, kind, size, *stack, is_new);
-	*stale = info ? live_put(ptr, info, key) : 0;
+	*stale = info ? live_put(ptr, info, g_memcheck ? next_age(t) : 0, key) : 0;
 	return info;
 }
 
@@ -946,9 +969,10 @@ static void leak_check_locked(void)
 }
 
 
-static void add_live(uint64_t ptr, uint32_t info, void *ctx)
+static void add_live(uint64_t ptr, uint32_t info, uint32_t age, void *ctx)
 {
 	(void)ptr;
+	(void)age;
 	uint64_t *live = ctx;
 	uint64_t size = 0;
 	uint32_t stack;
@@ -1786,7 +1810,7 @@ static inline void realloc_done(void *old, uint32_t oinfo, uint64_t key, void *p
 	else if (old && n == 0)
 		rec_free_info(oinfo, HK_FREE, key); /* realloc(p, 0) freed p */
 	else if (oinfo)
-		live_put(old, oinfo, &key); /* failed: p is still live */
+		live_put(old, oinfo, 0, &key); /* failed: p is still live */
 }
 
 /* Memcheck mode's realloc: like valgrind's, it always moves the block
@@ -1829,8 +1853,8 @@ static NOINLINE void *mc_realloc(void *old, size_t n, int kind, struct caller c)
 	}
 	p = mc_rz_alloc(n, 0);
 	if (!p) {
-		if (oinfo)
-			live_put(old, oinfo, &key);
+		if (oinfo) /* back as a new block: the clique order may differ a little */
+			live_put(old, oinfo, next_age(t_self), &key);
 		goto out;
 	}
 	if (old) {
@@ -2155,7 +2179,7 @@ DELETE_HOOK(_ZdaPvSt11align_val_tRKSt9nothrow_t, HK_DELETE_ARRAY | HK_ALIGNED | 
 
 /* ---- process events ------------------------------------------------------------------ */
 
-static void *real_sym(const char *name)
+void *rt_real_sym(const char *name)
 {
 	int g = t_guard;
 	t_guard = 1;
@@ -2167,7 +2191,7 @@ EXPORT pid_t fork(void)
 {
 	static pid_t (*real_fork)(void);
 	if (!real_fork)
-		real_fork = (pid_t(*)(void))real_sym("fork");
+		real_fork = (pid_t(*)(void))rt_real_sym("fork");
 	pid_t pid = real_fork();
 	if (pid > 0 && tracing()) {
 		t_guard = 1;
@@ -2196,7 +2220,7 @@ EXPORT int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(v
 			     void (*rtld_fini)(void), void *stack_end)
 {
 	typedef int (*start_fn)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *);
-	start_fn real = (start_fn)real_sym("__libc_start_main");
+	start_fn real = (start_fn)rt_real_sym("__libc_start_main");
 	if (g_memcheck && main) {
 		g_real_main = main;
 		main = main_wrapper;
@@ -2217,7 +2241,7 @@ EXPORT int dlclose(void *h)
 {
 	static int (*real_dlclose)(void *);
 	if (!real_dlclose)
-		real_dlclose = (int (*)(void *))real_sym("dlclose");
+		real_dlclose = (int (*)(void *))rt_real_sym("dlclose");
 	int r = real_dlclose(h);
 	rt_modules_mark_dirty();
 	return r;
@@ -2233,7 +2257,7 @@ static void before_exec(void)
 		rt_finish(2, 0, false);
 }
 
-#define REAL(type, name) ((type)real_sym(name))
+#define REAL(type, name) ((type)rt_real_sym(name))
 typedef int (*execve_fn)(const char *, char *const[], char *const[]);
 typedef int (*execv_fn)(const char *, char *const[]);
 
@@ -2313,23 +2337,17 @@ EXPORT int execle(const char *path, const char *arg, ...)
 	return execve(path, argv_, envp);
 }
 
-static __attribute__((noreturn)) void exit_now(int status, struct caller c)
+/* _exit and _Exit (rt_exit.c): no destructor will run, so finish here;
+ * caller_ip, sp, bp: the program's call (0: unknown), which the checks at
+ * exit name as where they found damage. */
+void rt_finish_exit(uint64_t caller_ip, uint64_t caller_sp, uint64_t caller_bp)
 {
-	if (getpid() == g_pid) { /* not a vfork child: it shares our memory */
-		if (g_memcheck && atomic_load(&g_state) == ST_ON && !g_finished && !t_guard)
-			mc_found_at(c, HOW_UEXIT);
-		rt_finish(0, 0, false);
-	}
-	syscall(SYS_exit_group, status);
-	__builtin_unreachable();
+	if (caller_ip && g_memcheck && atomic_load(&g_state) == ST_ON && !g_finished && !t_guard)
+		mc_found_at((struct caller){ caller_ip, caller_sp, caller_bp }, HOW_UEXIT);
+	rt_finish(0, 0, false);
 }
 
-EXPORT __attribute__((noreturn)) void _exit(int status)
+bool rt_traced_here(void)
 {
-	exit_now(status, CALLER());
-}
-
-EXPORT __attribute__((noreturn)) void _Exit(int status)
-{
-	exit_now(status, CALLER());
+	return getpid() == g_pid;
 }

@@ -3,6 +3,8 @@
  *
  *   rt.c        init, per-thread buffers, flushing, the timer thread, fork,
  *               exit and fatal signals, and the interposed allocation functions
+ *   rt_exit.c   exit, _exit and _Exit (where the program stood, for the
+ *               leak check)
  *   rt_stack.c  the module list (dl_iterate_phdr), live-stack unwinding with
  *               the project's CFI unwinder (src/binary), the stack trie
  *   rt_info.c   allocation infos: (kind, size, stack) interned to small indexes
@@ -205,10 +207,12 @@ uint32_t rt_info_intern(struct rt_info_cache *c, int kind, uint64_t size, uint32
 bool rt_info_get(uint32_t info, uint64_t *size, uint32_t *stack, int *kind);
 /* The size an info stands for (0 if unknown). */
 uint64_t rt_info_size(uint32_t info);
-/* Calls fn for every live block (the caller stops other threads first). */
-void rt_ptrmap_foreach(void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void *ctx);
-/* The same over the live map and memcheck mode's slots (rt.c). */
-void rt_live_foreach(void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void *ctx);
+/* Calls fn for every live block with the tag rt_ptrmap_put kept (the
+ * caller stops other threads first). */
+void rt_ptrmap_foreach(void (*fn)(uint64_t ptr, uint32_t info, uint32_t tag, void *ctx), void *ctx);
+/* Memcheck mode: every live block, in the live map and the slots, with its
+ * age (its place in allocation order) (rt.c). */
+void rt_live_foreach(void (*fn)(uint64_t ptr, uint32_t info, uint32_t age, void *ctx), void *ctx);
 
 /* ---- the runtime's own memory (rt_mem.c) ---- */
 
@@ -222,12 +226,13 @@ void rt_unmap(void *p, size_t n);
  * pairs; returns the count. */
 size_t rt_map_ranges(uint64_t *out, size_t max);
 
-/* Records a live block put by thread index me (0: unknown); returns the
- * info of a block still recorded at the same address (whose free was never
- * seen), else 0. *key: in, the lowest key the allocation may have; out,
- * its key: once threaded, above every key a block was taken with on its
- * stripe, so it sorts after the free of the block that had its address
- * before (rt_key.h). */
+/* Records a live block put by thread index me (0: unknown), kept as its
+ * tag (memcheck mode, which has no keys, passes the block's age instead);
+ * returns the info of a block still recorded at the same address (whose
+ * free was never seen), else 0. *key: in, the lowest key the allocation
+ * may have; out, its key: once threaded, above every key a block was taken
+ * with on its stripe, so it sorts after the free of the block that had its
+ * address before (rt_key.h). */
 uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint32_t me, uint64_t *key);
 /* Removes a block; returns its info, 0 if it was not recorded. *key: in,
  * the lowest key the free may have; out, its key: when another thread (or
@@ -264,6 +269,16 @@ static inline uint64_t rt_reported_size(int kind, uint64_t size)
 /* Writes one chunk (thread index 0, the runtime's own records) under the
  * global lock. */
 void rt_emit_global(const uint8_t *payload, size_t len);
+/* The end of the stream for _exit (rt_exit.c): the leak check in memcheck
+ * mode, everything flushed, the exit record. The caller's ip, sp and bp
+ * (0: unknown) name where the checks at exit ran. */
+void rt_finish_exit(uint64_t caller_ip, uint64_t caller_sp, uint64_t caller_bp);
+/* Whether this process is the traced one: not a child that shares its
+ * memory (vfork), whose exit must leave the parent's state alone. */
+bool rt_traced_here(void);
+/* The next definition of name after the runtime (dlsym RTLD_NEXT, its
+ * allocations not recorded). */
+void *rt_real_sym(const char *name);
 size_t rt_put_varint(uint8_t *p, uint64_t v);
 /* An HR_ERROR record (fields as in enum heap_error). */
 struct rt_error {

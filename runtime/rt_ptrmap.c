@@ -26,7 +26,7 @@
 struct slot {
 	uint64_t ptr; /* 0: empty */
 	uint32_t info;
-	uint32_t thread; /* the index that put it (0: unknown) */
+	uint32_t tag; /* the index that put it (0: unknown); memcheck mode: the block's age */
 };
 
 struct stripe {
@@ -160,7 +160,7 @@ uint32_t rt_ptrmap_put(uint64_t ptr, uint32_t info, uint32_t me, uint64_t *key)
 		st->n++;
 	st->s[j].ptr = ptr;
 	st->s[j].info = info;
-	st->s[j].thread = me;
+	st->s[j].tag = me;
 	if (locked)
 		sunlock(&st->lock);
 	return old;
@@ -186,7 +186,7 @@ uint32_t rt_ptrmap_take(uint64_t ptr, uint32_t me, uint64_t *key)
 	}
 	/* a block another thread allocated: its free sorts after every
 	 * allocation made here so far, so after its own */
-	if ((st->s[i].thread != me || !me) && *key <= st->clock)
+	if ((st->s[i].tag != me || !me) && *key <= st->clock)
 		*key = st->clock + 1;
 	if (*key > st->free_clock) {
 		st->free_clock = *key;
@@ -213,13 +213,13 @@ uint32_t rt_ptrmap_take(uint64_t ptr, uint32_t me, uint64_t *key)
 	return info;
 }
 
-void rt_ptrmap_foreach(void (*fn)(uint64_t ptr, uint32_t info, void *ctx), void *ctx)
+void rt_ptrmap_foreach(void (*fn)(uint64_t ptr, uint32_t info, uint32_t tag, void *ctx), void *ctx)
 {
 	for (size_t k = 0; k < STRIPES; k++) {
 		const struct stripe *st = &g_stripes[k];
 		for (uint64_t i = 0; i < st->cap; i++)
 			if (st->s[i].ptr)
-				fn(st->s[i].ptr, st->s[i].info, ctx);
+				fn(st->s[i].ptr, st->s[i].info, st->s[i].tag, ctx);
 	}
 }
 

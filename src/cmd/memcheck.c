@@ -236,6 +236,7 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	/* like valgrind, stacks are captured only as deep as they are shown
 	 * (the allocation function's own frame is one of --num-callers) */
 	ro.max_frames = o.num_callers;
+	ro.heuristics = o.heuristics;
 	ro.level = 1;
 	ro.wait_status = &status;
 	bool not_started = false;

@@ -215,6 +215,11 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		snprintf(frames, sizeof frames, "%u", o->max_frames);
 		setenv("SONDE_MEMCHECK_FRAMES", frames, 1);
 	}
+	if (o->memcheck) {
+		char heur[16];
+		snprintf(heur, sizeof heur, "%u", o->heuristics);
+		setenv("SONDE_MEMCHECK_HEURISTICS", heur, 1);
+	}
 	if (o->memcheck && o->precise) {
 		char every[16];
 		snprintf(every, sizeof every, "%u", o->precise);
@@ -233,6 +238,7 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	unsetenv("SONDE_MEMCHECK");
 	unsetenv("SONDE_MEMCHECK_PRECISE");
 	unsetenv("SONDE_MEMCHECK_FRAMES");
+	unsetenv("SONDE_MEMCHECK_HEURISTICS");
 
 	char *out = output_name(o, argv[0], l.pid);
 	struct heap_writer *w = heap_writer_open(out, o->level ? o->level : 3);

@@ -15,6 +15,7 @@ struct heap_record_opts {
 	bool no_leak_check;   /* memcheck without the leak check at exit */
 	unsigned precise;     /* memcheck: guard pages for every Nth block (0: none) */
 	unsigned max_frames;  /* memcheck: frames each stack keeps (0: all) */
+	unsigned heuristics;  /* memcheck: the leak check's heuristics, bits 1 << enum heap_leak_heur */
 	int *wait_status;     /* if set: the target's wait status */
 	bool *not_started;    /* if set: true when the command could not run (nothing written) */
 	bool no_buildid_cache; /* don't copy the traced binaries into the build-id cache */

@@ -69,6 +69,7 @@ struct heap_leak {
 	uint32_t info;
 	uint8_t state;     /* enum heap_leak_state */
 	uint64_t indirect; /* definitely/possibly lost: bytes of the blocks only it reaches */
+	uint8_t heur;      /* enum heap_leak_heur: reached through an interior pointer it accepted */
 };
 
 /* A heap error the runtime caught (HR_ERROR, memcheck mode). */

@@ -373,9 +373,10 @@ static bool parse_def(struct heap_trace *t, struct cur *c, uint8_t type)
 	case HR_LEAK: {
 		uint8_t state = rbyte(c);
 		uint64_t info = rv(c), indirect = rv(c);
-		if (c->bad || state > HL_DEFINITE || info >= MAX_INFO)
+		unsigned heur = state >> HL_HEUR_SHIFT;
+		if (c->bad || (state & ~(HL_STATE_MASK | 0xf0)) || heur >= HLH_COUNT || info >= MAX_INFO)
 			return false;
-		struct heap_leak l = { (uint32_t)info, state, indirect };
+		struct heap_leak l = { (uint32_t)info, state & HL_STATE_MASK, indirect, (uint8_t)heur };
 		vec_push(&t->leaks, l);
 		return true;
 	}

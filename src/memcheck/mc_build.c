@@ -26,6 +26,11 @@ const char *mc_alloc_fn(int kind)
 	}
 }
 
+_Static_assert((int)HLH_STDSTRING == (int)MC_STDSTRING && (int)HLH_LENGTH64 == (int)MC_LENGTH64 &&
+		       (int)HLH_NEWARRAY == (int)MC_NEWARRAY && (int)HLH_MULTIINH == (int)MC_MULTIPLEINHERITANCE &&
+		       (int)HLH_COUNT == (int)MC_HEURISTICS,
+	       "the runtime's heuristic numbers are the model's");
+
 static enum mc_leak_kind kind_of(uint8_t state)
 {
 	switch (state) {
@@ -70,6 +75,18 @@ static const char *free_fn(int how)
 	}
 }
 
+/* The runtime's frames between the program's: its wrapper around main
+ * (runtime/rt.c: shown when main tail-called a function, where valgrind's
+ * stack goes on below main) and its exit (runtime/rt_exit.c: under the
+ * C library's exit in what atexit handlers allocate). */
+static bool is_runtime_between(const struct heap_frame *f)
+{
+	const char *base = f->module ? strrchr(f->module, '/') : NULL;
+	if (!f->func || !base || strcmp(base, "/libsonde-rt.so"))
+		return false;
+	return !strcmp(f->func, "main_wrapper") || !strcmp(f->func, "rt_exit_libc_entry") || !strcmp(f->func, "exit");
+}
+
 /* A stack as valgrind shows it: the allocator's (or free's) own frame
  * `top_fn` "in" the runtime (none if NULL), then the program's frames. */
 static void fill_frames(struct mc_stack *s, struct heap_view *v, uint32_t stack, const char *top_fn,
@@ -84,6 +101,8 @@ static void fill_frames(struct mc_stack *s, struct heap_view *v, uint32_t stack,
 	size_t want = top_fn ? num_callers - 1 : num_callers;
 	size_t n = heap_view_frames_to_main(v, stack, fr, want < 256 ? want : 256);
 	for (size_t i = 0; i < n; i++) {
+		if (is_runtime_between(&fr[i]))
+			continue;
 		struct mc_frame f = { 0 };
 		f.ip = fr[i].ip;
 		f.func = fr[i].func;
@@ -112,7 +131,20 @@ void mc_build_leaks(struct mc_result *r, const struct heap_trace *t, const struc
 	r->in_use_bytes = a->leaked > 0 ? (uint64_t)a->leaked : 0;
 	r->in_use_blocks = a->leaked_blocks;
 	r->leak_checked = t->leaks.n > 0 || !a->leaked_blocks;
-	/* (kind, allocation kind, stack) -> loss record */
+	/* The age of an allocation stack (with its allocation function): the
+	 * first info made with it. Infos are numbered as the program first
+	 * allocated each (kind, size, stack), so this is the order valgrind
+	 * created its ExeContexts in, the last key of its loss record order. */
+	struct u64map age = { 0 };
+	for (size_t i = 1; i < t->infos.n; i++) {
+		const struct heap_info *in = &t->infos.v[i];
+		bool ins;
+		if (in->defined)
+			u64map_upsert(&age, (uint64_t)in->stack << 8 | in->kind, i, &ins);
+	}
+	/* (kind, allocation kind, stack) -> loss record; the verdicts come in
+	 * allocation order, so a record is made by its oldest block, as
+	 * valgrind's by its lowest address */
 	struct u64map index = { 0 };
 	for (size_t i = 0; i < t->leaks.n; i++) {
 		const struct heap_leak *l = &t->leaks.v[i];
@@ -123,6 +155,8 @@ void mc_build_leaks(struct mc_result *r, const struct heap_trace *t, const struc
 		if (ins) {
 			struct mc_loss loss = { 0 };
 			loss.kind = kind_of(l->state);
+			const uint64_t *born = u64map_get(&age, (uint64_t)in->stack << 8 | in->kind);
+			loss.age = born ? *born : l->info;
 			fill_frames(&loss.alloc, v, in->stack, mc_alloc_fn(in->kind), entries, num_callers);
 			vec_push(&r->losses, loss);
 		}
@@ -131,8 +165,13 @@ void mc_build_leaks(struct mc_result *r, const struct heap_trace *t, const struc
 		loss->blocks++;
 		if (l->state == HL_DEFINITE || l->state == HL_POSSIBLE)
 			loss->indirect_bytes += l->indirect;
+		if (l->heur && l->heur < MC_HEURISTICS) {
+			r->heur_bytes[l->heur] += in->size;
+			r->heur_blocks[l->heur]++;
+		}
 	}
 	u64map_free(&index);
+	u64map_free(&age);
 }
 
 static const char *strfn_name(int how)

@@ -1,5 +1,5 @@
-/* The memcheck result's small helpers: freeing, kind names, valgrind's
- * stack cut at main, error contexts and loss-record grouping. */
+/* The memcheck result's small helpers: freeing, kind and heuristic names,
+ * valgrind's stack cut at main, error contexts and loss-record grouping. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +35,42 @@ const char *mc_leak_kind_word(enum mc_leak_kind k)
 {
 	static const char *const t[] = { "definite", "indirect", "possible", "reachable" };
 	return (unsigned)k < MC_LEAK_KINDS ? t[k] : "definite";
+}
+
+const char *mc_heuristic_name(int h)
+{
+	static const char *const t[] = { "none", "stdstring", "length64", "newarray", "multipleinheritance" };
+	return h >= 0 && h < MC_HEURISTICS ? t[h] : "none";
+}
+
+/* valgrind reads enum sets so: words between commas (empty ones skipped),
+ * "all" or "none" alone, else at least one of the set's words. */
+bool mc_parse_heuristics(const char *s, unsigned *out)
+{
+	unsigned set = 0;
+	bool all = false, none = false;
+	for (const char *w = s; *w;) {
+		size_t n = strcspn(w, ",");
+		if (n) {
+			int h = 1;
+			for (; h < MC_HEURISTICS; h++)
+				if (n == strlen(mc_heuristic_name(h)) && !memcmp(w, mc_heuristic_name(h), n))
+					break;
+			if (h < MC_HEURISTICS)
+				set |= 1u << h;
+			else if (n == 3 && !memcmp(w, "all", 3))
+				all = true;
+			else if (n == 4 && !memcmp(w, "none", 4))
+				none = true;
+			else
+				return false;
+		}
+		w += n + (w[n] == ',');
+	}
+	if (all + none + (set != 0) != 1)
+		return false;
+	*out = all ? MC_HEURISTICS_ALL : set;
+	return true;
 }
 
 /* glibc's entry points that call main; valgrind compares exact names, so a
@@ -130,14 +166,24 @@ static int cmp_u64(uint64_t a, uint64_t b)
 	return a < b ? -1 : a > b;
 }
 
+/* valgrind's order of kinds among records of one size: still reachable
+ * first, definitely lost last. */
+static int kind_rank(enum mc_leak_kind k)
+{
+	return k == MC_REACHABLE ? 0 : k == MC_POSSIBLE ? 1 : k == MC_INDIRECT ? 2 : 3;
+}
+
 static int cmp_loss(const void *pa, const void *pb)
 {
 	const struct mc_loss *a = pa, *b = pb;
 	int c = cmp_u64(a->bytes + a->indirect_bytes, b->bytes + b->indirect_bytes);
 	if (!c)
+		c = kind_rank(a->kind) - kind_rank(b->kind);
+	if (!c)
 		c = cmp_u64(a->blocks, b->blocks);
 	if (!c)
-		c = (int)a->kind - (int)b->kind;
+		c = cmp_u64(a->age, b->age);
+	/* not valgrind's: records built by hand may share an age */
 	for (size_t i = 0; !c && i < a->alloc.frames.n && i < b->alloc.frames.n; i++)
 		c = cmp_u64(a->alloc.frames.v[i].ip, b->alloc.frames.v[i].ip);
 	if (!c)

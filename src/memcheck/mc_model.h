@@ -39,7 +39,14 @@ struct mc_loss {
 	struct mc_stack alloc;   /* where the blocks were allocated */
 	bool suppressed;         /* a suppression matched (filled by the matcher) */
 	const char *supp_name;
+	uint64_t age;            /* when its allocation stack was first seen (valgrind's
+				  * ExeContext order: the last tie-break of the sort) */
 };
+
+/* valgrind's leak-check heuristics: interior pointers they accept reach a
+ * block like a start pointer (--leak-check-heuristics). */
+enum mc_heuristic { MC_HEURISTIC_NONE, MC_STDSTRING, MC_LENGTH64, MC_NEWARRAY, MC_MULTIPLEINHERITANCE, MC_HEURISTICS };
+#define MC_HEURISTICS_ALL (((1u << MC_HEURISTICS) - 1) & ~1u)
 
 enum mc_error_kind {
 	MC_INVALID_FREE,   /* "Invalid free() / delete / delete[] / realloc()" */
@@ -109,6 +116,9 @@ struct mc_result {
 	uint64_t allocs, frees, bytes_allocated;
 	bool leak_checked;       /* a leak check ran (not --leak-check=no, not killed) */
 	VEC(struct mc_loss) losses;
+	/* blocks a heuristic reached, any kind (LEAK SUMMARY's "of which
+	 * reachable via heuristic"), by enum mc_heuristic */
+	uint64_t heur_bytes[MC_HEURISTICS], heur_blocks[MC_HEURISTICS];
 	VEC(struct mc_error) errors;
 	/* the program's end */
 	bool exited;             /* exited normally with exit_code */
@@ -132,6 +142,11 @@ void mc_stack_free(struct mc_stack *s);
 const char *mc_leak_kind_text(enum mc_leak_kind k);
 /* The word in match-leak-kinds: lines: definite, indirect, possible, reachable. */
 const char *mc_leak_kind_word(enum mc_leak_kind k);
+/* "stdstring", "length64", "newarray", "multipleinheritance" ("none" for 0). */
+const char *mc_heuristic_name(int h);
+/* A --leak-check-heuristics set ("stdstring,length64", "all", "none") into
+ * bits 1 << enum mc_heuristic; false if it is not one. */
+bool mc_parse_heuristics(const char *s, unsigned *out);
 
 /* How many frames of s valgrind shows: at most max_frames (--num-callers),
  * and none after `main` or after the first below-main function. */
@@ -150,8 +165,10 @@ void mc_result_add_error(struct mc_result *r, struct mc_error *e);
 
 /* Merges loss records of one kind whose allocation stacks agree in their
  * first `frames` frames (--leak-resolution: low 2, med 4, high
- * --num-callers), then sorts them in valgrind's order: by total bytes
- * (direct + indirect), then blocks, kind, and stack addresses. */
+ * --num-callers; the first record keeps its stack, as valgrind keeps its
+ * first block's), then sorts them in valgrind's order: by total bytes
+ * (direct + indirect), then kind (still reachable, possibly, indirectly,
+ * definitely lost), blocks, and the age of the allocation stack. */
 void mc_result_group_losses(struct mc_result *r, unsigned frames);
 
 #endif

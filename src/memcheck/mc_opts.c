@@ -18,6 +18,7 @@ void mc_opts_init(struct mc_opts *o)
 	o->num_callers = 12;
 	o->leak_resolution_high = true;
 	o->leak_resolution = 12;
+	o->heuristics = MC_HEURISTICS_ALL;
 	o->default_suppressions = true;
 	o->xml_fd = -1;
 	o->log_fd = 2;
@@ -210,6 +211,12 @@ static int parse_one(struct mc_opts *o, const char *a, struct strbuf *err)
 			o->leak_resolution = 4;
 		else if (!o->leak_resolution_high)
 			return unknown(err, a);
+	} else if ((v = val(a, "--leak-check-heuristics"))) {
+		if (!mc_parse_heuristics(v, &o->heuristics)) {
+			char why[300];
+			snprintf(why, sizeof(why), "%.200s is an invalid leak-check-heuristics set", v);
+			return bad(err, a, why);
+		}
 	} else if ((v = val(a, "--trace-children"))) {
 		if (parse_bool(a, v, &o->trace_children, err))
 			return -1;

@@ -24,6 +24,7 @@ struct mc_opts {
 	unsigned leak_resolution;     /* frames compared to merge loss records: 2, 4 or num_callers */
 	unsigned precise;             /* --precise[=N]: guard pages for every (1) or every Nth block; 0 off */
 	bool leak_resolution_high;    /* --leak-resolution=high: use num_callers */
+	unsigned heuristics;          /* --leak-check-heuristics: bits 1 << enum mc_heuristic (default all) */
 	VEC(const char *) suppressions; /* --suppressions= files, in order */
 	bool default_suppressions;
 	enum mc_gen_supp gen_suppressions;

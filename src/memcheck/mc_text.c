@@ -403,6 +403,17 @@ static void leak_report(struct strbuf *sb, const struct mc_result *r, const stru
 	for (int k = 0; k < MC_LEAK_KINDS; k++)
 		LINE(sb, r, "   %s: %s bytes in %s blocks", label[k], mc_commas(bytes[k], a),
 		     mc_commas(blocks[k], b));
+	/* every block a heuristic reached, whatever its kind or suppression, as
+	 * valgrind counts them; shown only when some were */
+	bool heur = false;
+	for (int h = 1; h < MC_HEURISTICS; h++)
+		heur |= r->heur_blocks[h] > 0;
+	if (heur)
+		LINE(sb, r, "                      of which reachable via heuristic:");
+	for (int h = 1; h < MC_HEURISTICS; h++)
+		if (r->heur_blocks[h])
+			LINE(sb, r, "                        %-19s: %s bytes in %s blocks", mc_heuristic_name(h),
+			     mc_commas(r->heur_bytes[h], a), mc_commas(r->heur_blocks[h], b));
 	LINE(sb, r, "        suppressed: %s bytes in %s blocks", mc_commas(sbytes, a), mc_commas(sblocks, b));
 	if (o->leak_check == MC_LEAK_SUMMARY) {
 		LINE(sb, r, "Rerun with --leak-check=full to see details of leaked memory");

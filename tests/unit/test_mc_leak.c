@@ -59,12 +59,15 @@ static uint64_t *add(uint64_t size)
 	return (uint64_t *)(uintptr_t)a;
 }
 
+static const uint32_t *clique_order; /* NULL: address order */
+
 static void run(const uint64_t *roots, size_t nroots, unsigned heur)
 {
 	struct mc_mem mem = {fake_read, fake_seg, NULL};
 	struct mc_mark m;
 	if (mc_mark_init(&m, blk, nb, &mem, heur, st, ind))
 		abort();
+	mc_mark_set_order(&m, clique_order);
 	/* Root words live in the arena's first page, scanned as memory. */
 	memset(arena, 0, 4096);
 	if (nroots)
@@ -157,6 +160,37 @@ static void test_swallow(void)
 	CHECK_INT(MC_KIND(st[0]), MC_INDIRECT);
 	CHECK_INT(ind[0], 0);
 	CHECK_INT(MC_KIND(st[1]), MC_INDIRECT);
+}
+
+static void test_clique_order(void)
+{
+	/* a 3-cycle 0 -> 1 -> 2 -> 0 and a head 3 -> 1: walked by address,
+	 * 0 leads the cycle and 3 is alone; walked oldest first with the
+	 * head oldest (valgrind's address order on another heap layout), the
+	 * head takes everything */
+	for (int pass = 0; pass < 2; pass++) {
+		reset();
+		uint64_t *blkp[4];
+		for (int i = 0; i < 4; i++)
+			blkp[i] = add(16);
+		blkp[0][0] = A(1), blkp[1][0] = A(2), blkp[2][0] = A(0);
+		blkp[3][0] = A(1);
+		static const uint32_t head_first[] = {3, 2, 1, 0};
+		clique_order = pass ? head_first : NULL;
+		run(NULL, 0, MC_HEUR_ALL);
+		clique_order = NULL;
+		if (!pass) {
+			CHECK_INT(MC_KIND(st[0]), MC_DEFINITE);
+			CHECK_INT(ind[0], 32);
+			CHECK_INT(MC_KIND(st[3]), MC_DEFINITE);
+			CHECK_INT(ind[3], 0);
+		} else {
+			CHECK_INT(MC_KIND(st[3]), MC_DEFINITE);
+			CHECK_INT(ind[3], 48);
+			for (int i = 0; i < 3; i++)
+				CHECK_INT(MC_KIND(st[i]), MC_INDIRECT);
+		}
+	}
 }
 
 static void test_heuristics(void)
@@ -419,6 +453,7 @@ int main(void)
 	RUN(test_tree_and_cycle);
 	RUN(test_rooted);
 	RUN(test_swallow);
+	RUN(test_clique_order);
 	RUN(test_heuristics);
 	RUN(test_glibc_link_and_edges);
 	RUN(test_million);

@@ -103,7 +103,7 @@ static char *leaks_argv[] = { "./leaks", NULL };
 static void add_loss(struct mc_result *r, enum mc_leak_kind k, uint64_t bytes, uint64_t ind,
 		     struct mc_stack st)
 {
-	struct mc_loss l = { k, bytes, ind, 1, st, false, NULL };
+	struct mc_loss l = { k, bytes, ind, 1, st, false, NULL, 0 };
 	vec_push(&r->losses, l);
 }
 

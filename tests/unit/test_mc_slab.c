@@ -39,16 +39,17 @@ static void test_classes(void)
 
 struct seen {
 	uint64_t ptr[64];
-	uint32_t info[64];
+	uint32_t info[64], age[64];
 	size_t n;
 };
 
-static void seen_fn(uint64_t ptr, uint32_t info, void *ctx)
+static void seen_fn(uint64_t ptr, uint32_t info, uint32_t age, void *ctx)
 {
 	struct seen *s = ctx;
 	if (s->n < 64) {
 		s->ptr[s->n] = ptr;
 		s->info[s->n] = info;
+		s->age[s->n] = age;
 	}
 	s->n++;
 }
@@ -85,13 +86,14 @@ static void test_slots_and_cells(void)
 	/* cells: the walk sees exactly the slots marked live, offset */
 	*mc_slab_cell((uint64_t)(uintptr_t)p[3]) = 7;
 	*mc_slab_cell((uint64_t)(uintptr_t)p[10]) = 9;
+	mc_slab_cell((uint64_t)(uintptr_t)p[10])[1] = 44; /* the block's age */
 	struct seen s = { .n = 0 };
 	mc_slab_foreach_live(32, seen_fn, &s);
 	CHECK_INT(s.n, 2);
 	bool found3 = false, found10 = false;
 	for (size_t i = 0; i < s.n && i < 64; i++) {
 		found3 |= s.ptr[i] == (uint64_t)(uintptr_t)p[3] + 32 && s.info[i] == 7;
-		found10 |= s.ptr[i] == (uint64_t)(uintptr_t)p[10] + 32 && s.info[i] == 9;
+		found10 |= s.ptr[i] == (uint64_t)(uintptr_t)p[10] + 32 && s.info[i] == 9 && s.age[i] == 44;
 	}
 	CHECK(found3 && found10);
 	*mc_slab_cell((uint64_t)(uintptr_t)p[3]) = 0;

@@ -44,23 +44,25 @@ static uint32_t rnd_info(void)
 	return (uint32_t)(rnd() % 0xfffffffeu) + 1; /* never 0 */
 }
 
-static void collect_fn(uint64_t ptr, uint32_t info, void *ctx);
+static void collect_fn(uint64_t ptr, uint32_t info, uint32_t tag, void *ctx);
 
 struct pairs {
 	uint64_t *ptr;
-	uint32_t *info;
+	uint32_t *info, *tag;
 	size_t n, cap;
 };
 
-static void collect_fn(uint64_t ptr, uint32_t info, void *ctx)
+static void collect_fn(uint64_t ptr, uint32_t info, uint32_t tag, void *ctx)
 {
 	struct pairs *p = ctx;
 	if (p->n == p->cap) {
 		p->cap = p->cap ? p->cap * 2 : 1024;
 		p->ptr = realloc(p->ptr, p->cap * sizeof *p->ptr);
 		p->info = realloc(p->info, p->cap * sizeof *p->info);
+		p->tag = realloc(p->tag, p->cap * sizeof *p->tag);
 	}
 	p->ptr[p->n] = ptr;
+	p->tag[p->n] = tag;
 	p->info[p->n++] = info;
 }
 
@@ -84,6 +86,7 @@ static long reset_map(void)
 			bad = 1;
 	free(p.ptr);
 	free(p.info);
+	free(p.tag);
 	for (size_t k = 0; k < STRIPES; k++) {
 		if (g_stripes[k].n)
 			bad = 1;
@@ -281,6 +284,7 @@ static int full_check(void)
 	free(seen);
 	free(p.ptr);
 	free(p.info);
+	free(p.tag);
 	return ok;
 }
 
@@ -296,14 +300,18 @@ static void test_basic(void)
 	CHECK_INT(rt_ptrmap_get(c), 0);
 	CHECK_INT(rt_ptrmap_put(a, 9, 1, &key), 7); /* its free was never seen: old info back, replaced */
 	CHECK_INT(rt_ptrmap_get(a), 9);
-	CHECK_INT(rt_ptrmap_put(c, 11, 1, &key), 0);
+	CHECK_INT(rt_ptrmap_put(c, 11, 3, &key), 0);
 	CHECK_INT(rt_ptrmap_take(b, 1, &key), 0); /* absent: 0, nothing changes */
 	CHECK_INT(rt_ptrmap_get(a), 9);
 	CHECK_INT(rt_ptrmap_get(c), 11);
 	struct pairs p = collect();
 	CHECK_INT(p.n, 2);
+	/* foreach gives back what put kept beside the info (memcheck: the age) */
+	for (size_t i = 0; i < p.n && p.n == 2; i++)
+		CHECK_INT(p.tag[i], p.ptr[i] == c ? 3 : 1);
 	free(p.ptr);
 	free(p.info);
+	free(p.tag);
 	CHECK_INT(rt_ptrmap_take(a, 1, &key), 9);
 	CHECK_INT(rt_ptrmap_take(a, 1, &key), 0);
 	CHECK_INT(rt_ptrmap_get(a), 0);
@@ -792,6 +800,7 @@ static void test_threads(void)
 	size_t n = p.n;
 	free(p.ptr);
 	free(p.info);
+	free(p.tag);
 	CHECK_INT(n, nlive);
 	CHECK(tables_consistent());
 	atomic_store(&rt_multi, 0);
