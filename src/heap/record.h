@@ -18,6 +18,14 @@ struct heap_record_opts {
 	int *wait_status;     /* if set: the target's wait status */
 	bool *not_started;    /* if set: true when the command could not run (nothing written) */
 	bool no_buildid_cache; /* don't copy the traced binaries into the build-id cache */
+	/* memcheck: the valgrind options the runtime carries out */
+	long long freelist_vol, freelist_big; /* the quarantine (-1: valgrind's defaults) */
+	bool no_mismatch;     /* --show-mismatched-frees=no */
+	int exit_first;       /* --exit-on-first-error: the status to exit with (-1: off) */
+	int trace_fd;         /* --trace-malloc: where the lines go (-1: off) */
+	bool time_stamp;      /* ...with valgrind's time stamps, from t0_ns (CLOCK_MONOTONIC) */
+	uint64_t t0_ns;
+	bool follow_exec;     /* --trace-children=yes: exec'd programs are checked too */
 };
 
 /* Path of libsonde-rt.so: $SONDE_RT, next to the sonde binary, or

@@ -104,6 +104,8 @@ struct mc_result {
 	 * vargv[0] the executable, then the options */
 	char **vargv;
 	int vargc;
+	bool stamped;             /* --time-stamp=yes: lines carry stamp_ms (ms since the start) */
+	int64_t stamp_ms;
 };
 
 /* Frees the vectors (stacks, losses, errors); the strings they point to
