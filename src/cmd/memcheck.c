@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../runtime/heap_protocol.h"
 #include "cmd/cmds.h"
 #include "collect/launch.h"
 #include "heap/allocator_check.h"
@@ -209,7 +210,7 @@ static void copy_trace_lines(int from, int to)
 
 /* An allocator the runtime cannot see (statically linked, in the
  * executable, or the whole program static): one line saying what was not
- * checked and why. */
+ * checked and why, even with -q (a clean report would mislead). */
 static void unseen_allocator(const char *argv0, const char *exe, uint64_t allocs, bool somalloc_none)
 {
 	enum heap_alloc_kind kind;
@@ -222,18 +223,18 @@ static void unseen_allocator(const char *argv0, const char *exe, uint64_t allocs
 		return;
 	const char *base = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
 	if (kind == HEAP_ALLOC_STATIC_EXE)
-		note("%s is statically linked: sonde's runtime cannot be preloaded into it, so nothing was checked; "
-		     "link it dynamically to check it", base);
+		fprintf(stderr, "%s: %s is statically linked: sonde's runtime cannot be preloaded into it, so nothing "
+				"was checked; link it dynamically to check it\n", sonde_progname, base);
 	else if (kind == HEAP_ALLOC_RUST_CUSTOM)
-		note("%s uses a Rust #[global_allocator] that does not call malloc: its blocks are not checked "
-		     "(the heap summary counts only the C library's); use std::alloc::System to check them", base);
+		fprintf(stderr, "%s: %s uses a Rust #[global_allocator] that does not call malloc: its blocks bypass "
+				"sonde's runtime and are not checked nor counted; use std::alloc::System to check "
+				"them\n", sonde_progname, base);
 	else
-		note("%s has its own allocator (%s)%s: its blocks do not go through the C library's malloc, which "
-		     "sonde replaces, so they are not checked and the heap summary counts only the C library's; "
-		     "build it with the system allocator to check them",
-		     base, kind == HEAP_ALLOC_LINKED && name ? name : "malloc in the executable",
-		     somalloc_none ? " and --soname-synonyms=somalloc=NONE cannot help: a preload cannot replace "
-				     "functions inside the executable" : "");
+		fprintf(stderr, "%s: %s has its own malloc (%s): its blocks bypass sonde's runtime and are not "
+				"checked nor counted; build it with the C library's malloc to check them%s\n",
+			sonde_progname, base, kind == HEAP_ALLOC_LINKED && name ? name : "in the executable",
+			somalloc_none ? " (--soname-synonyms=somalloc=NONE cannot help: a preload cannot replace "
+					"functions inside the executable)" : "");
 }
 
 int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
@@ -323,8 +324,9 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	ro.trace_fd = trace_fd;
 	ro.time_stamp = o.time_stamp;
 	ro.t0_ns = t0;
-	ro.follow_exec = o.trace_children;
 	ro.wait_status = &status;
+	int pid = 0;
+	ro.pid = &pid;
 	bool not_started = false;
 	ro.not_started = &not_started;
 	int rrc = heap_record(&ro, argv + first);
@@ -366,8 +368,8 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	}
 
 	struct mc_result r = { 0 };
-	r.pid = (int)t.pid;
-	r.ppid = (int)t.ppid;
+	r.pid = t.pid ? (int)t.pid : pid; /* no runtime in it (a static program): the one launched */
+	r.ppid = t.pid ? (int)t.ppid : (int)getpid();
 	r.exe = t.exe;
 	r.argv = argv + first;
 	r.argc = argc - first;
@@ -376,6 +378,7 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	r.exited = WIFEXITED(status);
 	r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
 	r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	r.execed = t.exit_how == HX_EXEC;
 	char *rt = heap_find_runtime();
 	char rtabs[PATH_MAX];
 	struct mc_entries entries;

@@ -263,8 +263,6 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	}
 	if (o->memcheck)
 		memcheck_env(o);
-	if (o->follow_exec)
-		setenv("SONDE_HEAP_FOLLOW_EXEC", "1", 1);
 
 	struct launch l = { 0 };
 	if (launch_suspended(&l, argv) < 0)
@@ -280,8 +278,9 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	unsetenv("SONDE_MEMCHECK_FRAMES");
 	for (size_t i = 0; i < sizeof(memcheck_vars) / sizeof(memcheck_vars[0]); i++)
 		unsetenv(memcheck_vars[i]);
-	unsetenv("SONDE_HEAP_FOLLOW_EXEC");
 
+	if (o->pid)
+		*o->pid = (int)l.pid;
 	char *out = output_name(o, argv[0], l.pid);
 	struct heap_writer *w = heap_writer_open(out, o->level ? o->level : 3);
 	if (!w) {

@@ -16,6 +16,7 @@ struct heap_record_opts {
 	unsigned precise;     /* memcheck: guard pages for every Nth block (0: none) */
 	unsigned max_frames;  /* memcheck: frames each stack keeps (0: all) */
 	int *wait_status;     /* if set: the target's wait status */
+	int *pid;             /* if set: the target's pid */
 	bool *not_started;    /* if set: true when the command could not run (nothing written) */
 	bool no_buildid_cache; /* don't copy the traced binaries into the build-id cache */
 	/* memcheck: the valgrind options the runtime carries out */
@@ -25,7 +26,6 @@ struct heap_record_opts {
 	int trace_fd;         /* --trace-malloc: where the lines go (-1: off) */
 	bool time_stamp;      /* ...with valgrind's time stamps, from t0_ns (CLOCK_MONOTONIC) */
 	uint64_t t0_ns;
-	bool follow_exec;     /* --trace-children=yes: exec'd programs are checked too */
 };
 
 /* Path of libsonde-rt.so: $SONDE_RT, next to the sonde binary, or

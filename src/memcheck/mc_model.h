@@ -99,6 +99,7 @@ struct mc_result {
 	bool exited;             /* exited normally with exit_code */
 	int exit_code;
 	int signal;              /* killed by this signal (0: none) */
+	bool execed;             /* it exec'd another program (which sonde did not check) */
 	struct mc_stack signal_stack; /* where the fatal signal hit (may be empty) */
 	/* sonde's own command line up to the program, for XML <vargv>:
 	 * vargv[0] the executable, then the options */

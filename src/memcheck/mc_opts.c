@@ -287,6 +287,14 @@ static int parse_one(struct mc_opts *o, const char *a, struct strbuf *err)
 		if (parse_int(a, v, 0, INT_MAX, &n, err))
 			return -1;
 		o->log_fd = (int)n;
+	} else if ((v = val(a, "--log-socket"))) {
+		o->log_file = NULL;
+		o->log_fd = 2;
+		ignore(o, a, "sonde cannot send its report to a socket: it goes to stderr");
+	} else if ((v = val(a, "--xml-socket"))) {
+		o->xml_file = NULL;
+		o->xml_fd = 2;
+		ignore(o, a, "sonde cannot send its XML to a socket: it goes to stderr");
 	} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 		o->verbosity--;
 	} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
@@ -318,6 +326,8 @@ static int parse_one(struct mc_opts *o, const char *a, struct strbuf *err)
 	} else if ((v = val(a, "--trace-children"))) {
 		if (mc_opt_bool(a, v, &o->trace_children, err))
 			return -1;
+		ignore(o, a, o->trace_children ? "sonde does not follow exec yet: a program exec'd runs unchecked, "
+						 "the report ending at the exec as valgrind's does without it" : NULL);
 	} else if ((v = val(a, "--child-silent-after-fork"))) {
 		if (mc_opt_bool(a, v, &o->child_silent_after_fork, err))
 			return -1;

@@ -269,7 +269,7 @@ int mc_exit_status(const struct mc_result *r, const struct mc_opts *o, int *rais
 		*raise_signal = r->signal;
 		return 128 + r->signal;
 	}
-	if ((o->error_exitcode || o->exit_on_first_error) && mc_count_errors(r, o).errors)
+	if ((o->error_exitcode || o->exit_on_first_error) && mc_count_errors(r, o).errors && !r->execed)
 		return o->error_exitcode; /* valgrind exits with 0 when no code was given */
 	return r->exited ? r->exit_code : 0;
 }
@@ -470,6 +470,20 @@ void mc_text_head(struct strbuf *sb, const struct mc_result *r, const struct mc_
 	}
 	if (o->verbosity)
 		mc_text_preamble(sb, r);
+	if (o->verbosity < 2)
+		return;
+	/* -v: what valgrind -v says first that means something for sonde */
+	pre(sb, r, '-');
+	sb_adds(sb, "Valgrind options:\n");
+	for (int i = 1; i < r->vargc; i++)
+		if (strcmp(r->vargv[i], "--")) {
+			pre(sb, r, '-');
+			sb_addf(sb, "   %s\n", r->vargv[i]);
+		}
+	for (size_t i = 0; i < o->suppressions.n; i++) {
+		pre(sb, r, '-');
+		sb_addf(sb, "Reading suppressions file: %s\n", o->suppressions.v[i]);
+	}
 }
 
 void mc_text_body(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
@@ -483,7 +497,8 @@ void mc_text_body(struct strbuf *sb, const struct mc_result *r, const struct mc_
 			return;
 		}
 	}
-	mc_text_finish(sb, r, o, supps, &last_tid);
+	if (!r->execed) /* after an exec valgrind is gone: no summaries */
+		mc_text_finish(sb, r, o, supps, &last_tid);
 }
 
 void mc_text_report(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
