@@ -17,15 +17,25 @@
 #include "rt.h"
 
 /* The first ring (the main thread's, usually) holds valgrind's
- * --freelist-vol; the others less, so many threads do not pin many times
- * that much memory. Every ring holds at most RING_ENTRIES frees: the
- * blocks leaving are checked, and a quarantine of small blocks that
- * outgrows the caches makes every allocation land on cold memory (65,536
- * made malloc/free pairs a third slower; Dr. Memory delays 2,000 frees). */
+ * --freelist-vol; the others a quarter of it, so many threads do not pin
+ * many times that much memory. Every ring holds at most RING_ENTRIES
+ * frees: the blocks leaving are checked, and a quarantine of small blocks
+ * that outgrows the caches makes every allocation land on cold memory
+ * (65,536 made malloc/free pairs a third slower; Dr. Memory delays 2,000
+ * frees). Blocks of at least --freelist-big-blocks bytes wait in a list of
+ * their own and leave first, as in valgrind, so one big free does not
+ * flush the small blocks. */
 #define RING_ENTRIES (1u << 14)
-#define FIRST_VOLUME (20u << 20)
-#define OTHER_VOLUME (5u << 20)
+#define BIG_ENTRIES 64u
 #define PREFETCH_AHEAD 4 /* blocks leaving soon whose memory is fetched early */
+
+static uint64_t g_volume = 20000000, g_big_size = 1000000; /* valgrind's defaults */
+
+void mc_freed_config(uint64_t volume, uint64_t big_blocks)
+{
+	g_volume = volume;
+	g_big_size = big_blocks;
+}
 
 /* mc_freed_block's fields and the flag in its padding: 32 bytes, two
  * entries a cache line (the ring is read where it is coldest, its head) */
@@ -45,8 +55,10 @@ static inline struct mc_freed_block block_of(const struct ent *e)
 struct mc_ring {
 	_Atomic int lock;
 	uint32_t head, count; /* of RING_ENTRIES, a power of two */
+	uint32_t big_head, big_count; /* of BIG_ENTRIES: big held blocks, oldest first */
 	uint64_t volume, held_bytes;
 	struct mc_ring *next; /* every ring, for lookups */
+	struct ent big[BIG_ENTRIES];
 	struct ent ent[];
 };
 
@@ -61,7 +73,7 @@ struct mc_ring *mc_ring_new(void)
 	struct mc_ring *r = rt_map(sizeof *r + RING_ENTRIES * sizeof(struct ent));
 	if (!r)
 		return NULL;
-	r->volume = first ? FIRST_VOLUME : OTHER_VOLUME;
+	r->volume = first ? g_volume : g_volume / 4;
 	rt_spin_lock(&g_rings_lock);
 	r->next = g_rings;
 	g_rings = r;
@@ -97,29 +109,58 @@ static bool pop_oldest(struct mc_ring *r, struct mc_freed_block *out)
 	return held;
 }
 
+static void pop_big(struct mc_ring *r, struct mc_freed_block *out)
+{
+	const struct ent *e = &r->big[r->big_head];
+	*out = block_of(e);
+	r->held_bytes -= e->size;
+	r->big_head = (r->big_head + 1) % BIG_ENTRIES;
+	r->big_count--;
+}
+
 size_t mc_freed_note(struct mc_ring *r, const struct mc_freed_block *b, int held, struct mc_freed_block *out,
 		     size_t max)
 {
 	size_t n_out = 0;
-	if (!r) { /* no quarantine: the caller releases it */
+	/* no quarantine, or bigger than it: the caller releases it */
+	if (!r || (held == MC_HELD && b->size > r->volume)) {
 		if (held && max)
 			out[n_out++] = *b;
 		return n_out;
 	}
-	bool locked = rt_spin_lock_if_threaded(&r->lock);
+	/* a block held at no cost waits in the ring, whatever its size */
 	uint64_t cost = held == MC_HELD ? b->size : 0;
-	while (r->count && n_out < max && (r->count == RING_ENTRIES || (held == MC_HELD && r->held_bytes + cost > r->volume)))
-		if (pop_oldest(r, &out[n_out]))
+	bool big = held == MC_HELD && b->size >= g_big_size;
+	bool locked = rt_spin_lock_if_threaded(&r->lock);
+	/* make room as valgrind does after adding it: the big blocks leave
+	 * first (a new big one itself when no older is left), then the oldest */
+	for (;;) {
+		bool ring_full = !big && r->count == RING_ENTRIES, big_full = big && r->big_count == BIG_ENTRIES;
+		bool over = held == MC_HELD && r->held_bytes + cost > r->volume;
+		if (n_out == max || !(ring_full || big_full || over))
+			break;
+		if (r->big_count && (big_full || over))
+			pop_big(r, &out[n_out++]);
+		else if (big || !r->count)
+			break; /* the new big block goes at once (below) */
+		else if (pop_oldest(r, &out[n_out]))
 			n_out++;
-	if (r->count == RING_ENTRIES) { /* out has no room: the block is not remembered */
+	}
+	if ((!big && r->count == RING_ENTRIES) || (big && (r->big_count == BIG_ENTRIES ||
+							  r->held_bytes + cost > r->volume))) {
+		/* no room: released at once, not remembered */
 		rt_spin_unlock_if(locked, &r->lock);
 		if (held && n_out < max)
 			out[n_out++] = *b;
 		return n_out;
 	}
-	struct ent *e = &r->ent[(r->head + r->count) & (RING_ENTRIES - 1)];
-	*e = (struct ent){ b->ptr, b->size, b->info, b->free_stack, b->how, (uint8_t)held };
-	r->count++;
+	struct ent e = { b->ptr, b->size, b->info, b->free_stack, b->how, (uint8_t)held };
+	if (big) {
+		r->big[(r->big_head + r->big_count++) % BIG_ENTRIES] = e;
+	} else {
+		r->ent[(r->head + r->count) & (RING_ENTRIES - 1)] = e;
+		r->count++;
+	}
 	r->held_bytes += cost;
 	rt_spin_unlock_if(locked, &r->lock);
 	return n_out;
@@ -137,8 +178,15 @@ static bool lock_bounded(_Atomic int *l)
 	return true;
 }
 
-/* The latest free (each ring newest first) of a block starting at addr
- * (exact), or whose bytes widened by slack hold addr. */
+/* Whether e is the block looked for: one starting at addr (exact), or
+ * whose bytes widened by slack hold addr. */
+static inline bool matches(const struct ent *e, uint64_t addr, uint64_t slack, bool exact)
+{
+	return exact ? e->ptr == addr : e->ptr <= addr + slack && addr < e->ptr + e->size + slack;
+}
+
+/* The latest free (each ring newest first, then its big blocks) of such a
+ * block. */
 static bool find(uint64_t addr, uint64_t slack, bool exact, struct mc_freed_block *out)
 {
 	bool found = false;
@@ -147,12 +195,18 @@ static bool find(uint64_t addr, uint64_t slack, bool exact, struct mc_freed_bloc
 	for (struct mc_ring *r = g_rings; r && !found; r = r->next) {
 		if (!lock_bounded(&r->lock))
 			continue;
-		for (uint32_t i = r->count; i-- > 0;) {
+		for (uint32_t i = r->count; i-- > 0 && !found;) {
 			const struct ent *e = &r->ent[(r->head + i) & (RING_ENTRIES - 1)];
-			if (exact ? e->ptr == addr : e->ptr <= addr + slack && addr < e->ptr + e->size + slack) {
+			if (matches(e, addr, slack, exact)) {
 				*out = block_of(e);
 				found = true;
-				break;
+			}
+		}
+		for (uint32_t i = r->big_count; i-- > 0 && !found;) {
+			const struct ent *e = &r->big[(r->big_head + i) % BIG_ENTRIES];
+			if (matches(e, addr, slack, exact)) {
+				*out = block_of(e);
+				found = true;
 			}
 		}
 		rt_spin_unlock(&r->lock);
@@ -184,6 +238,10 @@ void mc_freed_foreach_held(void (*fn)(const struct mc_freed_block *b, void *ctx)
 				struct mc_freed_block b = block_of(e);
 				fn(&b, ctx);
 			}
+		}
+		for (uint32_t i = 0; i < r->big_count; i++) {
+			struct mc_freed_block b = block_of(&r->big[(r->big_head + i) % BIG_ENTRIES]);
+			fn(&b, ctx);
 		}
 		rt_spin_unlock(&r->lock);
 	}

@@ -15,6 +15,9 @@ struct mc_freed_block {
 
 struct mc_ring;
 
+/* valgrind's --freelist-vol and --freelist-big-blocks (before any ring). */
+void mc_freed_config(uint64_t volume, uint64_t big_blocks);
+
 /* A thread's ring (NULL when out of memory). Rings live as long as the
  * process: a thread's state, and its ring, go to the next thread. */
 struct mc_ring *mc_ring_new(void);

@@ -32,6 +32,7 @@
 #include "mc_insn.h"
 #include "mc_redzone.h"
 #include "mc_slab.h"
+#include "mc_trace.h"
 #include "rt.h"
 #include "rt_key.h"
 
@@ -41,8 +42,11 @@
 #define RT_BUF (64u << 10)
 #define MAX_NODE_REC 24 /* 'S' + 3 varints (id, parent: u32; ip: u64) */
 #define MAX_EVENT_REC 64
-/* Memcheck mode: freed blocks larger than this skip the quarantine. */
-#define MC_QUARANTINE_MAX_BLOCK (4u << 20)
+/* Memcheck mode: freed redzone blocks larger than this skip the
+ * quarantine (the C library unmaps blocks that big). */
+#define MC_FREED_GIVE_BACK (4u << 20)
+/* --trace-malloc's arguments */
+#define U(x) ((uint64_t)(uintptr_t)(x))
 
 struct rt_real rt_real;
 
@@ -95,6 +99,9 @@ static pid_t g_pid;
 static uint64_t g_start_ns;
 static bool g_memcheck; /* SONDE_MEMCHECK=1: checked blocks, leak check at exit */
 static bool g_leak_check = true; /* SONDE_MEMCHECK=noleak: no leak check */
+static bool g_no_mismatch;     /* --show-mismatched-frees=no */
+static int g_exit_first = -1;  /* --exit-on-first-error: the exit status, -1: off */
+static _Atomic int g_exiting;  /* the first error stops the program (no checks at exit) */
 static pid_t g_timer_tid;
 static bool g_follow_exec, g_exit_written, g_timer_started;
 static pthread_key_t g_key;
@@ -1029,7 +1036,7 @@ static void rt_finish(int how, int signo, bool from_signal)
 		if (ready)
 			write_thread_chunk(t);
 	}
-	if (g_memcheck && how != HX_EXEC)
+	if (g_memcheck && how != HX_EXEC && !atomic_load(&g_exiting))
 		leak_check_locked();
 	if (g_memcheck)
 		write_mc_totals_locked();
@@ -1268,6 +1275,32 @@ EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old
 	return rc;
 }
 
+static uint64_t env_u64(const char *name, uint64_t dflt)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long long x = v && *v ? strtoull(v, &end, 10) : 0;
+	return v && *v && !*end ? (uint64_t)x : dflt;
+}
+
+/* Memcheck mode's valgrind options that the runtime carries out. */
+static void mc_env_options(void)
+{
+	mc_freed_config(env_u64("SONDE_MEMCHECK_FREELIST_VOL", 20000000),
+			env_u64("SONDE_MEMCHECK_FREELIST_BIG", 1000000));
+	g_no_mismatch = getenv("SONDE_MEMCHECK_NO_MISMATCH") != NULL;
+	uint64_t code = env_u64("SONDE_MEMCHECK_EXIT_FIRST", UINT64_MAX);
+	g_exit_first = code <= 255 ? (int)code : -1;
+	uint64_t tfd = env_u64("SONDE_MEMCHECK_TRACE_FD", UINT64_MAX);
+	if (tfd < INT_MAX) { /* out of the program's way, as the stream's fd */
+		int fd = fcntl((int)tfd, F_DUPFD_CLOEXEC, 512);
+		if (fd >= 0)
+			close((int)tfd);
+		mc_trace_init(fd >= 0 ? fd : (int)tfd, getenv("SONDE_MEMCHECK_TIME_STAMP") != NULL,
+			      env_u64("SONDE_MEMCHECK_T0", now_ns()));
+	}
+}
+
 static void rt_init(void)
 {
 	int expect = ST_UNINIT;
@@ -1302,6 +1335,7 @@ static void rt_init(void)
 		rt_thread_num_init();
 		mc_altstack_on(1); /* the handler must run when the stack overflows */
 		g_keep[SIGSEGV] = g_keep[SIGTRAP] = every > 0;
+		mc_env_options();
 	}
 	/* Move the fd out of the program's way (it may close or reuse low
 	 * numbers); write_all checks it is still the same pipe. */
@@ -1386,6 +1420,17 @@ __attribute__((destructor)) static void rt_dtor(void)
 
 /* ---- memcheck mode ------------------------------------------------------------------ */
 
+/* --exit-on-first-error: the error is in the stream; the program stops
+ * there with the given status, without the checks at exit (valgrind's
+ * "Exit program on first error"). */
+static void exit_on_first_error(void)
+{
+	if (atomic_exchange(&g_exiting, 1))
+		return;
+	rt_finish(HX_EXIT, 0, true);
+	syscall(SYS_exit_group, g_exit_first);
+}
+
 /* Memcheck mode: an HR_ERROR record (as a definition: it carries no key). */
 static NOINLINE void rec_mc_error_where(struct rt_error e)
 {
@@ -1395,6 +1440,8 @@ static NOINLINE void rec_mc_error_where(struct rt_error e)
 	uint8_t *p = ev_nodes(t, t->buf + t->pos);
 	p += rt_put_error(p, &e);
 	ev_end_defs(t, p);
+	if (RT_UNLIKELY(g_exit_first >= 0) && !atomic_load(&g_finished))
+		exit_on_first_error();
 }
 
 /* The same with the stack of the current call as where. */
@@ -1483,7 +1530,7 @@ static bool mc_check_free(void *p, uint32_t info, int how, struct caller c, uint
 		bool is_new = akind == HK_NEW, is_new_array = akind == HK_NEW_ARRAY;
 		int base = HK_FREE_BASE(how);
 		bool ok = base == HK_DELETE ? is_new : base == HK_DELETE_ARRAY ? is_new_array : !is_new && !is_new_array;
-		if (!ok)
+		if (!ok && !g_no_mismatch)
 			rec_mc_error((struct rt_error){ .kind = HE_MISMATCHED_FREE, .how = (uint8_t)how, .addr = a,
 							.info = info, .block = a }, c);
 	}
@@ -1521,8 +1568,13 @@ static void mc_retire(void *p, uint32_t info, uint64_t size, int how, struct cal
 							      .addr = after.addr, .size = after.len, .info = info, .block = a });
 	}
 	struct mc_freed_block b = { a, size, info, fstack, (uint8_t)how }, out[4];
-	/* a guarded block of any size waits: a big one's pages go back */
-	int held = size <= MC_QUARANTINE_MAX_BLOCK ? MC_HELD : MC_NOT_HELD;
+	/* every block waits, --freelist-vol decides how long; a guarded one
+	 * whose pages went back waits at no cost. A redzone block over
+	 * MC_FREED_GIVE_BACK goes back to the C library at once (remembered,
+	 * not held): held, only its first and last bytes would be checked;
+	 * given back, it is unmapped and any later access faults, reported as
+	 * valgrind's invalid read or write of that block. */
+	int held = size <= MC_FREED_GIVE_BACK ? MC_HELD : MC_NOT_HELD;
 	if ((held || (!mc_slab_owns(a) && mc_guard_owns(p))) && mc_rz_fill_freed(p, size))
 		held = MC_HELD_FREE_OF_COST;
 	struct rt_thread *t = self_get();
@@ -1712,6 +1764,8 @@ EXPORT void *malloc(size_t n)
 	void *p = NULL;
 	if (!RT_UNLIKELY(g_memcheck) || !mc_fishy(n, HK_MALLOC, 0, CALLER()))
 		p = blk_alloc(n, 0);
+	if (RT_UNLIKELY(mc_trace_on))
+		mc_trace("malloc(%u) = %p", (uint64_t)n, U(p));
 	if (p)
 		rec_alloc(HK_MALLOC, n, p, CALLER());
 	else
@@ -1722,8 +1776,11 @@ EXPORT void *malloc(size_t n)
 
 static inline void free_kind(void *p, int kind, struct caller c)
 {
-	if (!p || RT_UNLIKELY(arena_block(p)))
+	if (!p || RT_UNLIKELY(arena_block(p))) {
+		if (!p && RT_UNLIKELY(mc_trace_on) && tracing()) /* valgrind traces free(0x0) too */
+			mc_trace("%s(0x0)", mc_trace_free_name(kind));
 		return;
+	}
 	if (RT_UNLIKELY(!real_ready()))
 		return;
 	if (!tracing()) {
@@ -1737,6 +1794,8 @@ static inline void free_kind(void *p, int kind, struct caller c)
 	uint64_t key;
 	uint32_t info = take_block(p, &key);
 	if (RT_UNLIKELY(g_memcheck)) {
+		if (RT_UNLIKELY(mc_trace_on))
+			mc_trace("%s(%p)", mc_trace_free_name(kind), U(p));
 		uint64_t size;
 		if (mc_check_free(p, info, kind, c, &size)) {
 			rec_free_info(info, kind, key);
@@ -1769,11 +1828,14 @@ EXPORT void *calloc(size_t n, size_t m)
 	if (RT_UNLIKELY(g_memcheck)) {
 		/* like valgrind: an overflowing product fails quietly */
 		p = NULL;
-		if (!(m && n > SIZE_MAX / m) && !mc_fishy(n, HK_CALLOC, 1, CALLER()) &&
-		    !mc_fishy(m, HK_CALLOC, 0, CALLER()) && (p = mc_rz_alloc(n * m, 0)))
+		bool over = m && n > SIZE_MAX / m;
+		if (!over && !mc_fishy(n, HK_CALLOC, 1, CALLER()) && !mc_fishy(m, HK_CALLOC, 0, CALLER()) &&
+		    (p = mc_rz_alloc(n * m, 0)))
 			memset(p, 0, n * m);
 		if (!p)
 			errno = ENOMEM;
+		if (RT_UNLIKELY(mc_trace_on)) /* valgrind's line stops short on an overflow */
+			mc_trace(over ? "calloc(%u,%u)" : "calloc(%u,%u) = %p", (uint64_t)n, (uint64_t)m, U(p));
 	} else {
 		p = rt_real.calloc(n, m);
 	}
@@ -1846,12 +1908,20 @@ static NOINLINE void *mc_realloc(void *old, size_t n, int kind, struct caller c)
 		if (!mc_check_free(old, oinfo, HK_REALLOC, c, &on))
 			goto out; /* reported; the pointer is not touched */
 		if (n == 0) { /* glibc frees the block and returns NULL */
+			if (RT_UNLIKELY(mc_trace_on))
+				mc_trace("realloc(%p,0)free(%p)%n = 0", U(old), U(old));
 			rec_free_info(oinfo, HK_FREE, key);
 			mc_retire(old, oinfo, on, HK_REALLOC, c);
 			goto out;
 		}
 	}
 	p = mc_rz_alloc(n, 0);
+	if (RT_UNLIKELY(mc_trace_on)) {
+		if (old)
+			mc_trace("realloc(%p,%u) = %p", U(old), (uint64_t)n, U(p));
+		else
+			mc_trace("realloc(0x0,%u)malloc(%u) = %p", (uint64_t)n, (uint64_t)n, U(p));
+	}
 	if (!p) {
 		if (oinfo) /* back as a new block: the clique order may differ a little */
 			live_put(old, oinfo, next_age(t_self), &key);
@@ -1951,6 +2021,8 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 			r = ENOMEM;
 		else
 			r = 0;
+		if (RT_UNLIKELY(mc_trace_on))
+			mc_trace("memalign(al %u, size %u) = %p", (uint64_t)align, (uint64_t)n, U(p));
 		if (r == 0)
 			rec_alloc(HK_POSIX_MEMALIGN, n, p, CALLER());
 		t_guard = 0;
@@ -1995,6 +2067,8 @@ static NOINLINE void *mc_aligned(int kind, size_t align, size_t n, struct caller
 			return call;                            \
 		t_guard = 1;                                    \
 		void *p = RT_UNLIKELY(g_memcheck) ? mc_aligned(kind, align, n, CALLER()) : call; \
+		if (RT_UNLIKELY(mc_trace_on))                   \
+			mc_trace("memalign(al %u, size %u) = %p", (uint64_t)align, (uint64_t)n, U(p)); \
 		if (p)                                          \
 			rec_alloc(kind, n, p, CALLER());        \
 		t_guard = 0;                                    \
@@ -2015,6 +2089,8 @@ EXPORT void *valloc(size_t n)
 		return real ? real(n) : rt_real.memalign(pg, n);
 	t_guard = 1;
 	void *p = RT_UNLIKELY(g_memcheck) ? mc_rz_alloc(n, pg) : real ? real(n) : rt_real.memalign(pg, n);
+	if (RT_UNLIKELY(mc_trace_on))
+		mc_trace("memalign(al %u, size %u) = %p", (uint64_t)pg, (uint64_t)n, U(p));
 	if (p)
 		rec_alloc(HK_VALLOC, n, p, CALLER());
 	t_guard = 0;
@@ -2034,6 +2110,8 @@ EXPORT void *pvalloc(size_t n)
 		return real ? real(n) : rt_real.memalign(pg, rn);
 	t_guard = 1;
 	void *p = RT_UNLIKELY(g_memcheck) ? mc_rz_alloc(rn, pg) : real ? real(n) : rt_real.memalign(pg, rn);
+	if (RT_UNLIKELY(mc_trace_on))
+		mc_trace("memalign(al %u, size %u) = %p", (uint64_t)pg, (uint64_t)rn, U(p));
 	if (p)
 		rec_alloc(HK_PVALLOC, rn, p, CALLER());
 	t_guard = 0;
@@ -2054,8 +2132,12 @@ EXPORT size_t malloc_usable_size(void *p)
 		 * else is no block, and the C library would read its header
 		 * (valgrind answers 0) */
 		if (info || mc_slab_owns((uint64_t)(uintptr_t)p) || mc_guard_owns(p) ||
-		    (atomic_load_explicit(&g_state, memory_order_relaxed) == ST_ON && !t_guard))
-			return info ? rt_info_size(info) : 0;
+		    (atomic_load_explicit(&g_state, memory_order_relaxed) == ST_ON && !t_guard)) {
+			size_t size = info ? rt_info_size(info) : 0;
+			if (RT_UNLIKELY(mc_trace_on) && tracing())
+				mc_trace("malloc_usable_size(%p) = %u", U(p), (uint64_t)size);
+			return size;
+		}
 	}
 	return rt_real.malloc_usable_size ? rt_real.malloc_usable_size(p) : 0;
 }
@@ -2094,6 +2176,8 @@ static inline void *mc_new(int kind, size_t n, size_t al, struct caller c)
 		int g = t_guard;                                               \
 		t_guard = 1;                                                   \
 		void *p = tr ? mc_new(kind, n, 0, CALLER()) : rt_real.malloc(n ? n : 1); \
+		if (tr && RT_UNLIKELY(mc_trace_on))                            \
+			mc_trace(#name "(%u) = %p", (uint64_t)n, U(p));        \
 		if (p && tr)                                                   \
 			rec_alloc(kind, n, p, CALLER());                       \
 		t_guard = g;                                                   \
@@ -2111,6 +2195,8 @@ static inline void *mc_new(int kind, size_t n, size_t al, struct caller c)
 		int g = t_guard;                                               \
 		t_guard = 1;                                                   \
 		void *p = tr ? mc_new(kind, n, 0, CALLER()) : rt_real.malloc(n ? n : 1); \
+		if (tr && RT_UNLIKELY(mc_trace_on))                            \
+			mc_trace(#name "(%u) = %p", (uint64_t)n, U(p));        \
 		if (p && tr)                                                   \
 			rec_alloc(kind, n, p, CALLER());                       \
 		t_guard = g;                                                   \
@@ -2125,6 +2211,8 @@ static inline void *mc_new(int kind, size_t n, size_t al, struct caller c)
 		int g = t_guard;                                                       \
 		t_guard = 1;                                                           \
 		void *p = tr ? mc_new(kind, n, al, CALLER()) : rt_real.memalign(al, n ? n : 1); \
+		if (tr && RT_UNLIKELY(mc_trace_on))                                    \
+			mc_trace(#name "(size %u, al %u) = %p", (uint64_t)n, (uint64_t)al, U(p)); \
 		if (p && tr)                                                           \
 			rec_alloc(kind, n, p, CALLER());                               \
 		t_guard = g;                                                           \
@@ -2142,6 +2230,8 @@ static inline void *mc_new(int kind, size_t n, size_t al, struct caller c)
 		int g = t_guard;                                                       \
 		t_guard = 1;                                                           \
 		void *p = tr ? mc_new(kind, n, al, CALLER()) : rt_real.memalign(al, n ? n : 1); \
+		if (tr && RT_UNLIKELY(mc_trace_on))                                    \
+			mc_trace(#name "(size %u, al %u) = %p", (uint64_t)n, (uint64_t)al, U(p)); \
 		if (p && tr)                                                           \
 			rec_alloc(kind, n, p, CALLER());                               \
 		t_guard = g;                                                           \

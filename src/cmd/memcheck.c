@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "../runtime/heap_protocol.h"
 #include "cmd/cmds.h"
 #include "collect/launch.h"
+#include "heap/allocator_check.h"
 #include "heap/analysis.h"
 #include "heap/record.h"
 #include "heap/report.h"
@@ -20,11 +23,13 @@
 #include "memcheck/mc_build.h"
 #include "memcheck/mc_model.h"
 #include "memcheck/mc_default_supp.h"
+#include "memcheck/mc_keep.h"
 #include "memcheck/mc_opts.h"
 #include "memcheck/mc_supp.h"
 #include "memcheck/mc_text.h"
 #include "memcheck/mc_xml.h"
 #include "util/die.h"
+#include "util/path_search.h"
 #include "util/strbuf.h"
 #include "util/writable.h"
 
@@ -161,13 +166,85 @@ static char *temp_trace(void)
 	return path;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* --trace-malloc: the runtime appends its lines to an unlinked temporary
+ * file, copied into the report after the preamble. */
+static int trace_lines_file(void)
+{
+	char *path = temp_trace();
+	int fd = open(path, O_RDWR | O_APPEND);
+	unlink(path);
+	if (fd < 0)
+		die("cannot open a temporary file %s: %s", path, strerror(errno));
+	free(path);
+	return fd;
+}
+
+static void copy_trace_lines(int from, int to)
+{
+	char buf[1 << 16];
+	off_t off = 0;
+	for (;;) {
+		ssize_t n = pread(from, buf, sizeof buf, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		off += n;
+		for (ssize_t w = 0; w < n;) {
+			ssize_t k = write(to, buf + w, (size_t)(n - w));
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0)
+				return;
+			w += k;
+		}
+	}
+}
+
+/* An allocator the runtime cannot see (statically linked, in the
+ * executable, or the whole program static): one line saying what was not
+ * checked and why, even with -q (a clean report would mislead). */
+static void unseen_allocator(const char *argv0, const char *exe, uint64_t allocs, bool somalloc_none)
+{
+	enum heap_alloc_kind kind;
+	const char *name;
+	char *path = exe && *exe ? xstrdup(exe)
+		     : strchr(argv0, '/') ? xstrdup(argv0) : path_search(path_env(), argv0, NULL, NULL, NULL);
+	bool known = path && heap_alloc_check_file(path, &kind, &name);
+	free(path);
+	if (!known || kind == HEAP_ALLOC_SYSTEM || (kind == HEAP_ALLOC_RUST_CUSTOM && allocs))
+		return;
+	const char *base = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
+	if (kind == HEAP_ALLOC_STATIC_EXE)
+		fprintf(stderr, "%s: %s is statically linked: sonde's runtime cannot be preloaded into it, so nothing "
+				"was checked; link it dynamically to check it\n", sonde_progname, base);
+	else if (kind == HEAP_ALLOC_RUST_CUSTOM)
+		fprintf(stderr, "%s: %s uses a Rust #[global_allocator] that does not call malloc: its blocks bypass "
+				"sonde's runtime and are not checked nor counted; use std::alloc::System to check "
+				"them\n", sonde_progname, base);
+	else
+		fprintf(stderr, "%s: %s has its own malloc (%s): its blocks bypass sonde's runtime and are not "
+				"checked nor counted; build it with the C library's malloc to check them%s\n",
+			sonde_progname, base, kind == HEAP_ALLOC_LINKED && name ? name : "in the executable",
+			somalloc_none ? " (--soname-synonyms=somalloc=NONE cannot help: a preload cannot replace "
+					"functions inside the executable)" : "");
+}
+
 int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 {
 	struct mc_opts o;
 	mc_opts_init(&o);
 	struct strbuf err = STRBUF_INIT;
 	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help-debug") ||
+		    !strcmp(argv[i], "--help-dyn-options")) {
 			fputs(usage, stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "--version")) {
@@ -198,9 +275,10 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 		mc_opts_free(&o);
 		return 1;
 	}
-	if (o.track_origins)
-		note("--track-origins=yes: sonde does not check uninitialised values (that needs every "
-		     "instruction instrumented); leaks and heap errors are checked");
+	if (o.verbosity == 0) /* -q: a CI script may expect nothing but errors */
+		sonde_quiet = 1;
+	for (size_t i = 0; i < o.ignored.n; i++)
+		note("ignoring %s: %s", o.ignored.v[i].arg, o.ignored.v[i].why);
 	/* what would fail after the run fails before it: the program, the files */
 	int cannot_run = launch_check(argv[first]);
 	if (cannot_run) {
@@ -224,6 +302,8 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 		return 1;
 	}
 
+	uint64_t t0 = now_ns();
+	int trace_fd = o.trace_malloc ? trace_lines_file() : -1;
 	char *trace_path = temp_trace();
 	int status = 0;
 	struct heap_record_opts ro = { 0 };
@@ -238,11 +318,22 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	ro.max_frames = o.num_callers;
 	ro.heuristics = o.heuristics;
 	ro.level = 1;
+	ro.freelist_vol = o.freelist_vol;
+	ro.freelist_big = o.freelist_big_blocks;
+	ro.no_mismatch = !o.show_mismatched_frees;
+	ro.exit_first = o.exit_on_first_error ? o.error_exitcode & 255 : -1;
+	ro.trace_fd = trace_fd;
+	ro.time_stamp = o.time_stamp;
+	ro.t0_ns = t0;
 	ro.wait_status = &status;
+	int pid = 0;
+	ro.pid = &pid;
 	bool not_started = false;
 	ro.not_started = &not_started;
 	int rrc = heap_record(&ro, argv + first);
 	if (not_started) { /* it said why; valgrind prints no summary then either */
+		if (trace_fd >= 0)
+			close(trace_fd);
 		unlink(trace_path);
 		free(trace_path);
 		mc_supps_free(&supps);
@@ -259,8 +350,11 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 		heap_trace_free(&t);
 		mc_supps_free(&supps);
 		mc_opts_free(&o);
+		if (trace_fd >= 0)
+			close(trace_fd);
 		return 1;
 	}
+	unseen_allocator(argv[first], t.exe, t.have_mc_totals ? t.mc_allocs : 0, o.somalloc_none);
 	struct heap_analysis an;
 	struct heap_view *view = heap_view_new(&t, &an, false);
 	if (t.have_mc_totals) { /* the runtime counted: no events to replay */
@@ -275,8 +369,8 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	}
 
 	struct mc_result r = { 0 };
-	r.pid = (int)t.pid;
-	r.ppid = (int)t.ppid;
+	r.pid = t.pid ? (int)t.pid : pid; /* no runtime in it (a static program): the one launched */
+	r.ppid = t.pid ? (int)t.ppid : (int)getpid();
 	r.exe = t.exe;
 	r.argv = argv + first;
 	r.argc = argc - first;
@@ -285,6 +379,7 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	r.exited = WIFEXITED(status);
 	r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
 	r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	r.execed = t.exit_how == HX_EXEC;
 	char *rt = heap_find_runtime();
 	char rtabs[PATH_MAX];
 	struct mc_entries entries;
@@ -293,14 +388,24 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	mc_build_errors(&r, &t, view, &entries, o.num_callers);
 	mc_build_fatal(&r, &t, view, &entries, o.num_callers);
 	r.reads_unchecked = !o.precise;
+	mc_keep_stacks(&r, o.keep_stacks);
 	r.leak_checked = o.leak_check != MC_LEAK_NO && t.leaks.n == r.in_use_blocks;
 	mc_result_group_losses(&r, o.leak_resolution);
 	mc_supp_apply(&supps, &r, o.num_callers);
 
+	if (o.time_stamp) { /* the report is written now: its lines carry the run's end */
+		r.stamped = true;
+		r.stamp_ms = (int64_t)((now_ns() - t0) / 1000000);
+	}
 	int out = open_dest("--log-file", o.log_file, o.log_fd, r.pid);
 	struct strbuf sb = STRBUF_INIT;
 	if (out >= 0) {
-		mc_text_report(&sb, &r, &o, &supps);
+		mc_text_head(&sb, &r, &o);
+		write_out(out, &sb);
+		if (trace_fd >= 0)
+			copy_trace_lines(trace_fd, out);
+		sb.len = 0;
+		mc_text_body(&sb, &r, &o, &supps);
 		write_out(out, &sb);
 		if (out > 2 && out != o.log_fd)
 			close(out);
@@ -316,6 +421,8 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 		}
 	}
 	sb_free(&sb);
+	if (trace_fd >= 0)
+		close(trace_fd);
 	int raise_signal = 0;
 	int code = mc_exit_status(&r, &o, &raise_signal);
 	if (rrc == 128 + SIGINT && r.signal) /* ended for a Ctrl-C (collect/interrupt.h) */

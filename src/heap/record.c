@@ -172,6 +172,38 @@ static char *memcheck_preload(const char *rt)
 	return xstrdup(rt);
 }
 
+static const char *const memcheck_vars[] = {
+	"SONDE_MEMCHECK_FREELIST_VOL", "SONDE_MEMCHECK_FREELIST_BIG", "SONDE_MEMCHECK_NO_MISMATCH",
+	"SONDE_MEMCHECK_EXIT_FIRST",   "SONDE_MEMCHECK_TRACE_FD",     "SONDE_MEMCHECK_TIME_STAMP",
+	"SONDE_MEMCHECK_T0",           "SONDE_MEMCHECK_HEURISTICS",
+};
+
+static void setenv_ll(const char *name, long long v)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%lld", v);
+	setenv(name, buf, 1);
+}
+
+/* What the runtime reads at its start (runtime/rt.c, mc_env_options). */
+static void memcheck_env(const struct heap_record_opts *o)
+{
+	if (o->freelist_vol >= 0)
+		setenv_ll("SONDE_MEMCHECK_FREELIST_VOL", o->freelist_vol);
+	if (o->freelist_big >= 0)
+		setenv_ll("SONDE_MEMCHECK_FREELIST_BIG", o->freelist_big);
+	if (o->no_mismatch)
+		setenv("SONDE_MEMCHECK_NO_MISMATCH", "1", 1);
+	if (o->exit_first >= 0)
+		setenv_ll("SONDE_MEMCHECK_EXIT_FIRST", o->exit_first & 255);
+	if (o->trace_fd >= 0) {
+		setenv_ll("SONDE_MEMCHECK_TRACE_FD", o->trace_fd);
+		setenv_ll("SONDE_MEMCHECK_T0", (long long)o->t0_ns);
+		if (o->time_stamp)
+			setenv("SONDE_MEMCHECK_TIME_STAMP", "1", 1);
+	}
+}
+
 int heap_record(const struct heap_record_opts *o, char **argv)
 {
 	/* a command that cannot run: one line, no trace */
@@ -225,6 +257,8 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		snprintf(every, sizeof every, "%u", o->precise);
 		setenv("SONDE_MEMCHECK_PRECISE", every, 1);
 	}
+	if (o->memcheck)
+		memcheck_env(o);
 
 	struct launch l = { 0 };
 	if (launch_suspended(&l, argv) < 0)
@@ -238,8 +272,11 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	unsetenv("SONDE_MEMCHECK");
 	unsetenv("SONDE_MEMCHECK_PRECISE");
 	unsetenv("SONDE_MEMCHECK_FRAMES");
-	unsetenv("SONDE_MEMCHECK_HEURISTICS");
+	for (size_t i = 0; i < sizeof(memcheck_vars) / sizeof(memcheck_vars[0]); i++)
+		unsetenv(memcheck_vars[i]);
 
+	if (o->pid)
+		*o->pid = (int)l.pid;
 	char *out = output_name(o, argv[0], l.pid);
 	struct heap_writer *w = heap_writer_open(out, o->level ? o->level : 3);
 	if (!w) {

@@ -17,8 +17,16 @@ struct heap_record_opts {
 	unsigned max_frames;  /* memcheck: frames each stack keeps (0: all) */
 	unsigned heuristics;  /* memcheck: the leak check's heuristics, bits 1 << enum heap_leak_heur */
 	int *wait_status;     /* if set: the target's wait status */
+	int *pid;             /* if set: the target's pid */
 	bool *not_started;    /* if set: true when the command could not run (nothing written) */
 	bool no_buildid_cache; /* don't copy the traced binaries into the build-id cache */
+	/* memcheck: the valgrind options the runtime carries out */
+	long long freelist_vol, freelist_big; /* the quarantine (-1: valgrind's defaults) */
+	bool no_mismatch;     /* --show-mismatched-frees=no */
+	int exit_first;       /* --exit-on-first-error: the status to exit with (-1: off) */
+	int trace_fd;         /* --trace-malloc: where the lines go (-1: off) */
+	bool time_stamp;      /* ...with valgrind's time stamps, from t0_ns (CLOCK_MONOTONIC) */
+	uint64_t t0_ns;
 };
 
 /* Path of libsonde-rt.so: $SONDE_RT, next to the sonde binary, or

@@ -124,6 +124,7 @@ struct mc_result {
 	bool exited;             /* exited normally with exit_code */
 	int exit_code;
 	int signal;              /* killed by this signal (0: none) */
+	bool execed;             /* it exec'd another program (which sonde did not check) */
 	struct mc_stack signal_stack; /* where the fatal signal hit (may be empty) */
 	struct mc_fatal fatal;   /* what the runtime saw of it (fatal.known: anything) */
 	bool reads_unchecked;    /* invalid reads were not checked (no --precise): the text says so once */
@@ -131,6 +132,8 @@ struct mc_result {
 	 * vargv[0] the executable, then the options */
 	char **vargv;
 	int vargc;
+	bool stamped;             /* --time-stamp=yes: lines carry stamp_ms (ms since the start) */
+	int64_t stamp_ms;
 };
 
 /* Frees the vectors (stacks, losses, errors); the strings they point to

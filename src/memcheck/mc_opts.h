@@ -9,6 +9,14 @@
 
 enum mc_leak_check { MC_LEAK_NO, MC_LEAK_SUMMARY, MC_LEAK_FULL };
 enum mc_gen_supp { MC_GEN_NO, MC_GEN_YES, MC_GEN_ALL };
+/* --keep-stacktraces: which of a block's stacks its reports show */
+enum mc_keep_stacks { MC_KEEP_ALLOC_AND_FREE, MC_KEEP_ALLOC, MC_KEEP_FREE, MC_KEEP_ALLOC_THEN_FREE, MC_KEEP_NONE };
+
+/* An accepted option that means nothing to sonde, and why (one note each). */
+struct mc_ignored {
+	const char *arg; /* as given */
+	const char *why; /* a sentence */
+};
 
 /* A set of leak kinds: bit (1 << enum mc_leak_kind). */
 #define MC_KIND_BIT(k) (1u << (k))
@@ -35,9 +43,22 @@ struct mc_opts {
 	int log_fd;                   /* default 2 */
 	int verbosity;                /* 0 with -q, 1 default, 2+ with -v */
 	bool show_error_list;         /* -s, --show-error-list=yes, or -v */
+	bool error_list_set;          /* ...given explicitly (else it follows the verbosity) */
 	bool track_origins;
 	bool trace_children;
 	bool child_silent_after_fork;
+	bool exit_on_first_error;     /* stop the program at its first error (with error_exitcode) */
+	bool exit_needs_code;         /* ...given without --error-exitcode: valgrind 3.19 warns, goes on */
+	bool show_mismatched_frees;   /* default yes */
+	bool trace_malloc;            /* "--PID-- malloc(10) = 0x..." lines */
+	bool time_stamp;              /* "==00:00:00:01.234 PID== " prefixes */
+	bool undef_value_errors;      /* default yes (sonde never checks them) */
+	bool somalloc_none;           /* --soname-synonyms=somalloc=NONE: the allocator is in the executable */
+	long long freelist_vol;       /* the quarantine's volume in bytes (20,000,000) */
+	long long freelist_big_blocks; /* blocks this big leave the quarantine first (1,000,000) */
+	enum mc_keep_stacks keep_stacks;
+	VEC(struct mc_ignored) ignored; /* accepted options with no meaning for sonde */
+	VEC(char *) owned;            /* option strings made while parsing ("--memcheck:x" as "--x") */
 };
 
 void mc_opts_init(struct mc_opts *o);
@@ -49,6 +70,21 @@ void mc_opts_free(struct mc_opts *o);
  * ending in '\n', without the "valgrind: " prefix; the caller prints them
  * prefixed and exits 1). Strings point into argv. */
 int mc_opts_parse(struct mc_opts *o, int argc, char **argv, struct strbuf *err);
+
+/* valgrind's options with no meaning for sonde (mc_opts_inert.c): 0 when
+ * arg is none of them, 1 when accepted (*why: the note, or NULL when sonde
+ * already does what the value asks), -1 for a value valgrind rejects
+ * (its message in err). */
+int mc_opt_inert(const char *arg, const char **why, struct strbuf *err);
+
+/* The value checks valgrind applies, with its messages in err (-1). */
+int mc_opt_bad(struct strbuf *err, const char *arg, const char *why);
+int mc_opt_unknown(struct strbuf *err, const char *arg);
+int mc_opt_bool(const char *arg, const char *v, bool *out, struct strbuf *err);
+/* A decimal (base 10) or hex (base 16, "0x" optional) number read as
+ * valgrind reads it, then checked against lo..hi. */
+int mc_opt_int(const char *arg, const char *v, int base, long long lo, long long hi, long long *out,
+	       struct strbuf *err);
 
 /* Parses a leak-kind set ("definite,possible", "all", "none"); false if
  * it is not one. */

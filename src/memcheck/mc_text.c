@@ -29,9 +29,24 @@ const char *const mc_preamble[3] = {
 	"Using sonde-" SONDE_VERSION "; rerun with -h for help",
 };
 
+/* "==PID== " (c '='), "--PID-- " (c '-'); with --time-stamp=yes
+ * valgrind's "==00:00:00:01.234 PID== " */
+static void pre(struct strbuf *sb, const struct mc_result *r, char c)
+{
+	sb_addc(sb, c);
+	sb_addc(sb, c);
+	if (r->stamped) {
+		int64_t ms = r->stamp_ms;
+		sb_addf(sb, "%02lld:%02lld:%02lld:%02lld.%03lld ", (long long)(ms / 86400000),
+			(long long)(ms / 3600000 % 24), (long long)(ms / 60000 % 60), (long long)(ms / 1000 % 60),
+			(long long)(ms % 1000));
+	}
+	sb_addf(sb, "%d%c%c ", r->pid, c, c);
+}
+
 #define LINE(sb, r, ...)                                \
 	do {                                            \
-		sb_addf((sb), "==%d== ", (r)->pid);     \
+		pre((sb), (r), '=');                    \
 		sb_addf((sb), __VA_ARGS__);             \
 		sb_addc((sb), '\n');                    \
 	} while (0)
@@ -41,7 +56,8 @@ void mc_text_preamble(struct strbuf *sb, const struct mc_result *r)
 	LINE(sb, r, "%s", mc_preamble[0]);
 	LINE(sb, r, "%s", mc_preamble[1]);
 	LINE(sb, r, "%s", mc_preamble[2]);
-	sb_addf(sb, "==%d== Command:", r->pid);
+	pre(sb, r, '=');
+	sb_adds(sb, "Command:");
 	for (int i = 0; i < r->argc; i++)
 		sb_addf(sb, " %s", r->argv[i]);
 	if (!r->argc && r->exe)
@@ -65,8 +81,8 @@ static void stack_text(struct strbuf *sb, const struct mc_result *r, const struc
 {
 	size_t n = mc_stack_shown(st, o->num_callers);
 	for (size_t i = 0; i < n; i++) {
-		sb_addf(sb, "==%d==    %s 0x%llX: ", r->pid, i ? "by" : "at",
-			(unsigned long long)st->frames.v[i].ip);
+		pre(sb, r, '=');
+		sb_addf(sb, "   %s 0x%llX: ", i ? "by" : "at", (unsigned long long)st->frames.v[i].ip);
 		frame_text(sb, &st->frames.v[i]);
 		sb_addc(sb, '\n');
 	}
@@ -177,7 +193,7 @@ static void error_body(struct strbuf *sb, const struct mc_result *r, const struc
 		LINE(sb, r, " %s", t.buf);
 		if (e->rel != MC_ADDR_NONE && e->rel != MC_ADDR_STACK) {
 			stack_text(sb, r, e->block_freed ? &e->free_stack : &e->alloc_stack, o);
-			if (e->block_freed) {
+			if (e->block_freed && e->alloc_stack.frames.n) { /* none: --keep-stacktraces dropped it */
 				LINE(sb, r, " Block was alloc'd at");
 				stack_text(sb, r, &e->alloc_stack, o);
 			}
@@ -256,8 +272,8 @@ int mc_exit_status(const struct mc_result *r, const struct mc_opts *o, int *rais
 		*raise_signal = r->signal;
 		return 128 + r->signal;
 	}
-	if (o->error_exitcode && mc_count_errors(r, o).errors)
-		return o->error_exitcode;
+	if ((o->error_exitcode || o->exit_on_first_error) && mc_count_errors(r, o).errors && !r->execed)
+		return o->error_exitcode; /* valgrind exits with 0 when no code was given */
 	return r->exited ? r->exit_code : 0;
 }
 
@@ -368,7 +384,15 @@ static void loss_line(struct strbuf *sb, const struct mc_loss *l, size_t no, siz
 		mc_leak_kind_text(l->kind), mc_commas(no, e), mc_commas(total, b));
 }
 
-static void leak_report(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o, int *last_tid)
+/* --exit-on-first-error: valgrind stops at the first error it counts */
+static void exit_first(struct strbuf *sb, const struct mc_result *r)
+{
+	LINE(sb, r, "%s", "");
+	LINE(sb, r, "Exit program on first error (--exit-on-first-error=yes)");
+}
+
+/* false when --exit-on-first-error ended the report at a loss record */
+static bool leak_report(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o, int *last_tid)
 {
 	uint64_t bytes[MC_LEAK_KINDS] = { 0 }, blocks[MC_LEAK_KINDS] = { 0 }, sbytes = 0, sblocks = 0;
 	for (size_t i = 0; i < r->losses.n; i++) {
@@ -382,20 +406,27 @@ static void leak_report(struct strbuf *sb, const struct mc_result *r, const stru
 			bytes[l->kind] += l->bytes;
 			blocks[l->kind] += l->blocks;
 		}
-		if (o->leak_check != MC_LEAK_FULL || !(o->show_kinds & MC_KIND_BIT(l->kind)))
+		if (o->leak_check != MC_LEAK_FULL)
 			continue;
-		thread_line(sb, r, 1, NULL, last_tid); /* the leak check runs in the main thread */
-		struct strbuf t = STRBUF_INIT;
-		loss_line(&t, l, i + 1, r->losses.n);
-		LINE(sb, r, "%s", t.buf);
-		sb_free(&t);
-		stack_text(sb, r, &l->alloc, o);
-		LINE(sb, r, "%s", "");
-		if (o->gen_suppressions != MC_GEN_NO)
-			mc_supp_gen_loss(sb, l, o->num_callers);
+		bool error = o->error_kinds & MC_KIND_BIT(l->kind);
+		if (o->show_kinds & MC_KIND_BIT(l->kind)) {
+			thread_line(sb, r, 1, NULL, last_tid); /* the leak check runs in the main thread */
+			struct strbuf t = STRBUF_INIT;
+			loss_line(&t, l, i + 1, r->losses.n);
+			LINE(sb, r, "%s", t.buf);
+			sb_free(&t);
+			stack_text(sb, r, &l->alloc, o);
+			LINE(sb, r, "%s", "");
+			if (o->gen_suppressions != MC_GEN_NO)
+				mc_supp_gen_loss(sb, l, o->num_callers);
+		}
+		if (error && o->exit_on_first_error) {
+			exit_first(sb, r);
+			return false;
+		}
 	}
 	if (!o->verbosity)
-		return;
+		return true;
 	static const char *const label[] = { "definitely lost", "indirectly lost", "  possibly lost",
 					     "still reachable" };
 	char a[32], b[32];
@@ -422,6 +453,7 @@ static void leak_report(struct strbuf *sb, const struct mc_result *r, const stru
 		LINE(sb, r, "To see them, rerun with: --leak-check=full --show-leak-kinds=all");
 	}
 	LINE(sb, r, "%s", "");
+	return true;
 }
 
 static void error_summary(struct strbuf *sb, const struct mc_result *r, const struct mc_counts *c)
@@ -468,11 +500,14 @@ static void error_list(struct strbuf *sb, const struct mc_result *r, const struc
 		const struct mc_supp *p = &supps->v.v[i];
 		if (!p->count)
 			continue;
-		if (!used)
-			sb_addf(sb, "--%d-- \n", r->pid);
+		if (!used) {
+			pre(sb, r, '-');
+			sb_addc(sb, '\n');
+		}
 		used = true;
-		sb_addf(sb, "--%d-- used_suppression: %6llu %s %s:%u", r->pid, (unsigned long long)p->count,
-			p->name, p->file, p->line);
+		pre(sb, r, '-');
+		sb_addf(sb, "used_suppression: %6llu %s %s:%u", (unsigned long long)p->count, p->name, p->file,
+			p->line);
 		if (p->kind == MC_SK_LEAK) {
 			char b[32];
 			sb_addf(sb, " suppressed: %s bytes in %s blocks", mc_commas(p->leak_bytes, a),
@@ -511,8 +546,8 @@ void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct m
 			LINE(sb, r, "All heap blocks were freed -- no leaks are possible");
 			LINE(sb, r, "%s", "");
 		}
-	} else if (r->leak_checked) {
-		leak_report(sb, r, o, last_tid);
+	} else if (r->leak_checked && !leak_report(sb, r, o, last_tid)) {
+		return;
 	}
 	if (!o->verbosity)
 		return;
@@ -526,13 +561,49 @@ void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct m
 		error_list(sb, r, o, supps, &c, last_tid);
 }
 
+void mc_text_head(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o)
+{
+	if (o->exit_needs_code) { /* valgrind 3.19 says so, then runs anyway */
+		LINE(sb, r, "Bad option: --exit-on-first-error=yes");
+		LINE(sb, r, "You must define a non nul exit error code, with --error-exitcode=...");
+		LINE(sb, r, "Use --help for more information or consult the user manual.");
+	}
+	if (o->verbosity)
+		mc_text_preamble(sb, r);
+	if (o->verbosity < 2)
+		return;
+	/* -v: what valgrind -v says first that means something for sonde */
+	pre(sb, r, '-');
+	sb_adds(sb, "Valgrind options:\n");
+	for (int i = 1; i < r->vargc; i++)
+		if (strcmp(r->vargv[i], "--")) {
+			pre(sb, r, '-');
+			sb_addf(sb, "   %s\n", r->vargv[i]);
+		}
+	for (size_t i = 0; i < o->suppressions.n; i++) {
+		pre(sb, r, '-');
+		sb_addf(sb, "Reading suppressions file: %s\n", o->suppressions.v[i]);
+	}
+}
+
+void mc_text_body(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
+		  const struct mc_supps *supps)
+{
+	int last_tid = 1;
+	for (size_t i = 0; i < r->errors.n; i++) {
+		mc_text_error(sb, r, &r->errors.v[i], o, &last_tid);
+		if (o->exit_on_first_error && !r->errors.v[i].suppressed) {
+			exit_first(sb, r);
+			return;
+		}
+	}
+	if (!r->execed) /* after an exec valgrind is gone: no summaries */
+		mc_text_finish(sb, r, o, supps, &last_tid);
+}
+
 void mc_text_report(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
 		    const struct mc_supps *supps)
 {
-	if (o->verbosity)
-		mc_text_preamble(sb, r);
-	int last_tid = 1;
-	for (size_t i = 0; i < r->errors.n; i++)
-		mc_text_error(sb, r, &r->errors.v[i], o, &last_tid);
-	mc_text_finish(sb, r, o, supps, &last_tid);
+	mc_text_head(sb, r, o);
+	mc_text_body(sb, r, o, supps);
 }

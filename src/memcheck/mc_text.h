@@ -47,7 +47,14 @@ void mc_text_error(struct strbuf *sb, const struct mc_result *r, const struct mc
  * be grouped and sorted already (mc_result_group_losses). */
 void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
 		    const struct mc_supps *supps, int *last_tid);
-/* The whole report: preamble (unless -q), every error, the finish. */
+/* The report's start: valgrind's complaint about --exit-on-first-error
+ * without --error-exitcode, the preamble (unless -q). */
+void mc_text_head(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o);
+/* The rest: every error (up to the first with --exit-on-first-error),
+ * the finish. */
+void mc_text_body(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
+		  const struct mc_supps *supps);
+/* The whole report: head and body. */
 void mc_text_report(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
 		    const struct mc_supps *supps);
 

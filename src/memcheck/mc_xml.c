@@ -164,7 +164,7 @@ void mc_xml_error(struct strbuf *sb, const struct mc_error *e, uint64_t unique, 
 		elem(sb, 2, "auxwhat", t.buf);
 		if (e->rel != MC_ADDR_NONE && e->rel != MC_ADDR_STACK) {
 			stack(sb, e->block_freed ? &e->free_stack : &e->alloc_stack, o);
-			if (e->block_freed) {
+			if (e->block_freed && e->alloc_stack.frames.n) {
 				elem(sb, 2, "auxwhat", "Block was alloc'd at");
 				stack(sb, &e->alloc_stack, o);
 			}

@@ -39,7 +39,7 @@ enum { GUARD_SLOTS = SLOTS };
 #undef tcache
 /* the tests below use one thread's ring: the first, which holds the most bytes */
 #define RING RING_ENTRIES
-#define VOLUME FIRST_VOLUME
+#define VOLUME (20u << 20) /* set by main: the scenarios below were written for it */
 static struct mc_ring *test_ring(void)
 {
 	static struct mc_ring *r;
@@ -1189,11 +1189,47 @@ static void test_freed_free_of_cost(void)
 	}
 	CHECK(got_big == 1 && left == 1);
 	CHECK(!mc_freed_find(big.ptr, &f));
+	/* the next one out is c: nothing of this ring stays held */
+	struct mc_freed_block x = fb(0x500000000ull, 8, 7, 8);
+	CHECK(mc_freed_note(r, &x, MC_NOT_HELD, out, 4) == 1 && same(&out[0], &c));
+}
+
+/* --freelist-big-blocks: held blocks at least that big leave before any
+ * smaller one, oldest first; a block bigger than the whole volume is
+ * released at once, as valgrind does. */
+static void test_freed_big(void)
+{
+	struct mc_freed_block out[8];
+	for (size_t i = 0; i < RING; i++) /* drain what the model left */
+		note(fb(0x6000000000ull + i * 16, 8, 1, 2), false, out, 8);
+	CHECK(held_now().n == 0);
+	mc_freed_config(VOLUME, MiB);
+	struct mc_freed_block s1 = fb(0x7100000000ull, 100, 1, 2), s2 = fb(0x7200000000ull, 900 * 1024, 3, 4);
+	struct mc_freed_block b1 = fb(0x7300000000ull, 8 * MiB, 5, 6), b2 = fb(0x7400000000ull, 8 * MiB, 7, 8);
+	struct mc_freed_block b3 = fb(0x7500000000ull, 8 * MiB, 9, 10), huge = fb(0x7600000000ull, 30 * MiB, 11, 12);
+	CHECK(note(s1, true, out, 8) == 0);
+	CHECK(note(b1, true, out, 8) == 0);
+	CHECK(note(b2, true, out, 8) == 0);
+	/* 16 MiB + 100 held: b3 makes room by pushing out b1, not s1 */
+	CHECK(note(b3, true, out, 8) == 1 && same(&out[0], &b1));
+	struct mc_freed_block f;
+	CHECK(mc_freed_find(b2.ptr, &f) && same(&f, &b2));
+	/* small ones over the volume: the big ones go first */
+	size_t n = 0;
+	for (int i = 0; i < 8 && !n; i++)
+		n = note(fb(s2.ptr + (uint64_t)i * 0x100000, s2.size, 3, 4), true, out, 8);
+	CHECK(n == 1 && same(&out[0], &b2));
+	CHECK(mc_freed_find(s1.ptr, &f));
+	/* bigger than the volume: out at once, nothing else leaves */
+	CHECK(note(huge, true, out, 8) == 1 && same(&out[0], &huge));
+	CHECK(mc_freed_find(b3.ptr, &f) && mc_freed_find(s1.ptr, &f));
+	mc_freed_config(VOLUME, UINT64_MAX);
 }
 
 int main(void)
 {
 	page = (size_t)sysconf(_SC_PAGESIZE);
+	mc_freed_config(VOLUME, UINT64_MAX); /* no big blocks until test_freed_big */
 	RUN(test_freed_map_fails);
 	RUN(test_rz_blocks);
 	RUN(test_rz_every_byte);
@@ -1225,6 +1261,7 @@ int main(void)
 	RUN(test_freed_ring);
 	RUN(test_freed_model);
 	RUN(test_freed_free_of_cost);
+	RUN(test_freed_big);
 	RUN(test_rz_slab); /* mc_slab_init: slots from here */
 	UNIT_EXIT();
 }

@@ -594,6 +594,20 @@ static void test_opts(void)
 	CHECK_INT(parse(&o, &err, (const char *[]){ "-v", "p", NULL }), 1);
 	CHECK(o.show_error_list && o.verbosity == 2);
 	mc_opts_free(&o);
+	/* valgrind 3.19: --show-reachable=no hides only the reachable; -q and -v count */
+	CHECK_INT(parse(&o, &err, (const char *[]){ "--show-leak-kinds=all", "--show-reachable=no",
+		"--memcheck:show-possibly-lost=no", "-q", "-v", "--helgrind:x=1", "p", NULL }), 6);
+	CHECK_INT(o.show_kinds, MC_KIND_BIT(MC_DEFINITE) | MC_KIND_BIT(MC_INDIRECT));
+	CHECK(o.verbosity == 1 && !o.show_error_list);
+	mc_opts_free(&o);
+	CHECK_INT(parse(&o, &err, (const char *[]){ "--exit-on-first-error=yes", "--freelist-vol=0",
+		"--freelist-big-blocks=5", "--keep-stacktraces=none", "--vex-iropt-level=1", "--vex-iropt-level=2",
+		"--error-limit=no", "p", NULL }), 7);
+	CHECK(o.exit_on_first_error && o.exit_needs_code && o.freelist_vol == 0 && o.freelist_big_blocks == 5);
+	CHECK_INT(o.keep_stacks, MC_KEEP_NONE);
+	CHECK_INT(o.ignored.n, 1); /* one note for the option given twice, none for what sonde does */
+	CHECK_STR(o.ignored.v[0].arg, "--vex-iropt-level=2");
+	mc_opts_free(&o);
 	sb_free(&err);
 }
 
@@ -608,6 +622,12 @@ static void test_opts_errors(void)
 		{ "--num-callers=abc", "Bad option: --num-callers=abc\nInvalid integer value 'abc'\nUse --help for more information or consult the user manual.\n" },
 		{ "--show-leak-kinds=foo", "Bad option: --show-leak-kinds=foo\nfoo is an invalid show-leak-kinds set\nUse --help for more information or consult the user manual.\n" },
 		{ "--show-reachable=maybe", "Bad option: --show-reachable=maybe\nInvalid boolean value 'maybe' (should be 'yes' or 'no')\nUse --help for more information or consult the user manual.\n" },
+		{ "--freelist-vol=-1", "Bad option: --freelist-vol=-1\n'--freelist-vol' argument must be between 0 and 10000000000\nUse --help for more information or consult the user manual.\n" },
+		{ "--fair-sched=maybe", "Bad option: --fair-sched=maybe\nBad argument, should be 'yes', 'try' or 'no'\nUse --help for more information or consult the user manual.\n" },
+		{ "--px-default=x", "Bad option: --px-default=x\nInvalid string 'x' in '--px-default=x'\nUse --help for more information or consult the user manual.\n" },
+		{ "--sim-hints=all", "Bad option: --sim-hints=all\nall is an invalid sim-hints set\nUse --help for more information or consult the user manual.\n" },
+		{ "--smc-check=some", "Unknown option: --smc-check=some\nUse --help for more information or consult the user manual.\n" },
+		{ "--trace-malloc", "Unknown option: --trace-malloc\nUse --help for more information or consult the user manual.\n" },
 		{ "--xml=yes", "Bad option: --xml=yes, but no XML destination specified\n--xml=yes has been specified, but there is no XML output\ndestination.  You must specify an XML output destination\nusing --xml-fd, --xml-file or --xml-socket.\nUse --help for more information or consult the user manual.\n" },
 	};
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
