@@ -15,12 +15,14 @@
 #include "../runtime/heap_protocol.h"
 #include "cmd/cmds.h"
 #include "collect/launch.h"
+#include "collect/secure_exec.h"
 #include "heap/allocator_check.h"
 #include "heap/analysis.h"
 #include "heap/record.h"
 #include "heap/report.h"
 #include "heap/trace.h"
 #include "memcheck/mc_build.h"
+#include "memcheck/mc_dest.h"
 #include "memcheck/mc_model.h"
 #include "memcheck/mc_default_supp.h"
 #include "memcheck/mc_keep.h"
@@ -74,41 +76,6 @@ static int complain(const struct strbuf *err)
 		p += n + (nl != NULL);
 	}
 	return 1;
-}
-
-/* Writes all of sb to fd (the log or XML destination). */
-static int write_out(int fd, const struct strbuf *sb)
-{
-	size_t off = 0;
-	while (off < sb->len) {
-		ssize_t w = write(fd, sb->buf + off, sb->len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return error("cannot write the memcheck report: %s", strerror(errno));
-		off += (size_t)w;
-	}
-	return 0;
-}
-
-/* The descriptor a --log-file / --xml-file template names, or fallback. */
-static int open_dest(const char *opt, const char *tmpl, int fallback, int pid)
-{
-	if (!tmpl)
-		return fallback;
-	struct strbuf err = STRBUF_INIT;
-	char *path = mc_expand_file_name(opt, tmpl, pid, &err);
-	if (!path) {
-		complain(&err);
-		sb_free(&err);
-		return -1;
-	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		error("cannot create '%s': %s", path, strerror(errno));
-	free(path);
-	sb_free(&err);
-	return fd;
 }
 
 /* Before the run: can the --log-file / --xml-file template be written?
@@ -184,28 +151,6 @@ static int trace_lines_file(void)
 		die("cannot open a temporary file %s: %s", path, strerror(errno));
 	free(path);
 	return fd;
-}
-
-static void copy_trace_lines(int from, int to)
-{
-	char buf[1 << 16];
-	off_t off = 0;
-	for (;;) {
-		ssize_t n = pread(from, buf, sizeof buf, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		off += n;
-		for (ssize_t w = 0; w < n;) {
-			ssize_t k = write(to, buf + w, (size_t)(n - w));
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k <= 0)
-				return;
-			w += k;
-		}
-	}
 }
 
 /* An allocator the runtime cannot see (statically linked, in the
@@ -289,6 +234,17 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 			error("cannot run '%s': %s", argv[first], launch_failure_reason(argv[first], cannot_run));
 		mc_opts_free(&o);
 		return launch_exec_failure_status(cannot_run);
+	}
+	char why[80];
+	if (secure_exec(argv[first], why, sizeof(why))) { /* a report of nothing would look clean */
+		mc_opts_free(&o);
+		if (!(ctx && ctx->compat))
+			return secure_exec_refuse(argv[first], why, false);
+		int me = (int)getpid(); /* valgrind refuses such programs too, in these words */
+		fprintf(stderr, "==%d== \n==%d== Warning: Can't execute setuid/setgid/setcap executable: %s\n"
+				"==%d== Possible workaround: remove --trace-children=yes, if in effect\n==%d== \n"
+				"valgrind: %s: Permission denied\n", me, me, argv[first], me, me, argv[first]);
+		return 126;
 	}
 	if (check_dest("--log-file", "log", o.log_file) < 0 ||
 	    (o.xml && check_dest("--xml-file", "XML", o.xml_file) < 0)) {
@@ -397,27 +353,29 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 		r.stamped = true;
 		r.stamp_ms = (int64_t)((now_ns() - t0) / 1000000);
 	}
-	int out = open_dest("--log-file", o.log_file, o.log_fd, r.pid);
 	struct strbuf sb = STRBUF_INIT;
-	if (out >= 0) {
+	struct mc_dest d;
+	bool lost = false;
+	if (mc_dest_open(&d, "--log-file", o.log_file, o.log_fd, r.pid)) {
 		mc_text_head(&sb, &r, &o);
-		write_out(out, &sb);
+		mc_dest_write(&d, sb.buf, sb.len);
 		if (trace_fd >= 0)
-			copy_trace_lines(trace_fd, out);
+			mc_dest_copy(&d, trace_fd);
 		sb.len = 0;
 		mc_text_body(&sb, &r, &o, &supps);
-		write_out(out, &sb);
-		if (out > 2 && out != o.log_fd)
-			close(out);
+		mc_dest_write(&d, sb.buf, sb.len);
+		lost |= mc_dest_close(&d) < 0;
+	} else {
+		lost = true;
 	}
 	if (o.xml) {
-		int xfd = open_dest("--xml-file", o.xml_file, o.xml_fd, r.pid);
-		if (xfd >= 0) {
+		if (mc_dest_open(&d, "--xml-file", o.xml_file, o.xml_fd, r.pid)) {
 			sb.len = 0;
 			mc_xml_report(&sb, &r, &o, &supps, t.wall_ns / 1000000);
-			write_out(xfd, &sb);
-			if (xfd > 2 && xfd != o.xml_fd)
-				close(xfd);
+			mc_dest_write(&d, sb.buf, sb.len);
+			lost |= mc_dest_close(&d) < 0;
+		} else {
+			lost = true;
 		}
 	}
 	sb_free(&sb);
@@ -427,6 +385,8 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	int code = mc_exit_status(&r, &o, &raise_signal);
 	if (rrc == 128 + SIGINT && r.signal) /* ended for a Ctrl-C (collect/interrupt.h) */
 		code = rrc;
+	if (lost && code == 0) /* the report did not get where it was asked for */
+		code = 1;
 	free(rt);
 	mc_result_free(&r);
 	mc_entries_free(&entries);
