@@ -1,5 +1,6 @@
 # sonde — plain Makefile. `make`, `make check`, `make san` (ASan+UBSan build
-# in build-san/, `make check` runs the suite on both), `make install`.
+# in build-san/, `make check` runs the suite on both, then the fuzz targets
+# of `make fuzz` a few seconds each), `make install`.
 CC      ?= gcc
 PREFIX  ?= /usr/local
 VERSION := 0.1.0
@@ -50,24 +51,36 @@ unit: $(UNIT_BIN)
 
 # `make check` runs the suite on the normal build and on the ASan+UBSan
 # build; `make check-fast` on the normal build only.
+# Both also run each fuzz target for FUZZ_SECONDS (default 5; check-fast: 0,
+# skipped) on its corpus in tests/fuzz/corpus/; without clang's libFuzzer
+# they are skipped.
 check: all unit
 	$(MAKE) SAN=1 all unit
+	@if tests/fuzz/have-libfuzzer >/dev/null; then $(MAKE) fuzz; \
+	else echo "make check: $$(tests/fuzz/have-libfuzzer): the fuzz targets are skipped"; fi
 	BUILD=$(CURDIR)/$(BUILD) BUILDS="$(CURDIR)/$(BUILD) $(CURDIR)/build-san" tests/run
 
 check-fast: all unit
-	BUILD=$(CURDIR)/$(BUILD) tests/run
+	BUILD=$(CURDIR)/$(BUILD) FUZZ_SECONDS=$${FUZZ_SECONDS:-0} tests/run
 
 san:
 	$(MAKE) SAN=1
 
-# Fuzz targets (libFuzzer, clang): make fuzz; run build-fuzz/fuzz_format corpus/
+# Fuzz targets (libFuzzer, clang): `make fuzz` builds them into build-fuzz/fuzz/
+# (again only what changed); run one with its corpus:
+#   build-fuzz/fuzz/fuzz_format -max_total_time=60 NEW_DIR tests/fuzz/corpus/fuzz_format
+# (tests/fuzz/README.md: the corpora, how to refresh them).
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%)
 fuzz:
-	$(MAKE) BUILD=build-fuzz CC=clang SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined" $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%)
+	$(MAKE) BUILD=build-fuzz CC=clang SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined" $(FUZZ_BIN)
 
 build-fuzz/fuzz/%: tests/fuzz/%.c build-fuzz/libsonde.a
 	@mkdir -p $(dir $@)
 	clang $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< build-fuzz/libsonde.a $(LDLIBS)
+
+# what each target includes (fuzz_mc_insn.c compiles runtime/mc_insn.c in)
+-include $(wildcard build-fuzz/fuzz/*.d)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/sonde

@@ -161,9 +161,11 @@ static void take_record(struct loader *L, const struct sd_record *rec)
 		if (s->nr_kernel) /* kernel frames ahead: start reading kallsyms now */
 			symbolizer_prefetch_kernel(p->sym);
 		struct raw_stack r = { L->stack_words.n, s->nr, s->nr_kernel, s->truncated };
-		vec_reserve(&L->stack_words, L->stack_words.n + s->nr);
-		memcpy(&L->stack_words.v[L->stack_words.n], s->frames, s->nr * sizeof(uint64_t));
-		L->stack_words.n += s->nr;
+		if (s->nr) { /* an empty stack has no frames array, nor may there be one yet */
+			vec_reserve(&L->stack_words, L->stack_words.n + s->nr);
+			memcpy(&L->stack_words.v[L->stack_words.n], s->frames, s->nr * sizeof(uint64_t));
+			L->stack_words.n += s->nr;
+		}
 		vec_push(&L->stacks, r);
 		*u64map_upsert(&L->stack_ids, s->id, 0, NULL) = L->stacks.n - 1;
 		break;
@@ -386,7 +388,8 @@ static uint32_t resolve_stack(struct replay *R, struct loader *L, uint32_t stack
 		key = hash_u64(key + 1);
 	}
 	const struct raw_stack *s = &L->stacks.v[stack_index];
-	const uint64_t *addrs = &L->stack_words.v[s->first];
+	/* no array at all when every stack so far was empty */
+	const uint64_t *addrs = s->nr ? &L->stack_words.v[s->first] : NULL;
 	/* Frame-pointer walks often end on a null return address: not a frame. */
 	uint32_t nr = s->nr;
 	while (nr > 1 && nr > s->nr_kernel && addrs[nr - 1] < 4096)
@@ -481,7 +484,8 @@ static void replay(struct loader *L, const struct profile_opts *opts)
 				struct proc *parent = proc_get(&R, t->ppid);
 				size_t n = parent->maps.n;
 				struct map *copy = xmalloc((n ? n : 1) * sizeof(*copy));
-				memcpy(copy, parent->maps.v, n * sizeof(*copy));
+				if (n) /* a parent never seen mapping anything has no array */
+					memcpy(copy, parent->maps.v, n * sizeof(*copy));
 				struct proc *child = proc_get(&R, t->pid);
 				child->maps.n = 0;
 				for (size_t i = 0; i < n; i++)

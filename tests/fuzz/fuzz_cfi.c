@@ -1,11 +1,11 @@
 /* libFuzzer target: CFI tables and the unwinder on arbitrary bytes.
  * `make fuzz`, then
- *   build-fuzz/fuzz/fuzz_cfi -max_total_time=120 corpus/
- * (seed corpus: small ELF files with .eh_frame, e.g. the vdso dumped, /bin/true,
- * or raw .eh_frame sections: objcopy -O binary --only-section=.eh_frame).
+ *   build-fuzz/fuzz/fuzz_cfi -max_total_time=120 NEW_DIR tests/fuzz/corpus/fuzz_cfi
  * The first byte picks the mode: an ELF image (cfi_table_from_memory),
- * a raw .eh_frame, a raw .debug_frame, or .eh_frame_hdr + .eh_frame. Then a
- * few lookups and unwinds over a fake stack made from the input. */
+ * a raw .eh_frame (at 0x1000), a raw .debug_frame, or .eh_frame_hdr +
+ * .eh_frame with their lengths and addresses in a 10-byte prefix. Then a
+ * few lookups and unwinds over a fake stack made from the input. The
+ * corpus in tests/fuzz/corpus/fuzz_cfi/ has each mode (tests/fuzz/README.md). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,11 +60,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		t = cfi_table_from_sections(NULL, 0, 0, NULL, 0, 0, data, size);
 		break;
 	default: {
-		size_t split = size > 1 ? data[0] % (size - 1) + 1 : 0;
-		if (split > size)
-			split = size;
-		t = cfi_table_from_sections(data + split, size - split, 0x2000, data, split, 0x1000, NULL, 0);
-		base = 0x2000;
+		/* u16 hdr_len, u32 hdr_vaddr, u32 eh_vaddr (little-endian), then
+		 * hdr_len bytes of .eh_frame_hdr, then .eh_frame: real sections
+		 * with their own addresses keep the table's pointers valid. */
+		if (size < 10)
+			return 0;
+		uint16_t hl;
+		uint32_t hv, ev;
+		memcpy(&hl, data, 2);
+		memcpy(&hv, data + 2, 4);
+		memcpy(&ev, data + 6, 4);
+		const uint8_t *h = data + 10;
+		size_t rest = size - 10, split = hl < rest ? hl : rest;
+		t = cfi_table_from_sections(h + split, rest - split, ev, h, split, hv, NULL, 0);
+		base = ev;
 		break;
 	}
 	}
@@ -75,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&a, data + i, 4);
 		(void)cfi_table_row(t, a, &row);
 		(void)cfi_table_rule(t, base + (a & 0xffff));
+		(void)cfi_table_row(t, base - (a & 0x3fff), &row); /* code lies below .eh_frame */
 	}
 	uint64_t va;
 	(void)cfi_table_offset_to_vaddr(t, size / 2, &va);

@@ -1,7 +1,7 @@
 /* libFuzzer target: ELF symbol tables, notes, debuglink, program headers
  * and the DWARF index on arbitrary bytes. `make fuzz`, then
- *   build-fuzz/fuzz/fuzz_elf -max_total_time=60 corpus/
- * (seed corpus: a few small ELF files, e.g. build-fuzz/sonde, /bin/true).
+ *   build-fuzz/fuzz/fuzz_elf -max_total_time=60 NEW_DIR tests/fuzz/corpus/fuzz_elf
+ * (its corpus grew from ELF files of a few kB: tests/fuzz/README.md).
  * SONDE_FUZZ_NO_DWARF=1 limits it to sonde's own ELF code (libdw 0.188 has
  * known crashes on hostile DWARF that are not ours to fix). */
 #include <stdint.h>

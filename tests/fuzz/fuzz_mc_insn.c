@@ -1,6 +1,6 @@
 /* libFuzzer target: the guard-page mode's instruction decoder
  * (runtime/mc_insn.c) on arbitrary bytes. `make fuzz`, then
- *   build-fuzz/fuzz/fuzz_mc_insn -max_total_time=60
+ *   build-fuzz/fuzz/fuzz_mc_insn -max_total_time=60 NEW_DIR tests/fuzz/corpus/fuzz_mc_insn
  * libFuzzer's input is an exact-size heap block, so ASan catches any read
  * past avail. Traps when an answer is implausible or changes with the
  * bytes after the instruction: every shorter prefix (each in its own

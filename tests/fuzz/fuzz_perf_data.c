@@ -1,6 +1,6 @@
 /* libFuzzer target: arbitrary bytes as a perf.data file, converted into
- * sonde records (written to /dev/null). Seeds: any real perf.data file,
- * e.g. `perf record -o seed.data -g true`. */
+ * sonde records (written to /dev/null). Its corpus grew from perf record's
+ * files (tests/fuzz/README.md); any real perf.data file is a seed. */
 #include <stdint.h>
 #include <stdio.h>
 

@@ -111,6 +111,54 @@ static void test_truncated(void)
 	profile_free(p);
 }
 
+/* Writes a recording of one sample of `pid` on `nr` frames (after the fork
+ * record `fork`, if any) and loads it into *out (the caller frees it). */
+static void one_sample(const struct sd_task *fork, const uint64_t *frames, uint32_t nr, uint32_t pid,
+		       struct profile **out)
+{
+	struct sd_writer *w = sd_writer_open(path);
+	sd_write_meta(w, "event", "cpu-clock");
+	if (fork)
+		sd_write_fork(w, fork);
+	uint64_t sid = sd_intern_stack(w, frames, nr, 0, false);
+	struct sd_sample s = { .time = 2, .pid = pid, .tid = pid, .period = 3, .stack_id = sid };
+	sd_write_sample(w, &s);
+	sd_writer_close(w);
+	*out = profile_load(path, NULL);
+	CHECK(*out);
+	CHECK_INT((*out)->samples.n, 1);
+}
+
+/* A process forked from one whose maps were never seen (its parent started
+ * before the recording, or the records were lost): the child starts with no
+ * maps. Found by fuzz_profile: copying the parent's empty map list passed
+ * memcpy a NULL source (undefined, UBSan stops the sanitizer build). */
+static void test_fork_unmapped_parent(void)
+{
+	struct sd_task t = { .time = 1, .pid = 300, .ppid = 299, .tid = 300, .ptid = 299 };
+	uint64_t ip = 0x10000000;
+	struct profile *p;
+	one_sample(&t, &ip, 1, 300, &p);
+	if (p && p->samples.n == 1)
+		CHECK_STR(top_func(p, &p->samples.v[0]), "[unknown]");
+	profile_free(p);
+}
+
+/* A stack record with no frames, the only one (found by fuzz_profile:
+ * appending its zero frames to the still empty frame array passed memcpy a
+ * NULL pointer, and resolving its sample took an address in that NULL
+ * array; gcc's UBSan sees the first, clang's both: the fuzz target replays
+ * the input in tests/fuzz/regress/). Its sample loads with no frame. */
+static void test_empty_stack(void)
+{
+	uint64_t none = 0;
+	struct profile *p;
+	one_sample(NULL, &none, 0, 400, &p);
+	if (p && p->samples.n == 1)
+		CHECK_INT(p->rstacks.v[p->samples.v[0].rstack].frame_n, 0);
+	profile_free(p);
+}
+
 int main(void)
 {
 	snprintf(path, sizeof(path), "/tmp/sonde-test-model-%d.data", (int)getpid());
@@ -118,6 +166,8 @@ int main(void)
 	self[n > 0 ? n : 0] = 0;
 	RUN(test_replay);
 	RUN(test_truncated);
+	RUN(test_fork_unmapped_parent);
+	RUN(test_empty_stack);
 	unlink(path);
 	UNIT_EXIT();
 }
