@@ -27,6 +27,7 @@
 #include "memcheck/mc_default_supp.h"
 #include "memcheck/mc_keep.h"
 #include "memcheck/mc_opts.h"
+#include "memcheck/mc_rcfile.h"
 #include "memcheck/mc_supp.h"
 #include "memcheck/mc_text.h"
 #include "memcheck/mc_xml.h"
@@ -182,7 +183,7 @@ static void unseen_allocator(const char *argv0, const char *exe, uint64_t allocs
 					"functions inside the executable)" : "");
 }
 
-int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
+static int run_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 {
 	struct mc_opts o;
 	mc_opts_init(&o);
@@ -313,6 +314,7 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	unseen_allocator(argv[first], t.exe, t.have_mc_totals ? t.mc_allocs : 0, o.somalloc_none);
 	struct heap_analysis an;
 	struct heap_view *view = heap_view_new(&t, &an, false);
+	heap_view_symbol_names(view);
 	if (t.have_mc_totals) { /* the runtime counted: no events to replay */
 		memset(&an, 0, sizeof an);
 		an.allocations = t.mc_allocs;
@@ -396,4 +398,12 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	mc_supps_free(&supps);
 	mc_opts_free(&o);
 	return code;
+}
+
+int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
+{
+	struct mc_rc_args a = mc_rc_args(argc, argv); /* ~/.valgrindrc, $VALGRIND_OPTS, ./.valgrindrc */
+	int rc = run_memcheck(a.argc, a.argv, ctx);
+	mc_rc_args_free(&a);
+	return rc;
 }
