@@ -90,16 +90,17 @@ static bool hello_start(struct hello *h, uint8_t kind)
 	return put_v(h, (uint64_t)getpid()) && put_v(h, (uint64_t)getppid());
 }
 
-static bool write_full(int fd, const uint8_t *p, size_t n)
+/* All of n bytes sent (writing) or read; false on an error or EOF. */
+static bool io_full(int fd, uint8_t *p, size_t n, bool writing)
 {
 	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
+		ssize_t k = writing ? send(fd, p, n, MSG_NOSIGNAL) : read(fd, p, n);
+		if (k < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
+		if (k <= 0)
 			return false;
-		p += w;
-		n -= (size_t)w;
+		p += k;
+		n -= (size_t)k;
 	}
 	return true;
 }
@@ -138,41 +139,37 @@ static bool hello_send(int fd, struct hello *h)
 {
 	le32(h->p, CHILD_HELLO_MAGIC);
 	le32(h->p + 4, (uint32_t)(h->n - 8));
-	return write_full(fd, h->p, h->n);
+	return io_full(fd, h->p, h->n, true);
 }
 
 /* ---- the image's own hello ---------------------------------------------------- */
 
-/* /proc/self/cmdline into mmap'd memory; its size in *n. */
-static char *read_cmdline(size_t *n, size_t *cap)
+/* /proc/self/cmdline in mmap'd memory, *cap bytes (mc_roots.c reads the
+ * maps alike: it is built without the rest of the runtime in tests). */
+static char *read_cmdline(size_t *len, size_t *cap)
 {
 	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	size_t c = 1 << 16;
-	char *b = mmap(NULL, c, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	size_t got = 0;
-	while (b != MAP_FAILED) {
-		if (got == c) {
-			char *nb = mremap(b, c, c * 2, MREMAP_MAYMOVE);
-			if (nb == MAP_FAILED)
+	char *t = mmap(NULL, *cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	*len = 0;
+	while (t != MAP_FAILED) {
+		if (*len == *cap) {
+			char *n = mremap(t, *cap, *cap * 2, MREMAP_MAYMOVE);
+			if (n == MAP_FAILED)
 				break;
-			b = nb;
-			c *= 2;
+			t = n;
+			*cap *= 2;
 		}
-		ssize_t r = read(fd, b + got, c - got);
+		ssize_t r = read(fd, t + *len, *cap - *len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
-		got += (size_t)r;
+		*len += (size_t)r;
 	}
 	close(fd);
-	if (b == MAP_FAILED)
-		return NULL;
-	*n = got;
-	*cap = c;
-	return b;
+	return t == MAP_FAILED ? NULL : t;
 }
 
 static bool is_script(const char *path)
@@ -191,7 +188,7 @@ static bool is_script(const char *path)
  * args...]: the arguments are the script's (what exec was given). */
 static bool hello_image(struct hello *h)
 {
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 1 << 16;
 	char *cl = read_cmdline(&n, &cap);
 	const char *args[4] = { 0 };
 	size_t na = 0, skip = 1;
@@ -217,20 +214,6 @@ static bool hello_image(struct hello *h)
 	if (cl)
 		munmap(cl, cap);
 	return ok;
-}
-
-static bool read_full(int fd, uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		p += r;
-		n -= (size_t)r;
-	}
-	return true;
 }
 
 /* --trace-malloc: this image's lines in a file of its own */
@@ -278,7 +261,7 @@ int rt_children_connect(void)
 	struct hello h = { 0 };
 	uint8_t answer[5];
 	bool ok = hello_start(&h, CHILD_TRACE) && hello_image(&h) && hello_send(fd, &h) &&
-		  read_full(fd, answer, 1) && answer[0] == CHILD_YES && read_full(fd, answer + 1, 4);
+		  io_full(fd, answer, 1, false) && answer[0] == CHILD_YES && io_full(fd, answer + 1, 4, false);
 	hello_free(&h);
 	if (!ok) {
 		close(fd);

@@ -50,6 +50,8 @@ static const char usage[] =
 	"  --gen-suppressions=no|yes|all    print a suppression for each error\n"
 	"  --xml=yes --xml-file=F           valgrind's XML protocol 4\n"
 	"  --log-file=F                     (%p: pid)\n"
+	"  --trace-children=yes             check every program exec'd too, a report each\n"
+	"  --trace-children-skip=PATTS      ...but not these paths (*, ?; comma-separated)\n"
 	"  --default-suppressions=yes|no    sonde's built-in ones for Rust std and glibc (yes)\n"
 	"  --precise[=N]                    every (or every Nth) block on its own pages before a\n"
 	"                                   guard page: stops at the faulting read or write\n"
