@@ -236,9 +236,10 @@ static bool on_data(struct loop *L, struct conn *cn, const uint8_t *p, size_t n)
 	return true;
 }
 
-static void close_conn(struct loop *L, size_t i, uint64_t now)
+static void close_conn(struct loop *L, size_t i)
 {
 	struct conn *cn = &L->conns.v[i];
+	uint64_t now = now_ns(); /* the order sonde saw the streams end in */
 	if (cn->streaming) {
 		if (cn->ps.n && !cn->ps.raw)
 			warn("heap runtime stream of pid %d ended inside a chunk (%zu bytes dropped)",
@@ -316,7 +317,7 @@ bool heap_children_loop(const struct heap_record_opts *o, struct heap_children *
 			if (k < 0 && (errno == EINTR || errno == EAGAIN))
 				continue;
 			if (k <= 0 || !on_data(&L, &L.conns.v[i - 1], buf, (size_t)k))
-				close_conn(&L, i - 1, now);
+				close_conn(&L, i - 1);
 		}
 		if (pr > 0 && (pfd[0].revents & POLLIN))
 			accept_all(&L, lfd);
@@ -338,7 +339,7 @@ bool heap_children_loop(const struct heap_record_opts *o, struct heap_children *
 			break;
 	}
 	while (L.conns.n)
-		close_conn(&L, L.conns.n - 1, now_ns());
+		close_conn(&L, L.conns.n - 1);
 	vec_free(&L.conns);
 	free(pfd);
 	free(buf);
