@@ -8,6 +8,7 @@
 #include "cmd/cmds.h"
 #include "collapse/perf_script.h"
 #include "util/die.h"
+#include "util/outfile.h"
 #include "util/lines.h"
 
 static const char usage[] =
@@ -106,16 +107,14 @@ int cmd_collapse(int argc, char **argv, const struct cmd_ctx *ctx)
 	folded_sort(&set);
 	if (set.capped)
 		warn("periods add up past 2^64 - 1: the counts of some stacks stopped there and are lower bounds");
-	FILE *out = stdout;
-	if (output) {
-		out = fopen(output, "w");
-		if (!out) {
-			folded_free(&set);
-			return error("cannot create '%s': %s", output, strerror(errno)), 1;
-		}
+	struct outfile of;
+	FILE *out = outfile_fopen(&of, output ? output : "-");
+	if (!out) {
+		folded_free(&set);
+		return error("cannot create '%s': %s", output, strerror(errno)), 1;
 	}
 	int wrc = folded_write(out, &set);
-	if (output && fclose(out))
+	if (outfile_fclose(&of, out, wrc == 0) < 0)
 		wrc = -1;
 	if (wrc < 0) {
 		folded_free(&set);

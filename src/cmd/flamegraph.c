@@ -28,6 +28,7 @@
 #include "render/speedscope.h"
 #include "util/browser.h"
 #include "util/die.h"
+#include "util/outfile.h"
 #include "util/lines.h"
 #include "util/strbuf.h"
 #include "util/writable.h"
@@ -588,7 +589,8 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 
 	/* ---- render ---- */
 	bool to_stdout = !strcmp(o.output, "-");
-	FILE *out = to_stdout ? stdout : fopen(o.output, "we");
+	struct outfile of;
+	FILE *out = outfile_fopen(&of, o.output);
 	if (!out)
 		die("cannot write '%s': %s", o.output, strerror(errno));
 	int wrc = 0;
@@ -630,9 +632,7 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		wrc = flame_svg_write(out, &t, &so);
 		flame_tree_free(&t);
 	}
-	if (fflush(out) != 0)
-		wrc = -1;
-	if (!to_stdout && fclose(out) != 0)
+	if (outfile_fclose(&of, out, wrc == 0) < 0)
 		wrc = -1;
 	if (wrc < 0)
 		die("cannot write '%s': %s", o.output, strerror(errno));

@@ -17,6 +17,7 @@
 #include "heap/report.h"
 #include "heap/trace.h"
 #include "util/die.h"
+#include "util/outfile.h"
 #include "util/pager.h"
 
 
@@ -280,32 +281,34 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 		if (!heaptrack_print && (t.truncated || t.corrupt))
 			printf("note: the trace is damaged (%s); numbers cover what was recorded before it\n", t.damage);
 	}
+	struct outfile of;
+	FILE *f;
 	if (hist) {
-		FILE *f = fopen(hist, "w");
-		if (!f) {
+		if (!(f = outfile_fopen(&of, hist))) {
 			rc = error("cannot create '%s': %m", hist);
 		} else {
 			heap_report_histogram(f, &an);
-			fclose(f);
+			if (outfile_fclose(&of, f, true) < 0)
+				rc = error("cannot write '%s': %m", hist);
 		}
 	}
 	if (ht_flame) {
-		FILE *f = fopen(ht_flame, "w");
-		if (!f) {
+		if (!(f = outfile_fopen(&of, ht_flame))) {
 			rc = error("cannot create '%s': %m", ht_flame);
 		} else {
 			heap_report_folded_heaptrack(f, view, (enum heap_cost_type)ht_cost);
-			fclose(f);
+			if (outfile_fclose(&of, f, true) < 0)
+				rc = error("cannot write '%s': %m", ht_flame);
 		}
 	}
 	if (massif) {
-		FILE *f = fopen(massif, "w");
-		if (!f) {
+		if (!(f = outfile_fopen(&of, massif))) {
 			rc = error("cannot create '%s': %m", massif);
 		} else {
 			const char *cmd = heap_trace_cmdline(&t);
-			if (heap_report_massif(f, view, cmd ? cmd : t.exe, massif_thr) < 0 || fclose(f))
-				rc = error("cannot write '%s'", massif);
+			bool ok = heap_report_massif(f, view, cmd ? cmd : t.exe, massif_thr) == 0;
+			if (outfile_fclose(&of, f, ok) < 0)
+				rc = error("cannot write '%s': %m", massif);
 		}
 	}
 	fflush(stdout);

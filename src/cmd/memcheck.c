@@ -16,12 +16,14 @@
 #include "../runtime/heap_protocol.h"
 #include "cmd/cmds.h"
 #include "collect/launch.h"
+#include "collect/secure_exec.h"
 #include "heap/allocator_check.h"
 #include "heap/analysis.h"
 #include "heap/record.h"
 #include "heap/report.h"
 #include "heap/trace.h"
 #include "memcheck/mc_build.h"
+#include "memcheck/mc_dest.h"
 #include "memcheck/mc_model.h"
 #include "memcheck/mc_default_supp.h"
 #include "memcheck/mc_keep.h"
@@ -77,21 +79,6 @@ static int complain(const struct strbuf *err)
 		p += n + (nl != NULL);
 	}
 	return 1;
-}
-
-/* Writes all of sb to fd (the log or XML destination). */
-static int write_out(int fd, const struct strbuf *sb)
-{
-	size_t off = 0;
-	while (off < sb->len) {
-		ssize_t w = write(fd, sb->buf + off, sb->len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return error("cannot write the memcheck report: %s", strerror(errno));
-		off += (size_t)w;
-	}
-	return 0;
 }
 
 /* Before the run: can the --log-file / --xml-file template be written?
@@ -169,28 +156,6 @@ static int trace_lines_file(void)
 	return fd;
 }
 
-static void copy_trace_lines(int from, int to)
-{
-	char buf[1 << 16];
-	off_t off = 0;
-	for (;;) {
-		ssize_t n = pread(from, buf, sizeof buf, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		off += n;
-		for (ssize_t w = 0; w < n;) {
-			ssize_t k = write(to, buf + w, (size_t)(n - w));
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k <= 0)
-				return;
-			w += k;
-		}
-	}
-}
-
 /* An allocator the runtime cannot see (statically linked, in the
  * executable, or the whole program static): one line saying what was not
  * checked and why, even with -q (a clean report would mislead). */
@@ -222,8 +187,8 @@ static void unseen_allocator(const char *argv0, const char *exe, uint64_t allocs
 
 /* What every report of the run shares. */
 struct dest {
-	char *name; /* a --log-file or --xml-file, expanded */
-	int fd;
+	char *key;         /* "--log-file NAME", "--log-fd N", ... */
+	struct mc_dest *d; /* NULL: it could not be opened (said once) */
 };
 
 struct run {
@@ -234,6 +199,7 @@ struct run {
 	const char *rt; /* the runtime's path: its frames are entry points */
 	uint64_t t0;
 	VEC(struct dest) dests;
+	bool lost; /* a report did not get where it was asked for */
 };
 
 /* One program image's report. */
@@ -248,32 +214,34 @@ struct image {
 	bool top;     /* the launched program: its allocator is checked */
 };
 
-/* The descriptor a --log-file / --xml-file template names for pid, or
- * fallback. Each name is created once: the reports of a run that go to
- * the same name follow one another in it. */
-static int dest_fd(struct run *run, const char *opt, const char *tmpl, int fallback, int pid)
+/* The destination a --log-file / --xml-file template names for pid, or
+ * fd. Each is opened once: the reports of a run that go to the same name
+ * follow one another in it. NULL when it cannot be written. */
+static struct mc_dest *dest_for(struct run *run, const char *opt, const char *tmpl, int fd, int pid)
 {
-	if (!tmpl)
-		return fallback;
-	struct strbuf err = STRBUF_INIT;
-	char *path = mc_expand_file_name(opt, tmpl, pid, &err);
-	if (!path) {
-		complain(&err);
+	char *key;
+	if (tmpl) {
+		struct strbuf err = STRBUF_INIT;
+		char *path = mc_expand_file_name(opt, tmpl, pid, &err);
 		sb_free(&err);
-		return -1;
+		key = xasprintf("%s %s", opt, path ? path : tmpl);
+		free(path);
+	} else {
+		key = xasprintf("%s %d", opt, fd);
 	}
-	sb_free(&err);
 	for (size_t i = 0; i < run->dests.n; i++)
-		if (!strcmp(run->dests.v[i].name, path)) {
-			free(path);
-			return run->dests.v[i].fd;
+		if (!strcmp(run->dests.v[i].key, key)) {
+			free(key);
+			return run->dests.v[i].d;
 		}
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		error("cannot create '%s': %s", path, strerror(errno));
-	struct dest d = { path, fd };
+	struct dest d = { key, xmalloc(sizeof(struct mc_dest)) };
+	if (!mc_dest_open(d.d, opt, tmpl, fd, pid)) {
+		free(d.d);
+		d.d = NULL;
+		run->lost = true;
+	}
 	vec_push(&run->dests, d);
-	return fd;
+	return d.d;
 }
 
 /* The status an image ended with, from its trace when sonde did not
@@ -338,24 +306,22 @@ static int report_image(struct run *run, const struct image *im)
 		r.stamped = true;
 		r.stamp_ms = (int64_t)((now_ns() - run->t0) / 1000000);
 	}
-	int out = dest_fd(run, "--log-file", o->log_file, o->log_fd, r.pid);
+	struct mc_dest *out = dest_for(run, "--log-file", o->log_file, o->log_fd, r.pid);
 	struct strbuf sb = STRBUF_INIT;
-	if (out >= 0) {
+	if (out) {
 		mc_text_head(&sb, &r, o);
-		write_out(out, &sb);
+		mc_dest_write(out, sb.buf, sb.len);
 		if (im->lines_fd >= 0)
-			copy_trace_lines(im->lines_fd, out);
+			mc_dest_copy(out, im->lines_fd);
 		sb.len = 0;
 		mc_text_body(&sb, &r, o, run->supps);
-		write_out(out, &sb);
+		mc_dest_write(out, sb.buf, sb.len);
 	}
-	if (o->xml) {
-		int xfd = dest_fd(run, "--xml-file", o->xml_file, o->xml_fd, r.pid);
-		if (xfd >= 0) {
-			sb.len = 0;
-			mc_xml_report(&sb, &r, o, run->supps, t.wall_ns / 1000000);
-			write_out(xfd, &sb);
-		}
+	struct mc_dest *xout = o->xml ? dest_for(run, "--xml-file", o->xml_file, o->xml_fd, r.pid) : NULL;
+	if (xout) {
+		sb.len = 0;
+		mc_xml_report(&sb, &r, o, run->supps, t.wall_ns / 1000000);
+		mc_dest_write(xout, sb.buf, sb.len);
 	}
 	sb_free(&sb);
 	int raise_signal = 0;
@@ -474,6 +440,17 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 		mc_opts_free(&o);
 		return launch_exec_failure_status(cannot_run);
 	}
+	char why[80];
+	if (secure_exec(argv[first], why, sizeof(why))) { /* a report of nothing would look clean */
+		mc_opts_free(&o);
+		if (!(ctx && ctx->compat))
+			return secure_exec_refuse(argv[first], why, false);
+		int me = (int)getpid(); /* valgrind refuses such programs too, in these words */
+		fprintf(stderr, "==%d== \n==%d== Warning: Can't execute setuid/setgid/setcap executable: %s\n"
+				"==%d== Possible workaround: remove --trace-children=yes, if in effect\n==%d== \n"
+				"valgrind: %s: Permission denied\n", me, me, argv[first], me, me, argv[first]);
+		return 126;
+	}
 	if (check_dest("--log-file", "log", o.log_file) < 0 ||
 	    (o.xml && check_dest("--xml-file", "XML", o.xml_file) < 0)) {
 		mc_opts_free(&o);
@@ -522,7 +499,7 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	ro.not_started = &not_started;
 	int rrc = heap_record(&ro, argv + first);
 
-	struct run run = { &o, &supps, argv, first, NULL, t0, { 0 } };
+	struct run run = { &o, &supps, argv, first, NULL, t0, { 0 }, false };
 	char *rt = heap_find_runtime();
 	char rtabs[PATH_MAX];
 	run.rt = rt && realpath(rt, rtabs) ? rtabs : rt;
@@ -543,11 +520,14 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 		close(trace_fd);
 	heap_children_free(&children);
 	for (size_t i = 0; i < run.dests.n; i++) {
-		if (run.dests.v[i].fd > 2)
-			close(run.dests.v[i].fd);
-		free(run.dests.v[i].name);
+		if (run.dests.v[i].d)
+			run.lost |= mc_dest_close(run.dests.v[i].d) < 0;
+		free(run.dests.v[i].d);
+		free(run.dests.v[i].key);
 	}
 	vec_free(&run.dests);
+	if (run.lost && code == 0) /* the report did not get where it was asked for */
+		code = 1;
 	free(rt);
 	mc_supps_free(&supps);
 	mc_opts_free(&o);

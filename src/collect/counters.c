@@ -12,6 +12,7 @@
 
 #include "collect/interrupt.h"
 #include "collect/launch.h"
+#include "collect/secure_exec.h"
 #include "collect/permissions.h"
 #include "util/die.h"
 
@@ -106,6 +107,9 @@ int counters_run(struct counter *c, int n, char **argv, int *status, uint64_t *e
 	int cannot_run = launch_preflight(argv[0]);
 	if (cannot_run)
 		return cannot_run;
+	char why[80];
+	if (secure_exec(argv[0], why, sizeof(why))) /* its counts would stop at the exec */
+		return secure_exec_refuse(argv[0], why, true);
 	struct launch l = { .pid = -1, .go_fd = -1, .err_fd = -1 };
 	if (launch_suspended(&l, argv) < 0) {
 		error("cannot start '%s': %s", argv[0], strerror(errno));

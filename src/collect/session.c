@@ -34,9 +34,11 @@
 #include "collect/mapped_files.h"
 #include "collect/permissions.h"
 #include "collect/ring.h"
+#include "collect/secure_exec.h"
 #include "collect/synth.h"
 #include "profile/format.h"
 #include "util/die.h"
+#include "util/outfile.h"
 #include "util/strbuf.h"
 #include "util/vec.h"
 
@@ -76,7 +78,7 @@ struct session {
 
 	struct sd_writer *w;
 	const char *out_path;
-	bool renamed_old;
+	struct outfile out; /* placed once the command has started */
 	int write_errno; /* first write error, 0 if none */
 
 	uint64_t samples, lost, throttled;
@@ -154,47 +156,27 @@ static void write_failed(struct session *s)
 
 static void output_open(struct session *s)
 {
-	const char *path = s->out_path;
-	if (strcmp(path, "-")) {
-		struct stat st;
-		/* Like perf: keep the previous recording as FILE.old. */
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-			char *old = xasprintf("%s.old", path);
-			if (rename(path, old) == 0)
-				s->renamed_old = true;
-			else
-				warn("cannot rename '%s' to '%s': %s", path, old, strerror(errno));
-			free(old);
-		}
-	}
-	s->w = sd_writer_open(path);
-	if (!s->w) {
-		int e = errno;
-		if (s->renamed_old) {
-			char *old = xasprintf("%s.old", path);
-			rename(old, path);
-			free(old);
-		}
-		die("cannot open '%s' for writing: %s", path, strerror(e));
-	}
+	int fd = outfile_open(&s->out, s->out_path);
+	if (fd < 0 || !(s->w = sd_writer_fdopen(fd, fd != STDOUT_FILENO)))
+		die("cannot open '%s' for writing: %s", s->out_path, strerror(errno));
 }
 
-/* The recording did not happen (the command could not run): remove the file
- * and put the previous one back. */
+/* The command started: the recording takes FILE's place, the previous
+ * one kept as FILE.old (perf's rule). */
+static void output_place(struct session *s)
+{
+	if (outfile_place(&s->out, true) < 0)
+		warn("cannot rename the recording to '%s' (%s): it is written to '%s'", s->out_path, strerror(errno),
+		     s->out.tmp);
+}
+
+/* The recording did not happen (the command could not run): nothing the
+ * user had is touched. */
 static void output_discard(struct session *s)
 {
 	sd_writer_close(s->w);
 	s->w = NULL;
-	if (!strcmp(s->out_path, "-"))
-		return;
-	struct stat st;
-	if (stat(s->out_path, &st) == 0 && S_ISREG(st.st_mode))
-		unlink(s->out_path);
-	if (s->renamed_old) {
-		char *old = xasprintf("%s.old", s->out_path);
-		rename(old, s->out_path);
-		free(old);
-	}
+	outfile_drop(&s->out);
 }
 
 static void meta(struct session *s, const char *k, const char *v)
@@ -733,6 +715,7 @@ static void session_release(struct session *s)
 	sb_free(&s->name);
 	procspaces_free(s->ps);
 	mapped_files_free(&s->seen);
+	outfile_done(&s->out);
 }
 
 int record_session(const struct record_opts *o)
@@ -741,6 +724,9 @@ int record_session(const struct record_opts *o)
 	int cannot_run = o->pid > 0 ? 0 : launch_preflight(o->argv[0]);
 	if (cannot_run)
 		return cannot_run;
+	char secure[80];
+	if (o->pid <= 0 && secure_exec(o->argv[0], secure, sizeof(secure))) /* 0 samples would look idle */
+		return secure_exec_refuse(o->argv[0], secure, true);
 	struct session S = { 0 }, *s = &S;
 	s->o = o;
 	s->ev = o->event;
@@ -835,6 +821,7 @@ int record_session(const struct record_opts *o)
 		if (synth_process(s->w, s->ps, &s->seen, o->pid, now_ns(CLOCK_MONOTONIC)) < 0)
 			write_failed(s);
 		enable_events(s, PERF_EVENT_IOC_ENABLE);
+		output_place(s);
 		print_start_note(s);
 		note("attached to process %d (%d thread%s); press Ctrl-C to stop", (int)o->pid, npids,
 		     npids == 1 ? "" : "s");
@@ -855,6 +842,7 @@ int record_session(const struct record_opts *o)
 			return launch_exec_failure_status(e);
 		}
 		/* only now: a command that cannot run gets a single error line */
+		output_place(s);
 		print_start_note(s);
 	}
 

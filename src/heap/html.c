@@ -22,6 +22,7 @@
 #include "render/flame.h"
 #include "render/flame_js.h"
 #include "util/die.h"
+#include "util/outfile.h"
 #include "util/hashmap.h"
 #include "util/utf8.h"
 #include "util/vec.h"
@@ -786,11 +787,13 @@ int heap_html_write(FILE *out, struct heap_view *v, const struct heap_trace *t, 
 int heap_html_write_file(const char *path, struct heap_view *v, const struct heap_trace *t,
 			 const struct heap_analysis *a, const char *trace_name)
 {
-	FILE *f = fopen(path, "w");
+	struct outfile of;
+	FILE *f = outfile_fopen(&of, path);
 	if (!f)
 		return error("cannot create '%s': %s", path, strerror(errno));
+	errno = 0;
 	int rc = heap_html_write(f, v, t, a, trace_name);
-	if (fclose(f) || rc < 0)
+	if (outfile_fclose(&of, f, rc == 0) < 0)
 		return error("cannot write '%s': %s", path, strerror(errno ? errno : EIO));
 	return 0;
 }

@@ -19,11 +19,13 @@
 #include "binary/buildid_cache.h"
 #include "collect/interrupt.h"
 #include "collect/launch.h"
+#include "collect/secure_exec.h"
 #include "heap/allocator_check.h"
 #include "heap/record_children.h"
 #include "heap/record_pass.h"
 #include "heap/trace.h"
 #include "util/die.h"
+#include "util/outfile.h"
 #include "util/strbuf.h"
 
 static uint64_t now_ns(void)
@@ -67,6 +69,17 @@ char *heap_find_runtime(void)
 	if (!p)
 		p = try_path(self, "build/libsonde-rt.so");
 	return p;
+}
+
+/* path made absolute for messages, whether or not it exists yet */
+static char *absolute_path(const char *p)
+{
+	char *r = realpath(p, NULL), cwd[PATH_MAX];
+	if (r)
+		return r;
+	if (p[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return xstrdup(p);
+	return xasprintf("%s/%s", cwd, p);
 }
 
 static char *output_name(const struct heap_record_opts *o, const char *app, pid_t pid)
@@ -212,6 +225,12 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 			*o->not_started = true;
 		return cannot_run;
 	}
+	char why[80];
+	if (secure_exec(argv[0], why, sizeof(why))) { /* a trace of nothing would look clean */
+		if (o->not_started)
+			*o->not_started = true;
+		return secure_exec_refuse(argv[0], why, false);
+	}
 	char *rt = heap_find_runtime();
 	if (!rt)
 		die("cannot find libsonde-rt.so (looked next to sonde and in ../lib/sonde/); set SONDE_RT=/path/to/libsonde-rt.so");
@@ -292,8 +311,13 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		return rc;
 	}
 	char *out = output_name(o, argv[0], l.pid);
-	struct heap_writer *w = heap_writer_open(out, o->level ? o->level : 3);
+	struct outfile of;
+	int ofd = outfile_open(&of, out);
+	if (ofd < 0)
+		error("cannot create '%s': %s", out, strerror(errno));
+	struct heap_writer *w = ofd < 0 ? NULL : heap_writer_open_fd(ofd, out, o->level ? o->level : 3);
 	if (!w) {
+		outfile_drop(&of);
 		launch_abort(&l);
 		exit(1);
 	}
@@ -301,7 +325,7 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	heap_writer_command(w, cmdline);
 	free(cmdline);
 
-	char *abs = realpath(out, NULL);
+	char *abs = absolute_path(out);
 	if (o->heaptrack_msgs) {
 		printf("heaptrack output will be written to \"%s\"\n", abs ? abs : out);
 		printf("starting application, this might take some time...\n");
@@ -318,7 +342,7 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		interrupt_unwatch(&intr);
 		close(fds[0]);
 		heap_writer_close(w);
-		unlink(out);
+		outfile_drop(&of);
 		error("cannot run '%s': %s", argv[0], launch_failure_reason(argv[0], err));
 		if (o->not_started)
 			*o->not_started = true;
@@ -328,6 +352,10 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		free(rt);
 		return launch_exec_failure_status(err);
 	}
+	/* the command runs: the trace takes out's place (a previous one kept as .old) */
+	if (outfile_place(&of, true) < 0)
+		warn("cannot rename the trace to '%s' (%s): it is written to '%s'", out, strerror(errno), of.tmp);
+	outfile_done(&of);
 	int status = 0;
 	bool reaped = false;
 

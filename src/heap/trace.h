@@ -29,6 +29,9 @@
 struct heap_writer;
 /* Opens (creates/truncates) path and writes the header. NULL + error() on failure. */
 struct heap_writer *heap_writer_open(const char *path, int level);
+/* The same on an open descriptor (closed by heap_writer_close); name is
+ * the file's name for messages. */
+struct heap_writer *heap_writer_open_fd(int fd, const char *name, int level);
 /* Adds raw bytes (runtime chunks) to the stream. Returns 0 or -1 (error printed). */
 int heap_writer_add(struct heap_writer *w, const void *data, size_t n);
 /* Makes everything added so far decodable from the file (zstd flush). */

@@ -101,9 +101,20 @@ static int hw_stream(struct heap_writer *w, const void *data, size_t n, ZSTD_End
 
 struct heap_writer *heap_writer_open(const char *path, int level)
 {
-	FILE *f = fopen(path, "wb");
-	if (!f) {
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
 		error("cannot create '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	return heap_writer_open_fd(fd, path, level);
+}
+
+struct heap_writer *heap_writer_open_fd(int fd, const char *path, int level)
+{
+	FILE *f = fdopen(fd, "wb");
+	if (!f) {
+		error("cannot write '%s': %s", path, strerror(errno));
+		close(fd);
 		return NULL;
 	}
 	struct heap_writer *w = xcalloc(1, sizeof(*w));

@@ -104,16 +104,14 @@ static int emit(struct sd_writer *w, enum sd_record_type type)
 
 struct sd_writer *sd_writer_open(const char *path)
 {
-	int fd;
-	bool own = true;
-	if (!strcmp(path, "-")) {
-		fd = STDOUT_FILENO;
-		own = false;
-	} else {
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0)
-			return NULL;
-	}
+	if (!strcmp(path, "-"))
+		return sd_writer_fdopen(STDOUT_FILENO, false);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	return fd < 0 ? NULL : sd_writer_fdopen(fd, true);
+}
+
+struct sd_writer *sd_writer_fdopen(int fd, bool own)
+{
 	struct sd_writer *w = xcalloc(1, sizeof(*w));
 	w->fd = fd;
 	w->own_fd = own;

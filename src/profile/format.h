@@ -105,6 +105,8 @@ struct sd_writer;
 
 /* Opens `path` for writing ("-" is stdout). Returns NULL with errno set. */
 struct sd_writer *sd_writer_open(const char *path);
+/* Writes to an open descriptor, closed by sd_writer_close when own. */
+struct sd_writer *sd_writer_fdopen(int fd, bool own);
 /* Each returns 0, or -1 with errno set (e.g. ENOSPC); the first error sticks. */
 int sd_write_meta(struct sd_writer *w, const char *key, const char *val);
 int sd_write_mmap(struct sd_writer *w, const struct sd_mmap *m);
