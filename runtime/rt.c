@@ -34,6 +34,7 @@
 #include "mc_slab.h"
 #include "mc_trace.h"
 #include "rt.h"
+#include "rt_children.h"
 #include "rt_key.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -1292,7 +1293,10 @@ static void mc_env_options(void)
 	uint64_t code = env_u64("SONDE_MEMCHECK_EXIT_FIRST", UINT64_MAX);
 	g_exit_first = code <= 255 ? (int)code : -1;
 	uint64_t tfd = env_u64("SONDE_MEMCHECK_TRACE_FD", UINT64_MAX);
-	if (tfd < INT_MAX) { /* out of the program's way, as the stream's fd */
+	if (rt_children_trace_fd() >= 0) { /* following exec: each image has its file */
+		mc_trace_init(rt_children_trace_fd(), getenv("SONDE_MEMCHECK_TIME_STAMP") != NULL,
+			      env_u64("SONDE_MEMCHECK_T0", now_ns()));
+	} else if (tfd < INT_MAX) { /* out of the program's way, as the stream's fd */
 		int fd = fcntl((int)tfd, F_DUPFD_CLOEXEC, 512);
 		if (fd >= 0)
 			close((int)tfd);
@@ -1309,8 +1313,11 @@ static void rt_init(void)
 	int g = t_guard;
 	t_guard = 1;
 	const char *fds = getenv("SONDE_HEAP_FD");
-	char *end;
+	char *end = "";
 	long fd = fds && *fds ? strtol(fds, &end, 10) : -1;
+	int sock = rt_children_connect(); /* following exec: this image's own stream */
+	if (sock != -1)
+		fd = sock;
 	struct stat st;
 	if (fd < 0 || *end || fd > INT_MAX || fstat((int)fd, &st) != 0) {
 		atomic_store(&g_state, ST_OFF);
@@ -1388,6 +1395,7 @@ __attribute__((constructor)) static void rt_ctor(void)
 	start_timer();
 	if (!g_follow_exec && atomic_load(&g_state) != ST_UNINIT)
 		unsetenv("SONDE_HEAP_FD"); /* exec'd programs are not traced */
+	rt_children_ctor();
 }
 
 __attribute__((destructor)) static void rt_dtor(void)
@@ -2341,10 +2349,11 @@ EXPORT int dlclose(void *h)
  * image's stream ends here: everything is flushed and HR_EXIT says how=2.
  * If exec fails, tracing stays off. Not in a vfork child (shared memory,
  * other pid): its exec must not end the parent's trace. */
-static void before_exec(void)
+static void before_exec(const char *file, bool search, char *const argv[], char *const envp[])
 {
 	if (atomic_load(&g_state) == ST_ON && getpid() == g_pid)
 		rt_finish(2, 0, false);
+	rt_children_exec(file, search, argv, envp);
 }
 
 #define REAL(type, name) ((type)rt_real_sym(name))
@@ -2354,28 +2363,28 @@ typedef int (*execv_fn)(const char *, char *const[]);
 EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
 	execve_fn real = REAL(execve_fn, "execve");
-	before_exec();
+	before_exec(path, false, argv, envp);
 	return real(path, argv, envp);
 }
 
 EXPORT int execv(const char *path, char *const argv[])
 {
 	execv_fn real = REAL(execv_fn, "execv");
-	before_exec();
+	before_exec(path, false, argv, environ);
 	return real(path, argv);
 }
 
 EXPORT int execvp(const char *file, char *const argv[])
 {
 	execv_fn real = REAL(execv_fn, "execvp");
-	before_exec();
+	before_exec(file, true, argv, environ);
 	return real(file, argv);
 }
 
 EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	execve_fn real = REAL(execve_fn, "execvpe");
-	before_exec();
+	before_exec(file, true, argv, envp);
 	return real(file, argv, envp);
 }
 
@@ -2383,7 +2392,7 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	int (*real)(int, char *const[], char *const[]) =
 		REAL(int (*)(int, char *const[], char *const[]), "fexecve");
-	before_exec();
+	before_exec(NULL, false, argv, envp);
 	return real(fd, argv, envp);
 }
 

@@ -132,6 +132,7 @@ struct mc_result {
 	 * vargv[0] the executable, then the options */
 	char **vargv;
 	int vargc;
+	bool log_to_file;         /* --log-file: the preamble names the parent pid */
 	bool stamped;             /* --time-stamp=yes: lines carry stamp_ms (ms since the start) */
 	int64_t stamp_ms;
 };

@@ -51,6 +51,18 @@ static void pre(struct strbuf *sb, const struct mc_result *r, char c)
 		sb_addc((sb), '\n');                    \
 	} while (0)
 
+/* A Command: word as valgrind prints it: bytes outside printable ASCII
+ * as '_', a backslash before ' ', '\\', '<' and '>'. */
+static void command_arg(struct strbuf *sb, const char *a)
+{
+	sb_addc(sb, ' ');
+	for (const unsigned char *p = (const unsigned char *)a; *p; p++) {
+		if (strchr(" \\<>", *p))
+			sb_addc(sb, '\\');
+		sb_addc(sb, *p < 32 || *p > 127 ? '_' : (char)*p);
+	}
+}
+
 void mc_text_preamble(struct strbuf *sb, const struct mc_result *r)
 {
 	LINE(sb, r, "%s", mc_preamble[0]);
@@ -59,10 +71,12 @@ void mc_text_preamble(struct strbuf *sb, const struct mc_result *r)
 	pre(sb, r, '=');
 	sb_adds(sb, "Command:");
 	for (int i = 0; i < r->argc; i++)
-		sb_addf(sb, " %s", r->argv[i]);
+		command_arg(sb, r->argv[i]);
 	if (!r->argc && r->exe)
-		sb_addf(sb, " %s", r->exe);
+		command_arg(sb, r->exe);
 	sb_addc(sb, '\n');
+	if (r->log_to_file) /* for logs of runs with many processes */
+		LINE(sb, r, "Parent PID: %d", r->ppid);
 	LINE(sb, r, "%s", "");
 }
 
