@@ -20,6 +20,7 @@
 #include "heap/record.h"
 #include "heap/report.h"
 #include "heap/trace.h"
+#include "heap/trace_end.h"
 #include "memcheck/mc_build.h"
 #include "memcheck/mc_model.h"
 #include "memcheck/mc_default_supp.h"
@@ -380,6 +381,10 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
 	r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	r.execed = t.exit_how == HX_EXEC;
+	/* a run the runtime did not see to its end: no verdicts, a statement */
+	struct heap_end_facts ends;
+	heap_end_facts_of(&t, &ends);
+	enum heap_cut cut = heap_end_judge(&ends);
 	char *rt = heap_find_runtime();
 	char rtabs[PATH_MAX];
 	struct mc_entries entries;
@@ -390,6 +395,11 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	r.reads_unchecked = !o.precise;
 	mc_keep_stacks(&r, o.keep_stacks);
 	r.leak_checked = o.leak_check != MC_LEAK_NO && t.leaks.n == r.in_use_blocks;
+	char *cut_short = cut != HEAP_CUT_NONE ? heap_end_short(&ends, cut) : NULL;
+	if (cut_short) {
+		r.cut = cut_short;
+		r.leak_checked = false;
+	}
 	mc_result_group_losses(&r, o.leak_resolution);
 	mc_supp_apply(&supps, &r, o.num_callers);
 
@@ -423,11 +433,20 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	sb_free(&sb);
 	if (trace_fd >= 0)
 		close(trace_fd);
+	if (cut_short) { /* last, whatever the log: what could not be checked */
+		char *why = heap_end_text(&ends, cut, argv[first], HEAP_END_CHECK);
+		char a[32], b[32], c[32], d[32];
+		error("%s; seen up to then: %s allocs, %s frees, %s blocks (%s bytes) in use", why,
+		      mc_commas(r.allocs, a), mc_commas(r.frees, b), mc_commas(r.in_use_blocks, c),
+		      mc_commas(r.in_use_bytes, d));
+		free(why);
+	}
 	int raise_signal = 0;
 	int code = mc_exit_status(&r, &o, &raise_signal);
 	if (rrc == 128 + SIGINT && r.signal) /* ended for a Ctrl-C (collect/interrupt.h) */
 		code = rrc;
 	free(rt);
+	free(cut_short);
 	mc_result_free(&r);
 	mc_entries_free(&entries);
 	heap_view_free(view);

@@ -20,6 +20,7 @@
 #include "collect/launch.h"
 #include "heap/allocator_check.h"
 #include "heap/trace.h"
+#include "heap/trace_end.h"
 #include "util/die.h"
 #include "util/strbuf.h"
 
@@ -105,6 +106,7 @@ struct passer {
 	uint64_t version; /* the runtime's protocol version, from HR_HELLO */
 	struct buildid_list modules;
 	uint64_t chunk_bytes, clock_bytes; /* all chunks', those with clock keys' */
+	struct heap_end_facts end;         /* what the runtime's own chunks say of its end */
 };
 
 static int pass_data(struct passer *ps, struct heap_writer *w, const uint8_t *data, size_t n)
@@ -128,9 +130,11 @@ static int pass_data(struct passer *ps, struct heap_writer *w, const uint8_t *da
 		size_t len = HEAP_CHUNK_HEADER + (size_t)le32(ps->buf + off + 4);
 		if (ps->n - off < len)
 			break;
-		if (le32(ps->buf + off + 8) == 0 && (le32(ps->buf + off + 12) & HEAP_CHUNK_DEFS))
+		if (le32(ps->buf + off + 8) == 0 && (le32(ps->buf + off + 12) & HEAP_CHUNK_DEFS)) {
 			heap_chunk_modules(ps->buf + off + HEAP_CHUNK_HEADER, len - HEAP_CHUNK_HEADER, &ps->version,
 					   &ps->modules);
+			heap_end_facts_chunk(&ps->end, ps->buf + off + HEAP_CHUNK_HEADER, len - HEAP_CHUNK_HEADER);
+		}
 		ps->chunk_bytes += len;
 		if (le32(ps->buf + off + 12) & HEAP_CHUNK_CLOCK)
 			ps->clock_bytes += len;
@@ -359,13 +363,16 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	 * wait for it, still answering Ctrl-C */
 	while (!reaped) {
 		pid_t r = waitpid(l.pid, &status, WNOHANG);
+		if (r == l.pid)
+			exited_at = now_ns();
 		if (r == l.pid || (r < 0 && errno != EINTR))
 			break;
 		interrupt_poll(&intr, argv[0]);
 		struct timespec d = { 0, 50 * 1000000 };
 		nanosleep(&d, NULL);
 	}
-	uint64_t wall = now_ns() - t0;
+	/* the program's run: descendants may hold the pipe a while longer */
+	uint64_t wall = (exited_at ? exited_at : now_ns()) - t0;
 	close(fds[0]);
 	free(buf);
 	if (ps.n && !ps.raw)
@@ -390,9 +397,16 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		code = 128 + SIGINT;
 	if (o->wait_status)
 		*o->wait_status = status;
-	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGINT && !stopped && !o->quiet)
+	/* a trace that misses part of the run says so, and what is missing */
+	ps.end.summary = true;
+	ps.end.wait_status = status;
+	ps.end.wall_ns = wall;
+	enum heap_cut cut = ps.raw ? HEAP_CUT_NONE : heap_end_judge(&ps.end);
+	if (cut == HEAP_CUT_NONE && WIFSIGNALED(status) && WTERMSIG(status) != SIGINT && !stopped && !o->quiet)
 		warn("'%s' was killed by signal %d (%s); the trace holds what was recorded until then", argv[0],
 		     WTERMSIG(status), strsignal(WTERMSIG(status)));
+	if (cut != HEAP_CUT_NONE && code == 0) /* part of the result was lost */
+		code = 1;
 	if (wrc == 0 && !o->quiet) /* an allocator of its own would leave the trace empty */
 		heap_alloc_check_recorded(argv[0], out);
 	if (wrc == 0 && !o->quiet) {
@@ -403,6 +417,11 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		} else {
 			fprintf(stderr, "sonde: wrote trace to %s; run 'sonde heap report %s'\n", out, out);
 		}
+	}
+	if (cut != HEAP_CUT_NONE && !o->quiet) { /* last: what the trace misses */
+		char *why = heap_end_text(&ps.end, cut, argv[0], HEAP_END_TRACE);
+		error("%s", why);
+		free(why);
 	}
 	free(abs);
 	free(out);
