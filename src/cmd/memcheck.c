@@ -329,8 +329,9 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	ro.wait_status = &status;
 	int pid = 0;
 	ro.pid = &pid;
-	bool not_started = false;
+	bool not_started = false, oom_kills = false;
 	ro.not_started = &not_started;
+	ro.oom_kills = &oom_kills;
 	int rrc = heap_record(&ro, argv + first);
 	if (not_started) { /* it said why; valgrind prints no summary then either */
 		if (trace_fd >= 0)
@@ -384,6 +385,7 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	/* a run the runtime did not see to its end: no verdicts, a statement */
 	struct heap_end_facts ends;
 	heap_end_facts_of(&t, &ends);
+	ends.oom_kills = oom_kills;
 	enum heap_cut cut = heap_end_judge(&ends);
 	char *rt = heap_find_runtime();
 	char rtabs[PATH_MAX];

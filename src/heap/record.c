@@ -91,6 +91,21 @@ static char *output_name(const struct heap_record_opts *o, const char *app, pid_
 	return sb_detach(&sb);
 }
 
+/* Processes the kernel's OOM killer has killed since boot (0: unknown):
+ * a target killed by SIGKILL while it grew is likely one of them. */
+static uint64_t oom_kills(void)
+{
+	FILE *f = fopen("/proc/vmstat", "re");
+	char line[128];
+	unsigned long long n = 0;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "oom_kill %llu", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
 static uint32_t le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -301,7 +316,7 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	struct interrupt intr;
 	interrupt_watch(&intr, l.pid);
 
-	uint64_t t0 = now_ns();
+	uint64_t t0 = now_ns(), oom_before = oom_kills();
 	int err = launch_release(&l);
 	close(wfd);
 	if (err) { /* what the preflight could not see (a file changed meanwhile): no trace either */
@@ -401,6 +416,9 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	ps.end.summary = true;
 	ps.end.wait_status = status;
 	ps.end.wall_ns = wall;
+	ps.end.oom_kills = oom_kills() > oom_before;
+	if (o->oom_kills)
+		*o->oom_kills = ps.end.oom_kills;
 	enum heap_cut cut = ps.raw ? HEAP_CUT_NONE : heap_end_judge(&ps.end);
 	if (cut == HEAP_CUT_NONE && WIFSIGNALED(status) && WTERMSIG(status) != SIGINT && !stopped && !o->quiet)
 		warn("'%s' was killed by signal %d (%s); the trace holds what was recorded until then", argv[0],

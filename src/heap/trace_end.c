@@ -149,8 +149,11 @@ char *heap_end_text(const struct heap_end_facts *f, enum heap_cut cut, const cha
 				 strerror((int)f->lost_rec.err), limits, lost);
 	}
 	case HEAP_CUT_KILLED:
-		return xasprintf("'%s' was killed by %s %s into the run: %s", app,
+		return xasprintf("'%s' was killed by %s %s into the run%s: %s", app,
 				 signal_name(c, sizeof c, WTERMSIG(f->wait_status)), duration(a, sizeof a, run_ms),
+				 f->oom_kills && WTERMSIG(f->wait_status) == SIGKILL
+					 ? ", by the kernel's out-of-memory killer it seems (give it more memory)"
+					 : "",
 				 check ? "the leak check could not run"
 				       : "the trace holds its calls until a few ms before, and blocks still live "
 					 "then show as leaked");

@@ -22,6 +22,7 @@ struct heap_end_facts {
 	bool lost;        /* HR_LOST: it stopped recording */
 	struct heap_lost_rec lost_rec;
 	bool summary;     /* sonde saw the program end */
+	bool oom_kills;   /* the kernel's OOM killer killed a process meanwhile (seen live, not in the trace) */
 	int wait_status;
 	uint64_t wall_ns; /* from the launch to the program's end */
 };

@@ -144,6 +144,11 @@ static void test_trace_killed(void)
 	free(trace);
 	free(check);
 	free(brief);
+	f.oom_kills = true; /* the kernel's count of OOM kills grew during the run */
+	check = heap_end_text(&f, cut, "./app", HEAP_END_CHECK);
+	CHECK_STR(check, "'./app' was killed by SIGKILL 1.56 s into the run, by the kernel's out-of-memory killer it "
+			 "seems (give it more memory): the leak check could not run");
+	free(check);
 }
 
 static void test_trace_lost(void)
