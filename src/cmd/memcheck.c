@@ -22,6 +22,7 @@
 #include "heap/record.h"
 #include "heap/report.h"
 #include "heap/trace.h"
+#include "heap/trace_end.h"
 #include "memcheck/mc_build.h"
 #include "memcheck/mc_dest.h"
 #include "memcheck/mc_model.h"
@@ -200,7 +201,8 @@ struct run {
 	const char *rt; /* the runtime's path: its frames are entry points */
 	uint64_t t0;
 	VEC(struct dest) dests;
-	bool lost; /* a report did not get where it was asked for */
+	bool lost;	/* a report did not get where it was asked for */
+	bool oom_kills; /* the kernel's OOM killer was at work during the run */
 };
 
 /* One program image's report. */
@@ -293,6 +295,11 @@ static int report_image(struct run *run, const struct image *im)
 	r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	r.execed = t.exit_how == HX_EXEC;
 	r.log_to_file = o->log_file != NULL;
+	/* a run the runtime did not see to its end: no verdicts, a statement */
+	struct heap_end_facts ends;
+	heap_end_facts_of(&t, &ends);
+	ends.oom_kills = run->oom_kills;
+	enum heap_cut cut = heap_end_judge(&ends);
 	struct mc_entries entries;
 	mc_entries_init(&entries, &t, run->rt);
 	mc_build_leaks(&r, &t, &an, view, &entries, o->num_callers);
@@ -301,6 +308,11 @@ static int report_image(struct run *run, const struct image *im)
 	r.reads_unchecked = !o->precise;
 	mc_keep_stacks(&r, o->keep_stacks);
 	r.leak_checked = o->leak_check != MC_LEAK_NO && t.leaks.n == r.in_use_blocks;
+	char *cut_short = cut != HEAP_CUT_NONE ? heap_end_short(&ends, cut) : NULL;
+	if (cut_short) {
+		r.cut = cut_short;
+		r.leak_checked = false;
+	}
 	mc_result_group_losses(&r, o->leak_resolution);
 	mc_supp_apply(run->supps, &r, o->num_callers);
 
@@ -326,8 +338,17 @@ static int report_image(struct run *run, const struct image *im)
 		mc_dest_write(xout, sb.buf, sb.len);
 	}
 	sb_free(&sb);
+	if (cut_short) { /* last, whatever the log: what could not be checked */
+		char *why = heap_end_text(&ends, cut, im->argv[0], HEAP_END_CHECK);
+		char a[32], b[32], c[32], d[32];
+		error("%s; seen up to then: %s allocs, %s frees, %s blocks (%s bytes) in use", why,
+		      mc_commas(r.allocs, a), mc_commas(r.frees, b), mc_commas(r.in_use_blocks, c),
+		      mc_commas(r.in_use_bytes, d));
+		free(why);
+	}
 	int raise_signal = 0;
 	int code = mc_exit_status(&r, o, &raise_signal);
+	free(cut_short);
 	mc_result_free(&r);
 	mc_entries_free(&entries);
 	heap_view_free(view);
@@ -497,11 +518,12 @@ static int run_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	ro.children = o.trace_children ? &children : NULL;
 	int pid = 0;
 	ro.pid = &pid;
-	bool not_started = false;
+	bool not_started = false, oom_kills = false;
 	ro.not_started = &not_started;
+	ro.oom_kills = &oom_kills;
 	int rrc = heap_record(&ro, argv + first);
 
-	struct run run = { &o, &supps, argv, first, NULL, t0, { 0 }, false };
+	struct run run = { &o, &supps, argv, first, NULL, t0, { 0 }, false, oom_kills };
 	char *rt = heap_find_runtime();
 	char rtabs[PATH_MAX];
 	run.rt = rt && realpath(rt, rtabs) ? rtabs : rt;

@@ -24,6 +24,7 @@
 #include "heap/record_children.h"
 #include "heap/record_pass.h"
 #include "heap/trace.h"
+#include "heap/trace_end.h"
 #include "util/die.h"
 #include "util/outfile.h"
 #include "util/strbuf.h"
@@ -104,6 +105,21 @@ static char *output_name(const struct heap_record_opts *o, const char *app, pid_
 		}
 	}
 	return sb_detach(&sb);
+}
+
+/* Processes the kernel's OOM killer has killed since boot (0: unknown):
+ * a target killed by SIGKILL while it grew is likely one of them. */
+static uint64_t oom_kills(void)
+{
+	FILE *f = fopen("/proc/vmstat", "re");
+	char line[128];
+	unsigned long long n = 0;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "oom_kill %llu", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
 }
 
 static char *join_argv(char **argv)
@@ -335,7 +351,7 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	struct interrupt intr;
 	interrupt_watch(&intr, l.pid);
 
-	uint64_t t0 = now_ns();
+	uint64_t t0 = now_ns(), oom_before = oom_kills();
 	int err = launch_release(&l);
 	close(wfd);
 	if (err) { /* what the preflight could not see (a file changed meanwhile): no trace either */
@@ -398,9 +414,12 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 			break;
 	}
 	/* the stream ended (the target closed it?) but the target runs on */
-	if (!reaped)
+	if (!reaped) {
 		wait_target(&intr, l.pid, &status, argv[0]);
-	uint64_t wall = now_ns() - t0;
+		exited_at = now_ns();
+	}
+	/* the program's run: descendants may hold the pipe a while longer */
+	uint64_t wall = (exited_at ? exited_at : now_ns()) - t0;
 	close(fds[0]);
 	free(buf);
 	if (ps.n && !ps.raw)
@@ -425,9 +444,19 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		code = 128 + SIGINT;
 	if (o->wait_status)
 		*o->wait_status = status;
-	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGINT && !stopped && !o->quiet)
+	/* a trace that misses part of the run says so, and what is missing */
+	ps.end.summary = true;
+	ps.end.wait_status = status;
+	ps.end.wall_ns = wall;
+	ps.end.oom_kills = oom_kills() > oom_before;
+	if (o->oom_kills)
+		*o->oom_kills = ps.end.oom_kills;
+	enum heap_cut cut = ps.raw ? HEAP_CUT_NONE : heap_end_judge(&ps.end);
+	if (cut == HEAP_CUT_NONE && WIFSIGNALED(status) && WTERMSIG(status) != SIGINT && !stopped && !o->quiet)
 		warn("'%s' was killed by signal %d (%s); the trace holds what was recorded until then", argv[0],
 		     WTERMSIG(status), strsignal(WTERMSIG(status)));
+	if (cut != HEAP_CUT_NONE && code == 0) /* part of the result was lost */
+		code = 1;
 	if (wrc == 0 && !o->quiet) /* an allocator of its own would leave the trace empty */
 		heap_alloc_check_recorded(argv[0], out);
 	if (wrc == 0 && !o->quiet) {
@@ -438,6 +467,11 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		} else {
 			fprintf(stderr, "sonde: wrote trace to %s; run 'sonde heap report %s'\n", out, out);
 		}
+	}
+	if (cut != HEAP_CUT_NONE && !o->quiet) { /* last: what the trace misses */
+		char *what = heap_end_text(&ps.end, cut, argv[0], HEAP_END_TRACE);
+		error("%s", what);
+		free(what);
 	}
 	free(abs);
 	free(out);

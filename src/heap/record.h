@@ -25,6 +25,7 @@ struct heap_record_opts {
 	int *wait_status;     /* if set: the target's wait status */
 	int *pid;             /* if set: the target's pid */
 	bool *not_started;    /* if set: true when the command could not run (nothing written) */
+	bool *oom_kills;      /* if set: true when the kernel's OOM killer killed a process during the run */
 	bool no_buildid_cache; /* don't copy the traced binaries into the build-id cache */
 	/* memcheck: the valgrind options the runtime carries out */
 	long long freelist_vol, freelist_big; /* the quarantine (-1: valgrind's defaults) */

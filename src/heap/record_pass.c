@@ -34,9 +34,11 @@ int heap_pass_data(struct heap_passer *ps, struct heap_writer *w, const uint8_t 
 		size_t len = HEAP_CHUNK_HEADER + (size_t)le32(ps->buf + off + 4);
 		if (ps->n - off < len)
 			break;
-		if (le32(ps->buf + off + 8) == 0 && (le32(ps->buf + off + 12) & HEAP_CHUNK_DEFS))
+		if (le32(ps->buf + off + 8) == 0 && (le32(ps->buf + off + 12) & HEAP_CHUNK_DEFS)) {
 			heap_chunk_modules(ps->buf + off + HEAP_CHUNK_HEADER, len - HEAP_CHUNK_HEADER, &ps->version,
 					   &ps->modules);
+			heap_end_facts_chunk(&ps->end, ps->buf + off + HEAP_CHUNK_HEADER, len - HEAP_CHUNK_HEADER);
+		}
 		ps->chunk_bytes += len;
 		if (le32(ps->buf + off + 12) & HEAP_CHUNK_CLOCK)
 			ps->clock_bytes += len;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "binary/buildid_cache.h"
+#include "heap/trace_end.h"
 
 struct heap_writer;
 
@@ -20,6 +21,7 @@ struct heap_passer {
 	uint64_t version; /* the runtime's protocol version, from HR_HELLO */
 	struct buildid_list modules;
 	uint64_t chunk_bytes, clock_bytes; /* all chunks', those with clock keys' */
+	struct heap_end_facts end;         /* what the runtime's own chunks say of its end */
 };
 
 /* Adds n bytes of the stream; writes what completes chunks to w. */

@@ -286,6 +286,8 @@ int mc_exit_status(const struct mc_result *r, const struct mc_opts *o, int *rais
 		*raise_signal = r->signal;
 		return 128 + r->signal;
 	}
+	if (r->cut) /* a result was lost: never the exit of a clean run */
+		return o->error_exitcode ? o->error_exitcode : r->exited && r->exit_code ? r->exit_code : 1;
 	if ((o->error_exitcode || o->exit_on_first_error) && mc_count_errors(r, o).errors && !r->execed)
 		return o->error_exitcode; /* valgrind exits with 0 when no code was given */
 	return r->exited ? r->exit_code : 0;
@@ -535,12 +537,27 @@ static void error_list(struct strbuf *sb, const struct mc_result *r, const struc
 		error_summary(sb, r, c);
 }
 
-void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
-		    const struct mc_supps *supps, int *last_tid)
+/* The run ended before the runtime could check for leaks (r->cut): the
+ * counts it sent on the way, and the errors it found; no line that could
+ * pass for a clean leak check. */
+static void cut_summary(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o)
 {
 	char a[32], b[32], d[32];
-	if (r->signal && fatal_shown(r, o))
-		fatal_signal(sb, r, o);
+	if (o->verbosity) {
+		LINE(sb, r, "%s", "");
+		LINE(sb, r, "HEAP SUMMARY:");
+		LINE(sb, r, "    in use at exit: unknown (no leak check: %s)", r->cut);
+		LINE(sb, r, "  total heap usage until then: %s allocs, %s frees, %s bytes allocated",
+		     mc_commas(r->allocs, a), mc_commas(r->frees, b), mc_commas(r->bytes_allocated, d));
+		LINE(sb, r, "%s", "");
+	}
+}
+
+/* HEAP SUMMARY and the leak check's report; false when leak_report says
+ * the rest is left out. */
+static bool heap_and_leaks(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o, int *last_tid)
+{
+	char a[32], b[32], d[32];
 	if (o->verbosity) {
 		LINE(sb, r, "%s", "");
 		LINE(sb, r, "HEAP SUMMARY:");
@@ -561,8 +578,20 @@ void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct m
 			LINE(sb, r, "%s", "");
 		}
 	} else if (r->leak_checked && !leak_report(sb, r, o, last_tid)) {
-		return;
+		return false;
 	}
+	return true;
+}
+
+void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
+		    const struct mc_supps *supps, int *last_tid)
+{
+	if (r->signal && fatal_shown(r, o))
+		fatal_signal(sb, r, o);
+	if (r->cut) /* no verdicts: what was seen, and why no more */
+		cut_summary(sb, r, o);
+	else if (!heap_and_leaks(sb, r, o, last_tid))
+		return;
 	if (!o->verbosity)
 		return;
 	struct mc_counts c = mc_count_errors(r, o);
