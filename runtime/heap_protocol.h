@@ -55,7 +55,8 @@ enum heap_rec {
 	HR_ERROR = 'W',   /* memcheck mode: kind (byte: enum heap_error), how (byte, per kind), stack of the call that found it (0: none), address, info of the block it concerns (0: none), stack that freed that block (0: none), size, second address (see enum heap_error), the function that freed the block (HK_FREE... with HK_SIZED etc.), valgrind's number of the thread that found it (1: main), that thread's name (str; empty unless it was given one), the error's number in the order errors were found across threads (from 1) */
 	HR_FATAL = 'G',   /* memcheck mode, a fatal signal the runtime's handler saw: signo, si_code (zigzag: negative when a process sent it), si_addr, stack of the interrupted instruction (0: none), flags (byte: HF_*), the page a stack overflow could not grow to (0: none), the main thread's stack limit (0: unlimited), valgrind's number of the thread, its name (str) */
 	HR_KEY = 'K',     /* delta: added to the chunk's running key */
-	HR_MC_TOTALS = 'C', /* memcheck mode, which sends no events: allocations, frees, bytes allocated, blocks and bytes live at exit */
+	HR_MC_TOTALS = 'C', /* memcheck mode, which sends no events: allocations, frees, bytes allocated, blocks and bytes live at exit (every 10 ms the counts so far, the blocks and bytes not freed yet; the last one counts) */
+	HR_LOST = 'O',      /* the runtime stopped recording before the program ended: reason (byte: enum heap_lost), ms since start, bytes it asked for, errno, the program's RLIMIT_AS and RLIMIT_DATA (0: unlimited) */
 	/* events (at the running key) */
 	HR_ALLOC = 'A',        /* info */
 	HR_FREE = 'F',         /* info of the freed block (0: a block the runtime never saw); free() */
@@ -65,6 +66,12 @@ enum heap_rec {
 	HR_TIME = 'T',         /* ms since start, RSS in KiB (0 if unknown) */
 	HR_FORK = 'P',         /* child pid (written by the parent) */
 	HR_EXIT = 'X',         /* how (0 exit/return from main, 1 fatal signal, 2 exec), signo (0 unless how == 1), peak RSS KiB */
+};
+
+/* Why the runtime stopped recording (HR_LOST): its records after that are
+ * missing, and memcheck mode's leak check does not run. */
+enum heap_lost {
+	HLOST_NOMEM = 1, /* a mapping of its own failed (the program lowered its memory limits?) */
 };
 
 enum heap_exit_how {

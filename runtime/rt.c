@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -34,6 +36,7 @@
 #include "mc_slab.h"
 #include "mc_trace.h"
 #include "rt.h"
+#include "rt_children.h"
 #include "rt_key.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -62,8 +65,14 @@ struct rt_thread {
 	int dtor_rounds;
 	size_t pos; /* bytes used in buf (the chunk header is buf[0..16)) */
 	uint64_t last_seq;
+	/* The timer sends an idle thread's buffer up to sent (send_idle_locked):
+	 * sent_key is the running key there. gen counts the owner's appends,
+	 * so the timer reads pos and last_seq as a pair. */
+	size_t sent;
+	uint64_t sent_key;
+	uint32_t gen;
 	uint64_t clock; /* this thread's last event key */
-	uint64_t mc_allocs, mc_frees, mc_bytes; /* memcheck mode's counts (it sends no events) */
+	uint64_t mc_allocs, mc_frees, mc_bytes, mc_freed; /* memcheck mode's counts (it sends no events); freed: bytes */
 	uint32_t age_next, age_end; /* memcheck mode: the ages this thread may hand out */
 	struct mc_ring *mc_ring; /* memcheck mode's quarantine (kept when the state is reused) */
 	bool defs;      /* buf holds definition records (HEAP_CHUNK_DEFS) */
@@ -71,7 +80,7 @@ struct rt_thread {
 	uint64_t key_step; /* the time step it registered in (rt_key_need_clock) */
 	struct rt_thread *next;
 	char name[16];
-	uint8_t buf[RT_BUF];
+	uint8_t buf[RT_BUF + 16]; /* + the key record a chunk resumes with after the timer sent part of it */
 	struct rt_stack_cache sc;
 	struct rt_info_cache ic;
 };
@@ -112,7 +121,7 @@ static _Atomic int g_lock_owner;
 static struct rt_thread *g_threads, *g_free_threads;
 static uint32_t g_next_index = 1; /* 0: the runtime's own chunks */
 static uint64_t g_gone_clock;     /* the last event key of threads that ended (under g_lock) */
-static struct { uint64_t allocs, frees, bytes; } g_gone_mc; /* memcheck counts of threads that ended (under g_lock) */
+static struct { uint64_t allocs, frees, bytes, freed; } g_gone_mc; /* memcheck counts of threads that ended (under g_lock) */
 
 static int my_tid(void)
 {
@@ -304,7 +313,10 @@ static bool write_all(const uint8_t *p, size_t n)
 		return false;
 	struct stat st;
 	if (fstat(g_fd, &st) != 0 || st.st_dev != g_fd_dev || st.st_ino != g_fd_ino) {
-		/* the program closed our fd (and may have reused the number) */
+		/* the program closed our fd with a raw system call (rt_fdguard.c
+		 * stops the C library's calls), and may have reused the number:
+		 * sonde sees the stream end without its exit record */
+		rt_fd_unguard(g_fd);
 		g_fd = -1;
 		atomic_store(&g_state, ST_OFF);
 		return false;
@@ -319,6 +331,11 @@ static bool write_all(const uint8_t *p, size_t n)
 		ssize_t w = write(g_fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && errno == EAGAIN) { /* the program made the pipe non-blocking */
+			struct pollfd pfd = { g_fd, POLLOUT, 0 };
+			poll(&pfd, 1, -1);
+			continue;
+		}
 		if (w <= 0) {
 			if (errno == EPIPE && !pending_before) {
 				struct timespec zero = { 0, 0 };
@@ -332,11 +349,59 @@ static bool write_all(const uint8_t *p, size_t n)
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!ok) {
-		close(g_fd);
+		rt_fd_close_own(g_fd);
 		g_fd = -1;
 		atomic_store(&g_state, ST_OFF);
 	}
 	return ok;
+}
+
+/* ---- the runtime out of memory: HR_LOST ---------------------------------------- */
+
+/* rt_out_of_memory claims, fills, then marks ready; the next writer sends. */
+static _Atomic int g_lost_claim, g_lost_ready;
+static uint64_t g_lost_ms, g_lost_bytes, g_lost_errno;
+
+void rt_out_of_memory(size_t n, int err)
+{
+	if (atomic_exchange(&g_lost_claim, 1) || atomic_load(&g_state) != ST_ON)
+		return;
+	g_lost_ms = (now_ns() - g_start_ns) / 1000000u;
+	g_lost_bytes = n;
+	g_lost_errno = (uint64_t)err;
+	atomic_store(&g_stopped, 1); /* no more events: the trace ends cleanly here */
+	atomic_store(&g_lost_ready, 1); /* the timer ends the stream */
+}
+
+static bool runtime_lost(void)
+{
+	return atomic_load(&g_lost_ready) != 0;
+}
+
+static uint64_t limit_or_zero(int res)
+{
+	uint64_t v = rt_rlimit_program(res);
+	return v == (uint64_t)RLIM_INFINITY ? 0 : v;
+}
+
+static void fill_header(uint8_t *h, size_t payload, uint32_t index, uint32_t flags);
+
+/* g_lock held: HR_LOST goes out once, before whatever is written next. */
+static void send_lost_locked(void)
+{
+	if (RT_LIKELY(atomic_load_explicit(&g_lost_ready, memory_order_relaxed) != 1))
+		return;
+	atomic_store(&g_lost_ready, 2);
+	uint8_t b[HEAP_CHUNK_HEADER + 64], *p = b + HEAP_CHUNK_HEADER;
+	*p++ = HR_LOST;
+	*p++ = HLOST_NOMEM;
+	p += put_varint(p, g_lost_ms);
+	p += put_varint(p, g_lost_bytes);
+	p += put_varint(p, g_lost_errno);
+	p += put_varint(p, limit_or_zero(RLIMIT_AS));
+	p += put_varint(p, limit_or_zero(RLIMIT_DATA));
+	fill_header(b, (size_t)(p - b) - HEAP_CHUNK_HEADER, 0, HEAP_CHUNK_DEFS);
+	write_all(b, (size_t)(p - b));
 }
 
 static void fill_header(uint8_t *h, size_t payload, uint32_t index, uint32_t flags)
@@ -361,24 +426,77 @@ static bool may_write(void)
 	return true;
 }
 
-/* g_lock held. */
+/* g_lock held. What the timer sent already is left out; the rest starts
+ * with the running key in force where it stopped. */
 static void write_thread_chunk(struct rt_thread *t)
 {
+	if (t->pos > t->sent && t->sent > HEAP_CHUNK_HEADER) {
+		uint8_t key[11];
+		size_t k = 0;
+		if (t->sent_key) {
+			key[k++] = HR_KEY;
+			k += put_varint(key + k, t->sent_key);
+		}
+		memmove(t->buf + HEAP_CHUNK_HEADER + k, t->buf + t->sent, t->pos - t->sent);
+		memcpy(t->buf + HEAP_CHUNK_HEADER, key, k);
+		t->pos = HEAP_CHUNK_HEADER + k + (t->pos - t->sent);
+		t->defs = true; /* what is left may hold definitions */
+	} else if (t->sent > HEAP_CHUNK_HEADER) {
+		t->pos = HEAP_CHUNK_HEADER; /* all of it went out */
+	}
 	if (t->pos > HEAP_CHUNK_HEADER && may_write()) {
+		send_lost_locked();
 		fill_header(t->buf, t->pos - HEAP_CHUNK_HEADER, t->index,
 			    (t->defs ? HEAP_CHUNK_DEFS : 0) | (t->clock_keys ? HEAP_CHUNK_CLOCK : 0));
 		write_all(t->buf, t->pos);
 	}
-	t->pos = HEAP_CHUNK_HEADER;
-	t->last_seq = 0;
+	t->pos = t->sent = HEAP_CHUNK_HEADER;
+	t->last_seq = t->sent_key = 0;
 	t->defs = false;
 	t->clock_keys = false;
+}
+
+/* g_lock held, the timer: the buffer of a thread that has made no event
+ * for two time steps (blocked, or waiting to be killed) is sent up to its
+ * last complete record, without touching the owner's state but sent and
+ * sent_key (write_thread_chunk, under the same lock, starts from there).
+ * A program killed by SIGKILL leaves what it did until then. */
+static void send_idle_locked(unsigned epoch)
+{
+	static uint8_t b[HEAP_CHUNK_HEADER + 11 + RT_BUF];
+	for (struct rt_thread *t = g_threads; t; t = t->next) {
+		if (epoch - __atomic_load_n(&t->epoch, __ATOMIC_RELAXED) < 2)
+			continue;
+		uint32_t gen = __atomic_load_n(&t->gen, __ATOMIC_ACQUIRE);
+		if (atomic_load_explicit(&t->busy, memory_order_acquire))
+			continue;
+		size_t pos = __atomic_load_n(&t->pos, __ATOMIC_RELAXED);
+		uint64_t key = __atomic_load_n(&t->last_seq, __ATOMIC_RELAXED);
+		atomic_thread_fence(memory_order_acquire);
+		/* an append in between (x86: its busy store is seen before its
+		 * stores to pos and last_seq) */
+		if (atomic_load_explicit(&t->busy, memory_order_relaxed) ||
+		    __atomic_load_n(&t->gen, __ATOMIC_RELAXED) != gen || pos <= t->sent || pos > RT_BUF)
+			continue;
+		size_t n = HEAP_CHUNK_HEADER;
+		if (t->sent_key) {
+			b[n++] = HR_KEY;
+			n += put_varint(b + n, t->sent_key);
+		}
+		memcpy(b + n, t->buf + t->sent, pos - t->sent);
+		n += pos - t->sent;
+		fill_header(b, n - HEAP_CHUNK_HEADER, t->index, HEAP_CHUNK_DEFS | (t->clock_keys ? HEAP_CHUNK_CLOCK : 0));
+		write_all(b, n);
+		t->sent = pos;
+		t->sent_key = key;
+	}
 }
 
 static void write_global_locked(const uint8_t *payload, size_t len)
 {
 	if (!len || !may_write())
 		return;
+	send_lost_locked();
 	uint8_t stackbuf[4096];
 	uint8_t *b = len + HEAP_CHUNK_HEADER <= sizeof stackbuf ? stackbuf : rt_xmalloc(len + HEAP_CHUNK_HEADER);
 	fill_header(b, len, 0, HEAP_CHUNK_DEFS);
@@ -511,6 +629,7 @@ static void append_thread_rec(struct rt_thread *t)
 	p += put_varint(p, (uint64_t)t->tid);
 	p += rt_put_str(p, t->name, strlen(t->name));
 	t->pos = (size_t)(p - t->buf);
+	__atomic_store_n(&t->gen, t->gen + 1, __ATOMIC_RELEASE);
 }
 
 static void thread_dtor(void *arg);
@@ -534,11 +653,11 @@ static NOINLINE struct rt_thread *thread_new(void)
 	t->tid = my_tid();
 	t->epoch = atomic_load_explicit(&g_epoch, memory_order_relaxed);
 	t->dtor_rounds = 0;
-	t->pos = HEAP_CHUNK_HEADER;
-	t->last_seq = 0;
+	t->pos = t->sent = HEAP_CHUNK_HEADER;
+	t->last_seq = t->sent_key = 0;
 	t->clock_keys = false;
 	t->key_step = 0;
-	t->mc_allocs = t->mc_frees = t->mc_bytes = 0;
+	t->mc_allocs = t->mc_frees = t->mc_bytes = t->mc_freed = 0;
 	t->age_next = t->age_end = 0;
 	thread_name(t->tid, t->name, sizeof t->name);
 	rt_stack_thread_init(&t->sc);
@@ -593,7 +712,8 @@ static void thread_dtor(void *arg)
 	g_gone_mc.allocs += t->mc_allocs;
 	g_gone_mc.frees += t->mc_frees;
 	g_gone_mc.bytes += t->mc_bytes;
-	t->mc_allocs = t->mc_frees = t->mc_bytes = 0;
+	g_gone_mc.freed += t->mc_freed;
+	t->mc_allocs = t->mc_frees = t->mc_bytes = t->mc_freed = 0;
 	if (!g_finished) {
 		struct rt_thread **pp = &g_threads;
 		while (*pp && *pp != t)
@@ -679,6 +799,7 @@ static inline void ev_end_defs(struct rt_thread *t, uint8_t *p)
 {
 	t->pos = (size_t)(p - t->buf);
 	t->defs = true;
+	__atomic_store_n(&t->gen, t->gen + 1, __ATOMIC_RELEASE); /* send_idle_locked */
 	atomic_store_explicit(&t->busy, 0, memory_order_release);
 }
 
@@ -687,6 +808,7 @@ static inline void ev_end(struct rt_thread *t, uint8_t *p, uint64_t seq)
 	t->pos = (size_t)(p - t->buf);
 	t->last_seq = seq;
 	t->clock = seq;
+	__atomic_store_n(&t->gen, t->gen + 1, __ATOMIC_RELEASE); /* send_idle_locked */
 	atomic_store_explicit(&t->busy, 0, memory_order_release);
 	unsigned e = atomic_load_explicit(&g_epoch, memory_order_relaxed);
 	if (RT_UNLIKELY(t->epoch != e)) {
@@ -818,9 +940,20 @@ static inline uint32_t new_block(struct rt_thread *t, int kind, size_t size, voi
 	return info;
 }
 
+/* The bytes a block of this info counts for (memcheck mode's totals). */
+static uint64_t info_bytes(uint32_t info)
+{
+	uint64_t size = 0;
+	uint32_t stack;
+	int kind = 0;
+	return rt_info_get(info, &size, &stack, &kind) ? rt_reported_size(kind, size) : 0;
+}
+
 /* Memcheck mode's allocation: the block's info (and what it needs) as
- * definitions, the counts kept here; no event (its report needs none). */
-static NOINLINE void mc_rec_block(struct rt_thread *t, int kind, size_t size, void *ptr, bool moved, struct caller c)
+ * definitions, the counts kept here; no event (its report needs none).
+ * old_info: the block a realloc moved from (-1: none). */
+static NOINLINE void mc_rec_block(struct rt_thread *t, int kind, size_t size, void *ptr, int64_t old_info,
+				  struct caller c)
 {
 	bool is_new;
 	uint32_t stack, stale;
@@ -828,7 +961,10 @@ static NOINLINE void mc_rec_block(struct rt_thread *t, int kind, size_t size, vo
 	uint32_t info = new_block(t, kind, size, ptr, c, &is_new, &stack, &stale, &key);
 	t->mc_allocs++;
 	t->mc_bytes += rt_reported_size(kind, size);
-	t->mc_frees += moved; /* valgrind counts a moving realloc as a free too */
+	if (old_info >= 0) { /* valgrind counts a moving realloc as a free too */
+		t->mc_frees++;
+		t->mc_freed += old_info ? info_bytes((uint32_t)old_info) : 0;
+	}
 	if (!is_new && !t->sc.n_new)
 		return;
 	if (!ev_begin(t, t->sc.n_new * MAX_NODE_REC + MAX_EVENT_REC))
@@ -848,7 +984,7 @@ static NOINLINE void rec_block(int kind, size_t size, void *ptr, int64_t old_inf
 	if (!t)
 		return;
 	if (RT_UNLIKELY(g_memcheck)) {
-		mc_rec_block(t, kind, size, ptr, old_info >= 0, c);
+		mc_rec_block(t, kind, size, ptr, old_info, c);
 		return;
 	}
 	bool is_new;
@@ -907,6 +1043,7 @@ static NOINLINE void rec_free_info(uint32_t info, int kind, uint64_t key)
 	struct rt_thread *t = self_get();
 	if (t && RT_UNLIKELY(g_memcheck)) {
 		t->mc_frees++;
+		t->mc_freed += info_bytes(info);
 		return;
 	}
 	if (!t || !ev_begin(t, MAX_EVENT_REC))
@@ -989,24 +1126,40 @@ static void add_live(uint64_t ptr, uint32_t info, uint32_t age, void *ctx)
 	live[1] += rt_reported_size(kind, size);
 }
 
-/* Memcheck mode's HR_MC_TOTALS (g_lock held, the threads' buffers written). */
+/* Memcheck mode's HR_MC_TOTALS at p (g_lock held). At the end (the
+ * threads' buffers written) the live blocks come from the live map; on
+ * the way (every 10 ms, in case the program is killed) from the counts,
+ * read as their threads go on. */
+static size_t put_mc_totals_locked(uint8_t *p, bool at_end)
+{
+	uint64_t allocs = g_gone_mc.allocs, frees = g_gone_mc.frees, bytes = g_gone_mc.bytes,
+		 freed = g_gone_mc.freed, live[2] = { 0, 0 };
+	for (struct rt_thread *t = g_threads; t; t = t->next) {
+		allocs += __atomic_load_n(&t->mc_allocs, __ATOMIC_RELAXED);
+		frees += __atomic_load_n(&t->mc_frees, __ATOMIC_RELAXED);
+		bytes += __atomic_load_n(&t->mc_bytes, __ATOMIC_RELAXED);
+		freed += __atomic_load_n(&t->mc_freed, __ATOMIC_RELAXED);
+	}
+	if (at_end) {
+		rt_live_foreach(add_live, live);
+	} else {
+		live[0] = allocs > frees ? allocs - frees : 0;
+		live[1] = bytes > freed ? bytes - freed : 0;
+	}
+	uint8_t *q = p;
+	*q++ = HR_MC_TOTALS;
+	q += put_varint(q, allocs);
+	q += put_varint(q, frees);
+	q += put_varint(q, bytes);
+	q += put_varint(q, live[0]);
+	q += put_varint(q, live[1]);
+	return (size_t)(q - p);
+}
+
 static void write_mc_totals_locked(void)
 {
-	uint64_t allocs = g_gone_mc.allocs, frees = g_gone_mc.frees, bytes = g_gone_mc.bytes, live[2] = { 0, 0 };
-	for (struct rt_thread *t = g_threads; t; t = t->next) {
-		allocs += t->mc_allocs;
-		frees += t->mc_frees;
-		bytes += t->mc_bytes;
-	}
-	rt_live_foreach(add_live, live);
-	uint8_t rec[64], *p = rec;
-	*p++ = HR_MC_TOTALS;
-	p += put_varint(p, allocs);
-	p += put_varint(p, frees);
-	p += put_varint(p, bytes);
-	p += put_varint(p, live[0]);
-	p += put_varint(p, live[1]);
-	write_global_locked(rec, (size_t)(p - rec));
+	uint8_t rec[64];
+	write_global_locked(rec, put_mc_totals_locked(rec, true));
 }
 
 static void rt_finish(int how, int signo, bool from_signal)
@@ -1036,7 +1189,10 @@ static void rt_finish(int how, int signo, bool from_signal)
 		if (ready)
 			write_thread_chunk(t);
 	}
-	if (g_memcheck && how != HX_EXEC && !atomic_load(&g_exiting))
+	if (!runtime_lost())
+		rt_rlimit_open_up(); /* the leak check's memory is the runtime's */
+	/* after HR_LOST the live map misses blocks: no verdicts from it */
+	if (g_memcheck && how != HX_EXEC && !atomic_load(&g_exiting) && !runtime_lost())
 		leak_check_locked();
 	if (g_memcheck)
 		write_mc_totals_locked();
@@ -1066,7 +1222,16 @@ static void *timer_main(void *arg)
 	t_guard = 1;
 	g_timer_tid = my_tid();
 	uint64_t next = now_ns();
-	while (atomic_load(&g_state) == ST_ON && !atomic_load(&g_stopped)) {
+	for (;;) {
+		/* out of memory (rt_out_of_memory, which may hold any lock): the
+		 * stream ends here, and the hooks pass through from now on (no
+		 * stacks, no tables to grow) */
+		if (runtime_lost()) {
+			rt_finish(HX_EXIT, 0, false);
+			break;
+		}
+		if (atomic_load(&g_state) != ST_ON || atomic_load(&g_stopped))
+			break;
 		next += 10000000;
 		struct timespec ts = { (time_t)(next / 1000000000u), (long)(next % 1000000000u) };
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
@@ -1074,7 +1239,7 @@ static void *timer_main(void *arg)
 		uint64_t now = now_ns();
 		if (now > next + 100000000u)
 			next = now; /* we were stopped (SIGSTOP, debugger): don't catch up */
-		uint8_t rec[48], *p = rec;
+		uint8_t rec[112], *p = rec;
 		uint64_t rss = 0, nthreads = 0;
 		self_stat(&rss, &nthreads);
 		if (nthreads && only_timer_left(nthreads)) {
@@ -1089,7 +1254,10 @@ static void *timer_main(void *arg)
 		*p++ = HR_TIME;
 		p += put_varint(p, (now - g_start_ns) / 1000000u);
 		p += put_varint(p, rss);
+		if (g_memcheck) /* what a killed program leaves: the counts so far */
+			p += put_mc_totals_locked(p, false);
 		write_global_locked(rec, (size_t)(p - rec));
+		send_idle_locked(atomic_load_explicit(&g_epoch, memory_order_relaxed));
 		if (base > time_base())
 			atomic_store_explicit(&g_time_base, base, memory_order_relaxed);
 		rt_key_step(&g_key_word); /* after the base: a new step's events see it */
@@ -1143,11 +1311,23 @@ static void atfork_child(void)
 	atomic_store(&g_state, ST_OFF);
 	mc_slab_after_fork();
 	if (g_fd >= 0)
-		close(g_fd);
+		rt_fd_close_own(g_fd);
 	g_fd = -1;
 }
 
-static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
+/* Every signal whose default action ends the process: the trace gets its
+ * end, and memcheck's report its leak check, as valgrind's does for any of
+ * them ("Process terminating with default action of signal 15"). Not
+ * SIGTRAP (precise mode's) nor SIGKILL/SIGSTOP (cannot be caught), nor
+ * the real-time signals. */
+static const int fatal_signals[] = { SIGSEGV, SIGBUS,  SIGABRT, SIGFPE,	  SIGILL,  SIGTERM, SIGINT,
+				     SIGHUP,  SIGQUIT, SIGPIPE, SIGALRM,  SIGUSR1, SIGUSR2, SIGVTALRM,
+				     SIGPROF, SIGXCPU, SIGXFSZ, SIGSYS,	  SIGIO,   SIGPWR,  SIGSTKFLT };
+
+static bool is_fault_signal(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL;
+}
 
 /* libc's own entry point: our exported sigaction() below must not catch
  * the runtime's calls. */
@@ -1240,7 +1420,12 @@ static void install_signals(void)
 		memset(&sa, 0, sizeof sa);
 		sa.sa_sigaction = fatal_handler;
 		sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+		/* one ending at a time: a SIGTERM sent during a Ctrl-C's leak
+		 * check waits (faults still come through, and end it) */
 		sigemptyset(&sa.sa_mask);
+		for (size_t j = 0; j < sizeof fatal_signals / sizeof fatal_signals[0]; j++)
+			if (!is_fault_signal(fatal_signals[j]))
+				sigaddset(&sa.sa_mask, fatal_signals[j]);
 		if (__sigaction(fatal_signals[i], &sa, NULL) == 0)
 			sig_hidden[fatal_signals[i]] = true;
 	}
@@ -1292,10 +1477,15 @@ static void mc_env_options(void)
 	uint64_t code = env_u64("SONDE_MEMCHECK_EXIT_FIRST", UINT64_MAX);
 	g_exit_first = code <= 255 ? (int)code : -1;
 	uint64_t tfd = env_u64("SONDE_MEMCHECK_TRACE_FD", UINT64_MAX);
-	if (tfd < INT_MAX) { /* out of the program's way, as the stream's fd */
+	if (rt_children_trace_fd() >= 0) { /* following exec: each image has its file */
+		rt_fd_guard(rt_children_trace_fd());
+		mc_trace_init(rt_children_trace_fd(), getenv("SONDE_MEMCHECK_TIME_STAMP") != NULL,
+			      env_u64("SONDE_MEMCHECK_T0", now_ns()));
+	} else if (tfd < INT_MAX) { /* out of the program's way, as the stream's fd */
 		int fd = fcntl((int)tfd, F_DUPFD_CLOEXEC, 512);
 		if (fd >= 0)
 			close((int)tfd);
+		rt_fd_guard(fd >= 0 ? fd : (int)tfd);
 		mc_trace_init(fd >= 0 ? fd : (int)tfd, getenv("SONDE_MEMCHECK_TIME_STAMP") != NULL,
 			      env_u64("SONDE_MEMCHECK_T0", now_ns()));
 	}
@@ -1309,8 +1499,11 @@ static void rt_init(void)
 	int g = t_guard;
 	t_guard = 1;
 	const char *fds = getenv("SONDE_HEAP_FD");
-	char *end;
+	char *end = "";
 	long fd = fds && *fds ? strtol(fds, &end, 10) : -1;
+	int sock = rt_children_connect(); /* following exec: this image's own stream */
+	if (sock != -1)
+		fd = sock;
 	struct stat st;
 	if (fd < 0 || *end || fd > INT_MAX || fstat((int)fd, &st) != 0) {
 		atomic_store(&g_state, ST_OFF);
@@ -1349,6 +1542,7 @@ static void rt_init(void)
 	if (!g_follow_exec)
 		fcntl(nfd, F_SETFD, FD_CLOEXEC);
 	fstat(nfd, &st);
+	rt_fd_guard(nfd);
 	g_fd = nfd;
 	g_fd_dev = st.st_dev;
 	g_fd_ino = st.st_ino;
@@ -1360,6 +1554,7 @@ static void rt_init(void)
 	pthread_key_create(&g_key, thread_dtor);
 	pthread_atfork(NULL, NULL, atfork_child);
 	install_signals();
+	rt_rlimit_start();
 
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -1388,6 +1583,7 @@ __attribute__((constructor)) static void rt_ctor(void)
 	start_timer();
 	if (!g_follow_exec && atomic_load(&g_state) != ST_UNINIT)
 		unsetenv("SONDE_HEAP_FD"); /* exec'd programs are not traced */
+	rt_children_ctor();
 }
 
 __attribute__((destructor)) static void rt_dtor(void)
@@ -1442,6 +1638,10 @@ static NOINLINE void rec_mc_error_where(struct rt_error e)
 	ev_end_defs(t, p);
 	if (RT_UNLIKELY(g_exit_first >= 0) && !atomic_load(&g_finished))
 		exit_on_first_error();
+	/* sent at once, as valgrind prints it: a program killed later, or
+	 * blocked for good, still shows it */
+	else if (atomic_load_explicit(&g_lock_owner, memory_order_relaxed) != my_tid())
+		flush_own(t);
 }
 
 /* The same with the stack of the current call as where. */
@@ -2341,10 +2541,12 @@ EXPORT int dlclose(void *h)
  * image's stream ends here: everything is flushed and HR_EXIT says how=2.
  * If exec fails, tracing stays off. Not in a vfork child (shared memory,
  * other pid): its exec must not end the parent's trace. */
-static void before_exec(void)
+static void before_exec(const char *file, bool search, char *const argv[], char *const envp[])
 {
 	if (atomic_load(&g_state) == ST_ON && getpid() == g_pid)
 		rt_finish(2, 0, false);
+	rt_children_exec(file, search, argv, envp);
+	rt_rlimit_before_exec();
 }
 
 #define REAL(type, name) ((type)rt_real_sym(name))
@@ -2354,28 +2556,28 @@ typedef int (*execv_fn)(const char *, char *const[]);
 EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
 	execve_fn real = REAL(execve_fn, "execve");
-	before_exec();
+	before_exec(path, false, argv, envp);
 	return real(path, argv, envp);
 }
 
 EXPORT int execv(const char *path, char *const argv[])
 {
 	execv_fn real = REAL(execv_fn, "execv");
-	before_exec();
+	before_exec(path, false, argv, environ);
 	return real(path, argv);
 }
 
 EXPORT int execvp(const char *file, char *const argv[])
 {
 	execv_fn real = REAL(execv_fn, "execvp");
-	before_exec();
+	before_exec(file, true, argv, environ);
 	return real(file, argv);
 }
 
 EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	execve_fn real = REAL(execve_fn, "execvpe");
-	before_exec();
+	before_exec(file, true, argv, envp);
 	return real(file, argv, envp);
 }
 
@@ -2383,7 +2585,7 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	int (*real)(int, char *const[], char *const[]) =
 		REAL(int (*)(int, char *const[], char *const[]), "fexecve");
-	before_exec();
+	before_exec(NULL, false, argv, envp);
 	return real(fd, argv, envp);
 }
 
@@ -2435,6 +2637,15 @@ void rt_finish_exit(uint64_t caller_ip, uint64_t caller_sp, uint64_t caller_bp)
 	if (caller_ip && g_memcheck && atomic_load(&g_state) == ST_ON && !g_finished && !t_guard)
 		mc_found_at((struct caller){ caller_ip, caller_sp, caller_bp }, HOW_UEXIT);
 	rt_finish(0, 0, false);
+}
+
+void rt_finish_signal(int sig)
+{
+	if (atomic_load(&g_state) != ST_ON || t_guard)
+		return;
+	if (g_memcheck) /* the runtime's frames below this one are not the program's */
+		rt_leak_check_stack_from((uint64_t)(uintptr_t)__builtin_frame_address(0));
+	rt_finish(HX_SIGNAL, sig, false);
 }
 
 bool rt_traced_here(void)

@@ -11,6 +11,12 @@
  *   rt_ptrmap.c the live-block map, pointer -> info index
  *   rt_key.[ch] the clock of the event keys (how threads' events interleave)
  *   rt_tls.c    the thread vector ld.so allocates, at the program's own size
+ *   rt_mem.c    the runtime's own mappings (kept out of the leak check's roots)
+ *   rt_fdguard.c close, close_range, closefrom, dup2, dup3: the runtime's
+ *               descriptors kept from the program
+ *   rt_rlimit.c the program's RLIMIT_AS and RLIMIT_DATA, with the runtime's
+ *               memory on top
+ *   rt_selfkill.c a program that sends itself SIGKILL: the stream ends first
  *   mc_*.c      memcheck mode: redzones and quarantine (mc_redzone.c,
  *               mc_freed.c), the leak check (mc_check.c, mc_roots.c,
  *               mc_mark.c), addresses described (mc_describe.c), fatal
@@ -219,6 +225,8 @@ void rt_live_foreach(void (*fn)(uint64_t ptr, uint32_t info, uint32_t age, void 
 /* Anonymous read-write memory (NULL when out of memory), recorded so the
  * leak check leaves it out of the roots. */
 void *rt_map(size_t n);
+/* Bytes mapped through rt_map and rt_map_note, still mapped. */
+uint64_t rt_map_bytes(void);
 /* Records memory mapped elsewhere the same way. */
 void rt_map_note(void *m, size_t n);
 void rt_unmap(void *p, size_t n);
@@ -264,6 +272,36 @@ static inline uint64_t rt_reported_size(int kind, uint64_t size)
 	return (kind & RT_KIND_THREAD_VECTOR) && size >= 16 ? size - 16 : size;
 }
 
+/* ---- the program's memory limits (rt_rlimit.c) ---- */
+
+/* From now on the program's RLIMIT_AS and RLIMIT_DATA are kept with the
+ * runtime's own memory on top (called once tracing starts). */
+void rt_rlimit_start(void);
+/* The runtime needs n more bytes (writable: counted as data too) and the
+ * program's limit is in the way: raises what the kernel enforces (up to
+ * the room kept); false if there was nothing to raise. Never blocks. */
+bool rt_rlimit_make_room(size_t n, bool writable);
+/* The program is ending: the checks at exit get all the room. */
+void rt_rlimit_open_up(void);
+/* Before exec: the new program gets the limits this one set. */
+void rt_rlimit_before_exec(void);
+/* The program's soft limit for res (its own if it set one, else the
+ * kernel's; RLIM_INFINITY: none). */
+uint64_t rt_rlimit_program(int res);
+
+/* The runtime could not get n bytes of its own (errno err): it stops
+ * recording, and sonde is told (HR_LOST). Any thread, any lock held. */
+void rt_out_of_memory(size_t n, int err);
+
+/* ---- the runtime's descriptors (rt_fdguard.c) ---- */
+
+/* The program's close, close_range, closefrom, dup2 and dup3 leave fd
+ * alone from now on (in the traced process). */
+void rt_fd_guard(int fd);
+void rt_fd_unguard(int fd);
+/* Closes one of the runtime's own descriptors (guarded or not). */
+int rt_fd_close_own(int fd);
+
 /* ---- core (rt.c) ---- */
 
 /* Writes one chunk (thread index 0, the runtime's own records) under the
@@ -273,6 +311,9 @@ void rt_emit_global(const uint8_t *payload, size_t len);
  * mode, everything flushed, the exit record. The caller's ip, sp and bp
  * (0: unknown) name where the checks at exit ran. */
 void rt_finish_exit(uint64_t caller_ip, uint64_t caller_sp, uint64_t caller_bp);
+/* The program kills itself with sig, which no handler sees (SIGKILL):
+ * the stream ends as at a fatal signal (memcheck mode: the leak check). */
+void rt_finish_signal(int sig);
 /* Whether this process is the traced one: not a child that shares its
  * memory (vfork), whose exit must leave the parent's state alone. */
 bool rt_traced_here(void);

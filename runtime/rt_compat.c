@@ -5,6 +5,7 @@
  *  - libelf helpers (separate debug files are not searched in-process:
  *    .eh_frame is what unwinds a live program);
  *  - zlib/zstd (a compressed .debug_frame is skipped). */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +17,13 @@
 #include "util/die.h"
 #include "rt.h"
 
-static void oom(void)
+/* Out of memory even with room made under the program's limits: the
+ * runtime cannot go on (its callers need the memory); the crash handler
+ * sends what was recorded, with the HR_LOST that says why. */
+static void oom(size_t n)
 {
 	static const char msg[] = "libsonde-rt: out of memory\n";
+	rt_out_of_memory(n, ENOMEM);
 	ssize_t r = write(2, msg, sizeof msg - 1);
 	(void)r;
 	abort();
@@ -27,24 +32,30 @@ static void oom(void)
 void *rt_xmalloc(size_t n)
 {
 	void *p = rt_real.malloc(n ? n : 1);
+	if (!p && rt_rlimit_make_room(n, true))
+		p = rt_real.malloc(n ? n : 1);
 	if (!p)
-		oom();
+		oom(n);
 	return p;
 }
 
 void *rt_xcalloc(size_t n, size_t m)
 {
 	void *p = rt_real.calloc(n ? n : 1, m ? m : 1);
+	if (!p && rt_rlimit_make_room(n * m, true))
+		p = rt_real.calloc(n ? n : 1, m ? m : 1);
 	if (!p)
-		oom();
+		oom(n * m);
 	return p;
 }
 
 void *rt_xrealloc(void *p, size_t n)
 {
 	void *q = rt_real.realloc(p, n ? n : 1);
+	if (!q && rt_rlimit_make_room(n, true))
+		q = rt_real.realloc(p, n ? n : 1);
 	if (!q)
-		oom();
+		oom(n);
 	return q;
 }
 
@@ -86,7 +97,7 @@ char *xasprintf(const char *fmt, ...)
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		oom();
+		oom(0);
 	char *p = rt_xmalloc((size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);

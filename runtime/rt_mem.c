@@ -2,6 +2,7 @@
  * leak check can leave these ranges out of the program's roots (the live
  * map holds the address of every block, the thread caches hold stack words:
  * scanned as roots they would make every leak look reachable). */
+#include <errno.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 
@@ -12,9 +13,11 @@
 static _Atomic int g_mem_lock;
 static uint64_t g_maps[MAX_MAPS][2];
 static size_t g_nmaps;
+static _Atomic uint64_t g_bytes; /* everything noted, for the room rt_rlimit.c keeps */
 
 void rt_map_note(void *m, size_t n)
 {
+	atomic_fetch_add(&g_bytes, n);
 	rt_spin_lock(&g_mem_lock);
 	if (g_nmaps < MAX_MAPS) { /* beyond: the leak check may see a few false roots */
 		g_maps[g_nmaps][0] = (uint64_t)(uintptr_t)m;
@@ -24,18 +27,30 @@ void rt_map_note(void *m, size_t n)
 	rt_spin_unlock(&g_mem_lock);
 }
 
+/* Out of memory: room under the program's limits if that is what is
+ * short (rt_rlimit.c), else the runtime stops recording (rt.c says so). */
 void *rt_map(size_t n)
 {
 	void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
+	if (m == MAP_FAILED && errno == ENOMEM && rt_rlimit_make_room(n, true))
+		m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED) {
+		rt_out_of_memory(n, errno);
 		return NULL;
+	}
 	rt_map_note(m, n);
 	return m;
+}
+
+uint64_t rt_map_bytes(void)
+{
+	return atomic_load_explicit(&g_bytes, memory_order_relaxed);
 }
 
 void rt_unmap(void *p, size_t n)
 {
 	uint64_t a = (uint64_t)(uintptr_t)p;
+	atomic_fetch_sub(&g_bytes, n);
 	rt_spin_lock(&g_mem_lock);
 	for (size_t i = 0; i < g_nmaps; i++)
 		if (g_maps[i][0] == a) {

@@ -22,6 +22,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "heap_protocol.h"
@@ -404,6 +405,9 @@ static const struct rt_rule_slot *rule_lookup(struct rt_stack_cache *c, const st
 		pthread_mutex_lock(&g_mod_lock);
 		if (!m->mod->cfi_tried) {
 			m->mod->cfi_tried = true;
+			struct stat st; /* its file is mapped: room under the program's RLIMIT_AS */
+			if (m->mod->path && stat(m->mod->path, &st) == 0)
+				rt_rlimit_make_room((size_t)st.st_size, false);
 			m->mod->cfi = cfi_table_load(m->mod->path);
 		}
 		if (m->mod->cfi)

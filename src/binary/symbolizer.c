@@ -59,6 +59,7 @@ struct symbolizer {
 	struct interner strs;
 	bool inline_on;
 	bool fde_names;
+	bool symbol_names;
 	VEC(struct sym_result *) results;
 	struct sym_result *unknown;
 	VEC(char *) debug_roots;
@@ -160,6 +161,11 @@ void symbolizer_set_inline(struct symbolizer *s, bool on)
 void symbolizer_set_fde_names(struct symbolizer *s, bool on)
 {
 	s->fde_names = on;
+}
+
+void symbolizer_set_symbol_names(struct symbolizer *s, bool on)
+{
+	s->symbol_names = on;
 }
 
 /* ---- modules ---------------------------------------------------------- */
@@ -587,7 +593,9 @@ static const struct sym_result *resolve(struct symbolizer *s, struct module *m, 
 				f[i].line = raw[i].line;
 				f[i].inlined = i < n - 1;
 			}
-			if (!f[n - 1].func && es)
+			/* a symbol that starts inside the function (a clone's, a
+			 * .cold part's) names the part the address is in */
+			if (es && (!f[n - 1].func || (s->symbol_names && es->start >= lo)))
 				f[n - 1].func = elf_sym_display(s, m, es);
 			r->sym_offset = es ? vaddr - es->start : vaddr - lo;
 			return r;

@@ -38,6 +38,11 @@ void symbolizer_set_inline(struct symbolizer *s, bool on);
  * unknown: CPU profiles of stripped binaries then group per function.
  * Off by default (valgrind's and heaptrack's outputs say "???"). */
 void symbolizer_set_fde_names(struct symbolizer *s, bool on);
+/* Name the function an address is in by its ELF symbol, as perf and
+ * valgrind do (a compiler's clone shows as one: "work.constprop.0"),
+ * rather than by DWARF, as heaptrack does ("work"). Inlined frames are
+ * DWARF's either way. Off by default. */
+void symbolizer_set_symbol_names(struct symbolizer *s, bool on);
 
 /* A module is an ELF file as it was mapped: path, optional build-id (from
  * the recording) to find separate debug info under /usr/lib/debug/.build-id

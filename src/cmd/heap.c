@@ -16,6 +16,7 @@
 #include "heap/record.h"
 #include "heap/report.h"
 #include "heap/trace.h"
+#include "heap/trace_end.h"
 #include "util/die.h"
 #include "util/outfile.h"
 #include "util/pager.h"
@@ -155,6 +156,21 @@ static void analyze_while_symbolizing(const struct heap_trace *t, struct heap_an
 	}
 }
 
+/* The statement for a trace that misses part of the run (NULL: none). */
+static char *cut_statement(const struct heap_trace *t)
+{
+	struct heap_end_facts f;
+	heap_end_facts_of(t, &f);
+	enum heap_cut cut = heap_end_judge(&f);
+	if (cut == HEAP_CUT_NONE)
+		return NULL;
+	const char *cmd = heap_trace_cmdline(t);
+	char *app = cmd ? xstrndup(cmd, strcspn(cmd, " ")) : xstrdup(t->exe ? t->exe : "the program");
+	char *why = heap_end_text(&f, cut, app, HEAP_END_TRACE);
+	free(app);
+	return why;
+}
+
 int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 {
 	struct heap_report_opts o;
@@ -266,6 +282,10 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 	if (!o.stale_warnings)
 		heap_view_warn_stale(view, NULL);
 	int rc = 0;
+	char *cut = cut_statement(&t);
+	/* the text report says it at its end; other outputs on stderr, first */
+	if (cut && (html || cost >= 0 || heaptrack_print))
+		warn("the recording is incomplete: %s", cut);
 	if (!html && !heaptrack_print) /* heaptrack_print does not page */
 		pager_start();
 	if (html) {
@@ -280,6 +300,8 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 		heap_alloc_check_report(heaptrack_print ? NULL : stdout, &t, &an);
 		if (!heaptrack_print && (t.truncated || t.corrupt))
 			printf("note: the trace is damaged (%s); numbers cover what was recorded before it\n", t.damage);
+		if (!heaptrack_print && cut)
+			printf("note: the recording is incomplete: %s\n", cut);
 	}
 	struct outfile of;
 	FILE *f;
@@ -312,6 +334,7 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 		}
 	}
 	fflush(stdout);
+	free(cut);
 	heap_view_free(view);
 	supp_free(&supp);
 	heap_analysis_free(&an);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../runtime/child_protocol.h"
 #include "../runtime/heap_protocol.h"
 #include "cmd/cmds.h"
 #include "collect/launch.h"
@@ -21,12 +22,14 @@
 #include "heap/record.h"
 #include "heap/report.h"
 #include "heap/trace.h"
+#include "heap/trace_end.h"
 #include "memcheck/mc_build.h"
 #include "memcheck/mc_dest.h"
 #include "memcheck/mc_model.h"
 #include "memcheck/mc_default_supp.h"
 #include "memcheck/mc_keep.h"
 #include "memcheck/mc_opts.h"
+#include "memcheck/mc_rcfile.h"
 #include "memcheck/mc_supp.h"
 #include "memcheck/mc_text.h"
 #include "memcheck/mc_xml.h"
@@ -51,6 +54,8 @@ static const char usage[] =
 	"  --gen-suppressions=no|yes|all    print a suppression for each error\n"
 	"  --xml=yes --xml-file=F           valgrind's XML protocol 4\n"
 	"  --log-file=F                     (%p: pid)\n"
+	"  --trace-children=yes             check every program exec'd too, a report each\n"
+	"  --trace-children-skip=PATTS      ...but not these paths (*, ?; comma-separated)\n"
 	"  --default-suppressions=yes|no    sonde's built-in ones for Rust std and glibc (yes)\n"
 	"  --precise[=N]                    every (or every Nth) block on its own pages before a\n"
 	"                                   guard page: stops at the faulting read or write\n"
@@ -182,7 +187,230 @@ static void unseen_allocator(const char *argv0, const char *exe, uint64_t allocs
 					"functions inside the executable)" : "");
 }
 
-int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
+/* What every report of the run shares. */
+struct dest {
+	char *key;         /* "--log-file NAME", "--log-fd N", ... */
+	struct mc_dest *d; /* NULL: it could not be opened (said once) */
+};
+
+struct run {
+	const struct mc_opts *o;
+	struct mc_supps *supps; /* marked used as reports apply them */
+	char **vargv; /* sonde's command line up to the program */
+	int vargc;
+	const char *rt; /* the runtime's path: its frames are entry points */
+	uint64_t t0;
+	VEC(struct dest) dests;
+	bool lost;	/* a report did not get where it was asked for */
+	bool oom_kills; /* the kernel's OOM killer was at work during the run */
+};
+
+/* One program image's report. */
+struct image {
+	const char *trace;
+	char **argv; /* its Command: line */
+	int argc;
+	int pid;     /* the pid launched, for a trace without the runtime's hello */
+	int status;  /* its wait status, when status_known (else from the trace) */
+	bool status_known;
+	int lines_fd; /* --trace-malloc's lines (-1: none) */
+	bool top;     /* the launched program: its allocator is checked */
+};
+
+/* The destination a --log-file / --xml-file template names for pid, or
+ * fd. Each is opened once: the reports of a run that go to the same name
+ * follow one another in it. NULL when it cannot be written. */
+static struct mc_dest *dest_for(struct run *run, const char *opt, const char *tmpl, int fd, int pid)
+{
+	char *key;
+	if (tmpl) {
+		struct strbuf err = STRBUF_INIT;
+		char *path = mc_expand_file_name(opt, tmpl, pid, &err);
+		sb_free(&err);
+		key = xasprintf("%s %s", opt, path ? path : tmpl);
+		free(path);
+	} else {
+		key = xasprintf("%s %d", opt, fd);
+	}
+	for (size_t i = 0; i < run->dests.n; i++)
+		if (!strcmp(run->dests.v[i].key, key)) {
+			free(key);
+			return run->dests.v[i].d;
+		}
+	struct dest d = { key, xmalloc(sizeof(struct mc_dest)) };
+	if (!mc_dest_open(d.d, opt, tmpl, fd, pid)) {
+		free(d.d);
+		d.d = NULL;
+		run->lost = true;
+	}
+	vec_push(&run->dests, d);
+	return d.d;
+}
+
+/* The status an image ended with, from its trace when sonde did not
+ * wait for it (another process's child). */
+static int trace_status(const struct heap_trace *t)
+{
+	return t->have_exit && t->exit_how == HX_SIGNAL ? (int)t->exit_signal : 0;
+}
+
+/* Reads one image's trace and writes its report; returns the status
+ * valgrind would exit with for it, or -1 when the trace is unusable. */
+static int report_image(struct run *run, const struct image *im)
+{
+	const struct mc_opts *o = run->o;
+	struct heap_trace t;
+	heap_trace_init(&t);
+	if (heap_trace_read_file(&t, im->trace, true) < 0) {
+		heap_trace_free(&t);
+		return -1;
+	}
+	if (im->top)
+		unseen_allocator(im->argv[0], t.exe, t.have_mc_totals ? t.mc_allocs : 0, o->somalloc_none);
+	struct heap_analysis an;
+	struct heap_view *view = heap_view_new(&t, &an, false);
+	heap_view_symbol_names(view);
+	if (t.have_mc_totals) { /* the runtime counted: no events to replay */
+		memset(&an, 0, sizeof an);
+		an.allocations = t.mc_allocs;
+		an.frees = t.mc_frees;
+		an.bytes = t.mc_bytes;
+		an.leaked = (int64_t)t.mc_live_bytes;
+		an.leaked_blocks = t.mc_live_blocks;
+	} else {
+		heap_analyze(&t, &an);
+	}
+
+	int status = im->status_known ? im->status : trace_status(&t);
+	struct mc_result r = { 0 };
+	r.pid = t.pid ? (int)t.pid : im->pid; /* no runtime in it (a static program): the one launched */
+	r.ppid = t.pid ? (int)t.ppid : (int)getpid();
+	r.exe = t.exe;
+	r.argv = im->argv;
+	r.argc = im->argc;
+	r.vargv = run->vargv;
+	r.vargc = run->vargc;
+	r.exited = WIFEXITED(status);
+	r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+	r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	r.execed = t.exit_how == HX_EXEC;
+	r.log_to_file = o->log_file != NULL;
+	/* a run the runtime did not see to its end: no verdicts, a statement */
+	struct heap_end_facts ends;
+	heap_end_facts_of(&t, &ends);
+	ends.oom_kills = run->oom_kills;
+	enum heap_cut cut = heap_end_judge(&ends);
+	struct mc_entries entries;
+	mc_entries_init(&entries, &t, run->rt);
+	mc_build_leaks(&r, &t, &an, view, &entries, o->num_callers);
+	mc_build_errors(&r, &t, view, &entries, o->num_callers);
+	mc_build_fatal(&r, &t, view, &entries, o->num_callers);
+	r.reads_unchecked = !o->precise;
+	mc_keep_stacks(&r, o->keep_stacks);
+	r.leak_checked = o->leak_check != MC_LEAK_NO && t.leaks.n == r.in_use_blocks;
+	char *cut_short = cut != HEAP_CUT_NONE ? heap_end_short(&ends, cut) : NULL;
+	if (cut_short) {
+		r.cut = cut_short;
+		r.leak_checked = false;
+	}
+	mc_result_group_losses(&r, o->leak_resolution);
+	mc_supp_apply(run->supps, &r, o->num_callers);
+
+	if (o->time_stamp) { /* the report is written now: its lines carry the run's end */
+		r.stamped = true;
+		r.stamp_ms = (int64_t)((now_ns() - run->t0) / 1000000);
+	}
+	struct mc_dest *out = dest_for(run, "--log-file", o->log_file, o->log_fd, r.pid);
+	struct strbuf sb = STRBUF_INIT;
+	if (out) {
+		mc_text_head(&sb, &r, o);
+		mc_dest_write(out, sb.buf, sb.len);
+		if (im->lines_fd >= 0)
+			mc_dest_copy(out, im->lines_fd);
+		sb.len = 0;
+		mc_text_body(&sb, &r, o, run->supps);
+		mc_dest_write(out, sb.buf, sb.len);
+	}
+	struct mc_dest *xout = o->xml ? dest_for(run, "--xml-file", o->xml_file, o->xml_fd, r.pid) : NULL;
+	if (xout) {
+		sb.len = 0;
+		mc_xml_report(&sb, &r, o, run->supps, t.wall_ns / 1000000);
+		mc_dest_write(xout, sb.buf, sb.len);
+	}
+	sb_free(&sb);
+	if (cut_short) { /* last, whatever the log: what could not be checked */
+		char *why = heap_end_text(&ends, cut, im->argv[0], HEAP_END_CHECK);
+		char a[32], b[32], c[32], d[32];
+		error("%s; seen up to then: %s allocs, %s frees, %s blocks (%s bytes) in use", why,
+		      mc_commas(r.allocs, a), mc_commas(r.frees, b), mc_commas(r.in_use_blocks, c),
+		      mc_commas(r.in_use_bytes, d));
+		free(why);
+	}
+	int raise_signal = 0;
+	int code = mc_exit_status(&r, o, &raise_signal);
+	free(cut_short);
+	mc_result_free(&r);
+	mc_entries_free(&entries);
+	heap_view_free(view);
+	heap_analysis_free(&an);
+	heap_trace_free(&t);
+	return code;
+}
+
+static bool follow(void *ctx, const char *exe, char *const *args, size_t nargs)
+{
+	return mc_follow_child(ctx, exe, args, nargs);
+}
+
+/* What sonde says of an exec it could not follow (even with -q: the
+ * reports would not show that a program went unchecked). */
+static void child_note(const struct heap_child_note *n)
+{
+	static const char *const why[] = {
+		[CHILD_NOTE_STATIC] = "is statically linked: sonde's runtime cannot be preloaded into it",
+		[CHILD_NOTE_SETUID] = "is set-user-ID or set-group-ID: the loader ignores LD_PRELOAD for it",
+		[CHILD_NOTE_ENV] = "was exec'd with an environment without sonde's variables (LD_PRELOAD, "
+				   CHILD_SOCK_ENV "): sonde cannot follow it",
+	};
+	if (n->reason > 0 && n->reason <= CHILD_NOTE_ENV)
+		fprintf(stderr, "%s: %s (pid %d) %s, so it was not checked\n", sonde_progname, n->exe, n->pid,
+			why[n->reason]);
+}
+
+/* --trace-children=yes: a report per image, in the order their streams
+ * ended; the status is the launched process's last image's. */
+static int report_children(struct run *run, struct heap_children *c, char **argv, int argc, int pid, int status)
+{
+	for (size_t i = 0; i < c->notes.n; i++)
+		child_note(&c->notes.v[i]);
+	size_t last = c->images.n;
+	for (size_t i = 0; i < c->images.n; i++)
+		if (c->images.v[i].pid == pid)
+			last = i;
+	int code = -1;
+	for (size_t i = 0; i < c->images.n; i++) {
+		struct heap_child_image *ci = &c->images.v[i];
+		/* the Command: line: as typed for the launched program, else the
+		 * path exec was given and the arguments after argv[0] */
+		char **cargv = xmalloc((ci->args.n + 2) * sizeof *cargv);
+		cargv[0] = ci->exe;
+		memcpy(cargv + 1, ci->args.v, ci->args.n * sizeof *cargv);
+		cargv[ci->args.n + 1] = NULL;
+		struct image im = { ci->trace, ci->top ? argv : cargv, ci->top ? argc : (int)ci->args.n + 1, pid,
+				    status, i == last, -1, ci->top };
+		if (run->o->trace_malloc)
+			im.lines_fd = open(ci->lines, O_RDONLY | O_CLOEXEC);
+		int rc = report_image(run, &im);
+		if (i == last)
+			code = rc;
+		if (im.lines_fd >= 0)
+			close(im.lines_fd);
+		free(cargv);
+	}
+	return code;
+}
+
+static int run_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 {
 	struct mc_opts o;
 	mc_opts_init(&o);
@@ -259,8 +487,13 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	}
 
 	uint64_t t0 = now_ns();
-	int trace_fd = o.trace_malloc ? trace_lines_file() : -1;
-	char *trace_path = temp_trace();
+	struct heap_children children = { 0 };
+	children.follow = follow;
+	children.ctx = &o;
+	children.trace_lines = o.trace_malloc;
+	/* without --trace-children one pipe carries the program's stream */
+	int trace_fd = o.trace_malloc && !o.trace_children ? trace_lines_file() : -1;
+	char *trace_path = o.trace_children ? NULL : temp_trace();
 	int status = 0;
 	struct heap_record_opts ro = { 0 };
 	ro.output = trace_path;
@@ -282,118 +515,53 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
 	ro.time_stamp = o.time_stamp;
 	ro.t0_ns = t0;
 	ro.wait_status = &status;
+	ro.children = o.trace_children ? &children : NULL;
 	int pid = 0;
 	ro.pid = &pid;
-	bool not_started = false;
+	bool not_started = false, oom_kills = false;
 	ro.not_started = &not_started;
+	ro.oom_kills = &oom_kills;
 	int rrc = heap_record(&ro, argv + first);
-	if (not_started) { /* it said why; valgrind prints no summary then either */
-		if (trace_fd >= 0)
-			close(trace_fd);
-		unlink(trace_path);
-		free(trace_path);
-		mc_supps_free(&supps);
-		mc_opts_free(&o);
-		return rrc;
-	}
 
-	struct heap_trace t;
-	heap_trace_init(&t);
-	int rc = heap_trace_read_file(&t, trace_path, true);
-	unlink(trace_path);
-	free(trace_path);
-	if (rc < 0) {
-		heap_trace_free(&t);
-		mc_supps_free(&supps);
-		mc_opts_free(&o);
-		if (trace_fd >= 0)
-			close(trace_fd);
-		return 1;
-	}
-	unseen_allocator(argv[first], t.exe, t.have_mc_totals ? t.mc_allocs : 0, o.somalloc_none);
-	struct heap_analysis an;
-	struct heap_view *view = heap_view_new(&t, &an, false);
-	if (t.have_mc_totals) { /* the runtime counted: no events to replay */
-		memset(&an, 0, sizeof an);
-		an.allocations = t.mc_allocs;
-		an.frees = t.mc_frees;
-		an.bytes = t.mc_bytes;
-		an.leaked = (int64_t)t.mc_live_bytes;
-		an.leaked_blocks = t.mc_live_blocks;
-	} else {
-		heap_analyze(&t, &an);
-	}
-
-	struct mc_result r = { 0 };
-	r.pid = t.pid ? (int)t.pid : pid; /* no runtime in it (a static program): the one launched */
-	r.ppid = t.pid ? (int)t.ppid : (int)getpid();
-	r.exe = t.exe;
-	r.argv = argv + first;
-	r.argc = argc - first;
-	r.vargv = argv;
-	r.vargc = first;
-	r.exited = WIFEXITED(status);
-	r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
-	r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-	r.execed = t.exit_how == HX_EXEC;
+	struct run run = { &o, &supps, argv, first, NULL, t0, { 0 }, false, oom_kills };
 	char *rt = heap_find_runtime();
 	char rtabs[PATH_MAX];
-	struct mc_entries entries;
-	mc_entries_init(&entries, &t, rt && realpath(rt, rtabs) ? rtabs : rt);
-	mc_build_leaks(&r, &t, &an, view, &entries, o.num_callers);
-	mc_build_errors(&r, &t, view, &entries, o.num_callers);
-	mc_build_fatal(&r, &t, view, &entries, o.num_callers);
-	r.reads_unchecked = !o.precise;
-	mc_keep_stacks(&r, o.keep_stacks);
-	r.leak_checked = o.leak_check != MC_LEAK_NO && t.leaks.n == r.in_use_blocks;
-	mc_result_group_losses(&r, o.leak_resolution);
-	mc_supp_apply(&supps, &r, o.num_callers);
-
-	if (o.time_stamp) { /* the report is written now: its lines carry the run's end */
-		r.stamped = true;
-		r.stamp_ms = (int64_t)((now_ns() - t0) / 1000000);
-	}
-	struct strbuf sb = STRBUF_INIT;
-	struct mc_dest d;
-	bool lost = false;
-	if (mc_dest_open(&d, "--log-file", o.log_file, o.log_fd, r.pid)) {
-		mc_text_head(&sb, &r, &o);
-		mc_dest_write(&d, sb.buf, sb.len);
-		if (trace_fd >= 0)
-			mc_dest_copy(&d, trace_fd);
-		sb.len = 0;
-		mc_text_body(&sb, &r, &o, &supps);
-		mc_dest_write(&d, sb.buf, sb.len);
-		lost |= mc_dest_close(&d) < 0;
+	run.rt = rt && realpath(rt, rtabs) ? rtabs : rt;
+	int code = rrc;
+	if (not_started) { /* it said why; valgrind prints no summary then either */
+	} else if (o.trace_children) {
+		code = report_children(&run, &children, argv + first, argc - first, pid, status);
 	} else {
-		lost = true;
+		struct image im = { trace_path, argv + first, argc - first, pid, status, true, trace_fd, true };
+		code = report_image(&run, &im);
 	}
-	if (o.xml) {
-		if (mc_dest_open(&d, "--xml-file", o.xml_file, o.xml_fd, r.pid)) {
-			sb.len = 0;
-			mc_xml_report(&sb, &r, &o, &supps, t.wall_ns / 1000000);
-			mc_dest_write(&d, sb.buf, sb.len);
-			lost |= mc_dest_close(&d) < 0;
-		} else {
-			lost = true;
-		}
-	}
-	sb_free(&sb);
+	if (code >= 0 && rrc == 128 + SIGINT && WIFSIGNALED(status)) /* ended for a Ctrl-C (collect/interrupt.h) */
+		code = rrc;
+	if (trace_path)
+		unlink(trace_path);
+	free(trace_path);
 	if (trace_fd >= 0)
 		close(trace_fd);
-	int raise_signal = 0;
-	int code = mc_exit_status(&r, &o, &raise_signal);
-	if (rrc == 128 + SIGINT && r.signal) /* ended for a Ctrl-C (collect/interrupt.h) */
-		code = rrc;
-	if (lost && code == 0) /* the report did not get where it was asked for */
+	heap_children_free(&children);
+	for (size_t i = 0; i < run.dests.n; i++) {
+		if (run.dests.v[i].d)
+			run.lost |= mc_dest_close(run.dests.v[i].d) < 0;
+		free(run.dests.v[i].d);
+		free(run.dests.v[i].key);
+	}
+	vec_free(&run.dests);
+	if (run.lost && code == 0) /* the report did not get where it was asked for */
 		code = 1;
 	free(rt);
-	mc_result_free(&r);
-	mc_entries_free(&entries);
-	heap_view_free(view);
-	heap_analysis_free(&an);
-	heap_trace_free(&t);
 	mc_supps_free(&supps);
 	mc_opts_free(&o);
-	return code;
+	return code < 0 ? 1 : code;
+}
+
+int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx)
+{
+	struct mc_rc_args a = mc_rc_args(argc, argv); /* ~/.valgrindrc, $VALGRIND_OPTS, ./.valgrindrc */
+	int rc = run_memcheck(a.argc, a.argv, ctx);
+	mc_rc_args_free(&a);
+	return rc;
 }

@@ -388,8 +388,10 @@ static bool add_inline(struct state *s, const struct stack_line *sl, const char 
 	uint64_t pc = parse_hex(sl->pc, sl->pc_len, &ok);
 	if (!ok || !pc)
 		return false;
-	if (!s->sym)
+	if (!s->sym) {
 		s->sym = symbolizer_new();
+		symbolizer_set_symbol_names(s->sym, true); /* the printed symbol's own name */
+	}
 	char path[4096];
 	if (sl->mod_len >= sizeof(path))
 		return false;

@@ -14,13 +14,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../runtime/child_protocol.h"
 #include "../runtime/heap_protocol.h"
 #include "binary/buildid_cache.h"
 #include "collect/interrupt.h"
 #include "collect/launch.h"
 #include "collect/secure_exec.h"
 #include "heap/allocator_check.h"
+#include "heap/record_children.h"
+#include "heap/record_pass.h"
 #include "heap/trace.h"
+#include "heap/trace_end.h"
 #include "util/die.h"
 #include "util/outfile.h"
 #include "util/strbuf.h"
@@ -103,59 +107,19 @@ static char *output_name(const struct heap_record_opts *o, const char *app, pid_
 	return sb_detach(&sb);
 }
 
-static uint32_t le32(const uint8_t *p)
+/* Processes the kernel's OOM killer has killed since boot (0: unknown):
+ * a target killed by SIGKILL while it grew is likely one of them. */
+static uint64_t oom_kills(void)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* Passes complete chunks through; keeps a partial one buffered. Once the
- * framing is lost (bad magic), everything is passed through raw. The
- * modules the runtime announces are listed for the build-id cache. */
-struct passer {
-	uint8_t *buf;
-	size_t n, cap;
-	bool raw;
-	uint64_t version; /* the runtime's protocol version, from HR_HELLO */
-	struct buildid_list modules;
-	uint64_t chunk_bytes, clock_bytes; /* all chunks', those with clock keys' */
-};
-
-static int pass_data(struct passer *ps, struct heap_writer *w, const uint8_t *data, size_t n)
-{
-	if (ps->raw)
-		return heap_writer_add(w, data, n);
-	if (ps->n + n > ps->cap) {
-		while (ps->n + n > ps->cap)
-			ps->cap = ps->cap ? ps->cap * 2 : 1 << 16;
-		ps->buf = xrealloc(ps->buf, ps->cap);
-	}
-	memcpy(ps->buf + ps->n, data, n);
-	ps->n += n;
-	size_t off = 0;
-	while (ps->n - off >= HEAP_CHUNK_HEADER) {
-		if (le32(ps->buf + off) != HEAP_CHUNK_MAGIC) {
-			warn("heap runtime stream is out of step (bad chunk magic); storing the rest as is");
-			ps->raw = true;
+	FILE *f = fopen("/proc/vmstat", "re");
+	char line[128];
+	unsigned long long n = 0;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "oom_kill %llu", &n) == 1)
 			break;
-		}
-		size_t len = HEAP_CHUNK_HEADER + (size_t)le32(ps->buf + off + 4);
-		if (ps->n - off < len)
-			break;
-		if (le32(ps->buf + off + 8) == 0 && (le32(ps->buf + off + 12) & HEAP_CHUNK_DEFS))
-			heap_chunk_modules(ps->buf + off + HEAP_CHUNK_HEADER, len - HEAP_CHUNK_HEADER, &ps->version,
-					   &ps->modules);
-		ps->chunk_bytes += len;
-		if (le32(ps->buf + off + 12) & HEAP_CHUNK_CLOCK)
-			ps->clock_bytes += len;
-		off += len;
-	}
-	int rc = 0;
-	size_t upto = ps->raw ? ps->n : off;
-	if (upto)
-		rc = heap_writer_add(w, ps->buf, upto);
-	memmove(ps->buf, ps->buf + upto, ps->n - upto);
-	ps->n -= upto;
-	return rc;
+	if (f)
+		fclose(f);
+	return n;
 }
 
 static char *join_argv(char **argv)
@@ -209,12 +173,63 @@ static void memcheck_env(const struct heap_record_opts *o)
 		setenv("SONDE_MEMCHECK_NO_MISMATCH", "1", 1);
 	if (o->exit_first >= 0)
 		setenv_ll("SONDE_MEMCHECK_EXIT_FIRST", o->exit_first & 255);
-	if (o->trace_fd >= 0) {
+	if (o->trace_fd >= 0)
 		setenv_ll("SONDE_MEMCHECK_TRACE_FD", o->trace_fd);
+	if (o->trace_fd >= 0 || (o->children && o->children->trace_lines)) {
 		setenv_ll("SONDE_MEMCHECK_T0", (long long)o->t0_ns);
 		if (o->time_stamp)
 			setenv("SONDE_MEMCHECK_TIME_STAMP", "1", 1);
 	}
+}
+
+/* Waits for the target, still answering Ctrl-C. */
+static void wait_target(struct interrupt *intr, pid_t pid, int *status, const char *cmd)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			break;
+		interrupt_poll(intr, cmd);
+		struct timespec d = { 0, 50 * 1000000 };
+		nanosleep(&d, NULL);
+	}
+}
+
+/* --trace-children: the socket every image connects to (its own trace
+ * lines' directory with --trace-malloc). */
+static void children_env(const struct heap_children *c)
+{
+	char *sock = heap_children_sock(c);
+	setenv(CHILD_SOCK_ENV, sock, 1);
+	free(sock);
+	if (c->trace_lines)
+		setenv(CHILD_TRACE_DIR_ENV, c->dir, 1);
+}
+
+/* --trace-children: every image's stream into its own trace
+ * (record_children.c); returns the target's status as heap_record. */
+static int record_children(const struct heap_record_opts *o, struct launch *l, int lfd, char **argv)
+{
+	struct interrupt intr;
+	interrupt_watch(&intr, l->pid);
+	int err = launch_release(l);
+	if (err) {
+		interrupt_unwatch(&intr);
+		close(lfd);
+		error("cannot run '%s': %s", argv[0], launch_failure_reason(argv[0], err));
+		if (o->not_started)
+			*o->not_started = true;
+		return launch_exec_failure_status(err);
+	}
+	int status = 0;
+	if (!heap_children_loop(o, o->children, lfd, l->pid, &intr, argv, &status))
+		wait_target(&intr, l->pid, &status, argv[0]);
+	interrupt_unwatch(&intr);
+	if (o->wait_status)
+		*o->wait_status = status;
+	if (interrupt_seen(&intr) && WIFSIGNALED(status))
+		return 128 + SIGINT;
+	return wait_status_code(status);
 }
 
 int heap_record(const struct heap_record_opts *o, char **argv)
@@ -241,15 +256,19 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		rt = xstrdup(rtabs);
 	}
 
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		die("cannot create a pipe: %s", strerror(errno));
-	/* the write end goes to the target (and must not be fd 0-2) */
-	int wfd = fcntl(fds[1], F_DUPFD, 10);
-	if (wfd < 0)
-		die("cannot duplicate a pipe fd: %s", strerror(errno));
-	close(fds[1]);
-	fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
+	int fds[2] = { -1, -1 }, wfd = -1, lfd = -1;
+	if (o->children) {
+		lfd = heap_children_listen(o->children);
+	} else {
+		if (pipe2(fds, O_CLOEXEC) < 0)
+			die("cannot create a pipe: %s", strerror(errno));
+		/* the write end goes to the target (and must not be fd 0-2) */
+		wfd = fcntl(fds[1], F_DUPFD, 10);
+		if (wfd < 0)
+			die("cannot duplicate a pipe fd: %s", strerror(errno));
+		close(fds[1]);
+		fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
+	}
 
 	const char *old = getenv("LD_PRELOAD");
 	char *first = o->memcheck ? memcheck_preload(rt) : xstrdup(rt);
@@ -258,7 +277,10 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	char fdstr[16];
 	snprintf(fdstr, sizeof(fdstr), "%d", wfd);
 	setenv("LD_PRELOAD", preload, 1);
-	setenv("SONDE_HEAP_FD", fdstr, 1);
+	if (o->children)
+		children_env(o->children);
+	else
+		setenv("SONDE_HEAP_FD", fdstr, 1);
 	if (o->memcheck)
 		setenv("SONDE_MEMCHECK", o->no_leak_check ? "noleak" : "1", 1);
 	if (o->memcheck && o->max_frames) {
@@ -288,6 +310,8 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	else
 		unsetenv("LD_PRELOAD");
 	unsetenv("SONDE_HEAP_FD");
+	unsetenv(CHILD_SOCK_ENV);
+	unsetenv(CHILD_TRACE_DIR_ENV);
 	unsetenv("SONDE_MEMCHECK");
 	unsetenv("SONDE_MEMCHECK_PRECISE");
 	unsetenv("SONDE_MEMCHECK_FRAMES");
@@ -296,6 +320,12 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 
 	if (o->pid)
 		*o->pid = (int)l.pid;
+	if (o->children) {
+		int rc = record_children(o, &l, lfd, argv);
+		free(preload);
+		free(rt);
+		return rc;
+	}
 	char *out = output_name(o, argv[0], l.pid);
 	struct outfile of;
 	int ofd = outfile_open(&of, out);
@@ -321,7 +351,7 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	struct interrupt intr;
 	interrupt_watch(&intr, l.pid);
 
-	uint64_t t0 = now_ns();
+	uint64_t t0 = now_ns(), oom_before = oom_kills();
 	int err = launch_release(&l);
 	close(wfd);
 	if (err) { /* what the preflight could not see (a file changed meanwhile): no trace either */
@@ -345,7 +375,7 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	int status = 0;
 	bool reaped = false;
 
-	struct passer ps = { 0 };
+	struct heap_passer ps = { 0 };
 	uint8_t *buf = xmalloc(1 << 16);
 	uint64_t last_flush = now_ns(), exited_at = 0;
 	for (;;) {
@@ -357,7 +387,7 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 				continue;
 			if (k <= 0)
 				break; /* EOF: every writer is gone */
-			pass_data(&ps, w, buf, (size_t)k);
+			heap_pass_data(&ps, w, buf, (size_t)k);
 		} else if (pr < 0 && errno != EINTR) {
 			break;
 		}
@@ -383,17 +413,13 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		if (reaped && pr == 0 && now - exited_at > 2000000000ull)
 			break;
 	}
-	/* the stream ended (the target closed it?) but the target runs on:
-	 * wait for it, still answering Ctrl-C */
-	while (!reaped) {
-		pid_t r = waitpid(l.pid, &status, WNOHANG);
-		if (r == l.pid || (r < 0 && errno != EINTR))
-			break;
-		interrupt_poll(&intr, argv[0]);
-		struct timespec d = { 0, 50 * 1000000 };
-		nanosleep(&d, NULL);
+	/* the stream ended (the target closed it?) but the target runs on */
+	if (!reaped) {
+		wait_target(&intr, l.pid, &status, argv[0]);
+		exited_at = now_ns();
 	}
-	uint64_t wall = now_ns() - t0;
+	/* the program's run: descendants may hold the pipe a while longer */
+	uint64_t wall = (exited_at ? exited_at : now_ns()) - t0;
 	close(fds[0]);
 	free(buf);
 	if (ps.n && !ps.raw)
@@ -418,9 +444,19 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		code = 128 + SIGINT;
 	if (o->wait_status)
 		*o->wait_status = status;
-	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGINT && !stopped && !o->quiet)
+	/* a trace that misses part of the run says so, and what is missing */
+	ps.end.summary = true;
+	ps.end.wait_status = status;
+	ps.end.wall_ns = wall;
+	ps.end.oom_kills = oom_kills() > oom_before;
+	if (o->oom_kills)
+		*o->oom_kills = ps.end.oom_kills;
+	enum heap_cut cut = ps.raw ? HEAP_CUT_NONE : heap_end_judge(&ps.end);
+	if (cut == HEAP_CUT_NONE && WIFSIGNALED(status) && WTERMSIG(status) != SIGINT && !stopped && !o->quiet)
 		warn("'%s' was killed by signal %d (%s); the trace holds what was recorded until then", argv[0],
 		     WTERMSIG(status), strsignal(WTERMSIG(status)));
+	if (cut != HEAP_CUT_NONE && code == 0) /* part of the result was lost */
+		code = 1;
 	if (wrc == 0 && !o->quiet) /* an allocator of its own would leave the trace empty */
 		heap_alloc_check_recorded(argv[0], out);
 	if (wrc == 0 && !o->quiet) {
@@ -431,6 +467,11 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		} else {
 			fprintf(stderr, "sonde: wrote trace to %s; run 'sonde heap report %s'\n", out, out);
 		}
+	}
+	if (cut != HEAP_CUT_NONE && !o->quiet) { /* last: what the trace misses */
+		char *what = heap_end_text(&ps.end, cut, argv[0], HEAP_END_TRACE);
+		error("%s", what);
+		free(what);
 	}
 	free(abs);
 	free(out);

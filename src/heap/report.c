@@ -120,6 +120,11 @@ struct heap_view *heap_view_new(const struct heap_trace *t, const struct heap_an
 	return v;
 }
 
+void heap_view_symbol_names(struct heap_view *v)
+{
+	symbolizer_set_symbol_names(v->sym, true);
+}
+
 void heap_view_free(struct heap_view *v)
 {
 	if (!v)

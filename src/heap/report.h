@@ -32,6 +32,9 @@ int heap_cost_type_parse(const char *s);
 /* A loaded trace, analysed and ready to symbolize. */
 struct heap_view;
 struct heap_view *heap_view_new(const struct heap_trace *t, const struct heap_analysis *a, bool no_inline);
+/* Functions named by their symbols, as valgrind names them (memcheck),
+ * rather than by DWARF, as heaptrack does (binary/symbolizer.h). */
+void heap_view_symbol_names(struct heap_view *v);
 void heap_view_free(struct heap_view *v);
 /* Symbolizes the trace's stack nodes ahead of the report, until *stop is
  * set: run it on another thread while the analysis replays the events

@@ -67,6 +67,14 @@ struct heap_info {
 	bool defined;   /* its HR_INFO was read */
 };
 
+/* HR_LOST: the runtime stopped recording before the program ended. */
+struct heap_lost_rec {
+	uint8_t reason;         /* enum heap_lost */
+	uint64_t ms;            /* since the runtime's start */
+	uint64_t bytes, err;    /* what it asked for, the errno it got */
+	uint64_t as, data;      /* the program's RLIMIT_AS, RLIMIT_DATA (0: unlimited) */
+};
+
 /* A block live at exit as the leak check classified it (HR_LEAK). */
 struct heap_leak {
 	uint32_t info;
@@ -158,6 +166,11 @@ struct heap_trace {
 	/* HR_MC_TOTALS (memcheck mode: counts instead of events) */
 	bool have_mc_totals;
 	uint64_t mc_allocs, mc_frees, mc_bytes, mc_live_blocks, mc_live_bytes;
+	/* HR_TIME: the last one (the runtime's last sign of life) */
+	uint64_t last_time_ms;
+	/* HR_LOST: the runtime stopped recording (the first one) */
+	bool have_lost;
+	struct heap_lost_rec lost;
 	/* HR_EXIT */
 	bool have_exit;
 	uint64_t exit_how, exit_signal, exit_peak_rss_kib;
@@ -203,7 +216,7 @@ uint32_t heap_iter_run(const struct heap_iter *it);
 void heap_iter_free(struct heap_iter *it);
 
 /* Steps *pp over a definition record whose type byte was just read (H M S
- * I N W G C L) in a trace of the given version; false if it is not one or
+ * I N W G C L O) in a trace of the given version; false if it is not one or
  * does not decode before end. */
 bool heap_skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type, uint64_t version);
 
@@ -227,6 +240,10 @@ void heap_chunk_modules(const uint8_t *payload, size_t n, uint64_t *version, str
 
 /* The traced command line, or NULL. */
 const char *heap_trace_cmdline(const struct heap_trace *t);
+
+/* Decodes an HR_LOST record after its type byte; false if it does not
+ * decode before end. */
+bool heap_lost_decode(const uint8_t **pp, const uint8_t *end, struct heap_lost_rec *out);
 
 /* Varint fields of an event record (or HR_KEY) of this type, or -1 if the
  * type is neither. */

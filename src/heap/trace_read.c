@@ -370,6 +370,18 @@ static bool parse_def(struct heap_trace *t, struct cur *c, uint8_t type)
 		t->mc_live_bytes = v[4];
 		return true;
 	}
+	case HR_LOST: {
+		const uint8_t *q = c->p + c->off;
+		struct heap_lost_rec l;
+		if (c->bad || !heap_lost_decode(&q, c->p + c->n, &l))
+			return false;
+		c->off = (size_t)(q - c->p);
+		if (!t->have_lost) { /* the first says when */
+			t->have_lost = true;
+			t->lost = l;
+		}
+		return true;
+	}
 	case HR_LEAK: {
 		uint8_t state = rbyte(c);
 		uint64_t info = rv(c), indirect = rv(c);
@@ -433,6 +445,8 @@ static bool parse_event(struct heap_trace *t, struct cur *c, uint8_t type)
 		     type == HR_REALLOC;
 	if (block && (f[0] >= MAX_INFO || f[1] >= MAX_INFO))
 		return false;
+	if (type == HR_TIME && f[0] > t->last_time_ms)
+		t->last_time_ms = f[0];
 	if (type == HR_EXIT) {
 		t->have_exit = true;
 		t->exit_how = f[0];

@@ -27,6 +27,15 @@ static inline bool cv(const uint8_t **pp, const uint8_t *end, uint64_t *out)
 	return k != 0;
 }
 
+bool heap_lost_decode(const uint8_t **pp, const uint8_t *end, struct heap_lost_rec *out)
+{
+	if (*pp >= end)
+		return false;
+	out->reason = *(*pp)++;
+	return cv(pp, end, &out->ms) && cv(pp, end, &out->bytes) && cv(pp, end, &out->err) &&
+	       cv(pp, end, &out->as) && cv(pp, end, &out->data);
+}
+
 bool heap_skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type, uint64_t version)
 {
 	uint64_t x, n;
@@ -42,6 +51,10 @@ bool heap_skip_def(const uint8_t **pp, const uint8_t *end, uint8_t type, uint64_
 		vars = 2;
 		break;
 	case HR_MC_TOTALS: vars = 5; break;
+	case HR_LOST: {
+		struct heap_lost_rec l;
+		return heap_lost_decode(pp, end, &l);
+	}
 	case HR_LEAK:
 		if (*pp >= end)
 			return false;

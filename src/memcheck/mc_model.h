@@ -115,6 +115,9 @@ struct mc_result {
 	uint64_t in_use_bytes, in_use_blocks;
 	uint64_t allocs, frees, bytes_allocated;
 	bool leak_checked;       /* a leak check ran (not --leak-check=no, not killed) */
+	const char *cut;         /* the run ended without the runtime's end (killed, its channel
+				  * lost, out of memory): why, and the counts are what it saw
+				  * until then (NULL: complete) */
 	VEC(struct mc_loss) losses;
 	/* blocks a heuristic reached, any kind (LEAK SUMMARY's "of which
 	 * reachable via heuristic"), by enum mc_heuristic */
@@ -132,6 +135,7 @@ struct mc_result {
 	 * vargv[0] the executable, then the options */
 	char **vargv;
 	int vargc;
+	bool log_to_file;         /* --log-file: the preamble names the parent pid */
 	bool stamped;             /* --time-stamp=yes: lines carry stamp_ms (ms since the start) */
 	int64_t stamp_ms;
 };

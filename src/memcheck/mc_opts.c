@@ -333,8 +333,10 @@ static int parse_one(struct mc_opts *o, const char *a, struct strbuf *err)
 	} else if ((v = val(a, "--trace-children"))) {
 		if (mc_opt_bool(a, v, &o->trace_children, err))
 			return -1;
-		ignore(o, a, o->trace_children ? "sonde does not follow exec yet: a program exec'd runs unchecked, "
-						 "the report ending at the exec as valgrind's does without it" : NULL);
+	} else if ((v = val(a, "--trace-children-skip"))) {
+		o->trace_children_skip = v;
+	} else if ((v = val(a, "--trace-children-skip-by-arg"))) {
+		o->trace_children_skip_by_arg = v;
 	} else if ((v = val(a, "--child-silent-after-fork"))) {
 		if (mc_opt_bool(a, v, &o->child_silent_after_fork, err))
 			return -1;

@@ -45,7 +45,9 @@ struct mc_opts {
 	bool show_error_list;         /* -s, --show-error-list=yes, or -v */
 	bool error_list_set;          /* ...given explicitly (else it follows the verbosity) */
 	bool track_origins;
-	bool trace_children;
+	bool trace_children;          /* follow exec (mc_follow.c) */
+	const char *trace_children_skip;        /* patterns of exe paths not followed (NULL: none) */
+	const char *trace_children_skip_by_arg; /* patterns of arguments whose programs are not followed */
 	bool child_silent_after_fork;
 	bool exit_on_first_error;     /* stop the program at its first error (with error_exitcode) */
 	bool exit_needs_code;         /* ...given without --error-exitcode: valgrind 3.19 warns, goes on */
@@ -95,5 +97,9 @@ bool mc_parse_kinds(const char *s, unsigned *out);
  * %% a '%'. Returns a malloc'd path, or NULL with valgrind's complaint in
  * err (valgrind prints these lines with the ==PID== prefix). */
 char *mc_expand_file_name(const char *opt, const char *tmpl, int pid, struct strbuf *err);
+
+/* valgrind's VG_(should_we_trace_this_child) (mc_follow.c): whether an
+ * exec of exe with the arguments after argv[0] is followed. */
+bool mc_follow_child(const struct mc_opts *o, const char *exe, char *const *args, size_t nargs);
 
 #endif

@@ -59,11 +59,9 @@ static const char *const whys[] = {
 	"no markers)",
 #define W_XML 11
 	"sonde's XML carries no user comment",
-#define W_CHILD 12
-	"with --trace-children=yes sonde follows every exec",
-#define W_INPUT 13
+#define W_INPUT 12
 	"sonde asks nothing interactively",
-#define W_SYMS 14
+#define W_SYMS 13
 	"sonde does not check for required symbols",
 };
 
@@ -177,8 +175,6 @@ static const struct inert table[] = {
 	{ "--show-below-main", V_BOOL, W_TEXT, 0, 0, NULL, "no" },
 	{ "--error-markers", V_STR, W_TEXT, 0, 0, NULL, NULL },
 	{ "--xml-user-comment", V_STR, W_XML, 0, 0, NULL, NULL },
-	{ "--trace-children-skip", V_STR, W_CHILD, 0, 0, NULL, NULL },
-	{ "--trace-children-skip-by-arg", V_STR, W_CHILD, 0, 0, NULL, NULL },
 	{ "--input-fd", V_INT, W_INPUT, I32, NULL, NULL },
 };
 

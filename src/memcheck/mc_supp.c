@@ -286,14 +286,19 @@ int mc_supp_load_file(struct mc_supps *s, const char *path, struct strbuf *err)
 
 /* ---- matching ---- */
 
-/* One pattern character against one string character. */
+/* One pattern character against one string character: '?' any, '\\c'
+ * the character c itself, a '\\' that ends the pattern nothing. */
 static bool glob_char(const char **pp, char c)
 {
 	const char *p = *pp;
-	if (*p == '\\' && p[1])
-		p++;
+	if (*p == '\\') {
+		if (!*++p)
+			return false;
+		*pp = p + 1;
+		return *p == c;
+	}
 	*pp = p + 1;
-	return *p == '?' ? true : *p == c;
+	return *p == '?' || *p == c;
 }
 
 bool mc_supp_glob(const char *pattern, const char *str)

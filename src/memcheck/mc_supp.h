@@ -64,8 +64,9 @@ struct mc_supp *mc_supp_find_error(struct mc_supps *s, const struct mc_error *e,
  * supp_name) and counts the uses. */
 void mc_supp_apply(struct mc_supps *s, struct mc_result *r, unsigned num_callers);
 
-/* valgrind's pattern match: '*' any run, '?' one character, '\' quotes the
- * next; the whole string must match. */
+/* valgrind's pattern match (VG_(string_match)): '*' any run, '?' one
+ * character, '\' quotes the next (a trailing one matches nothing); the
+ * whole string must match. Suppressions and --trace-children-skip use it. */
 bool mc_supp_glob(const char *pattern, const char *str);
 
 /* The "Memcheck:KIND" of an error ("Memcheck:Addr4"), into buf. */

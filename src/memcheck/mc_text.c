@@ -51,6 +51,18 @@ static void pre(struct strbuf *sb, const struct mc_result *r, char c)
 		sb_addc((sb), '\n');                    \
 	} while (0)
 
+/* A Command: word as valgrind prints it: bytes outside printable ASCII
+ * as '_', a backslash before ' ', '\\', '<' and '>'. */
+static void command_arg(struct strbuf *sb, const char *a)
+{
+	sb_addc(sb, ' ');
+	for (const unsigned char *p = (const unsigned char *)a; *p; p++) {
+		if (strchr(" \\<>", *p))
+			sb_addc(sb, '\\');
+		sb_addc(sb, *p < 32 || *p > 127 ? '_' : (char)*p);
+	}
+}
+
 void mc_text_preamble(struct strbuf *sb, const struct mc_result *r)
 {
 	LINE(sb, r, "%s", mc_preamble[0]);
@@ -59,10 +71,12 @@ void mc_text_preamble(struct strbuf *sb, const struct mc_result *r)
 	pre(sb, r, '=');
 	sb_adds(sb, "Command:");
 	for (int i = 0; i < r->argc; i++)
-		sb_addf(sb, " %s", r->argv[i]);
+		command_arg(sb, r->argv[i]);
 	if (!r->argc && r->exe)
-		sb_addf(sb, " %s", r->exe);
+		command_arg(sb, r->exe);
 	sb_addc(sb, '\n');
+	if (r->log_to_file) /* for logs of runs with many processes */
+		LINE(sb, r, "Parent PID: %d", r->ppid);
 	LINE(sb, r, "%s", "");
 }
 
@@ -272,6 +286,8 @@ int mc_exit_status(const struct mc_result *r, const struct mc_opts *o, int *rais
 		*raise_signal = r->signal;
 		return 128 + r->signal;
 	}
+	if (r->cut) /* a result was lost: never the exit of a clean run */
+		return o->error_exitcode ? o->error_exitcode : r->exited && r->exit_code ? r->exit_code : 1;
 	if ((o->error_exitcode || o->exit_on_first_error) && mc_count_errors(r, o).errors && !r->execed)
 		return o->error_exitcode; /* valgrind exits with 0 when no code was given */
 	return r->exited ? r->exit_code : 0;
@@ -521,12 +537,27 @@ static void error_list(struct strbuf *sb, const struct mc_result *r, const struc
 		error_summary(sb, r, c);
 }
 
-void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
-		    const struct mc_supps *supps, int *last_tid)
+/* The run ended before the runtime could check for leaks (r->cut): the
+ * counts it sent on the way, and the errors it found; no line that could
+ * pass for a clean leak check. */
+static void cut_summary(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o)
 {
 	char a[32], b[32], d[32];
-	if (r->signal && fatal_shown(r, o))
-		fatal_signal(sb, r, o);
+	if (o->verbosity) {
+		LINE(sb, r, "%s", "");
+		LINE(sb, r, "HEAP SUMMARY:");
+		LINE(sb, r, "    in use at exit: unknown (no leak check: %s)", r->cut);
+		LINE(sb, r, "  total heap usage until then: %s allocs, %s frees, %s bytes allocated",
+		     mc_commas(r->allocs, a), mc_commas(r->frees, b), mc_commas(r->bytes_allocated, d));
+		LINE(sb, r, "%s", "");
+	}
+}
+
+/* HEAP SUMMARY and the leak check's report; false when leak_report says
+ * the rest is left out. */
+static bool heap_and_leaks(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o, int *last_tid)
+{
+	char a[32], b[32], d[32];
 	if (o->verbosity) {
 		LINE(sb, r, "%s", "");
 		LINE(sb, r, "HEAP SUMMARY:");
@@ -547,8 +578,20 @@ void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct m
 			LINE(sb, r, "%s", "");
 		}
 	} else if (r->leak_checked && !leak_report(sb, r, o, last_tid)) {
-		return;
+		return false;
 	}
+	return true;
+}
+
+void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
+		    const struct mc_supps *supps, int *last_tid)
+{
+	if (r->signal && fatal_shown(r, o))
+		fatal_signal(sb, r, o);
+	if (r->cut) /* no verdicts: what was seen, and why no more */
+		cut_summary(sb, r, o);
+	else if (!heap_and_leaks(sb, r, o, last_tid))
+		return;
 	if (!o->verbosity)
 		return;
 	struct mc_counts c = mc_count_errors(r, o);

@@ -551,6 +551,7 @@ struct profile *profile_load(const char *path, const struct profile_opts *opts)
 	p->exit_status = -1;
 	p->sym = symbolizer_new();
 	symbolizer_set_fde_names(p->sym, true);
+	symbolizer_set_symbol_names(p->sym, true); /* perf's names */
 	if (opts && opts->no_inline)
 		symbolizer_set_inline(p->sym, false);
 	struct prof_node root = { 0, 0, 0 };

@@ -84,3 +84,15 @@ if build_fx forkexec forkexec.c && build_fx fx_child fx_child.c &&
 else
 	fail vs_perf_filters_percentage "perf record of forkexec failed: $(first_lines "$T/ferec.err")"
 fi
+
+# names: the function a sample is in is named by its symbol, as perf names
+# it, clones included (work.constprop.0, not DWARF's "work"); on one
+# perf.data, so both name the same addresses
+build_fx clones clones.c && "$PERF" record -q -e cpu-clock -o "$T/clones.data" -- "$FIX/clones" 0.5 >/dev/null 2>&1
+pname=$("$PERF" report -i "$T/clones.data" --stdio --no-children --sort sym 2>/dev/null | grep -F '[.] ' | head -1 | sed 's/.*\[\.\] //; s/ *$//')
+sname=$("$SONDE" report -i "$T/clones.data" --no-children --sort sym -g none 2>/dev/null | grep -F '[.] ' | head -1 | sed 's/.*\[\.\] //; s/ *$//')
+if [ -n "$pname" ] && [ "$sname" = "$pname" ] && [ "$pname" = work.constprop.0 ]; then
+	pass vs_perf_clone_names
+else
+	fail vs_perf_clone_names "sonde '$sname', perf '$pname' (want work.constprop.0)"
+fi
