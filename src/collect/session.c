@@ -1007,8 +1007,18 @@ int record_session(const struct record_opts *o)
 	} else {
 		exit_code = 0;
 	}
-	if (s->write_errno)
+	if (s->write_errno) {
 		exit_code = exit_code ? exit_code : 1;
+		/* What was written before the error is a readable recording
+		 * (the reader stops at the last complete record): say so. */
+		struct stat st;
+		char sz[32];
+		if (strcmp(s->out_path, "-") && stat(s->out_path, &st) == 0 && st.st_size > 0) {
+			fmt_size((uint64_t)st.st_size, sz, sizeof(sz));
+			note("'%s' keeps the %s written before the error; 'sonde report -i %s' reads its complete records",
+			     s->out_path, sz, s->out_path);
+		}
+	}
 
 	free(pids);
 	free(cmd);

@@ -6,6 +6,8 @@
 #    flushed before the disk filled (the recorder flushes every 64 KB of
 #    stream and every 200 ms), says how much, exits non-zero; the report
 #    reads the kept part; a trace cut in half reads up to the cut.
+#    Under `sonde record` the samples written before the disk filled read
+#    back (memcheck's full disk: e2e_outputs.sh).
 #  - a command that ignores Ctrl-C (heap, memcheck, stat, record).
 #  - a program that closes every descriptor (issue 15, point 1), lowers
 #    its memory limits (point 2), is killed by SIGKILL (point 3), under
@@ -30,9 +32,23 @@ if mount -t tmpfs -o size=96k tmpfs "$T/full" 2>/dev/null; then
 	else
 		fail hostile_heap_full_disk "exit $rc, ${calls:-no} calls in the kept trace: $(first_lines "$T/fullh.err") / $(first_lines "$T/fullr.err")"
 	fi
+	# record: sampling stops at the error, the command runs on, the
+	# samples written before it read back
+	rm -f "$T/full/t.zst"*
+	build_fx spin spin.c || fail hostile_build "spin.c"
+	rc=$(run_rc "$T/fullrec" "$SONDE" record -g -o "$T/full/p.data" -- "$FIX/spin" 1)
+	"$SONDE" report -i "$T/full/p.data" --no-pager >"$T/fullrep.out" 2>"$T/fullrep.err"
+	samples=$(sed -n 's/^# Samples: \([0-9]*\) .*/\1/p' "$T/fullrep.out")
+	if [ "$rc" = 1 ] && grep -q "cannot write '.*': No space left on device" "$T/fullrec.err" &&
+		grep -q "keeps the .* written before the error" "$T/fullrec.err" && [ "${samples:-0}" -gt 10 ]; then
+		pass hostile_record_full_disk
+	else
+		fail hostile_record_full_disk "exit $rc, ${samples:-no} samples kept: $(first_lines "$T/fullrec.err" 3) / $(first_lines "$T/fullrep.err")"
+	fi
 	umount "$T/full"
 else
 	skip hostile_heap_full_disk "cannot mount a tmpfs here (not root?)"
+	skip hostile_record_full_disk "cannot mount a tmpfs here (not root?)"
 fi
 
 # ---- a trace cut short (sonde killed, a disk filled elsewhere): what was
