@@ -20,6 +20,7 @@
 #include "collapse/perf_script.h"
 #include "collect/events.h"
 #include "collect/session.h"
+#include "heap/heap_profile.h"
 #include "profile/format.h"
 #include "profile/model.h"
 #include "profile/perf_data.h"
@@ -60,7 +61,10 @@ static const char flamegraph_usage[] =
 	"      --keep-data FILE    keep the recording in FILE (default: a temporary file)\n"
 	"      --ignore-status     exit 0 even when COMMAND fails\n"
 	"Inputs instead of a command:\n"
-	"  -i, --input FILE        a recording (sonde.data or Linux perf's perf.data)\n"
+	"  -i, --input FILE        a recording (sonde.data or Linux perf's perf.data) or a\n"
+	"                          heap trace (sonde heap)\n"
+	"      --weight W          what widths count: samples (default) or period; for a heap\n"
+	"                          trace allocations (default), allocated, temporary, peak, leaked\n"
 	"      --folded FILE       folded stacks (\"a;b;c 12\" lines)\n"
 	"      --perf-script FILE  `perf script` text, collapsed like stackcollapse-perf\n"
 	"      --diff BEFORE AFTER differential graph: widths from AFTER, red = grew,\n"
@@ -105,6 +109,7 @@ enum {
 	OPT_NO_INLINE,
 	OPT_HELP,
 	OPT_CALL_GRAPH,
+	OPT_WEIGHT,
 };
 
 static const struct option fg_long[] = {
@@ -131,6 +136,7 @@ static const struct option fg_long[] = {
 	{ "reverse", no_argument, NULL, OPT_REVERSE },
 	{ "inverted", no_argument, NULL, OPT_INVERTED },
 	{ "no-inline", no_argument, NULL, OPT_NO_INLINE },
+	{ "weight", required_argument, NULL, OPT_WEIGHT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -148,6 +154,7 @@ struct fg_opts {
 	const char *keep_data;
 	bool ignore_status, open, normalize, negate, reverse, inverted, no_inline;
 	const char *input, *folded, *perf_script, *diff_a, *diff_b;
+	const char *weight; /* --weight: a weight of the recordings read */
 	const char *title, *subtitle, *palette;
 	unsigned width;
 	double min_width;
@@ -204,16 +211,24 @@ static bool is_recording(const char *path)
 	close(fd);
 	if (n == (ssize_t)sizeof(magic) && !memcmp(magic, SONDE_DATA_MAGIC, 8))
 		return true;
-	return perf_data_sniff(path);
+	return perf_data_sniff(path) || heap_trace_sniff(path);
 }
 
-static void fold_profile(const struct profile *p, bool no_inline, struct folded_set *out)
+/* The weight drawn: --weight, else samples (as cargo-flamegraph shows
+ * them) where the input has them, else its first weight. */
+static uint32_t fg_weight(const struct profile *p, const char *name)
+{
+	return input_weight(p, name, p->count_weight ? PROF_WEIGHT_SAMPLES : 0);
+}
+
+static void fold_profile(const struct profile *p, bool no_inline, const char *weight, struct folded_set *out)
 {
 	struct folded_opts fo = { 0 };
 	fo.kernel = true;
 	fo.inline_marks = true;
 	fo.no_inline = no_inline;
-	fo.counts = true; /* widths in samples, as cargo-flamegraph shows them */
+	fo.weight = fg_weight(p, weight);
+	fo.counts = fo.weight == PROF_WEIGHT_SAMPLES;
 	profile_to_folded(p, &fo, out);
 }
 
@@ -245,12 +260,22 @@ static void read_perf_script(const char *path, struct folded_set *out)
 		     path, st.bad_lines, st.bad_lines == 1 ? "" : "s", st.first_bad_line);
 }
 
+/* What the SVG's widths count ("samples", "bytes"). */
+static const char *count_name(const struct profile *p, const char *weight)
+{
+	if (!p)
+		return "samples";
+	uint32_t w = fg_weight(p, weight);
+	const char *unit = profile_weight_unit(p, w);
+	return !strcmp(unit, "bytes") ? "bytes" : w == PROF_WEIGHT_SAMPLES ? "samples" : profile_weight_name(p, w);
+}
+
 /* One side of a diff: a recording or a folded file. */
-static void load_any(const char *path, bool no_inline, struct folded_set *out)
+static void load_any(const char *path, bool no_inline, const char *weight, struct folded_set *out)
 {
 	if (is_recording(path)) {
 		struct profile *p = input_load(path, no_inline, false);
-		fold_profile(p, no_inline, out);
+		fold_profile(p, no_inline, weight, out);
 		profile_free(p);
 	} else {
 		read_folded_file(path, out);
@@ -511,6 +536,9 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		case OPT_NO_INLINE:
 			o.no_inline = true;
 			break;
+		case OPT_WEIGHT:
+			o.weight = optarg;
+			break;
 		case 'q':
 			sonde_quiet = 1;
 			break;
@@ -578,12 +606,12 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		read_perf_script(o.perf_script, &set);
 		name = o.perf_script;
 	} else {
-		load_any(o.diff_a, o.no_inline, &before);
-		load_any(o.diff_b, o.no_inline, &set);
+		load_any(o.diff_a, o.no_inline, o.weight, &before);
+		load_any(o.diff_b, o.no_inline, o.weight, &set);
 		name = o.diff_b;
 	}
 	if (prof)
-		fold_profile(prof, o.no_inline, &set);
+		fold_profile(prof, o.no_inline, o.weight, &set);
 	if (!set.total && !o.diff_a)
 		warn("'%s' holds no samples; the graph is empty", name);
 
@@ -595,7 +623,11 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		die("cannot write '%s': %s", o.output, strerror(errno));
 	int wrc = 0;
 	if (o.format == FMT_SPEEDSCOPE) {
-		struct speedscope_opts so = { name, o.no_inline };
+		struct speedscope_opts so = { name, o.no_inline, false, 0 };
+		if (prof) {
+			so.weight = fg_weight(prof, o.weight);
+			so.weighted = so.weight != PROF_WEIGHT_SAMPLES;
+		}
 		wrc = prof ? speedscope_write_profile(out, prof, &so) : speedscope_write_folded(out, &set, &so);
 	} else if (o.format == FMT_FOLDED) {
 		if (o.diff_a)
@@ -626,7 +658,7 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		so.width = o.width ? o.width : 1200;
 		so.min_width = o.min_width;
 		so.palette = o.palette ? o.palette : looks_like_rust(&set) ? "rust" : "hot";
-		so.countname = "samples";
+		so.countname = count_name(prof, o.weight);
 		so.inverted = o.inverted;
 		so.negate = o.negate;
 		wrc = flame_svg_write(out, &t, &so);
@@ -642,8 +674,12 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		char n1[32], sz[32] = "?";
 		if (stat(o.output, &st) == 0)
 			fmt_kb((uint64_t)st.st_size, sz, sizeof(sz));
-		note("wrote %s (%s sample%s, %s)", o.output, fmt_thousands(set.total, n1, sizeof(n1)),
-		     set.total == 1 ? "" : "s", sz);
+		const char *unit = count_name(prof, o.weight);
+		if (!strcmp(unit, "samples"))
+			note("wrote %s (%s sample%s, %s)", o.output, fmt_thousands(set.total, n1, sizeof(n1)),
+			     set.total == 1 ? "" : "s", sz);
+		else
+			note("wrote %s (%s %s, %s)", o.output, fmt_thousands(set.total, n1, sizeof(n1)), unit, sz);
 		if (o.keep_data && data)
 			note("the recording is in '%s' (sonde report -i %s)", data, data);
 		if (o.open)

@@ -2,8 +2,6 @@
  *   sonde heap [-o FILE] [--] CMD [ARGS]      record a trace
  *   sonde heap report FILE [options]          heaptrack_print's report */
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,32 +128,6 @@ static size_t parse_count(const char *s, const char *what)
 	return (size_t)v;
 }
 
-struct prefetch {
-	struct heap_view *view;
-	_Atomic bool stop;
-};
-
-static void *prefetch_main(void *arg)
-{
-	struct prefetch *pf = arg;
-	heap_view_prefetch(pf->view, &pf->stop);
-	return NULL;
-}
-
-/* The replay and the symbolization (loading debug info dominates small
- * reports) are independent: run them side by side. */
-static void analyze_while_symbolizing(const struct heap_trace *t, struct heap_analysis *an, struct heap_view *view)
-{
-	struct prefetch pf = { view, false };
-	pthread_t th;
-	bool started = pthread_create(&th, NULL, prefetch_main, &pf) == 0;
-	heap_analyze(t, an);
-	if (started) {
-		atomic_store(&pf.stop, true);
-		pthread_join(th, NULL);
-	}
-}
-
 /* The statement for a trace that misses part of the run (NULL: none). */
 static char *cut_statement(const struct heap_trace *t)
 {
@@ -271,7 +243,7 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 		supp_add_embedded(&supp, t.exe);
 	struct heap_analysis an;
 	struct heap_view *view = heap_view_new(&t, &an, no_inline);
-	analyze_while_symbolizing(&t, &an, view);
+	heap_analyze_symbolizing(&t, &an, view);
 	heap_report_suppress(view, &an, &supp, supp_print);
 	o.label = file;
 	o.no_inline = no_inline;

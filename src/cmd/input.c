@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd/cmds.h"
+#include "heap/heap_profile.h"
 #include "profile/format.h"
 #include "profile/model.h"
 #include "profile/perf_data.h"
@@ -30,6 +31,12 @@ struct profile *input_load(const char *path, bool no_inline, bool header_warning
 		die("cannot open '%s': %s", path, strerror(e));
 	}
 	struct profile_opts po = { .no_inline = no_inline, .progress = true };
+	if (heap_trace_sniff(path)) { /* a heap trace: its costs are the weights */
+		struct profile *p = heap_profile_load(path, no_inline);
+		if (!p)
+			exit(1);
+		return p;
+	}
 	if (perf_data_sniff(path)) {
 		/* Linux perf's file: convert it into sonde's record stream in memory */
 		char conv[64], why[256];
@@ -54,4 +61,17 @@ struct profile *input_load(const char *path, bool no_inline, bool header_warning
 	if (!header_warnings)
 		profile_warn_stale(p);
 	return p;
+}
+
+uint32_t input_weight(const struct profile *p, const char *name, uint32_t dflt)
+{
+	if (!name)
+		return dflt;
+	int64_t w = profile_weight_find(p, name);
+	if (w < 0) {
+		char list[256];
+		profile_weight_list(p, list, sizeof(list));
+		die_status(129, "unknown weight '%s'; this input has %s", name, list);
+	}
+	return (uint32_t)w;
 }

@@ -8,15 +8,22 @@
 #include "cmd/input.h"
 #include "profile/model.h"
 #include "render/report.h"
+#include "render/script.h"
 #include "util/die.h"
 #include "util/pager.h"
 
 static const char usage[] =
 	"usage: %s report [-i FILE] [--no-children] [--sort KEYS] [--comm C] [--dso D]\n"
 	"                    [--percentage absolute|relative] [--percent-limit P]\n"
-	"                    [-g caller|callee|none] [--no-inline] [--stdio] [--no-pager]\n"
+	"                    [-g caller|callee|none] [--weight W] [--format text|folded]\n"
+	"                    [--no-inline] [--stdio] [--no-pager]\n"
 	"\n"
-	"  -i, --input FILE       recording to read (default sonde.data)\n"
+	"  -i, --input FILE       recording to read (default sonde.data): sonde.data, perf.data\n"
+	"                         or a heap trace (sonde heap)\n"
+	"      --weight W         what the columns sum: period (default) or samples; for a\n"
+	"                         heap trace allocations (default), allocated, temporary,\n"
+	"                         peak or leaked\n"
+	"      --format F         text (default) or folded (\"comm;root;...;leaf weight\")\n"
 	"      --children         Children and Self columns (default)\n"
 	"      --no-children      only Self (\"Overhead\") column\n"
 	"  -s, --sort KEYS        comma list of comm,pid,tid,dso,sym,cpu (default comm,dso,sym)\n"
@@ -35,7 +42,7 @@ static const char usage[] =
 int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 {
 	enum { O_CHILDREN = 256, O_NO_CHILDREN, O_COMM, O_DSO, O_PLIMIT, O_STDIO, O_NOINLINE, O_TUI, O_NO_PAGER,
-	       O_PERCENTAGE };
+	       O_PERCENTAGE, O_WEIGHT, O_FORMAT };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "children", no_argument, NULL, O_CHILDREN },
@@ -53,13 +60,15 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 		{ "no-inline", no_argument, NULL, O_NOINLINE },
 		{ "no-pager", no_argument, NULL, O_NO_PAGER },
 		{ "force", no_argument, NULL, 'f' },
+		{ "weight", required_argument, NULL, O_WEIGHT },
+		{ "format", required_argument, NULL, O_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct report_opts o = { .children = true, .graph = RG_AUTO, .graph_threshold = 0.5 };
 	report_parse_sort(&o, "comm,dso,sym");
-	const char *input = NULL;
-	bool no_inline = false;
+	const char *input = NULL, *weight = NULL;
+	bool no_inline = false, folded = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "i:s:g:fqh", longopts, NULL)) != -1) {
@@ -114,6 +123,12 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 		case 'q': sonde_quiet = 1; break;
 		case O_NOINLINE: no_inline = true; break;
 		case O_NO_PAGER: pager_forbid(); break;
+		case O_WEIGHT: weight = optarg; break;
+		case O_FORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "folded"))
+				die_status(129, "unknown --format '%s' (expected text or folded)", optarg);
+			folded = !strcmp(optarg, "folded");
+			break;
 		case 'h': printf(usage, sonde_progname); return 0;
 		default: fprintf(stderr, usage, sonde_progname); return 2;
 		}
@@ -122,9 +137,15 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 		die("unexpected argument '%s' (the input file goes after -i)", argv[optind]);
 	if (!input)
 		input = input_default(ctx);
-	struct profile *p = input_load(input, no_inline, true);
+	struct profile *p = input_load(input, no_inline, !folded);
+	o.weight = input_weight(p, weight, 0);
 	pager_start();
-	report_print(stdout, p, &o);
+	if (folded) {
+		struct folded_opts fo = { .no_inline = no_inline, .weight = o.weight }; /* as script --folded */
+		folded_print(stdout, p, &fo);
+	} else {
+		report_print(stdout, p, &o);
+	}
 	profile_free(p);
 	return 0;
 }

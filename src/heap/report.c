@@ -1,5 +1,6 @@
 /* Heap report: symbolized stacks printed in heaptrack_print's layout. */
 #include "heap/report.h"
+#include "heap/view.h"
 
 #include <inttypes.h>
 #include <stdatomic.h>
@@ -11,35 +12,6 @@
 #include "util/die.h"
 #include "util/strbuf.h"
 
-/* One distinct instruction pointer, resolved. */
-struct hloc {
-	uint64_t ip;        /* as printed (return address - 1) */
-	const char *module; /* full path, or NULL */
-	const struct sym_result *sym; /* NULL when no module covers ip */
-	uint32_t key;       /* interned: what heaptrack compares "without address" */
-	bool stop;          /* main & co: backtraces stop here */
-};
-
-struct range {
-	uint64_t start, end;
-	uint32_t module;
-};
-
-struct heap_view {
-	const struct heap_trace *t;
-	const struct heap_analysis *a;
-	struct symbolizer *sym;
-	struct interner strs;
-	VEC(struct range) ranges;
-	int *sym_modules; /* per trace module: symbolizer handle */
-	VEC(struct hloc *) locs; /* one allocation each: callers keep pointers while more are added */
-	struct u64map loc_index; /* ip -> loc */
-	uint32_t *node_loc;      /* per trace node: loc + 1, 0 = not yet */
-	/* leak suppressions applied by heap_report_suppress() */
-	const struct heap_suppressions *supp;
-	int64_t supp_leaked;
-	bool print_supp;
-};
 
 void heap_report_opts_init(struct heap_report_opts *o)
 {
@@ -87,230 +59,7 @@ void heap_format_bytes(char *buf, size_t n, int64_t bytes)
 		snprintf(buf, n, "%.2f%c", b, units[i]);
 }
 
-static int cmp_range(const void *x, const void *y)
-{
-	const struct range *a = x, *b = y;
-	return a->start < b->start ? -1 : a->start > b->start;
-}
 
-struct heap_view *heap_view_new(const struct heap_trace *t, const struct heap_analysis *a, bool no_inline)
-{
-	struct heap_view *v = xcalloc(1, sizeof(*v));
-	v->t = t;
-	v->a = a;
-	v->sym = symbolizer_new();
-	if (no_inline)
-		symbolizer_set_inline(v->sym, false);
-	v->sym_modules = xcalloc(t->modules.n + 1, sizeof(int));
-	for (size_t i = 0; i < t->modules.n; i++) {
-		const struct heap_module *m = &t->modules.v[i];
-		v->sym_modules[i] = -1;
-		for (size_t j = 0; j < m->segs.n; j++) {
-			struct range r = { m->bias + m->segs.v[j].vaddr, m->bias + m->segs.v[j].vaddr + m->segs.v[j].memsz,
-					   (uint32_t)i };
-			if (r.end > r.start)
-				vec_push(&v->ranges, r);
-		}
-	}
-	/* later modules (re-loaded at the same place) win: stable sort by start,
-	 * lookups take the last range that covers */
-	if (v->ranges.n)
-		qsort(v->ranges.v, v->ranges.n, sizeof(v->ranges.v[0]), cmp_range);
-	v->node_loc = xcalloc(t->nodes.n + 1, sizeof(uint32_t));
-	return v;
-}
-
-void heap_view_symbol_names(struct heap_view *v)
-{
-	symbolizer_set_symbol_names(v->sym, true);
-}
-
-void heap_view_free(struct heap_view *v)
-{
-	if (!v)
-		return;
-	symbolizer_free(v->sym);
-	interner_free(&v->strs);
-	vec_free(&v->ranges);
-	free(v->sym_modules);
-	for (size_t i = 0; i < v->locs.n; i++)
-		free(v->locs.v[i]);
-	vec_free(&v->locs);
-	u64map_free(&v->loc_index);
-	free(v->node_loc);
-	free(v);
-}
-
-static const char *module_path(const struct heap_view *v, uint32_t m)
-{
-	const char *p = v->t->modules.v[m].path;
-	if ((!p || !*p) && v->t->exe)
-		return v->t->exe;
-	return p && *p ? p : NULL;
-}
-
-static int find_module(const struct heap_view *v, uint64_t ip)
-{
-	/* ranges are few; a linear scan from the end keeps "last loaded wins" */
-	int best = -1;
-	size_t lo = 0, hi = v->ranges.n;
-	while (lo < hi) { /* first range with start > ip */
-		size_t mid = (lo + hi) / 2;
-		if (v->ranges.v[mid].start <= ip)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo; i-- > 0;) {
-		if (ip < v->ranges.v[i].end) {
-			if (best < 0 || v->ranges.v[i].module > (uint32_t)best)
-				best = (int)v->ranges.v[i].module;
-		}
-		if (lo - i > 64)
-			break;
-	}
-	return best;
-}
-
-/* The symbolizer's handle for trace module m, opened on first use (< 0:
- * none). */
-static int sym_module(struct heap_view *v, int m)
-{
-	const struct heap_module *hm = &v->t->modules.v[m];
-	const char *path = module_path(v, (uint32_t)m);
-	if (v->sym_modules[m] < 0 && path)
-		v->sym_modules[m] = symbolizer_module(v->sym, path, hm->build_id, hm->build_id_len);
-	return v->sym_modules[m];
-}
-
-void heap_view_warn_stale(struct heap_view *v, FILE *out)
-{
-	/* the modules some stack passes through, symbolized or not yet */
-	bool *used = xcalloc(v->t->modules.n + 1, sizeof(*used));
-	for (size_t i = 0; i < v->t->nodes.n; i++) {
-		uint64_t ip = v->t->nodes.v[i].ip;
-		int m = find_module(v, ip ? ip - 1 : 0);
-		if (m >= 0)
-			used[m] = true;
-	}
-	char msg[1024];
-	for (size_t m = 0; m < v->t->modules.n; m++) {
-		int h = used[m] ? sym_module(v, (int)m) : -1;
-		if (h < 0 || symbolizer_module_stale(v->sym, h) == SYM_NOT_STALE)
-			continue;
-		size_t first = 0; /* a module loaded twice is named once */
-		while (v->sym_modules[first] != h)
-			first++;
-		if (first != m)
-			continue;
-		symbolizer_stale_message(v->sym, h, "its frames show as bare addresses", msg, sizeof(msg));
-		if (out)
-			fprintf(out, "warning: %s\n", msg);
-		else
-			warn("%s", msg);
-	}
-	free(used);
-}
-
-static uint32_t resolve_ip(struct heap_view *v, uint64_t raw_ip)
-{
-	uint64_t ip = raw_ip ? raw_ip - 1 : 0;
-	bool ins;
-	uint64_t *slot = u64map_upsert(&v->loc_index, ip, v->locs.n, &ins);
-	if (!ins)
-		return (uint32_t)*slot;
-	struct hloc l = { 0 };
-	l.ip = ip;
-	int m = find_module(v, ip);
-	if (m >= 0) {
-		l.module = module_path(v, (uint32_t)m);
-		if (sym_module(v, m) >= 0)
-			l.sym = symbolizer_lookup(v->sym, v->sym_modules[m], ip - v->t->modules.v[m].bias);
-	}
-	struct strbuf key = STRBUF_INIT;
-	sb_adds(&key, l.module ? l.module : "??");
-	if (l.sym && l.sym->frames[0].func) {
-		for (uint32_t i = 0; i < l.sym->nr; i++)
-			sb_addf(&key, "|%s|%s|%u", l.sym->frames[i].func ? l.sym->frames[i].func : "",
-				l.sym->frames[i].file ? l.sym->frames[i].file : "", l.sym->frames[i].line);
-		const char *f = l.sym->frames[0].func;
-		l.stop = !strcmp(f, "main") || !strcmp(f, "__libc_start_main") ||
-			 !strcmp(f, "__static_initialization_and_destruction_0");
-	} else {
-		sb_addf(&key, "|0x%" PRIx64, ip); /* unknown frames never merge across addresses */
-	}
-	l.key = intern_n(&v->strs, key.buf, key.len);
-	sb_free(&key);
-	struct hloc *kept = xmalloc(sizeof(*kept));
-	*kept = l;
-	vec_push(&v->locs, kept);
-	return (uint32_t)(v->locs.n - 1);
-}
-
-bool heap_view_func_entry(struct heap_view *v, uint64_t ip, const char **file, unsigned *line)
-{
-	uint64_t a = ip ? ip - 1 : 0;
-	int m = find_module(v, a);
-	if (m < 0 || sym_module(v, m) < 0)
-		return false;
-	uint64_t vaddr = a - v->t->modules.v[m].bias;
-	const struct sym_result *r = symbolizer_lookup(v->sym, v->sym_modules[m], vaddr);
-	if (!r || !r->nr || !r->frames[0].func || r->sym_offset > vaddr)
-		return false;
-	r = symbolizer_lookup(v->sym, v->sym_modules[m], vaddr - r->sym_offset);
-	if (!r || !r->nr || !r->frames[r->nr - 1].file)
-		return false;
-	*file = r->frames[r->nr - 1].file; /* the out-of-line function itself */
-	*line = r->frames[r->nr - 1].line;
-	return true;
-}
-
-/* Node index (into t->nodes) of a stack id, or -1. */
-static long node_of(const struct heap_view *v, uint64_t id)
-{
-	if (!id)
-		return -1;
-	uint64_t *slot = u64map_get(&v->t->node_index, id);
-	if (!slot || *slot >= v->t->nodes.n)
-		return -1;
-	return (long)*slot;
-}
-
-static const struct hloc *node_loc(struct heap_view *v, long node)
-{
-	if (!v->node_loc[node])
-		v->node_loc[node] = resolve_ip(v, v->t->nodes.v[node].ip) + 1;
-	return v->locs.v[v->node_loc[node] - 1];
-}
-
-void heap_view_prefetch(struct heap_view *v, const _Atomic bool *stop)
-{
-	/* leaves and their callers first: the nodes near the root are shared */
-	for (size_t i = v->t->nodes.n; i-- > 0;) {
-		if (atomic_load_explicit(stop, memory_order_relaxed))
-			return;
-		node_loc(v, (long)i);
-	}
-}
-
-/* The node of nd's caller, or -1 at the root (a node that is its own
- * parent ends the walk too). */
-static long caller_node(const struct heap_view *v, long nd)
-{
-	uint64_t parent = v->t->nodes.v[nd].parent;
-	return parent == v->t->nodes.v[nd].id ? -1 : node_of(v, parent);
-}
-
-/* Leaf-first frames of a stack, at most max; returns the count. */
-static size_t stack_locs(struct heap_view *v, uint64_t id, const struct hloc **out, size_t max)
-{
-	size_t n = 0;
-	for (long nd = node_of(v, id); nd >= 0 && n < max; nd = caller_node(v, nd))
-		out[n++] = node_loc(v, nd);
-	return n;
-}
-
-#define MAX_DEPTH 512
 
 /* heaptrack's template shortening: keep "<>" but drop what is inside. */
 static void pretty(FILE *out, const char *fn, bool shorten)
@@ -384,8 +133,8 @@ static void print_ip(FILE *out, const struct hloc *l, size_t ind)
 
 static void print_backtrace(FILE *out, struct heap_view *v, uint64_t stack, size_t ind, bool skip_first)
 {
-	const struct hloc *locs[MAX_DEPTH];
-	size_t n = stack_locs(v, stack, locs, MAX_DEPTH);
+	const struct hloc *locs[HEAP_MAX_DEPTH];
+	size_t n = heap_view_stack_locs(v, stack, locs, HEAP_MAX_DEPTH);
 	if (!n) {
 		fputs("  ??", out);
 		return;
@@ -539,8 +288,8 @@ static struct merged *merge_costs(struct heap_view *v, size_t *nout)
 	struct u64map idx = { 0 };
 	for (size_t i = 0; i < a->costs.n; i++) {
 		const struct heap_cost *c = &a->costs.v[i];
-		long nd = node_of(v, c->stack);
-		const struct hloc *leaf = nd >= 0 ? node_loc(v, nd) : NULL;
+		long nd = heap_view_node(v, c->stack);
+		const struct hloc *leaf = nd >= 0 ? heap_view_loc(v, nd) : NULL;
 		uint64_t key = leaf ? leaf->key : UINT32_MAX + (uint64_t)1;
 		bool ins;
 		uint64_t *slot = u64map_upsert(&idx, key, n, &ins);
@@ -612,15 +361,15 @@ static long node_suppression(struct heap_view *v, long nd, long *memo, const str
 	VEC(long) path = { 0 };
 	long m = -1;
 	/* walk up to a known node or the root, then resolve top-down */
-	while (nd >= 0 && memo[nd] == -2 && path.n < 4 * MAX_DEPTH) {
+	while (nd >= 0 && memo[nd] == -2 && path.n < 4 * HEAP_MAX_DEPTH) {
 		vec_push(&path, nd);
-		nd = caller_node(v, nd);
+		nd = heap_view_caller(v, nd);
 	}
 	if (nd >= 0 && memo[nd] != -2)
 		m = memo[nd];
 	for (size_t i = path.n; i-- > 0;) {
 		if (m < 0)
-			m = loc_suppression(node_loc(v, path.v[i]), s);
+			m = loc_suppression(heap_view_loc(v, path.v[i]), s);
 		memo[path.v[i]] = m;
 	}
 	vec_free(&path);
@@ -641,7 +390,7 @@ void heap_report_suppress(struct heap_view *v, struct heap_analysis *a, struct h
 		struct heap_cost *c = &a->costs.v[i];
 		if (!c->leaked && !print_stats)
 			continue; /* nothing to move: don't symbolize its whole stack */
-		long nd = node_of(v, c->stack);
+		long nd = heap_view_node(v, c->stack);
 		long m = nd >= 0 ? node_suppression(v, nd, memo, s) : -1;
 		if (m < 0)
 			continue;
@@ -759,14 +508,14 @@ void heap_report_folded(FILE *out, struct heap_view *v, enum heap_cost_type cost
 {
 	struct folded_set fs;
 	folded_init(&fs);
-	const struct hloc *locs[MAX_DEPTH];
+	const struct hloc *locs[HEAP_MAX_DEPTH];
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < v->a->costs.n; i++) {
 		const struct heap_cost *c = &v->a->costs.v[i];
 		int64_t val = cost_member(c, cost);
 		if (val <= 0)
 			continue;
-		size_t n = stack_locs(v, c->stack, locs, MAX_DEPTH);
+		size_t n = heap_view_stack_locs(v, c->stack, locs, HEAP_MAX_DEPTH);
 		size_t top = n;
 		for (size_t j = 0; j < n; j++)
 			if (locs[j]->stop) {
@@ -794,10 +543,10 @@ static void ht_file(FILE *out, const char *file)
 
 void heap_report_folded_heaptrack(FILE *out, struct heap_view *v, enum heap_cost_type cost)
 {
-	const struct hloc *locs[MAX_DEPTH];
+	const struct hloc *locs[HEAP_MAX_DEPTH];
 	for (size_t i = 0; i < v->a->costs.n; i++) {
 		const struct heap_cost *c = &v->a->costs.v[i];
-		size_t n = stack_locs(v, c->stack, locs, MAX_DEPTH);
+		size_t n = heap_view_stack_locs(v, c->stack, locs, HEAP_MAX_DEPTH);
 		if (!n)
 			fputs("??", out);
 		size_t top = n;
@@ -952,8 +701,8 @@ int heap_report_massif(FILE *out, struct heap_view *v, const char *cmd, double t
 			struct mnode *nodes = xmalloc((a->costs.n + 1) * sizeof(*nodes));
 			for (size_t k = 0; k < a->costs.n; k++) {
 				nodes[k].c = &a->costs.v[k];
-				const struct hloc *tmp[MAX_DEPTH];
-				nodes[k].n = stack_locs(v, a->costs.v[k].stack, tmp, MAX_DEPTH);
+				const struct hloc *tmp[HEAP_MAX_DEPTH];
+				nodes[k].n = heap_view_stack_locs(v, a->costs.v[k].stack, tmp, HEAP_MAX_DEPTH);
 				nodes[k].locs = xmalloc((nodes[k].n + 1) * sizeof(*tmp));
 				memcpy(nodes[k].locs, tmp, nodes[k].n * sizeof(*tmp));
 				items[k] = &nodes[k];
@@ -977,98 +726,3 @@ int heap_report_massif(FILE *out, struct heap_view *v, const char *cmd, double t
 	return ferror(out) ? -1 : 0;
 }
 
-/* ---- symbolized stacks for other renderers (the HTML report) ---- */
-
-void heap_report_each_stack(struct heap_view *v, heap_stack_fn fn, void *ctx)
-{
-	const struct hloc *locs[MAX_DEPTH];
-	VEC(struct heap_frame) frames = { 0 };
-	for (size_t i = 0; i < v->a->costs.n; i++) {
-		const struct heap_cost *c = &v->a->costs.v[i];
-		size_t n = stack_locs(v, c->stack, locs, MAX_DEPTH);
-		size_t top = n;
-		for (size_t j = 0; j < n; j++)
-			if (locs[j]->stop) {
-				top = j + 1;
-				break;
-			}
-		frames.n = 0;
-		for (size_t j = top; j-- > 0;) {
-			const struct hloc *l = locs[j];
-			if (!l->sym || !l->sym->frames[0].func) {
-				struct heap_frame f = { NULL, NULL, l->module, 0, false, l->ip };
-				vec_push(&frames, f);
-				continue;
-			}
-			/* outermost first: the real function, then what was inlined into it */
-			for (uint32_t k = l->sym->nr; k-- > 0;) {
-				const struct sym_frame *s = &l->sym->frames[k];
-				struct heap_frame f = { s->func ? s->func : "??", s->file, l->module, s->line, k > 0, l->ip };
-				vec_push(&frames, f);
-			}
-		}
-		fn(ctx, c, frames.v, frames.n);
-	}
-	vec_free(&frames);
-}
-
-/* Appends l's frames to out[k..max): innermost first, what was inlined,
- * then the function it was inlined into. */
-static size_t put_loc_frames(const struct hloc *l, struct heap_frame *out, size_t k, size_t max)
-{
-	if (!l->sym || !l->sym->frames[0].func) {
-		if (k < max)
-			out[k++] = (struct heap_frame){ NULL, NULL, l->module, 0, false, l->ip };
-		return k;
-	}
-	for (uint32_t i = 0; i < l->sym->nr && k < max; i++) {
-		const struct sym_frame *s = &l->sym->frames[i];
-		out[k++] = (struct heap_frame){ s->func ? s->func : "??", s->file, l->module, s->line, i + 1 < l->sym->nr,
-					       l->ip };
-	}
-	return k;
-}
-
-size_t heap_view_frames(struct heap_view *v, uint32_t stack, struct heap_frame *out, size_t max)
-{
-	const struct hloc *locs[MAX_DEPTH];
-	size_t n = stack_locs(v, stack, locs, MAX_DEPTH), k = 0;
-	for (size_t j = 0; j < n && k < max; j++)
-		k = put_loc_frames(locs[j], out, k, max);
-	return k;
-}
-
-/* A frame named from the symbol table alone. */
-static struct heap_frame name_only_frame(struct heap_view *v, uint64_t raw_ip)
-{
-	uint64_t ip = raw_ip ? raw_ip - 1 : 0;
-	struct heap_frame f = { NULL, NULL, NULL, 0, false, ip };
-	int m = find_module(v, ip);
-	if (m < 0)
-		return f;
-	f.module = module_path(v, (uint32_t)m);
-	if (sym_module(v, m) >= 0) {
-		const struct sym_result *r =
-			symbolizer_lookup_name(v->sym, v->sym_modules[m], ip - v->t->modules.v[m].bias);
-		if (r && r->nr)
-			f.func = r->frames[0].func;
-	}
-	return f;
-}
-
-size_t heap_view_frames_to_main(struct heap_view *v, uint32_t stack, struct heap_frame *out, size_t max)
-{
-	size_t k = 0, depth = 0;
-	bool past_main = false;
-	for (long nd = node_of(v, stack); nd >= 0 && k < max && depth++ < MAX_DEPTH; nd = caller_node(v, nd)) {
-		if (past_main) {
-			out[k++] = name_only_frame(v, v->t->nodes.v[nd].ip);
-		} else {
-			const struct hloc *l = node_loc(v, nd);
-			k = put_loc_frames(l, out, k, max);
-			const char *outer = l->sym && l->sym->nr ? l->sym->frames[l->sym->nr - 1].func : NULL;
-			past_main = outer && !strcmp(outer, "main");
-		}
-	}
-	return k;
-}

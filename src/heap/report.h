@@ -41,6 +41,9 @@ void heap_view_free(struct heap_view *v);
  * (the view must not be used elsewhere until it returns; it reads the
  * trace, never the analysis). */
 void heap_view_prefetch(struct heap_view *v, const _Atomic bool *stop);
+/* heap_analyze(t, an) with the view's symbolization on another thread
+ * meanwhile (loading debug info dominates small reports). */
+void heap_analyze_symbolizing(const struct heap_trace *t, struct heap_analysis *an, struct heap_view *v);
 
 /* Leak suppressions (a must be the view's analysis): the leaked bytes of
  * every stack that matches one move out of a's costs and total into the

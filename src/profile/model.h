@@ -1,9 +1,22 @@
-/* The profile model: a recording loaded, ordered by time, and symbolized.
+/* The profile model: call stacks with weights, symbolized, whatever
+ * produced them (a CPU recording, perf.data, a heap trace).
  *
- * Every sample points at a resolved stack ("rstack"): the raw addresses of
- * its call chain, each expanded to one or more source locations (inlined
- * frames first). Locations are interned, and stacks also form a trie of
- * locations (root = outermost caller) that tree and folded renderers walk. */
+ *   modules    interned: path, short name, build-id
+ *   locations  interned source locations (function, file:line, module,
+ *              inlined / kernel / unknown)
+ *   frames     one raw address each, expanded to its locations (inlined first)
+ *   rstacks    resolved stacks: a run of frames, leaf first
+ *   nodes      the stack table: a trie of locations (node = parent + loc,
+ *              root = outermost caller) that tree and folded renderers walk
+ *   weights    named value columns with units ("period"/ns, "peak"/bytes);
+ *              every sample carries one value per column
+ *   samples    a resolved stack + values + labels (time, pid, tid, cpu, comm)
+ *   meta       key/value strings (event, cmdline, ...)
+ *
+ * Readers fill it through the builder functions below (profile_new,
+ * profile_add_module, profile_intern_loc, profile_node_child,
+ * profile_add_weight, profile_add_sample); renderers read it with a chosen
+ * weight (prof_value). */
 #ifndef SONDE_PROFILE_MODEL_H
 #define SONDE_PROFILE_MODEL_H
 #include <stdbool.h>
@@ -19,6 +32,8 @@ struct prof_module {
 	uint32_t path;  /* string id: full path as mapped */
 	int sym_handle; /* symbolizer module, or -1 */
 	bool kernel;
+	uint8_t build_id_len; /* 0: not known */
+	uint8_t build_id[20];
 };
 
 /* One source location. `func` is the demangled function (or "[unknown]"). */
@@ -50,8 +65,17 @@ struct prof_node {
 	uint32_t depth;
 };
 
+/* A weight column: what a sample's value counts. */
+struct prof_weight {
+	uint32_t name; /* string id: "period", "allocations", "peak", ... */
+	uint32_t unit; /* string id: "ns", "events", "count", "bytes" */
+};
+
+/* The pseudo-weight "samples": 1 per sample, whatever the columns hold. */
+#define PROF_WEIGHT_SAMPLES UINT32_MAX
+
 struct prof_sample {
-	uint64_t time, period;
+	uint64_t time;
 	uint32_t pid, tid, cpu;
 	uint32_t comm;   /* string id: thread name at sample time */
 	uint32_t rstack; /* index into prof->rstacks */
@@ -74,10 +98,13 @@ struct profile {
 	VEC(struct prof_rstack) rstacks;
 	VEC(struct prof_node) nodes; /* nodes.v[0] is the root */
 	VEC(struct prof_sample) samples;
+	VEC(struct prof_weight) weights;
+	VEC(int64_t) values;  /* samples.n x weights.n, one row per sample */
+	bool count_weight;    /* "samples" is a weight users may choose (CPU data) */
 	VEC(char *) meta_keys;
 	VEC(char *) meta_vals;
 
-	uint64_t total_period;
+	uint64_t total_period;  /* sum of weight 0 */
 	uint64_t lost;          /* samples lost (LOST records) */
 	uint64_t truncated_stacks; /* samples whose stack was cut short */
 	uint64_t first_time, last_time;
@@ -97,6 +124,44 @@ struct profile_opts {
 	bool no_inline; /* don't expand inlined frames, no source lines */
 	bool progress;  /* show progress on a TTY */
 };
+
+/* ---- building (readers) ---- */
+
+/* An empty model: the trie's root, string 0 = "", no weights yet. */
+struct profile *profile_new(void);
+/* A module named by its path (the short name is the last component). */
+uint32_t profile_add_module(struct profile *p, const char *path, bool kernel);
+uint32_t profile_intern_loc(struct profile *p, const struct prof_loc *l);
+/* The trie node for `loc` called from `parent` (0 = root), made on first use. */
+uint32_t profile_node_child(struct profile *p, uint32_t parent, uint32_t loc);
+/* Adds a weight column (before any sample); returns its index. */
+uint32_t profile_add_weight(struct profile *p, const char *name, const char *unit);
+/* Appends a sample with one value per weight column. */
+void profile_add_sample(struct profile *p, const struct prof_sample *s, const int64_t *values);
+void profile_add_meta(struct profile *p, const char *key, const char *val);
+
+/* ---- reading (renderers) ---- */
+
+/* A sample's value in weight w (an index, or PROF_WEIGHT_SAMPLES); what
+ * is below zero counts as nothing (widths, percentages). */
+static inline uint64_t prof_value(const struct profile *p, size_t sample, uint32_t w)
+{
+	if (w == PROF_WEIGHT_SAMPLES)
+		return 1;
+	int64_t v = p->values.v[sample * p->weights.n + w];
+	return v > 0 ? (uint64_t)v : 0;
+}
+/* The value as the reader gave it (a heap stack's leaked bytes may be < 0). */
+static inline int64_t prof_value_signed(const struct profile *p, size_t sample, uint32_t w)
+{
+	return w == PROF_WEIGHT_SAMPLES ? 1 : p->values.v[sample * p->weights.n + w];
+}
+/* The weight called `name` ("samples" on CPU data too); -1 if none. */
+int64_t profile_weight_find(const struct profile *p, const char *name);
+/* The names users may choose, "a, b or c", for messages. */
+void profile_weight_list(const struct profile *p, char *buf, size_t n);
+const char *profile_weight_name(const struct profile *p, uint32_t w);
+const char *profile_weight_unit(const struct profile *p, uint32_t w);
 
 /* Loads and symbolizes a recording. Returns NULL after printing a one-line
  * error (via error()) when the file cannot be used at all; a truncated or

@@ -65,7 +65,9 @@ void profile_to_folded(const struct profile *p, const struct folded_opts *o, str
 	uint32_t last_rstack = UINT32_MAX, last_comm = 0, last_pid = 0, last_tid = 0;
 	for (size_t i = 0; i < p->samples.n; i++) {
 		const struct prof_sample *s = &p->samples.v[i];
-		uint64_t w = o->counts ? 1 : s->period;
+		uint64_t w = prof_value(p, i, o->counts ? PROF_WEIGHT_SAMPLES : o->weight);
+		if (!w)
+			continue; /* a heap stack that holds nothing at the peak, say */
 		bool same = s->rstack == last_rstack && (o->no_comm || s->comm == last_comm) &&
 			    (!(o->pid || o->tid) || s->pid == last_pid) && (!o->tid || s->tid == last_tid);
 		if (!same) {

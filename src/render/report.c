@@ -133,11 +133,12 @@ static void build_groups(struct ctx *c)
 	struct u64map gi = { 0 };
 	for (size_t i = 0; i < p->samples.n; i++) {
 		const struct prof_sample *s = &p->samples.v[i];
-		c->all += s->period;
+		uint64_t v = prof_value(p, i, c->o->weight);
+		c->all += v;
 		c->all_samples++;
 		const char *comm = prof_str(p, s->comm);
-		if (!in_list(c->o->comm, comm))
-			continue;
+		if (!v || !in_list(c->o->comm, comm))
+			continue; /* (no weight: a heap stack without leaks, say) */
 		struct group g = { { 0 }, s->rstack, 0, 0 };
 		if (c->o->keys & RK_COMM)
 			g.k.comm = s->comm;
@@ -161,7 +162,7 @@ static void build_groups(struct ctx *c)
 			h = hash_u64(h + 1);
 		}
 		uint64_t *slot = u64map_get(&gi, h);
-		c->groups.v[*slot].weight += s->period;
+		c->groups.v[*slot].weight += v;
 		c->groups.v[*slot].nsamples++;
 	}
 	u64map_free(&gi);

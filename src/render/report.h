@@ -2,6 +2,7 @@
 #ifndef SONDE_RENDER_REPORT_H
 #define SONDE_RENDER_REPORT_H
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct profile;
@@ -21,6 +22,7 @@ struct report_opts {
 	double percent_limit;  /* hide rows below this percent */
 	enum report_graph graph;
 	double graph_threshold; /* hide call-graph branches below this percent */
+	uint32_t weight;       /* the weight the columns sum (0: the period) */
 };
 
 /* Parses "comm,dso,sym"; returns -1 (after an error message) on an unknown key. */

@@ -36,7 +36,7 @@ void script_print(FILE *out, const struct profile *p, const struct script_opts *
 		else
 			fprintf(out, "%s %5u", comm, s->tid);
 		fprintf(out, " [%03u] %12.6f: %10llu %s: \n", s->cpu, (double)s->time / 1e9,
-			(unsigned long long)s->period, event);
+			(unsigned long long)prof_value(p, i, 0), event);
 		const struct prof_rstack *rs = &p->rstacks.v[s->rstack];
 		for (uint32_t k = 0; k < rs->frame_n; k++)
 			print_frame_lines(out, p, &p->frames.v[rs->frame_first + k], o->no_inline);

@@ -2,6 +2,7 @@
 #ifndef SONDE_RENDER_SCRIPT_H
 #define SONDE_RENDER_SCRIPT_H
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct profile;
@@ -20,6 +21,7 @@ struct folded_opts {
 	bool inline_marks; /* annotate inlined frames with _[i] */
 	bool no_inline;
 	bool counts;    /* count samples instead of summing periods */
+	uint32_t weight; /* the weight summed (an index; 0: the period) */
 };
 
 /* One line per distinct stack: "root;...;leaf weight", sorted by stack text. */

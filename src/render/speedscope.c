@@ -165,6 +165,16 @@ static void frame_json(const struct profile *p, const struct ss_frame *fr, bool 
 	sb_addc(out, '}');
 }
 
+/* speedscope's name for a weight's unit. */
+static const char *speedscope_unit(const char *unit)
+{
+	if (!strcmp(unit, "bytes"))
+		return "bytes";
+	if (!strcmp(unit, "ns"))
+		return "nanoseconds";
+	return "none";
+}
+
 int speedscope_write_profile(FILE *out, const struct profile *p, const struct speedscope_opts *o)
 {
 	/* group samples by thread, in order of first appearance */
@@ -223,20 +233,26 @@ int speedscope_write_profile(FILE *out, const struct profile *p, const struct sp
 		char *name = xasprintf("%s (pid %u, tid %u)", prof_str(p, ts->comm), ts->pid, ts->tid);
 		json_quote(&w, name, strlen(name));
 		free(name);
-		sb_adds(&w, ",\"unit\":\"none\",\"startValue\":0,\"endValue\":");
-		sb_addf(&w, "%zu", ts->idx.n);
+		uint64_t end = 0;
+		for (size_t k = 0; k < ts->idx.n; k++)
+			end += o->weighted ? prof_value(p, ts->idx.v[k], o->weight) : 1;
+		sb_adds(&w, ",\"unit\":\"");
+		sb_adds(&w, o->weighted ? speedscope_unit(profile_weight_unit(p, o->weight)) : "none");
+		sb_adds(&w, "\",\"startValue\":0,\"endValue\":");
+		sb_addf(&w, "%" PRIu64, end);
 		sb_adds(&w, ",\"samples\":[");
 		/* merge runs of the same stack */
 		VEC(uint64_t) weights = { 0 };
 		uint32_t prev = UINT32_MAX;
 		for (size_t k = 0; k < ts->idx.n; k++) {
 			uint32_t r = p->samples.v[ts->idx.v[k]].rstack;
+			uint64_t v = o->weighted ? prof_value(p, ts->idx.v[k], o->weight) : 1;
 			if (r == prev) {
-				weights.v[weights.n - 1]++;
+				weights.v[weights.n - 1] += v;
 				continue;
 			}
 			prev = r;
-			vec_push(&weights, 1);
+			vec_push(&weights, v);
 			sb_adds(&w, weights.n > 1 ? ",[" : "[");
 			sb_adds(&w, stack_text[r]);
 			sb_addc(&w, ']');

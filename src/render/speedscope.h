@@ -4,6 +4,7 @@
 #ifndef SONDE_RENDER_SPEEDSCOPE_H
 #define SONDE_RENDER_SPEEDSCOPE_H
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct profile;
@@ -13,6 +14,8 @@ struct strbuf;
 struct speedscope_opts {
 	const char *name;  /* the file's "name" (e.g. the command or input file) */
 	bool no_inline;    /* recordings: only out-of-line frames */
+	bool weighted;     /* recordings: widths in `weight` (a weight index), not samples */
+	uint32_t weight;
 };
 
 /* A recording: one profile per thread (pid/tid), samples in time order,

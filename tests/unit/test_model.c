@@ -8,6 +8,7 @@
 
 #include "profile/format.h"
 #include "profile/model.h"
+#include "render/folded_profile.h"
 #include "unit.h"
 
 static char path[256], self[PATH_MAX];
@@ -92,6 +93,11 @@ static void test_replay(void)
 	CHECK_STR(prof_str(p, s[4].comm), "child");
 	CHECK_STR(top_func(p, &s[4]), "[unknown]");
 	CHECK_INT(p->total_period, 1 + 5 + 5 + 7 + 7);
+	/* a CPU recording: the period is weight 0, in ns for cpu-clock; "samples" counts */
+	CHECK_INT(p->weights.n, 1);
+	CHECK_STR(profile_weight_name(p, 0), "period");
+	CHECK_STR(profile_weight_unit(p, 0), "ns");
+	CHECK_INT(profile_weight_find(p, "samples"), PROF_WEIGHT_SAMPLES);
 	profile_free(p);
 }
 
@@ -159,6 +165,59 @@ static void test_empty_stack(void)
 	profile_free(p);
 }
 
+/* The builder API a reader uses, weight columns and their lookup, and
+ * a folded rendering by a chosen weight. */
+static void test_builder_weights(void)
+{
+	struct profile *p = profile_new();
+	CHECK_INT(profile_add_weight(p, "allocations", "count"), 0);
+	CHECK_INT(profile_add_weight(p, "leaked", "bytes"), 1);
+	uint32_t mod = profile_add_module(p, "/usr/bin/app", false);
+	CHECK_STR(prof_str(p, p->modules.v[mod].name), "app");
+	struct prof_loc l = { 0 };
+	l.func = intern(&p->strs, "main");
+	l.module = mod;
+	uint32_t main_loc = profile_intern_loc(p, &l);
+	CHECK_INT(profile_intern_loc(p, &l), main_loc); /* interned */
+	l.func = intern(&p->strs, "leaky");
+	uint32_t leaf_loc = profile_intern_loc(p, &l);
+	uint32_t n1 = profile_node_child(p, 0, main_loc), n2 = profile_node_child(p, n1, leaf_loc);
+	CHECK_INT(profile_node_child(p, 0, main_loc), n1);
+	CHECK_INT(p->nodes.v[n2].parent, n1);
+	CHECK_INT(p->nodes.v[n2].depth, 2);
+	/* a resolved stack: leaf first */
+	vec_push(&p->frame_locs, leaf_loc);
+	vec_push(&p->frame_locs, main_loc);
+	struct prof_frame f1 = { 0x1000, 0, 1 }, f2 = { 0x2000, 1, 1 };
+	vec_push(&p->frames, f1);
+	vec_push(&p->frames, f2);
+	struct prof_rstack rs = { 0, 2, n2, false };
+	vec_push(&p->rstacks, rs);
+	struct prof_sample s = { 0 };
+	s.comm = intern(&p->strs, "app");
+	int64_t v1[2] = { 3, 0 }, v2[2] = { 2, 64 };
+	profile_add_sample(p, &s, v1);
+	profile_add_sample(p, &s, v2);
+	CHECK_INT(prof_value(p, 1, 1), 64);
+	CHECK_INT(prof_value(p, 0, PROF_WEIGHT_SAMPLES), 1);
+	CHECK_INT(p->total_period, 5);
+	CHECK_INT(profile_weight_find(p, "leaked"), 1);
+	CHECK_INT(profile_weight_find(p, "samples"), -1); /* only CPU data counts samples */
+	CHECK_STR(profile_weight_unit(p, 1), "bytes");
+	char list[64];
+	profile_weight_list(p, list, sizeof(list));
+	CHECK_STR(list, "allocations or leaked");
+	struct folded_opts fo = { .weight = 1 };
+	struct folded_set fs;
+	folded_init(&fs);
+	profile_to_folded(p, &fo, &fs);
+	CHECK_INT(fs.v.n, 1); /* the sample without leaks is left out */
+	CHECK_INT(fs.v.v[0].count, 64);
+	CHECK(fs.v.v[0].len == strlen("app;main;leaky") && !memcmp(fs.v.v[0].stack, "app;main;leaky", fs.v.v[0].len));
+	folded_free(&fs);
+	profile_free(p);
+}
+
 int main(void)
 {
 	snprintf(path, sizeof(path), "/tmp/sonde-test-model-%d.data", (int)getpid());
@@ -168,6 +227,7 @@ int main(void)
 	RUN(test_truncated);
 	RUN(test_fork_unmapped_parent);
 	RUN(test_empty_stack);
+	RUN(test_builder_weights);
 	unlink(path);
 	UNIT_EXIT();
 }

@@ -1,0 +1,58 @@
+/* The heap side's symbolized view of a trace: each distinct instruction
+ * pointer of the trace's stack trie resolved once (module by the loaded
+ * segments, then the symbolizer), shared by the heap report, the heap
+ * profile model (heap/profile.c) and memcheck. */
+#ifndef SONDE_HEAP_VIEW_H
+#define SONDE_HEAP_VIEW_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "binary/symbolizer.h"
+#include "heap/report.h"
+#include "util/hashmap.h"
+#include "util/vec.h"
+
+#define HEAP_MAX_DEPTH 512
+
+/* One distinct instruction pointer, resolved. */
+struct hloc {
+	uint64_t ip;        /* as printed (return address - 1) */
+	const char *module; /* full path, or NULL */
+	const struct sym_result *sym; /* NULL when no module covers ip */
+	uint32_t key;       /* interned: what heaptrack compares "without address" */
+	bool stop;          /* main & co: backtraces stop here */
+};
+
+struct heap_range {
+	uint64_t start, end;
+	uint32_t module;
+};
+
+struct heap_view {
+	const struct heap_trace *t;
+	const struct heap_analysis *a;
+	struct symbolizer *sym;
+	struct interner strs;
+	VEC(struct heap_range) ranges;
+	int *sym_modules; /* per trace module: symbolizer handle */
+	VEC(struct hloc *) locs; /* one allocation each: callers keep pointers while more are added */
+	struct u64map loc_index; /* ip -> loc */
+	uint32_t *node_loc;      /* per trace node: loc + 1, 0 = not yet */
+	/* leak suppressions applied by heap_report_suppress() */
+	const struct heap_suppressions *supp;
+	int64_t supp_leaked;
+	bool print_supp;
+};
+
+
+/* Node index (into t->nodes) of a stack id, or -1. */
+long heap_view_node(const struct heap_view *v, uint64_t id);
+/* The node of nd's caller, or -1 at the root (a node that is its own
+ * parent ends the walk too). */
+long heap_view_caller(const struct heap_view *v, long nd);
+/* The resolved location of a node (resolved on first use). */
+const struct hloc *heap_view_loc(struct heap_view *v, long node);
+/* Leaf-first locations of a stack, at most max; returns the count. */
+size_t heap_view_stack_locs(struct heap_view *v, uint64_t id, const struct hloc **out, size_t max);
+
+#endif
