@@ -2,6 +2,7 @@
 #include "heap/heap_profile.h"
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "heap/view.h"
 #include "profile/model.h"
 #include "util/die.h"
+#include "util/strbuf.h"
 
 struct builder {
 	struct profile *p;
@@ -65,8 +67,8 @@ static struct prof_frame frame_of(struct builder *b, const struct hloc *l)
 		for (uint32_t i = 0; i < l->sym->nr; i++) {
 			const struct sym_frame *s = &l->sym->frames[i];
 			memset(&loc, 0, sizeof(loc));
-			loc.func = intern(&p->strs, s->func ? s->func : "??");
-			loc.file = intern(&p->strs, s->file ? s->file : "");
+			loc.func = s->func ? intern(&p->strs, s->func) : 0;
+			loc.file = s->file ? intern(&p->strs, s->file) : 0;
 			loc.line = s->line;
 			loc.module = module;
 			loc.inlined = i + 1 < l->sym->nr;
@@ -146,6 +148,75 @@ struct profile *heap_profile_build(struct heap_view *v)
 	u64map_free(&b.modules);
 	u64map_free(&b.frames);
 	return p;
+}
+
+struct profile *heap_view_model(struct heap_view *v)
+{
+	if (!v->model)
+		v->model = heap_profile_build(v);
+	return v->model;
+}
+
+const char *heap_frame_module(const struct profile *p, const struct prof_frame *f)
+{
+	uint32_t m = heap_loc(p, f, 0)->module;
+	return m ? prof_str(p, p->modules.v[m].path) : NULL;
+}
+
+uint32_t heap_frame_key(struct heap_keys *k, const struct profile *p, const struct prof_frame *f)
+{
+	bool fresh;
+	uint64_t *slot = u64map_upsert(&k->memo, f->loc_first, 0, &fresh);
+	if (!fresh)
+		return (uint32_t)*slot;
+	const char *mod = heap_frame_module(p, f);
+	struct strbuf key = STRBUF_INIT;
+	sb_adds(&key, mod ? mod : "??");
+	if (heap_frame_known(p, f)) {
+		for (uint32_t i = 0; i < f->loc_n; i++) {
+			const struct prof_loc *l = heap_loc(p, f, i);
+			sb_addf(&key, "|%s|%s|%u", prof_str(p, l->func), prof_str(p, l->file), l->line);
+		}
+	} else {
+		sb_addf(&key, "|0x%" PRIx64, f->addr);
+	}
+	*slot = intern_n(&k->keys, key.buf, key.len);
+	sb_free(&key);
+	return (uint32_t)*slot;
+}
+
+void heap_keys_free(struct heap_keys *k)
+{
+	interner_free(&k->keys);
+	u64map_free(&k->memo);
+}
+
+void heap_model_each_stack(const struct profile *p, heap_stack_fn fn, void *ctx)
+{
+	VEC(struct heap_frame) out = { 0 };
+	for (size_t i = 0; i < p->samples.n; i++) {
+		size_t n;
+		const struct prof_frame *fr = heap_frames(p, i, &n);
+		out.n = 0;
+		for (size_t j = n; j-- > 0;) {
+			const struct prof_frame *f = &fr[j];
+			const char *mod = heap_frame_module(p, f);
+			if (!heap_frame_known(p, f)) {
+				struct heap_frame hf = { NULL, NULL, mod, 0, false, f->addr };
+				vec_push(&out, hf);
+				continue;
+			}
+			/* outermost first: the real function, then what was inlined into it */
+			for (uint32_t k = f->loc_n; k-- > 0;) {
+				const struct prof_loc *l = heap_loc(p, f, k);
+				const char *func = heap_str(p, l->func);
+				struct heap_frame hf = { func ? func : "??", heap_str(p, l->file), mod, l->line, k > 0, f->addr };
+				vec_push(&out, hf);
+			}
+		}
+		fn(ctx, &p->values.v[i * p->weights.n], out.v, out.n);
+	}
+	vec_free(&out);
 }
 
 bool heap_trace_sniff(const char *path)

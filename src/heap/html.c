@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "heap/heap_profile.h"
 #include "render/flame.h"
 #include "render/flame_js.h"
 #include "util/die.h"
@@ -37,19 +38,8 @@ static const char *const cost_unit[NCOST] = { "allocations", "temporary allocati
 static const char *const cost_empty[NCOST] = { "No allocations were recorded.", "No temporary allocations.",
 					       "Nothing was allocated at the peak.", "No memory was leaked." };
 
-static int64_t cost_val(const struct heap_cost *c, int i)
-{
-	switch (i) {
-	case 0:
-		return (int64_t)c->allocations;
-	case 1:
-		return (int64_t)c->temporary;
-	case 2:
-		return c->peak;
-	default:
-		return c->leaked;
-	}
-}
+/* The model's weight of each cost shown. */
+static const enum heap_weight cost_weight[NCOST] = { HW_ALLOCATIONS, HW_TEMPORARY, HW_PEAK, HW_LEAKED };
 
 /* ---- escaping ---- */
 
@@ -189,12 +179,12 @@ static void tree_add(struct tree *t, const struct frame_ids *ids, size_t n, bool
 	}
 }
 
-static void on_stack(void *ctx, const struct heap_cost *c, const struct heap_frame *frames, size_t n)
+static void on_stack(void *ctx, const int64_t *costs, const struct heap_frame *frames, size_t n)
 {
 	struct builder *b = ctx;
 	int64_t val[NCOST];
 	for (int i = 0; i < NCOST; i++) {
-		val[i] = cost_val(c, i);
+		val[i] = costs[cost_weight[i]];
 		if (val[i] > 0)
 			b->totals[i] += val[i];
 	}
@@ -710,7 +700,7 @@ int heap_html_write(FILE *out, struct heap_view *v, const struct heap_trace *t, 
 	memset(&b, 0, sizeof(b));
 	for (int i = 0; i < NCOST; i++)
 		flame_tree_init(&b.flames[i]);
-	heap_report_each_stack(v, on_stack, &b);
+	heap_model_each_stack(heap_view_model(v), on_stack, &b);
 
 	struct strbuf sb = STRBUF_INIT, json = STRBUF_INIT, blobs = STRBUF_INIT;
 	const char *cmd = heap_trace_cmdline(t);

@@ -1,5 +1,6 @@
-/* Heap report: symbolized stacks printed in heaptrack_print's layout. */
+/* Heap report: the trace's model printed in heaptrack_print's layouts. */
 #include "heap/report.h"
+#include "heap/heap_profile.h"
 #include "heap/view.h"
 
 #include <inttypes.h>
@@ -104,80 +105,75 @@ static void indent(FILE *out, size_t n)
 		fputs("  ", out);
 }
 
-static void print_ip(FILE *out, const struct hloc *l, size_t ind)
+static void print_ip(FILE *out, const struct profile *p, const struct prof_frame *f, size_t ind)
 {
 	indent(out, ind);
-	const struct sym_frame *f0 = l->sym && l->sym->frames[0].func ? &l->sym->frames[0] : NULL;
-	if (f0)
-		pretty(out, f0->func, g_shorten);
+	bool known = heap_frame_known(p, f);
+	const struct prof_loc *l0 = heap_loc(p, f, 0);
+	if (known)
+		pretty(out, prof_str(p, l0->func), g_shorten);
 	else
-		fprintf(out, "0x%" PRIx64, l->ip);
+		fprintf(out, "0x%" PRIx64, f->addr);
 	fputc('\n', out);
 	indent(out, ind + 1);
-	if (f0 && f0->file) {
-		fprintf(out, "at %s:%u\n", f0->file, f0->line);
+	if (known && l0->file) {
+		fprintf(out, "at %s:%u\n", prof_str(p, l0->file), l0->line);
 		indent(out, ind + 1);
 	}
-	fprintf(out, "in %s\n", l->module ? l->module : "??");
-	if (!f0)
+	const char *mod = heap_frame_module(p, f);
+	fprintf(out, "in %s\n", mod ? mod : "??");
+	if (!known)
 		return;
-	for (uint32_t i = 1; i < l->sym->nr; i++) {
-		const struct sym_frame *f = &l->sym->frames[i];
+	for (uint32_t i = 1; i < f->loc_n; i++) {
+		const struct prof_loc *l = heap_loc(p, f, i);
 		indent(out, ind);
-		pretty(out, f->func ? f->func : "??", g_shorten);
+		pretty(out, l->func ? prof_str(p, l->func) : "??", g_shorten);
 		fputc('\n', out);
 		indent(out, ind + 1);
-		fprintf(out, "at %s:%u\n", f->file ? f->file : "", f->line);
+		fprintf(out, "at %s:%u\n", prof_str(p, l->file), l->line);
 	}
 }
 
-static void print_backtrace(FILE *out, struct heap_view *v, uint64_t stack, size_t ind, bool skip_first)
+/* Sample i's stack (it ends at main). */
+static void print_backtrace(FILE *out, const struct profile *p, size_t i, size_t ind, bool skip_first)
 {
-	const struct hloc *locs[HEAP_MAX_DEPTH];
-	size_t n = heap_view_stack_locs(v, stack, locs, HEAP_MAX_DEPTH);
+	size_t n;
+	const struct prof_frame *fr = heap_frames(p, i, &n);
 	if (!n) {
 		fputs("  ??", out);
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (!(skip_first && i == 0))
-			print_ip(out, locs[i], ind);
-		if (locs[i]->stop)
-			break;
-	}
+	for (size_t j = skip_first; j < n; j++)
+		print_ip(out, p, &fr[j], ind);
 }
 
 /* ---- the sections ---- */
 
+/* The stacks of one allocation site (leaf frame), merged. */
 struct merged {
-	uint32_t key;       /* leaf location key */
-	const struct hloc *leaf;
-	struct heap_cost sum;
-	VEC(const struct heap_cost *) traces;
+	const struct prof_frame *leaf;
+	int64_t sum[HW_COUNT];
+	VEC(size_t) traces; /* samples */
 	size_t first;
 };
 
-static int64_t cost_member(const struct heap_cost *c, enum heap_cost_type t)
-{
-	switch (t) {
-	case HC_ALLOCATIONS:
-		return (int64_t)c->allocations;
-	case HC_TEMPORARY:
-		return (int64_t)c->temporary;
-	case HC_LEAKED:
-		return c->leaked;
-	case HC_PEAK:
-		return c->peak;
-	}
-	return 0;
-}
+static const enum heap_weight cost_weight[] = {
+	[HC_ALLOCATIONS] = HW_ALLOCATIONS, [HC_TEMPORARY] = HW_TEMPORARY,
+	[HC_LEAKED] = HW_LEAKED,           [HC_PEAK] = HW_PEAK,
+};
 
+static const struct profile *g_prof;
 static enum heap_cost_type g_sort_by;
 
-static int cmp_cost_ptr(const void *x, const void *y)
+static int64_t sample_cost(size_t i, enum heap_cost_type t)
 {
-	const struct heap_cost *a = *(const struct heap_cost *const *)x, *b = *(const struct heap_cost *const *)y;
-	int64_t va = llabs(cost_member(a, g_sort_by)), vb = llabs(cost_member(b, g_sort_by));
+	return prof_value_signed(g_prof, i, cost_weight[t]);
+}
+
+static int cmp_sample(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	int64_t va = llabs(sample_cost(a, g_sort_by)), vb = llabs(sample_cost(b, g_sort_by));
 	if (va != vb)
 		return va > vb ? -1 : 1;
 	return a < b ? -1 : a > b;
@@ -186,57 +182,63 @@ static int cmp_cost_ptr(const void *x, const void *y)
 static int cmp_merged(const void *x, const void *y)
 {
 	const struct merged *a = x, *b = y;
-	int64_t va = llabs(cost_member(&a->sum, g_sort_by)), vb = llabs(cost_member(&b->sum, g_sort_by));
+	int64_t va = llabs(a->sum[cost_weight[g_sort_by]]), vb = llabs(b->sum[cost_weight[g_sort_by]]);
 	if (va != vb)
 		return va > vb ? -1 : 1;
 	return a->first < b->first ? -1 : a->first > b->first;
 }
 
-static void label(FILE *out, const struct heap_cost *c, enum heap_cost_type t, bool sub)
+/* The line above a stack: c holds its costs by enum heap_weight. */
+static void label(FILE *out, const int64_t *c, enum heap_cost_type t, bool sub)
 {
 	char b[32];
 	const char *end = sub ? " from:\n" : " from\n";
+	uint64_t calls = (uint64_t)c[HW_ALLOCATIONS], temporary = (uint64_t)c[HW_TEMPORARY];
 	switch (t) {
 	case HC_ALLOCATIONS:
-		heap_format_bytes(b, sizeof(b), c->peak);
+		heap_format_bytes(b, sizeof(b), c[HW_PEAK]);
 		if (sub)
-			fprintf(out, "%" PRIu64 " calls with %s peak consumption from:\n", c->allocations, b);
+			fprintf(out, "%" PRIu64 " calls with %s peak consumption from:\n", calls, b);
 		else
 			fprintf(out, "%" PRIu64 " calls to allocation functions with %s peak consumption from\n",
-				c->allocations, b);
+				calls, b);
 		break;
 	case HC_PEAK:
-		heap_format_bytes(b, sizeof(b), c->peak);
-		fprintf(out, "%s %s over %" PRIu64 " calls%s", b, sub ? "consumed" : "peak memory consumed",
-			c->allocations, end);
+		heap_format_bytes(b, sizeof(b), c[HW_PEAK]);
+		fprintf(out, "%s %s over %" PRIu64 " calls%s", b, sub ? "consumed" : "peak memory consumed", calls,
+			end);
 		break;
 	case HC_LEAKED:
-		heap_format_bytes(b, sizeof(b), c->leaked);
-		fprintf(out, "%s leaked over %" PRIu64 " calls%s", b, c->allocations, end);
+		heap_format_bytes(b, sizeof(b), c[HW_LEAKED]);
+		fprintf(out, "%s leaked over %" PRIu64 " calls%s", b, calls, end);
 		break;
 	case HC_TEMPORARY:
 		fprintf(out, "%" PRIu64 " temporary allocations of %" PRIu64 " allocations in total (%.2f%%)%s",
-			c->temporary, c->allocations,
-			c->allocations ? (double)((float)c->temporary * 100.f / (float)c->allocations) : 0.0, end);
+			temporary, calls, calls ? (double)((float)temporary * 100.f / (float)calls) : 0.0, end);
 		break;
 	}
 }
 
-static void print_section(FILE *out, struct heap_view *v, const struct heap_report_opts *o, enum heap_cost_type t,
-			  struct merged *mg, size_t nmg)
+static const int64_t *sample_costs(const struct profile *p, size_t i)
 {
-	const struct heap_analysis *a = v->a;
+	return &p->values.v[i * p->weights.n];
+}
+
+static void print_section(FILE *out, const struct profile *p, const struct heap_report_opts *o,
+			  enum heap_cost_type t, struct merged *mg, size_t nmg)
+{
+	g_prof = p;
 	g_sort_by = t;
 	if (!o->merged) {
-		const struct heap_cost **all = xmalloc((a->costs.n + 1) * sizeof(*all));
-		for (size_t i = 0; i < a->costs.n; i++)
-			all[i] = &a->costs.v[i];
-		qsort(all, a->costs.n, sizeof(*all), cmp_cost_ptr);
-		for (size_t i = 0; i < a->costs.n && i < o->peak_limit; i++) {
-			if (!cost_member(all[i], t))
+		size_t *all = xmalloc((p->samples.n + 1) * sizeof(*all));
+		for (size_t i = 0; i < p->samples.n; i++)
+			all[i] = i;
+		qsort(all, p->samples.n, sizeof(*all), cmp_sample);
+		for (size_t i = 0; i < p->samples.n && i < o->peak_limit; i++) {
+			if (!sample_cost(all[i], t))
 				break;
-			label(out, all[i], t, false);
-			print_backtrace(out, v, all[i]->stack, 1, false);
+			label(out, sample_costs(p, all[i]), t, false);
+			print_backtrace(out, p, all[i], 1, false);
 			fputc('\n', out);
 		}
 		fputc('\n', out);
@@ -246,27 +248,27 @@ static void print_section(FILE *out, struct heap_view *v, const struct heap_repo
 	qsort(mg, nmg, sizeof(*mg), cmp_merged);
 	for (size_t i = 0; i < nmg && i < o->peak_limit; i++) {
 		struct merged *m = &mg[i];
-		if (!cost_member(&m->sum, t))
+		if (!m->sum[cost_weight[t]])
 			break;
-		label(out, &m->sum, t, false);
+		label(out, m->sum, t, false);
 		if (!m->leaf) {
 			fputs("0x0\n  in ??\n", out);
 			continue;
 		}
-		print_ip(out, m->leaf, 0);
-		qsort(m->traces.v, m->traces.n, sizeof(m->traces.v[0]), cmp_cost_ptr);
+		print_ip(out, p, m->leaf, 0);
+		qsort(m->traces.v, m->traces.n, sizeof(m->traces.v[0]), cmp_sample);
 		int64_t handled = 0;
 		for (size_t j = 0; j < m->traces.n && j < o->sub_peak_limit; j++) {
-			const struct heap_cost *c = m->traces.v[j];
-			if (!cost_member(c, t))
+			size_t s = m->traces.v[j];
+			if (!sample_cost(s, t))
 				break;
-			label(out, c, t, true);
-			handled += cost_member(c, t);
-			print_backtrace(out, v, c->stack, 2, true);
+			label(out, sample_costs(p, s), t, true);
+			handled += sample_cost(s, t);
+			print_backtrace(out, p, s, 2, true);
 		}
 		if (m->traces.n > o->sub_peak_limit) {
 			fputs("  and ", out);
-			int64_t rest = cost_member(&m->sum, t) - handled;
+			int64_t rest = m->sum[cost_weight[t]] - handled;
 			if (t == HC_ALLOCATIONS || t == HC_TEMPORARY) {
 				fprintf(out, "%" PRId64, rest);
 			} else {
@@ -280,34 +282,33 @@ static void print_section(FILE *out, struct heap_view *v, const struct heap_repo
 	}
 }
 
-static struct merged *merge_costs(struct heap_view *v, size_t *nout)
+/* The samples grouped by their leaf frame, heaptrack's way (by location,
+ * not address). */
+static struct merged *merge_costs(const struct profile *p, size_t *nout)
 {
-	const struct heap_analysis *a = v->a;
-	struct merged *mg = xcalloc(a->costs.n + 1, sizeof(*mg));
+	struct merged *mg = xcalloc(p->samples.n + 1, sizeof(*mg));
 	size_t n = 0;
 	struct u64map idx = { 0 };
-	for (size_t i = 0; i < a->costs.n; i++) {
-		const struct heap_cost *c = &a->costs.v[i];
-		long nd = heap_view_node(v, c->stack);
-		const struct hloc *leaf = nd >= 0 ? heap_view_loc(v, nd) : NULL;
-		uint64_t key = leaf ? leaf->key : UINT32_MAX + (uint64_t)1;
+	struct heap_keys keys = { 0 };
+	for (size_t i = 0; i < p->samples.n; i++) {
+		size_t nf;
+		const struct prof_frame *fr = heap_frames(p, i, &nf);
+		const struct prof_frame *leaf = nf ? fr : NULL;
+		uint64_t key = leaf ? heap_frame_key(&keys, p, leaf) : UINT32_MAX + (uint64_t)1;
 		bool ins;
 		uint64_t *slot = u64map_upsert(&idx, key, n, &ins);
 		if (ins) {
-			mg[n].key = leaf ? leaf->key : 0;
 			mg[n].leaf = leaf;
 			mg[n].first = i;
 			n++;
 		}
 		struct merged *m = &mg[*slot];
-		m->sum.allocations += c->allocations;
-		m->sum.temporary += c->temporary;
-		m->sum.leaked += c->leaked;
-		m->sum.peak += c->peak;
-		m->sum.bytes += c->bytes;
-		vec_push(&m->traces, c);
+		for (int w = 0; w < HW_COUNT; w++)
+			m->sum[w] += sample_costs(p, i)[w];
+		vec_push(&m->traces, i);
 	}
 	u64map_free(&idx);
+	heap_keys_free(&keys);
 	*nout = n;
 	return mg;
 }
@@ -447,26 +448,27 @@ void heap_report_print(FILE *out, struct heap_view *v, const struct heap_report_
 	if (o->stale_warnings)
 		heap_view_warn_stale(v, out);
 	fputs("finished reading file, now analyzing data:\n\n", out);
+	const struct profile *p = heap_view_model(v);
 	size_t nmg = 0;
-	struct merged *mg = merge_costs(v, &nmg);
+	struct merged *mg = merge_costs(p, &nmg);
 	if (o->print_allocators) {
 		fputs("MOST CALLS TO ALLOCATION FUNCTIONS\n", out);
-		print_section(out, v, o, HC_ALLOCATIONS, mg, nmg);
+		print_section(out, p, o, HC_ALLOCATIONS, mg, nmg);
 		fputc('\n', out);
 	}
 	if (o->print_peaks) {
 		fputs("PEAK MEMORY CONSUMERS\n", out);
-		print_section(out, v, o, HC_PEAK, mg, nmg);
+		print_section(out, p, o, HC_PEAK, mg, nmg);
 		fputc('\n', out);
 	}
 	if (o->print_leaks) {
 		fputs("MEMORY LEAKS\n", out);
-		print_section(out, v, o, HC_LEAKED, mg, nmg);
+		print_section(out, p, o, HC_LEAKED, mg, nmg);
 		fputc('\n', out);
 	}
 	if (o->print_temporary) {
 		fputs("MOST TEMPORARY ALLOCATIONS\n", out);
-		print_section(out, v, o, HC_TEMPORARY, mg, nmg);
+		print_section(out, p, o, HC_TEMPORARY, mg, nmg);
 		fputc('\n', out);
 	}
 	for (size_t i = 0; i < nmg; i++)
@@ -484,21 +486,21 @@ static const char *debuggee(const struct heap_trace *t)
 
 /* ---- folded stacks ---- */
 
-static void add_frame_names(struct strbuf *sb, const struct hloc *l, bool annotate)
+static void add_frame_names(struct strbuf *sb, const struct profile *p, const struct prof_frame *f, bool annotate)
 {
 	/* outermost first: the real function, then what was inlined into it */
-	if (!l->sym || !l->sym->frames[0].func) {
+	if (!heap_frame_known(p, f)) {
 		if (sb->len)
 			sb_addc(sb, ';');
-		sb_addf(sb, "0x%" PRIx64, l->ip);
+		sb_addf(sb, "0x%" PRIx64, f->addr);
 		return;
 	}
-	for (uint32_t i = l->sym->nr; i-- > 0;) {
+	for (uint32_t i = f->loc_n; i-- > 0;) {
 		if (sb->len)
 			sb_addc(sb, ';');
-		const char *f = l->sym->frames[i].func ? l->sym->frames[i].func : "??";
-		for (const char *p = f; *p; p++)
-			sb_addc(sb, *p == ';' ? ':' : *p);
+		const char *fn = heap_str(p, heap_loc(p, f, i)->func);
+		for (const char *c = fn ? fn : "??"; *c; c++)
+			sb_addc(sb, *c == ';' ? ':' : *c);
 		if (annotate && i > 0)
 			sb_adds(sb, "_[i]");
 	}
@@ -506,27 +508,21 @@ static void add_frame_names(struct strbuf *sb, const struct hloc *l, bool annota
 
 void heap_report_folded(FILE *out, struct heap_view *v, enum heap_cost_type cost)
 {
+	const struct profile *p = heap_view_model(v);
 	struct folded_set fs;
 	folded_init(&fs);
-	const struct hloc *locs[HEAP_MAX_DEPTH];
 	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < v->a->costs.n; i++) {
-		const struct heap_cost *c = &v->a->costs.v[i];
-		int64_t val = cost_member(c, cost);
+	for (size_t i = 0; i < p->samples.n; i++) {
+		int64_t val = prof_value_signed(p, i, cost_weight[cost]);
 		if (val <= 0)
 			continue;
-		size_t n = heap_view_stack_locs(v, c->stack, locs, HEAP_MAX_DEPTH);
-		size_t top = n;
-		for (size_t j = 0; j < n; j++)
-			if (locs[j]->stop) {
-				top = j + 1;
-				break;
-			}
+		size_t n;
+		const struct prof_frame *fr = heap_frames(p, i, &n);
 		sb_reset(&sb);
 		if (!n)
 			sb_adds(&sb, "[unknown]");
-		for (size_t j = top; j-- > 0;)
-			add_frame_names(&sb, locs[j], true);
+		for (size_t j = n; j-- > 0;)
+			add_frame_names(&sb, p, &fr[j], true);
 		folded_add(&fs, sb.buf, sb.len, (uint64_t)val);
 	}
 	sb_free(&sb);
@@ -543,32 +539,27 @@ static void ht_file(FILE *out, const char *file)
 
 void heap_report_folded_heaptrack(FILE *out, struct heap_view *v, enum heap_cost_type cost)
 {
-	const struct hloc *locs[HEAP_MAX_DEPTH];
-	for (size_t i = 0; i < v->a->costs.n; i++) {
-		const struct heap_cost *c = &v->a->costs.v[i];
-		size_t n = heap_view_stack_locs(v, c->stack, locs, HEAP_MAX_DEPTH);
+	const struct profile *p = heap_view_model(v);
+	for (size_t i = 0; i < p->samples.n; i++) {
+		size_t n;
+		const struct prof_frame *fr = heap_frames(p, i, &n);
 		if (!n)
 			fputs("??", out);
-		size_t top = n;
-		for (size_t j = 0; j < n; j++)
-			if (locs[j]->stop) {
-				top = j + 1;
-				break;
-			}
-		for (size_t j = top; j-- > 0;) {
-			const struct hloc *l = locs[j];
-			if (!l->sym || !l->sym->frames[0].func) {
-				fprintf(out, "0x%" PRIx64 ";", l->ip);
+		for (size_t j = n; j-- > 0;) {
+			const struct prof_frame *f = &fr[j];
+			if (!heap_frame_known(p, f)) {
+				fprintf(out, "0x%" PRIx64 ";", f->addr);
 				continue;
 			}
-			for (uint32_t k = 0; k < l->sym->nr; k++) {
-				pretty(out, l->sym->frames[k].func ? l->sym->frames[k].func : "", g_shorten);
-				if (l->sym->frames[k].file)
-					ht_file(out, l->sym->frames[k].file);
+			for (uint32_t k = 0; k < f->loc_n; k++) {
+				const struct prof_loc *l = heap_loc(p, f, k);
+				pretty(out, prof_str(p, l->func), g_shorten);
+				if (l->file)
+					ht_file(out, prof_str(p, l->file));
 				fputc(';', out);
 			}
 		}
-		fprintf(out, " %" PRId64 "\n", cost_member(c, cost));
+		fprintf(out, " %" PRId64 "\n", prof_value_signed(p, i, cost_weight[cost]));
 	}
 }
 
@@ -577,152 +568,3 @@ void heap_report_histogram(FILE *out, const struct heap_analysis *a)
 	for (size_t i = 0; i < a->sizes.n; i++)
 		fprintf(out, "%" PRIu64 "\t%" PRIu64 "\n", a->sizes.v[i].size, a->sizes.v[i].count);
 }
-
-/* ---- massif ---- */
-
-struct mnode {
-	const struct heap_cost *c;
-	const struct hloc **locs;
-	size_t n;
-};
-
-static void massif_name(FILE *out, const struct hloc *l)
-{
-	fprintf(out, " 0x%" PRIX64 ": ", l->ip);
-	const struct sym_frame *f = l->sym && l->sym->frames[0].func ? &l->sym->frames[l->sym->nr - 1] : NULL;
-	if (f)
-		fputs(f->func, out);
-	else
-		fputs("???", out);
-	if (f && l->sym->frames[0].file)
-		fprintf(out, " (%s:%u)\n", l->sym->frames[0].file, l->sym->frames[0].line);
-	else
-		fprintf(out, " (%s)\n", l->module ? l->module : "???");
-}
-
-/* Writes the bottom-up tree of `items` (all sharing frames [0, depth)). */
-static void massif_tree(FILE *out, struct mnode **items, size_t n, size_t depth, int64_t total, int64_t threshold,
-			double thr_pct, const struct hloc *here)
-{
-	/* group by frame at `depth` */
-	struct grp {
-		const struct hloc *l;
-		int64_t sum;
-		size_t first, count;
-	};
-	struct grp *g = xcalloc(n + 1, sizeof(*g));
-	size_t ng = 0;
-	struct mnode **sorted = xmalloc((n + 1) * sizeof(*sorted));
-	bool stop = here && here->stop;
-	if (!stop) {
-		for (size_t i = 0; i < n; i++) {
-			if (items[i]->n <= depth || items[i]->c->peak <= 0)
-				continue;
-			const struct hloc *l = items[i]->locs[depth];
-			size_t k;
-			for (k = 0; k < ng; k++)
-				if (g[k].l->key == l->key)
-					break;
-			if (k == ng) {
-				g[ng].l = l;
-				ng++;
-			}
-			g[k].sum += items[i]->c->peak;
-			g[k].count++;
-		}
-	}
-	/* sort groups by size desc */
-	for (size_t i = 1; i < ng; i++)
-		for (size_t j = i; j > 0 && g[j].sum > g[j - 1].sum; j--) {
-			struct grp tmp = g[j];
-			g[j] = g[j - 1];
-			g[j - 1] = tmp;
-		}
-	size_t shown = 0, skipped = 0;
-	int64_t skipped_sum = 0;
-	for (size_t i = 0; i < ng; i++) {
-		if (g[i].sum >= threshold && g[i].sum > 0)
-			shown++;
-		else {
-			skipped++;
-			skipped_sum += g[i].sum;
-		}
-	}
-	for (size_t i = 0; i < depth; i++)
-		fputc(' ', out);
-	fprintf(out, "n%zu: %" PRId64, shown + (skipped ? 1 : 0), total);
-	if (!here)
-		fputs(" (heap allocation functions) malloc/new/new[], --alloc-fns, etc.\n", out);
-	else
-		massif_name(out, here);
-	for (size_t i = 0; i < ng; i++) {
-		if (!(g[i].sum >= threshold && g[i].sum > 0))
-			continue;
-		size_t m = 0;
-		for (size_t j = 0; j < n; j++)
-			if (items[j]->n > depth && items[j]->c->peak > 0 && items[j]->locs[depth]->key == g[i].l->key)
-				sorted[m++] = items[j];
-		massif_tree(out, sorted, m, depth + 1, g[i].sum, threshold, thr_pct, g[i].l);
-	}
-	if (skipped) {
-		for (size_t i = 0; i <= depth; i++)
-			fputc(' ', out);
-		fprintf(out, "n0: %" PRId64 " in %zu place%s, all below massif's threshold (%.2f%%)\n", skipped_sum,
-			skipped, skipped == 1 ? "" : "s", thr_pct);
-	}
-	free(sorted);
-	free(g);
-}
-
-int heap_report_massif(FILE *out, struct heap_view *v, const char *cmd, double threshold_pct)
-{
-	const struct heap_analysis *a = v->a;
-	fprintf(out, "desc: sonde heap\ncmd: %s\ntime_unit: ms\n", cmd ? cmd : "");
-	size_t snap = 0;
-	bool peak_done = false;
-	uint64_t prev_ms = 0;
-	for (size_t i = 0; i <= a->timeline.n; i++) {
-		uint64_t ms;
-		int64_t heap;
-		bool is_peak = false;
-		if (i < a->timeline.n) {
-			ms = a->timeline.v[i].ms;
-			heap = a->timeline.v[i].heap;
-		} else {
-			ms = a->total_ms;
-			heap = a->leaked + v->supp_leaked; /* suppressed leaks are still on the heap */
-		}
-		if (!peak_done && a->peak > 0 && (i == a->timeline.n || ms > a->peak_ms)) {
-			/* the peak snapshot, in time order */
-			fprintf(out, "#-----------\nsnapshot=%zu\n#-----------\ntime=%" PRIu64
-				     "\nmem_heap_B=%" PRId64 "\nmem_heap_extra_B=0\nmem_stacks_B=0\nheap_tree=peak\n",
-				snap++, a->peak_ms < prev_ms ? prev_ms : a->peak_ms, a->peak);
-			struct mnode **items = xmalloc((a->costs.n + 1) * sizeof(*items));
-			struct mnode *nodes = xmalloc((a->costs.n + 1) * sizeof(*nodes));
-			for (size_t k = 0; k < a->costs.n; k++) {
-				nodes[k].c = &a->costs.v[k];
-				const struct hloc *tmp[HEAP_MAX_DEPTH];
-				nodes[k].n = heap_view_stack_locs(v, a->costs.v[k].stack, tmp, HEAP_MAX_DEPTH);
-				nodes[k].locs = xmalloc((nodes[k].n + 1) * sizeof(*tmp));
-				memcpy(nodes[k].locs, tmp, nodes[k].n * sizeof(*tmp));
-				items[k] = &nodes[k];
-			}
-			int64_t thr = (int64_t)((double)a->peak * threshold_pct * 0.01);
-			massif_tree(out, items, a->costs.n, 0, a->peak, thr, threshold_pct, NULL);
-			for (size_t k = 0; k < a->costs.n; k++)
-				free(nodes[k].locs);
-			free(items);
-			free(nodes);
-			peak_done = true;
-			is_peak = true;
-		}
-		(void)is_peak;
-		fprintf(out, "#-----------\nsnapshot=%zu\n#-----------\ntime=%" PRIu64 "\nmem_heap_B=%" PRId64
-			     "\nmem_heap_extra_B=0\nmem_stacks_B=0\nheap_tree=empty\n",
-			snap++, ms < prev_ms ? prev_ms : ms, heap < 0 ? 0 : heap);
-		if (ms > prev_ms)
-			prev_ms = ms;
-	}
-	return ferror(out) ? -1 : 0;
-}
-

@@ -1,5 +1,7 @@
 /* Heap report: heaptrack_print's text layout, folded stacks weighted by a
- * cost, the size histogram, and massif.out export. */
+ * cost, the size histogram, and massif.out export (massif.c). They render
+ * the trace's profile model (heap/heap_profile.h), which the view builds
+ * once its analysis is final. */
 #ifndef SONDE_HEAP_REPORT_H
 #define SONDE_HEAP_REPORT_H
 #include <stdbool.h>
@@ -84,11 +86,6 @@ struct heap_frame {
 /* The source file and line where the function holding return address ip
  * starts (valgrind's "in frame #1, created by main (x.c:3)"). */
 bool heap_view_func_entry(struct heap_view *v, uint64_t ip, const char **file, unsigned *line);
-typedef void (*heap_stack_fn)(void *ctx, const struct heap_cost *c, const struct heap_frame *frames, size_t n);
-/* Calls fn once per stack that allocated, with its frames root first
- * (stopping at main like the report, inlined frames expanded); the frames
- * are valid during the call only. */
-void heap_report_each_stack(struct heap_view *v, heap_stack_fn fn, void *ctx);
 /* A stack's frames innermost first (the allocator's caller first, inlined
  * frames expanded, not stopping at main); returns the count, at most max.
  * Strings live as long as the view. */

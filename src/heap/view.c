@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "binary/symbolizer.h"
+#include "profile/model.h"
 #include "util/die.h"
 #include "util/strbuf.h"
 
@@ -55,7 +56,6 @@ void heap_view_free(struct heap_view *v)
 	if (!v)
 		return;
 	symbolizer_free(v->sym);
-	interner_free(&v->strs);
 	vec_free(&v->ranges);
 	free(v->sym_modules);
 	for (size_t i = 0; i < v->locs.n; i++)
@@ -63,6 +63,7 @@ void heap_view_free(struct heap_view *v)
 	vec_free(&v->locs);
 	u64map_free(&v->loc_index);
 	free(v->node_loc);
+	profile_free(v->model);
 	free(v);
 }
 
@@ -152,20 +153,11 @@ static uint32_t resolve_ip(struct heap_view *v, uint64_t raw_ip)
 		if (sym_module(v, m) >= 0)
 			l.sym = symbolizer_lookup(v->sym, v->sym_modules[m], ip - v->t->modules.v[m].bias);
 	}
-	struct strbuf key = STRBUF_INIT;
-	sb_adds(&key, l.module ? l.module : "??");
 	if (l.sym && l.sym->frames[0].func) {
-		for (uint32_t i = 0; i < l.sym->nr; i++)
-			sb_addf(&key, "|%s|%s|%u", l.sym->frames[i].func ? l.sym->frames[i].func : "",
-				l.sym->frames[i].file ? l.sym->frames[i].file : "", l.sym->frames[i].line);
 		const char *f = l.sym->frames[0].func;
 		l.stop = !strcmp(f, "main") || !strcmp(f, "__libc_start_main") ||
 			 !strcmp(f, "__static_initialization_and_destruction_0");
-	} else {
-		sb_addf(&key, "|0x%" PRIx64, ip); /* unknown frames never merge across addresses */
 	}
-	l.key = intern_n(&v->strs, key.buf, key.len);
-	sb_free(&key);
 	struct hloc *kept = xmalloc(sizeof(*kept));
 	*kept = l;
 	vec_push(&v->locs, kept);
@@ -257,40 +249,7 @@ void heap_analyze_symbolizing(const struct heap_trace *t, struct heap_analysis *
 	}
 }
 
-/* ---- symbolized stacks for other renderers (the HTML report) ---- */
-
-void heap_report_each_stack(struct heap_view *v, heap_stack_fn fn, void *ctx)
-{
-	const struct hloc *locs[HEAP_MAX_DEPTH];
-	VEC(struct heap_frame) frames = { 0 };
-	for (size_t i = 0; i < v->a->costs.n; i++) {
-		const struct heap_cost *c = &v->a->costs.v[i];
-		size_t n = heap_view_stack_locs(v, c->stack, locs, HEAP_MAX_DEPTH);
-		size_t top = n;
-		for (size_t j = 0; j < n; j++)
-			if (locs[j]->stop) {
-				top = j + 1;
-				break;
-			}
-		frames.n = 0;
-		for (size_t j = top; j-- > 0;) {
-			const struct hloc *l = locs[j];
-			if (!l->sym || !l->sym->frames[0].func) {
-				struct heap_frame f = { NULL, NULL, l->module, 0, false, l->ip };
-				vec_push(&frames, f);
-				continue;
-			}
-			/* outermost first: the real function, then what was inlined into it */
-			for (uint32_t k = l->sym->nr; k-- > 0;) {
-				const struct sym_frame *s = &l->sym->frames[k];
-				struct heap_frame f = { s->func ? s->func : "??", s->file, l->module, s->line, k > 0, l->ip };
-				vec_push(&frames, f);
-			}
-		}
-		fn(ctx, c, frames.v, frames.n);
-	}
-	vec_free(&frames);
-}
+/* ---- symbolized stacks for memcheck ---- */
 
 /* Appends l's frames to out[k..max): innermost first, what was inlined,
  * then the function it was inlined into. */

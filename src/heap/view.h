@@ -19,7 +19,6 @@ struct hloc {
 	uint64_t ip;        /* as printed (return address - 1) */
 	const char *module; /* full path, or NULL */
 	const struct sym_result *sym; /* NULL when no module covers ip */
-	uint32_t key;       /* interned: what heaptrack compares "without address" */
 	bool stop;          /* main & co: backtraces stop here */
 };
 
@@ -32,7 +31,6 @@ struct heap_view {
 	const struct heap_trace *t;
 	const struct heap_analysis *a;
 	struct symbolizer *sym;
-	struct interner strs;
 	VEC(struct heap_range) ranges;
 	int *sym_modules; /* per trace module: symbolizer handle */
 	VEC(struct hloc *) locs; /* one allocation each: callers keep pointers while more are added */
@@ -42,6 +40,7 @@ struct heap_view {
 	const struct heap_suppressions *supp;
 	int64_t supp_leaked;
 	bool print_supp;
+	struct profile *model; /* heap_view_model(): built once, after suppressions */
 };
 
 
