@@ -5,99 +5,85 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "binary/addrspace.h"
 #include "binary/vdso.h"
 #include "util/die.h"
 #include "util/hashmap.h"
 #include "util/vec.h"
 
-struct space {
-	VEC(struct unwind_map) maps; /* sorted by start, non-overlapping */
-};
-
+/* A module of the address spaces: an ELF file (or the vDSO) and its CFI. */
 struct file_cfi {
 	char *path;
-	struct cfi_table *cfi;
+	struct cfi_table *cfi; /* may be NULL: frame pointers only */
 };
 
+/* The unwinder's view of one pid's maps, rebuilt when they change. */
+struct unwind_cache {
+	VEC(struct unwind_map) maps;
+	uint32_t gen;
+};
+
+#define NO_FILE UINT32_MAX /* anonymous or special mapping: no CFI */
+
 struct procspaces {
-	struct u64map pids; /* pid -> index + 1 into spaces */
-	VEC(struct space) spaces;
-	struct u64map files; /* hash(path) -> index into cfis (chained by probing) */
+	struct addrspaces *as; /* module ids: index into cfis, or NO_FILE */
+	struct u64map files;   /* hash(path) -> index into cfis (chained by probing) */
 	VEC(struct file_cfi) cfis;
-	struct cfi_table *vdso;
-	bool vdso_tried;
+	struct u64map unwind_index; /* pid -> index + 1 into unwind */
+	VEC(struct unwind_cache) unwind;
 	uint64_t last_need;
 };
 
 struct procspaces *procspaces_new(void)
 {
-	return xcalloc(1, sizeof(struct procspaces));
+	struct procspaces *ps = xcalloc(1, sizeof(struct procspaces));
+	ps->as = addrspaces_new();
+	return ps;
 }
 
 void procspaces_free(struct procspaces *ps)
 {
 	if (!ps)
 		return;
-	for (size_t i = 0; i < ps->spaces.n; i++)
-		vec_free(&ps->spaces.v[i].maps);
-	vec_free(&ps->spaces);
-	u64map_free(&ps->pids);
+	addrspaces_free(ps->as);
 	for (size_t i = 0; i < ps->cfis.n; i++) {
 		free(ps->cfis.v[i].path);
 		cfi_table_free(ps->cfis.v[i].cfi);
 	}
 	vec_free(&ps->cfis);
 	u64map_free(&ps->files);
-	cfi_table_free(ps->vdso);
+	for (size_t i = 0; i < ps->unwind.n; i++)
+		vec_free(&ps->unwind.v[i].maps);
+	vec_free(&ps->unwind);
+	u64map_free(&ps->unwind_index);
 	free(ps);
 }
 
-static struct space *space_of(struct procspaces *ps, uint32_t pid, bool create)
-{
-	if (!create) {
-		uint64_t *slot = u64map_get(&ps->pids, pid);
-		return slot ? &ps->spaces.v[*slot - 1] : NULL;
-	}
-	bool fresh;
-	uint64_t *slot = u64map_upsert(&ps->pids, pid, 0, &fresh);
-	if (fresh) {
-		struct space sp = { 0 };
-		vec_push(&ps->spaces, sp);
-		*slot = ps->spaces.n;
-	}
-	return &ps->spaces.v[*slot - 1];
-}
-
 /* The vDSO is the same image in every process: read our own. */
-static struct cfi_table *vdso_cfi(struct procspaces *ps)
+static struct cfi_table *own_vdso_cfi(void)
 {
-	if (ps->vdso_tried)
-		return ps->vdso;
-	ps->vdso_tried = true;
 	const void *start;
 	size_t len;
-	if (own_vdso(&start, &len))
-		ps->vdso = cfi_table_from_memory(start, len);
-	return ps->vdso;
+	return own_vdso(&start, &len) ? cfi_table_from_memory(start, len) : NULL;
 }
 
-static struct cfi_table *file_cfi(struct procspaces *ps, const char *path)
+/* The module of a mapped path, its CFI loaded once. */
+static uint32_t file_module(struct procspaces *ps, const char *path)
 {
-	if (!strcmp(path, "[vdso]"))
-		return vdso_cfi(ps);
-	if (path[0] != '/')
-		return NULL; /* anonymous or special mapping: no file */
+	bool vdso = !strcmp(path, "[vdso]");
+	if (!vdso && path[0] != '/')
+		return NO_FILE;
 	uint64_t h = hash_bytes(path, strlen(path));
 	for (;;) {
 		bool fresh;
 		uint64_t *slot = u64map_upsert(&ps->files, h, ps->cfis.n, &fresh);
 		if (fresh) {
-			struct file_cfi fc = { xstrdup(path), cfi_table_load(path) };
+			struct file_cfi fc = { xstrdup(path), vdso ? own_vdso_cfi() : cfi_table_load(path) };
 			vec_push(&ps->cfis, fc);
-			return fc.cfi;
+			return (uint32_t)*slot;
 		}
 		if (!strcmp(ps->cfis.v[*slot].path, path))
-			return ps->cfis.v[*slot].cfi;
+			return (uint32_t)*slot;
 		h = hash_u64(h + 1);
 	}
 }
@@ -107,79 +93,59 @@ void procspaces_mmap(struct procspaces *ps, uint32_t pid, uint64_t start, uint64
 {
 	if (!len || start + len < start)
 		return;
-	uint64_t end = start + len;
-	struct space *sp = space_of(ps, pid, true);
-	struct unwind_map nm = { start, end, (int64_t)(start - pgoff), file_cfi(ps, path) };
+	uint32_t module = file_module(ps, path);
+	struct cfi_table *cfi = module == NO_FILE ? NULL : ps->cfis.v[module].cfi;
+	struct as_map nm = { start, start + len, (int64_t)(start - pgoff), (int64_t)(start - pgoff), module };
 	/* The map's first page may belong to the previous segment (lld puts
 	 * .text right after .rodata in the same page): convert an offset from
 	 * the middle of the map, which lies in the segment it was mapped for. */
 	uint64_t mid = pgoff + len / 2, vaddr;
-	if (nm.cfi && cfi_table_offset_to_vaddr(nm.cfi, mid, &vaddr))
+	if (cfi && cfi_table_offset_to_vaddr(cfi, mid, &vaddr))
 		nm.bias = (int64_t)(start + (mid - pgoff) - vaddr);
-	/* Drop or trim what the new mapping covers, as mmap(MAP_FIXED) does. */
-	size_t out = 0;
-	struct unwind_map tail = { 0 };
-	bool have_tail = false;
-	for (size_t i = 0; i < sp->maps.n; i++) {
-		struct unwind_map m = sp->maps.v[i];
-		if (m.end <= start || m.start >= end) {
-			sp->maps.v[out++] = m;
-			continue;
-		}
-		if (m.start < start) {
-			struct unwind_map head = m;
-			head.end = start;
-			sp->maps.v[out++] = head;
-		}
-		if (m.end > end) {
-			tail = m;
-			tail.start = end;
-			have_tail = true;
-		}
-	}
-	sp->maps.n = out;
-	vec_push(&sp->maps, nm);
-	if (have_tail)
-		vec_push(&sp->maps, tail);
-	for (size_t i = 1; i < sp->maps.n; i++) { /* insertion sort: nearly sorted */
-		struct unwind_map m = sp->maps.v[i];
-		size_t j = i;
-		while (j > 0 && sp->maps.v[j - 1].start > m.start) {
-			sp->maps.v[j] = sp->maps.v[j - 1];
-			j--;
-		}
-		sp->maps.v[j] = m;
-	}
+	addrspaces_mmap(ps->as, pid, &nm);
 }
 
 void procspaces_exec(struct procspaces *ps, uint32_t pid)
 {
-	struct space *sp = space_of(ps, pid, false);
-	if (sp)
-		sp->maps.n = 0;
+	addrspaces_exec(ps->as, pid);
 }
 
 void procspaces_fork(struct procspaces *ps, uint32_t parent_pid, uint32_t child_pid)
 {
-	if (parent_pid == child_pid)
-		return;
-	struct space *parent = space_of(ps, parent_pid, false);
-	size_t n = parent ? parent->maps.n : 0;
-	struct unwind_map *copy = xmalloc((n ? n : 1) * sizeof(*copy));
-	if (n)
-		memcpy(copy, parent->maps.v, n * sizeof(*copy));
-	struct space *child = space_of(ps, child_pid, true); /* may move parent */
-	child->maps.n = 0;
-	for (size_t i = 0; i < n; i++)
-		vec_push(&child->maps, copy[i]);
-	free(copy);
+	addrspaces_fork(ps->as, parent_pid, child_pid);
 }
 
 void procspaces_exit(struct procspaces *ps, uint32_t pid)
 {
-	struct space *sp = space_of(ps, pid, false);
-	if (sp)
-		vec_free(&sp->maps); /* the slot stays; pids are rarely reused */
+	addrspaces_exit(ps->as, pid);
+}
+
+/* pid's maps as the unwinder takes them, kept until they change. */
+static struct unwind_space unwind_space_of(struct procspaces *ps, uint32_t pid)
+{
+	bool fresh;
+	uint64_t *slot = u64map_upsert(&ps->unwind_index, pid, 0, &fresh);
+	if (fresh) {
+		struct unwind_cache c = { { 0 }, 0 };
+		vec_push(&ps->unwind, c);
+		*slot = ps->unwind.n;
+	}
+	struct unwind_cache *c = &ps->unwind.v[*slot - 1];
+	uint32_t gen = addrspaces_gen(ps->as, pid);
+	if (fresh || c->gen != gen) {
+		size_t n;
+		const struct as_map *maps = addrspaces_maps(ps->as, pid, &n);
+		c->maps.n = 0;
+		for (size_t i = 0; i < n; i++) {
+			uint32_t m = maps[i].module;
+			struct unwind_map um = { maps[i].start, maps[i].end, maps[i].bias,
+						 m == NO_FILE ? NULL : ps->cfis.v[m].cfi };
+			vec_push(&c->maps, um);
+		}
+		c->gen = gen;
+	}
+	struct unwind_space as = { c->maps.v, c->maps.n };
+	return as;
 }
 
 struct stack_copy {
@@ -233,8 +199,7 @@ size_t procspaces_unwind(struct procspaces *ps, uint32_t pid, const uint64_t *re
 		out[0] = ur.r[UNW_RIP];
 		return 1;
 	}
-	struct space *sp = space_of(ps, pid, false);
-	struct unwind_space as = { sp ? sp->maps.v : NULL, sp ? sp->maps.n : 0 };
+	struct unwind_space as = unwind_space_of(ps, pid);
 	struct stack_copy copy = { ur.r[UNW_RSP], stack, stack_len, ur.r[UNW_RSP] };
 	struct unwind_memory mem = { read_copy, &copy };
 	enum unwind_stop why;

@@ -1,6 +1,7 @@
 /* Per-process address spaces for unwinding samples: which ELF file is
- * mapped where in each pid, kept current from mmap/exec/fork/exit events,
- * with one cfi_table per file shared by all processes.
+ * mapped where in each pid, kept current from mmap/exec/fork/exit events
+ * (the maps are binary/addrspace.h's), with one cfi_table per file shared
+ * by all processes.
  *
  * Used by the recorder (unwinding each sample's stack copy as it arrives)
  * and by the perf.data importer (for `perf record --call-graph dwarf`). */

@@ -43,114 +43,128 @@ int kparse_trailer(const unsigned char *rec, size_t size, uint64_t sample_type, 
 	return 0;
 }
 
-int kparse_sample_regs(const unsigned char *rec, size_t size, uint64_t sample_type, uint64_t regs_mask,
-		       struct ksample *s)
+#define BRANCH_HW_INDEX (1ull << 17) /* PERF_SAMPLE_BRANCH_HW_INDEX (newer kernel headers) */
+
+int kparse_sample_layout(const unsigned char *rec, size_t size, const struct ksample_layout *l, struct ksample *s)
 {
 	memset(s, 0, sizeof(*s));
-	const unsigned char *p = rec + sizeof(struct perf_event_header), *end = rec + size;
 	if (size < sizeof(struct perf_event_header))
 		return -1;
+	const unsigned char *p = rec + sizeof(struct perf_event_header), *end = rec + size;
+	uint64_t st = l->sample_type;
 	struct perf_event_header h;
 	memcpy(&h, rec, sizeof(h));
 	s->cpumode = h.misc & PERF_RECORD_MISC_CPUMODE_MASK;
-#define NEED(n)                                 \
-	do {                                    \
-		if ((size_t)(end - p) < (size_t)(n)) \
-			return -1;              \
+#define NEED(n)                                          \
+	do {                                             \
+		if ((uint64_t)(end - p) < (uint64_t)(n)) \
+			return -1;                       \
 	} while (0)
-	if (sample_type & PERF_SAMPLE_IDENTIFIER) {
-		NEED(8);
-		p += 8;
-	}
-	if (sample_type & PERF_SAMPLE_IP) {
-		NEED(8);
-		s->ip = rd64(p);
-		p += 8;
-	}
-	if (sample_type & PERF_SAMPLE_TID) {
+#define U64(dst)               \
+	do {                   \
+		NEED(8);       \
+		dst = rd64(p); \
+		p += 8;        \
+	} while (0)
+	uint64_t skip;
+	if (st & PERF_SAMPLE_IDENTIFIER)
+		U64(s->id);
+	if (st & PERF_SAMPLE_IP)
+		U64(s->ip);
+	if (st & PERF_SAMPLE_TID) {
 		NEED(8);
 		s->pid = rd32(p);
 		s->tid = rd32(p + 4);
 		p += 8;
 	}
-	if (sample_type & PERF_SAMPLE_TIME) {
-		NEED(8);
-		s->time = rd64(p);
-		p += 8;
-	}
-	if (sample_type & PERF_SAMPLE_ADDR) {
-		NEED(8);
-		p += 8;
-	}
-	if (sample_type & PERF_SAMPLE_ID) {
-		NEED(8);
-		p += 8;
-	}
-	if (sample_type & PERF_SAMPLE_STREAM_ID) {
-		NEED(8);
-		p += 8;
-	}
-	if (sample_type & PERF_SAMPLE_CPU) {
+	if (st & PERF_SAMPLE_TIME)
+		U64(s->time);
+	if (st & PERF_SAMPLE_ADDR)
+		U64(skip);
+	if (st & PERF_SAMPLE_ID)
+		U64(s->id);
+	if (st & PERF_SAMPLE_STREAM_ID)
+		U64(skip);
+	if (st & PERF_SAMPLE_CPU) {
 		NEED(8);
 		s->cpu = rd32(p);
 		p += 8;
 	}
-	if (sample_type & PERF_SAMPLE_PERIOD) {
-		NEED(8);
-		s->period = rd64(p);
-		p += 8;
+	if (st & PERF_SAMPLE_PERIOD)
+		U64(s->period);
+	if (st & PERF_SAMPLE_READ) {
+		uint64_t rf = l->read_format;
+		uint64_t per = 1 + !!(rf & PERF_FORMAT_ID) + !!(rf & PERF_FORMAT_LOST);
+		uint64_t fixed = !!(rf & PERF_FORMAT_TOTAL_TIME_ENABLED) + !!(rf & PERF_FORMAT_TOTAL_TIME_RUNNING);
+		if (rf & PERF_FORMAT_GROUP) {
+			uint64_t nr;
+			U64(nr);
+			if (nr > (uint64_t)(end - p) / 8 / per)
+				return -1;
+			NEED(8 * (fixed + nr * per));
+			p += 8 * (fixed + nr * per);
+		} else {
+			NEED(8 * (fixed + per));
+			p += 8 * (fixed + per);
+		}
 	}
-	if (sample_type & PERF_SAMPLE_READ)
-		return -1; /* not requested by sonde; layout depends on read_format */
-	if (sample_type & PERF_SAMPLE_CALLCHAIN) {
-		NEED(8);
-		uint64_t nr = rd64(p);
-		p += 8;
+	if (st & PERF_SAMPLE_CALLCHAIN) {
+		uint64_t nr;
+		U64(nr);
 		if (nr > (uint64_t)(end - p) / 8)
 			return -1;
 		s->nr = nr;
 		s->ips = p;
 		p += nr * 8;
 	}
-	if (sample_type & PERF_SAMPLE_RAW) {
+	if (st & PERF_SAMPLE_RAW) {
 		NEED(4);
 		uint32_t n = rd32(p);
 		p += 4;
 		NEED(n);
 		p += n;
 	}
-	if (sample_type & PERF_SAMPLE_BRANCH_STACK)
-		return -1; /* not requested by sonde; layout depends on branch_sample_type */
-	if (sample_type & PERF_SAMPLE_REGS_USER) {
-		NEED(8);
-		s->regs_abi = rd64(p);
-		p += 8;
+	if (st & PERF_SAMPLE_BRANCH_STACK) {
+		uint64_t nr;
+		U64(nr);
+		if (l->branch_sample_type & BRANCH_HW_INDEX)
+			U64(skip);
+		if (nr > (uint64_t)(end - p) / 24)
+			return -1;
+		p += nr * 24;
+	}
+	if (st & PERF_SAMPLE_REGS_USER) {
+		U64(s->regs_abi);
 		if (s->regs_abi) { /* no registers follow when abi is NONE */
-			size_t n = (size_t)__builtin_popcountll(regs_mask);
-			NEED(n * 8);
+			uint32_t n = (uint32_t)__builtin_popcountll(l->regs_user);
+			NEED((uint64_t)n * 8);
+			s->nregs = n;
 			s->regs = p;
-			s->nregs = (uint32_t)n;
-			p += n * 8;
+			p += (size_t)n * 8;
 		}
 	}
-	if (sample_type & PERF_SAMPLE_STACK_USER) {
-		NEED(8);
-		uint64_t n = rd64(p);
-		p += 8;
-		if (n) { /* data[n] then dyn_size; nothing follows a zero size */
-			NEED(n);
+	if (st & PERF_SAMPLE_STACK_USER) {
+		U64(s->stack_size);
+		if (s->stack_size) { /* data[n] then dyn_size; nothing follows a zero size */
+			NEED(s->stack_size);
 			s->stack = p;
-			s->stack_size = n;
-			p += n;
-			NEED(8);
-			s->stack_dyn_size = rd64(p);
-			if (s->stack_dyn_size > n)
-				s->stack_dyn_size = n;
-			p += 8;
+			p += s->stack_size;
+			U64(s->stack_dyn_size);
+			if (s->stack_dyn_size > s->stack_size)
+				s->stack_dyn_size = s->stack_size;
 		}
 	}
+	(void)skip;
+#undef U64
 #undef NEED
 	return 0;
+}
+
+int kparse_sample_regs(const unsigned char *rec, size_t size, uint64_t sample_type, uint64_t regs_mask,
+		       struct ksample *s)
+{
+	struct ksample_layout l = { sample_type, regs_mask, 0, 0 };
+	return kparse_sample_layout(rec, size, &l, s);
 }
 
 int kparse_sample(const unsigned char *rec, size_t size, uint64_t sample_type, struct ksample *s)

@@ -13,7 +13,7 @@ struct kid {
 };
 
 struct ksample {
-	uint64_t ip;
+	uint64_t ip, id; /* id: PERF_SAMPLE_IDENTIFIER's or PERF_SAMPLE_ID's */
 	uint32_t pid, tid, cpu;
 	uint64_t time, period;
 	uint64_t nr;          /* callchain entries (0 without PERF_SAMPLE_CALLCHAIN) */
@@ -61,9 +61,20 @@ int kparse_trailer(const unsigned char *rec, size_t size, uint64_t sample_type, 
 /* Timestamp of any record (sample or side-band), 0 if it has none. */
 uint64_t kparse_time(const unsigned char *rec, size_t size, uint64_t sample_type);
 
+/* What the layout of a sample depends on: its event's attr fields. */
+struct ksample_layout {
+	uint64_t sample_type;
+	uint64_t regs_user;          /* attr.sample_regs_user */
+	uint64_t read_format;        /* attr.read_format (PERF_SAMPLE_READ) */
+	uint64_t branch_sample_type; /* attr.branch_sample_type (PERF_SAMPLE_BRANCH_STACK) */
+};
+/* Decodes a sample's fields up to STACK_USER (later ones are not needed):
+ * the one parser of sample records, for the recorder's ring buffers and
+ * for perf.data files. Returns 0, or -1 when the record is too short for
+ * its layout. */
+int kparse_sample_layout(const unsigned char *rec, size_t size, const struct ksample_layout *l, struct ksample *s);
 int kparse_sample(const unsigned char *rec, size_t size, uint64_t sample_type, struct ksample *s);
-/* Same, also decoding RAW, REGS_USER (regs_mask = attr.sample_regs_user)
- * and STACK_USER. */
+/* The same with REGS_USER (regs_mask = attr.sample_regs_user) and STACK_USER. */
 int kparse_sample_regs(const unsigned char *rec, size_t size, uint64_t sample_type, uint64_t regs_mask,
 		       struct ksample *s);
 int kparse_mmap2(const unsigned char *rec, size_t size, uint64_t sample_type, struct kmmap2 *m);

@@ -55,28 +55,7 @@ static struct prof_frame frame_of(struct builder *b, const struct hloc *l)
 		f.loc_n = (uint32_t)*slot;
 		return f;
 	}
-	uint32_t module = module_of(b, l->module);
-	struct prof_loc loc;
-	if (!l->sym || !l->sym->frames[0].func) {
-		memset(&loc, 0, sizeof(loc));
-		loc.func = intern(&p->strs, "[unknown]");
-		loc.module = module;
-		loc.unknown = true;
-		vec_push(&p->frame_locs, profile_intern_loc(p, &loc));
-	} else {
-		for (uint32_t i = 0; i < l->sym->nr; i++) {
-			const struct sym_frame *s = &l->sym->frames[i];
-			memset(&loc, 0, sizeof(loc));
-			loc.func = s->func ? intern(&p->strs, s->func) : 0;
-			loc.file = s->file ? intern(&p->strs, s->file) : 0;
-			loc.line = s->line;
-			loc.module = module;
-			loc.inlined = i + 1 < l->sym->nr;
-			loc.sym_offset = i + 1 == l->sym->nr ? l->sym->sym_offset : 0;
-			vec_push(&p->frame_locs, profile_intern_loc(p, &loc));
-		}
-	}
-	f.loc_n = (uint32_t)p->frame_locs.n - f.loc_first;
+	f.loc_n = profile_add_sym_locs(p, l->sym, module_of(b, l->module), NULL);
 	*slot = (uint64_t)f.loc_first << 32 | f.loc_n;
 	return f;
 }

@@ -8,16 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "binary/addrspace.h"
 #include "binary/symbolizer.h"
 #include "profile/model.h"
 #include "util/die.h"
 #include "util/strbuf.h"
-
-static int cmp_range(const void *x, const void *y)
-{
-	const struct heap_range *a = x, *b = y;
-	return a->start < b->start ? -1 : a->start > b->start;
-}
 
 struct heap_view *heap_view_new(const struct heap_trace *t, const struct heap_analysis *a, bool no_inline)
 {
@@ -28,20 +23,18 @@ struct heap_view *heap_view_new(const struct heap_trace *t, const struct heap_an
 	if (no_inline)
 		symbolizer_set_inline(v->sym, false);
 	v->sym_modules = xcalloc(t->modules.n + 1, sizeof(int));
+	/* the program's one address space, its modules' segments in load
+	 * order: a module re-loaded at the same place wins */
+	v->as = addrspaces_new();
 	for (size_t i = 0; i < t->modules.n; i++) {
 		const struct heap_module *m = &t->modules.v[i];
 		v->sym_modules[i] = -1;
 		for (size_t j = 0; j < m->segs.n; j++) {
-			struct heap_range r = { m->bias + m->segs.v[j].vaddr, m->bias + m->segs.v[j].vaddr + m->segs.v[j].memsz,
-					   (uint32_t)i };
-			if (r.end > r.start)
-				vec_push(&v->ranges, r);
+			uint64_t start = m->bias + m->segs.v[j].vaddr;
+			struct as_map am = { start, start + m->segs.v[j].memsz, 0, (int64_t)m->bias, (uint32_t)i };
+			addrspaces_mmap(v->as, 0, &am);
 		}
 	}
-	/* later modules (re-loaded at the same place) win: stable sort by start,
-	 * lookups take the last range that covers */
-	if (v->ranges.n)
-		qsort(v->ranges.v, v->ranges.n, sizeof(v->ranges.v[0]), cmp_range);
 	v->node_loc = xcalloc(t->nodes.n + 1, sizeof(uint32_t));
 	return v;
 }
@@ -56,7 +49,7 @@ void heap_view_free(struct heap_view *v)
 	if (!v)
 		return;
 	symbolizer_free(v->sym);
-	vec_free(&v->ranges);
+	addrspaces_free(v->as);
 	free(v->sym_modules);
 	for (size_t i = 0; i < v->locs.n; i++)
 		free(v->locs.v[i]);
@@ -77,25 +70,8 @@ static const char *module_path(const struct heap_view *v, uint32_t m)
 
 static int find_module(const struct heap_view *v, uint64_t ip)
 {
-	/* ranges are few; a linear scan from the end keeps "last loaded wins" */
-	int best = -1;
-	size_t lo = 0, hi = v->ranges.n;
-	while (lo < hi) { /* first range with start > ip */
-		size_t mid = (lo + hi) / 2;
-		if (v->ranges.v[mid].start <= ip)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo; i-- > 0;) {
-		if (ip < v->ranges.v[i].end) {
-			if (best < 0 || v->ranges.v[i].module > (uint32_t)best)
-				best = (int)v->ranges.v[i].module;
-		}
-		if (lo - i > 64)
-			break;
-	}
-	return best;
+	const struct as_map *m = addrspaces_find(v->as, 0, ip);
+	return m ? (int)m->module : -1;
 }
 
 /* The symbolizer's handle for trace module m, opened on first use (< 0:

@@ -22,16 +22,11 @@ struct hloc {
 	bool stop;          /* main & co: backtraces stop here */
 };
 
-struct heap_range {
-	uint64_t start, end;
-	uint32_t module;
-};
-
 struct heap_view {
 	const struct heap_trace *t;
 	const struct heap_analysis *a;
 	struct symbolizer *sym;
-	VEC(struct heap_range) ranges;
+	struct addrspaces *as; /* pid 0: the modules' segments, module = trace module index */
 	int *sym_modules; /* per trace module: symbolizer handle */
 	VEC(struct hloc *) locs; /* one allocation each: callers keep pointers while more are added */
 	struct u64map loc_index; /* ip -> loc */

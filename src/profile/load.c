@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "binary/addrspace.h"
 #include "binary/symbolizer.h"
 #include "profile/format.h"
 #include "util/die.h"
@@ -57,19 +58,8 @@ struct loader {
 
 /* ---- per-process state during replay ---- */
 
-struct map {
-	uint64_t start, end, pgoff;
-	uint32_t module;
-};
-
-struct proc {
-	VEC(struct map) maps; /* sorted by start, non-overlapping */
-	uint32_t gen;         /* bumped when maps change */
-};
-
 struct replay {
-	struct u64map procs; /* pid -> index+1 into procs_v */
-	VEC(struct proc) procs_v;
+	struct addrspaces *as;
 	struct u64map comm_of; /* tid -> string id */
 	struct u64map frame_cache; /* (module, vaddr) -> loc range */
 	VEC(uint64_t) frame_cache_vals;
@@ -176,123 +166,24 @@ static int cmp_event(const void *a, const void *b)
 
 /* ---- replay ---- */
 
-static struct proc *proc_get(struct replay *R, uint32_t pid)
-{
-	bool fresh;
-	uint64_t *slot = u64map_upsert(&R->procs, pid, 0, &fresh);
-	if (fresh) {
-		struct proc np = { 0 };
-		vec_push(&R->procs_v, np);
-		*slot = R->procs_v.n;
-	}
-	return &R->procs_v.v[*slot - 1];
-}
-
-static void proc_add_map(struct proc *pr, uint64_t start, uint64_t end, uint64_t pgoff, uint32_t module)
-{
-	/* Drop or trim whatever the new mapping covers, as mmap(MAP_FIXED) would. */
-	size_t out = 0;
-	struct map keep_tail = { 0 };
-	bool have_tail = false;
-	for (size_t i = 0; i < pr->maps.n; i++) {
-		struct map m = pr->maps.v[i];
-		if (m.end <= start || m.start >= end) {
-			pr->maps.v[out++] = m;
-			continue;
-		}
-		if (m.start < start) { /* keep the head */
-			struct map h = m;
-			h.end = start;
-			pr->maps.v[out++] = h;
-		}
-		if (m.end > end) { /* keep the tail */
-			keep_tail = m;
-			keep_tail.pgoff += end - m.start;
-			keep_tail.start = end;
-			have_tail = true;
-		}
-	}
-	pr->maps.n = out;
-	struct map nm = { start, end, pgoff, module };
-	vec_push(&pr->maps, nm);
-	if (have_tail)
-		vec_push(&pr->maps, keep_tail);
-	/* insertion sort by start: maps arrive mostly in order */
-	for (size_t i = 1; i < pr->maps.n; i++) {
-		struct map m = pr->maps.v[i];
-		size_t j = i;
-		while (j > 0 && pr->maps.v[j - 1].start > m.start) {
-			pr->maps.v[j] = pr->maps.v[j - 1];
-			j--;
-		}
-		pr->maps.v[j] = m;
-	}
-	pr->gen++;
-}
-
-static const struct map *proc_find(const struct proc *pr, uint64_t addr)
-{
-	size_t lo = 0, hi = pr->maps.n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (pr->maps.v[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < pr->maps.n && pr->maps.v[lo].start <= addr)
-		return &pr->maps.v[lo];
-	return NULL;
-}
-
-
-
-/* Appends the locations of one resolved user address to frame_locs. */
-static void push_locs(struct profile *p, const struct sym_result *res, uint32_t module)
-{
-	const char *fallback = "[unknown]";
-	struct prof_loc l;
-	if (!res || !res->nr || !res->frames[0].func) {
-		memset(&l, 0, sizeof(l));
-		l.func = intern(&p->strs, fallback);
-		l.file = intern(&p->strs, "");
-		l.module = module;
-		l.unknown = true;
-		vec_push(&p->frame_locs, profile_intern_loc(p, &l));
-		return;
-	}
-	for (uint32_t i = 0; i < res->nr; i++) {
-		const struct sym_frame *f = &res->frames[i];
-		memset(&l, 0, sizeof(l));
-		l.func = intern(&p->strs, f->func ? f->func : fallback);
-		l.file = intern(&p->strs, f->file ? f->file : "");
-		l.line = f->line;
-		l.module = module;
-		l.inlined = i + 1 < res->nr;
-		l.sym_offset = i + 1 == res->nr ? res->sym_offset : 0;
-		vec_push(&p->frame_locs, profile_intern_loc(p, &l));
-	}
-}
-
 /* Resolves one address of a process into a prof_frame (cached by module+vaddr). */
-static struct prof_frame resolve_frame(struct replay *R, struct profile *p, const struct proc *pr,
-				       uint64_t addr, bool kernel, bool return_address)
+static struct prof_frame resolve_frame(struct replay *R, struct profile *p, uint32_t pid, uint64_t addr, bool kernel,
+				       bool return_address)
 {
 	struct prof_frame f = { addr, (uint32_t)p->frame_locs.n, 0 };
 	uint64_t lookup = return_address && addr ? addr - 1 : addr;
 	uint32_t module;
 	uint64_t vaddr = lookup;
 	int handle = -1;
-	const struct map *m = NULL;
 	if (kernel) {
 		module = R->kernel_module;
 	} else {
-		m = pr ? proc_find(pr, addr) : NULL;
+		const struct as_map *m = addrspaces_find(R->as, pid, addr);
 		module = m ? m->module : R->unknown_module;
 		handle = p->modules.v[module].sym_handle;
-		if (m && !(handle >= 0 &&
-			   symbolizer_offset_to_vaddr(p->sym, handle, lookup - m->start + m->pgoff, &vaddr)))
-			vaddr = lookup - m->start + m->pgoff;
+		uint64_t off = lookup - (uint64_t)(m ? m->off_bias : 0);
+		if (m && !(handle >= 0 && symbolizer_offset_to_vaddr(p->sym, handle, off, &vaddr)))
+			vaddr = off;
 	}
 	uint64_t key = ((uint64_t)module << 48) ^ vaddr;
 	uint64_t *hit = u64map_get(&R->frame_cache, key);
@@ -317,7 +208,7 @@ static struct prof_frame resolve_frame(struct replay *R, struct profile *p, cons
 		 * handler returns into __restore_rt) has padding before it. */
 		if (return_address && handle >= 0 && (!res || !res->nr || !res->frames[0].func))
 			res = symbolizer_lookup(p->sym, handle, vaddr + 1);
-		push_locs(p, res, module);
+		profile_add_sym_locs(p, res, module, "[unknown]");
 	}
 	f.loc_n = (uint32_t)p->frame_locs.n - f.loc_first;
 	*u64map_upsert(&R->frame_cache, key, R->frame_cache_vals.n, NULL) = R->frame_cache_vals.n;
@@ -328,14 +219,14 @@ static struct prof_frame resolve_frame(struct replay *R, struct profile *p, cons
 static uint32_t resolve_stack(struct replay *R, struct loader *L, uint32_t stack_index, uint32_t pid)
 {
 	struct profile *p = L->p;
-	struct proc *pr = proc_get(R, pid);
-	uint64_t key = hash_u64(((uint64_t)stack_index << 32) ^ pid) ^ hash_u64(pr->gen + 0x9e37);
+	uint32_t gen = addrspaces_gen(R->as, pid);
+	uint64_t key = hash_u64(((uint64_t)stack_index << 32) ^ pid) ^ hash_u64(gen + 0x9e37);
 	for (;;) {
 		uint64_t *hit = u64map_get(&R->rstack_cache, key);
 		if (!hit)
 			break;
 		const uint64_t *k = &R->rstack_keys.v[*hit * 3];
-		if (k[0] == stack_index && k[1] == pid && k[2] == pr->gen)
+		if (k[0] == stack_index && k[1] == pid && k[2] == gen)
 			return (uint32_t)*hit;
 		key = hash_u64(key + 1);
 	}
@@ -352,7 +243,7 @@ static uint32_t resolve_stack(struct replay *R, struct loader *L, uint32_t stack
 		/* frames[0] (and the first user frame under kernel frames) is an
 		 * interrupted IP; the rest are return addresses. */
 		bool ret = !(i == 0 || i == s->nr_kernel);
-		struct prof_frame f = resolve_frame(R, p, pr, addrs[i], kernel, ret);
+		struct prof_frame f = resolve_frame(R, p, pid, addrs[i], kernel, ret);
 		vec_push(&p->frames, f);
 	}
 	/* trie: from the outermost frame down to the leaf */
@@ -368,7 +259,7 @@ static uint32_t resolve_stack(struct replay *R, struct loader *L, uint32_t stack
 	*u64map_upsert(&R->rstack_cache, key, id, NULL) = id;
 	vec_push(&R->rstack_keys, stack_index);
 	vec_push(&R->rstack_keys, pid);
-	vec_push(&R->rstack_keys, pr->gen);
+	vec_push(&R->rstack_keys, gen);
 	return id;
 }
 
@@ -396,6 +287,7 @@ static void replay(struct loader *L, const struct profile_opts *opts)
 {
 	struct profile *p = L->p;
 	struct replay R = { 0 };
+	R.as = addrspaces_new();
 	R.unknown_module = profile_add_module(p, "[unknown]", false);
 	R.kernel_module = profile_add_module(p, "[kernel.kallsyms]", true);
 	if (L->events.n) /* qsort's array must not be NULL, even when empty */
@@ -410,19 +302,15 @@ static void replay(struct loader *L, const struct profile_opts *opts)
 		switch (ev->kind) {
 		case EV_MMAP: {
 			const struct raw_mmap *m = &L->mmaps.v[ev->index];
-			if (m->len && m->start + m->len > m->start)
-				proc_add_map(proc_get(&R, m->pid), m->start, m->start + m->len, m->pgoff,
-					     m->module);
+			struct as_map am = { m->start, m->start + m->len, (int64_t)(m->start - m->pgoff), 0, m->module };
+			addrspaces_mmap(R.as, m->pid, &am);
 			break;
 		}
 		case EV_COMM: {
 			const struct raw_comm *c = &L->comms.v[ev->index];
 			*u64map_upsert(&R.comm_of, c->tid, 0, NULL) = c->name;
-			if (c->exec) {
-				struct proc *pr = proc_get(&R, c->pid);
-				pr->maps.n = 0;
-				pr->gen++;
-			}
+			if (c->exec)
+				addrspaces_exec(R.as, c->pid);
 			break;
 		}
 		case EV_FORK: {
@@ -432,19 +320,7 @@ static void replay(struct loader *L, const struct profile_opts *opts)
 				uint64_t name = *pc;
 				*u64map_upsert(&R.comm_of, t->tid, 0, NULL) = name;
 			}
-			if (t->pid != t->ppid) { /* a new process inherits its parent's maps */
-				struct proc *parent = proc_get(&R, t->ppid);
-				size_t n = parent->maps.n;
-				struct map *copy = xmalloc((n ? n : 1) * sizeof(*copy));
-				if (n) /* a parent never seen mapping anything has no array */
-					memcpy(copy, parent->maps.v, n * sizeof(*copy));
-				struct proc *child = proc_get(&R, t->pid);
-				child->maps.n = 0;
-				for (size_t i = 0; i < n; i++)
-					vec_push(&child->maps, copy[i]);
-				child->gen++;
-				free(copy);
-			}
+			addrspaces_fork(R.as, t->ppid, t->pid); /* a new process inherits its parent's maps */
 			break;
 		}
 		case EV_SAMPLE: {
@@ -480,10 +356,7 @@ static void replay(struct loader *L, const struct profile_opts *opts)
 	}
 	progress_done(&prog);
 	resolve_kernel_locs(p);
-	for (size_t i = 0; i < R.procs_v.n; i++)
-		vec_free(&R.procs_v.v[i].maps);
-	vec_free(&R.procs_v);
-	u64map_free(&R.procs);
+	addrspaces_free(R.as);
 	u64map_free(&R.comm_of);
 	u64map_free(&R.frame_cache);
 	vec_free(&R.frame_cache_vals);

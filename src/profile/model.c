@@ -73,6 +73,31 @@ uint32_t profile_node_child(struct profile *p, uint32_t parent, uint32_t loc)
 	return (uint32_t)*slot;
 }
 
+uint32_t profile_add_sym_locs(struct profile *p, const struct sym_result *res, uint32_t module, const char *unnamed)
+{
+	struct prof_loc l;
+	if (!res || !res->nr || !res->frames[0].func) {
+		memset(&l, 0, sizeof(l));
+		l.func = intern(&p->strs, "[unknown]");
+		l.module = module;
+		l.unknown = true;
+		vec_push(&p->frame_locs, profile_intern_loc(p, &l));
+		return 1;
+	}
+	for (uint32_t i = 0; i < res->nr; i++) {
+		const struct sym_frame *f = &res->frames[i];
+		memset(&l, 0, sizeof(l));
+		l.func = f->func ? intern(&p->strs, f->func) : unnamed ? intern(&p->strs, unnamed) : 0;
+		l.file = f->file ? intern(&p->strs, f->file) : 0; /* 0: "" */
+		l.line = f->line;
+		l.module = module;
+		l.inlined = i + 1 < res->nr;
+		l.sym_offset = i + 1 == res->nr ? res->sym_offset : 0;
+		vec_push(&p->frame_locs, profile_intern_loc(p, &l));
+	}
+	return res->nr;
+}
+
 uint32_t profile_add_weight(struct profile *p, const char *name, const char *unit)
 {
 	struct prof_weight w = { intern(&p->strs, name), intern(&p->strs, unit) };

@@ -134,6 +134,12 @@ uint32_t profile_add_module(struct profile *p, const char *path, bool kernel);
 uint32_t profile_intern_loc(struct profile *p, const struct prof_loc *l);
 /* The trie node for `loc` called from `parent` (0 = root), made on first use. */
 uint32_t profile_node_child(struct profile *p, uint32_t parent, uint32_t loc);
+/* Appends the locations of one symbolized address to frame_locs,
+ * innermost first, and returns how many: one "[unknown]" location when the
+ * symbolizer found no function (res NULL too), else one per frame, a
+ * function it did not name called `unnamed` (NULL: string 0). */
+struct sym_result;
+uint32_t profile_add_sym_locs(struct profile *p, const struct sym_result *res, uint32_t module, const char *unnamed);
 /* Adds a weight column (before any sample); returns its index. */
 uint32_t profile_add_weight(struct profile *p, const char *name, const char *unit);
 /* Appends a sample with one value per weight column. */

@@ -1,7 +1,7 @@
 /* perf.data -> sonde record stream. Layout facts from the Linux tree's
  * tools/perf/Documentation/perf.data-file-format.txt and
  * include/uapi/linux/perf_event.h; see docs/perf-data.md. */
-#include "profile/perf_data.h"
+#include "profile/perf_data_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,446 +26,12 @@
 #include "util/unaligned.h"
 #include "util/vec.h"
 
-/* ---- file layout constants ---- */
-
-#define PERF_MAGIC2 0x32454c4946524550ull /* "PERFILE2" read little-endian */
-#define PERF_MAGIC2_SWAPPED 0x50455246494c4532ull
-#define FILE_HEADER_SIZE 104 /* magic, size, attr_size, 3 sections, 256-bit feature bitmap */
-#define PIPE_HEADER_SIZE 16
-
-enum {
-	FEAT_BUILD_ID = 2,
-	FEAT_HOSTNAME = 3,
-	FEAT_OSRELEASE = 4,
-	FEAT_VERSION = 5,
-	FEAT_ARCH = 6,
-	FEAT_NRCPUS = 7,
-	FEAT_CMDLINE = 11,
-	FEAT_EVENT_DESC = 12,
-	FEAT_COMPRESSED = 27,
-	FEAT_BITS = 256,
-};
-
-/* perf's user records (not written by the kernel) */
-enum {
-	REC_HEADER_ATTR = 64,
-	REC_HEADER_EVENT_TYPE = 65,
-	REC_HEADER_TRACING_DATA = 66,
-	REC_HEADER_BUILD_ID = 67,
-	REC_FINISHED_ROUND = 68,
-	REC_AUXTRACE = 71,
-	REC_HEADER_FEATURE = 80,
-	REC_COMPRESSED = 81,
-};
-
-#define MISC_MMAP_DATA (1u << 13)     /* PERF_RECORD_MISC_MMAP_DATA */
-#define MISC_MMAP_BUILD_ID (1u << 14) /* PERF_RECORD_MISC_MMAP_BUILD_ID */
-#define MISC_BUILD_ID_SIZE (1u << 15) /* build_id_event carries its size */
-#define ATTR_SAMPLE_ID_ALL (1ull << 18)
-#define ATTR_FREQ (1ull << 10)
-#define ATTR_EXCLUDE_USER (1ull << 4)
-#define ATTR_EXCLUDE_KERNEL (1ull << 5)
-#define BRANCH_HW_INDEX (1ull << 17) /* PERF_SAMPLE_BRANCH_HW_INDEX */
-#define MAX_FRAMES 2048
-
-/* ---- attributes ---- */
-
-struct pattr {
-	uint32_t type, size;
-	uint64_t config, period, sample_type, read_format, flags;
-	uint64_t branch_sample_type, regs_user, regs_intr;
-	uint32_t stack_user;
-	char *name; /* from EVENT_DESC, or NULL */
-	VEC(uint64_t) ids;
-};
-
-/* Reads a perf_event_attr of `len` bytes (fields past attr.size are zero). */
-static void attr_parse(const unsigned char *p, size_t len, struct pattr *a)
-{
-	unsigned char buf[136] = { 0 };
-	memcpy(buf, p, len < sizeof(buf) ? len : sizeof(buf));
-	uint32_t sz = rd32(buf + 4);
-	if (sz && sz < sizeof(buf))
-		memset(buf + sz, 0, sizeof(buf) - sz);
-	a->type = rd32(buf);
-	a->size = sz;
-	a->config = rd64(buf + 8);
-	a->period = rd64(buf + 16);
-	a->sample_type = rd64(buf + 24);
-	a->read_format = rd64(buf + 32);
-	a->flags = rd64(buf + 40);
-	a->branch_sample_type = rd64(buf + 72);
-	a->regs_user = rd64(buf + 80);
-	a->stack_user = rd32(buf + 88);
-	a->regs_intr = rd64(buf + 96);
-}
-
-static const char *const hw_names[] = { "cycles",        "instructions",           "cache-references",
-					"cache-misses",  "branches",               "branch-misses",
-					"bus-cycles",    "stalled-cycles-frontend", "stalled-cycles-backend",
-					"ref-cycles" };
-static const char *const sw_names[] = { "cpu-clock",        "task-clock",       "page-faults",
-					"context-switches", "cpu-migrations",   "minor-faults",
-					"major-faults",     "alignment-faults", "emulation-faults",
-					"dummy",            "bpf-output",       "cgroup-switches" };
-
-static char *attr_default_name(const struct pattr *a)
-{
-	const char *base = NULL;
-	if (a->type == PERF_TYPE_HARDWARE && a->config < sizeof(hw_names) / sizeof(hw_names[0]))
-		base = hw_names[a->config];
-	else if (a->type == PERF_TYPE_SOFTWARE && a->config < sizeof(sw_names) / sizeof(sw_names[0]))
-		base = sw_names[a->config];
-	char *n = base ? xstrdup(base)
-		       : xasprintf("event-%" PRIu32 ":0x%" PRIx64, a->type, a->config);
-	if ((a->flags & ATTR_EXCLUDE_KERNEL) && !(a->flags & ATTR_EXCLUDE_USER)) {
-		char *m = xasprintf("%s:u", n);
-		free(n);
-		n = m;
-	}
-	return n;
-}
-
-static bool attr_is_dummy(const struct pattr *a)
-{
-	return a->type == PERF_TYPE_SOFTWARE && a->config == PERF_COUNT_SW_DUMMY;
-}
-
 /* ---- decoded sample ---- */
 
-struct psample {
-	uint64_t ip, time, period, id;
-	uint32_t pid, tid, cpu;
-	uint8_t cpumode;
-	uint64_t nr;
-	const unsigned char *ips;
-	uint64_t abi;
-	uint32_t nregs;
-	const unsigned char *regs;
-	uint64_t stack_size, dyn_size;
-	const unsigned char *stack;
-};
-
-/* Decodes the fields of a sample up to STACK_USER (later fields are not
- * needed). Returns 0, or -1 when the record is too short for its type. */
-static int parse_sample(const unsigned char *rec, size_t size, const struct pattr *a, struct psample *s)
+static int parse_sample(const unsigned char *rec, size_t size, const struct pattr *a, struct ksample *s)
 {
-	memset(s, 0, sizeof(*s));
-	if (size < 8)
-		return -1;
-	const unsigned char *p = rec + 8, *end = rec + size;
-	uint64_t st = a->sample_type;
-	s->cpumode = rd16(rec + 4) & PERF_RECORD_MISC_CPUMODE_MASK;
-#define NEED(n)                                                 \
-	do {                                                    \
-		if ((uint64_t)(end - p) < (uint64_t)(n))        \
-			return -1;                              \
-	} while (0)
-#define U64(dst)                  \
-	do {                      \
-		NEED(8);          \
-		dst = rd64(p);    \
-		p += 8;           \
-	} while (0)
-	uint64_t skip;
-	if (st & PERF_SAMPLE_IDENTIFIER)
-		U64(s->id);
-	if (st & PERF_SAMPLE_IP)
-		U64(s->ip);
-	if (st & PERF_SAMPLE_TID) {
-		NEED(8);
-		s->pid = rd32(p);
-		s->tid = rd32(p + 4);
-		p += 8;
-	}
-	if (st & PERF_SAMPLE_TIME)
-		U64(s->time);
-	if (st & PERF_SAMPLE_ADDR)
-		U64(skip);
-	if (st & PERF_SAMPLE_ID)
-		U64(s->id);
-	if (st & PERF_SAMPLE_STREAM_ID)
-		U64(skip);
-	if (st & PERF_SAMPLE_CPU) {
-		NEED(8);
-		s->cpu = rd32(p);
-		p += 8;
-	}
-	if (st & PERF_SAMPLE_PERIOD)
-		U64(s->period);
-	if (st & PERF_SAMPLE_READ) {
-		uint64_t rf = a->read_format;
-		uint64_t per = 1 + !!(rf & PERF_FORMAT_ID) + !!(rf & PERF_FORMAT_LOST);
-		uint64_t fixed = !!(rf & PERF_FORMAT_TOTAL_TIME_ENABLED) + !!(rf & PERF_FORMAT_TOTAL_TIME_RUNNING);
-		if (rf & PERF_FORMAT_GROUP) {
-			uint64_t nr;
-			U64(nr);
-			if (nr > (uint64_t)(end - p) / 8 / per)
-				return -1;
-			NEED(8 * (fixed + nr * per));
-			p += 8 * (fixed + nr * per);
-		} else {
-			NEED(8 * (fixed + per));
-			p += 8 * (fixed + per);
-		}
-	}
-	if (st & PERF_SAMPLE_CALLCHAIN) {
-		uint64_t nr;
-		U64(nr);
-		if (nr > (uint64_t)(end - p) / 8)
-			return -1;
-		s->nr = nr;
-		s->ips = p;
-		p += nr * 8;
-	}
-	if (st & PERF_SAMPLE_RAW) {
-		NEED(4);
-		uint32_t n = rd32(p);
-		p += 4;
-		NEED(n);
-		p += n;
-	}
-	if (st & PERF_SAMPLE_BRANCH_STACK) {
-		uint64_t nr;
-		U64(nr);
-		if (a->branch_sample_type & BRANCH_HW_INDEX)
-			U64(skip);
-		if (nr > (uint64_t)(end - p) / 24)
-			return -1;
-		p += nr * 24;
-	}
-	if (st & PERF_SAMPLE_REGS_USER) {
-		U64(s->abi);
-		if (s->abi) {
-			uint32_t n = (uint32_t)__builtin_popcountll(a->regs_user);
-			NEED((uint64_t)n * 8);
-			s->nregs = n;
-			s->regs = p;
-			p += (size_t)n * 8;
-		}
-	}
-	if (st & PERF_SAMPLE_STACK_USER) {
-		U64(s->stack_size);
-		if (s->stack_size) {
-			NEED(s->stack_size);
-			s->stack = p;
-			p += s->stack_size;
-			U64(s->dyn_size);
-			if (s->dyn_size > s->stack_size)
-				s->dyn_size = s->stack_size;
-		}
-	}
-	(void)skip;
-#undef U64
-#undef NEED
-	return 0;
-}
-
-/* ---- conversion state ---- */
-
-struct buildid {
-	char *name;
-	uint8_t len;
-	uint8_t id[20];
-};
-
-struct idx {
-	uint64_t time;
-	uint64_t off; /* bit 63: in the decompressed buffer */
-	uint32_t seq;
-	uint32_t attr;
-};
-#define OFF_DECOMP (1ull << 63)
-
-struct conv {
-	const unsigned char *base;
-	size_t len;
-	struct sd_writer *w;
-	unsigned flags;
-	VEC(struct pattr) attrs;
-	struct u64map id2attr; /* sample id -> attr index */
-	uint32_t chosen;
-	bool pipe;
-	char *hostname, *osrelease, *arch, *cmdline, *version, *nrcpus;
-	VEC(char *) desc_names; /* EVENT_DESC names in attr order */
-	VEC(uint64_t) desc_first_id;
-	VEC(struct buildid) buildids;
-	VEC(struct idx) recs;
-	VEC(uint64_t) chain; /* scratch: a sample's callchain */
-	/* decompressed PERF_RECORD_COMPRESSED payloads */
-	unsigned char *dbuf;
-	size_t dlen, dcap, dparsed;
-	ZSTD_DStream *zstd;
-	bool dwarf;
-	struct procspaces *ps;
-	bool damaged;
-	char damage[200];
-	bool write_failed;
-	char short_note[120]; /* the data section is longer than the file */
-	struct perf_data_stats st;
-	uint64_t last_time;
-};
-
-static void set_damage(struct conv *c, const char *fmt, ...) SONDE_PRINTF(2, 3);
-static void set_damage(struct conv *c, const char *fmt, ...)
-{
-	if (c->damaged)
-		return;
-	c->damaged = true;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(c->damage, sizeof(c->damage), fmt, ap);
-	va_end(ap);
-}
-
-static char *header_string(const unsigned char *p, size_t avail)
-{
-	if (avail < 4)
-		return NULL;
-	uint32_t n = rd32(p);
-	if (n > avail - 4)
-		return NULL;
-	return xstrndup((const char *)p + 4, strnlen((const char *)p + 4, n));
-}
-
-static void add_buildid_event(struct conv *c, const unsigned char *p, size_t size)
-{
-	/* struct build_id_event: header, pid, build_id[24] (data[20], size, ...), filename[] */
-	if (size < 8 + 4 + 24 + 1)
-		return;
-	uint16_t misc = rd16(p + 4);
-	struct buildid b = { 0 };
-	b.len = 20;
-	if (misc & MISC_BUILD_ID_SIZE) {
-		b.len = p[12 + 20];
-		if (b.len > 20)
-			b.len = 20;
-	}
-	memcpy(b.id, p + 12, b.len);
-	/* a 20-byte field holding a shorter id is zero-padded; trim for md5 ids */
-	if (!(misc & MISC_BUILD_ID_SIZE))
-		while (b.len > 0 && b.id[b.len - 1] == 0)
-			b.len--;
-	b.name = xstrndup((const char *)p + 36, strnlen((const char *)p + 36, size - 36));
-	vec_push(&c->buildids, b);
-}
-
-static void feat_build_id(struct conv *c, const unsigned char *p, size_t size)
-{
-	size_t off = 0;
-	while (size - off >= 8) {
-		uint16_t rs = rd16(p + off + 6);
-		if (rs < 8 || rs > size - off)
-			break;
-		add_buildid_event(c, p + off, rs);
-		off += rs;
-	}
-}
-
-static void feat_event_desc(struct conv *c, const unsigned char *p, size_t size)
-{
-	if (size < 8)
-		return;
-	uint32_t nr = rd32(p), asz = rd32(p + 4);
-	size_t off = 8;
-	for (uint32_t i = 0; i < nr; i++) {
-		if (asz > size - off || size - off - asz < 4)
-			return;
-		off += asz;
-		uint32_t nids = rd32(p + off);
-		off += 4;
-		if (size - off < 4)
-			return;
-		uint32_t slen = rd32(p + off);
-		char *name = header_string(p + off, size - off);
-		if (!name)
-			return;
-		off += 4 + (size_t)slen;
-		uint64_t first = UINT64_MAX;
-		if (nids > (size - off) / 8) {
-			free(name);
-			return;
-		}
-		if (nids)
-			first = rd64(p + off);
-		off += (size_t)nids * 8;
-		vec_push(&c->desc_names, name);
-		vec_push(&c->desc_first_id, first);
-	}
-}
-
-static void take_feature(struct conv *c, int bit, const unsigned char *p, size_t size)
-{
-	char **dst = NULL;
-	switch (bit) {
-	case FEAT_BUILD_ID:
-		feat_build_id(c, p, size);
-		return;
-	case FEAT_HOSTNAME:
-		dst = &c->hostname;
-		break;
-	case FEAT_OSRELEASE:
-		dst = &c->osrelease;
-		break;
-	case FEAT_VERSION:
-		dst = &c->version;
-		break;
-	case FEAT_ARCH:
-		dst = &c->arch;
-		break;
-	case FEAT_NRCPUS:
-		if (size >= 8) {
-			free(c->nrcpus);
-			c->nrcpus = xasprintf("%" PRIu32, rd32(p + 4)); /* available */
-		}
-		return;
-	case FEAT_CMDLINE: {
-		if (size < 4)
-			return;
-		uint32_t nr = rd32(p);
-		struct strbuf sb = STRBUF_INIT;
-		size_t off = 4;
-		for (uint32_t i = 0; i < nr; i++) {
-			char *s = header_string(p + off, size - off);
-			if (!s)
-				break;
-			off += 4 + rd32(p + off);
-			if (i)
-				sb_addc(&sb, ' ');
-			sb_adds(&sb, s);
-			free(s);
-		}
-		free(c->cmdline);
-		c->cmdline = sb_detach(&sb);
-		return;
-	}
-	case FEAT_EVENT_DESC:
-		feat_event_desc(c, p, size);
-		return;
-	case FEAT_COMPRESSED:
-		c->st.compressed = true;
-		return;
-	default:
-		return;
-	}
-	char *s = header_string(p, size);
-	if (s) {
-		free(*dst);
-		*dst = s;
-	}
-}
-
-static void add_attr(struct conv *c, const unsigned char *p, size_t len, const unsigned char *ids, size_t nids)
-{
-	struct pattr a = { 0 };
-	attr_parse(p, len, &a);
-	uint32_t index = (uint32_t)c->attrs.n;
-	for (size_t i = 0; i < nids; i++) {
-		uint64_t id = rd64(ids + 8 * i);
-		vec_push(&a.ids, id);
-		*u64map_upsert(&c->id2attr, id, index, NULL) = index;
-	}
-	vec_push(&c->attrs, a);
+	struct ksample_layout l = { a->sample_type, a->regs_user, a->read_format, a->branch_sample_type };
+	return kparse_sample_layout(rec, size, &l, s);
 }
 
 /* ---- which attr a record belongs to ---- */
@@ -516,7 +82,7 @@ static uint64_t record_time(const struct conv *c, const unsigned char *rec, size
 {
 	const struct pattr *a = &c->attrs.v[ai];
 	if (type == PERF_RECORD_SAMPLE) {
-		struct psample s;
+		struct ksample s;
 		return parse_sample(rec, size, a, &s) ? 0 : s.time;
 	}
 	if (type >= REC_HEADER_ATTR)
@@ -552,7 +118,7 @@ static void index_decompressed(struct conv *c)
 		const unsigned char *r = c->dbuf + c->dparsed;
 		uint16_t rs = rd16(r + 6);
 		if (rs < 8) {
-			set_damage(c, "a compressed record holds a record of size %u", rs);
+			pd_set_damage(c, "a compressed record holds a record of size %u", rs);
 			c->dparsed = c->dlen;
 			return;
 		}
@@ -568,7 +134,7 @@ static void decompress(struct conv *c, const unsigned char *p, size_t n)
 	if (!c->zstd) {
 		c->zstd = ZSTD_createDStream();
 		if (!c->zstd || ZSTD_isError(ZSTD_initDStream(c->zstd))) {
-			set_damage(c, "cannot start zstd decompression");
+			pd_set_damage(c, "cannot start zstd decompression");
 			return;
 		}
 	}
@@ -582,7 +148,7 @@ static void decompress(struct conv *c, const unsigned char *p, size_t n)
 		size_t r = ZSTD_decompressStream(c->zstd, &out, &in);
 		c->dlen += out.pos;
 		if (ZSTD_isError(r)) {
-			set_damage(c, "compressed data does not decompress: %s", ZSTD_getErrorName(r));
+			pd_set_damage(c, "compressed data does not decompress: %s", ZSTD_getErrorName(r));
 			return;
 		}
 		if (out.pos == 0 && in.pos < in.size && r == 0)
@@ -599,7 +165,7 @@ static void scan_data(struct conv *c, uint64_t off, uint64_t end, bool unfinishe
 	uint64_t start = off;
 	while (off < end && !c->damaged) {
 		if (end - off < 8) {
-			set_damage(c, "the data ends inside a record header at offset %" PRIu64, off);
+			pd_set_damage(c, "the data ends inside a record header at offset %" PRIu64, off);
 			break;
 		}
 		const unsigned char *r = c->base + off;
@@ -608,11 +174,11 @@ static void scan_data(struct conv *c, uint64_t off, uint64_t end, bool unfinishe
 		if (rs < 8) {
 			if (unfinished && type == 0 && rs == 0)
 				break; /* zero fill after the last record written */
-			set_damage(c, "record at offset %" PRIu64 " has a bad size (%u)", off, rs);
+			pd_set_damage(c, "record at offset %" PRIu64 " has a bad size (%u)", off, rs);
 			break;
 		}
 		if (rs > end - off) {
-			set_damage(c, "the data ends inside a record at offset %" PRIu64, off);
+			pd_set_damage(c, "the data ends inside a record at offset %" PRIu64, off);
 			break;
 		}
 		uint64_t extra = 0;
@@ -621,11 +187,11 @@ static void scan_data(struct conv *c, uint64_t off, uint64_t end, bool unfinishe
 			if (c->pipe && rs >= 8 + 8) {
 				uint32_t asz = rd32(r + 8 + 4);
 				if (asz < 64 || asz > rs - 8u) {
-					set_damage(c, "attribute record at offset %" PRIu64 " is malformed", off);
+					pd_set_damage(c, "attribute record at offset %" PRIu64 " is malformed", off);
 					break;
 				}
 				size_t nids = (rs - 8u - asz) / 8;
-				add_attr(c, r + 8, asz, r + 8 + asz, nids);
+				pd_add_attr(c, r + 8, asz, r + 8 + asz, nids);
 			}
 			break;
 		case REC_HEADER_TRACING_DATA:
@@ -637,13 +203,13 @@ static void scan_data(struct conv *c, uint64_t off, uint64_t end, bool unfinishe
 				extra = rd64(r + 8);
 			break;
 		case REC_HEADER_BUILD_ID:
-			add_buildid_event(c, r, rs);
+			pd_add_buildid_event(c, r, rs);
 			break;
 		case REC_HEADER_FEATURE:
 			if (rs >= 16) {
 				uint64_t feat = rd64(r + 8);
 				if (feat < FEAT_BITS)
-					take_feature(c, (int)feat, r + 16, rs - 16u);
+					pd_take_feature(c, (int)feat, r + 16, rs - 16u);
 			}
 			break;
 		case REC_COMPRESSED:
@@ -653,14 +219,14 @@ static void scan_data(struct conv *c, uint64_t off, uint64_t end, bool unfinishe
 			index_record(c, r, rs, off);
 		}
 		if (extra > end - off - rs) {
-			set_damage(c, "the data ends inside a record's payload at offset %" PRIu64, off);
+			pd_set_damage(c, "the data ends inside a record's payload at offset %" PRIu64, off);
 			break;
 		}
 		off += rs + extra;
 		progress_update(&prog, off - start);
 	}
 	if (c->dlen > c->dparsed && !c->damaged)
-		set_damage(c, "the compressed data ends inside a record");
+		pd_set_damage(c, "the compressed data ends inside a record");
 	progress_done(&prog);
 }
 
@@ -715,9 +281,9 @@ static void emit_mmap(struct conv *c, uint64_t time, uint32_t pid, uint32_t tid,
 
 static void emit_sample(struct conv *c, const unsigned char *rec, size_t size, const struct pattr *a)
 {
-	struct psample s;
+	struct ksample s;
 	if (parse_sample(rec, size, a, &s)) {
-		set_damage(c, "a sample record does not decode");
+		pd_set_damage(c, "a sample record does not decode");
 		return;
 	}
 	uint64_t frames[MAX_FRAMES];
@@ -731,12 +297,12 @@ static void emit_sample(struct conv *c, const unsigned char *rec, size_t size, c
 	if (c->dwarf) {
 		/* keep the kernel part; the user part comes from the stack copy */
 		n = nk;
-		if (s.abi && s.nregs) {
+		if (s.regs_abi && s.nregs) {
 			uint64_t regs[64];
 			memcpy(regs, s.regs, (size_t)s.nregs * 8);
 			size_t got = 0;
 			if (c->ps)
-				got = procspaces_unwind(c->ps, s.pid, regs, a->regs_user, s.stack, s.dyn_size,
+				got = procspaces_unwind(c->ps, s.pid, regs, a->regs_user, s.stack, s.stack_dyn_size,
 							frames + n, MAX_FRAMES - n, &truncated);
 			if (got == 0) {
 				/* no unwinder answer: at least the user ip */
@@ -789,7 +355,7 @@ static void emit_record(struct conv *c, const unsigned char *rec, size_t size, u
 		/* header, pid, tid, addr, len, pgoff, filename[], sample_id */
 		size_t tr = kparse_trailer_size(tt);
 		if (size < 40 + tr) {
-			set_damage(c, "an mmap record is too short");
+			pd_set_damage(c, "an mmap record is too short");
 			return;
 		}
 		if (misc & MISC_MMAP_DATA)
@@ -802,7 +368,7 @@ static void emit_record(struct conv *c, const unsigned char *rec, size_t size, u
 	case PERF_RECORD_MMAP2: {
 		struct kmmap2 m;
 		if (kparse_mmap2(rec, size, tt, &m)) {
-			set_damage(c, "an mmap2 record is too short");
+			pd_set_damage(c, "an mmap2 record is too short");
 			return;
 		}
 		if (!(m.prot & PROT_EXEC))
@@ -814,7 +380,7 @@ static void emit_record(struct conv *c, const unsigned char *rec, size_t size, u
 	case PERF_RECORD_COMM: {
 		struct kcomm k;
 		if (kparse_comm(rec, size, tt, &k)) {
-			set_damage(c, "a comm record is too short");
+			pd_set_damage(c, "a comm record is too short");
 			return;
 		}
 		char *name = xstrndup(k.comm, k.comm_len);
@@ -829,7 +395,7 @@ static void emit_record(struct conv *c, const unsigned char *rec, size_t size, u
 	case PERF_RECORD_EXIT: {
 		struct ktask k;
 		if (kparse_task(rec, size, &k)) {
-			set_damage(c, "a fork/exit record is too short");
+			pd_set_damage(c, "a fork/exit record is too short");
 			return;
 		}
 		struct sd_task o = { k.time, k.pid, k.ppid, k.tid, k.ptid };
@@ -859,118 +425,6 @@ static void emit_record(struct conv *c, const unsigned char *rec, size_t size, u
 	}
 	if (time > c->last_time)
 		c->last_time = time;
-}
-
-/* ---- header ---- */
-
-static void fail(char *why, size_t why_len, const char *fmt, ...) SONDE_PRINTF(3, 4);
-static void fail(char *why, size_t why_len, const char *fmt, ...)
-{
-	if (!why || !why_len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, why_len, fmt, ap);
-	va_end(ap);
-}
-
-/* Reads the file header, attrs and feature sections. Sets *data_off/end. */
-static int read_header(struct conv *c, uint64_t *data_off, uint64_t *data_end, bool *unfinished, char *why,
-		       size_t why_len)
-{
-	if (c->len < PIPE_HEADER_SIZE) {
-		fail(why, why_len, "too short to be a perf.data file (%zu bytes)", c->len);
-		return -1;
-	}
-	uint64_t magic = rd64(c->base), hsize = rd64(c->base + 8);
-	if (magic == PERF_MAGIC2_SWAPPED) {
-		fail(why, why_len, "perf.data written on a big-endian machine is not supported");
-		return -1;
-	}
-	if (!memcmp(c->base, "PERFFILE", 8)) {
-		fail(why, why_len, "perf.data version 1 (from perf before Linux 2.6.38) is not supported");
-		return -1;
-	}
-	if (magic != PERF_MAGIC2) {
-		fail(why, why_len, "not a perf.data file (no PERFILE2 magic)");
-		return -1;
-	}
-	if (hsize == PIPE_HEADER_SIZE) {
-		c->pipe = true;
-		c->st.pipe = true;
-		*data_off = PIPE_HEADER_SIZE;
-		*data_end = c->len;
-		*unfinished = false;
-		return 0;
-	}
-	if (hsize < FILE_HEADER_SIZE || hsize > 4096) {
-		fail(why, why_len, "perf.data header has an unknown size (%" PRIu64 " bytes)", hsize);
-		return -1;
-	}
-	if (hsize > c->len) {
-		fail(why, why_len, "the file is truncated inside the perf.data header");
-		return -1;
-	}
-	const unsigned char *h = c->base;
-	uint64_t attr_size = rd64(h + 16);
-	uint64_t aoff = rd64(h + 24), asz = rd64(h + 32);
-	uint64_t doff = rd64(h + 40), dsz = rd64(h + 48);
-	if (attr_size < 64 + 16 || attr_size > 4096) {
-		fail(why, why_len, "perf.data attributes have an unknown size (%" PRIu64 " bytes)", attr_size);
-		return -1;
-	}
-	if (aoff > c->len || asz > c->len - aoff || asz < attr_size) {
-		fail(why, why_len, "perf.data has no event attributes (the file is truncated or corrupt)");
-		return -1;
-	}
-	for (uint64_t i = 0; i + attr_size <= asz; i += attr_size) {
-		const unsigned char *fa = h + aoff + i;
-		const unsigned char *sec = fa + attr_size - 16;
-		uint64_t ioff = rd64(sec), isz = rd64(sec + 8);
-		const unsigned char *ids = NULL;
-		size_t nids = 0;
-		if (ioff <= c->len && isz <= c->len - ioff) {
-			ids = h + ioff;
-			nids = isz / 8;
-		}
-		add_attr(c, fa, attr_size - 16, ids, nids);
-	}
-	if (doff > c->len) {
-		fail(why, why_len, "perf.data data section starts past the end of the file");
-		return -1;
-	}
-	*data_off = doff;
-	*unfinished = false;
-	if (dsz == 0 && c->len > doff) {
-		/* perf writes the data size when it ends: it did not */
-		*unfinished = true;
-		*data_end = c->len;
-		return 0;
-	}
-	if (dsz > c->len - doff) {
-		/* scan what is there, then say the file is short */
-		snprintf(c->short_note, sizeof(c->short_note),
-			 "the file is truncated (%" PRIu64 " of %" PRIu64 " data bytes present)", c->len - doff, dsz);
-		*unfinished = true;
-		*data_end = c->len;
-		return 0;
-	}
-	*data_end = doff + dsz;
-	/* feature sections: one perf_file_section per set bit, after the data */
-	uint64_t foff = doff + dsz;
-	const unsigned char *bits = h + 72;
-	for (int b = 0; b < FEAT_BITS; b++) {
-		if (!(bits[b / 8] & (1u << (b % 8))))
-			continue;
-		if (foff > c->len || c->len - foff < 16)
-			break;
-		uint64_t so = rd64(h + foff), ss = rd64(h + foff + 8);
-		foff += 16;
-		if (so > c->len || ss > c->len - so)
-			continue;
-		take_feature(c, b, h + so, ss);
-	}
-	return 0;
 }
 
 static void meta(struct conv *c, const char *k, const char *v)
@@ -1009,20 +463,6 @@ static void conv_free(struct conv *c)
 		procspaces_free(c->ps);
 }
 
-static void name_attrs(struct conv *c)
-{
-	for (size_t i = 0; i < c->attrs.n; i++) {
-		struct pattr *a = &c->attrs.v[i];
-		const char *n = NULL;
-		for (size_t j = 0; j < c->desc_names.n && !n; j++)
-			if (a->ids.n && c->desc_first_id.v[j] == a->ids.v[0])
-				n = c->desc_names.v[j];
-		if (!n && c->desc_names.n == c->attrs.n)
-			n = c->desc_names.v[i];
-		a->name = n && *n ? xstrdup(n) : attr_default_name(a);
-	}
-}
-
 int perf_data_convert_mem(const void *data, size_t len, struct sd_writer *w, unsigned flags,
 			  struct perf_data_stats *stats, char *why, size_t why_len)
 {
@@ -1032,18 +472,18 @@ int perf_data_convert_mem(const void *data, size_t len, struct sd_writer *w, uns
 	int ret = PD_FAIL;
 	if (why && why_len)
 		why[0] = 0;
-	if (read_header(&c, &doff, &dend, &unfinished, why, why_len) < 0)
+	if (pd_read_header(&c, &doff, &dend, &unfinished, why, why_len) < 0)
 		goto out;
 	if (!c.pipe && !c.attrs.n) {
-		fail(why, why_len, "perf.data has no events");
+		pd_fail(why, why_len, "perf.data has no events");
 		goto out;
 	}
 	scan_data(&c, doff, dend, unfinished);
 	if (!c.attrs.n) {
-		fail(why, why_len, "perf.data has no event attributes (a pipe-mode file cut short?)");
+		pd_fail(why, why_len, "perf.data has no event attributes (a pipe-mode file cut short?)");
 		goto out;
 	}
-	name_attrs(&c);
+	pd_name_attrs(&c);
 	/* the event whose samples we keep: the first one that is not a dummy */
 	c.chosen = 0;
 	for (uint32_t i = 0; i < c.attrs.n; i++)
@@ -1056,7 +496,7 @@ int perf_data_convert_mem(const void *data, size_t len, struct sd_writer *w, uns
 	c.dwarf = (a->sample_type & dwarf_bits) == dwarf_bits;
 	c.st.dwarf = c.dwarf;
 	if (c.dwarf && c.arch && strcmp(c.arch, "x86_64")) {
-		fail(why, why_len, "a --call-graph dwarf recording made on %s cannot be unwound (sonde unwinds x86_64)",
+		pd_fail(why, why_len, "a --call-graph dwarf recording made on %s cannot be unwound (sonde unwinds x86_64)",
 		     c.arch);
 		goto out;
 	}
@@ -1123,23 +563,23 @@ int perf_data_convert_mem(const void *data, size_t len, struct sd_writer *w, uns
 	struct sd_finish fin = { c.last_time, c.st.samples, c.st.lost, -1 };
 	wr_check(&c, sd_write_finish(w, &fin));
 	if (c.write_failed) {
-		fail(why, why_len, "cannot write the converted recording: %s", strerror(errno));
+		pd_fail(why, why_len, "cannot write the converted recording: %s", strerror(errno));
 		goto out;
 	}
 	if (c.st.other_samples && !(flags & PD_QUIET))
 		note("perf.data has %" PRIu32 " events; showing '%s' only (%" PRIu64 " samples of the others skipped)",
 		     real, a->name, c.st.other_samples);
 	if (c.damaged && c.short_note[0]) {
-		fail(why, why_len, "%s; %s", c.short_note, c.damage);
+		pd_fail(why, why_len, "%s; %s", c.short_note, c.damage);
 		ret = PD_DAMAGED;
 	} else if (c.damaged) {
-		fail(why, why_len, "%s", c.damage);
+		pd_fail(why, why_len, "%s", c.damage);
 		ret = PD_DAMAGED;
 	} else if (c.short_note[0]) {
-		fail(why, why_len, "%s", c.short_note);
+		pd_fail(why, why_len, "%s", c.short_note);
 		ret = PD_DAMAGED;
 	} else if (unfinished) {
-		fail(why, why_len, "perf did not finish writing it (no data size in the header)");
+		pd_fail(why, why_len, "perf did not finish writing it (no data size in the header)");
 		ret = PD_DAMAGED;
 	} else {
 		ret = PD_OK;
@@ -1167,12 +607,12 @@ int perf_data_convert(const char *path, struct sd_writer *w, unsigned flags, cha
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		fail(why, why_len, "%s", strerror(errno));
+		pd_fail(why, why_len, "%s", strerror(errno));
 		return PD_FAIL;
 	}
 	struct stat sb;
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		fail(why, why_len, "not a regular file");
+		pd_fail(why, why_len, "not a regular file");
 		close(fd);
 		return PD_FAIL;
 	}
@@ -1181,7 +621,7 @@ int perf_data_convert(const char *path, struct sd_writer *w, unsigned flags, cha
 	if (len) {
 		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map == MAP_FAILED) {
-			fail(why, why_len, "cannot map it: %s", strerror(errno));
+			pd_fail(why, why_len, "cannot map it: %s", strerror(errno));
 			close(fd);
 			return PD_FAIL;
 		}
@@ -1199,19 +639,19 @@ int perf_data_to_sonde(const char *path, unsigned flags, char *out, size_t out_l
 	*damaged = false;
 	int fd = memfd_create("sonde-perf-data", MFD_CLOEXEC);
 	if (fd < 0) {
-		fail(why, why_len, "cannot create a memory file: %s", strerror(errno));
+		pd_fail(why, why_len, "cannot create a memory file: %s", strerror(errno));
 		return -1;
 	}
 	snprintf(out, out_len, "/proc/self/fd/%d", fd);
 	struct sd_writer *w = sd_writer_open(out);
 	if (!w) {
-		fail(why, why_len, "cannot open %s: %s", out, strerror(errno));
+		pd_fail(why, why_len, "cannot open %s: %s", out, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	int rc = perf_data_convert(path, w, flags, why, why_len);
 	if (sd_writer_close(w) < 0 && rc != PD_FAIL) {
-		fail(why, why_len, "cannot write the converted recording: %s", strerror(errno));
+		pd_fail(why, why_len, "cannot write the converted recording: %s", strerror(errno));
 		rc = PD_FAIL;
 	}
 	if (rc == PD_FAIL) {
