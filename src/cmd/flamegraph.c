@@ -31,6 +31,7 @@
 #include "util/die.h"
 #include "util/outfile.h"
 #include "util/lines.h"
+#include "util/satadd.h"
 #include "util/strbuf.h"
 #include "util/writable.h"
 
@@ -221,7 +222,8 @@ static uint32_t fg_weight(const struct profile *p, const char *name)
 	return input_weight(p, name, p->count_weight ? PROF_WEIGHT_SAMPLES : 0);
 }
 
-static void fold_profile(const struct profile *p, bool no_inline, const char *weight, struct folded_set *out)
+/* How a recording's stacks are named and weighed in the graph. */
+static struct folded_opts fg_folded_opts(const struct profile *p, bool no_inline, const char *weight)
 {
 	struct folded_opts fo = { 0 };
 	fo.kernel = true;
@@ -229,7 +231,23 @@ static void fold_profile(const struct profile *p, bool no_inline, const char *we
 	fo.no_inline = no_inline;
 	fo.weight = fg_weight(p, weight);
 	fo.counts = fo.weight == PROF_WEIGHT_SAMPLES;
+	return fo;
+}
+
+static void fold_profile(const struct profile *p, bool no_inline, const char *weight, struct folded_set *out)
+{
+	struct folded_opts fo = fg_folded_opts(p, no_inline, weight);
 	profile_to_folded(p, &fo, out);
+}
+
+/* What the graph of a recording adds up to. */
+static uint64_t profile_total(const struct profile *p, const struct folded_opts *fo)
+{
+	uint64_t total = 0;
+	bool capped = false;
+	for (size_t i = 0; i < p->samples.n; i++)
+		total = sat_add(total, prof_value(p, i, fo->counts ? PROF_WEIGHT_SAMPLES : fo->weight), &capped);
+	return total;
 }
 
 static void read_folded_file(const char *path, struct folded_set *out)
@@ -280,21 +298,6 @@ static void load_any(const char *path, bool no_inline, const char *weight, struc
 	} else {
 		read_folded_file(path, out);
 	}
-}
-
-/* Rust code has frames from its runtime and core library. (A bare "std::"
- * is not enough: C++ has it too.) */
-static bool looks_like_rust(const struct folded_set *s)
-{
-	static const char *const marks[] = { "core::", "alloc::", "std::rt::", "std::sys", "std::panicking",
-					     "std::thread::", "{{closure}}", "__rust_", "rust_begin_unwind",
-					     "hashbrown::", NULL };
-	size_t checked = 0;
-	for (size_t i = 0; i < s->v.n && checked < 100000; i++, checked++)
-		for (size_t k = 0; marks[k]; k++)
-			if (strstr(s->v.v[i].stack, marks[k]))
-				return true;
-	return false;
 }
 
 /* "a;b;c" -> "c;b;a" for --reverse in folded output. */
@@ -610,9 +613,15 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		load_any(o.diff_b, o.no_inline, o.weight, &set);
 		name = o.diff_b;
 	}
+	/* a recording goes to the graph straight from the model; folded
+	 * output is text */
+	struct folded_opts fo = { 0 };
 	if (prof)
+		fo = fg_folded_opts(prof, o.no_inline, o.weight);
+	if (prof && o.format == FMT_FOLDED)
 		fold_profile(prof, o.no_inline, o.weight, &set);
-	if (!set.total && !o.diff_a)
+	uint64_t total = prof ? profile_total(prof, &fo) : set.total;
+	if (!total && !o.diff_a)
 		warn("'%s' holds no samples; the graph is empty", name);
 
 	/* ---- render ---- */
@@ -648,6 +657,8 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		t.reverse = o.reverse;
 		if (o.diff_a)
 			flame_tree_add_diff(&t, &before, &set, o.normalize);
+		else if (prof)
+			flame_tree_add_profile(&t, prof, &fo);
 		else
 			flame_tree_add_folded(&t, &set);
 		if (t.capped || set.capped)
@@ -657,7 +668,7 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		so.subtitle = o.subtitle;
 		so.width = o.width ? o.width : 1200;
 		so.min_width = o.min_width;
-		so.palette = o.palette ? o.palette : looks_like_rust(&set) ? "rust" : "hot";
+		so.palette = o.palette ? o.palette : flame_tree_looks_rust(&t) ? "rust" : "hot";
 		so.countname = count_name(prof, o.weight);
 		so.inverted = o.inverted;
 		so.negate = o.negate;
@@ -676,10 +687,10 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 			fmt_kb((uint64_t)st.st_size, sz, sizeof(sz));
 		const char *unit = count_name(prof, o.weight);
 		if (!strcmp(unit, "samples"))
-			note("wrote %s (%s sample%s, %s)", o.output, fmt_thousands(set.total, n1, sizeof(n1)),
-			     set.total == 1 ? "" : "s", sz);
+			note("wrote %s (%s sample%s, %s)", o.output, fmt_thousands(total, n1, sizeof(n1)),
+			     total == 1 ? "" : "s", sz);
 		else
-			note("wrote %s (%s %s, %s)", o.output, fmt_thousands(set.total, n1, sizeof(n1)), unit, sz);
+			note("wrote %s (%s %s, %s)", o.output, fmt_thousands(total, n1, sizeof(n1)), unit, sz);
 		if (o.keep_data && data)
 			note("the recording is in '%s' (sonde report -i %s)", data, data);
 		if (o.open)

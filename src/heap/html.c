@@ -147,6 +147,7 @@ struct builder {
 	struct strbuf tmp, names;
 	VEC(const char *) fptr;
 	VEC(size_t) flen, foff;
+	VEC(uint8_t) fkind;
 };
 
 static uint32_t sid(struct builder *b, const char *s)
@@ -196,6 +197,7 @@ static void on_stack(void *ctx, const int64_t *costs, const struct heap_frame *f
 	b->ids.n = 0;
 	b->names.len = 0;
 	b->foff.n = 0;
+	b->fkind.n = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct heap_frame *f = &frames[i];
 		char addr[32];
@@ -209,11 +211,10 @@ static void on_stack(void *ctx, const int64_t *costs, const struct heap_frame *f
 		sb_addf(&b->tmp, "%s%c%s%c%d", func, 0x1f, f->module ? f->module : "", 0x1f, f->inlined);
 		id.key = intern_n(&b->keys, b->tmp.buf, b->tmp.len);
 		vec_push(&b->ids, id);
-		/* the flame graphs' frame names: inlined ones annotated _[i] */
+		/* the flame graphs' frame names and kinds */
 		vec_push(&b->foff, b->names.len);
 		sb_adds(&b->names, func);
-		if (f->inlined)
-			sb_adds(&b->names, "_[i]");
+		vec_push(&b->fkind, f->inlined ? FK_INLINE : FK_NORMAL);
 	}
 	tree_add(&b->td, b->ids.v, n, false, val);
 	tree_add(&b->bu, b->ids.v, n, true, val);
@@ -225,7 +226,7 @@ static void on_stack(void *ctx, const int64_t *costs, const struct heap_frame *f
 	}
 	for (int i = 0; i < NCOST; i++)
 		if (val[i] > 0)
-			flame_tree_add(&b->flames[i], b->fptr.v, b->flen.v, n, (uint64_t)val[i], 0);
+			flame_tree_add_kinds(&b->flames[i], b->fptr.v, b->flen.v, b->fkind.v, n, (uint64_t)val[i]);
 }
 
 static void builder_free(struct builder *b)
@@ -244,6 +245,7 @@ static void builder_free(struct builder *b)
 	vec_free(&b->fptr);
 	vec_free(&b->flen);
 	vec_free(&b->foff);
+	vec_free(&b->fkind);
 }
 
 /* ---- JSON data ---- */

@@ -62,8 +62,9 @@ static uint32_t child_of(struct flame_tree *t, uint32_t parent, uint32_t name, u
 	return id;
 }
 
-void flame_tree_add(struct flame_tree *t, const char *const *frames, const size_t *lens, size_t n,
-		    uint64_t value, uint64_t before)
+/* kinds NULL: each name's annotation says it. */
+static void add_frames(struct flame_tree *t, const char *const *frames, const size_t *lens, const uint8_t *kinds,
+		       size_t n, uint64_t value, uint64_t before)
 {
 	uint32_t cur = 0;
 	t->nodes.v[0].value = sat_add(t->nodes.v[0].value, value, &t->capped);
@@ -73,12 +74,24 @@ void flame_tree_add(struct flame_tree *t, const char *const *frames, const size_
 		size_t len = lens[j];
 		if (!len)
 			continue;
-		enum flame_kind kind = strip_annotation(frames[j], &len);
+		enum flame_kind kind = kinds ? (enum flame_kind)kinds[j] : strip_annotation(frames[j], &len);
 		uint32_t name = intern_n(&t->names, frames[j], len);
 		cur = child_of(t, cur, name, (uint8_t)kind);
 		t->nodes.v[cur].value = sat_add(t->nodes.v[cur].value, value, &t->capped);
 		t->nodes.v[cur].before = sat_add(t->nodes.v[cur].before, before, &t->capped);
 	}
+}
+
+void flame_tree_add(struct flame_tree *t, const char *const *frames, const size_t *lens, size_t n,
+		    uint64_t value, uint64_t before)
+{
+	add_frames(t, frames, lens, NULL, n, value, before);
+}
+
+void flame_tree_add_kinds(struct flame_tree *t, const char *const *frames, const size_t *lens, const uint8_t *kinds,
+			  size_t n, uint64_t value)
+{
+	add_frames(t, frames, lens, kinds, n, value, 0);
 }
 
 /* Splits "a;b;c" (len bytes) into frames and adds it. */

@@ -40,6 +40,16 @@ void flame_tree_free(struct flame_tree *t);
  * names may end in an annotation (_[k], _[i], _[j]) that sets the kind. */
 void flame_tree_add(struct flame_tree *t, const char *const *frames, const size_t *lens, size_t n,
 		    uint64_t value, uint64_t before);
+/* The same with each frame's kind given (enum flame_kind), names as they are. */
+void flame_tree_add_kinds(struct flame_tree *t, const char *const *frames, const size_t *lens, const uint8_t *kinds,
+			  size_t n, uint64_t value);
+/* Every sample of a profile model, named as folded stacks name them (o:
+ * render/script.h; with o->weight or o->counts), straight from the model. */
+struct folded_opts;
+void flame_tree_add_profile(struct flame_tree *t, const struct profile *p, const struct folded_opts *o);
+/* Whether any frame looks like Rust's runtime or core library (the "rust"
+ * palette's cue). */
+bool flame_tree_looks_rust(const struct flame_tree *t);
 /* Every stack of a folded set ("a;b;c"). */
 void flame_tree_add_folded(struct flame_tree *t, const struct folded_set *s);
 /* Differential: widths from `after`, `before` values for colouring. With

@@ -4,9 +4,12 @@
  * _[i] annotations. */
 #include "render/folded_profile.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "profile/model.h"
+#include "util/hashmap.h"
+#include "util/satadd.h"
 #include "util/strbuf.h"
 
 /* Names go into a ';'-separated line: a ';' inside one would split it. */
@@ -16,11 +19,34 @@ static void add_name(struct strbuf *sb, const char *name)
 		sb_addc(sb, *c == ';' ? ':' : *c == '\n' ? ' ' : *c);
 }
 
-void profile_sample_stack(const struct profile *p, const struct folded_opts *o, size_t sample, struct strbuf *sb)
+/* Appends one frame's name; records where it is when names is given. */
+static void put_name(struct strbuf *sb, size_t stack_start, prof_name_vec *names, const char *name, bool bracket,
+		     char mark, const struct folded_opts *o)
+{
+	if (sb->len > stack_start)
+		sb_addc(sb, ';');
+	size_t at = sb->len;
+	if (bracket)
+		sb_addc(sb, '[');
+	add_name(sb, name);
+	if (bracket)
+		sb_addc(sb, ']');
+	if (names) {
+		struct prof_name n = { at, sb->len - at, mark };
+		vec_push(names, n);
+	}
+	if (mark)
+		sb_addf(sb, "_[%c]", mark);
+}
+
+void profile_sample_names(const struct profile *p, const struct folded_opts *o, size_t sample, struct strbuf *sb,
+			  prof_name_vec *names)
 {
 	const struct prof_sample *s = &p->samples.v[sample];
 	const struct prof_rstack *rs = &p->rstacks.v[s->rstack];
 	size_t start = sb->len;
+	if (names)
+		names->n = 0;
 	if (!o->no_comm) {
 		const char *comm = prof_str(p, s->comm);
 		for (const char *c = comm; *c; c++)
@@ -29,35 +55,73 @@ void profile_sample_stack(const struct profile *p, const struct folded_opts *o, 
 			sb_addf(sb, "-%u/%u", s->pid, s->tid);
 		else if (o->pid)
 			sb_addf(sb, "-%u", s->pid);
+		if (names) {
+			struct prof_name n = { start, sb->len - start, 0 };
+			vec_push(names, n);
+		}
 	}
 	for (uint32_t k = rs->frame_n; k-- > 0;) {
 		const struct prof_frame *f = &p->frames.v[rs->frame_first + k];
 		uint32_t first = o->no_inline ? f->loc_n - 1 : 0;
 		for (uint32_t j = f->loc_n; j-- > first;) {
 			const struct prof_loc *l = &p->locs.v[p->frame_locs.v[f->loc_first + j]];
-			if (sb->len > start)
-				sb_addc(sb, ';');
+			char mark = o->kernel && l->kernel ? 'k' : o->inline_marks && l->inlined ? 'i' : 0;
 			if (l->unknown) {
 				/* stackcollapse-perf's convention: the module in brackets */
 				const char *mod = prof_str(p, p->modules.v[l->module].name);
-				bool bracketed = mod[0] == '[';
-				if (!bracketed)
-					sb_addc(sb, '[');
-				add_name(sb, mod);
-				if (!bracketed)
-					sb_addc(sb, ']');
+				put_name(sb, start, names, mod, mod[0] != '[', mark, o);
 			} else {
-				add_name(sb, prof_str(p, l->func));
+				put_name(sb, start, names, prof_str(p, l->func), false, mark, o);
 			}
-			if (o->kernel && l->kernel)
-				sb_adds(sb, "_[k]");
-			else if (o->inline_marks && l->inlined)
-				sb_adds(sb, "_[i]");
 		}
 	}
 	sb_add(sb, "", 0); /* "" rather than NULL for an empty stack */
 }
 
+void profile_sample_stack(const struct profile *p, const struct folded_opts *o, size_t sample, struct strbuf *sb)
+{
+	profile_sample_names(p, o, sample, sb, NULL);
+}
+
+void profile_each_group(const struct profile *p, const struct folded_opts *o, prof_group_fn fn, void *ctx)
+{
+	struct group {
+		uint32_t rstack, comm, pid, tid;
+	};
+	VEC(struct group) groups = { 0 };
+	VEC(size_t) first = { 0 };
+	VEC(uint64_t) weight = { 0 };
+	struct u64map index = { 0 };
+	bool pid = o->pid || o->tid, capped = false;
+	for (size_t i = 0; i < p->samples.n; i++) {
+		const struct prof_sample *s = &p->samples.v[i];
+		struct group g = { s->rstack, o->no_comm ? 0 : s->comm, pid ? s->pid : 0, o->tid ? s->tid : 0 };
+		uint64_t h = hash_bytes(&g, sizeof(g));
+		size_t at;
+		for (;; h = hash_u64(h + 1)) {
+			bool fresh;
+			uint64_t *slot = u64map_upsert(&index, h, groups.n, &fresh);
+			if (fresh) {
+				vec_push(&groups, g);
+				vec_push(&first, i);
+				vec_push(&weight, 0);
+			}
+			if (!memcmp(&groups.v[*slot], &g, sizeof(g))) {
+				at = (size_t)*slot;
+				break;
+			}
+		}
+		weight.v[at] = sat_add(weight.v[at], prof_value(p, i, o->counts ? PROF_WEIGHT_SAMPLES : o->weight),
+				       &capped);
+	}
+	for (size_t k = 0; k < groups.n; k++)
+		if (weight.v[k])
+			fn(ctx, first.v[k], weight.v[k]);
+	vec_free(&groups);
+	vec_free(&first);
+	vec_free(&weight);
+	u64map_free(&index);
+}
 void profile_to_folded(const struct profile *p, const struct folded_opts *o, struct folded_set *out)
 {
 	struct strbuf sb = STRBUF_INIT;

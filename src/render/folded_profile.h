@@ -5,6 +5,7 @@
 
 #include "collapse/folded.h"
 #include "render/script.h"
+#include "util/vec.h"
 
 struct profile;
 
@@ -19,5 +20,24 @@ void profile_to_folded(const struct profile *p, const struct folded_opts *o, str
  * renderers that need stacks per sample (speedscope, per-thread views). */
 struct strbuf;
 void profile_sample_stack(const struct profile *p, const struct folded_opts *o, size_t sample, struct strbuf *sb);
+
+/* Where one frame's name is in that text, root first: sb->buf[start,
+ * start + len) without its annotation, which `mark` tells ('k' kernel, 'i'
+ * inlined, 0 none). */
+struct prof_name {
+	size_t start, len;
+	char mark;
+};
+typedef VEC(struct prof_name) prof_name_vec;
+/* profile_sample_stack, also listing each frame's name (names is reset). */
+void profile_sample_names(const struct profile *p, const struct folded_opts *o, size_t sample, struct strbuf *sb,
+			  prof_name_vec *names);
+
+/* The samples of p grouped as folded stacks group them (same resolved
+ * stack, and comm/pid/tid as o keeps them), in order of first appearance:
+ * fn gets each group's first sample and summed weight (o->weight, or 1 per
+ * sample with o->counts); groups weighing nothing are left out. */
+typedef void (*prof_group_fn)(void *ctx, size_t first_sample, uint64_t weight);
+void profile_each_group(const struct profile *p, const struct folded_opts *o, prof_group_fn fn, void *ctx);
 
 #endif
