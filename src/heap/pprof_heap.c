@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "heap/view.h"
 #include "render/pprof.h"
 #include "util/die.h"
 #include "util/hashmap.h"
@@ -15,30 +16,9 @@
 struct ctx {
 	struct pprof *pp;
 	const struct heap_trace *t;
+	const struct heap_view *v;
 	uint64_t *mapping;      /* per trace module: pprof id, 0 = not yet */
-	struct u64map ip_module; /* ip -> trace module + 1 (0: none) */
 };
-
-/* The trace module holding ip; the one loaded last wins, as the report's
- * look-up decides; -1 for none. */
-static long module_of(struct ctx *c, uint64_t ip)
-{
-	bool fresh;
-	uint64_t *slot = u64map_upsert(&c->ip_module, ip, 0, &fresh);
-	if (!fresh)
-		return (long)*slot - 1;
-	for (size_t m = c->t->modules.n; m-- > 0;) {
-		const struct heap_module *hm = &c->t->modules.v[m];
-		for (size_t s = 0; s < hm->segs.n; s++) {
-			uint64_t lo = hm->bias + hm->segs.v[s].vaddr;
-			if (ip >= lo && ip - lo < hm->segs.v[s].memsz) {
-				*slot = m + 1;
-				return (long)m;
-			}
-		}
-	}
-	return -1;
-}
 
 static uint64_t mapping_of(struct ctx *c, long m)
 {
@@ -85,7 +65,8 @@ static size_t locations(struct ctx *c, const struct heap_frame *f, size_t n, uin
 		}
 		if (f[i].inlined && i + 1 < n && f[i + 1].ip == f[i].ip)
 			continue;
-		out[k++] = pprof_location(c->pp, mapping_of(c, module_of(c, f[i].ip)), f[i].ip, lines, nl);
+		/* the view's address space: the module the report names */
+		out[k++] = pprof_location(c->pp, mapping_of(c, heap_view_module(c->v, f[i].ip)), f[i].ip, lines, nl);
 		nl = 0;
 	}
 	return k;
@@ -104,7 +85,7 @@ static void add_comments(struct pprof *pp, const struct heap_trace *t, const str
 
 struct pprof *pprof_from_heap(struct heap_view *v, const struct heap_trace *t, const struct heap_analysis *a)
 {
-	struct ctx c = { pprof_new(), t, xcalloc(t->modules.n + 1, sizeof(uint64_t)), { 0 } };
+	struct ctx c = { pprof_new(), t, v, xcalloc(t->modules.n + 1, sizeof(uint64_t)) };
 	pprof_sample_type(c.pp, "allocations", "count");
 	pprof_sample_type(c.pp, "allocated", "bytes");
 	pprof_sample_type(c.pp, "temporary", "count");
@@ -132,6 +113,5 @@ struct pprof *pprof_from_heap(struct heap_view *v, const struct heap_trace *t, c
 	free(frames);
 	free(locs);
 	free(c.mapping);
-	u64map_free(&c.ip_module);
 	return c.pp;
 }

@@ -68,7 +68,7 @@ static const char *module_path(const struct heap_view *v, uint32_t m)
 	return p && *p ? p : NULL;
 }
 
-static int find_module(const struct heap_view *v, uint64_t ip)
+int heap_view_module(const struct heap_view *v, uint64_t ip)
 {
 	const struct as_map *m = addrspaces_find(v->as, 0, ip);
 	return m ? (int)m->module : -1;
@@ -91,7 +91,7 @@ void heap_view_warn_stale(struct heap_view *v, FILE *out)
 	bool *used = xcalloc(v->t->modules.n + 1, sizeof(*used));
 	for (size_t i = 0; i < v->t->nodes.n; i++) {
 		uint64_t ip = v->t->nodes.v[i].ip;
-		int m = find_module(v, ip ? ip - 1 : 0);
+		int m = heap_view_module(v, ip ? ip - 1 : 0);
 		if (m >= 0)
 			used[m] = true;
 	}
@@ -123,7 +123,7 @@ static uint32_t resolve_ip(struct heap_view *v, uint64_t raw_ip)
 		return (uint32_t)*slot;
 	struct hloc l = { 0 };
 	l.ip = ip;
-	int m = find_module(v, ip);
+	int m = heap_view_module(v, ip);
 	if (m >= 0) {
 		l.module = module_path(v, (uint32_t)m);
 		if (sym_module(v, m) >= 0)
@@ -143,7 +143,7 @@ static uint32_t resolve_ip(struct heap_view *v, uint64_t raw_ip)
 bool heap_view_func_entry(struct heap_view *v, uint64_t ip, const char **file, unsigned *line)
 {
 	uint64_t a = ip ? ip - 1 : 0;
-	int m = find_module(v, a);
+	int m = heap_view_module(v, a);
 	if (m < 0 || sym_module(v, m) < 0)
 		return false;
 	uint64_t vaddr = a - v->t->modules.v[m].bias;
@@ -258,7 +258,7 @@ static struct heap_frame name_only_frame(struct heap_view *v, uint64_t raw_ip)
 {
 	uint64_t ip = raw_ip ? raw_ip - 1 : 0;
 	struct heap_frame f = { NULL, NULL, NULL, 0, false, ip };
-	int m = find_module(v, ip);
+	int m = heap_view_module(v, ip);
 	if (m < 0)
 		return f;
 	f.module = module_path(v, (uint32_t)m);

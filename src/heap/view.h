@@ -39,6 +39,8 @@ struct heap_view {
 };
 
 
+/* The trace module holding ip (the one loaded last wins), or -1. */
+int heap_view_module(const struct heap_view *v, uint64_t ip);
 /* Node index (into t->nodes) of a stack id, or -1. */
 long heap_view_node(const struct heap_view *v, uint64_t id);
 /* The node of nd's caller, or -1 at the root (a node that is its own
