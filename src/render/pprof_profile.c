@@ -18,6 +18,13 @@ static bool is_clock(const char *event)
 
 static void declare_types(struct pprof *pp, const struct profile *p)
 {
+	if (!p->count_weight) { /* not a CPU recording: its own weights, in order */
+		for (size_t w = 0; w < p->weights.n; w++)
+			pprof_sample_type(pp, profile_weight_name(p, (uint32_t)w), profile_weight_unit(p, (uint32_t)w));
+		if (p->weights.n)
+			pprof_default_sample_type(pp, profile_weight_name(p, 0));
+		return;
+	}
 	const char *event = profile_event(p);
 	const char *period = profile_meta(p, "period"), *freq = profile_meta(p, "freq");
 	pprof_sample_type(pp, "samples", "count");
@@ -111,6 +118,7 @@ struct pprof *pprof_from_profile(const struct profile *p)
 	/* frames resolve to the same location again and again: cache by frame */
 	uint64_t *frame_loc = xcalloc(p->frames.n + 1, sizeof(*frame_loc));
 	VEC(uint64_t) stack = { 0 };
+	VEC(int64_t) values = { 0 };
 	struct pprof_line lines[64];
 	for (size_t i = 0; i < p->samples.n; i++) {
 		const struct prof_sample *s = &p->samples.v[i];
@@ -122,16 +130,21 @@ struct pprof *pprof_from_profile(const struct profile *p)
 				frame_loc[fi] = location_of(pp, p, &p->frames.v[fi], maps, lines, 64);
 			vec_push(&stack, frame_loc[fi]);
 		}
-		int64_t values[2] = { 1, prof_value_signed(p, i, 0) };
+		values.n = 0;
+		if (p->count_weight) /* samples, then the period */
+			vec_push(&values, 1);
+		for (uint32_t w = 0; w < p->weights.n && (!p->count_weight || w < 1); w++)
+			vec_push(&values, prof_value_signed(p, i, w));
 		struct pprof_label labels[3] = {
 			{ .key = "pid", .num = s->pid },
 			{ .key = "tid", .num = s->tid },
 			{ .key = "comm", .str = prof_str(p, s->comm) },
 		};
-		pprof_sample(pp, stack.v, stack.n, values, labels, 3);
+		pprof_sample(pp, stack.v, stack.n, values.v, labels, 3);
 	}
 	pick_main(pp, p, maps);
 	vec_free(&stack);
+	vec_free(&values);
 	free(frame_loc);
 	free(maps);
 	return pp;

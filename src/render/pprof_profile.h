@@ -8,7 +8,8 @@ struct profile;
 
 /* Sample types: samples/count, then the event's weight: cpu/nanoseconds
  * for cpu-clock and task-clock (their periods are ns), EVENT/count for
- * others. Samples carry pid, tid and comm labels; every module is a
+ * others; a profile of other weights (a heap trace's costs) has one sample
+ * type per weight, the first the default. Samples carry pid, tid and comm labels; every module is a
  * mapping with its build-id, kernel frames map to [kernel.kallsyms]. */
 struct pprof *pprof_from_profile(const struct profile *p);
 

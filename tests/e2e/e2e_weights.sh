@@ -5,7 +5,9 @@
 #     --weight W): the same totals and stacks as `sonde heap report`;
 #  2. --weight names checked, the input's weights listed in the error;
 #  3. `sonde report --format folded` on sonde.data and perf.data: the same
-#     lines as `sonde script --folded`, periods or (--weight samples) counts.
+#     lines as `sonde script --folded`, periods or (--weight samples) counts;
+#  4. `sonde report -i TRACE --format pprof`: every weight a sample type
+#     (go tool pprof reads it).
 . "$(dirname "$0")/lib.sh"
 
 TMO=${HEAP_TIMEOUT:-60}
@@ -70,4 +72,16 @@ if perf_usable && perf record -q -g -e cpu-clock -o "$T/perf.data" -- "$FIX/inli
 	[ -s "$T/prf" ] && cmp -s "$T/prf" "$T/psf" && pass report_folded_perf_data || fail report_folded_perf_data "differs from script --folded"
 else
 	skip report_folded_perf_data "perf cannot record here"
+fi
+
+# ---- 4. pprof of a heap trace read by report: every weight a sample type ----
+if command -v go >/dev/null && go tool pprof -h >/dev/null 2>&1; then
+	"$SONDE" report -i "$T/h.zst" --format pprof -o "$T/h.pb.gz" 2>/dev/null
+	go tool pprof -sample_index=leaked -top "$T/h.pb.gz" >"$T/pp.top" 2>&1
+	go tool pprof -raw "$T/h.pb.gz" >"$T/pp.raw" 2>&1
+	grep -q 'allocations/count\[dflt\] allocated/bytes temporary/count peak/bytes leaked/bytes' "$T/pp.raw" &&
+		grep -q 'Total samples = 40kB' "$T/pp.top" && grep -q 'leak_blocks$' "$T/pp.top" &&
+		pass report_pprof_heap_weights || fail report_pprof_heap_weights "$(first_lines "$T/pp.top" 6)"
+else
+	skip report_pprof_heap_weights "no go tool pprof"
 fi
