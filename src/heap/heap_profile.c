@@ -16,15 +16,49 @@
 #include "util/die.h"
 #include "util/strbuf.h"
 
-struct builder {
+/* The view's model and what makes it: kept with the view, so the cost
+ * samples (heap_view_model) and memcheck's stacks (heap_view_frames) share
+ * one table of modules, locations and frames. */
+struct heap_builder {
 	struct profile *p;
-	struct heap_view *v;
 	struct u64map modules; /* hash(path) -> module id + 1 */
 	struct u64map frames;  /* hloc address -> (loc_first << 32 | loc_n) */
+	struct u64map names;   /* raw ip -> the same, for frames named by symbol alone */
+	struct u64map stacks;  /* (stack, past main by name, max) -> rstack + 1 */
 	uint32_t unknown_module;
+	bool costs; /* the analysis' costs are its samples */
 };
 
-static uint32_t module_of(struct builder *b, const char *path)
+static struct heap_builder *builder_of(struct heap_view *v)
+{
+	if (v->hb)
+		return v->hb;
+	struct heap_builder *b = v->hb = xcalloc(1, sizeof(*b));
+	struct profile *p = b->p = profile_new();
+	b->unknown_module = profile_add_module(p, "[unknown]", false); /* module 0 */
+	static const char *const names[HW_COUNT][2] = {
+		[HW_ALLOCATIONS] = { "allocations", "count" }, [HW_ALLOCATED] = { "allocated", "bytes" },
+		[HW_TEMPORARY] = { "temporary", "count" },     [HW_PEAK] = { "peak", "bytes" },
+		[HW_LEAKED] = { "leaked", "bytes" },
+	};
+	for (int w = 0; w < HW_COUNT; w++)
+		profile_add_weight(p, names[w][0], names[w][1]);
+	return b;
+}
+
+void heap_builder_free(struct heap_builder *b)
+{
+	if (!b)
+		return;
+	profile_free(b->p);
+	u64map_free(&b->modules);
+	u64map_free(&b->frames);
+	u64map_free(&b->names);
+	u64map_free(&b->stacks);
+	free(b);
+}
+
+static uint32_t module_of(struct heap_builder *b, const char *path)
 {
 	if (!path)
 		return b->unknown_module;
@@ -44,7 +78,7 @@ static uint32_t module_of(struct builder *b, const char *path)
 
 /* The frame of one resolved address: its locations, innermost first, made
  * once per address. */
-static struct prof_frame frame_of(struct builder *b, const struct hloc *l)
+static struct prof_frame frame_of(struct heap_builder *b, const struct hloc *l)
 {
 	struct profile *p = b->p;
 	struct prof_frame f = { l->ip, (uint32_t)p->frame_locs.n, 0 };
@@ -60,25 +94,35 @@ static struct prof_frame frame_of(struct builder *b, const struct hloc *l)
 	return f;
 }
 
-/* One cost's stack as a resolved stack: leaf first, up to main. */
-static uint32_t rstack_of(struct builder *b, uint32_t stack)
+/* The frame of a return address named by the symbol table alone. */
+static struct prof_frame name_frame(struct heap_builder *b, struct heap_view *v, uint64_t raw_ip)
 {
 	struct profile *p = b->p;
-	const struct hloc *locs[HEAP_MAX_DEPTH];
-	size_t n = heap_view_stack_locs(b->v, stack, locs, HEAP_MAX_DEPTH);
-	for (size_t j = 0; j < n; j++)
-		if (locs[j]->stop) {
-			n = j + 1;
-			break;
-		}
-	struct prof_rstack rs = { (uint32_t)p->frames.n, (uint32_t)n, 0, false };
-	for (size_t j = 0; j < n; j++) {
-		struct prof_frame f = frame_of(b, locs[j]);
-		vec_push(&p->frames, f);
+	struct prof_frame f = { raw_ip ? raw_ip - 1 : 0, (uint32_t)p->frame_locs.n, 1 };
+	bool fresh;
+	uint64_t *slot = u64map_upsert(&b->names, raw_ip, 0, &fresh);
+	if (!fresh) {
+		f.loc_first = (uint32_t)*slot;
+		return f;
 	}
+	const char *func, *mod;
+	heap_view_name_only(v, raw_ip, &func, &mod);
+	struct prof_loc l = { 0 };
+	l.func = func ? intern(&p->strs, func) : intern(&p->strs, "[unknown]");
+	l.module = module_of(b, mod);
+	l.unknown = !func;
+	vec_push(&p->frame_locs, profile_intern_loc(p, &l));
+	*slot = f.loc_first;
+	return f;
+}
+
+/* Appends a resolved stack of the given frames, with its trie node. */
+static uint32_t add_rstack(struct profile *p, uint32_t first, uint32_t n)
+{
+	struct prof_rstack rs = { first, n, 0, false };
 	uint32_t node = 0;
-	for (uint32_t i = rs.frame_n; i-- > 0;) {
-		const struct prof_frame *f = &p->frames.v[rs.frame_first + i];
+	for (uint32_t i = n; i-- > 0;) {
+		const struct prof_frame *f = &p->frames.v[first + i];
 		for (uint32_t j = f->loc_n; j-- > 0;)
 			node = profile_node_child(p, node, p->frame_locs.v[f->loc_first + j]);
 	}
@@ -87,20 +131,34 @@ static uint32_t rstack_of(struct builder *b, uint32_t stack)
 	return (uint32_t)p->rstacks.n - 1;
 }
 
-struct profile *heap_profile_build(struct heap_view *v)
+/* One cost's stack as a resolved stack: leaf first, up to main. */
+static uint32_t rstack_of(struct heap_builder *b, struct heap_view *v, uint32_t stack)
 {
+	struct profile *p = b->p;
+	const struct hloc *locs[HEAP_MAX_DEPTH];
+	size_t n = heap_view_stack_locs(v, stack, locs, HEAP_MAX_DEPTH);
+	for (size_t j = 0; j < n; j++)
+		if (locs[j]->stop) {
+			n = j + 1;
+			break;
+		}
+	uint32_t first = (uint32_t)p->frames.n;
+	for (size_t j = 0; j < n; j++) {
+		struct prof_frame f = frame_of(b, locs[j]);
+		vec_push(&p->frames, f);
+	}
+	return add_rstack(p, first, (uint32_t)n);
+}
+
+struct profile *heap_view_model(struct heap_view *v)
+{
+	struct heap_builder *b = builder_of(v);
+	if (b->costs)
+		return b->p;
+	b->costs = true;
 	const struct heap_trace *t = v->t;
 	const struct heap_analysis *a = v->a;
-	struct builder b = { .p = profile_new(), .v = v };
-	struct profile *p = b.p;
-	b.unknown_module = profile_add_module(p, "[unknown]", false);
-	static const char *const names[HW_COUNT][2] = {
-		[HW_ALLOCATIONS] = { "allocations", "count" }, [HW_ALLOCATED] = { "allocated", "bytes" },
-		[HW_TEMPORARY] = { "temporary", "count" },     [HW_PEAK] = { "peak", "bytes" },
-		[HW_LEAKED] = { "leaked", "bytes" },
-	};
-	for (int w = 0; w < HW_COUNT; w++)
-		profile_add_weight(p, names[w][0], names[w][1]);
+	struct profile *p = b->p;
 	profile_add_meta(p, "event", "heap");
 	const char *cmd = heap_trace_cmdline(t);
 	if (cmd || t->exe)
@@ -114,7 +172,7 @@ struct profile *heap_profile_build(struct heap_view *v)
 		struct prof_sample s = { 0 };
 		s.pid = s.tid = (uint32_t)t->pid;
 		s.comm = comm;
-		s.rstack = rstack_of(&b, c->stack);
+		s.rstack = rstack_of(b, v, c->stack);
 		int64_t val[HW_COUNT] = {
 			[HW_ALLOCATIONS] = (int64_t)c->allocations, [HW_ALLOCATED] = (int64_t)c->bytes,
 			[HW_TEMPORARY] = (int64_t)c->temporary,     [HW_PEAK] = c->peak,
@@ -124,16 +182,85 @@ struct profile *heap_profile_build(struct heap_view *v)
 	}
 	p->last_time = a->total_ms * 1000000;
 	p->finished = true;
-	u64map_free(&b.modules);
-	u64map_free(&b.frames);
 	return p;
 }
 
-struct profile *heap_view_model(struct heap_view *v)
+struct profile *heap_profile_build(struct heap_view *v)
 {
-	if (!v->model)
-		v->model = heap_profile_build(v);
-	return v->model;
+	struct profile *p = heap_view_model(v);
+	v->hb->p = NULL; /* the caller's now */
+	heap_builder_free(v->hb);
+	v->hb = NULL;
+	return p;
+}
+
+/* ---- memcheck's stacks, in the same table ---- */
+
+/* A trace stack as memcheck shows it, at most max frames once inlined
+ * ones are expanded: innermost first, not stopping at main; with
+ * names_past_main the callers of main are named by symbol alone. */
+static const struct prof_rstack *view_rstack(struct heap_view *v, uint32_t stack, bool names_past_main, size_t max)
+{
+	struct heap_builder *b = builder_of(v);
+	struct profile *p = b->p;
+	uint64_t key = (uint64_t)stack << 32 | (uint64_t)names_past_main << 31 | (max & 0x7fffffff);
+	bool fresh;
+	uint64_t *slot = u64map_upsert(&b->stacks, key, 0, &fresh);
+	if (!fresh)
+		return &p->rstacks.v[*slot - 1];
+	uint32_t first = (uint32_t)p->frames.n;
+	size_t k = 0, depth = 0;
+	bool past_main = false;
+	for (long nd = heap_view_node(v, stack); nd >= 0 && k < max && depth++ < HEAP_MAX_DEPTH;
+	     nd = heap_view_caller(v, nd)) {
+		struct prof_frame f;
+		if (past_main) {
+			f = name_frame(b, v, v->t->nodes.v[nd].ip);
+		} else {
+			const struct hloc *l = heap_view_loc(v, nd);
+			f = frame_of(b, l);
+			const char *outer = l->sym && l->sym->nr ? l->sym->frames[l->sym->nr - 1].func : NULL;
+			past_main = names_past_main && outer && !strcmp(outer, "main");
+		}
+		vec_push(&p->frames, f);
+		k += f.loc_n;
+	}
+	uint32_t r = add_rstack(p, first, (uint32_t)(p->frames.n - first));
+	*slot = r + 1;
+	return &p->rstacks.v[r];
+}
+
+/* The rstack's frames as heap_frame lines, innermost first, at most max. */
+static size_t frame_lines(const struct profile *p, const struct prof_rstack *rs, struct heap_frame *out, size_t max)
+{
+	size_t k = 0;
+	for (uint32_t j = 0; j < rs->frame_n && k < max; j++) {
+		const struct prof_frame *f = &p->frames.v[rs->frame_first + j];
+		const char *mod = heap_frame_module(p, f);
+		if (!heap_frame_known(p, f)) {
+			out[k++] = (struct heap_frame){ NULL, NULL, mod, 0, false, f->addr };
+			continue;
+		}
+		for (uint32_t i = 0; i < f->loc_n && k < max; i++) {
+			const struct prof_loc *l = heap_loc(p, f, i);
+			const char *func = heap_str(p, l->func);
+			out[k++] = (struct heap_frame){ func ? func : "??", heap_str(p, l->file), mod, l->line,
+						       i + 1 < f->loc_n, f->addr };
+		}
+	}
+	return k;
+}
+
+size_t heap_view_frames(struct heap_view *v, uint32_t stack, struct heap_frame *out, size_t max)
+{
+	const struct prof_rstack *rs = view_rstack(v, stack, false, max);
+	return frame_lines(v->hb->p, rs, out, max);
+}
+
+size_t heap_view_frames_to_main(struct heap_view *v, uint32_t stack, struct heap_frame *out, size_t max)
+{
+	const struct prof_rstack *rs = view_rstack(v, stack, true, max);
+	return frame_lines(v->hb->p, rs, out, max);
 }
 
 const char *heap_frame_module(const struct profile *p, const struct prof_frame *f)

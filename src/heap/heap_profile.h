@@ -31,8 +31,13 @@ enum heap_weight {
  * symbolizer did not name is string 0 (""). The model owns its strings:
  * the view may go after. */
 struct profile *heap_profile_build(struct heap_view *v);
-/* The view's model, built on first use (after heap_report_suppress). */
+/* The view's model, its samples made on first use (after
+ * heap_report_suppress). memcheck's stacks (heap_view_frames,
+ * heap_view_frames_to_main in heap/report.h) are resolved into the same
+ * table. */
 struct profile *heap_view_model(struct heap_view *v);
+struct heap_builder;
+void heap_builder_free(struct heap_builder *b);
 
 /* ---- the heap renderers' reading of a frame ---- */
 

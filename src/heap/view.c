@@ -10,6 +10,7 @@
 
 #include "binary/addrspace.h"
 #include "binary/symbolizer.h"
+#include "heap/heap_profile.h"
 #include "profile/model.h"
 #include "util/die.h"
 #include "util/strbuf.h"
@@ -56,7 +57,7 @@ void heap_view_free(struct heap_view *v)
 	vec_free(&v->locs);
 	u64map_free(&v->loc_index);
 	free(v->node_loc);
-	profile_free(v->model);
+	heap_builder_free(v->hb);
 	free(v);
 }
 
@@ -225,65 +226,20 @@ void heap_analyze_symbolizing(const struct heap_trace *t, struct heap_analysis *
 	}
 }
 
-/* ---- symbolized stacks for memcheck ---- */
+/* ---- frames named from the symbol table alone ---- */
 
-/* Appends l's frames to out[k..max): innermost first, what was inlined,
- * then the function it was inlined into. */
-static size_t put_loc_frames(const struct hloc *l, struct heap_frame *out, size_t k, size_t max)
-{
-	if (!l->sym || !l->sym->frames[0].func) {
-		if (k < max)
-			out[k++] = (struct heap_frame){ NULL, NULL, l->module, 0, false, l->ip };
-		return k;
-	}
-	for (uint32_t i = 0; i < l->sym->nr && k < max; i++) {
-		const struct sym_frame *s = &l->sym->frames[i];
-		out[k++] = (struct heap_frame){ s->func ? s->func : "??", s->file, l->module, s->line, i + 1 < l->sym->nr,
-					       l->ip };
-	}
-	return k;
-}
-
-size_t heap_view_frames(struct heap_view *v, uint32_t stack, struct heap_frame *out, size_t max)
-{
-	const struct hloc *locs[HEAP_MAX_DEPTH];
-	size_t n = heap_view_stack_locs(v, stack, locs, HEAP_MAX_DEPTH), k = 0;
-	for (size_t j = 0; j < n && k < max; j++)
-		k = put_loc_frames(locs[j], out, k, max);
-	return k;
-}
-
-/* A frame named from the symbol table alone. */
-static struct heap_frame name_only_frame(struct heap_view *v, uint64_t raw_ip)
+void heap_view_name_only(struct heap_view *v, uint64_t raw_ip, const char **func, const char **module)
 {
 	uint64_t ip = raw_ip ? raw_ip - 1 : 0;
-	struct heap_frame f = { NULL, NULL, NULL, 0, false, ip };
+	*func = *module = NULL;
 	int m = heap_view_module(v, ip);
 	if (m < 0)
-		return f;
-	f.module = module_path(v, (uint32_t)m);
+		return;
+	*module = module_path(v, (uint32_t)m);
 	if (sym_module(v, m) >= 0) {
 		const struct sym_result *r =
 			symbolizer_lookup_name(v->sym, v->sym_modules[m], ip - v->t->modules.v[m].bias);
 		if (r && r->nr)
-			f.func = r->frames[0].func;
+			*func = r->frames[0].func;
 	}
-	return f;
-}
-
-size_t heap_view_frames_to_main(struct heap_view *v, uint32_t stack, struct heap_frame *out, size_t max)
-{
-	size_t k = 0, depth = 0;
-	bool past_main = false;
-	for (long nd = heap_view_node(v, stack); nd >= 0 && k < max && depth++ < HEAP_MAX_DEPTH; nd = heap_view_caller(v, nd)) {
-		if (past_main) {
-			out[k++] = name_only_frame(v, v->t->nodes.v[nd].ip);
-		} else {
-			const struct hloc *l = heap_view_loc(v, nd);
-			k = put_loc_frames(l, out, k, max);
-			const char *outer = l->sym && l->sym->nr ? l->sym->frames[l->sym->nr - 1].func : NULL;
-			past_main = outer && !strcmp(outer, "main");
-		}
-	}
-	return k;
 }

@@ -35,7 +35,7 @@ struct heap_view {
 	const struct heap_suppressions *supp;
 	int64_t supp_leaked;
 	bool print_supp;
-	struct profile *model; /* heap_view_model(): built once, after suppressions */
+	struct heap_builder *hb; /* the view's profile model (heap_profile.c), made on first use */
 };
 
 
@@ -48,6 +48,9 @@ long heap_view_node(const struct heap_view *v, uint64_t id);
 long heap_view_caller(const struct heap_view *v, long nd);
 /* The resolved location of a node (resolved on first use). */
 const struct hloc *heap_view_loc(struct heap_view *v, long node);
+/* The function holding return address raw_ip by the symbol table alone
+ * (no DWARF read), and its module's path; NULL when not known. */
+void heap_view_name_only(struct heap_view *v, uint64_t raw_ip, const char **func, const char **module);
 /* Leaf-first locations of a stack, at most max; returns the count. */
 size_t heap_view_stack_locs(struct heap_view *v, uint64_t id, const struct hloc **out, size_t max);
 
