@@ -18,279 +18,10 @@
 #include "cmd/cmds.h"
 #include "compat/compat.h"
 #include "util/die.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 #include "util/writable.h"
 #include "util/vec.h"
-
-/* ---- a small JSON reader: enough for cargo's messages ---- */
-
-enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
-
-struct jval {
-	enum jtype type;
-	bool b;
-	double num;
-	char *str;         /* J_STR: decoded, NUL-terminated */
-	struct jval *kids; /* J_ARR / J_OBJ: n values */
-	char **keys;       /* J_OBJ: n keys */
-	size_t n;
-};
-
-struct jparser {
-	const char *s, *end;
-	int depth;
-};
-
-static void jfree(struct jval *v)
-{
-	free(v->str);
-	for (size_t i = 0; i < v->n; i++) {
-		jfree(&v->kids[i]);
-		if (v->keys)
-			free(v->keys[i]);
-	}
-	free(v->kids);
-	free(v->keys);
-	memset(v, 0, sizeof(*v));
-}
-
-static void jskip_ws(struct jparser *P)
-{
-	while (P->s < P->end && (*P->s == ' ' || *P->s == '\t' || *P->s == '\n' || *P->s == '\r'))
-		P->s++;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static void put_utf8(struct strbuf *sb, unsigned cp)
-{
-	if (cp < 0x80) {
-		sb_addc(sb, (char)cp);
-	} else if (cp < 0x800) {
-		sb_addc(sb, (char)(0xc0 | (cp >> 6)));
-		sb_addc(sb, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		sb_addc(sb, (char)(0xe0 | (cp >> 12)));
-		sb_addc(sb, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		sb_addc(sb, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		sb_addc(sb, (char)(0xf0 | (cp >> 18)));
-		sb_addc(sb, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		sb_addc(sb, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		sb_addc(sb, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
-static int jhex4(struct jparser *P, unsigned *out)
-{
-	if (P->end - P->s < 4)
-		return -1;
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		int h = hexval(P->s[i]);
-		if (h < 0)
-			return -1;
-		v = v * 16 + (unsigned)h;
-	}
-	P->s += 4;
-	*out = v;
-	return 0;
-}
-
-/* At the opening quote: decodes the string into a new heap string. */
-static char *jstring(struct jparser *P)
-{
-	if (P->s >= P->end || *P->s != '"')
-		return NULL;
-	P->s++;
-	struct strbuf sb = STRBUF_INIT;
-	sb_add(&sb, "", 0);
-	while (P->s < P->end && *P->s != '"') {
-		char c = *P->s++;
-		if ((unsigned char)c < 0x20)
-			goto bad;
-		if (c != '\\') {
-			sb_addc(&sb, c);
-			continue;
-		}
-		if (P->s >= P->end)
-			goto bad;
-		c = *P->s++;
-		switch (c) {
-		case '"': case '\\': case '/': sb_addc(&sb, c); break;
-		case 'b': sb_addc(&sb, '\b'); break;
-		case 'f': sb_addc(&sb, '\f'); break;
-		case 'n': sb_addc(&sb, '\n'); break;
-		case 'r': sb_addc(&sb, '\r'); break;
-		case 't': sb_addc(&sb, '\t'); break;
-		case 'u': {
-			unsigned cp, lo;
-			if (jhex4(P, &cp) < 0)
-				goto bad;
-			if (cp >= 0xd800 && cp <= 0xdbff && P->end - P->s >= 6 && P->s[0] == '\\' && P->s[1] == 'u') {
-				P->s += 2;
-				if (jhex4(P, &lo) < 0)
-					goto bad;
-				if (lo >= 0xdc00 && lo <= 0xdfff)
-					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				else
-					cp = 0xfffd;
-			} else if (cp >= 0xd800 && cp <= 0xdfff) {
-				cp = 0xfffd;
-			}
-			put_utf8(&sb, cp);
-			break;
-		}
-		default:
-			goto bad;
-		}
-	}
-	if (P->s >= P->end)
-		goto bad;
-	P->s++;
-	return sb_detach(&sb);
-bad:
-	sb_free(&sb);
-	return NULL;
-}
-
-static int jvalue(struct jparser *P, struct jval *v);
-
-static int jcontainer(struct jparser *P, struct jval *v, bool obj)
-{
-	char close = obj ? '}' : ']';
-	P->s++;
-	v->type = obj ? J_OBJ : J_ARR;
-	size_t cap = 0;
-	jskip_ws(P);
-	if (P->s < P->end && *P->s == close) {
-		P->s++;
-		return 0;
-	}
-	for (;;) {
-		if (v->n == cap) {
-			cap = cap ? cap * 2 : 4;
-			v->kids = xrealloc(v->kids, cap * sizeof(*v->kids));
-			if (obj)
-				v->keys = xrealloc(v->keys, cap * sizeof(*v->keys));
-		}
-		jskip_ws(P);
-		if (obj) {
-			char *k = jstring(P);
-			if (!k)
-				return -1;
-			jskip_ws(P);
-			if (P->s >= P->end || *P->s != ':') {
-				free(k);
-				return -1;
-			}
-			P->s++;
-			v->keys[v->n] = k;
-		}
-		memset(&v->kids[v->n], 0, sizeof(v->kids[0]));
-		v->n++; /* counted before parsing, so jfree frees a half-built value */
-		if (jvalue(P, &v->kids[v->n - 1]) < 0)
-			return -1;
-		jskip_ws(P);
-		if (P->s < P->end && *P->s == ',') {
-			P->s++;
-			continue;
-		}
-		if (P->s < P->end && *P->s == close) {
-			P->s++;
-			return 0;
-		}
-		return -1;
-	}
-}
-
-static int jvalue(struct jparser *P, struct jval *v)
-{
-	memset(v, 0, sizeof(*v));
-	jskip_ws(P);
-	if (P->s >= P->end || ++P->depth > 200)
-		return -1;
-	int rc = 0;
-	char c = *P->s;
-	if (c == '{' || c == '[') {
-		rc = jcontainer(P, v, c == '{');
-	} else if (c == '"') {
-		v->type = J_STR;
-		v->str = jstring(P);
-		rc = v->str ? 0 : -1;
-	} else if (P->end - P->s >= 4 && !memcmp(P->s, "true", 4)) {
-		v->type = J_BOOL;
-		v->b = true;
-		P->s += 4;
-	} else if (P->end - P->s >= 5 && !memcmp(P->s, "false", 5)) {
-		v->type = J_BOOL;
-		P->s += 5;
-	} else if (P->end - P->s >= 4 && !memcmp(P->s, "null", 4)) {
-		v->type = J_NULL;
-		P->s += 4;
-	} else if (c == '-' || (c >= '0' && c <= '9')) {
-		char buf[64];
-		size_t k = 0;
-		while (P->s < P->end && k < sizeof(buf) - 1 && strchr("+-0123456789.eE", *P->s))
-			buf[k++] = *P->s++;
-		buf[k] = 0;
-		char *e;
-		v->type = J_NUM;
-		v->num = strtod(buf, &e);
-		rc = *e ? -1 : 0;
-	} else {
-		rc = -1;
-	}
-	P->depth--;
-	return rc;
-}
-
-/* Parses one JSON document (a line of cargo output). Returns 0 or -1. */
-static int jparse(const char *s, size_t len, struct jval *v)
-{
-	struct jparser P = { s, s + len, 0 };
-	if (jvalue(&P, v) < 0) {
-		jfree(v);
-		return -1;
-	}
-	jskip_ws(&P);
-	if (P.s != P.end) {
-		jfree(v);
-		return -1;
-	}
-	return 0;
-}
-
-static const struct jval *jget(const struct jval *v, const char *key)
-{
-	if (!v || v->type != J_OBJ)
-		return NULL;
-	for (size_t i = 0; i < v->n; i++)
-		if (!strcmp(v->keys[i], key))
-			return &v->kids[i];
-	return NULL;
-}
-
-static const char *jstr(const struct jval *v) { return v && v->type == J_STR ? v->str : NULL; }
-
-static bool jarr_has(const struct jval *arr, const char *s)
-{
-	if (!arr || arr->type != J_ARR)
-		return false;
-	for (size_t i = 0; i < arr->n; i++)
-		if (jstr(&arr->kids[i]) && !strcmp(arr->kids[i].str, s))
-			return true;
-	return false;
-}
 
 /* ---- options ---- */
 
@@ -472,33 +203,33 @@ static char *pick_default_bin(const struct cf_opts *o)
 	vec_free(&args);
 	if (rc != 0)
 		die("'cargo metadata' failed (status %d); is this a cargo project?", rc);
-	struct jval meta;
-	if (jparse(out.buf ? out.buf : "", out.len, &meta) < 0)
+	struct json meta;
+	if (json_parse(out.buf ? out.buf : "", out.len, &meta) < 0)
 		die("cannot parse the output of 'cargo metadata'");
 	sb_free(&out);
 
 	VEC(char *) bins = { 0 };
 	VEC(char *) defaults = { 0 };
 	bool pkg_found = false;
-	const struct jval *pkgs = jget(&meta, "packages");
-	for (size_t i = 0; pkgs && pkgs->type == J_ARR && i < pkgs->n; i++) {
-		const struct jval *pk = &pkgs->kids[i];
-		const char *pname = jstr(jget(pk, "name"));
+	const struct json *pkgs = json_get(&meta, "packages");
+	for (size_t i = 0; pkgs && pkgs->type == JSON_ARR && i < pkgs->n; i++) {
+		const struct json *pk = &pkgs->kids[i];
+		const char *pname = json_str(json_get(pk, "name"));
 		if (o->package && (!pname || strcmp(pname, o->package)))
 			continue;
 		pkg_found = true;
-		const char *dr = jstr(jget(pk, "default_run"));
+		const char *dr = json_str(json_get(pk, "default_run"));
 		if (dr)
 			vec_push(&defaults, xstrdup(dr));
-		const struct jval *targets = jget(pk, "targets");
-		for (size_t k = 0; targets && targets->type == J_ARR && k < targets->n; k++) {
-			const struct jval *t = &targets->kids[k];
-			const char *tname = jstr(jget(t, "name"));
-			if (tname && jarr_has(jget(t, "kind"), "bin"))
+		const struct json *targets = json_get(pk, "targets");
+		for (size_t k = 0; targets && targets->type == JSON_ARR && k < targets->n; k++) {
+			const struct json *t = &targets->kids[k];
+			const char *tname = json_str(json_get(t, "name"));
+			if (tname && json_arr_has(json_get(t, "kind"), "bin"))
 				vec_push(&bins, xstrdup(tname));
 		}
 	}
-	jfree(&meta);
+	json_free(&meta);
 	if (o->package && !pkg_found)
 		die("no package '%s' in this workspace (see 'cargo metadata --no-deps')", o->package);
 	char *pick = NULL;
@@ -620,23 +351,23 @@ static char *cargo_build(struct cf_opts *o)
 			next++;
 		if (!len || !memmem(line, len, "compiler-artifact", 17))
 			continue;
-		struct jval m;
-		if (jparse(line, len, &m) < 0)
+		struct json m;
+		if (json_parse(line, len, &m) < 0)
 			continue;
-		const char *reason = jstr(jget(&m, "reason"));
-		const struct jval *target = jget(&m, "target");
-		const char *tname = jstr(jget(target, "name"));
-		const char *path = jstr(jget(&m, "executable"));
+		const char *reason = json_str(json_get(&m, "reason"));
+		const struct json *target = json_get(&m, "target");
+		const char *tname = json_str(json_get(target, "name"));
+		const char *path = json_str(json_get(&m, "executable"));
 		if (reason && !strcmp(reason, "compiler-artifact") && path && tname &&
-		    jarr_has(jget(target, "kind"), want_kind) &&
+		    json_arr_has(json_get(target, "kind"), want_kind) &&
 		    (!o->target || !strcmp(tname, o->target))) {
 			free(exe);
 			exe = xstrdup(path);
-			const struct jval *dbg = jget(jget(&m, "profile"), "debuginfo");
-			no_debug = !dbg || dbg->type == J_NULL || (dbg->type == J_NUM && dbg->num == 0) ||
-				   (dbg->type == J_STR && (!strcmp(dbg->str, "none") || !strcmp(dbg->str, "0")));
+			const struct json *dbg = json_get(json_get(&m, "profile"), "debuginfo");
+			no_debug = !dbg || dbg->type == JSON_NULL || (dbg->type == JSON_NUM && dbg->num == 0) ||
+				   (dbg->type == JSON_STR && (!strcmp(dbg->str, "none") || !strcmp(dbg->str, "0")));
 		}
-		jfree(&m);
+		json_free(&m);
 	}
 	sb_free(&out);
 	if (!exe)
