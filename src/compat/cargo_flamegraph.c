@@ -7,7 +7,7 @@
  * messages, and hands it to `sonde flamegraph`. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +19,7 @@
 #include "compat/compat.h"
 #include "util/die.h"
 #include "util/json.h"
+#include "util/options.h"
 #include "util/strbuf.h"
 #include "util/writable.h"
 #include "util/vec.h"
@@ -39,85 +40,6 @@ struct cf_opts {
 	const char *output; /* -o, checked before the build */
 };
 
-enum {
-	CF_BIN = 256, CF_EXAMPLE, CF_TEST, CF_UNIT_TEST, CF_BENCH, CF_NO_DEFAULT, CF_PROFILE, CF_DEV,
-	CF_MANIFEST, CF_REVERSE, CF_NO_INLINE, CF_MIN_WIDTH, CF_IMAGE_WIDTH, CF_PALETTE, CF_TITLE,
-	CF_SUBTITLE, CF_OPEN, CF_DETERMINISTIC, CF_ROOT, CF_IGNORE, CF_NOTES, CF_FLAMECHART,
-	CF_SKIP_AFTER, CF_POST, CF_COMPLETIONS, CF_HELP, CF_VERSION, CF_PID, CF_VERBOSE,
-};
-
-/* Options both forms take. */
-#define COMMON_OPTIONS                                                        \
-	{ "output", required_argument, NULL, 'o' },                           \
-	{ "reverse", no_argument, NULL, CF_REVERSE },                         \
-	{ "inverted", no_argument, NULL, 'i' },                               \
-	{ "no-inline", no_argument, NULL, CF_NO_INLINE },                     \
-	{ "freq", required_argument, NULL, 'F' },                             \
-	{ "min-width", required_argument, NULL, CF_MIN_WIDTH },               \
-	{ "image-width", required_argument, NULL, CF_IMAGE_WIDTH },           \
-	{ "palette", required_argument, NULL, CF_PALETTE },                   \
-	{ "title", required_argument, NULL, CF_TITLE },                       \
-	{ "subtitle", required_argument, NULL, CF_SUBTITLE },                 \
-	{ "open", no_argument, NULL, CF_OPEN },                               \
-	{ "deterministic", no_argument, NULL, CF_DETERMINISTIC },             \
-	{ "cmd", required_argument, NULL, 'c' },                              \
-	{ "root", optional_argument, NULL, CF_ROOT },                         \
-	{ "ignore-status", no_argument, NULL, CF_IGNORE },                    \
-	{ "notes", required_argument, NULL, CF_NOTES },                       \
-	{ "flamechart", no_argument, NULL, CF_FLAMECHART },                   \
-	{ "skip-after", required_argument, NULL, CF_SKIP_AFTER },             \
-	{ "post-process", required_argument, NULL, CF_POST },                 \
-	{ "completions", required_argument, NULL, CF_COMPLETIONS },           \
-	{ "verbose", no_argument, NULL, 'v' },                                \
-	{ "help", no_argument, NULL, CF_HELP },                               \
-	{ "version", no_argument, NULL, CF_VERSION }
-
-static const struct option cargo_long[] = {
-	COMMON_OPTIONS,
-	{ "bin", required_argument, NULL, 'b' },
-	{ "example", required_argument, NULL, CF_EXAMPLE },
-	{ "test", required_argument, NULL, CF_TEST },
-	{ "unit-test", optional_argument, NULL, CF_UNIT_TEST },
-	{ "bench", required_argument, NULL, CF_BENCH },
-	{ "package", required_argument, NULL, 'p' },
-	{ "features", required_argument, NULL, 'f' },
-	{ "no-default-features", no_argument, NULL, CF_NO_DEFAULT },
-	{ "profile", required_argument, NULL, CF_PROFILE },
-	{ "dev", no_argument, NULL, CF_DEV },
-	{ "release", no_argument, NULL, 'r' },
-	{ "manifest-path", required_argument, NULL, CF_MANIFEST },
-	{ NULL, 0, NULL, 0 },
-};
-
-static const struct option standalone_long[] = {
-	COMMON_OPTIONS,
-	{ "pid", required_argument, NULL, CF_PID },
-	{ NULL, 0, NULL, 0 },
-};
-
-static void cargo_usage(FILE *out, bool cargo)
-{
-	if (cargo)
-		fprintf(out, "usage: cargo flamegraph [OPTIONS] [-- ARGS...]   (sonde's cargo-flamegraph)\n\n"
-			     "Builds a binary of this cargo project (release profile, with debug info),\n"
-			     "runs it under sonde's sampler and writes flamegraph.svg.\n\n"
-			     "Target:   -b/--bin NAME, --example NAME, --test NAME, --unit-test [NAME],\n"
-			     "          --bench NAME, -p/--package P, --manifest-path PATH\n"
-			     "Build:    -f/--features F, --no-default-features, --profile P, --dev,\n"
-			     "          -r/--release (default)\n");
-	else
-		fprintf(out, "usage: flamegraph [OPTIONS] -- COMMAND [ARGS...]\n"
-			     "       flamegraph [OPTIONS] --pid PID   (sonde's flamegraph)\n\n"
-			     "Samples COMMAND (or a running process) and writes flamegraph.svg.\n\n");
-	fprintf(out, "Output:   -o/--output FILE (flamegraph.svg), --open, --title T, --subtitle S,\n"
-		     "          --image-width PX, --min-width PX, --palette P, --reverse,\n"
-		     "          -i/--inverted, --no-inline\n"
-		     "Sampling: -F/--freq HZ (997), --ignore-status\n"
-		     "Accepted for compatibility: --deterministic, --root, --notes, -v/--verbose;\n"
-		     "not supported (warned): -c/--cmd, --flamechart, --skip-after, --post-process.\n"
-		     "The same is available as 'sonde flamegraph' (see 'sonde flamegraph --help').\n");
-}
-
 static void fg_push(struct cf_opts *o, const char *a) { vec_push(&o->fg, xstrdup(a)); }
 
 static void fg_free(struct cf_opts *o)
@@ -126,6 +48,100 @@ static void fg_free(struct cf_opts *o)
 		free(o->fg.v[i]);
 	vec_free(&o->fg);
 }
+
+/* An option passed on to `sonde flamegraph` as the flag in opt->value. */
+static int pass_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	struct cf_opts *o = p->cmd->data;
+	fg_push(o, opt->value);
+	if (arg)
+		fg_push(o, arg);
+	return 0;
+}
+
+static int output_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	((struct cf_opts *)p->cmd->data)->output = arg;
+	return pass_cb(p, opt, arg);
+}
+
+static const char *const inferno_only_palettes[] = { "wakeup", "java", "js", "perl", "python", NULL };
+
+static int palette_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	bool other = false;
+	for (size_t k = 0; inferno_only_palettes[k]; k++)
+		other |= !strcmp(arg, inferno_only_palettes[k]);
+	if (other)
+		warn("palette '%s' is not available; using 'hot'", arg);
+	return pass_cb(p, opt, other ? "hot" : arg);
+}
+
+/* Accepted, and without effect here; opt->value: the warning, if any. */
+static int ignore_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	if (opt->value)
+		warn("%s", (const char *)opt->value);
+	return 0;
+}
+
+static int completions_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	die("--completions is not supported by sonde");
+}
+
+static int version_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	const struct cf_opts *o = p->cmd->data;
+	printf("%s 0.6.5 (sonde %s)\n", o->cargo ? "cargo-flamegraph" : "flamegraph", SONDE_VERSION);
+	exit(0);
+}
+
+/* --bin NAME and the like: what to build; opt->num is the kind. */
+static int target_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	struct cf_opts *o = p->cmd->data;
+	o->kind = (enum target_kind)opt->num;
+	o->target = arg;
+	return 0;
+}
+
+#define PASS(s, l, flag, a, h) OPT_CALLBACK(s, l, (void *)(flag), a, h, pass_cb, NULL)
+#define PASS_FLAG(s, l, flag, h) OPT_CALLBACK_NOARG(s, l, (void *)(flag), h, pass_cb)
+#define IGNORED(s, l, a, why)                                                                                \
+	{ .kind = OPTK_CALLBACK, .shrt = (s), .lng = (l), .value = (void *)(why), .argh = (a), .cb = ignore_cb, \
+	  .flags = OPTF_HIDDEN | ((a) ? 0 : OPTF_NOARG) }
+#define TARGET(s, l, k, h) \
+	{ .kind = OPTK_CALLBACK, .shrt = (s), .lng = (l), .argh = "NAME", .help = (h), .cb = target_cb, .num = (k) }
+
+/* Options both forms take. */
+#define COMMON_OPTIONS                                                                                            \
+	OPT_GROUP("Output:"),                                                                                     \
+	OPT_CALLBACK('o', "output", (void *)"-o", "FILE", "where to write (flamegraph.svg)", output_cb, NULL),   \
+	PASS_FLAG(0, "open", "--open", "open it in a browser"),                                                  \
+	PASS(0, "title", "--title", "T", "title"),                                                               \
+	PASS(0, "subtitle", "--subtitle", "S", "second line under the title"),                                   \
+	PASS(0, "image-width", "--width", "PX", "image width"),                                                  \
+	PASS(0, "min-width", "--min-width", "PX", "omit frames narrower than PX pixels"),                        \
+	OPT_CALLBACK(0, "palette", (void *)"--palette", "P", "colours (see 'sonde flamegraph --help')", palette_cb, \
+		     NULL),                                                                                       \
+	PASS_FLAG(0, "reverse", "--reverse", "merge stacks from the leaf"),                                      \
+	PASS_FLAG('i', "inverted", "--inverted", "icicle graph: root at the top"),                               \
+	PASS_FLAG(0, "no-inline", "--no-inline", "leave out inlined frames"),                                    \
+	OPT_GROUP("Sampling:"),                                                                                   \
+	PASS('F', "freq", "-F", "HZ", "samples per second (997)"),                                               \
+	PASS_FLAG(0, "ignore-status", "--ignore-status", "exit 0 even when the program fails"),                  \
+	/* sonde's colours are always deterministic; it needs no sudo (without permission, it says so) */         \
+	IGNORED(0, "deterministic", NULL, NULL), { .kind = OPTK_CALLBACK, .lng = "root", .argh = "OPTS", .cb = ignore_cb, .flags = OPTF_HIDDEN | OPTF_OPTARG }, \
+	 IGNORED(0, "notes", "N", NULL), \
+	IGNORED('v', "verbose", NULL, NULL),                                                                      \
+	IGNORED('c', "cmd", "C", "-c/--cmd (custom perf arguments) is not supported; recording with sonde's defaults"), \
+	IGNORED(0, "flamechart", NULL, "--flamechart is not supported; drawing a flame graph"),                  \
+	IGNORED(0, "skip-after", "F", "--skip-after is not supported; ignored"),                                 \
+	IGNORED(0, "post-process", "CMD", "--post-process is not supported; ignored"),                           \
+	{ .kind = OPTK_CALLBACK, .lng = "completions", .argh = "SHELL", .cb = completions_cb, .flags = OPTF_HIDDEN }, \
+	{ .kind = OPTK_CALLBACK, .lng = "version", .cb = version_cb, .flags = OPTF_HIDDEN | OPTF_NOARG }
+
 
 /* ---- running cargo ---- */
 
@@ -393,7 +409,20 @@ static char *cargo_build(struct cf_opts *o)
 
 /* ---- entry ---- */
 
-static const char *const inferno_only_palettes[] = { "wakeup", "java", "js", "perl", "python", NULL };
+static const char *const cargo_usage[] = { "flamegraph [OPTIONS] [-- ARGS...]   (sonde's cargo-flamegraph)", NULL };
+static const char cargo_intro[] =
+	"Builds a binary of this cargo project (release profile, with debug info),\n"
+	"runs it under sonde's sampler and writes flamegraph.svg.\n";
+static const char *const standalone_usage[] = {
+	"[OPTIONS] -- COMMAND [ARGS...]",
+	"[OPTIONS] --pid PID   (sonde's flamegraph)",
+	NULL,
+};
+static const char standalone_intro[] = "Samples COMMAND (or a running process) and writes flamegraph.svg.\n";
+static const char outro[] =
+	"Accepted for compatibility: --deterministic, --root, --notes, -v/--verbose;\n"
+	"not supported (warned): -c/--cmd, --flamechart, --skip-after, --post-process.\n"
+	"The same is available as 'sonde flamegraph' (see 'sonde flamegraph --help').\n";
 
 int compat_cargo_flamegraph(const char *name, int argc, char **argv)
 {
@@ -407,85 +436,38 @@ int compat_cargo_flamegraph(const char *name, int argc, char **argv)
 	}
 	fg_push(&o, "flamegraph");
 
-	optind = 0;
-	opterr = 0;
-	int c;
-	const char *shortopts = o.cargo ? "+:o:iF:c:vb:p:f:rh" : "+:o:iF:c:vp:h";
-	while ((c = getopt_long(argc, argv, shortopts, o.cargo ? cargo_long : standalone_long, NULL)) != -1) {
-		switch (c) {
-		case 'o': o.output = optarg; fg_push(&o, "-o"); fg_push(&o, optarg); break;
-		case CF_REVERSE: fg_push(&o, "--reverse"); break;
-		case 'i': fg_push(&o, "--inverted"); break;
-		case CF_NO_INLINE: fg_push(&o, "--no-inline"); break;
-		case 'F': fg_push(&o, "-F"); fg_push(&o, optarg); break;
-		case CF_MIN_WIDTH: fg_push(&o, "--min-width"); fg_push(&o, optarg); break;
-		case CF_IMAGE_WIDTH: fg_push(&o, "--width"); fg_push(&o, optarg); break;
-		case CF_PALETTE: {
-			bool other = false;
-			for (size_t k = 0; inferno_only_palettes[k]; k++)
-				other |= !strcmp(optarg, inferno_only_palettes[k]);
-			if (other) {
-				warn("palette '%s' is not available; using 'hot'", optarg);
-				fg_push(&o, "--palette");
-				fg_push(&o, "hot");
-			} else {
-				fg_push(&o, "--palette");
-				fg_push(&o, optarg);
-			}
-			break;
-		}
-		case CF_TITLE: fg_push(&o, "--title"); fg_push(&o, optarg); break;
-		case CF_SUBTITLE: fg_push(&o, "--subtitle"); fg_push(&o, optarg); break;
-		case CF_OPEN: fg_push(&o, "--open"); break;
-		case CF_IGNORE: fg_push(&o, "--ignore-status"); break;
-		case CF_DETERMINISTIC: /* sonde's colours are always deterministic */ break;
-		case CF_ROOT: /* sonde needs no sudo here; with no permission, it says so */ break;
-		case CF_NOTES: case 'v': break;
-		case 'c': warn("-c/--cmd (custom perf arguments) is not supported; recording with sonde's defaults"); break;
-		case CF_FLAMECHART: warn("--flamechart is not supported; drawing a flame graph"); break;
-		case CF_SKIP_AFTER: warn("--skip-after is not supported; ignored"); break;
-		case CF_POST: warn("--post-process is not supported; ignored"); break;
-		case CF_COMPLETIONS: die("--completions is not supported by sonde");
-		case CF_VERSION:
-			printf("%s 0.6.5 (sonde %s)\n", o.cargo ? "cargo-flamegraph" : "flamegraph", SONDE_VERSION);
-			fg_free(&o);
-			return 0;
-		case 'h': case CF_HELP: cargo_usage(stdout, o.cargo); fg_free(&o); return 0;
-		/* cargo form */
-		case 'b': o.kind = TK_BIN; o.target = optarg; break;
-		case CF_EXAMPLE: o.kind = TK_EXAMPLE; o.target = optarg; break;
-		case CF_TEST: o.kind = TK_TEST; o.target = optarg; break;
-		case CF_UNIT_TEST: o.kind = TK_UNIT_TEST; o.target = optarg; break;
-		case CF_BENCH: o.kind = TK_BENCH; o.target = optarg; break;
-		case 'p':
-			if (o.cargo)
-				o.package = optarg;
-			else
-				o.pid = optarg;
-			break;
-		case CF_PID: o.pid = optarg; break;
-		case 'f': o.features = optarg; break;
-		case CF_NO_DEFAULT: o.no_default_features = true; break;
-		case CF_PROFILE: o.profile = optarg; break;
-		case CF_DEV: o.dev = true; break;
-		case 'r': break; /* release is the default */
-		case CF_MANIFEST: o.manifest_path = optarg; break;
-		case ':':
-			fprintf(stderr, "%s: option '%s' needs a value\n", name, argv[optind - 1]);
-			cargo_usage(stderr, o.cargo);
-			fg_free(&o);
-			return 2;
-		default:
-			if (optopt && optopt < 256)
-				fprintf(stderr, "%s: unknown option '-%c'\n", name, optopt);
-			else
-				fprintf(stderr, "%s: unknown option '%s'\n", name, argv[optind - 1]);
-			fprintf(stderr, "Run '%s --help' for the options.\n", o.cargo ? "cargo flamegraph" : name);
-			fg_free(&o);
-			return 2;
-		}
-	}
-	char **rest = argv + optind;
+	const struct opt cargo_opts[] = {
+		OPT_GROUP("Target:"),
+		TARGET('b', "bin", TK_BIN, "the binary to profile"),
+		TARGET(0, "example", TK_EXAMPLE, "an example"),
+		TARGET(0, "test", TK_TEST, "an integration test"),
+		{ .kind = OPTK_CALLBACK, .lng = "unit-test", .argh = "NAME", .cb = target_cb, .num = TK_UNIT_TEST,
+		  .flags = OPTF_OPTARG, .help = "the unit tests (of the library, or of binary NAME)" },
+		TARGET(0, "bench", TK_BENCH, "a benchmark"),
+		OPT_STRING('p', "package", &o.package, "P", "the package P of the workspace"),
+		OPT_STRING(0, "manifest-path", &o.manifest_path, "PATH", "the project's Cargo.toml"),
+		OPT_GROUP("Build:"),
+		OPT_STRING('f', "features", &o.features, "F", "cargo features to enable"),
+		OPT_BOOL(0, "no-default-features", &o.no_default_features, "without the default features"),
+		OPT_STRING(0, "profile", &o.profile, "P", "the cargo profile to build with"),
+		OPT_BOOL(0, "dev", &o.dev, "the dev profile"),
+		OPT_CALLBACK_NOARG('r', "release", NULL, "the release profile (default)", ignore_cb),
+		COMMON_OPTIONS,
+		OPT_END(),
+	};
+	const struct opt standalone_opts[] = {
+		OPT_GROUP("Target:"),
+		OPT_STRING('p', "pid", &o.pid, "PID", "attach to a running process until Ctrl-C"),
+		COMMON_OPTIONS,
+		OPT_END(),
+	};
+	/* clap's status for a usage error: 2 */
+	const struct opt_cmd cmd = { o.cargo ? "flamegraph" : NULL, .prog = o.cargo ? "cargo" : name,
+				     .usage = o.cargo ? cargo_usage : standalone_usage,
+				     .intro = o.cargo ? cargo_intro : standalone_intro, .outro = outro,
+				     .stop_at_arg = true, .usage_status = 2, .data = &o };
+	int nargs = opt_parse(&cmd, o.cargo ? cargo_opts : standalone_opts, argc, argv);
+	char **rest = argv;
 	int status;
 	if (o.cargo) {
 		/* a long build, then a run: the output must be writable before either */
@@ -500,13 +482,10 @@ int compat_cargo_flamegraph(const char *name, int argc, char **argv)
 			fg_push(&o, *a);
 		free(exe);
 	} else {
-		if (o.pid && *rest)
-			die("give either --pid PID or a command, not both");
-		if (!o.pid && !*rest) {
-			cargo_usage(stderr, false);
-			fg_free(&o);
-			return 2;
-		}
+		if (o.pid && nargs)
+			opt_usage_error(&cmd, "give either --pid PID or a command, not both");
+		if (!o.pid && !nargs)
+			opt_usage_error(&cmd, "no command to profile (usage: %s [OPTIONS] -- COMMAND [ARGS...])", name);
 		if (o.pid) {
 			fg_push(&o, "--pid");
 			fg_push(&o, o.pid);
@@ -518,7 +497,11 @@ int compat_cargo_flamegraph(const char *name, int argc, char **argv)
 	}
 	vec_push(&o.fg, NULL);
 	o.fg.n--; /* the NULL */
-	status = cmd_flamegraph((int)o.fg.n, o.fg.v, &ctx);
+	/* the parser reorders its argv: it gets a copy of the pointers */
+	char **fgv = xmalloc((o.fg.n + 1) * sizeof(*fgv));
+	memcpy(fgv, o.fg.v, (o.fg.n + 1) * sizeof(*fgv));
+	status = cmd_flamegraph((int)o.fg.n, fgv, &ctx);
+	free(fgv);
 	fg_free(&o);
 	return status;
 }

@@ -93,6 +93,7 @@ struct opt_cmd {
 	const char *hint;   /* the --help hint's command (NULL: "PROG NAME") */
 	bool stop_at_arg;   /* the first non-option starts a command line (record CMD ...) */
 	int usage_status;   /* 0: 129; a foreign tool's own (clap's 2) otherwise */
+	void *data;         /* for callbacks: p->cmd->data */
 };
 
 struct opt_parser {
