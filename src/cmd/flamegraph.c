@@ -25,6 +25,9 @@
 #include "profile/perf_data.h"
 #include "render/flame.h"
 #include "render/folded_profile.h"
+#include "render/pprof.h"
+#include "render/pprof_folded.h"
+#include "render/pprof_profile.h"
 #include "render/speedscope.h"
 #include "util/browser.h"
 #include "util/die.h"
@@ -53,7 +56,7 @@ static const char fg_outro[] =
 	"Frames: the root is the command name; kernel frames end in _[k], inlined\n"
 	"ones in _[i]. Exit status: COMMAND's own (the graph is written anyway).\n";
 
-enum fg_format { FMT_SVG, FMT_FOLDED, FMT_SPEEDSCOPE };
+enum fg_format { FMT_SVG, FMT_FOLDED, FMT_SPEEDSCOPE, FMT_PPROF };
 
 static const char *const palettes[] = { "hot", "rust", "c", "cpp", "kernel", "mem", "io", "red",
 					"green", "blue", "aqua", "yellow", "purple", "orange", NULL };
@@ -303,7 +306,7 @@ static int diff_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
 
 int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 {
-	static const char *const formats[] = { "svg", "folded", "speedscope", NULL };
+	static const char *const formats[] = { "svg", "folded", "speedscope", "pprof", NULL };
 	struct fg_opts o = { 0 };
 	o.freq = FG_DEFAULT_FREQ;
 	o.min_width = 0.1;
@@ -320,8 +323,11 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		OPT_GROUP("Output:"),
 		OPT_STRING('o', "output", &o.output, "FILE",
 			   "where to write (default flamegraph.svg; folded: stdout;\n"
-			   "speedscope: profile.speedscope.json; '-' = stdout)"),
-		OPT_ENUM(0, "format", &format, "FMT", "svg (default), folded (stacks + counts), speedscope (JSON)",
+			   "speedscope: profile.speedscope.json; pprof:\n"
+			   "profile.pb.gz; '-' = stdout)"),
+		OPT_ENUM(0, "format", &format, "FMT",
+			 "svg (default), folded (stacks + counts), speedscope (JSON),\n"
+			 "pprof (gzipped profile.proto: go tool pprof, Pyroscope)",
 			 formats, NULL),
 		OPT_BOOL(0, "open", &o.open,
 			 "open the result in a browser ($BROWSER, xdg-open or\n"
@@ -380,10 +386,14 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 				      "-i FILE, --folded FILE, --perf-script FILE or --diff A B");
 	if (sources > 1)
 		opt_usage_error(&cmd, "give one of: a command, -p PID, -i, --folded, --perf-script, --diff");
-	if (o.diff_a && o.format == FMT_SPEEDSCOPE)
-		opt_usage_error(&cmd, "--diff draws an SVG (or --format folded); speedscope has no diff view");
+	if (o.diff_a && (o.format == FMT_SPEEDSCOPE || o.format == FMT_PPROF))
+		opt_usage_error(&cmd, "--diff draws an SVG (or --format folded); %s has no diff view",
+				o.format == FMT_PPROF ? "pprof" : "speedscope");
 	if (!o.output)
-		o.output = o.format == FMT_SVG ? "flamegraph.svg" : o.format == FMT_FOLDED ? "-" : "profile.speedscope.json";
+		o.output = o.format == FMT_SVG ? "flamegraph.svg" : o.format == FMT_FOLDED ? "-"
+			 : o.format == FMT_PPROF ? "profile.pb.gz" : "profile.speedscope.json";
+	if (o.format == FMT_PPROF && !strcmp(o.output, "-") && isatty(STDOUT_FILENO))
+		opt_usage_error(&cmd, "a pprof profile is binary (gzip): give a file with -o FILE.pb.gz, or pipe it");
 	int werr = check_writable(o.output); /* now, not after the recording */
 	if (werr)
 		die("cannot write '%s': %s", o.output, strerror(werr));
@@ -441,7 +451,11 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 	if (!out)
 		die("cannot write '%s': %s", o.output, strerror(errno));
 	int wrc = 0;
-	if (o.format == FMT_SPEEDSCOPE) {
+	if (o.format == FMT_PPROF) {
+		struct pprof *pp = prof ? pprof_from_profile(prof) : pprof_from_folded(&set);
+		wrc = pprof_write_gz(pp, out);
+		pprof_free(pp);
+	} else if (o.format == FMT_SPEEDSCOPE) {
 		struct speedscope_opts so = { name, o.no_inline };
 		wrc = prof ? speedscope_write_profile(out, prof, &so) : speedscope_write_folded(out, &set, &so);
 	} else if (o.format == FMT_FOLDED) {

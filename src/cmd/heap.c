@@ -13,6 +13,7 @@
 #include "heap/allocator_check.h"
 #include "heap/analysis.h"
 #include "heap/html.h"
+#include "heap/pprof_heap.h"
 #include "heap/record.h"
 #include "heap/report.h"
 #include "heap/trace.h"
@@ -21,13 +22,14 @@
 #include "util/options.h"
 #include "util/outfile.h"
 #include "util/pager.h"
+#include "render/pprof.h"
 
 
 static const char *const record_usage[] = {
 	"heap [-o FILE] [--no-buildid-cache] [--] CMD [ARGS]",
 	"heap report FILE [-n N] [-s N] [--merged|--separate] [-l] [-H FILE]",
 	"                             [--flamegraph-cost allocations|temporary|leaked|peak] [--massif FILE]",
-	"                             [--html FILE]",
+	"                             [--html FILE] [--format pprof -o FILE]",
 	NULL,
 };
 
@@ -139,12 +141,26 @@ static char *cut_statement(const struct heap_trace *t)
 	return why;
 }
 
+static int heap_pprof_write(struct heap_view *v, const struct heap_trace *t, const struct heap_analysis *an,
+			    const char *path)
+{
+	struct pprof *pp = pprof_from_heap(v, t, an);
+	int rc = pprof_write_file(pp, path);
+	if (!rc && strcmp(path, "-"))
+		note("wrote %s", path);
+	pprof_free(pp);
+	return rc;
+}
+
 int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 {
 	struct heap_report_opts o;
 	heap_report_opts_init(&o);
 	o.print_leaks = false;
-	const char *file = NULL, *hist = NULL, *ht_flame = NULL, *massif = NULL, *html = NULL, *ignored = NULL;
+	const char *file = NULL, *hist = NULL, *ht_flame = NULL, *massif = NULL, *html = NULL, *ignored = NULL,
+		   *output = NULL;
+	static const char *const formats[] = { "text", "pprof", NULL };
+	int format = 0;
 	int cost = -1, ht_cost = HC_ALLOCATIONS;
 	double massif_thr = 1.0;
 	bool no_inline = false;
@@ -185,6 +201,12 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 		OPT_STRING(0, "html", &html, "F",
 			   "write an HTML page (charts, flame graphs, call trees) to F\n"
 			   "instead of the text report"),
+		OPT_ENUM(0, "format", &format, "text|pprof",
+			 "pprof: every cost as a sample type of a gzipped\n"
+			 "profile.proto (go tool pprof, Pyroscope, Parca) instead\n"
+			 "of the text report",
+			 formats, "unknown --format '%s' (expected text or pprof)"),
+		OPT_STRING('o', "output", &output, "F", "where --format pprof writes (default profile.pb.gz)"),
 		OPT_BOOL(0, "no-inline", &no_inline, "don't expand inlined frames"),
 		OPT_BOOL_WORD('t', "shorten-templates", &o.shorten_templates, "shorten C++ templates (default 1)"),
 		OPT_STRING(0, "suppressions", &supp_file, "F", "leak suppressions: 'leak:PATTERN' lines (LSan's format)"),
@@ -209,6 +231,11 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 			opt_usage_error(pcmd, "more than one trace file given ('%s' and '%s')", file, argv[i]);
 		file = argv[i];
 	}
+	bool pprof = format == 1;
+	if (output && !pprof)
+		opt_usage_error(pcmd, "-o writes --format pprof; the text report goes to standard output");
+	if (pprof && html)
+		opt_usage_error(pcmd, "give one of --html and --format pprof");
 	if (!file) {
 		if (heaptrack_print)
 			die_status(1, "the option '--file' is required but missing");
@@ -242,17 +269,19 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 	o.peak_time = !heaptrack_print;
 	/* sonde's text report names rebuilt binaries in its header; other
 	 * outputs (and heaptrack_print's exact layout) leave it to stderr */
-	o.stale_warnings = !heaptrack_print && !html && cost < 0;
+	o.stale_warnings = !heaptrack_print && !html && !pprof && cost < 0;
 	if (!o.stale_warnings)
 		heap_view_warn_stale(view, NULL);
 	int rc = 0;
 	char *cut = cut_statement(&t);
 	/* the text report says it at its end; other outputs on stderr, first */
-	if (cut && (html || cost >= 0 || heaptrack_print))
+	if (cut && (html || pprof || cost >= 0 || heaptrack_print))
 		warn("the recording is incomplete: %s", cut);
-	if (!html && !heaptrack_print) /* heaptrack_print does not page */
+	if (!html && !pprof && !heaptrack_print) /* heaptrack_print does not page */
 		pager_start();
-	if (html) {
+	if (pprof) {
+		rc = heap_pprof_write(view, &t, &an, output ? output : "profile.pb.gz");
+	} else if (html) {
 		if (heap_html_write_file(html, view, &t, &an, file) < 0)
 			rc = 1;
 		else

@@ -6,6 +6,8 @@
 #include "cmd/cmds.h"
 #include "cmd/input.h"
 #include "profile/model.h"
+#include "render/pprof.h"
+#include "render/pprof_profile.h"
 #include "render/report.h"
 #include "util/die.h"
 #include "util/options.h"
@@ -15,6 +17,7 @@ static const char *const usage[] = {
 	"report [-i FILE] [--no-children] [--sort KEYS] [--comm C] [--dso D]",
 	"                    [--percentage absolute|relative] [--percent-limit P]",
 	"                    [-g caller|callee|none] [--no-inline] [--stdio] [--no-pager]",
+	"                    [--format text|pprof] [-o FILE]",
 	NULL,
 };
 
@@ -60,14 +63,27 @@ static int call_graph_cb(struct opt_parser *p, const struct opt *opt, const char
 	return rc;
 }
 
+/* The whole recording as pprof, whatever the text options say. */
+static int report_pprof(struct profile *p, const char *output)
+{
+	struct pprof *pp = pprof_from_profile(p);
+	int rc = pprof_write_file(pp, output);
+	if (!rc && strcmp(output, "-"))
+		note("wrote %s", output);
+	pprof_free(pp);
+	profile_free(p);
+	return rc ? 1 : 0;
+}
+
 int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 {
 	static const char *const percentages[] = { "absolute", "relative", NULL };
+	static const char *const formats[] = { "text", "pprof", "stdio", NULL };
 	struct report_opts o = { .children = true, .graph = RG_AUTO, .graph_threshold = 0.5 };
 	report_parse_sort(&o, "comm,dso,sym");
-	const char *input = NULL;
+	const char *input = NULL, *output = NULL;
 	bool no_inline = false, ignored = false;
-	int relative = 0;
+	int relative = 0, format = 0;
 	const struct opt opts[] = {
 		OPT_STRING('i', "input", &input, "FILE", "recording to read (default sonde.data)"),
 		OPT_SET_BOOL(0, "children", &o.children, 1, "Children and Self columns (default)"),
@@ -89,7 +105,12 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 			     "none; optional ,THRESHOLD percent (default 0.5)",
 			     call_graph_cb, "unknown call-graph mode '%s'; use caller, callee or none"),
 		OPT_BOOL(0, "no-inline", &no_inline, "don't show inlined frames"),
-		OPT_BOOL(0, "stdio", &ignored, "text output (the only output; accepted for perf compatibility)"),
+		OPT_BOOL(0, "stdio", &ignored, "text output (the default; accepted for perf compatibility)"),
+		OPT_ENUM(0, "format", &format, "F",
+			 "text (default) or pprof: the whole recording as a gzipped\n"
+			 "profile.proto for go tool pprof, Pyroscope, Parca (docs/pprof.md)",
+			 formats, "unknown --format '%s' (expected text or pprof)"),
+		OPT_STRING('o', "output", &output, "FILE", "where --format pprof writes (default profile.pb.gz)"),
 		OPT_CALLBACK_NOARG(0, "no-pager", NULL,
 				   "print straight to the terminal (by default a terminal gets\n"
 				   "the report through $PAGER, or less)",
@@ -104,9 +125,14 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 	if (opt_parse(&cmd, opts, argc, argv) > 0)
 		opt_usage_error(&cmd, "unexpected argument '%s' (the input file goes after -i)", argv[0]);
 	o.relative = relative;
+	bool pprof = format == 1;
 	if (!input)
 		input = input_default(ctx);
-	struct profile *p = input_load(input, no_inline, true);
+	if (output && !pprof)
+		opt_usage_error(&cmd, "-o writes --format pprof; the text report goes to standard output");
+	struct profile *p = input_load(input, no_inline, !pprof);
+	if (pprof)
+		return report_pprof(p, output ? output : "profile.pb.gz");
 	pager_start();
 	report_print(stdout, p, &o);
 	profile_free(p);
