@@ -17,7 +17,7 @@ endif
 
 CFLAGS  ?= $(OPT) -g
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -Isrc -D_GNU_SOURCE -DSONDE_VERSION='"$(VERSION)"' -MMD -MP
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -Isrc -Isrc/proto -D_GNU_SOURCE -DSONDE_VERSION='"$(VERSION)"' -MMD -MP
 LDLIBS  := -ldw -lelf -lzstd -liberty -lz -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
@@ -120,7 +120,7 @@ RT_OBJ := $(RT_SRC:%.c=$(BUILD)/rt/%.o)
 RT_CFLAGS := -std=gnu11 -O2 -g -fPIC -fvisibility=hidden -fno-omit-frame-pointer \
 	-ftls-model=initial-exec -fno-builtin-malloc -fno-builtin-free -fno-builtin-calloc \
 	-fno-builtin-realloc -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
-	-Isrc -Iruntime -D_GNU_SOURCE -MMD -MP
+	-Isrc -Isrc/proto -Iruntime -D_GNU_SOURCE -MMD -MP
 
 all: runtime
 
@@ -133,7 +133,7 @@ $(BUILD)/libsonde-rt.so: $(RT_OBJ)
 # `sonde memcheck`; the copy loops must not become calls to themselves.
 NO_LOOP_CALLS := $(shell $(CC) -fno-tree-loop-distribute-patterns -E -x c /dev/null >/dev/null 2>&1 && \
 	echo -fno-tree-loop-distribute-patterns)
-$(BUILD)/libsonde-mcstr.so: runtime/strcheck/mc_string.c runtime/heap_protocol.h
+$(BUILD)/libsonde-mcstr.so: runtime/strcheck/mc_string.c src/proto/heap_protocol.h
 	$(CC) $(filter-out -MMD -MP,$(RT_CFLAGS)) -fno-builtin $(NO_LOOP_CALLS) \
 		-shared -Wl,-z,relro,-z,now -o $@ $< -ldl
 

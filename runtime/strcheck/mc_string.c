@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <wchar.h>
 
-#include "../heap_protocol.h"
+#include "heap_protocol.h"
 
 #define EXPORT __attribute__((visibility("default")))
 

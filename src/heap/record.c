@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../runtime/child_protocol.h"
-#include "../runtime/heap_protocol.h"
+#include "child_protocol.h"
+#include "heap_protocol.h"
 #include "binary/buildid_cache.h"
 #include "collect/interrupt.h"
 #include "collect/launch.h"

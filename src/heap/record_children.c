@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../runtime/child_protocol.h"
+#include "child_protocol.h"
 #include "collect/interrupt.h"
 #include "heap/record_pass.h"
 #include "heap/trace.h"

@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../runtime/heap_protocol.h"
+#include "heap_protocol.h"
 #include "util/die.h"
 #include "util/progress.h"
 #include "util/strbuf.h"

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "../../runtime/rt_ptrmap.c"
-#include "../../runtime/heap_protocol.h"
+#include "heap_protocol.h"
 #include "../../runtime/rt_key.h"
 #include "unit.h"
 

@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../runtime/heap_protocol.h"
+#include "heap_protocol.h"
 #include "unit.h"
 
 static char rt_path[4096], prog[4096], prog_cxx[4096];
