@@ -112,10 +112,10 @@ demo: all $(BUILD)/demo
 
 # ---- libsonde-rt.so: the heap-tracing runtime `sonde heap` preloads ----
 # (docs/heap-runtime.md). libc only, never sanitized: it runs inside the
-# target. The CFI unwinder of src/binary is compiled in (rt_stack.c
-# includes unwind.c); runtime/rt_compat.c stands in for src/util, libelf,
-# zlib and zstd.
-RT_SRC := $(wildcard runtime/*.c) src/binary/cfi.c src/binary/dwarf_expr.c
+# target. The CFI parser, tables and unwind steps of src/binary are linked
+# in as they are (they take their allocator from struct cfi_env).
+RT_BINARY := src/binary/cfi.c src/binary/cfi_table.c src/binary/dwarf_expr.c src/binary/unwind_step.c
+RT_SRC := $(wildcard runtime/*.c) $(RT_BINARY)
 RT_OBJ := $(RT_SRC:%.c=$(BUILD)/rt/%.o)
 RT_CFLAGS := -std=gnu11 -O2 -g -fPIC -fvisibility=hidden -fno-omit-frame-pointer \
 	-ftls-model=initial-exec -fno-builtin-malloc -fno-builtin-free -fno-builtin-calloc \

@@ -101,6 +101,8 @@ void *rt_xmalloc(size_t n);
 void *rt_xcalloc(size_t n, size_t m);
 void *rt_xrealloc(void *p, size_t n);
 void rt_xfree(void *p);
+/* The CFI tables' host functions in the runtime (rt_alloc.c). */
+extern const struct cfi_env rt_cfi_env;
 
 /* ---- stacks (rt_stack.c) ---- */
 

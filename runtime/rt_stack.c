@@ -1,20 +1,18 @@
 /* Stacks in the runtime: the module list, live-stack unwinding and the
  * stack trie.
  *
- * Unwinding reuses src/binary: this file includes unwind.c (which brings
- * its static step functions) and walks the calling thread's own stack with
- * a memory callback that reads directly, after checking the address lies
- * between the hook's stack pointer and the top of the thread's stack. The
- * cfi_table of a module is loaded (mmap of its file, .eh_frame_hdr) on the
- * first address that needs it. cfi_table is not thread-safe, so every
+ * Unwinding reuses src/binary (the CFI parser and tables, and the step
+ * functions of unwind_step.c, linked as they are) and walks the calling
+ * thread's own stack with a memory callback that reads directly, after
+ * checking the address lies between the hook's stack pointer and the top
+ * of the thread's stack. The cfi_table of a module is loaded (mmap of its
+ * file, .eh_frame_hdr) on the first address that needs it. cfi_table is not thread-safe, so every
  * access goes through g_mod_lock; the per-thread rule cache in front of it
  * makes that rare (one lock per new call-site address per thread).
  *
  * The trie: node ids are global, (parent, ip) -> id in a hash table under
  * g_trie_lock, with a per-thread direct-mapped cache in front, and the
  * previous stack of the thread reused for the common outer frames. */
-#include "binary/unwind.c"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
@@ -25,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "binary/cfi_table.h"
+#include "binary/unwind_step.h"
 #include "heap_protocol.h"
 #include "rt.h"
 
@@ -408,7 +408,7 @@ static const struct rt_rule_slot *rule_lookup(struct rt_stack_cache *c, const st
 			struct stat st; /* its file is mapped: room under the program's RLIMIT_AS */
 			if (m->mod->path && stat(m->mod->path, &st) == 0)
 				rt_rlimit_make_room((size_t)st.st_size, false);
-			m->mod->cfi = cfi_table_load(m->mod->path);
+			m->mod->cfi = cfi_table_open(&rt_cfi_env, m->mod->path);
 		}
 		if (m->mod->cfi)
 			rule = cfi_table_rule(m->mod->cfi, look - m->bias);
@@ -453,7 +453,7 @@ static size_t walk(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t 
 	cur.r[UNW_RIP] = ip;
 	cur.r[UNW_RSP] = sp;
 	cur.r[UNW_RBP] = bp;
-	cur.valid = BIT(UNW_RIP) | BIT(UNW_RSP) | BIT(UNW_RBP);
+	cur.valid = UNW_BIT(UNW_RIP) | UNW_BIT(UNW_RSP) | UNW_BIT(UNW_RBP);
 
 	size_t n = 0;
 	bool adjust = true; /* every frame here is a return address */
@@ -472,13 +472,13 @@ static size_t walk(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t 
 		const struct rt_rule_slot *slot = rule_lookup(c, &s, look);
 		const struct cfi_rule *rule = &slot->rule;
 		bool signal = false;
-		enum step st;
+		enum unwind_step st;
 		switch (rule->kind) {
 		case CFI_RULE_END:
 			goto out;
 		case CFI_RULE_CFA: {
 			/* step_rule, with direct reads */
-			if (!(cur.valid & BIT(rule->cfa_reg)))
+			if (!(cur.valid & UNW_BIT(rule->cfa_reg)))
 				goto out;
 			if (rule->cfa_reg == UNW_RBP && bp_init)
 				*bp_used = true;
@@ -494,17 +494,17 @@ static size_t walk(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t 
 				unsigned reg = cfi_save_regs[i];
 				uint64_t at = cfa + (uint64_t)(int64_t)rule->save[i];
 				if (live_peek(&lm, at, &cur.r[reg])) {
-					cur.valid |= BIT(reg);
+					cur.valid |= UNW_BIT(reg);
 					pd.regs |= 1u << reg;
 					pd.addr[reg] = at;
 				} else {
-					cur.valid &= ~BIT(reg);
+					cur.valid &= ~UNW_BIT(reg);
 					pd.regs &= ~(1u << reg);
 				}
 			}
 			cur.r[UNW_RSP] = cfa;
 			cur.r[UNW_RIP] = ra;
-			cur.valid = (cur.valid & ~CALLER_SAVED) | BIT(UNW_RSP) | BIT(UNW_RIP);
+			cur.valid = (cur.valid & ~UNW_CALLER_SAVED) | UNW_BIT(UNW_RSP) | UNW_BIT(UNW_RIP);
 			st = STEP_OK;
 			break;
 		}
@@ -525,13 +525,13 @@ static size_t walk(struct rt_stack_cache *c, uint64_t ip, uint64_t sp, uint64_t 
 			signal = row.signal;
 			if (signal)
 				*cacheable = false; /* interrupted context: registers beyond the stack */
-			st = step_row(&row, &cur, &mem);
+			st = unwind_step_row(&row, &cur, &mem);
 			break;
 		}
 		default:
 			*bp_used |= bp_init;
 			use_all(&lm, &pd, &cur);
-			st = step_fp(&cur, &mem);
+			st = unwind_step_fp(&cur, &mem);
 			bp_init = false;
 			break;
 		}
