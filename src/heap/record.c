@@ -162,7 +162,7 @@ static void setenv_ll(const char *name, long long v)
 	setenv(name, buf, 1);
 }
 
-/* What the runtime reads at its start (runtime/rt.c, mc_env_options). */
+/* What the runtime reads at its start (runtime/memcheck/mc_mode.c, mc_env_options). */
 static void memcheck_env(const struct heap_record_opts *o)
 {
 	if (o->freelist_vol >= 0)

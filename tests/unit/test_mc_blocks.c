@@ -1,6 +1,6 @@
 /* Memcheck mode's block layer: redzones and the freed pattern
- * (runtime/mc_redzone.c), precise mode's guarded blocks (runtime/mc_guard.c)
- * and the recent frees / quarantine (runtime/mc_freed.c), included here
+ * (runtime/memcheck/mc_redzone.c), precise mode's guarded blocks (runtime/memcheck/mc_guard.c)
+ * and the recent frees / quarantine (runtime/memcheck/mc_freed.c), included here
  * with stand-ins for what they take from the rest of the runtime (rt_real:
  * the C library's allocator; rt_map: plain mmap, failing on demand).
  *
@@ -11,7 +11,7 @@
  * sequence checked against a model after draining whatever came before.
  * mc_freed's behaviour when rt_map fails runs first, in forked children
  * (its tables are not mapped yet there). Until the last test the slot
- * allocator (runtime/mc_slab.c) is off, so blocks come from the C library;
+ * allocator (runtime/memcheck/mc_slab.c) is off, so blocks come from the C library;
  * the last one turns it on and goes over the redzones again. */
 #include <errno.h>
 #include <malloc.h>
@@ -26,16 +26,16 @@
 #define slot_of guard_slot_of
 #define g_lock guard_g_lock
 #define g_count guard_g_count
-#include "../../runtime/mc_guard.c"
+#include "../../runtime/memcheck/mc_guard.c"
 enum { GUARD_SLOTS = SLOTS };
 #undef slot_of
 #undef g_lock
 #undef g_count
 #undef SLOTS
-#include "../../runtime/mc_freed.c"
-#include "../../runtime/mc_redzone.c"
+#include "../../runtime/memcheck/mc_freed.c"
+#include "../../runtime/memcheck/mc_redzone.c"
 #define tcache slab_tcache
-#include "../../runtime/mc_slab.c"
+#include "../../runtime/memcheck/mc_slab.c"
 #undef tcache
 /* the tests below use one thread's ring: the first, which holds the most bytes */
 #define RING RING_ENTRIES
@@ -1079,7 +1079,7 @@ static bool model_held_agrees(void)
 }
 
 /* Phases: small blocks (the count limit), big ones (the volume), mixed;
- * max 1..4 (rt.c passes 4). Every address is new (an address noted again
+ * max 1..4 (mc_block.c passes 4). Every address is new (an address noted again
  * is test_freed_renote's). */
 static void test_freed_model(void)
 {

@@ -1,4 +1,4 @@
-/* Memcheck mode's description of an address (runtime/mc_describe.c) over
+/* Memcheck mode's description of an address (runtime/memcheck/mc_describe.c) over
  * the slots (mc_slab.c), the live map (rt_ptrmap.c) and the recent frees
  * (mc_freed.c), all included here with the runtime's stand-ins and an
  * info table of this file's own (rt_info_get).
@@ -14,12 +14,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../runtime/mc_describe.c"
-#include "../../runtime/mc_freed.c"
+#include "../../runtime/memcheck/mc_describe.c"
+#include "../../runtime/memcheck/mc_freed.c"
 #define g_lock slab_g_lock
-#include "../../runtime/mc_slab.c"
+#include "../../runtime/memcheck/mc_slab.c"
 #undef g_lock
-#include "../../runtime/rt_ptrmap.c"
+#include "../../runtime/base/rt_ptrmap.c"
 #include "unit.h"
 
 #include "rt_test_stubs.h"

@@ -1,4 +1,4 @@
-/* Memcheck mode's slot allocator (runtime/mc_slab.c), included with the
+/* Memcheck mode's slot allocator (runtime/memcheck/mc_slab.c), included with the
  * runtime stand-ins: size classes (every size gets the smallest class that
  * holds it), slots (aligned, inside the region, never handed out twice while
  * in use), info cells (one per slot start, none elsewhere), the walk over
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../runtime/mc_slab.c"
+#include "../../runtime/memcheck/mc_slab.c"
 #include "unit.h"
 
 #include "rt_test_stubs.h"

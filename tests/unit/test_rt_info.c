@@ -1,4 +1,4 @@
-/* The heap runtime's allocation infos (runtime/rt_info.c), included here
+/* The heap runtime's allocation infos (runtime/base/rt_info.c), included here
  * with a stand-in rt_map (plain mmap, failing on demand).
  *
  * One process, one global table: every test interns through check_intern,
@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 
-#include "../../runtime/rt_info.c"
+#include "../../runtime/base/rt_info.c"
 #include "unit.h"
 
 #include "rt_test_stubs.h"

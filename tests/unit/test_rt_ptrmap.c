@@ -1,4 +1,4 @@
-/* The heap runtime's live-block map (runtime/rt_ptrmap.c), included here
+/* The heap runtime's live-block map (runtime/base/rt_ptrmap.c), included here
  * with stand-ins for what it takes from the rest of the runtime (rt_map:
  * plain mmap, failing on demand; rt_multi).
  *
@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 
-#include "../../runtime/rt_ptrmap.c"
+#include "../../runtime/base/rt_ptrmap.c"
 #include "unit.h"
 
 #include "rt_test_stubs.h"

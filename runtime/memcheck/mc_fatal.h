@@ -3,7 +3,7 @@
  * "Access not within mapped region at address 0x0", the faulting stack,
  * and first an "Invalid write of size 4" for the access itself) is
  * gathered here from the signal's siginfo and machine context, and sent
- * as an HR_FATAL record; the handler (rt.c) adds the stacks. Every thread
+ * as an HR_FATAL record; the handler (mc_mode.c) adds the stacks. Every thread
  * gets an alternate signal stack, so the handler runs even when the
  * program overflowed its own. */
 #ifndef SONDE_RT_MC_FATAL_H

@@ -1,30 +1,25 @@
-/* Private interface of libsonde-rt.so, the heap-tracing runtime preloaded
- * into the target by `sonde heap` (docs/heap-runtime.md).
+/* The runtime's base layer (runtime/base/): what knows nothing of the
+ * modes. Private interface of libsonde-rt.so, the runtime preloaded into
+ * the target by `sonde heap` and `sonde memcheck` (docs/heap-runtime.md).
  *
- *   rt.c        init, per-thread buffers, flushing, the timer thread, fork,
- *               exit and fatal signals, and the interposed allocation functions
- *   rt_exit.c   exit, _exit and _Exit (where the program stood, for the
- *               leak check)
+ *   rt_real.c   the real allocator (dlsym RTLD_NEXT), the early arena,
+ *               the guard that lets the runtime's own calls through
+ *   rt_alloc.c  the runtime's own allocations; the CFI tables' cfi_env
+ *   rt_mem.c    the runtime's own mappings (kept out of the leak check's roots)
  *   rt_stack.c  the module list (dl_iterate_phdr), live-stack unwinding with
- *               the project's CFI unwinder (src/binary), the stack trie
+ *               the project's CFI parser and tables (src/binary), the stack trie
  *   rt_info.c   allocation infos: (kind, size, stack) interned to small indexes
  *   rt_ptrmap.c the live-block map, pointer -> info index
  *   rt_key.[ch] the clock of the event keys (how threads' events interleave)
  *   rt_tls.c    the thread vector ld.so allocates, at the program's own size
- *   rt_mem.c    the runtime's own mappings (kept out of the leak check's roots)
- *   rt_fdguard.c close, close_range, closefrom, dup2, dup3: the runtime's
- *               descriptors kept from the program
  *   rt_rlimit.c the program's RLIMIT_AS and RLIMIT_DATA, with the runtime's
  *               memory on top
- *   rt_selfkill.c a program that sends itself SIGKILL: the stream ends first
- *   mc_*.c      memcheck mode: redzones and quarantine (mc_redzone.c,
- *               mc_freed.c), the leak check (mc_check.c, mc_roots.c,
- *               mc_mark.c), addresses described (mc_describe.c), fatal
- *               signals (mc_fatal.c)
- *   rt_compat.c what src/binary needs from src/util and libelf/zlib/zstd,
- *               re-implemented over the real malloc (libc only)
+ *   rt_proc.c   what /proc says of this process
+ *   rt_encode.h the records' encoders
  *
- * Everything here is hidden (-fvisibility=hidden); only the interposed
+ * Above it: core/ (rt_core.h: threads, the stream, the process), hooks/
+ * (the interposed functions, rt_ops.h), heap/ and memcheck/ (the modes).
+ * Everything is hidden (-fvisibility=hidden); only the interposed
  * functions are exported. */
 #ifndef SONDE_RT_H
 #define SONDE_RT_H
@@ -33,6 +28,7 @@
 #include <stdint.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/types.h>
 
 #include "binary/cfi.h"
 
@@ -79,6 +75,14 @@ static inline void rt_spin_unlock_if(bool locked, _Atomic int *l)
 #define RT_LIKELY(x) __builtin_expect(!!(x), 1)
 #define RT_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+/* ---- the real allocator (rt_real.c) ---- */
+
+/* Inside a hook or the runtime: every interposed function passes straight
+ * through. volatile: libc declares many functions leaf (__THROW), so GCC
+ * would drop a store around a call such as dlsym that does call back into
+ * our malloc. */
+extern __thread volatile int t_guard RT_TLS;
+
 /* The real allocator, from dlsym(RTLD_NEXT). */
 struct rt_real {
 	void *(*malloc)(size_t);
@@ -94,6 +98,50 @@ struct rt_real {
 	size_t (*malloc_usable_size)(void *);
 };
 extern struct rt_real rt_real;
+extern _Atomic int rt_resolved;
+/* Looks the real allocator up (false while this thread is inside dlsym:
+ * the early arena serves it). */
+bool rt_resolve(void);
+/* False while this thread is inside dlsym (use the arena). */
+static inline bool rt_real_ready(void)
+{
+	if (RT_LIKELY(__atomic_load_n((int *)&rt_resolved, __ATOMIC_ACQUIRE)))
+		return true;
+	return rt_resolve();
+}
+/* The next definition of name after the runtime (dlsym RTLD_NEXT, its
+ * allocations not recorded). */
+void *rt_real_sym(const char *name);
+
+/* The real allocator's aligned functions by kind (HK_ALIGNED_ALLOC,
+ * HK_MEMALIGN, HK_VALLOC, HK_PVALLOC; align: a page for the last two). */
+void *rt_real_aligned(int kind, size_t align, size_t n);
+/* What pvalloc(n) allocates: whole pages, at least one. */
+static inline size_t rt_pvalloc_size(size_t n, size_t pg)
+{
+	size_t rn = (n + pg - 1) & ~(pg - 1);
+	return rn ? rn : pg;
+}
+typedef int (*rt_pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+/* libc's pthread_create (core/rt_finish.c). */
+rt_pthread_create_fn rt_real_pthread_create(void);
+
+/* The early arena: allocations made while dlsym resolves the real
+ * functions (a block's size word before it; never freed). */
+extern char rt_arena[256 << 10];
+void *rt_arena_alloc(size_t n, size_t align);
+size_t rt_arena_size(const void *p);
+static inline bool rt_in_arena(const void *p)
+{
+	return (const char *)p >= rt_arena && (const char *)p < rt_arena + sizeof rt_arena;
+}
+/* Whether p is a block rt_arena_alloc handed out (a pointer into the
+ * middle of the arena is a wild one: its size word is no size). */
+bool rt_arena_block_slow(const void *p);
+static inline bool rt_arena_block(const void *p)
+{
+	return RT_UNLIKELY(rt_in_arena(p)) && rt_arena_block_slow(p);
+}
 
 /* Allocation through the real allocator for the runtime's own data (never
  * recorded). Never NULL: aborts on exhaustion. */
@@ -218,9 +266,6 @@ uint64_t rt_info_size(uint32_t info);
 /* Calls fn for every live block with the tag rt_ptrmap_put kept (the
  * caller stops other threads first). */
 void rt_ptrmap_foreach(void (*fn)(uint64_t ptr, uint32_t info, uint32_t tag, void *ctx), void *ctx);
-/* Memcheck mode: every live block, in the live map and the slots, with its
- * age (its place in allocation order) (rt.c). */
-void rt_live_foreach(void (*fn)(uint64_t ptr, uint32_t info, uint32_t age, void *ctx), void *ctx);
 
 /* ---- the runtime's own memory (rt_mem.c) ---- */
 
@@ -274,6 +319,17 @@ static inline uint64_t rt_reported_size(int kind, uint64_t size)
 	return (kind & RT_KIND_THREAD_VECTOR) && size >= 16 ? size - 16 : size;
 }
 
+/* ---- /proc about this process (rt_proc.c) ---- */
+
+/* Reads the file at path into buf (NUL-terminated); its length, -1 on error. */
+ssize_t rt_read_file(const char *path, char *buf, size_t cap);
+/* From /proc/self/stat: resident set (KiB) and the number of threads. */
+bool rt_self_stat(uint64_t *rss, uint64_t *nthreads);
+/* The peak resident set (VmHWM, KiB; 0 if unknown). */
+uint64_t rt_peak_rss_kib(void);
+/* The name of thread tid ("" if unknown). */
+void rt_proc_thread_name(int tid, char *out, size_t cap);
+
 /* ---- the program's memory limits (rt_rlimit.c) ---- */
 
 /* From now on the program's RLIMIT_AS and RLIMIT_DATA are kept with the
@@ -304,49 +360,10 @@ void rt_fd_unguard(int fd);
 /* Closes one of the runtime's own descriptors (guarded or not). */
 int rt_fd_close_own(int fd);
 
-/* ---- core (rt.c) ---- */
+/* ---- what the core provides (core/rt_writer.c) ---- */
 
 /* Writes one chunk (thread index 0, the runtime's own records) under the
  * global lock. */
 void rt_emit_global(const uint8_t *payload, size_t len);
-/* The end of the stream for _exit (rt_exit.c): the leak check in memcheck
- * mode, everything flushed, the exit record. The caller's ip, sp and bp
- * (0: unknown) name where the checks at exit ran. */
-void rt_finish_exit(uint64_t caller_ip, uint64_t caller_sp, uint64_t caller_bp);
-/* The program kills itself with sig, which no handler sees (SIGKILL):
- * the stream ends as at a fatal signal (memcheck mode: the leak check). */
-void rt_finish_signal(int sig);
-/* Whether this process is the traced one: not a child that shares its
- * memory (vfork), whose exit must leave the parent's state alone. */
-bool rt_traced_here(void);
-/* The next definition of name after the runtime (dlsym RTLD_NEXT, its
- * allocations not recorded). */
-void *rt_real_sym(const char *name);
-size_t rt_put_varint(uint8_t *p, uint64_t v);
-/* An HR_ERROR record (fields as in enum heap_error). */
-struct rt_error {
-	uint8_t kind, how, free_how;
-	uint32_t where, info, free_stack;
-	uint64_t addr, size, block;
-};
-#define RT_ERROR_REC 96 /* bytes an encoded HR_ERROR takes at most */
-/* Encodes e, with the calling thread's number and name (the thread that
- * found the error) and the error's place among all threads' errors. */
-size_t rt_put_error(uint8_t *p, const struct rt_error *e);
-size_t rt_put_str(uint8_t *p, const char *s, size_t len);
-
-/* ---- valgrind's thread numbers (rt_thread_num.c, memcheck mode) ---- */
-
-typedef int (*rt_pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
-/* In the main thread, once: it is thread 1. */
-void rt_thread_num_init(void);
-/* The calling thread's number (1 when none could be given). */
-uint32_t rt_thread_num(void);
-/* The calling thread's name into out (no NUL), if it was given one other
- * than the process's; returns its length (0: none). */
-size_t rt_thread_name(char out[16]);
-/* pthread_create through real, the new thread numbered. */
-int rt_thread_num_create(rt_pthread_create_fn real, pthread_t *th, const pthread_attr_t *attr,
-			 void *(*fn)(void *), void *arg);
 
 #endif

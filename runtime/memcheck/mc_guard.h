@@ -2,7 +2,7 @@
  * pages of their own that end at an inaccessible guard page, so a read or
  * write past the end faults at the instruction itself; freed blocks' pages
  * become inaccessible until they leave the quarantine, so a use after free
- * faults too. The fault handler (rt.c) asks which block an address
+ * faults too. The fault handler (mc_mode.c) asks which block an address
  * belongs to.
  *
  *   base | front slack, header, canaries | the block | padding | guard page

@@ -23,6 +23,7 @@
 #include "child_protocol.h"
 #include "rt.h"
 #include "rt_children.h"
+#include "rt_encode.h"
 
 #define EXPORT __attribute__((visibility("default")))
 

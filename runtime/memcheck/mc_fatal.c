@@ -12,7 +12,9 @@
 #include "heap_protocol.h"
 #include "mc_fatal.h"
 #include "mc_insn.h"
+#include "mc_mode.h"
 #include "rt.h"
+#include "rt_encode.h"
 
 #define PF_WRITE 0x2 /* the page fault's error code: a write */
 #define PF_FETCH 0x10 /* an instruction fetch */

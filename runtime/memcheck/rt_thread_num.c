@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 
 #include "mc_fatal.h"
+#include "mc_mode.h"
 #include "rt.h"
 
 #define NUMS 1024 /* beyond: threads get no number (reports say 1) */

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "mc_check.h"
-#include "rt.h"
+#include "rt_core.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define HIDDEN __attribute__((visibility("hidden"), used))

@@ -4,7 +4,7 @@
  * them, and a lost stream would end the trace without a word. As valgrind
  * does for its own descriptors, a close of one of ours, or a dup2/dup3
  * onto it, fails with EBADF; close_range and closefrom close the rest of
- * their range. A raw system call still gets through: write_all (rt.c)
+ * their range. A raw system call still gets through: write_all (rt_writer.c)
  * finds the stream gone and sonde says so.
  *
  * Only in the traced process: a child made without fork's handlers
@@ -15,7 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "rt.h"
+#include "rt_core.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define MAX_GUARDED 4

@@ -28,7 +28,7 @@ void rt_map_note(void *m, size_t n)
 }
 
 /* Out of memory: room under the program's limits if that is what is
- * short (rt_rlimit.c), else the runtime stops recording (rt.c says so). */
+ * short (rt_rlimit.c), else the runtime stops recording (rt_out_of_memory, core/rt_writer.c, says so). */
 void *rt_map(size_t n)
 {
 	void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -27,6 +27,7 @@
 #include "binary/unwind_step.h"
 #include "heap_protocol.h"
 #include "rt.h"
+#include "rt_encode.h"
 
 /* ---- modules ---------------------------------------------------------------- */
 

@@ -6,7 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "rt.h"
+#include "rt_core.h"
 
 #define EXPORT __attribute__((visibility("default")))
 

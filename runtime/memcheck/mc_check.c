@@ -11,7 +11,9 @@
 #include "mc_freed.h"
 #include "mc_redzone.h"
 #include "mc_roots.h"
+#include "mc_mode.h"
 #include "rt.h"
+#include "rt_encode.h"
 
 struct collect {
 	struct mc_block *b;
