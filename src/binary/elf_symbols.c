@@ -8,26 +8,15 @@
 #include <unistd.h>
 
 #include "util/die.h"
+#include "util/strbuf.h"
 
 /* Caps against hostile files: nobody has more symbols or sections. */
 #define MAX_SYMS_PER_TABLE (64u << 20)
 #define MAX_NAME_LEN 65536
 
-static uint32_t add_name(struct elf_symtab *t, const char *s)
+static uint32_t add_name(struct elf_symtab *t, const char *s, size_t n)
 {
-	size_t n = strnlen(s, MAX_NAME_LEN);
-	if (t->names_len + n + 1 > t->names_cap) {
-		size_t nc = t->names_cap ? t->names_cap * 2 : 4096;
-		while (nc < t->names_len + n + 1)
-			nc *= 2;
-		t->names = xrealloc(t->names, nc);
-		t->names_cap = nc;
-	}
-	uint32_t off = (uint32_t)t->names_len;
-	memcpy(t->names + off, s, n);
-	t->names[off + n] = 0;
-	t->names_len += n + 1;
-	return off;
+	return strtab_add(&t->names, &t->names_len, &t->names_cap, s, n);
 }
 
 static uint32_t sym_score(const GElf_Sym *sym, const char *name)
@@ -97,7 +86,7 @@ static size_t add_table(struct elf_symtab *t, Elf *elf, Elf_Scn *scn, const GElf
 		const struct sec_info *sec = &secs[shndx];
 		s->sec_end = (sec->addr <= s->start && sec->size && sec->addr + sec->size > s->start) ? sec->addr + sec->size : 0;
 		s->score = sym_score(&sym, name);
-		s->name = add_name(t, name);
+		s->name = add_name(t, name, strnlen(name, MAX_NAME_LEN));
 		added++;
 	}
 	return added;
@@ -153,7 +142,7 @@ static size_t add_plt(struct elf_symtab *t, Elf *elf)
 			t->cap = t->cap ? t->cap * 2 : 1024;
 			t->syms = xrealloc(t->syms, t->cap * sizeof(*t->syms));
 		}
-		t->syms[t->n++] = (struct elf_sym){ addr, 0, entsz, 0, add_name(t, buf), 1 };
+		t->syms[t->n++] = (struct elf_sym){ addr, 0, entsz, 0, add_name(t, buf, strlen(buf)), 1 };
 		added++;
 	}
 	return added;

@@ -5,21 +5,11 @@
 #include <string.h>
 
 #include "util/die.h"
+#include "util/strbuf.h"
 
 static uint32_t add_name(struct kallsyms *k, const char *s, size_t n)
 {
-	if (k->names_len + n + 1 > k->names_cap) {
-		size_t nc = k->names_cap ? k->names_cap * 2 : 65536;
-		while (nc < k->names_len + n + 1)
-			nc *= 2;
-		k->names = xrealloc(k->names, nc);
-		k->names_cap = nc;
-	}
-	uint32_t off = (uint32_t)k->names_len;
-	memcpy(k->names + off, s, n);
-	k->names[off + n] = 0;
-	k->names_len += n + 1;
-	return off;
+	return strtab_add(&k->names, &k->names_len, &k->names_cap, s, n);
 }
 
 static int cmp_ksym(const void *a, const void *b)

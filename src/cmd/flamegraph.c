@@ -25,6 +25,9 @@
 #include "profile/perf_data.h"
 #include "render/flame.h"
 #include "render/folded_profile.h"
+#include "render/pprof.h"
+#include "render/pprof_folded.h"
+#include "render/pprof_profile.h"
 #include "render/speedscope.h"
 #include "util/browser.h"
 #include "util/die.h"
@@ -47,8 +50,10 @@ static const char flamegraph_usage[] =
 	"\n"
 	"Output:\n"
 	"  -o, --output FILE       where to write (default flamegraph.svg; folded: stdout;\n"
-	"                          speedscope: profile.speedscope.json; '-' = stdout)\n"
-	"      --format FMT        svg (default), folded (stacks + counts), speedscope (JSON)\n"
+	"                          speedscope: profile.speedscope.json; pprof:\n"
+	"                          profile.pb.gz; '-' = stdout)\n"
+	"      --format FMT        svg (default), folded (stacks + counts), speedscope (JSON),\n"
+	"                          pprof (gzipped profile.proto: go tool pprof, Pyroscope)\n"
 	"      --open              open the result in a browser ($BROWSER, xdg-open or\n"
 	"                          sensible-browser) when there is a display, else print its path\n"
 	"Recording:\n"
@@ -83,7 +88,7 @@ static const char flamegraph_usage[] =
 	"Frames: the root is the command name; kernel frames end in _[k], inlined\n"
 	"ones in _[i]. Exit status: COMMAND's own (the graph is written anyway).\n";
 
-enum fg_format { FMT_SVG, FMT_FOLDED, FMT_SPEEDSCOPE };
+enum fg_format { FMT_SVG, FMT_FOLDED, FMT_SPEEDSCOPE, FMT_PPROF };
 
 enum {
 	OPT_FORMAT = 256,
@@ -398,8 +403,11 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 				o.format = FMT_FOLDED;
 			else if (!strcmp(optarg, "speedscope"))
 				o.format = FMT_SPEEDSCOPE;
+			else if (!strcmp(optarg, "pprof"))
+				o.format = FMT_PPROF;
 			else
-				return fg_usage_error("unknown --format '%s' (expected svg, folded or speedscope)", optarg);
+				return fg_usage_error("unknown --format '%s' (expected svg, folded, speedscope or pprof)",
+						      optarg);
 			break;
 		case OPT_OPEN:
 			o.open = true;
@@ -535,10 +543,14 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 				      "-i FILE, --folded FILE, --perf-script FILE or --diff A B");
 	if (sources > 1)
 		return fg_usage_error("%s", "give one of: a command, -p PID, -i, --folded, --perf-script, --diff");
-	if (o.diff_a && o.format == FMT_SPEEDSCOPE)
-		return fg_usage_error("%s", "--diff draws an SVG (or --format folded); speedscope has no diff view");
+	if (o.diff_a && (o.format == FMT_SPEEDSCOPE || o.format == FMT_PPROF))
+		return fg_usage_error("--diff draws an SVG (or --format folded); %s has no diff view",
+				      o.format == FMT_PPROF ? "pprof" : "speedscope");
 	if (!o.output)
-		o.output = o.format == FMT_SVG ? "flamegraph.svg" : o.format == FMT_FOLDED ? "-" : "profile.speedscope.json";
+		o.output = o.format == FMT_SVG ? "flamegraph.svg" : o.format == FMT_FOLDED ? "-"
+			 : o.format == FMT_PPROF ? "profile.pb.gz" : "profile.speedscope.json";
+	if (o.format == FMT_PPROF && !strcmp(o.output, "-") && isatty(STDOUT_FILENO))
+		return fg_usage_error("%s", "a pprof profile is binary (gzip): give a file with -o FILE.pb.gz, or pipe it");
 	int werr = check_writable(o.output); /* now, not after the recording */
 	if (werr)
 		die("cannot write '%s': %s", o.output, strerror(werr));
@@ -594,7 +606,11 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 	if (!out)
 		die("cannot write '%s': %s", o.output, strerror(errno));
 	int wrc = 0;
-	if (o.format == FMT_SPEEDSCOPE) {
+	if (o.format == FMT_PPROF) {
+		struct pprof *pp = prof ? pprof_from_profile(prof) : pprof_from_folded(&set);
+		wrc = pprof_write_gz(pp, out);
+		pprof_free(pp);
+	} else if (o.format == FMT_SPEEDSCOPE) {
 		struct speedscope_opts so = { name, o.no_inline };
 		wrc = prof ? speedscope_write_profile(out, prof, &so) : speedscope_write_folded(out, &set, &so);
 	} else if (o.format == FMT_FOLDED) {

@@ -13,6 +13,7 @@
 #include "heap/allocator_check.h"
 #include "heap/analysis.h"
 #include "heap/html.h"
+#include "heap/pprof_heap.h"
 #include "heap/record.h"
 #include "heap/report.h"
 #include "heap/trace.h"
@@ -20,13 +21,14 @@
 #include "util/die.h"
 #include "util/outfile.h"
 #include "util/pager.h"
+#include "render/pprof.h"
 
 
 static const char record_usage[] =
 	"usage: sonde heap [-o FILE] [--no-buildid-cache] [--] CMD [ARGS]\n"
 	"       sonde heap report FILE [-n N] [-s N] [--merged|--separate] [-l] [-H FILE]\n"
 	"                             [--flamegraph-cost allocations|temporary|leaked|peak] [--massif FILE]\n"
-	"                             [--html FILE]\n"
+	"                             [--html FILE] [--format pprof -o FILE]\n"
 	"\n"
 	"Runs CMD with libsonde-rt.so preloaded and records every allocation and free\n"
 	"with its call stack into FILE (default sonde-heap.APP.PID.zst; %p = pid), and\n"
@@ -50,6 +52,10 @@ static const char report_usage[] =
 	"  --massif F              write a massif.out file (ms_print F)\n"
 	"  --html F                write an HTML page (charts, flame graphs, call trees) to F\n"
 	"                          instead of the text report\n"
+	"  --format text|pprof     pprof: every cost as a sample type of a gzipped\n"
+	"                          profile.proto (go tool pprof, Pyroscope, Parca) instead\n"
+	"                          of the text report\n"
+	"  -o, --output F          where --format pprof writes (default profile.pb.gz)\n"
 	"  --no-inline             don't expand inlined frames\n"
 	"  -t, --shorten-templates 0|1 (default 1)\n"
 	"  --suppressions F        leak suppressions: 'leak:PATTERN' lines (LSan's format)\n"
@@ -171,12 +177,24 @@ static char *cut_statement(const struct heap_trace *t)
 	return why;
 }
 
+static int heap_pprof_write(struct heap_view *v, const struct heap_trace *t, const struct heap_analysis *an,
+			    const char *path)
+{
+	struct pprof *pp = pprof_from_heap(v, t, an);
+	int rc = pprof_write_file(pp, path);
+	if (!rc && strcmp(path, "-"))
+		note("wrote %s", path);
+	pprof_free(pp);
+	return rc;
+}
+
 int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 {
 	struct heap_report_opts o;
 	heap_report_opts_init(&o);
 	o.print_leaks = false;
-	const char *file = NULL, *hist = NULL, *ht_flame = NULL, *massif = NULL, *html = NULL;
+	const char *file = NULL, *hist = NULL, *ht_flame = NULL, *massif = NULL, *html = NULL, *output = NULL;
+	bool pprof = false;
 	int cost = -1, ht_cost = HC_ALLOCATIONS;
 	double massif_thr = 1.0;
 	bool no_inline = false, seen_dashdash = false;
@@ -230,6 +248,12 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 			(void)v; /* one detailed (peak) snapshot is written */
 		} else if ((v = opt_val(argc, argv, &i, NULL, "--html"))) {
 			html = v;
+		} else if ((v = opt_val(argc, argv, &i, NULL, "--format"))) {
+			if (strcmp(v, "pprof") && strcmp(v, "text"))
+				die_status(2, "unknown --format '%s' (expected text or pprof)", v);
+			pprof = !strcmp(v, "pprof");
+		} else if ((v = opt_val(argc, argv, &i, "-o", "--output"))) {
+			output = v;
 		} else if (!strcmp(a, "--no-inline")) {
 			no_inline = true;
 		} else if ((v = opt_val(argc, argv, &i, NULL, "--suppressions"))) {
@@ -244,6 +268,10 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 			die_status(2, "unknown option '%s' for %s", a, heaptrack_print ? "heaptrack_print" : "sonde heap report");
 		}
 	}
+	if (output && !pprof)
+		die_status(2, "-o writes --format pprof; the text report goes to standard output");
+	if (pprof && html)
+		die_status(2, "give one of --html and --format pprof");
 	if (!file) {
 		if (heaptrack_print)
 			die_status(1, "the option '--file' is required but missing");
@@ -278,17 +306,19 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 	o.peak_time = !heaptrack_print;
 	/* sonde's text report names rebuilt binaries in its header; other
 	 * outputs (and heaptrack_print's exact layout) leave it to stderr */
-	o.stale_warnings = !heaptrack_print && !html && cost < 0;
+	o.stale_warnings = !heaptrack_print && !html && !pprof && cost < 0;
 	if (!o.stale_warnings)
 		heap_view_warn_stale(view, NULL);
 	int rc = 0;
 	char *cut = cut_statement(&t);
 	/* the text report says it at its end; other outputs on stderr, first */
-	if (cut && (html || cost >= 0 || heaptrack_print))
+	if (cut && (html || pprof || cost >= 0 || heaptrack_print))
 		warn("the recording is incomplete: %s", cut);
-	if (!html && !heaptrack_print) /* heaptrack_print does not page */
+	if (!html && !pprof && !heaptrack_print) /* heaptrack_print does not page */
 		pager_start();
-	if (html) {
+	if (pprof) {
+		rc = heap_pprof_write(view, &t, &an, output ? output : "profile.pb.gz");
+	} else if (html) {
 		if (heap_html_write_file(html, view, &t, &an, file) < 0)
 			rc = 1;
 		else

@@ -112,6 +112,12 @@ static uint32_t module_for(struct loader *L, const struct sd_mmap *m)
 		return (uint32_t)*slot;
 	struct profile *p = L->p;
 	uint32_t id = add_module(p, m->filename, false);
+	struct prof_module *pm = &p->modules.v[id];
+	pm->build_id_len = m->build_id_len > 20 ? 20 : m->build_id_len;
+	memcpy(pm->build_id, m->build_id, pm->build_id_len);
+	pm->map_start = m->start;
+	pm->map_len = m->len;
+	pm->map_pgoff = m->pgoff;
 	/* Anonymous and special maps have no file to read symbols from. */
 	if (m->filename[0] == '/')
 		p->modules.v[id].sym_handle =

@@ -19,6 +19,9 @@ struct prof_module {
 	uint32_t path;  /* string id: full path as mapped */
 	int sym_handle; /* symbolizer module, or -1 */
 	bool kernel;
+	uint8_t build_id[20]; /* as recorded; build_id_len 0: none */
+	uint8_t build_id_len;
+	uint64_t map_start, map_len, map_pgoff; /* its first mapping (exports name it) */
 };
 
 /* One source location. `func` is the demangled function (or "[unknown]"). */

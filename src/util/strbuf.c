@@ -66,3 +66,19 @@ char *sb_detach(struct strbuf *sb)
 	sb->len = sb->cap = 0;
 	return s;
 }
+
+uint32_t strtab_add(char **tab, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		size_t nc = *cap ? *cap * 2 : 4096;
+		while (nc < *len + n + 1)
+			nc *= 2;
+		*tab = xrealloc(*tab, nc);
+		*cap = nc;
+	}
+	uint32_t off = (uint32_t)*len;
+	memcpy(*tab + off, s, n);
+	(*tab)[off + n] = 0;
+	*len += n + 1;
+	return off;
+}

@@ -2,6 +2,7 @@
 #ifndef SONDE_UTIL_STRBUF_H
 #define SONDE_UTIL_STRBUF_H
 #include <stddef.h>
+#include <stdint.h>
 #include "util/die.h"
 
 struct strbuf {
@@ -20,5 +21,9 @@ void sb_reset(struct strbuf *sb);
 void sb_free(struct strbuf *sb);
 /* Returns the buffer ("" when empty) and gives up ownership. */
 char *sb_detach(struct strbuf *sb);
+
+/* A string table: NUL-terminated strings back to back in *tab, each named
+ * by its offset. Appends n bytes of s and a NUL; returns their offset. */
+uint32_t strtab_add(char **tab, size_t *len, size_t *cap, const char *s, size_t n);
 
 #endif

@@ -1,6 +1,6 @@
 /* libsonde-rt.so: builds a small C program, runs it with LD_PRELOAD and
  * SONDE_HEAP_FD on a pipe, and decodes the stream (its own minimal decoder,
- * following runtime/heap_protocol.h). */
+ * following src/proto/heap_protocol.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

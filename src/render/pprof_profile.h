@@ -1,0 +1,15 @@
+/* A loaded recording (profile/model.h) as a pprof profile: the adapter
+ * from sonde's CPU model to the pprof builder (render/pprof.h). */
+#ifndef SONDE_RENDER_PPROF_PROFILE_H
+#define SONDE_RENDER_PPROF_PROFILE_H
+
+struct pprof;
+struct profile;
+
+/* Sample types: samples/count, then the event's weight: cpu/nanoseconds
+ * for cpu-clock and task-clock (their periods are ns), EVENT/count for
+ * others. Samples carry pid, tid and comm labels; every module is a
+ * mapping with its build-id, kernel frames map to [kernel.kallsyms]. */
+struct pprof *pprof_from_profile(const struct profile *p);
+
+#endif
