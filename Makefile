@@ -48,6 +48,12 @@ $(BUILD)/%.o: %.c
 # lists a test's runtime files.
 RT_UNIT_test_mc_insn := runtime/memcheck/mc_insn
 RT_UNIT_test_mc_leak := runtime/memcheck/mc_mark
+RT_UNIT_test_rt_info := runtime/base/rt_info
+RT_UNIT_test_rt_ptrmap := runtime/base/rt_ptrmap
+RT_UNIT_test_heap_order := runtime/base/rt_ptrmap
+RT_UNIT_test_mc_slab := runtime/memcheck/mc_slab
+RT_UNIT_test_mc_describe := runtime/memcheck/mc_describe runtime/memcheck/mc_freed runtime/memcheck/mc_slab \
+	runtime/base/rt_ptrmap
 RT_UNIT_fuzz_mc_insn := runtime/memcheck/mc_insn
 rt_unit_obj = $(RT_UNIT_$(1):%=$(BUILD)/rtunit/%.o)
 

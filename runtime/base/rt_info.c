@@ -9,44 +9,22 @@
 #include <sys/mman.h>
 
 #include "rt.h"
-
-struct gslot {
-	uint64_t size;
-	uint32_t stack;
-	uint8_t kind;
-};
+#include "rt_info_layout.h"
 
 static _Atomic int g_info_lock;
-/* The infos by index, in chunks that never move once mapped, so a look-up
- * by index (every free) takes no lock: an index is handed out only after
- * its entry and chunk are written. */
-#define CHUNK_BITS 14
-#define CHUNK_ENTRIES (1u << CHUNK_BITS)
-#define CHUNKS (1u << (32 - CHUNK_BITS)) /* every uint32_t index */
-static struct gslot *g_chunks[CHUNKS];
-struct tslot {
-	uint64_t size;
-	uint32_t stack, info; /* info 0: empty */
-	uint8_t kind;
-};
-static struct tslot *g_tab;
-static uint64_t g_cap, g_n;
-static uint32_t g_next_info = 1;
-
-static inline uint64_t key_hash(int kind, uint64_t size, uint32_t stack)
-{
-	uint64_t h = (size * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)stack * 0xc2b2ae3d27d4eb4full) ^ (uint64_t)kind;
-	return h ^ (h >> 31);
-}
+struct gslot *rt_info_chunks[CHUNKS];
+struct tslot *rt_info_tab;
+uint64_t rt_info_cap, rt_info_n;
+uint32_t rt_info_next = 1;
 
 static bool ggrow(void)
 {
-	uint64_t ncap = g_cap ? g_cap * 2 : 4096;
+	uint64_t ncap = rt_info_cap ? rt_info_cap * 2 : 4096;
 	struct tslot *ns = rt_map(ncap * sizeof(*ns));
 	if (!ns)
 		return false;
-	for (uint64_t i = 0; i < g_cap; i++) {
-		const struct tslot *e = &g_tab[i];
+	for (uint64_t i = 0; i < rt_info_cap; i++) {
+		const struct tslot *e = &rt_info_tab[i];
 		if (!e->info)
 			continue;
 		uint64_t j = key_hash(e->kind, e->size, e->stack) & (ncap - 1);
@@ -54,17 +32,17 @@ static bool ggrow(void)
 			j = (j + 1) & (ncap - 1);
 		ns[j] = *e;
 	}
-	if (g_tab)
-		rt_unmap(g_tab, g_cap * sizeof(*g_tab));
-	g_tab = ns;
-	g_cap = ncap;
+	if (rt_info_tab)
+		rt_unmap(rt_info_tab, rt_info_cap * sizeof(*rt_info_tab));
+	rt_info_tab = ns;
+	rt_info_cap = ncap;
 	return true;
 }
 
 /* The entry for index i, its chunk mapped if needed (under the lock). */
 static struct gslot *byidx_slot(uint32_t i)
 {
-	struct gslot **chunk = &g_chunks[i >> CHUNK_BITS];
+	struct gslot **chunk = &rt_info_chunks[i >> CHUNK_BITS];
 	struct gslot *c = __atomic_load_n(chunk, __ATOMIC_RELAXED);
 	if (!c) {
 		c = rt_map(CHUNK_ENTRIES * sizeof(struct gslot));
@@ -80,25 +58,25 @@ static uint32_t intern_global(int kind, uint64_t size, uint32_t stack, uint64_t 
 {
 	uint32_t info = 0;
 	bool locked = rt_spin_lock_if_threaded(&g_info_lock);
-	if ((g_n + 1) * 2 > g_cap && !ggrow()) {
+	if ((rt_info_n + 1) * 2 > rt_info_cap && !ggrow()) {
 		rt_spin_unlock_if(locked, &g_info_lock);
 		return 0;
 	}
-	uint64_t mask = g_cap - 1, j = h & mask;
-	for (; g_tab[j].info; j = (j + 1) & mask) {
-		const struct tslot *e = &g_tab[j];
+	uint64_t mask = rt_info_cap - 1, j = h & mask;
+	for (; rt_info_tab[j].info; j = (j + 1) & mask) {
+		const struct tslot *e = &rt_info_tab[j];
 		if (e->size == size && e->stack == stack && e->kind == kind) {
 			info = e->info;
 			break;
 		}
 	}
 	struct gslot *slot;
-	if (!info && g_next_info != UINT32_MAX && (slot = byidx_slot(g_next_info))) {
-		info = g_next_info;
+	if (!info && rt_info_next != UINT32_MAX && (slot = byidx_slot(rt_info_next))) {
+		info = rt_info_next;
 		*slot = (struct gslot){ size, stack, (uint8_t)kind };
-		__atomic_store_n(&g_next_info, info + 1, __ATOMIC_RELEASE); /* publishes *slot */
-		g_tab[j] = (struct tslot){ size, stack, info, (uint8_t)kind };
-		g_n++;
+		__atomic_store_n(&rt_info_next, info + 1, __ATOMIC_RELEASE); /* publishes *slot */
+		rt_info_tab[j] = (struct tslot){ size, stack, info, (uint8_t)kind };
+		rt_info_n++;
 		*is_new = true;
 	}
 	rt_spin_unlock_if(locked, &g_info_lock);
@@ -120,9 +98,9 @@ uint32_t rt_info_intern(struct rt_info_cache *c, int kind, uint64_t size, uint32
 
 bool rt_info_get(uint32_t info, uint64_t *size, uint32_t *stack, int *kind)
 {
-	if (!info || info >= __atomic_load_n(&g_next_info, __ATOMIC_ACQUIRE))
+	if (!info || info >= __atomic_load_n(&rt_info_next, __ATOMIC_ACQUIRE))
 		return false;
-	const struct gslot *c = __atomic_load_n(&g_chunks[info >> CHUNK_BITS], __ATOMIC_ACQUIRE);
+	const struct gslot *c = __atomic_load_n(&rt_info_chunks[info >> CHUNK_BITS], __ATOMIC_ACQUIRE);
 	if (!c)
 		return false;
 	const struct gslot *e = &c[info & (CHUNK_ENTRIES - 1)];

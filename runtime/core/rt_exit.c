@@ -22,8 +22,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "mc_check.h"
 #include "rt_core.h"
+#include "rt_ops.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define HIDDEN __attribute__((visibility("hidden"), used))
@@ -38,7 +38,8 @@ static void note_caller(const uint64_t *regs, bool libc_exit)
 	uint64_t w[6];
 	for (size_t i = 0; i < n; i++)
 		w[i] = regs[saved[i]];
-	rt_leak_check_caller(regs[R_SP], w, n);
+	if (rt_ops->exit_regs)
+		rt_ops->exit_regs(regs[R_SP], w, n);
 }
 
 HIDDEN __attribute__((noreturn)) void rt_exit_entry(int status, const uint64_t *regs)

@@ -1,7 +1,7 @@
 /* What a mode does behind the hooks: the operations of heap profiling
- * (heap/heap_ops.c) or of memcheck (memcheck/mc_ops.c), one table chosen
- * once at init (rt_init), before any call is traced. The hooks
- * (rt_hooks.c, rt_hooks_cxx.c) keep what every mode shares (the early
+ * (heap/heap_ops.c) or of memcheck (memcheck/mc_block.c, mc_mode.c), one
+ * table chosen once at init (rt_init), before any call is traced. The
+ * hooks (rt_hooks.c) keep what every mode shares (the early
  * arena, the guard, tracing or not) and make one indirect call; the core
  * calls the process operations (NULL: the mode has none). */
 #ifndef SONDE_RT_OPS_H
@@ -60,6 +60,9 @@ struct rt_ops {
 	rt_main_fn (*wrap_main)(rt_main_fn main);
 	/* the program's stack below sp is dead or the runtime's own */
 	void (*stack_from)(uint64_t sp);
+	/* the program called exit or _exit with the stack at sp and regs[0..n)
+	 * in the callee-saved registers its frames keep (rt_exit.c) */
+	void (*exit_regs)(uint64_t sp, const uint64_t *regs, size_t n);
 	/* the program is ending from c (how: HOW_EXIT, HOW_UEXIT) */
 	void (*found_at)(struct rt_caller c, uint8_t how);
 	/* a kept signal (rt_signal_keep) struck: true if it was the mode's */

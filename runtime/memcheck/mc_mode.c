@@ -462,6 +462,7 @@ const struct rt_ops rt_mc_ops = {
 	.thread_create = mc_thread_create,
 	.wrap_main = mc_wrap_main,
 	.stack_from = rt_leak_check_stack_from,
+	.exit_regs = rt_leak_check_caller,
 	.found_at = mc_found_at,
 	.kept_signal = mc_precise_fault,
 	.fatal = mc_fatal,

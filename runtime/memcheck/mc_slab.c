@@ -11,69 +11,20 @@
 #include <sys/mman.h>
 
 #include "mc_slab.h"
+#include "mc_slab_layout.h"
 #include "rt.h"
-
-#define REGION_SIZE (32ull << 30)
-#define SPAN_SHIFT 18
-#define SPAN (1ull << SPAN_SHIFT)
-#define NSPANS (REGION_SIZE >> SPAN_SHIFT)
-#define MIN_SLOT 64
-#define CELLS_PER_SPAN (SPAN / MIN_SLOT)
-#define CELL_WORDS 2 /* a slot's info, then its block's age: one cache line for both stores */
-#define SMALL_MAX 1024 /* classes every 16 bytes up to here, then 4 per doubling */
-#define NSMALL ((SMALL_MAX - MIN_SLOT) / 16 + 1)
-#define NCLASS (NSMALL + 4 * 6)
-#define TCACHE 64 /* slots a thread keeps per class */
-#define BATCH (TCACHE / 2)
 
 uint64_t mc_slab_lo, mc_slab_hi;
 
 static uint32_t *g_cells;            /* CELLS_PER_SPAN cells per span */
 static uint8_t g_span_class[NSPANS]; /* class + 1; 0: not in use */
-static _Atomic uint64_t g_next_span;
-
-/* Slot index in its span by a multiply: floor(in * ceil(2^40 / size) / 2^40)
- * is in / size for in < 2^18 and size <= 2^16 (the error stays below
- * 2^-22, under the 1/size a quotient's fraction keeps from the next
- * integer); a division on every malloc and free cost more. */
-#define RECIP_SHIFT 40
-static uint64_t g_recip[NCLASS];
-
-struct pool {
-	_Atomic int lock;
-	uint32_t n, cap;
-	void **stack;
-	uint64_t carve, carve_end; /* the class's newest span, not handed out yet */
-};
-static struct pool g_pools[NCLASS];
-
-struct tcache {
-	struct tcache *next; /* on the free list, once its thread ended */
-	uint32_t n[NCLASS];
-	void *slot[NCLASS][TCACHE];
-};
+_Atomic uint64_t mc_slab_next_span;
+uint64_t mc_slab_recip[NCLASS];
+struct pool mc_slab_pools[NCLASS];
 static __thread struct tcache *t_tc RT_TLS;
 static __thread bool t_ended RT_TLS; /* past mc_slab_thread_exit: no cache again */
 static _Atomic int g_spare_lock;
-static struct tcache *g_spare;
-
-static inline uint32_t class_size(unsigned c)
-{
-	if (c < NSMALL)
-		return MIN_SLOT + 16 * c;
-	unsigned k = c - NSMALL, e = 10 + k / 4;
-	return (1u << e) + (k % 4 + 1) * (1u << (e - 2));
-}
-
-static inline unsigned class_of(size_t n)
-{
-	if (n <= MIN_SLOT)
-		return 0;
-	if (n <= SMALL_MAX)
-		return (unsigned)((n + 15) / 16 - MIN_SLOT / 16);
-	unsigned e = 63 - (unsigned)__builtin_clzll(n - 1);
-	return NSMALL + (e - 10) * 4 + (unsigned)((n - 1 - (1ull << e)) >> (e - 2));
-}
+struct tcache *mc_slab_spare;
 
 bool mc_slab_init(void)
 {
@@ -91,7 +42,7 @@ bool mc_slab_init(void)
 	rt_map_note(r, REGION_SIZE);
 	rt_map_note(c, NSPANS * CELLS_PER_SPAN * CELL_WORDS * sizeof(uint32_t));
 	for (unsigned k = 0; k < NCLASS; k++)
-		g_recip[k] = ((1ull << RECIP_SHIFT) + class_size(k) - 1) / class_size(k);
+		mc_slab_recip[k] = ((1ull << RECIP_SHIFT) + class_size(k) - 1) / class_size(k);
 	g_cells = c;
 	mc_slab_lo = (uint64_t)(uintptr_t)r;
 	mc_slab_hi = mc_slab_lo + REGION_SIZE;
@@ -104,9 +55,9 @@ static struct tcache *tcache_get(void)
 	if (RT_LIKELY(tc) || t_ended)
 		return tc;
 	rt_spin_lock(&g_spare_lock);
-	tc = g_spare;
+	tc = mc_slab_spare;
 	if (tc)
-		g_spare = tc->next;
+		mc_slab_spare = tc->next;
 	rt_spin_unlock(&g_spare_lock);
 	if (!tc)
 		tc = rt_map(sizeof *tc);
@@ -117,7 +68,7 @@ static struct tcache *tcache_get(void)
  * pool, else new ones from the class's span (a new span when it is used up). */
 static void refill(struct tcache *tc, unsigned c)
 {
-	struct pool *p = &g_pools[c];
+	struct pool *p = &mc_slab_pools[c];
 	rt_spin_lock(&p->lock);
 	uint32_t k = p->n < BATCH ? p->n : BATCH;
 	p->n -= k;
@@ -126,7 +77,7 @@ static void refill(struct tcache *tc, unsigned c)
 	uint64_t size = class_size(c);
 	while (k < BATCH) {
 		if (p->carve + size > p->carve_end) {
-			uint64_t s = atomic_fetch_add(&g_next_span, 1);
+			uint64_t s = atomic_fetch_add(&mc_slab_next_span, 1);
 			if (s >= NSPANS)
 				break;
 			g_span_class[s] = (uint8_t)(c + 1);
@@ -143,7 +94,7 @@ static void refill(struct tcache *tc, unsigned c)
 /* Puts k slots into the pool of class c (out of memory: they stay unused). */
 static void pool_put(unsigned c, void *const *slots, uint32_t k)
 {
-	struct pool *p = &g_pools[c];
+	struct pool *p = &mc_slab_pools[c];
 	rt_spin_lock(&p->lock);
 	if (p->n + k > p->cap) {
 		uint32_t ncap = p->cap ? 2 * p->cap : 1024;
@@ -212,7 +163,7 @@ uint32_t *mc_slab_cell(uint64_t slot)
 	if (!c1)
 		return NULL;
 	uint64_t size = class_size(c1 - 1), in = off & (SPAN - 1);
-	uint64_t idx = (in * g_recip[c1 - 1]) >> RECIP_SHIFT;
+	uint64_t idx = (in * mc_slab_recip[c1 - 1]) >> RECIP_SHIFT;
 	if (idx * size != in || in + size > SPAN)
 		return NULL;
 	return &g_cells[(s * CELLS_PER_SPAN + idx) * CELL_WORDS];
@@ -226,7 +177,7 @@ uint64_t mc_slab_slot_of(uint64_t a)
 	unsigned c1 = g_span_class[s];
 	if (!c1)
 		return 0;
-	uint64_t size = class_size(c1 - 1), idx = ((off & (SPAN - 1)) * g_recip[c1 - 1]) >> RECIP_SHIFT;
+	uint64_t size = class_size(c1 - 1), idx = ((off & (SPAN - 1)) * mc_slab_recip[c1 - 1]) >> RECIP_SHIFT;
 	if ((idx + 1) * size > SPAN) /* the span's tail, after its last slot */
 		return 0;
 	return mc_slab_lo + (s << SPAN_SHIFT) + idx * size;
@@ -234,7 +185,7 @@ uint64_t mc_slab_slot_of(uint64_t a)
 
 void mc_slab_foreach_live(uint64_t off, void (*fn)(uint64_t ptr, uint32_t info, uint32_t age, void *ctx), void *ctx)
 {
-	uint64_t used = atomic_load(&g_next_span);
+	uint64_t used = atomic_load(&mc_slab_next_span);
 	if (used > NSPANS)
 		used = NSPANS;
 	for (uint64_t s = 0; s < used; s++) {
@@ -261,14 +212,14 @@ void mc_slab_thread_exit(void)
 			spill(tc, c, 0);
 	t_tc = NULL;
 	rt_spin_lock(&g_spare_lock);
-	tc->next = g_spare;
-	g_spare = tc;
+	tc->next = mc_slab_spare;
+	mc_slab_spare = tc;
 	rt_spin_unlock(&g_spare_lock);
 }
 
 void mc_slab_after_fork(void)
 {
 	for (unsigned c = 0; c < NCLASS; c++)
-		atomic_store(&g_pools[c].lock, 0);
+		atomic_store(&mc_slab_pools[c].lock, 0);
 	atomic_store(&g_spare_lock, 0);
 }

@@ -25,7 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../runtime/base/rt_ptrmap.c"
+#include "rt.h"
+#include "rt_ptrmap_layout.h"
 #include "heap_protocol.h"
 #include "rt_key.h"
 #include "unit.h"
@@ -192,9 +193,9 @@ static void make_program(struct program *p, int nthreads, size_t n, bool unique,
 static int reset_map(void)
 {
 	for (int i = 0; i < STRIPES; i++) {
-		if (g_stripes[i].s)
-			rt_unmap(g_stripes[i].s, g_stripes[i].cap * sizeof(struct slot));
-		memset(&g_stripes[i], 0, sizeof(g_stripes[i]));
+		if (rt_ptrmap_stripes[i].s)
+			rt_unmap(rt_ptrmap_stripes[i].s, rt_ptrmap_stripes[i].cap * sizeof(struct slot));
+		memset(&rt_ptrmap_stripes[i], 0, sizeof(rt_ptrmap_stripes[i]));
 	}
 	return 0;
 }
