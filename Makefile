@@ -51,6 +51,8 @@ RT_UNIT_test_mc_leak := runtime/memcheck/mc_mark
 RT_UNIT_test_rt_info := runtime/base/rt_info
 RT_UNIT_test_rt_ptrmap := runtime/base/rt_ptrmap
 RT_UNIT_test_heap_order := runtime/base/rt_ptrmap
+RT_UNIT_test_mc_blocks := runtime/memcheck/mc_guard runtime/memcheck/mc_freed runtime/memcheck/mc_redzone \
+	runtime/memcheck/mc_slab
 RT_UNIT_test_mc_slab := runtime/memcheck/mc_slab
 RT_UNIT_test_mc_describe := runtime/memcheck/mc_describe runtime/memcheck/mc_freed runtime/memcheck/mc_slab \
 	runtime/base/rt_ptrmap

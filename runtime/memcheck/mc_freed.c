@@ -18,14 +18,13 @@
 
 /* The first ring (the main thread's, usually) holds valgrind's
  * --freelist-vol; the others a quarter of it, so many threads do not pin
- * many times that much memory. Every ring holds at most RING_ENTRIES
- * frees: the blocks leaving are checked, and a quarantine of small blocks
+ * many times that much memory. Every ring holds at most MC_RING_ENTRIES
+ * frees (mc_freed.h): the blocks leaving are checked, and a quarantine of small blocks
  * that outgrows the caches makes every allocation land on cold memory
  * (65,536 made malloc/free pairs a third slower; Dr. Memory delays 2,000
  * frees). Blocks of at least --freelist-big-blocks bytes wait in a list of
  * their own and leave first, as in valgrind, so one big free does not
  * flush the small blocks. */
-#define RING_ENTRIES (1u << 14)
 #define BIG_ENTRIES 64u
 #define PREFETCH_AHEAD 4 /* blocks leaving soon whose memory is fetched early */
 
@@ -54,7 +53,7 @@ static inline struct mc_freed_block block_of(const struct ent *e)
 
 struct mc_ring {
 	_Atomic int lock;
-	uint32_t head, count; /* of RING_ENTRIES, a power of two */
+	uint32_t head, count; /* of MC_RING_ENTRIES, a power of two */
 	uint32_t big_head, big_count; /* of BIG_ENTRIES: big held blocks, oldest first */
 	uint64_t volume, held_bytes;
 	struct mc_ring *next; /* every ring, for lookups */
@@ -70,7 +69,7 @@ struct mc_ring *mc_ring_new(void)
 	rt_spin_lock(&g_rings_lock);
 	bool first = !g_rings;
 	rt_spin_unlock(&g_rings_lock);
-	struct mc_ring *r = rt_map(sizeof *r + RING_ENTRIES * sizeof(struct ent));
+	struct mc_ring *r = rt_map(sizeof *r + MC_RING_ENTRIES * sizeof(struct ent));
 	if (!r)
 		return NULL;
 	r->volume = first ? g_volume : g_volume / 4;
@@ -79,6 +78,11 @@ struct mc_ring *mc_ring_new(void)
 	g_rings = r;
 	rt_spin_unlock(&g_rings_lock);
 	return r;
+}
+
+uint64_t mc_ring_held_bytes(const struct mc_ring *r)
+{
+	return r->held_bytes;
 }
 
 /* Forgets the oldest entry; a held block goes to *out. */
@@ -90,14 +94,14 @@ static bool pop_oldest(struct mc_ring *r, struct mc_freed_block *out)
 		*out = block_of(old);
 	if (old->held == MC_HELD)
 		r->held_bytes -= old->size;
-	r->head = (r->head + 1) & (RING_ENTRIES - 1);
+	r->head = (r->head + 1) & (MC_RING_ENTRIES - 1);
 	r->count--;
 	/* the caller checks the blocks that leave, long out of cache: fetch
 	 * the ones next in line now (the ring is FIFO) */
 	if (r->count > 2 * PREFETCH_AHEAD) /* the entries that will be read there */
-		__builtin_prefetch(&r->ent[(r->head + 2 * PREFETCH_AHEAD) & (RING_ENTRIES - 1)]);
+		__builtin_prefetch(&r->ent[(r->head + 2 * PREFETCH_AHEAD) & (MC_RING_ENTRIES - 1)]);
 	if (r->count > PREFETCH_AHEAD) {
-		const struct ent *next = &r->ent[(r->head + PREFETCH_AHEAD) & (RING_ENTRIES - 1)];
+		const struct ent *next = &r->ent[(r->head + PREFETCH_AHEAD) & (MC_RING_ENTRIES - 1)];
 		if (next->held == MC_HELD) {
 			const char *p = (const char *)(uintptr_t)next->ptr;
 			uint64_t n = next->size < 256 ? next->size : 256;
@@ -135,7 +139,7 @@ size_t mc_freed_note(struct mc_ring *r, const struct mc_freed_block *b, int held
 	/* make room as valgrind does after adding it: the big blocks leave
 	 * first (a new big one itself when no older is left), then the oldest */
 	for (;;) {
-		bool ring_full = !big && r->count == RING_ENTRIES, big_full = big && r->big_count == BIG_ENTRIES;
+		bool ring_full = !big && r->count == MC_RING_ENTRIES, big_full = big && r->big_count == BIG_ENTRIES;
 		bool over = held == MC_HELD && r->held_bytes + cost > r->volume;
 		if (n_out == max || !(ring_full || big_full || over))
 			break;
@@ -146,7 +150,7 @@ size_t mc_freed_note(struct mc_ring *r, const struct mc_freed_block *b, int held
 		else if (pop_oldest(r, &out[n_out]))
 			n_out++;
 	}
-	if ((!big && r->count == RING_ENTRIES) || (big && (r->big_count == BIG_ENTRIES ||
+	if ((!big && r->count == MC_RING_ENTRIES) || (big && (r->big_count == BIG_ENTRIES ||
 							  r->held_bytes + cost > r->volume))) {
 		/* no room: released at once, not remembered */
 		rt_spin_unlock_if(locked, &r->lock);
@@ -158,7 +162,7 @@ size_t mc_freed_note(struct mc_ring *r, const struct mc_freed_block *b, int held
 	if (big) {
 		r->big[(r->big_head + r->big_count++) % BIG_ENTRIES] = e;
 	} else {
-		r->ent[(r->head + r->count) & (RING_ENTRIES - 1)] = e;
+		r->ent[(r->head + r->count) & (MC_RING_ENTRIES - 1)] = e;
 		r->count++;
 	}
 	r->held_bytes += cost;
@@ -196,7 +200,7 @@ static bool find(uint64_t addr, uint64_t slack, bool exact, struct mc_freed_bloc
 		if (!lock_bounded(&r->lock))
 			continue;
 		for (uint32_t i = r->count; i-- > 0 && !found;) {
-			const struct ent *e = &r->ent[(r->head + i) & (RING_ENTRIES - 1)];
+			const struct ent *e = &r->ent[(r->head + i) & (MC_RING_ENTRIES - 1)];
 			if (matches(e, addr, slack, exact)) {
 				*out = block_of(e);
 				found = true;
@@ -233,7 +237,7 @@ void mc_freed_foreach_held(void (*fn)(const struct mc_freed_block *b, void *ctx)
 		if (!lock_bounded(&r->lock))
 			continue;
 		for (uint32_t i = 0; i < r->count; i++) {
-			const struct ent *e = &r->ent[(r->head + i) & (RING_ENTRIES - 1)];
+			const struct ent *e = &r->ent[(r->head + i) & (MC_RING_ENTRIES - 1)];
 			if (e->held) {
 				struct mc_freed_block b = block_of(e);
 				fn(&b, ctx);

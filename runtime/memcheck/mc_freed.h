@@ -14,6 +14,8 @@ struct mc_freed_block {
 };
 
 struct mc_ring;
+/* The frees a ring holds at most (mc_freed.c says why so few). */
+#define MC_RING_ENTRIES (1u << 14)
 
 /* valgrind's --freelist-vol and --freelist-big-blocks (before any ring). */
 void mc_freed_config(uint64_t volume, uint64_t big_blocks);
@@ -21,6 +23,8 @@ void mc_freed_config(uint64_t volume, uint64_t big_blocks);
 /* A thread's ring (NULL when out of memory). Rings live as long as the
  * process: a thread's state, and its ring, go to the next thread. */
 struct mc_ring *mc_ring_new(void);
+/* The bytes r holds in quarantine. */
+uint64_t mc_ring_held_bytes(const struct mc_ring *r);
 /* How a freed block waits: not at all (only remembered), in quarantine
  * at its size, or in quarantine at no cost (its memory went back to the
  * system: only the ring's room limits it). */

@@ -14,44 +14,24 @@
 #include <unistd.h>
 
 #include "mc_guard.h"
+#include "mc_guard_layout.h"
 #include "mc_redzone.h"
 #include "rt.h"
 
-#define MAX_DATA_PAGES 16
-#define MAX_REGIONS 24000
-#define SLOTS (1u << 20) /* page map, power of two; at most half full */
-#define MAX_BIG 4096     /* big regions, live or in quarantine */
-
-struct slot {
-	_Atomic uint64_t page; /* page number + 1; 0: empty */
-	_Atomic uint64_t block;
-};
-
 static unsigned g_every;
 static _Atomic uint64_t g_count;
-static _Atomic int g_lock;
-static struct slot *g_map;
-static size_t g_used, g_regions;
+_Atomic int mc_guard_lock;
+struct slot *mc_guard_map;
+size_t mc_guard_used, mc_guard_regions;
 static size_t g_page;
-
-struct big {
-	_Atomic uint64_t block; /* 0: a free entry; written last */
-	_Atomic uint64_t base, end; /* the region, its guard page included */
-};
 static struct big *g_big; /* MAX_BIG entries, mapped with the first big block */
-static size_t g_nbig;     /* entries in use (under g_lock) */
+size_t mc_guard_nbig;
 
 /* Whether a block of n bytes is a big one (the same answer at allocation,
  * protection and release). */
 static inline bool is_big(size_t n)
 {
 	return n > (MAX_DATA_PAGES - 1) * g_page;
-}
-
-static inline uint32_t slot_of(uint64_t page)
-{
-	page *= 0x9e3779b97f4a7c15ull;
-	return (uint32_t)(page >> 40) & (SLOTS - 1);
 }
 
 void mc_guard_init(unsigned every)
@@ -95,45 +75,45 @@ static inline size_t data_len(size_t n, size_t front)
 }
 
 /* Under the lock. */
-static void map_put(uint64_t page, uint64_t block)
+void mc_guard_map_put(uint64_t page, uint64_t block)
 {
-	for (uint32_t i = slot_of(page);; i = (i + 1) & (SLOTS - 1)) {
-		uint64_t k = atomic_load_explicit(&g_map[i].page, memory_order_relaxed);
+	for (uint32_t i = mc_guard_slot_of(page);; i = (i + 1) & (SLOTS - 1)) {
+		uint64_t k = atomic_load_explicit(&mc_guard_map[i].page, memory_order_relaxed);
 		if (k == 0 || k == page + 1) {
-			atomic_store_explicit(&g_map[i].block, block, memory_order_relaxed);
-			atomic_store_explicit(&g_map[i].page, page + 1, memory_order_release);
+			atomic_store_explicit(&mc_guard_map[i].block, block, memory_order_relaxed);
+			atomic_store_explicit(&mc_guard_map[i].page, page + 1, memory_order_release);
 			if (!k)
-				g_used++;
+				mc_guard_used++;
 			return;
 		}
 	}
 }
 
 /* Under the lock; backward-shift deletion. */
-static void map_erase(uint64_t page)
+void mc_guard_map_erase(uint64_t page)
 {
-	uint32_t i = slot_of(page);
+	uint32_t i = mc_guard_slot_of(page);
 	for (;; i = (i + 1) & (SLOTS - 1)) {
-		uint64_t k = atomic_load_explicit(&g_map[i].page, memory_order_relaxed);
+		uint64_t k = atomic_load_explicit(&mc_guard_map[i].page, memory_order_relaxed);
 		if (!k)
 			return;
 		if (k == page + 1)
 			break;
 	}
-	atomic_store_explicit(&g_map[i].page, 0, memory_order_release);
-	g_used--;
+	atomic_store_explicit(&mc_guard_map[i].page, 0, memory_order_release);
+	mc_guard_used--;
 	for (uint32_t j = i;;) {
 		j = (j + 1) & (SLOTS - 1);
-		uint64_t k = atomic_load_explicit(&g_map[j].page, memory_order_relaxed);
+		uint64_t k = atomic_load_explicit(&mc_guard_map[j].page, memory_order_relaxed);
 		if (!k)
 			return;
-		uint32_t h = slot_of(k - 1);
+		uint32_t h = mc_guard_slot_of(k - 1);
 		if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
 			continue;
-		atomic_store_explicit(&g_map[i].block, atomic_load_explicit(&g_map[j].block, memory_order_relaxed),
+		atomic_store_explicit(&mc_guard_map[i].block, atomic_load_explicit(&mc_guard_map[j].block, memory_order_relaxed),
 				      memory_order_relaxed);
-		atomic_store_explicit(&g_map[i].page, k, memory_order_release);
-		atomic_store_explicit(&g_map[j].page, 0, memory_order_release);
+		atomic_store_explicit(&mc_guard_map[i].page, k, memory_order_release);
+		atomic_store_explicit(&mc_guard_map[j].page, 0, memory_order_release);
 		i = j;
 	}
 }
@@ -141,23 +121,23 @@ static void map_erase(uint64_t page)
 /* Reserves room for a region (under the lock): false past the limits. */
 static bool reserve(size_t pages, bool big)
 {
-	if (!g_map && !(g_map = rt_map(SLOTS * sizeof(*g_map))))
+	if (!mc_guard_map && !(mc_guard_map = rt_map(SLOTS * sizeof(*mc_guard_map))))
 		return false;
 	if (big && !g_big && !(g_big = rt_map(MAX_BIG * sizeof(*g_big))))
 		return false;
-	if (g_regions >= MAX_REGIONS || g_used + pages > SLOTS / 2 || (big && g_nbig >= MAX_BIG))
+	if (mc_guard_regions >= MAX_REGIONS || mc_guard_used + pages > SLOTS / 2 || (big && mc_guard_nbig >= MAX_BIG))
 		return false;
-	g_regions++;
-	g_nbig += big;
+	mc_guard_regions++;
+	mc_guard_nbig += big;
 	return true;
 }
 
 static void unreserve(bool big)
 {
-	rt_spin_lock(&g_lock);
-	g_regions--;
-	g_nbig -= big;
-	rt_spin_unlock(&g_lock);
+	rt_spin_lock(&mc_guard_lock);
+	mc_guard_regions--;
+	mc_guard_nbig -= big;
+	rt_spin_unlock(&mc_guard_lock);
 }
 
 void *mc_guard_alloc(size_t n, size_t front)
@@ -168,9 +148,9 @@ void *mc_guard_alloc(size_t n, size_t front)
 	bool big = is_big(n);
 	if (!big && data / g_page > MAX_DATA_PAGES)
 		return NULL;
-	rt_spin_lock(&g_lock);
+	rt_spin_lock(&mc_guard_lock);
 	bool ok = reserve(big ? 2 : data / g_page + 1, big);
-	rt_spin_unlock(&g_lock);
+	rt_spin_unlock(&mc_guard_lock);
 	if (!ok)
 		return NULL;
 	uint8_t *base = mmap(NULL, data + g_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -182,7 +162,7 @@ void *mc_guard_alloc(size_t n, size_t front)
 	}
 	uint8_t *p = (uint8_t *)((uintptr_t)(base + data - n) & ~(uintptr_t)(mc_guard_align(n) - 1));
 	uint64_t block = (uint64_t)(uintptr_t)p;
-	rt_spin_lock(&g_lock);
+	rt_spin_lock(&mc_guard_lock);
 	if (big) {
 		struct big *e = g_big;
 		while (atomic_load_explicit(&e->block, memory_order_relaxed))
@@ -190,13 +170,13 @@ void *mc_guard_alloc(size_t n, size_t front)
 		atomic_store_explicit(&e->base, (uint64_t)(uintptr_t)base, memory_order_relaxed);
 		atomic_store_explicit(&e->end, (uint64_t)(uintptr_t)(base + data + g_page), memory_order_relaxed);
 		atomic_store_explicit(&e->block, block, memory_order_release);
-		map_put(block / g_page, block);
-		map_put((uint64_t)(uintptr_t)(base + data) / g_page, block);
+		mc_guard_map_put(block / g_page, block);
+		mc_guard_map_put((uint64_t)(uintptr_t)(base + data) / g_page, block);
 	} else {
 		for (size_t off = 0; off <= data; off += g_page)
-			map_put((uint64_t)(uintptr_t)(base + off) / g_page, block);
+			mc_guard_map_put((uint64_t)(uintptr_t)(base + off) / g_page, block);
 	}
-	rt_spin_unlock(&g_lock);
+	rt_spin_unlock(&mc_guard_lock);
 	return p;
 }
 
@@ -218,12 +198,12 @@ static struct big *big_holding(uint64_t addr)
 static bool map_find(uint64_t addr, uint64_t *block)
 {
 	uint64_t page = addr / g_page;
-	for (uint32_t i = slot_of(page), probes = 0; probes < SLOTS; i = (i + 1) & (SLOTS - 1), probes++) {
-		uint64_t k = atomic_load_explicit(&g_map[i].page, memory_order_acquire);
+	for (uint32_t i = mc_guard_slot_of(page), probes = 0; probes < SLOTS; i = (i + 1) & (SLOTS - 1), probes++) {
+		uint64_t k = atomic_load_explicit(&mc_guard_map[i].page, memory_order_acquire);
 		if (!k)
 			return false;
 		if (k == page + 1) {
-			*block = atomic_load_explicit(&g_map[i].block, memory_order_relaxed);
+			*block = atomic_load_explicit(&mc_guard_map[i].block, memory_order_relaxed);
 			return true;
 		}
 	}
@@ -232,7 +212,7 @@ static bool map_find(uint64_t addr, uint64_t *block)
 
 bool mc_guard_find(uint64_t addr, uint64_t *block)
 {
-	if (!g_map || !g_page)
+	if (!mc_guard_map || !g_page)
 		return false;
 	if (map_find(addr, block))
 		return true;
@@ -245,7 +225,7 @@ bool mc_guard_find(uint64_t addr, uint64_t *block)
 bool mc_guard_owns(const void *p)
 {
 	uint64_t b; /* a block's own page is in the map, big or not */
-	return g_every && g_map && map_find((uint64_t)(uintptr_t)p, &b) && b == (uint64_t)(uintptr_t)p;
+	return g_every && mc_guard_map && map_find((uint64_t)(uintptr_t)p, &b) && b == (uint64_t)(uintptr_t)p;
 }
 
 bool mc_guard_protect(void *p, size_t n)
@@ -269,26 +249,26 @@ void mc_guard_release(void *p, size_t n)
 {
 	uint64_t block = (uint64_t)(uintptr_t)p, first = block / g_page;
 	if (is_big(n)) {
-		rt_spin_lock(&g_lock);
+		rt_spin_lock(&mc_guard_lock);
 		struct big *e = g_big;
 		while (e && e < g_big + MAX_BIG && atomic_load_explicit(&e->block, memory_order_relaxed) != block)
 			e++;
 		if (!e || e == g_big + MAX_BIG) {
-			rt_spin_unlock(&g_lock);
+			rt_spin_unlock(&mc_guard_lock);
 			return;
 		}
 		uint64_t base = atomic_load_explicit(&e->base, memory_order_relaxed);
 		uint64_t end = atomic_load_explicit(&e->end, memory_order_relaxed);
 		atomic_store_explicit(&e->block, 0, memory_order_release);
-		map_erase(first);
-		map_erase(end / g_page - 1);
-		g_regions--;
-		g_nbig--;
-		rt_spin_unlock(&g_lock);
+		mc_guard_map_erase(first);
+		mc_guard_map_erase(end / g_page - 1);
+		mc_guard_regions--;
+		mc_guard_nbig--;
+		rt_spin_unlock(&mc_guard_lock);
 		munmap((void *)(uintptr_t)base, end - base);
 		return;
 	}
-	rt_spin_lock(&g_lock);
+	rt_spin_lock(&mc_guard_lock);
 	/* the region starts at the first page mapped to this block */
 	while (first > 0) {
 		uint64_t b;
@@ -298,9 +278,9 @@ void mc_guard_release(void *p, size_t n)
 	}
 	uint64_t end_page = guard_start(p, n) / g_page;
 	for (uint64_t pg = first; pg <= end_page; pg++)
-		map_erase(pg);
-	g_regions--;
-	rt_spin_unlock(&g_lock);
+		mc_guard_map_erase(pg);
+	mc_guard_regions--;
+	rt_spin_unlock(&mc_guard_lock);
 	munmap((void *)(uintptr_t)(first * g_page), (end_page - first + 1) * g_page);
 }
 

@@ -4,23 +4,9 @@
 
 #include "mc_guard.h"
 #include "mc_redzone.h"
+#include "mc_redzone_layout.h"
 #include "mc_slab.h"
 #include "rt.h"
-
-#define HEADER 16
-#define FRONT_CANARY 16
-#define MIN_FRONT MC_RZ_FRONT
-_Static_assert(MC_RZ_FRONT == HEADER + FRONT_CANARY, "the layout in mc_redzone.h");
-#define TAIL 16
-#define GUARDED 0x80000000u /* in header.front: the block ends at a guard page (mc_guard.c) */
-
-/* packed: a guarded block (and so its header) is only as aligned as its
- * size needs */
-struct __attribute__((packed)) header {
-	uint64_t size;
-	uint32_t front; /* bytes from the base to the block */
-	uint32_t check; /* ties size and front to the block's address */
-};
 
 static uint32_t check_of(const void *p, uint64_t size, uint32_t front)
 {
@@ -40,12 +26,6 @@ static inline bool guarded(const void *p)
 static inline struct header *header_of(const void *p)
 {
 	return (struct header *)((uintptr_t)p - MIN_FRONT);
-}
-
-/* The end of the tail redzone: the block rounded up to 16, plus 16. */
-static inline size_t tail_end(size_t n)
-{
-	return ((n + 15) & ~(size_t)15) + TAIL;
 }
 
 /* A guarded block's padding: from its end to the guard page, the next
@@ -193,14 +173,6 @@ bool mc_rz_check(const void *p, size_t n, struct mc_damage *before, struct mc_da
 		bad = true;
 	return bad;
 }
-
-/* The freed pattern covers small blocks whole and the head and the end of
- * bigger ones: filling and checking every byte of big blocks cost more than
- * the rest of free (two passes over memory that has gone cold by the time
- * the block leaves), and stale writes mostly hit the first fields. */
-#define FILL_WHOLE 512
-#define FILL_HEAD 256
-#define FILL_END 64
 
 bool mc_rz_fill_freed(void *p, size_t n)
 {
