@@ -12,6 +12,7 @@
 
 #include "util/die.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 
 static bool is_hex(char c)
 {
@@ -82,23 +83,10 @@ static bool legacy_segment(struct strbuf *sb, const char *s, size_t n)
 			while (j < n && is_hex(s[j]) && j - i < 10)
 				cp = cp * 16 + (unsigned long)(isdigit((unsigned char)s[j]) ? s[j] - '0' : s[j] - 'a' + 10), j++;
 			if (j < n && s[j] == '$' && j > i + 2) {
-				if (cp < 0x80) {
-					sb_addc(sb, (char)cp);
-				} else if (cp < 0x800) {
-					sb_addc(sb, (char)(0xc0 | (cp >> 6)));
-					sb_addc(sb, (char)(0x80 | (cp & 0x3f)));
-				} else if (cp < 0x10000) {
-					sb_addc(sb, (char)(0xe0 | (cp >> 12)));
-					sb_addc(sb, (char)(0x80 | ((cp >> 6) & 0x3f)));
-					sb_addc(sb, (char)(0x80 | (cp & 0x3f)));
-				} else if (cp < 0x110000) {
-					sb_addc(sb, (char)(0xf0 | (cp >> 18)));
-					sb_addc(sb, (char)(0x80 | ((cp >> 12) & 0x3f)));
-					sb_addc(sb, (char)(0x80 | ((cp >> 6) & 0x3f)));
-					sb_addc(sb, (char)(0x80 | (cp & 0x3f)));
-				} else {
+				if (cp >= 0x110000)
 					return false;
-				}
+				char u8[4];
+				sb_add(sb, u8, utf8_encode(cp, u8));
 				i = j + 1;
 				continue;
 			}

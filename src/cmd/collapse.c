@@ -1,91 +1,67 @@
 /* sonde collapse: `perf script` text (Linux perf's or `sonde script`'s) ->
  * folded stacks, like FlameGraph's stackcollapse-perf.pl. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd/cmds.h"
 #include "collapse/perf_script.h"
 #include "util/die.h"
+#include "util/options.h"
 #include "util/outfile.h"
 #include "util/lines.h"
 
-static const char usage[] =
-	"usage: sonde collapse [OPTIONS] [FILE|-]\n"
-	"\n"
+static const char *const usage[] = { "collapse [OPTIONS] [FILE|-]", NULL };
+
+static const char intro[] =
 	"Reads `perf script` text (default: standard input) and prints one line per\n"
 	"distinct stack, \"comm;root;...;leaf COUNT\", sorted, as stackcollapse-perf.pl does.\n"
-	"A sample whose event line has a period counts its period, otherwise 1.\n"
-	"\n"
-	"      --pid               root frame comm-PID [1]\n"
-	"      --tid               root frame comm-PID/TID [1]\n"
-	"      --kernel            annotate kernel frames with _[k]\n"
-	"      --jit               annotate JIT frames (/tmp/perf-PID.map, jitted-*.so) with _[j]\n"
-	"      --all               all annotations (--kernel --jit)\n"
-	"      --addrs             name unknown symbols [module <addr>]\n"
-	"      --event-filter EV   only samples of event EV (default: the first event seen)\n"
-	"      --inline            expand inlined frames from DWARF (file-relative addresses only)\n"
-	"      --no-comm           leave out the process-name root frame\n"
-	"  -o, --output FILE       write to FILE instead of standard output\n"
-	"  -q, --quiet             no summary messages\n"
-	"\n"
+	"A sample whose event line has a period counts its period, otherwise 1.\n";
+
+static const char outro[] =
 	"[1] needs pid and tid in the input: perf script -F comm,pid,tid,cpu,time,event,ip,sym,dso,trace\n";
+
+static int all_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	struct collapse_opts *o = opt->value;
+	o->kernel = o->jit = true;
+	return 0;
+}
+
+/* stackcollapse-perf.pl's --context and --srcline: source lines, which sonde collapse has not */
+static int unsupported_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	opt_usage_error(p->cmd, "option '--%s' is not supported (source lines are not part of sonde collapse)",
+			opt->lng);
+}
 
 int cmd_collapse(int argc, char **argv, const struct cmd_ctx *ctx)
 {
 	(void)ctx;
-	enum { O_PID = 256, O_TID, O_KERNEL, O_JIT, O_ALL, O_ADDRS, O_EVENT, O_INLINE, O_NOCOMM,
-	       O_CONTEXT, O_SRCLINE };
-	static const struct option longopts[] = {
-		{ "pid", no_argument, NULL, O_PID },
-		{ "tid", no_argument, NULL, O_TID },
-		{ "kernel", no_argument, NULL, O_KERNEL },
-		{ "jit", no_argument, NULL, O_JIT },
-		{ "all", no_argument, NULL, O_ALL },
-		{ "addrs", no_argument, NULL, O_ADDRS },
-		{ "event-filter", required_argument, NULL, O_EVENT },
-		{ "inline", no_argument, NULL, O_INLINE },
-		{ "no-comm", no_argument, NULL, O_NOCOMM },
-		{ "context", no_argument, NULL, O_CONTEXT },
-		{ "srcline", no_argument, NULL, O_SRCLINE },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct collapse_opts o = { 0 };
 	const char *output = NULL;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case O_PID: o.pid = true; break;
-		case O_TID: o.tid = true; break;
-		case O_KERNEL: o.kernel = true; break;
-		case O_JIT: o.jit = true; break;
-		case O_ALL: o.kernel = o.jit = true; break;
-		case O_ADDRS: o.addrs = true; break;
-		case O_EVENT: o.event_filter = optarg; break;
-		case O_INLINE: o.inline_frames = true; break;
-		case O_NOCOMM: o.no_comm = true; break;
-		case O_CONTEXT:
-		case O_SRCLINE:
-			error("option '%s' is not supported (source lines are not part of sonde collapse)",
-			      c == O_CONTEXT ? "--context" : "--srcline");
-			return 2;
-		case 'o': output = optarg; break;
-		case 'q': sonde_quiet = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
-		}
-	}
-	if (argc - optind > 1) {
-		error("too many arguments: only one input file is read");
-		fputs(usage, stderr);
-		return 2;
-	}
-	const char *path = optind < argc ? argv[optind] : "-";
+	const struct opt opts[] = {
+		OPT_BOOL(0, "pid", &o.pid, "root frame comm-PID [1]"),
+		OPT_BOOL(0, "tid", &o.tid, "root frame comm-PID/TID [1]"),
+		OPT_BOOL(0, "kernel", &o.kernel, "annotate kernel frames with _[k]"),
+		OPT_BOOL(0, "jit", &o.jit, "annotate JIT frames (/tmp/perf-PID.map, jitted-*.so) with _[j]"),
+		OPT_CALLBACK_NOARG(0, "all", &o, "all annotations (--kernel --jit)", all_cb),
+		OPT_BOOL(0, "addrs", &o.addrs, "name unknown symbols [module <addr>]"),
+		OPT_STRING(0, "event-filter", &o.event_filter, "EV",
+			   "only samples of event EV (default: the first event seen)"),
+		OPT_BOOL(0, "inline", &o.inline_frames, "expand inlined frames from DWARF (file-relative addresses only)"),
+		OPT_BOOL(0, "no-comm", &o.no_comm, "leave out the process-name root frame"),
+		OPT_STRING('o', "output", &output, "FILE", "write to FILE instead of standard output"),
+		OPT_COUNT('q', "quiet", &sonde_quiet, "no summary messages"),
+		{ .kind = OPTK_CALLBACK, .lng = "context", .flags = OPTF_HIDDEN | OPTF_NOARG, .cb = unsupported_cb },
+		{ .kind = OPTK_CALLBACK, .lng = "srcline", .flags = OPTF_HIDDEN | OPTF_NOARG, .cb = unsupported_cb },
+		OPT_END(),
+	};
+	const struct opt_cmd cmd = { "collapse", .usage = usage, .intro = intro, .outro = outro };
+	int nargs = opt_parse(&cmd, opts, argc, argv);
+	if (nargs > 1)
+		opt_usage_error(&cmd, "too many arguments: only one input file is read");
+	const char *path = nargs ? argv[0] : "-";
 	FILE *in = stdin;
 	if (strcmp(path, "-")) {
 		in = fopen(path, "rb");

@@ -4,7 +4,7 @@
  * text, and differential graphs of two profiles. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
+#include <float.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -31,6 +31,7 @@
 #include "render/speedscope.h"
 #include "util/browser.h"
 #include "util/die.h"
+#include "util/options.h"
 #include "util/outfile.h"
 #include "util/lines.h"
 #include "util/strbuf.h"
@@ -38,108 +39,24 @@
 
 #define FG_DEFAULT_FREQ 997 /* cargo-flamegraph's: off the beat of 1000 Hz timers */
 
-static const char flamegraph_usage[] =
-	"usage: sonde flamegraph [options] [--] COMMAND [ARGS...]\n"
-	"       sonde flamegraph [options] -p PID\n"
-	"       sonde flamegraph [options] -i sonde.data|perf.data\n"
-	"       sonde flamegraph [options] --folded FILE | --perf-script FILE   ('-' = stdin)\n"
-	"       sonde flamegraph [options] --diff BEFORE AFTER\n"
-	"\n"
+static const char *const fg_usage[] = {
+	"flamegraph [options] [--] COMMAND [ARGS...]",
+	"flamegraph [options] -p PID",
+	"flamegraph [options] -i sonde.data|perf.data",
+	"flamegraph [options] --folded FILE | --perf-script FILE   ('-' = stdin)",
+	"flamegraph [options] --diff BEFORE AFTER",
+	NULL,
+};
+
+static const char fg_intro[] =
 	"Records COMMAND with full call stacks (DWARF unwinding) and writes an\n"
-	"interactive SVG flamegraph: hover for counts, click to zoom, Ctrl-F to search.\n"
-	"\n"
-	"Output:\n"
-	"  -o, --output FILE       where to write (default flamegraph.svg; folded: stdout;\n"
-	"                          speedscope: profile.speedscope.json; pprof:\n"
-	"                          profile.pb.gz; '-' = stdout)\n"
-	"      --format FMT        svg (default), folded (stacks + counts), speedscope (JSON),\n"
-	"                          pprof (gzipped profile.proto: go tool pprof, Pyroscope)\n"
-	"      --open              open the result in a browser ($BROWSER, xdg-open or\n"
-	"                          sensible-browser) when there is a display, else print its path\n"
-	"Recording:\n"
-	"  -F, --freq HZ           samples per second (default %d)\n"
-	"  -p, --pid PID           attach to a running process until Ctrl-C (or --duration)\n"
-	"      --duration SECS     stop recording after SECS seconds\n"
-	"      --call-graph MODE   dwarf[,SIZE] (default; SIZE bytes of stack copied per\n"
-	"                          sample, default %u, at most 65528) or fp (frame pointers)\n"
-	"      --keep-data FILE    keep the recording in FILE (default: a temporary file)\n"
-	"      --ignore-status     exit 0 even when COMMAND fails\n"
-	"Inputs instead of a command:\n"
-	"  -i, --input FILE        a recording (sonde.data or Linux perf's perf.data)\n"
-	"      --folded FILE       folded stacks (\"a;b;c 12\" lines)\n"
-	"      --perf-script FILE  `perf script` text, collapsed like stackcollapse-perf\n"
-	"      --diff BEFORE AFTER differential graph: widths from AFTER, red = grew,\n"
-	"                          blue = shrank (recordings or folded files)\n"
-	"  -n, --normalize         (diff) scale BEFORE to AFTER's total first\n"
-	"      --negate            (diff) swap red and blue\n"
-	"Drawing:\n"
-	"      --title T           title (default \"Flame Graph\")\n"
-	"      --subtitle S        second line under the title\n"
-	"      --width PX          image width (default 1200; the SVG also scales)\n"
-	"      --min-width PX      omit frames narrower than PX pixels (default 0.1)\n"
-	"      --palette P         hot, rust, c, cpp, kernel, mem, io, red, green, blue,\n"
-	"                          aqua, yellow, purple, orange (default: rust for Rust\n"
-	"                          programs, else hot)\n"
-	"      --reverse           merge stacks from the leaf (who calls the hot code)\n"
-	"      --inverted          icicle graph: root at the top\n"
-	"      --no-inline         leave out inlined frames\n"
-	"  -q, --quiet             no progress or summary messages\n"
-	"\n"
+	"interactive SVG flamegraph: hover for counts, click to zoom, Ctrl-F to search.\n";
+
+static const char fg_outro[] =
 	"Frames: the root is the command name; kernel frames end in _[k], inlined\n"
 	"ones in _[i]. Exit status: COMMAND's own (the graph is written anyway).\n";
 
 enum fg_format { FMT_SVG, FMT_FOLDED, FMT_SPEEDSCOPE, FMT_PPROF };
-
-enum {
-	OPT_FORMAT = 256,
-	OPT_OPEN,
-	OPT_DURATION,
-	OPT_KEEP,
-	OPT_IGNORE,
-	OPT_FOLDED,
-	OPT_PERF_SCRIPT,
-	OPT_DIFF,
-	OPT_NEGATE,
-	OPT_TITLE,
-	OPT_SUBTITLE,
-	OPT_WIDTH,
-	OPT_MIN_WIDTH,
-	OPT_PALETTE,
-	OPT_REVERSE,
-	OPT_INVERTED,
-	OPT_NO_INLINE,
-	OPT_HELP,
-	OPT_CALL_GRAPH,
-};
-
-static const struct option fg_long[] = {
-	{ "output", required_argument, NULL, 'o' },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "open", no_argument, NULL, OPT_OPEN },
-	{ "freq", required_argument, NULL, 'F' },
-	{ "pid", required_argument, NULL, 'p' },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "keep-data", required_argument, NULL, OPT_KEEP },
-	{ "call-graph", required_argument, NULL, OPT_CALL_GRAPH },
-	{ "ignore-status", no_argument, NULL, OPT_IGNORE },
-	{ "input", required_argument, NULL, 'i' },
-	{ "folded", required_argument, NULL, OPT_FOLDED },
-	{ "perf-script", required_argument, NULL, OPT_PERF_SCRIPT },
-	{ "diff", required_argument, NULL, OPT_DIFF },
-	{ "normalize", no_argument, NULL, 'n' },
-	{ "negate", no_argument, NULL, OPT_NEGATE },
-	{ "title", required_argument, NULL, OPT_TITLE },
-	{ "subtitle", required_argument, NULL, OPT_SUBTITLE },
-	{ "width", required_argument, NULL, OPT_WIDTH },
-	{ "min-width", required_argument, NULL, OPT_MIN_WIDTH },
-	{ "palette", required_argument, NULL, OPT_PALETTE },
-	{ "reverse", no_argument, NULL, OPT_REVERSE },
-	{ "inverted", no_argument, NULL, OPT_INVERTED },
-	{ "no-inline", no_argument, NULL, OPT_NO_INLINE },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
-};
 
 static const char *const palettes[] = { "hot", "rust", "c", "cpp", "kernel", "mem", "io", "red",
 					"green", "blue", "aqua", "yellow", "purple", "orange", NULL };
@@ -154,20 +71,11 @@ struct fg_opts {
 	bool ignore_status, open, normalize, negate, reverse, inverted, no_inline;
 	const char *input, *folded, *perf_script, *diff_a, *diff_b;
 	const char *title, *subtitle, *palette;
-	unsigned width;
+	int width;
 	double min_width;
 	enum callgraph_mode callgraph;
 	uint32_t stack_size;
 };
-
-static int fg_usage_error(const char *fmt, const char *arg)
-{
-	char buf[512];
-	snprintf(buf, sizeof(buf), fmt, arg);
-	fprintf(stderr, "%s flamegraph: %s\n", sonde_progname, buf);
-	fprintf(stderr, "Run '%s flamegraph --help' for the options.\n", sonde_progname);
-	return 129;
-}
 
 /* The temporary recording, removed at exit (also after die()). */
 static char *tmp_data;
@@ -334,7 +242,7 @@ static void fmt_kb(uint64_t bytes, char *buf, size_t len)
 
 /* Records the command (or pid) into a data file; returns the record status
  * and sets *data to the file. */
-static int record_into(const struct fg_opts *o, char **cmd, int argc, char **argv, char **data)
+static int record_into(const struct fg_opts *o, char **cmd, char *line, char **data)
 {
 	struct record_opts ro = { 0 };
 	event_parse("cycles", &ro.event); /* falls back to cpu-clock without a PMU */
@@ -362,195 +270,130 @@ static int record_into(const struct fg_opts *o, char **cmd, int argc, char **arg
 		ro.temp_output = true;
 	}
 	ro.output = *data;
-	char *line = record_cmdline(argc, argv);
 	ro.cmdline = line;
-	int rc = record_session(&ro);
-	free(line);
-	return rc;
+	return record_session(&ro);
 }
 
-static int parse_double(const char *s, double *out)
+static int call_graph_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
 {
+	struct fg_opts *o = opt->value;
 	char *end;
-	errno = 0;
-	double d = strtod(s, &end);
-	if (errno || end == s || *end || !(d >= 0) || d > 1e9)
+	if (!strcmp(arg, "fp")) {
+		o->callgraph = CALLGRAPH_FP;
+	} else if (!strcmp(arg, "dwarf")) {
+		o->callgraph = CALLGRAPH_DWARF;
+	} else if (!strncmp(arg, "dwarf,", 6)) {
+		errno = 0;
+		unsigned long v = strtoul(arg + 6, &end, 10);
+		if (errno || *end || !v || v > 65528 || arg[6] == '-')
+			opt_usage_error(p->cmd, "invalid --call-graph '%s' (expected dwarf,SIZE with SIZE <= 65528)", arg);
+		o->callgraph = CALLGRAPH_DWARF;
+		o->stack_size = (uint32_t)((v + 7) & ~7ul);
+	} else {
 		return -1;
-	*out = d;
+	}
 	return 0;
+}
+
+/* --diff BEFORE AFTER: two values */
+static int diff_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	struct fg_opts *o = opt->value;
+	o->diff_a = arg;
+	o->diff_b = opt_next_arg(p);
+	return o->diff_b ? 0 : -1;
 }
 
 int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 {
+	static const char *const formats[] = { "svg", "folded", "speedscope", "pprof", NULL };
 	struct fg_opts o = { 0 };
 	o.freq = FG_DEFAULT_FREQ;
 	o.min_width = 0.1;
 	o.callgraph = CALLGRAPH_DWARF;
 	o.stack_size = DWARF_STACK_SIZE_DEFAULT;
-
-	optind = 0;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "+:o:F:p:i:nqh", fg_long, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			o.output = optarg;
-			break;
-		case OPT_FORMAT:
-			if (!strcmp(optarg, "svg"))
-				o.format = FMT_SVG;
-			else if (!strcmp(optarg, "folded"))
-				o.format = FMT_FOLDED;
-			else if (!strcmp(optarg, "speedscope"))
-				o.format = FMT_SPEEDSCOPE;
-			else if (!strcmp(optarg, "pprof"))
-				o.format = FMT_PPROF;
-			else
-				return fg_usage_error("unknown --format '%s' (expected svg, folded, speedscope or pprof)",
-						      optarg);
-			break;
-		case OPT_OPEN:
-			o.open = true;
-			break;
-		case 'F': {
-			char *end;
-			errno = 0;
-			unsigned long long v = strtoull(optarg, &end, 10);
-			if (errno || *end || !v || optarg[0] == '-')
-				return fg_usage_error("invalid frequency '%s' (expected samples per second)", optarg);
-			o.freq = v;
-			break;
-		}
-		case 'p': {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (errno || *end || v <= 0 || v > INT_MAX)
-				return fg_usage_error("invalid process id '%s'", optarg);
-			o.pid = (pid_t)v;
-			break;
-		}
-		case OPT_DURATION:
-			if (parse_double(optarg, &o.duration) < 0 || o.duration <= 0)
-				return fg_usage_error("invalid --duration '%s' (expected seconds > 0)", optarg);
-			break;
-		case OPT_CALL_GRAPH: {
-			char *end;
-			if (!strcmp(optarg, "fp")) {
-				o.callgraph = CALLGRAPH_FP;
-			} else if (!strcmp(optarg, "dwarf")) {
-				o.callgraph = CALLGRAPH_DWARF;
-			} else if (!strncmp(optarg, "dwarf,", 6)) {
-				errno = 0;
-				unsigned long v = strtoul(optarg + 6, &end, 10);
-				if (errno || *end || !v || v > 65528 || optarg[6] == '-')
-					return fg_usage_error("invalid --call-graph '%s' (expected dwarf,SIZE with SIZE "
-							      "<= 65528)", optarg);
-				o.callgraph = CALLGRAPH_DWARF;
-				o.stack_size = (uint32_t)((v + 7) & ~7ul);
-			} else {
-				return fg_usage_error("invalid --call-graph '%s' (expected dwarf, dwarf,SIZE or fp)", optarg);
-			}
-			break;
-		}
-		case OPT_KEEP:
-			o.keep_data = optarg;
-			break;
-		case OPT_IGNORE:
-			o.ignore_status = true;
-			break;
-		case 'i':
-			o.input = optarg;
-			break;
-		case OPT_FOLDED:
-			o.folded = optarg;
-			break;
-		case OPT_PERF_SCRIPT:
-			o.perf_script = optarg;
-			break;
-		case OPT_DIFF:
-			o.diff_a = optarg;
-			if (optind >= argc)
-				return fg_usage_error("%s", "--diff needs two files: --diff BEFORE AFTER");
-			o.diff_b = argv[optind++];
-			break;
-		case 'n':
-			o.normalize = true;
-			break;
-		case OPT_NEGATE:
-			o.negate = true;
-			break;
-		case OPT_TITLE:
-			o.title = optarg;
-			break;
-		case OPT_SUBTITLE:
-			o.subtitle = optarg;
-			break;
-		case OPT_WIDTH: {
-			char *end;
-			errno = 0;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (errno || *end || v < 100 || v > 100000)
-				return fg_usage_error("invalid --width '%s' (expected 100..100000 pixels)", optarg);
-			o.width = (unsigned)v;
-			break;
-		}
-		case OPT_MIN_WIDTH:
-			if (parse_double(optarg, &o.min_width) < 0)
-				return fg_usage_error("invalid --min-width '%s' (expected pixels >= 0)", optarg);
-			break;
-		case OPT_PALETTE: {
-			bool ok = false;
-			for (size_t k = 0; palettes[k]; k++)
-				ok |= !strcmp(palettes[k], optarg);
-			if (!ok)
-				return fg_usage_error("unknown --palette '%s' (expected hot, rust, c, cpp, kernel, mem, io, "
-						      "red, green, blue, aqua, yellow, purple or orange)",
-						      optarg);
-			o.palette = optarg;
-			break;
-		}
-		case OPT_REVERSE:
-			o.reverse = true;
-			break;
-		case OPT_INVERTED:
-			o.inverted = true;
-			break;
-		case OPT_NO_INLINE:
-			o.no_inline = true;
-			break;
-		case 'q':
-			sonde_quiet = 1;
-			break;
-		case 'h':
-		case OPT_HELP:
-			printf(flamegraph_usage, FG_DEFAULT_FREQ, DWARF_STACK_SIZE_DEFAULT);
-			return 0;
-		case ':':
-			return fg_usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt && optopt < 256) {
-				char opt[3] = { '-', (char)optopt, 0 };
-				return fg_usage_error("unknown option '%s'", opt);
-			}
-			return fg_usage_error("unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	char **cmd = argv + optind;
-	int sources = (*cmd != NULL) + (o.pid > 0) + !!o.input + !!o.folded + !!o.perf_script + !!o.diff_a;
+	int format = FMT_SVG, palette = -1;
+	char freq_help[64], cg_help[192];
+	snprintf(freq_help, sizeof(freq_help), "samples per second (default %d)", FG_DEFAULT_FREQ);
+	snprintf(cg_help, sizeof(cg_help),
+		 "dwarf[,SIZE] (default; SIZE bytes of stack copied per\n"
+		 "sample, default %u, at most 65528) or fp (frame pointers)",
+		 DWARF_STACK_SIZE_DEFAULT);
+	const struct opt opts[] = {
+		OPT_GROUP("Output:"),
+		OPT_STRING('o', "output", &o.output, "FILE",
+			   "where to write (default flamegraph.svg; folded: stdout;\n"
+			   "speedscope: profile.speedscope.json; pprof:\n"
+			   "profile.pb.gz; '-' = stdout)"),
+		OPT_ENUM(0, "format", &format, "FMT",
+			 "svg (default), folded (stacks + counts), speedscope (JSON),\n"
+			 "pprof (gzipped profile.proto: go tool pprof, Pyroscope)",
+			 formats, NULL),
+		OPT_BOOL(0, "open", &o.open,
+			 "open the result in a browser ($BROWSER, xdg-open or\n"
+			 "sensible-browser) when there is a display, else print its path"),
+		OPT_GROUP("Recording:"),
+		OPT_U64('F', "freq", &o.freq, "HZ", freq_help, 1, 0,
+			"invalid frequency '%s' (expected samples per second)"),
+		OPT_INT('p', "pid", &o.pid, "PID", "attach to a running process until Ctrl-C (or --duration)", 1,
+			INT_MAX, "invalid process id '%s'"),
+		OPT_DOUBLE(0, "duration", &o.duration, "SECS", "stop recording after SECS seconds", DBL_MIN, 1e9,
+			   "invalid --duration '%s' (expected seconds > 0)"),
+		OPT_CALLBACK(0, "call-graph", &o, "MODE", cg_help, call_graph_cb,
+			     "invalid --call-graph '%s' (expected dwarf, dwarf,SIZE or fp)"),
+		OPT_STRING(0, "keep-data", &o.keep_data, "FILE",
+			   "keep the recording in FILE (default: a temporary file)"),
+		OPT_BOOL(0, "ignore-status", &o.ignore_status, "exit 0 even when COMMAND fails"),
+		OPT_GROUP("Inputs instead of a command:"),
+		OPT_STRING('i', "input", &o.input, "FILE", "a recording (sonde.data or Linux perf's perf.data)"),
+		OPT_STRING(0, "folded", &o.folded, "FILE", "folded stacks (\"a;b;c 12\" lines)"),
+		OPT_STRING(0, "perf-script", &o.perf_script, "FILE",
+			   "`perf script` text, collapsed like stackcollapse-perf"),
+		OPT_CALLBACK(0, "diff", &o, "BEFORE AFTER",
+			     "differential graph: widths from AFTER, red = grew,\n"
+			     "blue = shrank (recordings or folded files)",
+			     diff_cb, "--diff needs two files: --diff BEFORE AFTER"),
+		OPT_BOOL('n', "normalize", &o.normalize, "(diff) scale BEFORE to AFTER's total first"),
+		OPT_BOOL(0, "negate", &o.negate, "(diff) swap red and blue"),
+		OPT_GROUP("Drawing:"),
+		OPT_STRING(0, "title", &o.title, "T", "title (default \"Flame Graph\")"),
+		OPT_STRING(0, "subtitle", &o.subtitle, "S", "second line under the title"),
+		OPT_INT(0, "width", &o.width, "PX", "image width (default 1200; the SVG also scales)", 100, 100000,
+			"invalid --width '%s' (expected 100..100000 pixels)"),
+		OPT_DOUBLE(0, "min-width", &o.min_width, "PX", "omit frames narrower than PX pixels (default 0.1)", 0,
+			   1e9, "invalid --min-width '%s' (expected pixels >= 0)"),
+		OPT_ENUM(0, "palette", &palette, "P",
+			 "hot, rust, c, cpp, kernel, mem, io, red, green, blue,\n"
+			 "aqua, yellow, purple, orange (default: rust for Rust\n"
+			 "programs, else hot)",
+			 palettes, NULL),
+		OPT_BOOL(0, "reverse", &o.reverse, "merge stacks from the leaf (who calls the hot code)"),
+		OPT_BOOL(0, "inverted", &o.inverted, "icicle graph: root at the top"),
+		OPT_BOOL(0, "no-inline", &o.no_inline, "leave out inlined frames"),
+		OPT_COUNT('q', "quiet", &sonde_quiet, "no progress or summary messages"),
+		OPT_END(),
+	};
+	const struct opt_cmd cmd = { "flamegraph", .prog = "sonde", .usage = fg_usage, .intro = fg_intro,
+				     .outro = fg_outro, .stop_at_arg = true };
+	char *line = record_cmdline(argc, argv); /* before the parser moves argv */
+	int nargs = opt_parse(&cmd, opts, argc, argv);
+	o.format = (enum fg_format)format;
+	o.palette = palette >= 0 ? palettes[palette] : NULL;
+	char **cmdv = argv;
+	int sources = (nargs > 0) + (o.pid > 0) + !!o.input + !!o.folded + !!o.perf_script + !!o.diff_a;
 	if (sources == 0)
-		return fg_usage_error("%s", "nothing to profile: give a command (sonde flamegraph -- CMD), -p PID, "
+		opt_usage_error(&cmd, "nothing to profile: give a command (sonde flamegraph -- CMD), -p PID, "
 				      "-i FILE, --folded FILE, --perf-script FILE or --diff A B");
 	if (sources > 1)
-		return fg_usage_error("%s", "give one of: a command, -p PID, -i, --folded, --perf-script, --diff");
+		opt_usage_error(&cmd, "give one of: a command, -p PID, -i, --folded, --perf-script, --diff");
 	if (o.diff_a && (o.format == FMT_SPEEDSCOPE || o.format == FMT_PPROF))
-		return fg_usage_error("--diff draws an SVG (or --format folded); %s has no diff view",
-				      o.format == FMT_PPROF ? "pprof" : "speedscope");
+		opt_usage_error(&cmd, "--diff draws an SVG (or --format folded); %s has no diff view",
+				o.format == FMT_PPROF ? "pprof" : "speedscope");
 	if (!o.output)
 		o.output = o.format == FMT_SVG ? "flamegraph.svg" : o.format == FMT_FOLDED ? "-"
 			 : o.format == FMT_PPROF ? "profile.pb.gz" : "profile.speedscope.json";
 	if (o.format == FMT_PPROF && !strcmp(o.output, "-") && isatty(STDOUT_FILENO))
-		return fg_usage_error("%s", "a pprof profile is binary (gzip): give a file with -o FILE.pb.gz, or pipe it");
+		opt_usage_error(&cmd, "a pprof profile is binary (gzip): give a file with -o FILE.pb.gz, or pipe it");
 	int werr = check_writable(o.output); /* now, not after the recording */
 	if (werr)
 		die("cannot write '%s': %s", o.output, strerror(werr));
@@ -563,11 +406,12 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 	folded_init(&before);
 	const char *name = NULL; /* for speedscope's "name" */
 	char *data = NULL;
-	if (*cmd || o.pid > 0) {
-		status = record_into(&o, cmd, argc, argv, &data);
+	if (nargs || o.pid > 0) {
+		status = record_into(&o, cmdv, line, &data);
 		struct stat st;
 		if (stat(data, &st) < 0 || st.st_size == 0) {
 			free(data);
+			free(line);
 			return status ? status : 1;
 		}
 		prof = input_load(data, o.no_inline, false);
@@ -577,9 +421,10 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 				      status ? " (the command failed early)" : " (the command ran too briefly?)");
 			profile_free(prof);
 			free(data);
+			free(line);
 			return status ? status : 1;
 		}
-		name = *cmd ? *cmd : "attached process";
+		name = nargs ? cmdv[0] : "attached process";
 	} else if (o.input) {
 		prof = input_load(o.input, o.no_inline, false);
 		name = o.input;
@@ -670,6 +515,7 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 	folded_free(&set);
 	folded_free(&before);
 	free(data);
+	free(line);
 	(void)ctx;
 	return o.ignore_status ? 0 : status;
 }

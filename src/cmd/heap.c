@@ -19,51 +19,29 @@
 #include "heap/trace.h"
 #include "heap/trace_end.h"
 #include "util/die.h"
+#include "util/options.h"
 #include "util/outfile.h"
 #include "util/pager.h"
 #include "render/pprof.h"
 
 
-static const char record_usage[] =
-	"usage: sonde heap [-o FILE] [--no-buildid-cache] [--] CMD [ARGS]\n"
-	"       sonde heap report FILE [-n N] [-s N] [--merged|--separate] [-l] [-H FILE]\n"
-	"                             [--flamegraph-cost allocations|temporary|leaked|peak] [--massif FILE]\n"
-	"                             [--html FILE] [--format pprof -o FILE]\n"
-	"\n"
+static const char *const record_usage[] = {
+	"heap [-o FILE] [--no-buildid-cache] [--] CMD [ARGS]",
+	"heap report FILE [-n N] [-s N] [--merged|--separate] [-l] [-H FILE]",
+	"                             [--flamegraph-cost allocations|temporary|leaked|peak] [--massif FILE]",
+	"                             [--html FILE] [--format pprof -o FILE]",
+	NULL,
+};
+
+static const char record_intro[] =
 	"Runs CMD with libsonde-rt.so preloaded and records every allocation and free\n"
 	"with its call stack into FILE (default sonde-heap.APP.PID.zst; %p = pid), and\n"
 	"copies the binaries it ran into the build-id cache (--no-buildid-cache: not).\n"
 	"'sonde heap report' prints the most allocating call sites, the peak\n"
 	"memory consumers, temporary allocations and (-l) leaks, like heaptrack_print.\n";
 
-static const char report_usage[] =
-	"usage: sonde heap report FILE [options]\n"
-	"  -n, --peak-limit N      entries per section (10)\n"
-	"  -s, --sub-peak-limit N  backtraces per merged entry (5)\n"
-	"  --merged | --separate   merge backtraces by allocation site (default) or not\n"
-	"  -l, --print-leaks [B]   also print the MEMORY LEAKS section\n"
-	"  -a/-p/-T 0              leave out allocators / peaks / temporary sections\n"
-	"                          (B, for these and -m/-t: 1|0, true|false, yes|no, on|off;\n"
-	"                          -l 1, -l1 and --print-leaks=1 alike; alone: 1)\n"
-	"  -H, --print-histogram F write the allocation size histogram (size<TAB>count) to F\n"
-	"  --flamegraph-cost C     print folded stacks weighted by C (allocations, temporary,\n"
-	"                          leaked, peak) instead of the report\n"
-	"  -F, --print-flamegraph F write heaptrack_print's flamegraph stacks to F\n"
-	"  --massif F              write a massif.out file (ms_print F)\n"
-	"  --html F                write an HTML page (charts, flame graphs, call trees) to F\n"
-	"                          instead of the text report\n"
-	"  --format text|pprof     pprof: every cost as a sample type of a gzipped\n"
-	"                          profile.proto (go tool pprof, Pyroscope, Parca) instead\n"
-	"                          of the text report\n"
-	"  -o, --output F          where --format pprof writes (default profile.pb.gz)\n"
-	"  --no-inline             don't expand inlined frames\n"
-	"  -t, --shorten-templates 0|1 (default 1)\n"
-	"  --suppressions F        leak suppressions: 'leak:PATTERN' lines (LSan's format)\n"
-	"  --disable-embedded-suppressions  ignore the program's __lsan_default_suppressions()\n"
-	"  --disable-builtin-suppressions   don't suppress known one-time leaks of system libraries\n"
-	"  --print-suppressions    list the suppressions that matched, with their bytes\n"
-	"  --no-pager              print straight to the terminal (by default a terminal gets\n"
-	"                          the report through $PAGER, or less)\n";
+static const char *const report_usage[] = { "heap report FILE [options]", NULL };
+static const char *const print_usage[] = { "[options] FILE", NULL };
 
 /* heaptrack_print's (boost's) words for a boolean, any case: 1, 0, or -1. */
 static int bool_word(const char *s)
@@ -78,62 +56,48 @@ static int bool_word(const char *s)
 	return -1;
 }
 
+static bool is_bool_word(const char *s) { return bool_word(s) >= 0; }
+
 /* A boolean option of heaptrack_print: its value is optional ("-l" alone
  * is true) and may be attached ("-l1", "--print-leaks=no") or the next
  * argument ("-l 1", "--print-leaks off") when that is a boolean word, so
  * every form heaptrack_print accepts means the same here (and "-l FILE"
- * still reads FILE). Returns false if argv[*i] is not the option. */
-static bool opt_bool(int argc, char **argv, int *i, const char *shrt, const char *lng, bool *out)
+ * still reads FILE). */
+static int bool_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
 {
-	const char *a = argv[*i], *v;
-	size_t ll = strlen(lng);
-	if ((shrt && !strcmp(a, shrt)) || !strcmp(a, lng)) {
-		if (*i + 1 >= argc || bool_word(argv[*i + 1]) < 0) {
-			*out = true;
-			return true;
-		}
-		v = argv[++*i];
-	} else if (!strncmp(a, lng, ll) && a[ll] == '=') {
-		v = a + ll + 1;
-	} else if (shrt && a[0] == '-' && a[1] == shrt[1] && a[2]) {
-		v = a + 2;
-	} else {
-		return false;
-	}
-	int b = bool_word(v);
+	int b = arg ? bool_word(arg) : 1;
 	if (b < 0)
-		die_status(2, "the argument ('%s') for option '%s' is invalid; valid choices are 'on|off', "
-			      "'yes|no', '1|0' and 'true|false'", v, lng);
-	*out = b;
-	return true;
+		opt_usage_error(p->cmd, "the argument ('%s') for option '--%s' is invalid; valid choices are 'on|off', "
+					"'yes|no', '1|0' and 'true|false'", arg, opt->lng);
+	*(bool *)opt->value = b;
+	return 0;
 }
 
-/* Option value: "--opt=V", "--opt V", "-nV", "-n V". Returns NULL if `arg` isn't the option. */
-static const char *opt_val(int argc, char **argv, int *i, const char *shrt, const char *lng)
-{
-	const char *a = argv[*i];
-	size_t ll = lng ? strlen(lng) : 0;
-	if ((shrt && !strcmp(a, shrt)) || (lng && !strcmp(a, lng))) {
-		if (*i + 1 >= argc)
-			die_status(2, "option '%s' needs a value", a);
-		return argv[++*i];
-	}
-	if (lng && !strncmp(a, lng, ll) && a[ll] == '=')
-		return a + ll + 1;
-	if (shrt && !strncmp(a, shrt, 2) && a[2] && shrt[2] == 0 && a[1] != '-')
-		return a + 2;
-	return NULL;
-}
+#define OPT_BOOL_WORD(s, l, v, h)                                                                            \
+	{ .kind = OPTK_CALLBACK, .shrt = (s), .lng = (l), .value = (v), .argh = "B", .help = (h), .cb = bool_cb, \
+	  .flags = OPTF_OPTARG, .takes = is_bool_word }
 
-static size_t parse_count(const char *s, const char *what)
+/* -n, -s: a count; strtoull alone would take "-1" as 2^64 - 1 */
+static int count_cb(struct opt_parser *p, const struct opt *opt, const char *s)
 {
 	char *end;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
-	/* strtoull takes "-1" as 2^64 - 1 */
 	if (!*s || *end || *s == '-' || *s == '+' || errno)
-		die_status(129, "%s wants a count (0 or more), not '%s'", what, s);
-	return (size_t)v;
+		return -1;
+	*(size_t *)opt->value = (size_t)v;
+	return 0;
+}
+
+static int cost_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	return (*(int *)opt->value = heap_cost_type_parse(arg)) < 0 ? -1 : 0;
+}
+
+static int double_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	*(double *)opt->value = atof(arg);
+	return 0;
 }
 
 struct prefetch {
@@ -193,90 +157,89 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 	struct heap_report_opts o;
 	heap_report_opts_init(&o);
 	o.print_leaks = false;
-	const char *file = NULL, *hist = NULL, *ht_flame = NULL, *massif = NULL, *html = NULL, *output = NULL;
-	bool pprof = false;
+	const char *file = NULL, *hist = NULL, *ht_flame = NULL, *massif = NULL, *html = NULL, *ignored = NULL,
+		   *output = NULL;
+	static const char *const formats[] = { "text", "pprof", NULL };
+	int format = 0;
 	int cost = -1, ht_cost = HC_ALLOCATIONS;
 	double massif_thr = 1.0;
-	bool no_inline = false, seen_dashdash = false;
+	bool no_inline = false;
 	const char *supp_file = NULL;
 	bool supp_builtin = true, supp_embedded = true, supp_print = false;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v;
-		if (seen_dashdash || a[0] != '-' || !a[1]) {
-			if (file)
-				die_status(2, "more than one trace file given ('%s' and '%s')", file, a);
-			file = a;
-		} else if (!strcmp(a, "--")) {
-			seen_dashdash = true;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(report_usage, stdout);
-			return 0;
-		} else if ((v = opt_val(argc, argv, &i, "-f", "--file"))) {
-			file = v;
-		} else if ((v = opt_val(argc, argv, &i, "-n", "--peak-limit"))) {
-			o.peak_limit = parse_count(v, "peak limit");
-		} else if ((v = opt_val(argc, argv, &i, "-s", "--sub-peak-limit"))) {
-			o.sub_peak_limit = parse_count(v, "sub-peak limit");
-		} else if (!strcmp(a, "--merged")) {
-			o.merged = true;
-		} else if (!strcmp(a, "--separate")) {
-			o.merged = false;
-		} else if (opt_bool(argc, argv, &i, "-m", "--merge-backtraces", &o.merged) ||
-			   opt_bool(argc, argv, &i, "-t", "--shorten-templates", &o.shorten_templates) ||
-			   opt_bool(argc, argv, &i, "-l", "--print-leaks", &o.print_leaks) ||
-			   opt_bool(argc, argv, &i, "-a", "--print-allocators", &o.print_allocators) ||
-			   opt_bool(argc, argv, &i, "-p", "--print-peaks", &o.print_peaks) ||
-			   opt_bool(argc, argv, &i, "-T", "--print-temporary", &o.print_temporary) ||
-			   opt_bool(argc, argv, &i, NULL, "--print-suppressions", &supp_print)) {
-			/* set */
-		} else if ((v = opt_val(argc, argv, &i, "-H", "--print-histogram"))) {
-			hist = v;
-		} else if ((v = opt_val(argc, argv, &i, "-F", "--print-flamegraph"))) {
-			ht_flame = v;
-		} else if ((v = opt_val(argc, argv, &i, NULL, "--flamegraph-cost-type"))) {
-			if ((ht_cost = heap_cost_type_parse(v)) < 0)
-				die_status(2, "unknown cost type '%s' (allocations, temporary, leaked, peak)", v);
-		} else if ((v = opt_val(argc, argv, &i, NULL, "--flamegraph-cost"))) {
-			if ((cost = heap_cost_type_parse(v)) < 0)
-				die_status(2, "unknown cost type '%s' (allocations, temporary, leaked, peak)", v);
-		} else if ((v = opt_val(argc, argv, &i, "-M", "--massif")) ||
-			   (v = opt_val(argc, argv, &i, NULL, "--print-massif"))) {
-			massif = v;
-		} else if ((v = opt_val(argc, argv, &i, NULL, "--massif-threshold"))) {
-			massif_thr = atof(v);
-		} else if ((v = opt_val(argc, argv, &i, NULL, "--massif-detailed-freq"))) {
-			(void)v; /* one detailed (peak) snapshot is written */
-		} else if ((v = opt_val(argc, argv, &i, NULL, "--html"))) {
-			html = v;
-		} else if ((v = opt_val(argc, argv, &i, NULL, "--format"))) {
-			if (strcmp(v, "pprof") && strcmp(v, "text"))
-				die_status(2, "unknown --format '%s' (expected text or pprof)", v);
-			pprof = !strcmp(v, "pprof");
-		} else if ((v = opt_val(argc, argv, &i, "-o", "--output"))) {
-			output = v;
-		} else if (!strcmp(a, "--no-inline")) {
-			no_inline = true;
-		} else if ((v = opt_val(argc, argv, &i, NULL, "--suppressions"))) {
-			supp_file = v;
-		} else if (!strcmp(a, "--disable-embedded-suppressions")) {
-			supp_embedded = false;
-		} else if (!strcmp(a, "--disable-builtin-suppressions")) {
-			supp_builtin = false;
-		} else if (!strcmp(a, "--no-pager")) {
-			pager_forbid();
-		} else {
-			die_status(2, "unknown option '%s' for %s", a, heaptrack_print ? "heaptrack_print" : "sonde heap report");
-		}
+	static const char bad_cost[] = "unknown cost type '%s' (allocations, temporary, leaked, peak)";
+	const struct opt opts[] = {
+		{ .kind = OPTK_STRING, .shrt = 'f', .lng = "file", .value = &file, .argh = "FILE", .flags = OPTF_HIDDEN },
+		OPT_CALLBACK('n', "peak-limit", &o.peak_limit, "N", "entries per section (10)", count_cb,
+			     "peak limit wants a count (0 or more), not '%s'"),
+		OPT_CALLBACK('s', "sub-peak-limit", &o.sub_peak_limit, "N", "backtraces per merged entry (5)", count_cb,
+			     "sub-peak limit wants a count (0 or more), not '%s'"),
+		OPT_SET_BOOL(0, "merged", &o.merged, 1, "merge backtraces by allocation site (default)"),
+		OPT_SET_BOOL(0, "separate", &o.merged, 0, "one entry per backtrace"),
+		OPT_BOOL_WORD('m', "merge-backtraces", &o.merged, "the same as --merged (B) or --separate (not B)"),
+		OPT_BOOL_WORD('l', "print-leaks", &o.print_leaks,
+			      "also print the MEMORY LEAKS section\n"
+			      "(B, for this and the other [B] options: 1|0, true|false,\n"
+			      "yes|no, on|off; -l 1, -l1 and --print-leaks=1 alike; alone: 1)"),
+		OPT_BOOL_WORD('a', "print-allocators", &o.print_allocators, "0: leave out the allocators section"),
+		OPT_BOOL_WORD('p', "print-peaks", &o.print_peaks, "0: leave out the peaks section"),
+		OPT_BOOL_WORD('T', "print-temporary", &o.print_temporary, "0: leave out the temporary section"),
+		OPT_STRING('H', "print-histogram", &hist, "F",
+			   "write the allocation size histogram (size<TAB>count) to F"),
+		OPT_CALLBACK(0, "flamegraph-cost", &cost, "C",
+			     "print folded stacks weighted by C (allocations, temporary,\n"
+			     "leaked, peak) instead of the report",
+			     cost_cb, bad_cost),
+		OPT_STRING('F', "print-flamegraph", &ht_flame, "F", "write heaptrack_print's flamegraph stacks to F"),
+		{ .kind = OPTK_CALLBACK, .lng = "flamegraph-cost-type", .value = &ht_cost, .argh = "C", .cb = cost_cb,
+		  .bad = bad_cost, .flags = OPTF_HIDDEN },
+		OPT_STRING('M', "massif", &massif, "F", "write a massif.out file (ms_print F)"),
+		{ .kind = OPTK_STRING, .lng = "print-massif", .value = &massif, .argh = "F", .flags = OPTF_HIDDEN },
+		{ .kind = OPTK_CALLBACK, .lng = "massif-threshold", .value = &massif_thr, .argh = "P", .cb = double_cb,
+		  .flags = OPTF_HIDDEN },
+		/* one detailed (peak) snapshot is written */
+		{ .kind = OPTK_STRING, .lng = "massif-detailed-freq", .value = &ignored, .argh = "N", .flags = OPTF_HIDDEN },
+		OPT_STRING(0, "html", &html, "F",
+			   "write an HTML page (charts, flame graphs, call trees) to F\n"
+			   "instead of the text report"),
+		OPT_ENUM(0, "format", &format, "text|pprof",
+			 "pprof: every cost as a sample type of a gzipped\n"
+			 "profile.proto (go tool pprof, Pyroscope, Parca) instead\n"
+			 "of the text report",
+			 formats, "unknown --format '%s' (expected text or pprof)"),
+		OPT_STRING('o', "output", &output, "F", "where --format pprof writes (default profile.pb.gz)"),
+		OPT_BOOL(0, "no-inline", &no_inline, "don't expand inlined frames"),
+		OPT_BOOL_WORD('t', "shorten-templates", &o.shorten_templates, "shorten C++ templates (default 1)"),
+		OPT_STRING(0, "suppressions", &supp_file, "F", "leak suppressions: 'leak:PATTERN' lines (LSan's format)"),
+		OPT_SET_BOOL(0, "disable-embedded-suppressions", &supp_embedded, 0,
+			     "ignore the program's __lsan_default_suppressions()"),
+		OPT_SET_BOOL(0, "disable-builtin-suppressions", &supp_builtin, 0,
+			     "don't suppress known one-time leaks of system libraries"),
+		OPT_BOOL_WORD(0, "print-suppressions", &supp_print, "list the suppressions that matched, with their bytes"),
+		OPT_CALLBACK_NOARG(0, "no-pager", NULL,
+				   "print straight to the terminal (by default a terminal gets\n"
+				   "the report through $PAGER, or less)",
+				   pager_forbid_opt),
+		OPT_END(),
+	};
+	/* heaptrack_print's errors keep the status they had (2) */
+	const struct opt_cmd report_cmd = { "heap report", .prog = "sonde", .usage = report_usage };
+	const struct opt_cmd print_cmd = { NULL, .prog = "heaptrack_print", .usage = print_usage, .usage_status = 2 };
+	const struct opt_cmd *pcmd = heaptrack_print ? &print_cmd : &report_cmd;
+	int nargs = opt_parse(pcmd, opts, argc, argv);
+	for (int i = 0; i < nargs; i++) {
+		if (file)
+			opt_usage_error(pcmd, "more than one trace file given ('%s' and '%s')", file, argv[i]);
+		file = argv[i];
 	}
+	bool pprof = format == 1;
 	if (output && !pprof)
-		die_status(2, "-o writes --format pprof; the text report goes to standard output");
+		opt_usage_error(pcmd, "-o writes --format pprof; the text report goes to standard output");
 	if (pprof && html)
-		die_status(2, "give one of --html and --format pprof");
+		opt_usage_error(pcmd, "give one of --html and --format pprof");
 	if (!file) {
 		if (heaptrack_print)
 			die_status(1, "the option '--file' is required but missing");
-		fputs(report_usage, stderr);
-		return 2;
+		opt_usage_error(pcmd, "no trace file given (usage: sonde heap report FILE [options])");
 	}
 
 	/* suppressions in heaptrack's order: builtin, the file, the program's */
@@ -377,29 +340,15 @@ int cmd_heap(int argc, char **argv, const struct cmd_ctx *ctx)
 	if (argc >= 2 && (!strcmp(argv[1], "report") || !strcmp(argv[1], "print")))
 		return heap_report_cmd(argc - 1, argv + 1, false);
 	struct heap_record_opts o = { 0 };
-	int i = 1;
-	for (; i < argc; i++) {
-		const char *a = argv[i], *v;
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		}
-		if (a[0] != '-')
-			break;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(record_usage, stdout);
-			return 0;
-		} else if ((v = opt_val(argc, argv, &i, "-o", "--output"))) {
-			o.output = v;
-		} else if (!strcmp(a, "--no-buildid-cache")) {
-			o.no_buildid_cache = true;
-		} else {
-			die_status(2, "unknown option '%s' for sonde heap; run 'sonde heap --help'", a);
-		}
-	}
-	if (i >= argc) {
-		fputs(record_usage, stderr);
-		return 2;
-	}
-	return heap_record(&o, argv + i);
+	const struct opt opts[] = {
+		OPT_STRING('o', "output", &o.output, "FILE", "the trace (default sonde-heap.APP.PID.zst; %p = pid)"),
+		OPT_BOOL(0, "no-buildid-cache", &o.no_buildid_cache,
+			 "don't copy the binaries into the build-id cache"),
+		OPT_END(),
+	};
+	const struct opt_cmd cmd = { "heap", .prog = "sonde", .usage = record_usage, .intro = record_intro,
+				     .stop_at_arg = true };
+	if (!opt_parse(&cmd, opts, argc, argv))
+		opt_usage_error(&cmd, "no command to run (usage: sonde heap [-o FILE] [--] CMD [ARGS])");
+	return heap_record(&o, argv);
 }

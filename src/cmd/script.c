@@ -1,5 +1,4 @@
 /* sonde script: samples as perf script text, or folded stacks. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,63 +7,50 @@
 #include "profile/model.h"
 #include "render/script.h"
 #include "util/die.h"
+#include "util/options.h"
 #include "util/pager.h"
 
-static const char usage[] =
-	"usage: %s script [-i FILE] [--folded [--pid] [--tid] [--kernel]] [--no-inline] [--no-pager]\n"
-	"\n"
-	"  -i, --input FILE   recording to read (default sonde.data)\n"
-	"      --folded       one line per distinct stack: \"comm;root;...;leaf weight\"\n"
-	"      --pid, --tid   (folded) root frame comm-PID or comm-PID/TID\n"
-	"      --kernel       (folded) mark kernel frames with _[k]\n"
-	"      --counts       (folded) count samples instead of summing periods\n"
-	"      --no-inline    leave out inlined frames\n"
-	"      --no-pager     print straight to the terminal (by default a terminal gets\n"
-	"                     the text through $PAGER, or less; not as 'perf script')\n"
-	"  -F FIELDS          accepted for perf compatibility; with pid in FIELDS, print pid/tid\n";
+static const char *const usage[] = {
+	"script [-i FILE] [--folded [--pid] [--tid] [--kernel]] [--no-inline] [--no-pager]",
+	NULL,
+};
+
+static int fields_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	struct script_opts *so = opt->value;
+	so->show_pid = strstr(arg, "pid") != NULL;
+	return 0;
+}
 
 int cmd_script(int argc, char **argv, const struct cmd_ctx *ctx)
 {
-	enum { O_FOLDED = 256, O_PID, O_TID, O_KERNEL, O_NOINLINE, O_COUNTS, O_NO_PAGER };
-	static const struct option longopts[] = {
-		{ "input", required_argument, NULL, 'i' },
-		{ "folded", no_argument, NULL, O_FOLDED },
-		{ "pid", no_argument, NULL, O_PID },
-		{ "tid", no_argument, NULL, O_TID },
-		{ "kernel", no_argument, NULL, O_KERNEL },
-		{ "counts", no_argument, NULL, O_COUNTS },
-		{ "no-inline", no_argument, NULL, O_NOINLINE },
-		{ "no-pager", no_argument, NULL, O_NO_PAGER },
-		{ "fields", required_argument, NULL, 'F' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const char *input = NULL;
-	bool folded = false;
+	bool folded = false, no_inline = false, ignored = false;
 	struct script_opts so = { 0 };
 	struct folded_opts fo = { 0 };
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:F:fqh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'i': input = optarg; break;
-		case O_FOLDED: folded = true; break;
-		case O_PID: fo.pid = true; break;
-		case O_TID: fo.tid = true; break;
-		case O_KERNEL: fo.kernel = true; break;
-		case O_COUNTS: fo.counts = true; break;
-		case O_NOINLINE: so.no_inline = fo.no_inline = true; break;
-		case O_NO_PAGER: pager_forbid(); break;
-		case 'F': so.show_pid = strstr(optarg, "pid") != NULL; break;
-		case 'f': break;
-		case 'q': sonde_quiet = 1; break;
-		case 'h': printf(usage, sonde_progname); return 0;
-		default: fprintf(stderr, usage, sonde_progname); return 2;
-		}
-	}
-	if (optind < argc)
-		die("unexpected argument '%s' (the input file goes after -i)", argv[optind]);
+	const struct opt opts[] = {
+		OPT_STRING('i', "input", &input, "FILE", "recording to read (default sonde.data)"),
+		OPT_BOOL(0, "folded", &folded, "one line per distinct stack: \"comm;root;...;leaf weight\""),
+		OPT_BOOL(0, "pid", &fo.pid, "(folded) root frame comm-PID"),
+		OPT_BOOL(0, "tid", &fo.tid, "(folded) root frame comm-PID/TID"),
+		OPT_BOOL(0, "kernel", &fo.kernel, "(folded) mark kernel frames with _[k]"),
+		OPT_BOOL(0, "counts", &fo.counts, "(folded) count samples instead of summing periods"),
+		OPT_BOOL(0, "no-inline", &no_inline, "leave out inlined frames"),
+		OPT_CALLBACK_NOARG(0, "no-pager", NULL,
+				   "print straight to the terminal (by default a terminal gets\n"
+				   "the text through $PAGER, or less; not as 'perf script')",
+				   pager_forbid_opt),
+		OPT_CALLBACK('F', "fields", &so, "FIELDS",
+			     "accepted for perf compatibility; with pid in FIELDS, print pid/tid", fields_cb, NULL),
+		/* perf's, accepted */
+		OPT_HIDDEN_BOOL('f', "force", &ignored),
+		{ .kind = OPTK_COUNT, .shrt = 'q', .value = &sonde_quiet, .flags = OPTF_HIDDEN },
+		OPT_END(),
+	};
+	const struct opt_cmd cmd = { "script", .usage = usage };
+	if (opt_parse(&cmd, opts, argc, argv) > 0)
+		opt_usage_error(&cmd, "unexpected argument '%s' (the input file goes after -i)", argv[0]);
+	so.no_inline = fo.no_inline = no_inline;
 	if (!input)
 		input = input_default(ctx);
 	struct profile *p = input_load(input, so.no_inline, false);

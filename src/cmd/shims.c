@@ -2,7 +2,6 @@
  * DIR first on PATH the command lines people already use (perf record ...)
  * run sonde. Prints the line that puts DIR on PATH, for eval. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,20 +13,18 @@
 #include "cmd/cmds.h"
 #include "compat/compat.h"
 #include "util/die.h"
+#include "util/options.h"
 #include "util/shquote.h"
 #include "util/strbuf.h"
 
-static void shims_usage(FILE *out)
-{
-	fprintf(out, "usage: sonde shims [--force] DIR\n\n"
-		     "Creates DIR (if needed) with symlinks named after the tools sonde\n"
-		     "replaces, and prints the PATH line to use them: eval \"$(sonde shims DIR)\".\n"
-		     "An entry of DIR that is not sonde's (a symlink elsewhere, a file) is left\n"
-		     "alone unless --force is given. What sonde does not do itself (perf list,\n"
-		     "valgrind --tool=massif, ...) runs the real tool found later on PATH.\n\n");
-	for (size_t i = 0; compat_names[i].name; i++)
-		fprintf(out, "  %-18s %s\n", compat_names[i].name, compat_names[i].what);
-}
+static const char *const shims_usage[] = { "shims [--force] DIR", NULL };
+
+static const char shims_intro[] =
+	"Creates DIR (if needed) with symlinks named after the tools sonde\n"
+	"replaces, and prints the PATH line to use them: eval \"$(sonde shims DIR)\".\n"
+	"An entry of DIR that is not sonde's (a symlink elsewhere, a file) is left\n"
+	"alone unless --force is given. What sonde does not do itself (perf list,\n"
+	"valgrind --tool=massif, ...) runs the real tool found later on PATH.\n";
 
 /* A link sonde shims made: it leads to this binary, or its target is a file
  * named "sonde" (an earlier install, perhaps moved or removed since). */
@@ -83,26 +80,22 @@ static enum link_result install_link(const char *link, const char *self, const s
 
 int cmd_shims(int argc, char **argv, const struct cmd_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	bool force = false;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "fh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f': force = true; break;
-		case 'h': shims_usage(stdout); return 0;
-		default:
-			die_status(2, "unknown option '%s'; usage: sonde shims [--force] DIR", argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		die_status(2, "usage: sonde shims [--force] DIR");
-	const char *dir = argv[optind];
+	const struct opt opts[] = {
+		OPT_BOOL('f', "force", &force, "replace entries of DIR that are not sonde's"),
+		OPT_END(),
+	};
+	struct strbuf names = STRBUF_INIT;
+	sb_adds(&names, "Names:\n");
+	for (size_t i = 0; compat_names[i].name; i++)
+		sb_addf(&names, "  %-18s %s\n", compat_names[i].name, compat_names[i].what);
+	const struct opt_cmd cmd = { "shims", .usage = shims_usage, .intro = shims_intro, .outro = names.buf };
+	int nargs = opt_parse(&cmd, opts, argc, argv);
+	sb_free(&names);
+	if (nargs != 1)
+		opt_usage_error(&cmd, "%s (usage: sonde shims [--force] DIR)",
+				nargs ? "one directory only" : "no directory given");
+	const char *dir = argv[0];
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		die("cannot create '%s': %s", dir, strerror(errno));
 	char real[PATH_MAX];

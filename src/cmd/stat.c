@@ -1,6 +1,5 @@
 /* sonde stat: count events over a command's run, printed in perf stat's layout. */
 #include <errno.h>
-#include <getopt.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,23 +11,15 @@
 #include "collect/counters.h"
 #include "collect/launch.h"
 #include "util/die.h"
+#include "util/options.h"
 #include "util/strbuf.h"
 #include "util/vec.h"
 
-static const char stat_usage[] =
-	"usage: %s stat [options] [--] COMMAND [ARGS...]\n"
-	"\n"
+static const char *const stat_usage[] = { "stat [options] [--] COMMAND [ARGS...]", NULL };
+
+static const char stat_intro[] =
 	"Runs COMMAND and prints event counts over its run (threads and children\n"
-	"included) in perf stat's layout, on stderr.\n"
-	"\n"
-	"  -e, --event EVENTS          comma-separated events (default: task-clock,\n"
-	"                              context-switches, cpu-migrations, page-faults,\n"
-	"                              cycles, instructions, branches, branch-misses)\n"
-	"  -r, --repeat N              run N times; print means and relative stddev\n"
-	"  -x, --field-separator SEP   CSV-like output: value,unit,event,...\n"
-	"\n"
-	"Events: %s.\n"
-	"Exit status: the command's (of the last run); 127 if it cannot be found.\n";
+	"included) in perf stat's layout, on stderr.\n";
 
 /* perf's order */
 static const char *default_order[] = { "task-clock",     "context-switches", "cpu-migrations",
@@ -254,96 +245,58 @@ static void print_csv(FILE *out, const struct stat_ev *evs, int n, const char *s
 	}
 }
 
-/* Adds the events of a comma-separated list. Returns 0 or -1 (bad name). */
 typedef VEC(struct stat_ev) stat_ev_vec;
 
-static int add_events(stat_ev_vec *evs, const char *list)
+/* -e: adds the events of a comma-separated list. */
+static int events_cb(struct opt_parser *p, const struct opt *opt, const char *list)
 {
-	if (!*list || strspn(list, ",") == strlen(list)) {
-		error("-e wants an event (valid events: %s)", event_valid_names());
-		return -1;
-	}
+	stat_ev_vec *evs = opt->value;
+	if (!*list || strspn(list, ",") == strlen(list))
+		opt_usage_error(p->cmd, "-e wants an event (valid events: %s)", event_valid_names());
 	char *copy = xstrdup(list), *save = NULL;
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		struct stat_ev e = { 0 };
-		if (event_parse(tok, &e.c.ev) < 0) {
-			error("unknown event '%s'; valid events: %s", tok, event_valid_names());
-			free(copy);
-			return -1;
-		}
+		if (event_parse(tok, &e.c.ev) < 0)
+			opt_usage_error(p->cmd, "unknown event '%s'; valid events: %s", tok, event_valid_names());
 		vec_push(evs, e);
 	}
 	free(copy);
 	return 0;
 }
 
+static int separator_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	*(const char **)opt->value = arg;
+	return *arg ? 0 : -1;
+}
+
 int cmd_stat(int argc, char **argv, const struct cmd_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "event", required_argument, NULL, 'e' },
-		{ "repeat", required_argument, NULL, 'r' },
-		{ "field-separator", required_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	stat_ev_vec evs = { 0 };
 	int runs = 1;
 	const char *sep = NULL;
-	optind = 0;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "+:e:r:x:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'e':
-			if (add_events(&evs, optarg) < 0) {
-				vec_free(&evs);
-				return 129;
-			}
-			break;
-		case 'r': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 100000) {
-				vec_free(&evs);
-				fprintf(stderr, "%s stat: invalid repeat count '%s'\n", sonde_progname, optarg);
-				return 129;
-			}
-			runs = (int)v;
-			break;
-		}
-		case 'x':
-			if (!*optarg) {
-				fprintf(stderr, "%s stat: -x wants a field separator (e.g. -x ,)\n", sonde_progname);
-				vec_free(&evs);
-				return 129;
-			}
-			sep = optarg;
-			break;
-		case 'h':
-			printf(stat_usage, sonde_progname, event_valid_names());
-			vec_free(&evs);
-			return 0;
-		case ':':
-			fprintf(stderr, "%s stat: option '%s' needs a value\n", sonde_progname, argv[optind - 1]);
-			vec_free(&evs);
-			return 129;
-		default:
-			if (optopt && optopt < 256)
-				fprintf(stderr, "%s stat: unknown option '-%c'\n", sonde_progname, optopt);
-			else
-				fprintf(stderr, "%s stat: unknown option '%s'\n", sonde_progname, argv[optind - 1]);
-			fprintf(stderr, "Run '%s stat --help' for the options.\n", sonde_progname);
-			vec_free(&evs);
-			return 129;
-		}
-	}
-	char **cmdv = argv + optind;
-	if (!*cmdv) {
-		fprintf(stderr, "%s stat: no command to run (usage: stat [options] -- COMMAND)\n",
-			sonde_progname);
-		vec_free(&evs);
-		return 129;
-	}
+	const struct opt opts[] = {
+		OPT_CALLBACK('e', "event", &evs, "EVENTS",
+			     "comma-separated events (default: task-clock,\n"
+			     "context-switches, cpu-migrations, page-faults,\n"
+			     "cycles, instructions, branches, branch-misses)",
+			     events_cb, NULL),
+		OPT_INT('r', "repeat", &runs, "N", "run N times; print means and relative stddev", 1, 100000,
+			"invalid repeat count '%s'"),
+		OPT_CALLBACK('x', "field-separator", &sep, "SEP", "CSV-like output: value,unit,event,...",
+			     separator_cb, "-x wants a field separator (e.g. -x ,)"),
+		OPT_END(),
+	};
+	char *outro = xasprintf("Events: %s.\n"
+				"Exit status: the command's (of the last run); 127 if it cannot be found.\n",
+				event_valid_names());
+	const struct opt_cmd stat_cmd = { "stat", .usage = stat_usage, .intro = stat_intro, .outro = outro,
+				     .stop_at_arg = true };
+	int nargs = opt_parse(&stat_cmd, opts, argc, argv);
+	free(outro);
+	char **cmdv = argv;
+	if (!nargs)
+		opt_usage_error(&stat_cmd, "no command to run (usage: stat [options] -- COMMAND)");
 	if (!evs.n) {
 		for (size_t i = 0; i < sizeof(default_order) / sizeof(default_order[0]); i++) {
 			struct stat_ev e = { 0 };

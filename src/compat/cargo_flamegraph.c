@@ -7,7 +7,7 @@
  * messages, and hands it to `sonde flamegraph`. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,279 +18,11 @@
 #include "cmd/cmds.h"
 #include "compat/compat.h"
 #include "util/die.h"
+#include "util/json.h"
+#include "util/options.h"
 #include "util/strbuf.h"
 #include "util/writable.h"
 #include "util/vec.h"
-
-/* ---- a small JSON reader: enough for cargo's messages ---- */
-
-enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
-
-struct jval {
-	enum jtype type;
-	bool b;
-	double num;
-	char *str;         /* J_STR: decoded, NUL-terminated */
-	struct jval *kids; /* J_ARR / J_OBJ: n values */
-	char **keys;       /* J_OBJ: n keys */
-	size_t n;
-};
-
-struct jparser {
-	const char *s, *end;
-	int depth;
-};
-
-static void jfree(struct jval *v)
-{
-	free(v->str);
-	for (size_t i = 0; i < v->n; i++) {
-		jfree(&v->kids[i]);
-		if (v->keys)
-			free(v->keys[i]);
-	}
-	free(v->kids);
-	free(v->keys);
-	memset(v, 0, sizeof(*v));
-}
-
-static void jskip_ws(struct jparser *P)
-{
-	while (P->s < P->end && (*P->s == ' ' || *P->s == '\t' || *P->s == '\n' || *P->s == '\r'))
-		P->s++;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static void put_utf8(struct strbuf *sb, unsigned cp)
-{
-	if (cp < 0x80) {
-		sb_addc(sb, (char)cp);
-	} else if (cp < 0x800) {
-		sb_addc(sb, (char)(0xc0 | (cp >> 6)));
-		sb_addc(sb, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		sb_addc(sb, (char)(0xe0 | (cp >> 12)));
-		sb_addc(sb, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		sb_addc(sb, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		sb_addc(sb, (char)(0xf0 | (cp >> 18)));
-		sb_addc(sb, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		sb_addc(sb, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		sb_addc(sb, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
-static int jhex4(struct jparser *P, unsigned *out)
-{
-	if (P->end - P->s < 4)
-		return -1;
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		int h = hexval(P->s[i]);
-		if (h < 0)
-			return -1;
-		v = v * 16 + (unsigned)h;
-	}
-	P->s += 4;
-	*out = v;
-	return 0;
-}
-
-/* At the opening quote: decodes the string into a new heap string. */
-static char *jstring(struct jparser *P)
-{
-	if (P->s >= P->end || *P->s != '"')
-		return NULL;
-	P->s++;
-	struct strbuf sb = STRBUF_INIT;
-	sb_add(&sb, "", 0);
-	while (P->s < P->end && *P->s != '"') {
-		char c = *P->s++;
-		if ((unsigned char)c < 0x20)
-			goto bad;
-		if (c != '\\') {
-			sb_addc(&sb, c);
-			continue;
-		}
-		if (P->s >= P->end)
-			goto bad;
-		c = *P->s++;
-		switch (c) {
-		case '"': case '\\': case '/': sb_addc(&sb, c); break;
-		case 'b': sb_addc(&sb, '\b'); break;
-		case 'f': sb_addc(&sb, '\f'); break;
-		case 'n': sb_addc(&sb, '\n'); break;
-		case 'r': sb_addc(&sb, '\r'); break;
-		case 't': sb_addc(&sb, '\t'); break;
-		case 'u': {
-			unsigned cp, lo;
-			if (jhex4(P, &cp) < 0)
-				goto bad;
-			if (cp >= 0xd800 && cp <= 0xdbff && P->end - P->s >= 6 && P->s[0] == '\\' && P->s[1] == 'u') {
-				P->s += 2;
-				if (jhex4(P, &lo) < 0)
-					goto bad;
-				if (lo >= 0xdc00 && lo <= 0xdfff)
-					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				else
-					cp = 0xfffd;
-			} else if (cp >= 0xd800 && cp <= 0xdfff) {
-				cp = 0xfffd;
-			}
-			put_utf8(&sb, cp);
-			break;
-		}
-		default:
-			goto bad;
-		}
-	}
-	if (P->s >= P->end)
-		goto bad;
-	P->s++;
-	return sb_detach(&sb);
-bad:
-	sb_free(&sb);
-	return NULL;
-}
-
-static int jvalue(struct jparser *P, struct jval *v);
-
-static int jcontainer(struct jparser *P, struct jval *v, bool obj)
-{
-	char close = obj ? '}' : ']';
-	P->s++;
-	v->type = obj ? J_OBJ : J_ARR;
-	size_t cap = 0;
-	jskip_ws(P);
-	if (P->s < P->end && *P->s == close) {
-		P->s++;
-		return 0;
-	}
-	for (;;) {
-		if (v->n == cap) {
-			cap = cap ? cap * 2 : 4;
-			v->kids = xrealloc(v->kids, cap * sizeof(*v->kids));
-			if (obj)
-				v->keys = xrealloc(v->keys, cap * sizeof(*v->keys));
-		}
-		jskip_ws(P);
-		if (obj) {
-			char *k = jstring(P);
-			if (!k)
-				return -1;
-			jskip_ws(P);
-			if (P->s >= P->end || *P->s != ':') {
-				free(k);
-				return -1;
-			}
-			P->s++;
-			v->keys[v->n] = k;
-		}
-		memset(&v->kids[v->n], 0, sizeof(v->kids[0]));
-		v->n++; /* counted before parsing, so jfree frees a half-built value */
-		if (jvalue(P, &v->kids[v->n - 1]) < 0)
-			return -1;
-		jskip_ws(P);
-		if (P->s < P->end && *P->s == ',') {
-			P->s++;
-			continue;
-		}
-		if (P->s < P->end && *P->s == close) {
-			P->s++;
-			return 0;
-		}
-		return -1;
-	}
-}
-
-static int jvalue(struct jparser *P, struct jval *v)
-{
-	memset(v, 0, sizeof(*v));
-	jskip_ws(P);
-	if (P->s >= P->end || ++P->depth > 200)
-		return -1;
-	int rc = 0;
-	char c = *P->s;
-	if (c == '{' || c == '[') {
-		rc = jcontainer(P, v, c == '{');
-	} else if (c == '"') {
-		v->type = J_STR;
-		v->str = jstring(P);
-		rc = v->str ? 0 : -1;
-	} else if (P->end - P->s >= 4 && !memcmp(P->s, "true", 4)) {
-		v->type = J_BOOL;
-		v->b = true;
-		P->s += 4;
-	} else if (P->end - P->s >= 5 && !memcmp(P->s, "false", 5)) {
-		v->type = J_BOOL;
-		P->s += 5;
-	} else if (P->end - P->s >= 4 && !memcmp(P->s, "null", 4)) {
-		v->type = J_NULL;
-		P->s += 4;
-	} else if (c == '-' || (c >= '0' && c <= '9')) {
-		char buf[64];
-		size_t k = 0;
-		while (P->s < P->end && k < sizeof(buf) - 1 && strchr("+-0123456789.eE", *P->s))
-			buf[k++] = *P->s++;
-		buf[k] = 0;
-		char *e;
-		v->type = J_NUM;
-		v->num = strtod(buf, &e);
-		rc = *e ? -1 : 0;
-	} else {
-		rc = -1;
-	}
-	P->depth--;
-	return rc;
-}
-
-/* Parses one JSON document (a line of cargo output). Returns 0 or -1. */
-static int jparse(const char *s, size_t len, struct jval *v)
-{
-	struct jparser P = { s, s + len, 0 };
-	if (jvalue(&P, v) < 0) {
-		jfree(v);
-		return -1;
-	}
-	jskip_ws(&P);
-	if (P.s != P.end) {
-		jfree(v);
-		return -1;
-	}
-	return 0;
-}
-
-static const struct jval *jget(const struct jval *v, const char *key)
-{
-	if (!v || v->type != J_OBJ)
-		return NULL;
-	for (size_t i = 0; i < v->n; i++)
-		if (!strcmp(v->keys[i], key))
-			return &v->kids[i];
-	return NULL;
-}
-
-static const char *jstr(const struct jval *v) { return v && v->type == J_STR ? v->str : NULL; }
-
-static bool jarr_has(const struct jval *arr, const char *s)
-{
-	if (!arr || arr->type != J_ARR)
-		return false;
-	for (size_t i = 0; i < arr->n; i++)
-		if (jstr(&arr->kids[i]) && !strcmp(arr->kids[i].str, s))
-			return true;
-	return false;
-}
 
 /* ---- options ---- */
 
@@ -308,85 +40,6 @@ struct cf_opts {
 	const char *output; /* -o, checked before the build */
 };
 
-enum {
-	CF_BIN = 256, CF_EXAMPLE, CF_TEST, CF_UNIT_TEST, CF_BENCH, CF_NO_DEFAULT, CF_PROFILE, CF_DEV,
-	CF_MANIFEST, CF_REVERSE, CF_NO_INLINE, CF_MIN_WIDTH, CF_IMAGE_WIDTH, CF_PALETTE, CF_TITLE,
-	CF_SUBTITLE, CF_OPEN, CF_DETERMINISTIC, CF_ROOT, CF_IGNORE, CF_NOTES, CF_FLAMECHART,
-	CF_SKIP_AFTER, CF_POST, CF_COMPLETIONS, CF_HELP, CF_VERSION, CF_PID, CF_VERBOSE,
-};
-
-/* Options both forms take. */
-#define COMMON_OPTIONS                                                        \
-	{ "output", required_argument, NULL, 'o' },                           \
-	{ "reverse", no_argument, NULL, CF_REVERSE },                         \
-	{ "inverted", no_argument, NULL, 'i' },                               \
-	{ "no-inline", no_argument, NULL, CF_NO_INLINE },                     \
-	{ "freq", required_argument, NULL, 'F' },                             \
-	{ "min-width", required_argument, NULL, CF_MIN_WIDTH },               \
-	{ "image-width", required_argument, NULL, CF_IMAGE_WIDTH },           \
-	{ "palette", required_argument, NULL, CF_PALETTE },                   \
-	{ "title", required_argument, NULL, CF_TITLE },                       \
-	{ "subtitle", required_argument, NULL, CF_SUBTITLE },                 \
-	{ "open", no_argument, NULL, CF_OPEN },                               \
-	{ "deterministic", no_argument, NULL, CF_DETERMINISTIC },             \
-	{ "cmd", required_argument, NULL, 'c' },                              \
-	{ "root", optional_argument, NULL, CF_ROOT },                         \
-	{ "ignore-status", no_argument, NULL, CF_IGNORE },                    \
-	{ "notes", required_argument, NULL, CF_NOTES },                       \
-	{ "flamechart", no_argument, NULL, CF_FLAMECHART },                   \
-	{ "skip-after", required_argument, NULL, CF_SKIP_AFTER },             \
-	{ "post-process", required_argument, NULL, CF_POST },                 \
-	{ "completions", required_argument, NULL, CF_COMPLETIONS },           \
-	{ "verbose", no_argument, NULL, 'v' },                                \
-	{ "help", no_argument, NULL, CF_HELP },                               \
-	{ "version", no_argument, NULL, CF_VERSION }
-
-static const struct option cargo_long[] = {
-	COMMON_OPTIONS,
-	{ "bin", required_argument, NULL, 'b' },
-	{ "example", required_argument, NULL, CF_EXAMPLE },
-	{ "test", required_argument, NULL, CF_TEST },
-	{ "unit-test", optional_argument, NULL, CF_UNIT_TEST },
-	{ "bench", required_argument, NULL, CF_BENCH },
-	{ "package", required_argument, NULL, 'p' },
-	{ "features", required_argument, NULL, 'f' },
-	{ "no-default-features", no_argument, NULL, CF_NO_DEFAULT },
-	{ "profile", required_argument, NULL, CF_PROFILE },
-	{ "dev", no_argument, NULL, CF_DEV },
-	{ "release", no_argument, NULL, 'r' },
-	{ "manifest-path", required_argument, NULL, CF_MANIFEST },
-	{ NULL, 0, NULL, 0 },
-};
-
-static const struct option standalone_long[] = {
-	COMMON_OPTIONS,
-	{ "pid", required_argument, NULL, CF_PID },
-	{ NULL, 0, NULL, 0 },
-};
-
-static void cargo_usage(FILE *out, bool cargo)
-{
-	if (cargo)
-		fprintf(out, "usage: cargo flamegraph [OPTIONS] [-- ARGS...]   (sonde's cargo-flamegraph)\n\n"
-			     "Builds a binary of this cargo project (release profile, with debug info),\n"
-			     "runs it under sonde's sampler and writes flamegraph.svg.\n\n"
-			     "Target:   -b/--bin NAME, --example NAME, --test NAME, --unit-test [NAME],\n"
-			     "          --bench NAME, -p/--package P, --manifest-path PATH\n"
-			     "Build:    -f/--features F, --no-default-features, --profile P, --dev,\n"
-			     "          -r/--release (default)\n");
-	else
-		fprintf(out, "usage: flamegraph [OPTIONS] -- COMMAND [ARGS...]\n"
-			     "       flamegraph [OPTIONS] --pid PID   (sonde's flamegraph)\n\n"
-			     "Samples COMMAND (or a running process) and writes flamegraph.svg.\n\n");
-	fprintf(out, "Output:   -o/--output FILE (flamegraph.svg), --open, --title T, --subtitle S,\n"
-		     "          --image-width PX, --min-width PX, --palette P, --reverse,\n"
-		     "          -i/--inverted, --no-inline\n"
-		     "Sampling: -F/--freq HZ (997), --ignore-status\n"
-		     "Accepted for compatibility: --deterministic, --root, --notes, -v/--verbose;\n"
-		     "not supported (warned): -c/--cmd, --flamechart, --skip-after, --post-process.\n"
-		     "The same is available as 'sonde flamegraph' (see 'sonde flamegraph --help').\n");
-}
-
 static void fg_push(struct cf_opts *o, const char *a) { vec_push(&o->fg, xstrdup(a)); }
 
 static void fg_free(struct cf_opts *o)
@@ -395,6 +48,100 @@ static void fg_free(struct cf_opts *o)
 		free(o->fg.v[i]);
 	vec_free(&o->fg);
 }
+
+/* An option passed on to `sonde flamegraph` as the flag in opt->value. */
+static int pass_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	struct cf_opts *o = p->cmd->data;
+	fg_push(o, opt->value);
+	if (arg)
+		fg_push(o, arg);
+	return 0;
+}
+
+static int output_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	((struct cf_opts *)p->cmd->data)->output = arg;
+	return pass_cb(p, opt, arg);
+}
+
+static const char *const inferno_only_palettes[] = { "wakeup", "java", "js", "perl", "python", NULL };
+
+static int palette_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	bool other = false;
+	for (size_t k = 0; inferno_only_palettes[k]; k++)
+		other |= !strcmp(arg, inferno_only_palettes[k]);
+	if (other)
+		warn("palette '%s' is not available; using 'hot'", arg);
+	return pass_cb(p, opt, other ? "hot" : arg);
+}
+
+/* Accepted, and without effect here; opt->value: the warning, if any. */
+static int ignore_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	if (opt->value)
+		warn("%s", (const char *)opt->value);
+	return 0;
+}
+
+static int completions_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	die("--completions is not supported by sonde");
+}
+
+static int version_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	const struct cf_opts *o = p->cmd->data;
+	printf("%s 0.6.5 (sonde %s)\n", o->cargo ? "cargo-flamegraph" : "flamegraph", SONDE_VERSION);
+	exit(0);
+}
+
+/* --bin NAME and the like: what to build; opt->num is the kind. */
+static int target_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	struct cf_opts *o = p->cmd->data;
+	o->kind = (enum target_kind)opt->num;
+	o->target = arg;
+	return 0;
+}
+
+#define PASS(s, l, flag, a, h) OPT_CALLBACK(s, l, (void *)(flag), a, h, pass_cb, NULL)
+#define PASS_FLAG(s, l, flag, h) OPT_CALLBACK_NOARG(s, l, (void *)(flag), h, pass_cb)
+#define IGNORED(s, l, a, why)                                                                                \
+	{ .kind = OPTK_CALLBACK, .shrt = (s), .lng = (l), .value = (void *)(why), .argh = (a), .cb = ignore_cb, \
+	  .flags = OPTF_HIDDEN | ((a) ? 0 : OPTF_NOARG) }
+#define TARGET(s, l, k, h) \
+	{ .kind = OPTK_CALLBACK, .shrt = (s), .lng = (l), .argh = "NAME", .help = (h), .cb = target_cb, .num = (k) }
+
+/* Options both forms take. */
+#define COMMON_OPTIONS                                                                                            \
+	OPT_GROUP("Output:"),                                                                                     \
+	OPT_CALLBACK('o', "output", (void *)"-o", "FILE", "where to write (flamegraph.svg)", output_cb, NULL),   \
+	PASS_FLAG(0, "open", "--open", "open it in a browser"),                                                  \
+	PASS(0, "title", "--title", "T", "title"),                                                               \
+	PASS(0, "subtitle", "--subtitle", "S", "second line under the title"),                                   \
+	PASS(0, "image-width", "--width", "PX", "image width"),                                                  \
+	PASS(0, "min-width", "--min-width", "PX", "omit frames narrower than PX pixels"),                        \
+	OPT_CALLBACK(0, "palette", (void *)"--palette", "P", "colours (see 'sonde flamegraph --help')", palette_cb, \
+		     NULL),                                                                                       \
+	PASS_FLAG(0, "reverse", "--reverse", "merge stacks from the leaf"),                                      \
+	PASS_FLAG('i', "inverted", "--inverted", "icicle graph: root at the top"),                               \
+	PASS_FLAG(0, "no-inline", "--no-inline", "leave out inlined frames"),                                    \
+	OPT_GROUP("Sampling:"),                                                                                   \
+	PASS('F', "freq", "-F", "HZ", "samples per second (997)"),                                               \
+	PASS_FLAG(0, "ignore-status", "--ignore-status", "exit 0 even when the program fails"),                  \
+	/* sonde's colours are always deterministic; it needs no sudo (without permission, it says so) */         \
+	IGNORED(0, "deterministic", NULL, NULL), { .kind = OPTK_CALLBACK, .lng = "root", .argh = "OPTS", .cb = ignore_cb, .flags = OPTF_HIDDEN | OPTF_OPTARG }, \
+	 IGNORED(0, "notes", "N", NULL), \
+	IGNORED('v', "verbose", NULL, NULL),                                                                      \
+	IGNORED('c', "cmd", "C", "-c/--cmd (custom perf arguments) is not supported; recording with sonde's defaults"), \
+	IGNORED(0, "flamechart", NULL, "--flamechart is not supported; drawing a flame graph"),                  \
+	IGNORED(0, "skip-after", "F", "--skip-after is not supported; ignored"),                                 \
+	IGNORED(0, "post-process", "CMD", "--post-process is not supported; ignored"),                           \
+	{ .kind = OPTK_CALLBACK, .lng = "completions", .argh = "SHELL", .cb = completions_cb, .flags = OPTF_HIDDEN }, \
+	{ .kind = OPTK_CALLBACK, .lng = "version", .cb = version_cb, .flags = OPTF_HIDDEN | OPTF_NOARG }
+
 
 /* ---- running cargo ---- */
 
@@ -472,33 +219,33 @@ static char *pick_default_bin(const struct cf_opts *o)
 	vec_free(&args);
 	if (rc != 0)
 		die("'cargo metadata' failed (status %d); is this a cargo project?", rc);
-	struct jval meta;
-	if (jparse(out.buf ? out.buf : "", out.len, &meta) < 0)
+	struct json meta;
+	if (json_parse(out.buf ? out.buf : "", out.len, &meta) < 0)
 		die("cannot parse the output of 'cargo metadata'");
 	sb_free(&out);
 
 	VEC(char *) bins = { 0 };
 	VEC(char *) defaults = { 0 };
 	bool pkg_found = false;
-	const struct jval *pkgs = jget(&meta, "packages");
-	for (size_t i = 0; pkgs && pkgs->type == J_ARR && i < pkgs->n; i++) {
-		const struct jval *pk = &pkgs->kids[i];
-		const char *pname = jstr(jget(pk, "name"));
+	const struct json *pkgs = json_get(&meta, "packages");
+	for (size_t i = 0; pkgs && pkgs->type == JSON_ARR && i < pkgs->n; i++) {
+		const struct json *pk = &pkgs->kids[i];
+		const char *pname = json_str(json_get(pk, "name"));
 		if (o->package && (!pname || strcmp(pname, o->package)))
 			continue;
 		pkg_found = true;
-		const char *dr = jstr(jget(pk, "default_run"));
+		const char *dr = json_str(json_get(pk, "default_run"));
 		if (dr)
 			vec_push(&defaults, xstrdup(dr));
-		const struct jval *targets = jget(pk, "targets");
-		for (size_t k = 0; targets && targets->type == J_ARR && k < targets->n; k++) {
-			const struct jval *t = &targets->kids[k];
-			const char *tname = jstr(jget(t, "name"));
-			if (tname && jarr_has(jget(t, "kind"), "bin"))
+		const struct json *targets = json_get(pk, "targets");
+		for (size_t k = 0; targets && targets->type == JSON_ARR && k < targets->n; k++) {
+			const struct json *t = &targets->kids[k];
+			const char *tname = json_str(json_get(t, "name"));
+			if (tname && json_arr_has(json_get(t, "kind"), "bin"))
 				vec_push(&bins, xstrdup(tname));
 		}
 	}
-	jfree(&meta);
+	json_free(&meta);
 	if (o->package && !pkg_found)
 		die("no package '%s' in this workspace (see 'cargo metadata --no-deps')", o->package);
 	char *pick = NULL;
@@ -620,23 +367,23 @@ static char *cargo_build(struct cf_opts *o)
 			next++;
 		if (!len || !memmem(line, len, "compiler-artifact", 17))
 			continue;
-		struct jval m;
-		if (jparse(line, len, &m) < 0)
+		struct json m;
+		if (json_parse(line, len, &m) < 0)
 			continue;
-		const char *reason = jstr(jget(&m, "reason"));
-		const struct jval *target = jget(&m, "target");
-		const char *tname = jstr(jget(target, "name"));
-		const char *path = jstr(jget(&m, "executable"));
+		const char *reason = json_str(json_get(&m, "reason"));
+		const struct json *target = json_get(&m, "target");
+		const char *tname = json_str(json_get(target, "name"));
+		const char *path = json_str(json_get(&m, "executable"));
 		if (reason && !strcmp(reason, "compiler-artifact") && path && tname &&
-		    jarr_has(jget(target, "kind"), want_kind) &&
+		    json_arr_has(json_get(target, "kind"), want_kind) &&
 		    (!o->target || !strcmp(tname, o->target))) {
 			free(exe);
 			exe = xstrdup(path);
-			const struct jval *dbg = jget(jget(&m, "profile"), "debuginfo");
-			no_debug = !dbg || dbg->type == J_NULL || (dbg->type == J_NUM && dbg->num == 0) ||
-				   (dbg->type == J_STR && (!strcmp(dbg->str, "none") || !strcmp(dbg->str, "0")));
+			const struct json *dbg = json_get(json_get(&m, "profile"), "debuginfo");
+			no_debug = !dbg || dbg->type == JSON_NULL || (dbg->type == JSON_NUM && dbg->num == 0) ||
+				   (dbg->type == JSON_STR && (!strcmp(dbg->str, "none") || !strcmp(dbg->str, "0")));
 		}
-		jfree(&m);
+		json_free(&m);
 	}
 	sb_free(&out);
 	if (!exe)
@@ -662,7 +409,20 @@ static char *cargo_build(struct cf_opts *o)
 
 /* ---- entry ---- */
 
-static const char *const inferno_only_palettes[] = { "wakeup", "java", "js", "perl", "python", NULL };
+static const char *const cargo_usage[] = { "flamegraph [OPTIONS] [-- ARGS...]   (sonde's cargo-flamegraph)", NULL };
+static const char cargo_intro[] =
+	"Builds a binary of this cargo project (release profile, with debug info),\n"
+	"runs it under sonde's sampler and writes flamegraph.svg.\n";
+static const char *const standalone_usage[] = {
+	"[OPTIONS] -- COMMAND [ARGS...]",
+	"[OPTIONS] --pid PID   (sonde's flamegraph)",
+	NULL,
+};
+static const char standalone_intro[] = "Samples COMMAND (or a running process) and writes flamegraph.svg.\n";
+static const char outro[] =
+	"Accepted for compatibility: --deterministic, --root, --notes, -v/--verbose;\n"
+	"not supported (warned): -c/--cmd, --flamechart, --skip-after, --post-process.\n"
+	"The same is available as 'sonde flamegraph' (see 'sonde flamegraph --help').\n";
 
 int compat_cargo_flamegraph(const char *name, int argc, char **argv)
 {
@@ -676,85 +436,38 @@ int compat_cargo_flamegraph(const char *name, int argc, char **argv)
 	}
 	fg_push(&o, "flamegraph");
 
-	optind = 0;
-	opterr = 0;
-	int c;
-	const char *shortopts = o.cargo ? "+:o:iF:c:vb:p:f:rh" : "+:o:iF:c:vp:h";
-	while ((c = getopt_long(argc, argv, shortopts, o.cargo ? cargo_long : standalone_long, NULL)) != -1) {
-		switch (c) {
-		case 'o': o.output = optarg; fg_push(&o, "-o"); fg_push(&o, optarg); break;
-		case CF_REVERSE: fg_push(&o, "--reverse"); break;
-		case 'i': fg_push(&o, "--inverted"); break;
-		case CF_NO_INLINE: fg_push(&o, "--no-inline"); break;
-		case 'F': fg_push(&o, "-F"); fg_push(&o, optarg); break;
-		case CF_MIN_WIDTH: fg_push(&o, "--min-width"); fg_push(&o, optarg); break;
-		case CF_IMAGE_WIDTH: fg_push(&o, "--width"); fg_push(&o, optarg); break;
-		case CF_PALETTE: {
-			bool other = false;
-			for (size_t k = 0; inferno_only_palettes[k]; k++)
-				other |= !strcmp(optarg, inferno_only_palettes[k]);
-			if (other) {
-				warn("palette '%s' is not available; using 'hot'", optarg);
-				fg_push(&o, "--palette");
-				fg_push(&o, "hot");
-			} else {
-				fg_push(&o, "--palette");
-				fg_push(&o, optarg);
-			}
-			break;
-		}
-		case CF_TITLE: fg_push(&o, "--title"); fg_push(&o, optarg); break;
-		case CF_SUBTITLE: fg_push(&o, "--subtitle"); fg_push(&o, optarg); break;
-		case CF_OPEN: fg_push(&o, "--open"); break;
-		case CF_IGNORE: fg_push(&o, "--ignore-status"); break;
-		case CF_DETERMINISTIC: /* sonde's colours are always deterministic */ break;
-		case CF_ROOT: /* sonde needs no sudo here; with no permission, it says so */ break;
-		case CF_NOTES: case 'v': break;
-		case 'c': warn("-c/--cmd (custom perf arguments) is not supported; recording with sonde's defaults"); break;
-		case CF_FLAMECHART: warn("--flamechart is not supported; drawing a flame graph"); break;
-		case CF_SKIP_AFTER: warn("--skip-after is not supported; ignored"); break;
-		case CF_POST: warn("--post-process is not supported; ignored"); break;
-		case CF_COMPLETIONS: die("--completions is not supported by sonde");
-		case CF_VERSION:
-			printf("%s 0.6.5 (sonde %s)\n", o.cargo ? "cargo-flamegraph" : "flamegraph", SONDE_VERSION);
-			fg_free(&o);
-			return 0;
-		case 'h': case CF_HELP: cargo_usage(stdout, o.cargo); fg_free(&o); return 0;
-		/* cargo form */
-		case 'b': o.kind = TK_BIN; o.target = optarg; break;
-		case CF_EXAMPLE: o.kind = TK_EXAMPLE; o.target = optarg; break;
-		case CF_TEST: o.kind = TK_TEST; o.target = optarg; break;
-		case CF_UNIT_TEST: o.kind = TK_UNIT_TEST; o.target = optarg; break;
-		case CF_BENCH: o.kind = TK_BENCH; o.target = optarg; break;
-		case 'p':
-			if (o.cargo)
-				o.package = optarg;
-			else
-				o.pid = optarg;
-			break;
-		case CF_PID: o.pid = optarg; break;
-		case 'f': o.features = optarg; break;
-		case CF_NO_DEFAULT: o.no_default_features = true; break;
-		case CF_PROFILE: o.profile = optarg; break;
-		case CF_DEV: o.dev = true; break;
-		case 'r': break; /* release is the default */
-		case CF_MANIFEST: o.manifest_path = optarg; break;
-		case ':':
-			fprintf(stderr, "%s: option '%s' needs a value\n", name, argv[optind - 1]);
-			cargo_usage(stderr, o.cargo);
-			fg_free(&o);
-			return 2;
-		default:
-			if (optopt && optopt < 256)
-				fprintf(stderr, "%s: unknown option '-%c'\n", name, optopt);
-			else
-				fprintf(stderr, "%s: unknown option '%s'\n", name, argv[optind - 1]);
-			fprintf(stderr, "Run '%s --help' for the options.\n", o.cargo ? "cargo flamegraph" : name);
-			fg_free(&o);
-			return 2;
-		}
-	}
-	char **rest = argv + optind;
+	const struct opt cargo_opts[] = {
+		OPT_GROUP("Target:"),
+		TARGET('b', "bin", TK_BIN, "the binary to profile"),
+		TARGET(0, "example", TK_EXAMPLE, "an example"),
+		TARGET(0, "test", TK_TEST, "an integration test"),
+		{ .kind = OPTK_CALLBACK, .lng = "unit-test", .argh = "NAME", .cb = target_cb, .num = TK_UNIT_TEST,
+		  .flags = OPTF_OPTARG, .help = "the unit tests (of the library, or of binary NAME)" },
+		TARGET(0, "bench", TK_BENCH, "a benchmark"),
+		OPT_STRING('p', "package", &o.package, "P", "the package P of the workspace"),
+		OPT_STRING(0, "manifest-path", &o.manifest_path, "PATH", "the project's Cargo.toml"),
+		OPT_GROUP("Build:"),
+		OPT_STRING('f', "features", &o.features, "F", "cargo features to enable"),
+		OPT_BOOL(0, "no-default-features", &o.no_default_features, "without the default features"),
+		OPT_STRING(0, "profile", &o.profile, "P", "the cargo profile to build with"),
+		OPT_BOOL(0, "dev", &o.dev, "the dev profile"),
+		OPT_CALLBACK_NOARG('r', "release", NULL, "the release profile (default)", ignore_cb),
+		COMMON_OPTIONS,
+		OPT_END(),
+	};
+	const struct opt standalone_opts[] = {
+		OPT_GROUP("Target:"),
+		OPT_STRING('p', "pid", &o.pid, "PID", "attach to a running process until Ctrl-C"),
+		COMMON_OPTIONS,
+		OPT_END(),
+	};
+	/* clap's status for a usage error: 2 */
+	const struct opt_cmd cmd = { o.cargo ? "flamegraph" : NULL, .prog = o.cargo ? "cargo" : name,
+				     .usage = o.cargo ? cargo_usage : standalone_usage,
+				     .intro = o.cargo ? cargo_intro : standalone_intro, .outro = outro,
+				     .stop_at_arg = true, .usage_status = 2, .data = &o };
+	int nargs = opt_parse(&cmd, o.cargo ? cargo_opts : standalone_opts, argc, argv);
+	char **rest = argv;
 	int status;
 	if (o.cargo) {
 		/* a long build, then a run: the output must be writable before either */
@@ -769,13 +482,10 @@ int compat_cargo_flamegraph(const char *name, int argc, char **argv)
 			fg_push(&o, *a);
 		free(exe);
 	} else {
-		if (o.pid && *rest)
-			die("give either --pid PID or a command, not both");
-		if (!o.pid && !*rest) {
-			cargo_usage(stderr, false);
-			fg_free(&o);
-			return 2;
-		}
+		if (o.pid && nargs)
+			opt_usage_error(&cmd, "give either --pid PID or a command, not both");
+		if (!o.pid && !nargs)
+			opt_usage_error(&cmd, "no command to profile (usage: %s [OPTIONS] -- COMMAND [ARGS...])", name);
 		if (o.pid) {
 			fg_push(&o, "--pid");
 			fg_push(&o, o.pid);
@@ -787,7 +497,11 @@ int compat_cargo_flamegraph(const char *name, int argc, char **argv)
 	}
 	vec_push(&o.fg, NULL);
 	o.fg.n--; /* the NULL */
-	status = cmd_flamegraph((int)o.fg.n, o.fg.v, &ctx);
+	/* the parser reorders its argv: it gets a copy of the pointers */
+	char **fgv = xmalloc((o.fg.n + 1) * sizeof(*fgv));
+	memcpy(fgv, o.fg.v, (o.fg.n + 1) * sizeof(*fgv));
+	status = cmd_flamegraph((int)o.fg.n, fgv, &ctx);
+	free(fgv);
 	fg_free(&o);
 	return status;
 }

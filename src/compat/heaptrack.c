@@ -7,18 +7,46 @@
 #include "compat/compat.h"
 #include "heap/record.h"
 #include "util/die.h"
+#include "util/options.h"
 
-static const char heaptrack_usage[] =
-	"Usage: heaptrack [-o FILE] DEBUGGEE [ARGUMENT]...\n"
-	"or:    heaptrack --analyze FILE [heaptrack_print options]\n"
-	"\n"
+static const char *const heaptrack_usage[] = {
+	"[-o FILE] DEBUGGEE [ARGUMENT]...",
+	"--analyze FILE [heaptrack_print options]",
+	NULL,
+};
+
+static const char heaptrack_intro[] =
 	"sonde's heaptrack: runs DEBUGGEE with sonde's allocation tracker preloaded and\n"
 	"writes heaptrack.APP.PID.zst (a sonde heap trace); --analyze prints the report\n"
-	"(heaptrack_print's layout).\n"
-	"  -o, --output FILE  data file; %p is replaced by the pid, %h by the host name\n"
-	"  -a, --analyze FILE print the report of FILE\n"
-	"  -h, --help         this help\n"
-	"  -v, --version      version\n";
+	"(heaptrack_print's layout).\n";
+
+/* --analyze FILE [heaptrack_print options]: the rest of the line is heaptrack_print's */
+struct analyze {
+	char **argv; /* "heaptrack_print" FILE REST... */
+	int argc;
+};
+
+static int analyze_cb(struct opt_parser *p, const struct opt *opt, const char *file)
+{
+	struct analyze *an = opt->value;
+	an->argv = xcalloc((size_t)(p->argc - p->i) + 3, sizeof(char *));
+	an->argv[an->argc++] = "heaptrack_print";
+	an->argv[an->argc++] = (char *)file;
+	for (const char *a; (a = opt_next_arg(p));)
+		an->argv[an->argc++] = (char *)a;
+	return 0;
+}
+
+static int unsupported_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	opt_usage_error(p->cmd, "'--%s' is not supported by sonde's heaptrack (attaching / gdb)", opt->lng);
+}
+
+static int version_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	printf("heaptrack 1.4.0 (sonde %s)\n", SONDE_VERSION);
+	exit(0);
+}
 
 int compat_heaptrack(int argc, char **argv)
 {
@@ -26,59 +54,34 @@ int compat_heaptrack(int argc, char **argv)
 	struct heap_record_opts o = { 0 };
 	o.prefix = "heaptrack";
 	o.heaptrack_msgs = true;
-	int i = 1;
-	for (; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		}
-		if (a[0] != '-')
-			break;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(heaptrack_usage, stdout);
-			return 0;
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--version")) {
-			printf("heaptrack 1.4.0 (sonde %s)\n", SONDE_VERSION);
-			return 0;
-		} else if (!strcmp(a, "-a") || !strcmp(a, "--analyze")) {
-			if (i + 1 >= argc)
-				die_status(1, "missing file to analyze");
-			/* heaptrack_print FILE [rest] */
-			int n = argc - i;
-			char **sub = xcalloc((size_t)n + 1, sizeof(char *));
-			sub[0] = "heaptrack_print";
-			sub[1] = argv[i + 1];
-			for (int k = i + 2; k < argc; k++)
-				sub[k - i] = argv[k];
-			int rc = heap_report_cmd(n, sub, true);
-			free(sub);
-			return rc;
-		} else if (!strncmp(a, "--analyze=", 10)) {
-			char *sub[] = { "heaptrack_print", (char *)a + 10, NULL };
-			return heap_report_cmd(2, sub, true);
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-			if (i + 1 >= argc)
-				die_status(1, "missing output file name");
-			o.output = argv[++i];
-		} else if (!strncmp(a, "--output=", 9)) {
-			o.output = a + 9;
-		} else if (!strcmp(a, "-r") || !strcmp(a, "--raw") || !strcmp(a, "--record-only") ||
-			   !strcmp(a, "--use-inject")) {
-			/* sonde always stores the raw trace and analyzes on demand */
-		} else if (!strcmp(a, "-p") || !strcmp(a, "--pid") || !strcmp(a, "-d") || !strcmp(a, "--debug")) {
-			die_status(1, "'%s' is not supported by sonde's heaptrack (attaching / gdb)", a);
-		} else {
-			die_status(1, "unknown option '%s'; run 'heaptrack --help'", a);
-		}
+	struct analyze an = { 0 };
+	bool ignored = false;
+	const struct opt opts[] = {
+		OPT_STRING('o', "output", &o.output, "FILE",
+			   "data file; %p is replaced by the pid, %h by the host name"),
+		OPT_CALLBACK('a', "analyze", &an, "FILE", "print the report of FILE", analyze_cb, NULL),
+		{ .kind = OPTK_CALLBACK, .shrt = 'v', .lng = "version", .help = "version", .cb = version_cb,
+		  .flags = OPTF_NOARG },
+		/* sonde always stores the raw trace and analyzes on demand */
+		OPT_HIDDEN_BOOL('r', "raw", &ignored),
+		OPT_HIDDEN_BOOL(0, "record-only", &ignored),
+		OPT_HIDDEN_BOOL(0, "use-inject", &ignored),
+		{ .kind = OPTK_CALLBACK, .shrt = 'p', .lng = "pid", .cb = unsupported_cb, .flags = OPTF_NOARG | OPTF_HIDDEN },
+		{ .kind = OPTK_CALLBACK, .shrt = 'd', .lng = "debug", .cb = unsupported_cb, .flags = OPTF_NOARG | OPTF_HIDDEN },
+		OPT_END(),
+	};
+	/* heaptrack (a shell script) exits 1 on a usage error */
+	const struct opt_cmd cmd = { NULL, .prog = "heaptrack", .usage = heaptrack_usage, .intro = heaptrack_intro,
+				     .stop_at_arg = true, .usage_status = 1 };
+	int nargs = opt_parse(&cmd, opts, argc, argv);
+	if (an.argv) {
+		int rc = heap_report_cmd(an.argc, an.argv, true);
+		free(an.argv);
+		return rc;
 	}
-	if (i >= argc) {
-		fputs(heaptrack_usage, stderr);
-		return 1;
-	}
-	if (!o.output)
-		o.output = NULL; /* heaptrack.APP.PID.zst */
-	return heap_record(&o, argv + i);
+	if (!nargs)
+		opt_usage_error(&cmd, "no program to run (usage: heaptrack [-o FILE] DEBUGGEE [ARGUMENT]...)");
+	return heap_record(&o, argv); /* o.output NULL: heaptrack.APP.PID.zst */
 }
 
 int compat_heaptrack_print(int argc, char **argv)

@@ -20,11 +20,10 @@
 #include <sys/wait.h>
 
 #include "render/flame.h"
-#include "render/flame_js.h"
 #include "util/die.h"
+#include "util/escape.h"
 #include "util/outfile.h"
 #include "util/hashmap.h"
-#include "util/utf8.h"
 #include "util/vec.h"
 
 #define NCOST 4
@@ -53,56 +52,15 @@ static int64_t cost_val(const struct heap_cost *c, int i)
 
 /* ---- escaping ---- */
 
-void heap_html_escape(struct strbuf *sb, const char *s, size_t len)
-{
-	flame_xml_escape(sb, s, len);
-}
-
 static void esc(struct strbuf *sb, const char *s)
 {
-	if (s)
-		heap_html_escape(sb, s, strlen(s));
-}
-
-void heap_json_string(struct strbuf *sb, const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	sb_addc(sb, '"');
-	for (size_t i = 0; i < len;) {
-		unsigned c = s[i];
-		if (c < 0x80) {
-			if (c == '"' || c == '\\')
-				sb_addf(sb, "\\%c", c);
-			else if (c == '\n')
-				sb_adds(sb, "\\n");
-			else if (c == '\t')
-				sb_adds(sb, "\\t");
-			else if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&' || c == '\'')
-				sb_addf(sb, "\\u%04x", c);
-			else
-				sb_addc(sb, (char)c);
-			i++;
-			continue;
-		}
-		size_t n = utf8_valid_len(s + i, len - i);
-		if (!n) {
-			sb_adds(sb, "\\ufffd");
-			i++;
-		} else if (n == 3 && c == 0xe2 && s[i + 1] == 0x80 && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) {
-			sb_addf(sb, "\\u%04x", s[i + 2] == 0xa8 ? 0x2028 : 0x2029);
-			i += 3;
-		} else {
-			sb_add(sb, s + i, n);
-			i += n;
-		}
-	}
-	sb_addc(sb, '"');
+	xml_escapes(sb, s);
 }
 
 static void json_str(struct strbuf *sb, const char *s)
 {
 	if (s)
-		heap_json_string(sb, s, strlen(s));
+		json_quote_html(sb, s, strlen(s));
 	else
 		sb_adds(sb, "null");
 }

@@ -30,13 +30,6 @@ int heap_html_write_file(const char *path, struct heap_view *v, const struct hea
 
 /* ---- pieces shared with tests ---- */
 
-/* s as HTML text or attribute value: & < > " ' escaped, control
- * characters shown as \xNN, invalid UTF-8 replaced by U+FFFD. */
-void heap_html_escape(struct strbuf *sb, const char *s, size_t len);
-/* s as a quoted JSON string that is also safe inside <script>: < > & and
- * U+2028/U+2029 as \u escapes, control characters as \u00XX, invalid
- * UTF-8 replaced by U+FFFD. */
-void heap_json_string(struct strbuf *sb, const char *s, size_t len);
 /* Standard base64 (with padding). */
 void heap_base64(struct strbuf *sb, const void *data, size_t n);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "heap/html.h"
+#include "util/escape.h"
 
 /* geometry, in viewBox units (the SVG scales to the page width) */
 #define CW 1000.0
@@ -177,7 +178,7 @@ void heap_chart_svg(struct strbuf *sb, const struct heap_chart *c)
 		sb_addf(sb, "<line class=\"line %s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", se->cls, lx,
 			MT - 14, lx + 18, MT - 14);
 		sb_addf(sb, "<text x=\"%.1f\" y=\"%.1f\">", lx + 23, MT - 10);
-		heap_html_escape(sb, se->label, strlen(se->label));
+		xml_escape(sb, se->label, strlen(se->label));
 		sb_adds(sb, "</text>");
 		lx += 23 + 7.0 * (double)strlen(se->label) + 24;
 	}

@@ -7,13 +7,12 @@
 
 #include "memcheck/mc_text.h"
 #include "memcheck/mc_xml.h"
-#include "render/flame_js.h"
+#include "util/escape.h"
 #include "util/utf8.h"
 
 static void esc(struct strbuf *sb, const char *s)
 {
-	if (s)
-		flame_xml_escape(sb, s, strlen(s));
+	xml_escapes(sb, s);
 }
 
 /* Text inside <![CDATA[ ]]>, as valgrind writes the raw suppression (real

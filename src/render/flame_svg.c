@@ -9,53 +9,12 @@
 #include "render/flame.h"
 #include "render/flame_js.h"
 #include "render/palette.h"
+#include "util/escape.h"
 #include "util/strbuf.h"
-#include "util/utf8.h"
 
 #define FRAME_H 16
 #define XPAD 10
 #define CHAR_W 0.59 /* average glyph width / font size */
-
-/* Length of the UTF-8 sequence at s (1..4) if valid and allowed in XML, else 0. */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-	size_t n = utf8_valid_len(s, left);
-	if (n == 3 && s[0] == 0xef && s[1] == 0xbf && (s[2] == 0xbe || s[2] == 0xbf))
-		return 0; /* U+FFFE, U+FFFF are not XML characters */
-	return n;
-}
-
-void flame_xml_escape(struct strbuf *sb, const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	for (size_t i = 0; i < len;) {
-		unsigned c = s[i];
-		if (c < 0x80) {
-			switch (c) {
-			case '&': sb_adds(sb, "&amp;"); break;
-			case '<': sb_adds(sb, "&lt;"); break;
-			case '>': sb_adds(sb, "&gt;"); break;
-			case '"': sb_adds(sb, "&quot;"); break;
-			case '\'': sb_adds(sb, "&#39;"); break;
-			default:
-				if (c < 0x20 || c == 0x7f)
-					sb_addf(sb, "\\x%02x", c);
-				else
-					sb_addc(sb, (char)c);
-			}
-			i++;
-			continue;
-		}
-		size_t n = utf8_seq(s + i, len - i);
-		if (n) {
-			sb_add(sb, s + i, n);
-			i += n;
-		} else {
-			sb_adds(sb, "\xef\xbf\xbd");
-			i++;
-		}
-	}
-}
 
 size_t flame_fit_text(const char *str, size_t len, double px, double fs, int *dots)
 {
@@ -66,7 +25,7 @@ size_t flame_fit_text(const char *str, size_t len, double px, double fs, int *do
 		return 0;
 	size_t chars = 0, cut = 0, keep = (size_t)room - 2;
 	for (size_t i = 0; i < len;) {
-		size_t n = s[i] < 0x80 ? 1 : utf8_seq(s + i, len - i);
+		size_t n = s[i] < 0x80 ? 1 : xml_char_len(s + i, len - i);
 		if (!n)
 			n = 1;
 		if (chars == keep)
@@ -82,7 +41,7 @@ size_t flame_fit_text(const char *str, size_t len, double px, double fs, int *do
 
 static void put_escaped(struct strbuf *sb, const char *s)
 {
-	flame_xml_escape(sb, s, strlen(s));
+	xml_escape(sb, s, strlen(s));
 }
 
 /* 1234567 -> "1,234,567" */
@@ -180,7 +139,7 @@ static void put_frame(struct strbuf *sb, const struct flame_tree *t, const struc
 
 	sb_addf(sb, "<g fg:x=\"%llu\" fg:w=\"%llu\"><title>", (unsigned long long)it->x,
 		(unsigned long long)it->w);
-	flame_xml_escape(sb, name, len);
+	xml_escape(sb, name, len);
 	sb_adds(sb, " (");
 	put_count(sb, n->value);
 	sb_addf(sb, " %s, %.2f%%", o->countname, 100.0 * (double)n->value / (double)total);
@@ -200,7 +159,7 @@ static void put_frame(struct strbuf *sb, const struct flame_tree *t, const struc
 	sb_addf(sb, "<text x=\"%.1f\" y=\"%.1f\">", x + 3, y + FRAME_H - 4.5);
 	int dots;
 	size_t keep = flame_fit_text(name, len, w, fs, &dots);
-	flame_xml_escape(sb, name, keep);
+	xml_escape(sb, name, keep);
 	if (dots)
 		sb_adds(sb, "..");
 	sb_adds(sb, "</text></g>\n");

@@ -67,7 +67,6 @@ int report_parse_sort(struct report_opts *o, const char *keys)
 		else if (!strcmp(k, "cpu"))
 			rk = RK_CPU;
 		else {
-			error("unknown sort key '%s'; use comm, pid, tid, dso, sym or cpu", k);
 			free(dup);
 			return -1;
 		}

@@ -23,7 +23,7 @@ struct report_opts {
 	double graph_threshold; /* hide call-graph branches below this percent */
 };
 
-/* Parses "comm,dso,sym"; returns -1 (after an error message) on an unknown key. */
+/* Parses "comm,dso,sym"; returns -1 on an unknown key (the caller says so). */
 int report_parse_sort(struct report_opts *o, const char *keys);
 void report_print(FILE *out, const struct profile *p, const struct report_opts *o);
 

@@ -10,45 +10,12 @@
 
 #include "collapse/folded.h"
 #include "profile/model.h"
+#include "util/escape.h"
 #include "util/hashmap.h"
 #include "util/strbuf.h"
-#include "util/utf8.h"
 #include "util/vec.h"
 
 #define SCHEMA "https://www.speedscope.app/file-format-schema.json"
-
-void json_quote(struct strbuf *sb, const char *s, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	sb_addc(sb, '"');
-	for (size_t i = 0; i < len;) {
-		unsigned c = u[i];
-		if (c == '"' || c == '\\') {
-			sb_addc(sb, '\\');
-			sb_addc(sb, (char)c);
-			i++;
-		} else if (c == '\n') {
-			sb_adds(sb, "\\n");
-			i++;
-		} else if (c == '\t') {
-			sb_adds(sb, "\\t");
-			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			sb_addf(sb, "\\u%04x", c);
-			i++;
-		} else {
-			size_t k = utf8_valid_len(u + i, len - i);
-			if (!k) {
-				sb_addf(sb, "\\u%04x", c); /* not UTF-8: read the byte as Latin-1 */
-				i++;
-			} else {
-				sb_add(sb, u + i, k);
-				i += k;
-			}
-		}
-	}
-	sb_addc(sb, '"');
-}
 
 static void write_header(struct strbuf *sb)
 {

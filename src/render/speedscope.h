@@ -22,8 +22,4 @@ int speedscope_write_profile(FILE *out, const struct profile *p, const struct sp
 /* Folded stacks: one profile with one weighted sample per stack. */
 int speedscope_write_folded(FILE *out, const struct folded_set *s, const struct speedscope_opts *o);
 
-/* Appends s (len bytes) as a JSON string literal with quotes: '"', '\\' and
- * control characters escaped, invalid UTF-8 bytes as \u00XX (Latin-1). */
-void json_quote(struct strbuf *sb, const char *s, size_t len);
-
 #endif

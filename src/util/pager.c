@@ -20,6 +20,12 @@ void pager_forbid(void)
 	forbidden = true;
 }
 
+int pager_forbid_opt(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	pager_forbid();
+	return 0;
+}
+
 static const char *pager_command(void)
 {
 	const char *p = getenv("SONDE_PAGER");

@@ -8,6 +8,10 @@
 
 /* --no-pager: pager_start() does nothing from now on. */
 void pager_forbid(void);
+/* --no-pager in an option table (util/options.h): pager_forbid() when given. */
+struct opt_parser;
+struct opt;
+int pager_forbid_opt(struct opt_parser *p, const struct opt *o, const char *arg);
 /* When stdout is a terminal, starts the pager and points stdout at it; sonde
  * then waits for it at exit (or on a fatal signal). When the reader quits
  * the pager early, sonde exits with status 0, silently. If the pager cannot

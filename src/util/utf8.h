@@ -9,4 +9,8 @@
  * points above U+10FFFF, stray continuation bytes, cut short). */
 size_t utf8_valid_len(const unsigned char *s, size_t left);
 
+/* Writes code point cp (below 0x110000) as UTF-8 into out; returns the
+ * length (1..4). */
+size_t utf8_encode(unsigned long cp, char out[4]);
+
 #endif

@@ -55,6 +55,24 @@ else
 	fail cli_unknown_no_suggestion "'sonde zzzzzzzz': exit $rc (want 2, an error without a suggestion): $(first_lines "$T/typo3.err")"
 fi
 
+# usage errors (util/options): every command says what in one line and where
+# the options are, and exits 129; `--x=V` and `--x V` alike
+bad=""
+for c in record report script collapse stat flamegraph heap "heap report" shims; do
+	# shellcheck disable=SC2086 # "heap report" is two words
+	rc=$(run_rc "$T/u" "$SONDE" $c --no-such-option)
+	if [ "$rc" != 129 ] || [ "$(wc -l <"$T/u.err")" != 2 ] || ! grep -q "^sonde $c: unknown option '--no-such-option'" "$T/u.err" ||
+		! grep -q "^Run 'sonde $c --help' for the options.$" "$T/u.err"; then
+		bad="$bad [$c: exit $rc: $(first_lines "$T/u.err")]"
+	fi
+done
+rc=$(run_rc "$T/u1" "$SONDE" report --sort=nope)
+rc2=$(run_rc "$T/u2" "$SONDE" report --sort nope)
+rc3=$(run_rc "$T/u3" "$SONDE" record --outptu x true)
+[ "$rc" = 129 ] && [ "$rc2" = 129 ] && cmp -s "$T/u1.err" "$T/u2.err" || bad="$bad [report --sort: exit $rc/$rc2]"
+grep -q "did you mean '--output'?" "$T/u3.err" || bad="$bad [record --outptu: $(first_lines "$T/u3.err")]"
+if [ -z "$bad" ]; then pass cli_usage_errors_129; else fail cli_usage_errors_129 "$bad"; fi
+
 # no arguments: usage, non-zero
 rc=$(run_rc "$T/noarg" "$SONDE")
 if [ "$rc" != 0 ] && [ "$rc" -lt 128 ] && grep -qi usage "$T/noarg.out" "$T/noarg.err"; then

@@ -16,7 +16,7 @@ w=$out/.work
 rm -rf "$w"
 mkdir -p "$w"
 export SONDE_BUILDID_DIR=$w/buildid
-targets="cfi elf folded format heap_supp heap_trace kparse mc_insn mc_opts mc_supp perf_data perf_script profile"
+targets="cfi elf folded format heap_supp heap_trace json kparse mc_insn mc_opts mc_supp perf_data perf_script profile"
 for t in $targets; do mkdir -p "$out/fuzz_$t"; done
 seed() { # target name: stdin into OUT/fuzz_<target>/<name>
 	cat >"$out/fuzz_$1/$2"
@@ -321,6 +321,12 @@ cat <<'EOF' | seed mc_supp kinds
 EOF
 printf '{\n  n\n  Memcheck:Leak\n  match-leak-kinds: bogus\n  fun:x\n}\n' | seed mc_supp bad_kind
 printf '{\n  n\n  Memcheck:Leak\n  fun:x\n  }junk\n' | seed mc_supp bad_close
+
+# ---- fuzz_json: cargo's messages (build lines, `cargo metadata`) ----
+printf '%s' '{"reason":"compiler-artifact","package_id":"demo 0.1.0","target":{"kind":["bin"],"crate_types":["bin"],"name":"demo","src_path":"/p/src/main.rs","edition":"2021","doc":true,"doctest":false,"test":true},"profile":{"opt_level":"3","debuginfo":2,"debug_assertions":false,"overflow_checks":false,"test":false},"features":[],"filenames":["/p/target/release/demo"],"executable":"/p/target/release/demo","fresh":false}' | seed json artifact
+printf '%s' '{"packages":[{"name":"demo","default_run":null,"targets":[{"kind":["lib"],"name":"demo"},{"kind":["bin"],"name":"other"}]}],"workspace_members":["demo 0.1.0"],"version":1}' | seed json metadata
+printf '%s' '{"reason":"build-finished","success":true}' | seed json finished
+printf '%s' '["a\"b\\c\/d\n\t\u00e9\ud83d\ude00\ud800", -1.5e-3, 0, true, false, null, {}, [], {"":[[[{"k":"v"}]]]}]' | seed json escapes
 
 # ---- fuzz_mc_opts: valgrind command lines, one argument a line ----
 opts() { # name, arguments...

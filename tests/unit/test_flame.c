@@ -11,6 +11,7 @@
 #include "render/flame_js.h"
 #include "render/palette.h"
 #include "unit.h"
+#include "util/escape.h"
 
 static void add(struct flame_tree *t, const char *stack, uint64_t v, uint64_t before)
 {
@@ -163,7 +164,7 @@ static void test_diff(void)
 static char *escape(const char *s, size_t len)
 {
 	struct strbuf sb = STRBUF_INIT;
-	flame_xml_escape(&sb, s, len);
+	xml_escape(&sb, s, len);
 	return sb_detach(&sb);
 }
 

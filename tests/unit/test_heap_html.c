@@ -11,19 +11,20 @@
 #include "heap/report.h"
 #include "heap/trace.h"
 #include "unit.h"
+#include "util/escape.h"
 #include "util/strbuf.h"
 
 static char *json_of(const char *s, size_t n)
 {
 	struct strbuf sb = STRBUF_INIT;
-	heap_json_string(&sb, s, n);
+	json_quote_html(&sb, s, n);
 	return sb_detach(&sb);
 }
 
 static char *html_of(const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
-	heap_html_escape(&sb, s, strlen(s));
+	xml_escape(&sb, s, strlen(s));
 	return sb_detach(&sb);
 }
 
