@@ -17,7 +17,7 @@ endif
 
 CFLAGS  ?= $(OPT) -g
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -Isrc -D_GNU_SOURCE -DSONDE_VERSION='"$(VERSION)"' -MMD -MP
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -Isrc -Isrc/proto -D_GNU_SOURCE -DSONDE_VERSION='"$(VERSION)"' -MMD -MP
 LDLIBS  := -ldw -lelf -lzstd -liberty -lz -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
@@ -43,9 +43,32 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsonde.a tests/unit/unit.h
+# Unit tests and fuzz targets of runtime code link the runtime's objects,
+# built again with the tests' flags (sanitized in build-san): RT_UNIT_<test>
+# lists a test's runtime files.
+RT_UNIT_test_mc_insn := runtime/memcheck/mc_insn
+RT_UNIT_test_mc_leak := runtime/memcheck/mc_mark
+RT_UNIT_test_rt_info := runtime/base/rt_info
+RT_UNIT_test_rt_ptrmap := runtime/base/rt_ptrmap
+RT_UNIT_test_heap_order := runtime/base/rt_ptrmap
+RT_UNIT_test_mc_blocks := runtime/memcheck/mc_guard runtime/memcheck/mc_freed runtime/memcheck/mc_redzone \
+	runtime/memcheck/mc_slab
+RT_UNIT_test_mc_slab := runtime/memcheck/mc_slab
+RT_UNIT_test_mc_describe := runtime/memcheck/mc_describe runtime/memcheck/mc_freed runtime/memcheck/mc_slab \
+	runtime/base/rt_ptrmap
+RT_UNIT_fuzz_mc_insn := runtime/memcheck/mc_insn
+rt_unit_obj = $(RT_UNIT_$(1):%=$(BUILD)/rtunit/%.o)
+
+$(BUILD)/rtunit/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libsonde.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(RT_LAYERS:%=-Iruntime/%) -c -o $@ $<
+.PRECIOUS: $(BUILD)/rtunit/%.o
+
+.SECONDEXPANSION:
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsonde.a tests/unit/unit.h $$(call rt_unit_obj,$$*)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(RT_LAYERS:%=-Iruntime/%) -o $@ $< $(call rt_unit_obj,$*) \
+		$(BUILD)/libsonde.a $(LDFLAGS) $(LDLIBS)
 
 unit: $(UNIT_BIN)
 
@@ -75,11 +98,12 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%)
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined" $(FUZZ_BIN)
 
-build-fuzz/fuzz/%: tests/fuzz/%.c build-fuzz/libsonde.a
+build-fuzz/fuzz/%: tests/fuzz/%.c build-fuzz/libsonde.a $$(call rt_unit_obj,$$*)
 	@mkdir -p $(dir $@)
-	clang $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< build-fuzz/libsonde.a $(LDLIBS)
+	clang $(ALL_CFLAGS) $(RT_LAYERS:%=-Iruntime/%) -fsanitize=fuzzer,address,undefined -o $@ $< \
+		$(call rt_unit_obj,$*) build-fuzz/libsonde.a $(LDLIBS)
 
-# what each target includes (fuzz_mc_insn.c compiles runtime/mc_insn.c in)
+# what each target includes
 -include $(wildcard build-fuzz/fuzz/*.d)
 
 install: all
@@ -95,7 +119,7 @@ clean:
 
 .PHONY: all sonde-link unit check check-fast san fuzz install clean
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/src/sonde.d $(UNIT_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/sonde.d $(UNIT_BIN:=.d) $(wildcard $(BUILD)/rtunit/runtime/*/*.d)
 
 # The README's first command: profile the bundled demo into flamegraph.svg.
 $(BUILD)/demo: examples/demo.c
@@ -112,15 +136,19 @@ demo: all $(BUILD)/demo
 
 # ---- libsonde-rt.so: the heap-tracing runtime `sonde heap` preloads ----
 # (docs/heap-runtime.md). libc only, never sanitized: it runs inside the
-# target. The CFI unwinder of src/binary is compiled in (rt_stack.c
-# includes unwind.c); runtime/rt_compat.c stands in for src/util, libelf,
-# zlib and zstd.
-RT_SRC := $(wildcard runtime/*.c) src/binary/cfi.c src/binary/dwarf_expr.c
+# target. The CFI parser, tables and unwind steps of src/binary are linked
+# in as they are (they take their allocator from struct cfi_env).
+# The runtime's layers, each a folder included by name: base (no mode),
+# core (threads, the stream, the process), hooks (the interposed
+# functions), and the two modes behind struct rt_ops.
+RT_LAYERS := base core hooks heap memcheck
+RT_BINARY := src/binary/cfi.c src/binary/cfi_table.c src/binary/dwarf_expr.c src/binary/unwind_step.c
+RT_SRC := $(wildcard runtime/*/*.c) $(RT_BINARY)
 RT_OBJ := $(RT_SRC:%.c=$(BUILD)/rt/%.o)
 RT_CFLAGS := -std=gnu11 -O2 -g -fPIC -fvisibility=hidden -fno-omit-frame-pointer \
 	-ftls-model=initial-exec -fno-builtin-malloc -fno-builtin-free -fno-builtin-calloc \
 	-fno-builtin-realloc -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
-	-Isrc -Iruntime -D_GNU_SOURCE -MMD -MP
+	-Isrc -Isrc/proto $(RT_LAYERS:%=-Iruntime/%) -D_GNU_SOURCE -MMD -MP
 
 all: runtime
 
@@ -133,7 +161,7 @@ $(BUILD)/libsonde-rt.so: $(RT_OBJ)
 # `sonde memcheck`; the copy loops must not become calls to themselves.
 NO_LOOP_CALLS := $(shell $(CC) -fno-tree-loop-distribute-patterns -E -x c /dev/null >/dev/null 2>&1 && \
 	echo -fno-tree-loop-distribute-patterns)
-$(BUILD)/libsonde-mcstr.so: runtime/strcheck/mc_string.c runtime/heap_protocol.h
+$(BUILD)/libsonde-mcstr.so: runtime/memcheck/strcheck/mc_string.c src/proto/heap_protocol.h
 	$(CC) $(filter-out -MMD -MP,$(RT_CFLAGS)) -fno-builtin $(NO_LOOP_CALLS) \
 		-shared -Wl,-z,relro,-z,now -o $@ $< -ldl
 

@@ -1,6 +1,8 @@
-/* Internal interface of the CFI parser (src/binary/cfi.c), the DWARF
- * expression evaluator (dwarf_expr.c) and the unwinder (unwind.c). Exposed
- * for unit tests and fuzzing; the public contract is binary/unwind.h. */
+/* Internal interface of the CFI parser (src/binary/cfi.c), the tables over
+ * ELF images (cfi_table.c, cfi_table.h), the DWARF expression evaluator
+ * (dwarf_expr.c) and the unwinder (unwind.c, unwind_step.c). Exposed for
+ * unit tests, fuzzing and the preloaded runtime; the public contract is
+ * binary/unwind.h. */
 #ifndef SONDE_BINARY_CFI_H
 #define SONDE_BINARY_CFI_H
 #include <stdbool.h>
@@ -99,12 +101,30 @@ enum cfi_status cfi_parse_fde(const struct cfi_section *sec, size_t off, struct 
 /* Runs the CIE initial instructions then the FDE's up to `pc`. */
 enum cfi_status cfi_run(const struct cfi_fde *fde, uint64_t pc, struct cfi_row *row);
 
+#define DW_EH_PE_omit 0xff
+#define DW_EH_PE_indirect 0x80
+
 /* Decodes a DW_EH_PE-encoded pointer at *pp (advancing it, never past end).
  * *pp must point into sec->data (its pcrel base is derived from it); func
  * is the funcrel base. Indirect pointers yield the address of the pointer
  * (the table cannot read target memory); callers only need them skipped. */
 bool cfi_read_encoded(const uint8_t **pp, const uint8_t *end, uint8_t enc,
 		      const struct cfi_section *sec, uint64_t func, uint64_t *out);
+
+/* The FDEs of a section sorted by start, for sections without a usable
+ * .eh_frame_hdr table. */
+struct cfi_fde_ent {
+	uint64_t lo, hi, off;
+};
+struct cfi_fde_index {
+	struct cfi_fde_ent *v;
+	size_t n;
+};
+/* Scans every entry of sec (CIEs and FDEs in any order); the array grows
+ * through grow (a realloc that never returns NULL). */
+void cfi_index_build(const struct cfi_section *sec, struct cfi_fde_index *idx, void *(*grow)(void *, size_t));
+/* The section offset of an FDE covering pc. */
+bool cfi_index_find(const struct cfi_fde_index *idx, uint64_t pc, uint64_t *off);
 
 /* A table over bare sections (tests, fuzzing). Sections are copied.
  * hdr may be NULL (then an index is built by scanning .eh_frame). */

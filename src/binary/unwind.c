@@ -2,18 +2,7 @@
  * for the compact rule at ip (ip-1 for return addresses), apply it with a
  * few memory reads; fall back to the full CFI row (expressions, signal
  * frames) or to frame pointers. */
-#include "binary/cfi.h"
-
-#define BIT(r) (1u << (r))
-/* Registers a call clobbers: unknown in the caller's frame unless CFI says. */
-#define CALLER_SAVED                                                                          \
-	(BIT(UNW_RAX) | BIT(UNW_RDX) | BIT(UNW_RCX) | BIT(UNW_RSI) | BIT(UNW_RDI) | BIT(UNW_R8) | \
-	 BIT(UNW_R9) | BIT(UNW_R10) | BIT(UNW_R11))
-/* A frame-pointer chain is followed only while it stays within this
- * distance of sp; beyond it a failed read means garbage, not truncation. */
-#define FP_MAX_FRAME (8u << 20)
-
-enum step { STEP_OK, STEP_END, STEP_TRUNC, STEP_BAD, STEP_NOINFO };
+#include "binary/unwind_step.h"
 
 static const struct unwind_map *find_map(const struct unwind_space *as, uint64_t addr, size_t *hint)
 {
@@ -39,9 +28,9 @@ static inline bool rd(const struct unwind_memory *mem, uint64_t addr, uint64_t *
 	return mem->read_u64(mem->ctx, addr, v);
 }
 
-static enum step step_rule(const struct cfi_rule *rule, struct unwind_regs *r, const struct unwind_memory *mem)
+static enum unwind_step step_rule(const struct cfi_rule *rule, struct unwind_regs *r, const struct unwind_memory *mem)
 {
-	if (!(r->valid & BIT(rule->cfa_reg)))
+	if (!(r->valid & UNW_BIT(rule->cfa_reg)))
 		return STEP_BAD;
 	uint64_t cfa = r->r[rule->cfa_reg] + (uint64_t)(int64_t)rule->cfa_off, ra;
 	if (!rd(mem, cfa + (uint64_t)(int64_t)rule->ra_off, &ra))
@@ -51,119 +40,13 @@ static enum step step_rule(const struct cfi_rule *rule, struct unwind_regs *r, c
 			continue;
 		unsigned reg = cfi_save_regs[i];
 		if (rd(mem, cfa + (uint64_t)(int64_t)rule->save[i], &r->r[reg]))
-			r->valid |= BIT(reg);
+			r->valid |= UNW_BIT(reg);
 		else
-			r->valid &= ~BIT(reg);
+			r->valid &= ~UNW_BIT(reg);
 	}
 	r->r[UNW_RSP] = cfa;
 	r->r[UNW_RIP] = ra;
-	r->valid = (r->valid & ~CALLER_SAVED) | BIT(UNW_RSP) | BIT(UNW_RIP);
-	return STEP_OK;
-}
-
-static enum step expr_status(enum dwexpr_status s)
-{
-	return s == DWEXPR_MEM ? STEP_TRUNC : STEP_BAD;
-}
-
-static enum step step_row(const struct cfi_row *row, struct unwind_regs *r, const struct unwind_memory *mem)
-{
-	uint64_t cfa;
-	if (row->cfa_kind == CFI_CFA_REG) {
-		if (row->cfa_reg >= UNW_NREGS || !(r->valid & BIT(row->cfa_reg)))
-			return STEP_BAD;
-		cfa = r->r[row->cfa_reg] + (uint64_t)row->cfa_off;
-	} else if (row->cfa_kind == CFI_CFA_EXPR) {
-		enum dwexpr_status s = dwarf_expr_eval(row->cfa_expr, row->cfa_expr_len, r, mem, NULL, &cfa);
-		if (s != DWEXPR_OK)
-			return expr_status(s);
-	} else {
-		return STEP_BAD;
-	}
-	struct unwind_regs n = *r;
-	if (!row->signal)
-		n.valid &= ~CALLER_SAVED;
-	for (unsigned i = 0; i < UNW_NREGS; i++) {
-		const struct cfi_reg_rule *g = &row->reg[i];
-		bool is_ra = i == row->ra_reg;
-		uint64_t v, addr;
-		enum dwexpr_status s;
-		switch (g->kind) {
-		case CFI_REG_UNSPEC:
-			if (i == UNW_RSP) {
-				n.r[i] = cfa;
-				n.valid |= BIT(i);
-			} else if (is_ra) {
-				return STEP_BAD; /* no rule for the return address */
-			}
-			break;
-		case CFI_REG_SAME:
-			break;
-		case CFI_REG_UNDEFINED:
-			if (is_ra)
-				return STEP_END;
-			n.valid &= ~BIT(i);
-			break;
-		case CFI_REG_OFFSET:
-			if (!rd(mem, cfa + (uint64_t)g->off, &v)) {
-				if (is_ra || i == UNW_RSP)
-					return STEP_TRUNC;
-				n.valid &= ~BIT(i);
-				break;
-			}
-			n.r[i] = v;
-			n.valid |= BIT(i);
-			break;
-		case CFI_REG_VAL_OFFSET:
-			n.r[i] = cfa + (uint64_t)g->off;
-			n.valid |= BIT(i);
-			break;
-		case CFI_REG_REGISTER:
-			if (g->reg >= UNW_NREGS || !(r->valid & BIT(g->reg))) {
-				if (is_ra || i == UNW_RSP)
-					return STEP_BAD;
-				n.valid &= ~BIT(i);
-				break;
-			}
-			n.r[i] = r->r[g->reg];
-			n.valid |= BIT(i);
-			break;
-		case CFI_REG_EXPR:
-		case CFI_REG_VAL_EXPR:
-			s = dwarf_expr_eval(g->expr, g->expr_len, r, mem, &cfa, &addr);
-			if (s == DWEXPR_OK && g->kind == CFI_REG_EXPR && !rd(mem, addr, &addr))
-				s = DWEXPR_MEM;
-			if (s != DWEXPR_OK) {
-				if (is_ra || i == UNW_RSP)
-					return expr_status(s);
-				n.valid &= ~BIT(i);
-				break;
-			}
-			n.r[i] = addr;
-			n.valid |= BIT(i);
-			break;
-		}
-	}
-	if (!(n.valid & BIT(row->ra_reg)))
-		return STEP_BAD;
-	n.r[UNW_RIP] = n.r[row->ra_reg];
-	n.valid |= BIT(UNW_RIP);
-	*r = n;
-	return STEP_OK;
-}
-
-static enum step step_fp(struct unwind_regs *r, const struct unwind_memory *mem)
-{
-	uint64_t bp = r->r[UNW_RBP], sp = r->r[UNW_RSP], ra, nbp;
-	if (!(r->valid & BIT(UNW_RBP)) || !(r->valid & BIT(UNW_RSP)) || bp < sp || (bp & 7) ||
-	    bp > UINT64_MAX - 16)
-		return STEP_NOINFO;
-	if (!rd(mem, bp + 8, &ra) || !rd(mem, bp, &nbp))
-		return bp - sp <= FP_MAX_FRAME ? STEP_TRUNC : STEP_NOINFO;
-	r->r[UNW_RIP] = ra;
-	r->r[UNW_RSP] = bp + 16;
-	r->r[UNW_RBP] = nbp;
-	r->valid = (r->valid & ~CALLER_SAVED) | BIT(UNW_RIP) | BIT(UNW_RSP) | BIT(UNW_RBP);
+	r->valid = (r->valid & ~UNW_CALLER_SAVED) | UNW_BIT(UNW_RSP) | UNW_BIT(UNW_RIP);
 	return STEP_OK;
 }
 
@@ -178,9 +61,9 @@ size_t unwind_stack(const struct unwind_space *as, const struct unwind_regs *reg
 		return 0;
 	}
 	struct unwind_regs cur = *regs;
-	if (!(cur.valid & BIT(UNW_RIP)) || !(cur.valid & BIT(UNW_RSP))) {
+	if (!(cur.valid & UNW_BIT(UNW_RIP)) || !(cur.valid & UNW_BIT(UNW_RSP))) {
 		*why = UNWIND_NO_INFO;
-		if (!(cur.valid & BIT(UNW_RIP)))
+		if (!(cur.valid & UNW_BIT(UNW_RIP)))
 			return 0;
 		out[0] = cur.r[UNW_RIP];
 		return 1;
@@ -205,7 +88,7 @@ size_t unwind_stack(const struct unwind_space *as, const struct unwind_regs *reg
 		uint64_t vaddr = m ? look - (uint64_t)m->bias : 0;
 		if (m && m->cfi)
 			rule = cfi_table_rule(m->cfi, vaddr);
-		enum step st;
+		enum unwind_step st;
 		bool signal = false;
 		switch (rule.kind) {
 		case CFI_RULE_END:
@@ -221,11 +104,11 @@ size_t unwind_stack(const struct unwind_space *as, const struct unwind_regs *reg
 				break;
 			}
 			signal = row.signal;
-			st = step_row(&row, &cur, mem);
+			st = unwind_step_row(&row, &cur, mem);
 			break;
 		}
 		default:
-			st = step_fp(&cur, mem);
+			st = unwind_step_fp(&cur, mem);
 			break;
 		}
 		switch (st) {

@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../runtime/child_protocol.h"
-#include "../runtime/heap_protocol.h"
+#include "child_protocol.h"
+#include "heap_protocol.h"
 #include "cmd/cmds.h"
 #include "collect/launch.h"
 #include "collect/secure_exec.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/heap_protocol.h"
+#include "heap_protocol.h"
 #include "util/die.h"
 
 

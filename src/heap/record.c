@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../runtime/child_protocol.h"
-#include "../runtime/heap_protocol.h"
+#include "child_protocol.h"
+#include "heap_protocol.h"
 #include "binary/buildid_cache.h"
 #include "collect/interrupt.h"
 #include "collect/launch.h"
@@ -162,7 +162,7 @@ static void setenv_ll(const char *name, long long v)
 	setenv(name, buf, 1);
 }
 
-/* What the runtime reads at its start (runtime/rt.c, mc_env_options). */
+/* What the runtime reads at its start (runtime/memcheck/mc_mode.c, mc_env_options). */
 static void memcheck_env(const struct heap_record_opts *o)
 {
 	if (o->freelist_vol >= 0)

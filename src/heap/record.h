@@ -51,7 +51,7 @@ struct heap_child_image {
 	uint64_t end_ns;  /* when its stream ended (CLOCK_MONOTONIC) */
 };
 
-/* An exec the runtime could not follow (runtime/child_protocol.h). */
+/* An exec the runtime could not follow (src/proto/child_protocol.h). */
 struct heap_child_note {
 	int pid, ppid, reason; /* enum child_note */
 	char *exe;

@@ -2,7 +2,7 @@
  * launched program, what it execs, what its children exec) connects to a
  * socket of sonde's and sends its own stream; this reads them all at once
  * (a forked child runs alongside its parent) into one trace per image
- * (runtime/child_protocol.h). */
+ * (src/proto/child_protocol.h). */
 #include "heap/record_children.h"
 
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../runtime/child_protocol.h"
+#include "child_protocol.h"
 #include "collect/interrupt.h"
 #include "heap/record_pass.h"
 #include "heap/trace.h"

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "../runtime/heap_protocol.h"
+#include "heap_protocol.h"
 #include "heap/trace.h"
 #include "util/die.h"
 

@@ -1,6 +1,6 @@
 /* The sonde heap trace file (docs/heap-format.md): a zstd stream of
  *   "SONDEHP1" u32 version(le) u32 flags(le)
- *   the runtime's chunks, as received (runtime/heap_protocol.h)
+ *   the runtime's chunks, as received (src/proto/heap_protocol.h)
  *   one summary chunk written by sonde (thread index HEAP_SONDE_THREAD,
  *   record HR_SONDE_SUMMARY: wait status, wall time ns)
  * The writer compresses as it goes; the reader decompresses as it parses

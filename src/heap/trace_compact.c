@@ -1,7 +1,7 @@
 /* Key compaction of a finished heap trace.
  *
  * While several threads have events at the same time, the runtime keys
- * every event with the clock (runtime/rt_key.h), so that replay
+ * every event with the clock (runtime/base/rt_key.h), so that replay
  * interleaves the threads as they really ran. Those keys are exact but
  * costly to store: a K record with a few noisy bytes per event. Replay only needs their order, and
  * that is known once the trace is complete. So `sonde heap` rewrites the
@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../runtime/heap_protocol.h"
+#include "heap_protocol.h"
 #include "util/die.h"
 #include "util/progress.h"
 #include "util/strbuf.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "../runtime/heap_protocol.h"
+#include "heap_protocol.h"
 #include "heap/trace.h"
 #include "util/die.h"
 

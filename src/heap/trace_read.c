@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#include "../runtime/heap_protocol.h"
+#include "heap_protocol.h"
 #include "binary/buildid_cache.h"
 #include "util/die.h"
 

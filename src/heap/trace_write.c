@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#include "../runtime/heap_protocol.h"
+#include "heap_protocol.h"
 #include "util/die.h"
 
 #define MAX_CHUNK_PAYLOAD (64u << 20)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/heap_protocol.h"
+#include "heap_protocol.h"
 #include "util/die.h"
 #include "util/hashmap.h"
 
@@ -76,8 +76,8 @@ static const char *free_fn(int how)
 }
 
 /* The runtime's frames between the program's: its wrapper around main
- * (runtime/rt.c: shown when main tail-called a function, where valgrind's
- * stack goes on below main) and its exit (runtime/rt_exit.c: under the
+ * (runtime/memcheck/mc_mode.c: shown when main tail-called a function, where valgrind's
+ * stack goes on below main) and its exit (runtime/core/rt_exit.c: under the
  * C library's exit in what atexit handlers allocate). */
 static bool is_runtime_between(const struct heap_frame *f)
 {

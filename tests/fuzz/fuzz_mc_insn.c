@@ -1,5 +1,5 @@
 /* libFuzzer target: the guard-page mode's instruction decoder
- * (runtime/mc_insn.c) on arbitrary bytes. `make fuzz`, then
+ * (runtime/memcheck/mc_insn.c, linked) on arbitrary bytes. `make fuzz`, then
  *   build-fuzz/fuzz/fuzz_mc_insn -max_total_time=60 NEW_DIR tests/fuzz/corpus/fuzz_mc_insn
  * libFuzzer's input is an exact-size heap block, so ASan catches any read
  * past avail. Traps when an answer is implausible or changes with the
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../runtime/mc_insn.c"
+#include "mc_insn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,4 @@
-/* For unit tests that include a runtime source file: a stand-in rt_map
+/* For unit tests that link runtime objects: a stand-in rt_map
  * (plain mmap, failing on demand through map_fail, calls counted) and
  * SCALE, the factor work is divided by under the sanitizers. */
 #ifndef SONDE_TEST_RT_STUBS_H

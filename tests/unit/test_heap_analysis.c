@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../runtime/heap_protocol.h"
+#include "heap_protocol.h"
 #include "binary/buildid_cache.h"
 #include "heap/analysis.h"
 #include "heap/report.h"

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../runtime/heap_protocol.h"
+#include "heap_protocol.h"
 #include "heap/trace.h"
 #include "heap/trace_end.h"
 #include "unit.h"

@@ -6,7 +6,7 @@
  * whichever thread allocates next), frees and reallocs of any thread's
  * blocks, each event at a clock tick of its own. Each event is keyed the
  * way the runtime keys it (rt_key.h: the time base or the clock, then the
- * real live map, runtime/rt_ptrmap.c, with rt_multi set), written into its
+ * real live map, runtime/base/rt_ptrmap.c, with rt_multi set), written into its
  * thread's buffer, and buffers are cut into chunks at random points; the
  * trace holds the chunks in a random arrival order that keeps each
  * thread's own order. The replayed order must be the true one, so peak,
@@ -25,9 +25,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../runtime/rt_ptrmap.c"
-#include "../../runtime/heap_protocol.h"
-#include "../../runtime/rt_key.h"
+#include "rt.h"
+#include "rt_ptrmap_layout.h"
+#include "heap_protocol.h"
+#include "rt_key.h"
 #include "unit.h"
 
 #include "rt_test_stubs.h"
@@ -192,18 +193,18 @@ static void make_program(struct program *p, int nthreads, size_t n, bool unique,
 static int reset_map(void)
 {
 	for (int i = 0; i < STRIPES; i++) {
-		if (g_stripes[i].s)
-			rt_unmap(g_stripes[i].s, g_stripes[i].cap * sizeof(struct slot));
-		memset(&g_stripes[i], 0, sizeof(g_stripes[i]));
+		if (rt_ptrmap_stripes[i].s)
+			rt_unmap(rt_ptrmap_stripes[i].s, rt_ptrmap_stripes[i].cap * sizeof(struct slot));
+		memset(&rt_ptrmap_stripes[i], 0, sizeof(rt_ptrmap_stripes[i]));
 	}
 	return 0;
 }
 
-/* Keys as the runtime gives them (rt.c's key_floor): time steps of
+/* Keys as the runtime gives them (heap_ops.c's key_floor): time steps of
  * `step` ticks, each with its time base (the tick the timer read) and the
  * timer's rt_key_step; each event asks rt_key_need_clock and takes a clock
  * key (rt_key_clock_at its tick) or the base; then the live map (a free:
- * take, as rt.c's take_block; an allocation: put, with a realloc's free
+ * take, as heap_ops.c's take_block; an allocation: put, with a realloc's free
  * key as its floor, as rec_block). */
 static void assign_keys(struct program *p, bool ties, uint64_t step)
 {
@@ -353,7 +354,7 @@ static void write_trace(const struct program *p, struct strbuf *out)
 			} else if (e->kind == E_FREE) {
 				sb_addc(&c->b, HR_FREE);
 				varint(&c->b, e->old_info);
-			} else if (e->key > e->free_key) { /* as rt.c's rec_block */
+			} else if (e->key > e->free_key) { /* as heap_ops.c's rec_block */
 				sb_addc(&c->b, HR_FREE);
 				varint(&c->b, e->old_info);
 				sb_addc(&c->b, HR_KEY);

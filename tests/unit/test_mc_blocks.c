@@ -1,6 +1,6 @@
 /* Memcheck mode's block layer: redzones and the freed pattern
- * (runtime/mc_redzone.c), precise mode's guarded blocks (runtime/mc_guard.c)
- * and the recent frees / quarantine (runtime/mc_freed.c), included here
+ * (runtime/memcheck/mc_redzone.c), precise mode's guarded blocks (runtime/memcheck/mc_guard.c)
+ * and the recent frees / quarantine (runtime/memcheck/mc_freed.c), linked here
  * with stand-ins for what they take from the rest of the runtime (rt_real:
  * the C library's allocator; rt_map: plain mmap, failing on demand).
  *
@@ -11,7 +11,7 @@
  * sequence checked against a model after draining whatever came before.
  * mc_freed's behaviour when rt_map fails runs first, in forked children
  * (its tables are not mapped yet there). Until the last test the slot
- * allocator (runtime/mc_slab.c) is off, so blocks come from the C library;
+ * allocator (runtime/memcheck/mc_slab.c) is off, so blocks come from the C library;
  * the last one turns it on and goes over the redzones again. */
 #include <errno.h>
 #include <malloc.h>
@@ -22,23 +22,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* mc_guard.c and mc_freed.c have private names in common */
-#define slot_of guard_slot_of
-#define g_lock guard_g_lock
-#define g_count guard_g_count
-#include "../../runtime/mc_guard.c"
+#include "mc_freed.h"
+#include "mc_guard.h"
+#include "mc_guard_layout.h"
+#include "mc_redzone.h"
+#include "mc_redzone_layout.h"
+#include "mc_slab.h"
+#include "rt.h"
+
 enum { GUARD_SLOTS = SLOTS };
-#undef slot_of
-#undef g_lock
-#undef g_count
-#undef SLOTS
-#include "../../runtime/mc_freed.c"
-#include "../../runtime/mc_redzone.c"
-#define tcache slab_tcache
-#include "../../runtime/mc_slab.c"
-#undef tcache
 /* the tests below use one thread's ring: the first, which holds the most bytes */
-#define RING RING_ENTRIES
+#define RING MC_RING_ENTRIES
 #define VOLUME (20u << 20) /* set by main: the scenarios below were written for it */
 static struct mc_ring *test_ring(void)
 {
@@ -451,24 +445,24 @@ static void test_guard_page_map(void)
 	enum { NP = 96 };
 	static uint64_t pages[NP];
 	static bool gone[NP];
-	size_t k = 0, used0 = g_used;
-	CHECK(g_map); /* mapped by the first guarded block */
+	size_t k = 0, used0 = mc_guard_used;
+	CHECK(mc_guard_map); /* mapped by the first guarded block */
 	for (uint64_t pg = (uint64_t)1 << 40; k < NP; pg++) {
-		uint32_t sl = guard_slot_of(pg);
+		uint32_t sl = mc_guard_slot_of(pg);
 		if (sl >= GUARD_SLOTS - 4 || sl <= 3)
 			pages[k++] = pg;
 	}
-	rt_spin_lock(&guard_g_lock);
+	rt_spin_lock(&mc_guard_lock);
 	for (size_t i = 0; i < NP; i++)
-		map_put(pages[i], 0x1000 + i);
-	rt_spin_unlock(&guard_g_lock);
-	CHECK(g_used == used0 + NP);
+		mc_guard_map_put(pages[i], 0x1000 + i);
+	rt_spin_unlock(&mc_guard_lock);
+	CHECK(mc_guard_used == used0 + NP);
 	memset(gone, 0, sizeof gone);
 	for (size_t step = 0; step < NP; step++) {
 		size_t victim = (step * 37 + 11) % NP; /* 37 is prime to NP: a permutation */
-		rt_spin_lock(&guard_g_lock);
-		map_erase(pages[victim]);
-		rt_spin_unlock(&guard_g_lock);
+		rt_spin_lock(&mc_guard_lock);
+		mc_guard_map_erase(pages[victim]);
+		rt_spin_unlock(&mc_guard_lock);
 		gone[victim] = true;
 		for (size_t i = 0; i < NP; i++) {
 			uint64_t blk = 0;
@@ -480,7 +474,7 @@ static void test_guard_page_map(void)
 			}
 		}
 	}
-	CHECK(g_used == used0);
+	CHECK(mc_guard_used == used0);
 }
 
 /* Damage in front of a guarded block is found by its front canaries and
@@ -580,8 +574,8 @@ static void test_guard_big(void)
 		uncatch_segv();
 		if (!p)
 			return;
-		uint64_t blk, used = g_used;
-		CHECK(g_nbig == 1);
+		uint64_t blk, used = mc_guard_used;
+		CHECK(mc_guard_nbig == 1);
 		CHECK(mc_guard_find(u(p) + n / 3, &blk) && blk == u(p));
 		CHECK(mc_rz_fill_freed(p, n)); /* its pages went back */
 		catch_segv();
@@ -594,7 +588,7 @@ static void test_guard_big(void)
 		CHECK(!mc_guard_owns(p));
 		CHECK(!mc_guard_find(u(p) + n / 2, &blk) || blk != u(p));
 		CHECK(unmapped(p, 1) && unmapped(p + n / 2, 1) && unmapped(guard_of(p, n), 1));
-		CHECK(g_nbig == 0 && g_used == used - 2);
+		CHECK(mc_guard_nbig == 0 && mc_guard_used == used - 2);
 	}
 	uint8_t *q = mc_rz_alloc(100, 0);
 	CHECK(q && mc_guard_owns(q));
@@ -624,7 +618,7 @@ static void test_guard_big_limit(void)
 		if (ps[i])
 			mc_rz_release(ps[i], n);
 	free(ps);
-	CHECK(g_nbig == 0 && g_regions == 0 && g_used == 0);
+	CHECK(mc_guard_nbig == 0 && mc_guard_regions == 0 && mc_guard_used == 0);
 }
 
 /* Too aligned for guard pages: redzones. */
@@ -704,7 +698,7 @@ static void test_guard_region_limit(void)
 	CHECK(guarded == MAX_REGIONS);
 	CHECK(first_fallback == MAX_REGIONS);
 	CHECK(bad == 0);
-	CHECK(g_used == 0 && g_regions == 0);
+	CHECK(mc_guard_used == 0 && mc_guard_regions == 0);
 	uint8_t *p = mc_rz_alloc(64, 0);
 	CHECK(p && mc_guard_owns(p));
 	mc_rz_release(p, 64);
@@ -1079,7 +1073,7 @@ static bool model_held_agrees(void)
 }
 
 /* Phases: small blocks (the count limit), big ones (the volume), mixed;
- * max 1..4 (rt.c passes 4). Every address is new (an address noted again
+ * max 1..4 (mc_block.c passes 4). Every address is new (an address noted again
  * is test_freed_renote's). */
 static void test_freed_model(void)
 {
@@ -1129,7 +1123,7 @@ static void test_freed_model(void)
 		bad++;
 	free(mnotes);
 	CHECK(bad == 0);
-	CHECK(mheld == test_ring()->held_bytes);
+	CHECK(mheld == mc_ring_held_bytes(test_ring()));
 }
 
 /* Blocks from the slot allocator: the same layout and checks; a block

@@ -1,7 +1,7 @@
-/* Memcheck mode's description of an address (runtime/mc_describe.c) over
+/* Memcheck mode's description of an address (runtime/memcheck/mc_describe.c) over
  * the slots (mc_slab.c), the live map (rt_ptrmap.c) and the recent frees
- * (mc_freed.c), all included here with the runtime's stand-ins and an
- * info table of this file's own (rt_info_get).
+ * (mc_freed.c), all linked here with the runtime's stand-ins and an
+ * info table of this file's own (rt_info_size).
  *
  * What must hold, as valgrind describes an address: a live block whose
  * bytes or 16 bytes either side hold it, before a freed one; a freed
@@ -14,12 +14,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../runtime/mc_describe.c"
-#include "../../runtime/mc_freed.c"
-#define g_lock slab_g_lock
-#include "../../runtime/mc_slab.c"
-#undef g_lock
-#include "../../runtime/rt_ptrmap.c"
+#include "mc_describe.h"
+#include "mc_freed.h"
+#include "mc_redzone.h"
+#include "mc_slab.h"
+#include "rt.h"
 #include "unit.h"
 
 #include "rt_test_stubs.h"

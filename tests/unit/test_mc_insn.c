@@ -1,4 +1,4 @@
-/* The guard-page mode's instruction decoder (runtime/mc_insn.c): a table
+/* The guard-page mode's instruction decoder (runtime/memcheck/mc_insn.c): a table
  * of instructions assembled with GNU as (the bytes from objdump -d, the
  * assembly as text) with the size and direction valgrind would report;
  * each one, and every prefix of it, at the end of a readable page (a read
@@ -13,7 +13,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "../../runtime/mc_insn.c"
+#include "mc_insn.h"
 #include "unit.h"
 
 enum { F, A, R, W, RW }; /* false; address only; read; write; both */

@@ -1,5 +1,5 @@
-/* memcheck's leak classification (runtime/mc_mark.c) on a synthetic address
- * space, and the in-process scan (runtime/mc_roots.c) on real programs
+/* memcheck's leak classification (runtime/memcheck/mc_mark.c) on a synthetic address
+ * space, and the in-process scan (runtime/memcheck/mc_roots.c) on real programs
  * (tests/fixtures/leak_*.c under tests/fixtures/leak_preload.c) compared
  * with valgrind's LEAK SUMMARY when valgrind is installed. */
 #include <stdint.h>
@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../runtime/mc_mark.c"
+#include "mc_mark.h"
 #include "unit.h"
 
 /* ---- the synthetic address space: one mmap'd arena ---- */
@@ -391,8 +391,8 @@ static void build_fixtures(void)
 	snprintf(dir, sizeof dir, "%s/mc_leak_%d", tmp ? tmp : "/tmp", (int)getpid());
 	char cmd[16384];
 	snprintf(cmd, sizeof cmd,
-		 "mkdir -p '%s' && cc -shared -fPIC -O2 -I'%s/runtime' -o '%s/leak_preload.so' "
-		 "'%s/tests/fixtures/leak_preload.c' '%s/runtime/mc_mark.c' '%s/runtime/mc_roots.c' -ldl "
+		 "mkdir -p '%s' && cc -shared -fPIC -O2 -I'%s/runtime/memcheck' -o '%s/leak_preload.so' "
+		 "'%s/tests/fixtures/leak_preload.c' '%s/runtime/memcheck/mc_mark.c' '%s/runtime/memcheck/mc_roots.c' -ldl "
 		 "&& for f in graphs threads heur; do cc -O2 -g -pthread -o '%s'/$f "
 		 "'%s'/tests/fixtures/leak_$f.c || exit 1; done",
 		 dir, root, dir, root, root, root, dir, root);

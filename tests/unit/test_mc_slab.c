@@ -1,4 +1,4 @@
-/* Memcheck mode's slot allocator (runtime/mc_slab.c), included with the
+/* Memcheck mode's slot allocator (runtime/memcheck/mc_slab.c), linked with the
  * runtime stand-ins: size classes (every size gets the smallest class that
  * holds it), slots (aligned, inside the region, never handed out twice while
  * in use), info cells (one per slot start, none elsewhere), the walk over
@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../runtime/mc_slab.c"
+#include "mc_slab.h"
+#include "mc_slab_layout.h"
+#include "rt.h"
 #include "unit.h"
 
 #include "rt_test_stubs.h"
@@ -116,10 +118,10 @@ static void test_reuse(void)
 		p[i] = mc_slab_alloc(200);
 	for (int i = 0; i < M; i++)
 		mc_slab_free(p[i]);
-	uint64_t spans = atomic_load(&g_next_span);
+	uint64_t spans = atomic_load(&mc_slab_next_span);
 	for (int i = 0; i < M; i++)
 		p[i] = mc_slab_alloc(200);
-	CHECK_INT(atomic_load(&g_next_span), spans);
+	CHECK_INT(atomic_load(&mc_slab_next_span), spans);
 	bool ok = true;
 	for (int i = 0; i < M; i++) {
 		ok &= p[i] != NULL;
@@ -167,10 +169,10 @@ static void *late_frees(void *arg)
 {
 	void *p = mc_slab_alloc(300);
 	mc_slab_thread_exit();
-	uint32_t before = g_pools[class_of(300)].n;
+	uint32_t before = mc_slab_pools[class_of(300)].n;
 	bool ok = p && mc_slab_alloc(300) == NULL;
 	mc_slab_free(p);
-	ok &= g_pools[class_of(300)].n == before + 1;
+	ok &= mc_slab_pools[class_of(300)].n == before + 1;
 	*(bool *)arg = ok;
 	return NULL;
 }
@@ -195,7 +197,7 @@ static void test_threads(void)
 	struct seen s = { .n = 0 };
 	mc_slab_foreach_live(0, seen_fn, &s);
 	CHECK_INT(s.n, 0);
-	CHECK(g_spare != NULL); /* the ended threads' caches wait for reuse */
+	CHECK(mc_slab_spare != NULL); /* the ended threads' caches wait for reuse */
 	mc_slab_after_fork();
 	CHECK(mc_slab_alloc(100) != NULL);
 }
@@ -207,7 +209,7 @@ static void test_recip(void)
 	bool ok = true;
 	for (unsigned c = 0; c < NCLASS && ok; c++)
 		for (uint64_t in = 0; in < SPAN; in++)
-			if (((in * g_recip[c]) >> RECIP_SHIFT) != in / class_size(c)) {
+			if (((in * mc_slab_recip[c]) >> RECIP_SHIFT) != in / class_size(c)) {
 				ok = false;
 				CHECK_INT(in, c);
 			}

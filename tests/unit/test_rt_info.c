@@ -1,4 +1,4 @@
-/* The heap runtime's allocation infos (runtime/rt_info.c), included here
+/* The heap runtime's allocation infos (runtime/base/rt_info.c), linked here
  * with a stand-in rt_map (plain mmap, failing on demand).
  *
  * One process, one global table: every test interns through check_intern,
@@ -15,7 +15,8 @@
 #include <stdint.h>
 #include <sys/mman.h>
 
-#include "../../runtime/rt_info.c"
+#include "rt.h"
+#include "rt_info_layout.h"
 #include "unit.h"
 
 #include "rt_test_stubs.h"
@@ -225,7 +226,7 @@ static struct triple random_triple(void)
 static void test_random_model(void)
 {
 	uint32_t goal = model_n + 300000 / SCALE;
-	uint64_t cap0 = g_cap;
+	uint64_t cap0 = rt_info_cap;
 	while (model_n < goal) {
 		struct rt_info_cache *c = rnd() % 8 ? &cache_a : &cache_b;
 		uint64_t r = rnd() % 8;
@@ -234,8 +235,8 @@ static void test_random_model(void)
 		if (r == 7)
 			CALL(check_intern(c, t, NULL));
 	}
-	CHECK(g_cap >= cap0 * 8); /* at least three growths */
-	CHECK(g_n == model_n);
+	CHECK(rt_info_cap >= cap0 * 8); /* at least three growths */
+	CHECK(rt_info_n == model_n);
 	CALL(check_all());
 }
 
@@ -243,7 +244,7 @@ static void test_random_model(void)
  * by-index chunk for the next index (the module's own tests, read back). */
 static int growth_due(void)
 {
-	return ((g_n + 1) * 2 > g_cap ? 1 : 0) | (!g_chunks[g_next_info >> CHUNK_BITS] ? 2 : 0);
+	return ((rt_info_n + 1) * 2 > rt_info_cap ? 1 : 0) | (!rt_info_chunks[rt_info_next >> CHUNK_BITS] ? 2 : 0);
 }
 
 /* With rt_map failing: new triples are given until a table must grow, then

@@ -1,4 +1,4 @@
-/* The heap runtime's live-block map (runtime/rt_ptrmap.c), included here
+/* The heap runtime's live-block map (runtime/base/rt_ptrmap.c), linked here
  * with stand-ins for what it takes from the rest of the runtime (rt_map:
  * plain mmap, failing on demand; rt_multi).
  *
@@ -17,7 +17,8 @@
 #include <stdint.h>
 #include <sys/mman.h>
 
-#include "../../runtime/rt_ptrmap.c"
+#include "rt.h"
+#include "rt_ptrmap_layout.h"
 #include "unit.h"
 
 #include "rt_test_stubs.h"
@@ -88,11 +89,11 @@ static long reset_map(void)
 	free(p.info);
 	free(p.tag);
 	for (size_t k = 0; k < STRIPES; k++) {
-		if (g_stripes[k].n)
+		if (rt_ptrmap_stripes[k].n)
 			bad = 1;
-		if (g_stripes[k].s)
-			rt_unmap(g_stripes[k].s, g_stripes[k].cap * sizeof(struct slot));
-		memset(&g_stripes[k], 0, sizeof g_stripes[k]);
+		if (rt_ptrmap_stripes[k].s)
+			rt_unmap(rt_ptrmap_stripes[k].s, rt_ptrmap_stripes[k].cap * sizeof(struct slot));
+		memset(&rt_ptrmap_stripes[k], 0, sizeof rt_ptrmap_stripes[k]);
 	}
 	return bad ? -1 : (long)p.n;
 }
@@ -103,7 +104,7 @@ static long reset_map(void)
 static int tables_consistent(void)
 {
 	for (size_t k = 0; k < STRIPES; k++) {
-		const struct stripe *st = &g_stripes[k];
+		const struct stripe *st = &rt_ptrmap_stripes[k];
 		uint64_t used = 0, mask = st->cap - 1;
 		for (uint64_t i = 0; i < st->cap; i++) {
 			if (!st->s[i].ptr)
@@ -572,7 +573,7 @@ static void test_keys_random(void)
 		uint64_t in = me ? (tk[me] > base ? tk[me] : base) : base, k = in;
 		int i = (int)(rnd() % NP);
 		uint64_t p = ptrs[i];
-		size_t s = (size_t)(stripe_of(p) - g_stripes);
+		size_t s = (size_t)(stripe_of(p) - rt_ptrmap_stripes);
 		unsigned r = (unsigned)(rnd() % 3);
 		uint64_t want = in;
 		if (r == 0) {

@@ -1,6 +1,6 @@
 /* libsonde-rt.so: builds a small C program, runs it with LD_PRELOAD and
  * SONDE_HEAP_FD on a pipe, and decodes the stream (its own minimal decoder,
- * following runtime/heap_protocol.h). */
+ * following src/proto/heap_protocol.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../runtime/heap_protocol.h"
+#include "heap_protocol.h"
 #include "unit.h"
 
 static char rt_path[4096], prog[4096], prog_cxx[4096];

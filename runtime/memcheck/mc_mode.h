@@ -1,0 +1,74 @@
+/* Memcheck mode (SONDE_MEMCHECK=1) inside the runtime: what its files
+ * share. mc_block.c: the checked blocks behind the hooks (redzones, the
+ * quarantine, the checks of every call); mc_mode.c: the mode's process
+ * operations (init, errors as HR_ERROR records, the checks at exit, fatal
+ * signals) and its struct rt_ops. */
+#ifndef SONDE_RT_MC_MODE_H
+#define SONDE_RT_MC_MODE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rt_core.h"
+
+/* An HR_ERROR record (fields as in enum heap_error). */
+struct rt_error {
+	uint8_t kind, how, free_how;
+	uint32_t where, info, free_stack;
+	uint64_t addr, size, block;
+};
+#define RT_ERROR_REC 96 /* bytes an encoded HR_ERROR takes at most */
+/* Encodes e, with the calling thread's number and name (the thread that
+ * found the error) and the error's place among all threads' errors. */
+size_t rt_put_error(uint8_t *p, const struct rt_error *e);
+
+/* ---- valgrind's thread numbers (rt_thread_num.c, memcheck mode) ---- */
+
+/* In the main thread, once: it is thread 1. */
+void rt_thread_num_init(void);
+/* The calling thread's number (1 when none could be given). */
+uint32_t rt_thread_num(void);
+/* The calling thread's name into out (no NUL), if it was given one other
+ * than the process's; returns its length (0: none). */
+size_t rt_thread_name(char out[16]);
+/* pthread_create through real, the new thread numbered. */
+int rt_thread_num_create(rt_pthread_create_fn real, pthread_t *th, const pthread_attr_t *attr,
+			 void *(*fn)(void *), void *arg);
+
+/* Memcheck mode: every live block, in the live map and the slots, with its
+ * age (its place in allocation order) (mc_block.c). */
+void rt_live_foreach(void (*fn)(uint64_t ptr, uint32_t info, uint32_t age, void *ctx), void *ctx);
+
+/* ---- mc_block.c ---- */
+
+/* --show-mismatched-frees=no */
+extern bool mc_no_mismatch;
+/* The lowest key an event of t's may have (memcheck sends no events: no
+ * clock, only their order in the live map matters). */
+uint64_t mc_key_floor(struct rt_thread *t);
+/* The info of a live block (0: none), the map unchanged. */
+uint32_t mc_live_get(void *ptr);
+/* The operations of struct rt_ops (rt_mc_ops, in mc_mode.c). */
+void *mc_malloc(size_t n, struct rt_caller c);
+void *mc_calloc(size_t n, size_t m, struct rt_caller c);
+void mc_free(void *p, int kind, struct rt_caller c);
+void mc_free_null(int kind);
+int mc_posix_memalign(void **out, size_t align, size_t n, struct rt_caller c);
+void *mc_aligned_op(int kind, size_t align, size_t n, struct rt_caller c);
+void *mc_cxx_new(const char *name, int kind, size_t n, size_t al, bool aligned, struct rt_caller c);
+void mc_rec_block_op(int kind, size_t size, void *ptr, int64_t old_info, uint64_t floor, struct rt_caller c);
+void *mc_realloc_op(void *old, size_t n, struct rt_caller c);
+void *mc_reallocarray(void *old, size_t n, size_t m, struct rt_caller c);
+void mc_free_untraced(void *p);
+size_t mc_usable_size(void *p);
+
+/* ---- mc_mode.c ---- */
+
+/* An HR_ERROR record (as a definition: it carries no key), sent at once. */
+void mc_rec_error_where(struct rt_error e);
+/* The same with the stack of the program's call c as where. */
+void mc_rec_error(struct rt_error e, struct rt_caller c);
+/* The stack of the program's call c (the trie nodes written). */
+uint32_t mc_call_stack(struct rt_caller c);
+
+#endif
