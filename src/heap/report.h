@@ -88,6 +88,8 @@ struct heap_frame {
 bool heap_view_func_entry(struct heap_view *v, uint64_t ip, const char **file, unsigned *line);
 /* A stack's frames innermost first (the allocator's caller first, inlined
  * frames expanded, not stopping at main); returns the count, at most max.
+ * The stack is resolved into the view's profile model (heap_profile.c), so
+ * these lines come from the same frame table as every heap renderer's.
  * Strings live as long as the view. */
 size_t heap_view_frames(struct heap_view *v, uint32_t stack, struct heap_frame *out, size_t max);
 /* The same, but the frames past the first `main` come from the symbol
