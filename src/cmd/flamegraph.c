@@ -17,10 +17,10 @@
 #include "cmd/cmds.h"
 #include "cmd/input.h"
 #include "collapse/folded.h"
-#include "collapse/perf_script.h"
 #include "collect/events.h"
 #include "collect/session.h"
 #include "heap/heap_profile.h"
+#include "profile/folded_reader.h"
 #include "profile/format.h"
 #include "profile/model.h"
 #include "profile/perf_data.h"
@@ -91,22 +91,6 @@ static void remove_tmp_data(void)
 	}
 }
 
-static FILE *open_in(const char *path)
-{
-	if (!strcmp(path, "-"))
-		return stdin;
-	FILE *f = fopen(path, "re");
-	if (!f)
-		die("cannot open '%s': %s", path, strerror(errno));
-	return f;
-}
-
-static void close_in(FILE *f)
-{
-	if (f != stdin)
-		fclose(f);
-}
-
 /* A recording (sonde.data / perf.data magic) rather than text? */
 static bool is_recording(const char *path)
 {
@@ -158,34 +142,6 @@ static uint64_t profile_total(const struct profile *p, const struct folded_opts 
 	return total;
 }
 
-static void read_folded_file(const char *path, struct folded_set *out)
-{
-	FILE *f = open_in(path);
-	struct folded_read_stats st = { 0 };
-	char why[160];
-	if (folded_read(f, out, NULL, &st) < 0)
-		die("cannot read '%s': %s", path, lines_strerror(errno, st.stop_offset, why, sizeof(why)));
-	close_in(f);
-	if (st.bad_lines)
-		warn("'%s': skipped %" PRIu64 " line%s that %s not folded stacks (first: line %" PRIu64 ")",
-		     path, st.bad_lines, st.bad_lines == 1 ? "" : "s", st.bad_lines == 1 ? "is" : "are",
-		     st.first_bad_line);
-}
-
-static void read_perf_script(const char *path, struct folded_set *out)
-{
-	FILE *f = open_in(path);
-	struct collapse_opts co = { 0 };
-	struct collapse_stats st = { 0 };
-	char why[160];
-	if (collapse_perf_script(f, &co, out, &st) < 0)
-		die("cannot read '%s': %s", path, lines_strerror(errno, st.stop_offset, why, sizeof(why)));
-	close_in(f);
-	if (st.bad_lines)
-		warn("'%s': skipped %" PRIu64 " line%s that are not `perf script` output (first: line %" PRIu64 ")",
-		     path, st.bad_lines, st.bad_lines == 1 ? "" : "s", st.first_bad_line);
-}
-
 /* What the SVG's widths count ("samples", "bytes"). */
 static const char *count_name(const struct profile *p, const char *weight)
 {
@@ -196,16 +152,20 @@ static const char *count_name(const struct profile *p, const char *weight)
 	return !strcmp(unit, "bytes") ? "bytes" : w == PROF_WEIGHT_SAMPLES ? "samples" : profile_weight_name(p, w);
 }
 
-/* One side of a diff: a recording or a folded file. */
-static void load_any(const char *path, bool no_inline, const char *weight, struct folded_set *out)
+/* A recording, or folded text (read into the model too). */
+static struct profile *load_input(const char *path, bool no_inline, bool *text_capped)
 {
-	if (is_recording(path)) {
-		struct profile *p = input_load(path, no_inline, false);
-		fold_profile(p, no_inline, weight, out);
-		profile_free(p);
-	} else {
-		read_folded_file(path, out);
-	}
+	if (is_recording(path))
+		return input_load(path, no_inline, false);
+	return profile_read_folded(path, text_capped);
+}
+
+/* One side of a diff, as folded stacks. */
+static void load_any(const char *path, bool no_inline, const char *weight, struct folded_set *out, bool *capped)
+{
+	struct profile *p = load_input(path, no_inline, capped);
+	fold_profile(p, no_inline, weight, out);
+	profile_free(p);
 }
 
 /* "a;b;c" -> "c;b;a" for --reverse in folded output. */
@@ -430,6 +390,7 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 	int status = 0;
 	struct profile *prof = NULL;
 	struct folded_set set, before;
+	bool text_capped = false; /* a folded count said 2^64 or more */
 	folded_init(&set);
 	folded_init(&before);
 	const char *name = NULL; /* for speedscope's "name" */
@@ -457,23 +418,25 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		prof = input_load(o.input, o.no_inline, false);
 		name = o.input;
 	} else if (o.folded) {
-		read_folded_file(o.folded, &set);
+		prof = profile_read_folded(o.folded, &text_capped);
 		name = o.folded;
 	} else if (o.perf_script) {
-		read_perf_script(o.perf_script, &set);
+		prof = profile_read_perf_script(o.perf_script, &text_capped);
 		name = o.perf_script;
 	} else {
-		load_any(o.diff_a, o.no_inline, o.weight, &before);
-		load_any(o.diff_b, o.no_inline, o.weight, &set);
+		bool before_capped = false; /* (the widths are AFTER's) */
+		load_any(o.diff_a, o.no_inline, o.weight, &before, &before_capped);
+		load_any(o.diff_b, o.no_inline, o.weight, &set, &text_capped);
 		name = o.diff_b;
 	}
 	/* a recording goes to the graph straight from the model; folded
-	 * output is text */
+	 * output is text, and so are the speedscope and pprof views of text */
 	struct folded_opts fo = { 0 };
 	if (prof)
 		fo = fg_folded_opts(prof, o.no_inline, o.weight);
-	if (prof && o.format == FMT_FOLDED)
+	if (prof && (o.format == FMT_FOLDED || (prof->from_text && o.format != FMT_SVG)))
 		fold_profile(prof, o.no_inline, o.weight, &set);
+	const struct profile *model = prof && !prof->from_text ? prof : NULL;
 	uint64_t total = prof ? profile_total(prof, &fo) : set.total;
 	if (!total && !o.diff_a)
 		warn("'%s' holds no samples; the graph is empty", name);
@@ -486,16 +449,16 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		die("cannot write '%s': %s", o.output, strerror(errno));
 	int wrc = 0;
 	if (o.format == FMT_PPROF) {
-		struct pprof *pp = prof ? pprof_from_profile(prof) : pprof_from_folded(&set);
+		struct pprof *pp = model ? pprof_from_profile(model) : pprof_from_folded(&set);
 		wrc = pprof_write_gz(pp, out);
 		pprof_free(pp);
 	} else if (o.format == FMT_SPEEDSCOPE) {
 		struct speedscope_opts so = { name, o.no_inline, false, 0 };
-		if (prof) {
-			so.weight = fg_weight(prof, o.weight);
+		if (model) {
+			so.weight = fg_weight(model, o.weight);
 			so.weighted = so.weight != PROF_WEIGHT_SAMPLES;
 		}
-		wrc = prof ? speedscope_write_profile(out, prof, &so) : speedscope_write_folded(out, &set, &so);
+		wrc = model ? speedscope_write_profile(out, model, &so) : speedscope_write_folded(out, &set, &so);
 	} else if (o.format == FMT_FOLDED) {
 		if (o.diff_a)
 			warn("--format folded prints the AFTER stacks; the diff needs --format svg");
@@ -519,7 +482,7 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 			flame_tree_add_profile(&t, prof, &fo);
 		else
 			flame_tree_add_folded(&t, &set);
-		if (t.capped || set.capped)
+		if (t.capped || set.capped || text_capped)
 			warn("counts add up past 2^64 - 1: the frames that reached it show it and are lower bounds");
 		struct flame_svg_opts so = { 0 };
 		so.title = o.title ? o.title : o.diff_a ? "Differential Flame Graph" : NULL;

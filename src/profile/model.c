@@ -8,6 +8,7 @@
 
 #include "binary/symbolizer.h"
 #include "util/die.h"
+#include "util/satadd.h"
 
 struct profile *profile_new(void)
 {
@@ -98,11 +99,21 @@ uint32_t profile_add_sym_locs(struct profile *p, const struct sym_result *res, u
 	return res->nr;
 }
 
-uint32_t profile_add_weight(struct profile *p, const char *name, const char *unit)
+static uint32_t add_weight(struct profile *p, const char *name, const char *unit, bool is_signed)
 {
-	struct prof_weight w = { intern(&p->strs, name), intern(&p->strs, unit) };
+	struct prof_weight w = { intern(&p->strs, name), intern(&p->strs, unit), is_signed };
 	vec_push(&p->weights, w);
 	return (uint32_t)p->weights.n - 1;
+}
+
+uint32_t profile_add_weight(struct profile *p, const char *name, const char *unit)
+{
+	return add_weight(p, name, unit, true);
+}
+
+uint32_t profile_add_weight_unsigned(struct profile *p, const char *name, const char *unit)
+{
+	return add_weight(p, name, unit, false);
 }
 
 void profile_add_sample(struct profile *p, const struct prof_sample *s, const int64_t *values)
@@ -110,7 +121,10 @@ void profile_add_sample(struct profile *p, const struct prof_sample *s, const in
 	vec_push(&p->samples, *s);
 	for (size_t w = 0; w < p->weights.n; w++)
 		vec_push(&p->values, values[w]);
-	if (p->weights.n && values[0] > 0)
+	bool capped = false;
+	if (p->weights.n && !p->weights.v[0].is_signed)
+		p->total_period = sat_add(p->total_period, (uint64_t)values[0], &capped);
+	else if (p->weights.n && values[0] > 0)
 		p->total_period += (uint64_t)values[0];
 }
 

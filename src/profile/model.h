@@ -45,6 +45,7 @@ struct prof_loc {
 	bool inlined;        /* inlined into the next (outer) location */
 	bool kernel;
 	bool unknown; /* no symbol found */
+	bool jit;     /* JIT-compiled code (folded text's _[j]) */
 };
 
 /* One raw frame of a resolved stack: its address and its locations
@@ -66,10 +67,13 @@ struct prof_node {
 	uint32_t depth;
 };
 
-/* A weight column: what a sample's value counts. */
+/* A weight column: what a sample's value counts. Values are stored as
+ * 64-bit patterns: signed columns may go below zero (a heap stack's leaked
+ * bytes), unsigned ones reach 2^64 - 1 (folded counts). */
 struct prof_weight {
 	uint32_t name; /* string id: "period", "allocations", "peak", ... */
 	uint32_t unit; /* string id: "ns", "events", "count", "bytes" */
+	bool is_signed;
 };
 
 /* The pseudo-weight "samples": 1 per sample, whatever the columns hold. */
@@ -102,6 +106,8 @@ struct profile {
 	VEC(struct prof_weight) weights;
 	VEC(int64_t) values;  /* samples.n x weights.n, one row per sample */
 	bool count_weight;    /* "samples" is a weight users may choose (CPU data) */
+	bool from_text;       /* read from folded / perf script text: no threads
+			       * (no command root), frames named as written */
 	VEC(char *) meta_keys;
 	VEC(char *) meta_vals;
 
@@ -141,27 +147,36 @@ uint32_t profile_node_child(struct profile *p, uint32_t parent, uint32_t loc);
  * function it did not name called `unnamed` (NULL: string 0). */
 struct sym_result;
 uint32_t profile_add_sym_locs(struct profile *p, const struct sym_result *res, uint32_t module, const char *unnamed);
-/* Adds a weight column (before any sample); returns its index. */
+/* Adds a signed weight column (before any sample); returns its index. */
 uint32_t profile_add_weight(struct profile *p, const char *name, const char *unit);
+/* The same for an unsigned column: values are uint64_t cast to int64_t. */
+uint32_t profile_add_weight_unsigned(struct profile *p, const char *name, const char *unit);
 /* Appends a sample with one value per weight column. */
 void profile_add_sample(struct profile *p, const struct prof_sample *s, const int64_t *values);
 void profile_add_meta(struct profile *p, const char *key, const char *val);
 
 /* ---- reading (renderers) ---- */
 
-/* A sample's value in weight w (an index, or PROF_WEIGHT_SAMPLES); what
- * is below zero counts as nothing (widths, percentages). */
+/* A sample's value in weight w (an index, or PROF_WEIGHT_SAMPLES): an
+ * unsigned column's value, or a signed one's where below zero counts as
+ * nothing (widths, percentages). */
 static inline uint64_t prof_value(const struct profile *p, size_t sample, uint32_t w)
 {
 	if (w == PROF_WEIGHT_SAMPLES)
 		return 1;
 	int64_t v = p->values.v[sample * p->weights.n + w];
+	if (!p->weights.v[w].is_signed)
+		return (uint64_t)v;
 	return v > 0 ? (uint64_t)v : 0;
 }
-/* The value as the reader gave it (a heap stack's leaked bytes may be < 0). */
+/* The value as a signed number: a signed column's as the reader gave it (a
+ * heap stack's leaked bytes may be < 0), an unsigned one's up to INT64_MAX. */
 static inline int64_t prof_value_signed(const struct profile *p, size_t sample, uint32_t w)
 {
-	return w == PROF_WEIGHT_SAMPLES ? 1 : p->values.v[sample * p->weights.n + w];
+	if (w == PROF_WEIGHT_SAMPLES)
+		return 1;
+	int64_t v = p->values.v[sample * p->weights.n + w];
+	return p->weights.v[w].is_signed || v >= 0 ? v : INT64_MAX;
 }
 /* The weight called `name` ("samples" on CPU data too); -1 if none. */
 int64_t profile_weight_find(const struct profile *p, const char *name);

@@ -29,10 +29,15 @@ static void add_group(void *ctx, size_t sample, uint64_t weight)
 	for (size_t i = 0; i < a->names.n; i++) {
 		const struct prof_name *n = &a->names.v[i];
 		vec_push(&a->ptr, a->sb.buf + n->start);
-		vec_push(&a->len, n->len);
-		vec_push(&a->kind, n->mark == 'k' ? FK_KERNEL : n->mark == 'i' ? FK_INLINE : FK_NORMAL);
+		/* text read back: annotation and all, so the tree takes each
+		 * frame exactly as from the folded file */
+		vec_push(&a->len, n->len + (a->p->from_text && n->mark ? 4 : 0));
+		vec_push(&a->kind, n->mark == 'k' ? FK_KERNEL : n->mark == 'i' ? FK_INLINE : n->mark == 'j' ? FK_JIT : FK_NORMAL);
 	}
-	flame_tree_add_kinds(a->t, a->ptr.v, a->len.v, a->kind.v, a->names.n, weight);
+	if (a->p->from_text)
+		flame_tree_add(a->t, a->ptr.v, a->len.v, a->names.n, weight, 0);
+	else
+		flame_tree_add_kinds(a->t, a->ptr.v, a->len.v, a->kind.v, a->names.n, weight);
 }
 
 void flame_tree_add_profile(struct flame_tree *t, const struct profile *p, const struct folded_opts *o)

@@ -47,7 +47,7 @@ void profile_sample_names(const struct profile *p, const struct folded_opts *o, 
 	size_t start = sb->len;
 	if (names)
 		names->n = 0;
-	if (!o->no_comm) {
+	if (!o->no_comm && !p->from_text) { /* folded text has no threads */
 		const char *comm = prof_str(p, s->comm);
 		for (const char *c = comm; *c; c++)
 			sb_addc(sb, *c == ' ' ? '_' : *c == ';' ? ':' : *c);
@@ -65,7 +65,7 @@ void profile_sample_names(const struct profile *p, const struct folded_opts *o, 
 		uint32_t first = o->no_inline ? f->loc_n - 1 : 0;
 		for (uint32_t j = f->loc_n; j-- > first;) {
 			const struct prof_loc *l = &p->locs.v[p->frame_locs.v[f->loc_first + j]];
-			char mark = o->kernel && l->kernel ? 'k' : o->inline_marks && l->inlined ? 'i' : 0;
+			char mark = o->kernel && l->kernel ? 'k' : o->inline_marks && l->inlined ? 'i' : l->jit ? 'j' : 0;
 			if (l->unknown) {
 				/* stackcollapse-perf's convention: the module in brackets */
 				const char *mod = prof_str(p, p->modules.v[l->module].name);
@@ -115,7 +115,7 @@ void profile_each_group(const struct profile *p, const struct folded_opts *o, pr
 				       &capped);
 	}
 	for (size_t k = 0; k < groups.n; k++)
-		if (weight.v[k])
+		if (weight.v[k] || p->from_text) /* a folded line may say 0 */
 			fn(ctx, first.v[k], weight.v[k]);
 	vec_free(&groups);
 	vec_free(&first);
@@ -130,7 +130,7 @@ void profile_to_folded(const struct profile *p, const struct folded_opts *o, str
 	for (size_t i = 0; i < p->samples.n; i++) {
 		const struct prof_sample *s = &p->samples.v[i];
 		uint64_t w = prof_value(p, i, o->counts ? PROF_WEIGHT_SAMPLES : o->weight);
-		if (!w)
+		if (!w && !p->from_text)
 			continue; /* a heap stack that holds nothing at the peak, say */
 		bool same = s->rstack == last_rstack && (o->no_comm || s->comm == last_comm) &&
 			    (!(o->pid || o->tid) || s->pid == last_pid) && (!o->tid || s->tid == last_tid);
