@@ -62,13 +62,28 @@ static uint32_t child_of(struct flame_tree *t, uint32_t parent, uint32_t name, u
 	return id;
 }
 
+static void add_root(struct flame_tree *t, uint64_t value, uint64_t before)
+{
+	t->nodes.v[0].value = sat_add(t->nodes.v[0].value, value, &t->capped);
+	t->nodes.v[0].before = sat_add(t->nodes.v[0].before, before, &t->capped);
+}
+
+/* One step down a stack: the child, its values added. */
+static uint32_t add_node(struct flame_tree *t, uint32_t cur, uint32_t name, uint8_t kind, uint64_t value,
+			 uint64_t before)
+{
+	cur = child_of(t, cur, name, kind);
+	t->nodes.v[cur].value = sat_add(t->nodes.v[cur].value, value, &t->capped);
+	t->nodes.v[cur].before = sat_add(t->nodes.v[cur].before, before, &t->capped);
+	return cur;
+}
+
 /* kinds NULL: each name's annotation says it. */
 static void add_frames(struct flame_tree *t, const char *const *frames, const size_t *lens, const uint8_t *kinds,
 		       size_t n, uint64_t value, uint64_t before)
 {
 	uint32_t cur = 0;
-	t->nodes.v[0].value = sat_add(t->nodes.v[0].value, value, &t->capped);
-	t->nodes.v[0].before = sat_add(t->nodes.v[0].before, before, &t->capped);
+	add_root(t, value, before);
 	for (size_t i = 0; i < n; i++) {
 		size_t j = t->reverse ? n - 1 - i : i;
 		size_t len = lens[j];
@@ -76,9 +91,17 @@ static void add_frames(struct flame_tree *t, const char *const *frames, const si
 			continue;
 		enum flame_kind kind = kinds ? (enum flame_kind)kinds[j] : strip_annotation(frames[j], &len);
 		uint32_t name = intern_n(&t->names, frames[j], len);
-		cur = child_of(t, cur, name, (uint8_t)kind);
-		t->nodes.v[cur].value = sat_add(t->nodes.v[cur].value, value, &t->capped);
-		t->nodes.v[cur].before = sat_add(t->nodes.v[cur].before, before, &t->capped);
+		cur = add_node(t, cur, name, (uint8_t)kind, value, before);
+	}
+}
+
+void flame_tree_add_ids(struct flame_tree *t, const uint32_t *names, const uint8_t *kinds, size_t n, uint64_t value)
+{
+	uint32_t cur = 0;
+	add_root(t, value, 0);
+	for (size_t i = 0; i < n; i++) {
+		size_t j = t->reverse ? n - 1 - i : i;
+		cur = add_node(t, cur, names[j], kinds[j], value, 0);
 	}
 }
 

@@ -43,6 +43,10 @@ void flame_tree_add(struct flame_tree *t, const char *const *frames, const size_
 /* The same with each frame's kind given (enum flame_kind), names as they are. */
 void flame_tree_add_kinds(struct flame_tree *t, const char *const *frames, const size_t *lens, const uint8_t *kinds,
 			  size_t n, uint64_t value);
+/* The same with names already interned in t->names (root first); the
+ * caller interns them in the order the stack is walked (leaf first when
+ * t->reverse), as flame_tree_add would. */
+void flame_tree_add_ids(struct flame_tree *t, const uint32_t *names, const uint8_t *kinds, size_t n, uint64_t value);
 /* Every sample of a profile model, named as folded stacks name them (o:
  * render/script.h; with o->weight or o->counts), straight from the model. */
 struct folded_opts;

@@ -7,6 +7,7 @@
 #include "profile/model.h"
 #include "render/flame.h"
 #include "render/folded_profile.h"
+#include "util/die.h"
 #include "util/strbuf.h"
 
 struct adder {
@@ -40,8 +41,51 @@ static void add_group(void *ctx, size_t sample, uint64_t weight)
 		flame_tree_add_kinds(a->t, a->ptr.v, a->len.v, a->kind.v, a->names.n, weight);
 }
 
+/* A profile read from folded text: each sample is one distinct stack,
+ * each frame one location whose name and kind are what the text said, so
+ * the tree takes them without writing the text again. (Frames whose text
+ * is empty are left out, as flame_tree_add does.) */
+static void add_text(struct flame_tree *t, const struct profile *p, const struct folded_opts *o)
+{
+	uint32_t *name_of = xmalloc((p->locs.n + 1) * sizeof(*name_of));
+	memset(name_of, 0xff, (p->locs.n + 1) * sizeof(*name_of));
+	VEC(uint32_t) locs = { 0 };
+	VEC(uint32_t) names = { 0 };
+	VEC(uint8_t) kinds = { 0 };
+	for (size_t i = 0; i < p->samples.n; i++) {
+		const struct prof_rstack *rs = &p->rstacks.v[p->samples.v[i].rstack];
+		locs.n = names.n = kinds.n = 0;
+		for (uint32_t k = rs->frame_n; k-- > 0;) { /* root first */
+			uint32_t loc = p->frame_locs.v[p->frames.v[rs->frame_first + k].loc_first];
+			const struct prof_loc *l = &p->locs.v[loc];
+			uint8_t kind = l->kernel ? FK_KERNEL : l->inlined ? FK_INLINE : l->jit ? FK_JIT : FK_NORMAL;
+			if (kind == FK_NORMAL && !l->func)
+				continue;
+			vec_push(&locs, loc);
+			vec_push(&names, 0);
+			vec_push(&kinds, kind);
+		}
+		for (size_t j = 0; j < locs.n; j++) { /* interned in walking order */
+			size_t at = t->reverse ? locs.n - 1 - j : j;
+			uint32_t loc = locs.v[at];
+			if (name_of[loc] == UINT32_MAX)
+				name_of[loc] = intern(&t->names, prof_str(p, p->locs.v[loc].func));
+			names.v[at] = name_of[loc];
+		}
+		flame_tree_add_ids(t, names.v, kinds.v, names.n, prof_value(p, i, o->counts ? PROF_WEIGHT_SAMPLES : o->weight));
+	}
+	free(name_of);
+	vec_free(&locs);
+	vec_free(&names);
+	vec_free(&kinds);
+}
+
 void flame_tree_add_profile(struct flame_tree *t, const struct profile *p, const struct folded_opts *o)
 {
+	if (p->from_text && o->kernel && o->inline_marks) { /* each mark is the location's kind */
+		add_text(t, p, o);
+		return;
+	}
 	struct adder a = { .t = t, .p = p, .o = o, .sb = STRBUF_INIT };
 	profile_each_group(p, o, add_group, &a);
 	sb_free(&a.sb);
