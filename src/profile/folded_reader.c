@@ -51,6 +51,30 @@ static uint32_t frame_loc(struct profile *p, const char *s, size_t len, uint32_t
 	return cache->v[slot];
 }
 
+/* How many trie nodes the stacks can make at most: the frames of each
+ * past its text's common prefix with the stack before it (those share
+ * nodes). Sized once, the node index is not rehashed as it grows, and
+ * sorted text sharing long prefixes does not reserve for every frame. */
+static size_t new_frames_bound(const struct folded_set *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->v.n; i++) {
+		const struct folded_entry *e = &s->v.v[i];
+		size_t from = 0;
+		if (i) {
+			const struct folded_entry *prev = &s->v.v[i - 1];
+			size_t m = e->len < prev->len ? e->len : prev->len, k = 0;
+			for (; k < m && e->stack[k] == prev->stack[k]; k++)
+				if (e->stack[k] == ';')
+					from = k + 1; /* frames before here are shared */
+		}
+		n++;
+		for (size_t k = from; k < e->len; k++)
+			n += e->stack[k] == ';';
+	}
+	return n;
+}
+
 struct profile *profile_from_folded(const struct folded_set *s)
 {
 	struct profile *p = profile_new();
@@ -58,12 +82,7 @@ struct profile *profile_from_folded(const struct folded_set *s)
 	profile_add_module(p, "[unknown]", false);
 	uint32_t kmod = profile_add_module(p, "[kernel.kallsyms]", true);
 	profile_add_weight_unsigned(p, "samples", "count");
-	/* a trie node per frame at most: sized once, not rehashed as it grows */
-	size_t frames = 0;
-	for (size_t i = 0; i < s->v.n; i++)
-		for (const char *c = s->v.v[i].stack; (c = memchr(c, ';', (size_t)(s->v.v[i].stack + s->v.v[i].len - c))); c++)
-			frames++;
-	u64map_reserve(&p->node_index, frames + s->v.n);
+	u64map_reserve(&p->node_index, new_frames_bound(s));
 	struct loc_cache cache = { 0 };
 	/* the previous stack's locations and trie nodes, root first: sorted
 	 * folded text shares long prefixes, whose nodes need no look-up */
