@@ -99,9 +99,17 @@ void procspaces_mmap(struct procspaces *ps, uint32_t pid, uint64_t start, uint64
 	/* The map's first page may belong to the previous segment (lld puts
 	 * .text right after .rodata in the same page): convert an offset from
 	 * the middle of the map, which lies in the segment it was mapped for. */
-	uint64_t mid = pgoff + len / 2, vaddr;
-	if (cfi && cfi_table_offset_to_vaddr(cfi, mid, &vaddr))
-		nm.bias = (int64_t)(start + (mid - pgoff) - vaddr);
+	uint64_t at = pgoff + len / 2, vaddr;
+	bool found = cfi && cfi_table_offset_to_vaddr(cfi, at, &vaddr);
+	/* A text segment shorter than half its map (a small static program):
+	 * its map's first page, then. start - pgoff is right only when file
+	 * offsets equal addresses, as in a PIE, never for a non-PIE executable. */
+	if (cfi && !found) {
+		at = pgoff;
+		found = cfi_table_offset_to_vaddr(cfi, at, &vaddr);
+	}
+	if (found)
+		nm.bias = (int64_t)(start + (at - pgoff) - vaddr);
 	addrspaces_mmap(ps->as, pid, &nm);
 }
 

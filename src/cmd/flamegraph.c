@@ -56,7 +56,8 @@ static const char fg_intro[] =
 
 static const char fg_outro[] =
 	"Frames: the root is the command name; kernel frames end in _[k], inlined\n"
-	"ones in _[i]. Exit status: COMMAND's own (the graph is written anyway).\n";
+	"ones in _[i], JIT code named by /tmp/perf-PID.map in _[j]. Exit status:\n"
+	"COMMAND's own (the graph is written anyway).\n";
 
 enum fg_format { FMT_SVG, FMT_FOLDED, FMT_SPEEDSCOPE, FMT_PPROF };
 
@@ -120,6 +121,7 @@ static struct folded_opts fg_folded_opts(const struct profile *p, bool no_inline
 	struct folded_opts fo = { 0 };
 	fo.kernel = true;
 	fo.inline_marks = true;
+	fo.jit = true;
 	fo.no_inline = no_inline;
 	fo.weight = fg_weight(p, weight);
 	fo.counts = fo.weight == PROF_WEIGHT_SAMPLES;

@@ -11,7 +11,7 @@
 #include "util/pager.h"
 
 static const char *const usage[] = {
-	"script [-i FILE] [--folded [--pid] [--tid] [--kernel]] [--no-inline] [--no-pager]",
+	"script [-i FILE] [--folded [--pid] [--tid] [--kernel] [--jit]] [--no-inline] [--no-pager]",
 	NULL,
 };
 
@@ -34,6 +34,7 @@ int cmd_script(int argc, char **argv, const struct cmd_ctx *ctx)
 		OPT_BOOL(0, "pid", &fo.pid, "(folded) root frame comm-PID"),
 		OPT_BOOL(0, "tid", &fo.tid, "(folded) root frame comm-PID/TID"),
 		OPT_BOOL(0, "kernel", &fo.kernel, "(folded) mark kernel frames with _[k]"),
+		OPT_BOOL(0, "jit", &fo.jit, "(folded) mark JIT frames (named by /tmp/perf-PID.map) with _[j]"),
 		OPT_BOOL(0, "counts", &fo.counts, "(folded) count samples instead of summing periods"),
 		OPT_BOOL(0, "no-inline", &no_inline, "leave out inlined frames"),
 		OPT_CALLBACK_NOARG(0, "no-pager", NULL,

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "binary/addrspace.h"
+#include "binary/perfmap.h"
 #include "binary/symbolizer.h"
 #include "profile/format.h"
 #include "util/die.h"
@@ -66,6 +67,8 @@ struct replay {
 	struct u64map rstack_cache; /* hash(stack, pid, gen) -> rstack index */
 	VEC(uint64_t) rstack_keys;  /* per rstack: stack id, pid, gen for verification */
 	uint32_t unknown_module, kernel_module;
+	struct perfmaps *jit;     /* /tmp/perf-PID.map of each process */
+	struct u64map jit_module; /* pid -> module "[JIT] tid PID" */
 };
 
 
@@ -169,6 +172,19 @@ static int cmp_event(const void *a, const void *b)
 
 /* ---- replay ---- */
 
+/* The module of a process's JIT code, named as perf names it. */
+static uint32_t jit_module(struct replay *R, struct profile *p, uint32_t pid)
+{
+	bool fresh;
+	uint64_t *slot = u64map_upsert(&R->jit_module, pid, 0, &fresh);
+	if (fresh) {
+		char name[48];
+		snprintf(name, sizeof(name), "[JIT] tid %u", pid);
+		*slot = profile_add_module(p, name, false);
+	}
+	return (uint32_t)*slot;
+}
+
 /* Resolves one address of a process into a prof_frame (cached by module+vaddr). */
 static struct prof_frame resolve_frame(struct replay *R, struct profile *p, uint32_t pid, uint64_t addr, bool kernel,
 				       bool return_address)
@@ -178,11 +194,18 @@ static struct prof_frame resolve_frame(struct replay *R, struct profile *p, uint
 	uint32_t module;
 	uint64_t vaddr = lookup;
 	int handle = -1;
+	const char *jitted = NULL;
 	if (kernel) {
 		module = R->kernel_module;
 	} else {
 		const struct as_map *m = addrspaces_find(R->as, pid, addr);
 		module = m ? m->module : R->unknown_module;
+		/* Code a JIT generated: named by its perf map, as perf does */
+		if (pid && (!m || perfmap_anon_name(prof_str(p, p->modules.v[module].path))) &&
+		    (jitted = perfmaps_find(R->jit, pid, lookup))) {
+			module = jit_module(R, p, pid);
+			m = NULL;
+		}
 		handle = p->modules.v[module].sym_handle;
 		uint64_t off = lookup - (uint64_t)(m ? m->off_bias : 0);
 		if (m && !(handle >= 0 && symbolizer_offset_to_vaddr(p->sym, handle, off, &vaddr)))
@@ -204,6 +227,12 @@ static struct prof_frame resolve_frame(struct replay *R, struct profile *p, uint
 		l.module = module;
 		l.kernel = true;
 		l.sym_offset = lookup;
+		vec_push(&p->frame_locs, profile_intern_loc(p, &l));
+	} else if (jitted) {
+		struct prof_loc l = { 0 };
+		l.func = intern(&p->strs, jitted);
+		l.module = module;
+		l.jit = true;
 		vec_push(&p->frame_locs, profile_intern_loc(p, &l));
 	} else {
 		const struct sym_result *res = handle >= 0 ? symbolizer_lookup(p->sym, handle, vaddr) : NULL;
@@ -291,6 +320,7 @@ static void replay(struct loader *L, const struct profile_opts *opts)
 	struct profile *p = L->p;
 	struct replay R = { 0 };
 	R.as = addrspaces_new();
+	R.jit = perfmaps_new();
 	R.unknown_module = profile_add_module(p, "[unknown]", false);
 	R.kernel_module = profile_add_module(p, "[kernel.kallsyms]", true);
 	if (L->events.n) /* qsort's array must not be NULL, even when empty */
@@ -360,6 +390,8 @@ static void replay(struct loader *L, const struct profile_opts *opts)
 	progress_done(&prog);
 	resolve_kernel_locs(p);
 	addrspaces_free(R.as);
+	perfmaps_free(R.jit);
+	u64map_free(&R.jit_module);
 	u64map_free(&R.comm_of);
 	u64map_free(&R.frame_cache);
 	vec_free(&R.frame_cache_vals);

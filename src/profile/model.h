@@ -3,7 +3,7 @@
  *
  *   modules    interned: path, short name, build-id
  *   locations  interned source locations (function, file:line, module,
- *              inlined / kernel / unknown)
+ *              inlined / kernel / jit / unknown)
  *   frames     one raw address each, expanded to its locations (inlined first)
  *   rstacks    resolved stacks: a run of frames, leaf first
  *   nodes      the stack table: a trie of locations (node = parent + loc,
@@ -45,7 +45,7 @@ struct prof_loc {
 	bool inlined;        /* inlined into the next (outer) location */
 	bool kernel;
 	bool unknown; /* no symbol found */
-	bool jit;     /* JIT-compiled code (folded text's _[j]) */
+	bool jit;     /* JIT-compiled code: named by its perf map, or folded text's _[j] */
 };
 
 /* One raw frame of a resolved stack: its address and its locations

@@ -33,7 +33,8 @@ static void add_group(void *ctx, size_t sample, uint64_t weight)
 		/* text read back: annotation and all, so the tree takes each
 		 * frame exactly as from the folded file */
 		vec_push(&a->len, n->len + (a->p->from_text && n->mark ? 4 : 0));
-		vec_push(&a->kind, n->mark == 'k' ? FK_KERNEL : n->mark == 'i' ? FK_INLINE : n->mark == 'j' ? FK_JIT : FK_NORMAL);
+		vec_push(&a->kind, n->mark == 'k' ? FK_KERNEL : n->mark == 'i' ? FK_INLINE : FK_NORMAL);
+		/* (a recording's _[j] frames keep main's colours: FK_NORMAL) */
 	}
 	if (a->p->from_text)
 		flame_tree_add(a->t, a->ptr.v, a->len.v, a->names.n, weight, 0);

@@ -1,7 +1,7 @@
 /* profile -> folded stacks. The naming conventions follow
  * stackcollapse-perf: the command (spaces -> '_') as root frame, optionally
- * with -PID or -PID/TID, [module] for frames without a symbol, _[k] and
- * _[i] annotations. */
+ * with -PID or -PID/TID, [module] for frames without a symbol, _[k],
+ * _[i] and _[j] annotations. */
 #include "render/folded_profile.h"
 
 #include <stdlib.h>
@@ -65,7 +65,7 @@ void profile_sample_names(const struct profile *p, const struct folded_opts *o, 
 		uint32_t first = o->no_inline ? f->loc_n - 1 : 0;
 		for (uint32_t j = f->loc_n; j-- > first;) {
 			const struct prof_loc *l = &p->locs.v[p->frame_locs.v[f->loc_first + j]];
-			char mark = o->kernel && l->kernel ? 'k' : o->inline_marks && l->inlined ? 'i' : l->jit ? 'j' : 0;
+			char mark = o->kernel && l->kernel ? 'k' : o->inline_marks && l->inlined ? 'i' : (o->jit || p->from_text) && l->jit ? 'j' : 0;
 			if (l->unknown) {
 				/* stackcollapse-perf's convention: the module in brackets */
 				const char *mod = prof_str(p, p->modules.v[l->module].name);

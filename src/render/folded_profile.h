@@ -23,7 +23,7 @@ void profile_sample_stack(const struct profile *p, const struct folded_opts *o, 
 
 /* Where one frame's name is in that text, root first: sb->buf[start,
  * start + len) without its annotation, which `mark` tells ('k' kernel, 'i'
- * inlined, 0 none). */
+ * inlined, 'j' JIT, 0 none). */
 struct prof_name {
 	size_t start, len;
 	char mark;

@@ -19,6 +19,7 @@ struct folded_opts {
 	bool pid, tid;  /* root frame "comm-PID" / "comm-PID/TID" */
 	bool kernel;    /* annotate kernel frames with _[k] */
 	bool inline_marks; /* annotate inlined frames with _[i] */
+	bool jit;       /* annotate JIT frames (named by a perf map) with _[j] */
 	bool no_inline;
 	bool counts;    /* count samples instead of summing periods */
 	uint32_t weight; /* the weight summed (an index; 0: the period) */

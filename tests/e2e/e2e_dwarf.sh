@@ -287,4 +287,17 @@ elif rec dwarf_plt "$FIX/dw_plt_main" 1.2; then
 		fail dwarf_plt_library "$(fmt "$l") under main;run;dwlib_step (want > 50%, and a dwlib_step;dwlib_mix stack); heaviest: $(heaviest "$T/dwarf_plt.folded" 3)"
 	fi
 fi
+
+# ==== 6. a small static non-PIE program (no libc): its text is shorter
+# than half its map, and its addresses are not file offsets ====
+if ! c_nofp dw_static_small model_cpu.c -static -nostdlib -fno-stack-protector -no-pie; then
+	fail dwarf_static_small_build "cannot compile model_cpu.c: $(first_lines "$T/build.log")"
+elif rec dwarf_static_small "$FIX/dw_static_small"; then
+	m=$(share "$T/dwarf_static_small.folded" '' '^dw_static_small;_start;main;run;phase_[ab];')
+	if fgt "$(pct_of "$m")" 94.999; then
+		ok dwarf_static_small "$(fmt "$m") unwound to _start;main;run (want >= 95%)"
+	else
+		fail dwarf_static_small "$(fmt "$m") unwound to _start;main;run (want >= 95%; was the leaf alone); heaviest: $(heaviest "$T/dwarf_static_small.folded")"
+	fi
+fi
 exit 0

@@ -16,7 +16,7 @@ w=$out/.work
 rm -rf "$w"
 mkdir -p "$w"
 export SONDE_BUILDID_DIR=$w/buildid
-targets="cfi elf folded format heap_supp heap_trace json kparse mc_insn mc_opts mc_supp perf_data perf_script profile"
+targets="cfi elf folded format heap_supp heap_trace json kparse mc_insn mc_opts mc_supp perf_data perf_script perfmap profile"
 for t in $targets; do mkdir -p "$out/fuzz_$t"; done
 seed() { # target name: stdin into OUT/fuzz_<target>/<name>
 	cat >"$out/fuzz_$1/$2"
@@ -263,6 +263,11 @@ for f in tricky.default tricky.all perf-threads.pid sonde-threads.addrs; do
 done
 "$sonde" script -i "$w/small_dyn.sd" --folded 2>/dev/null | head -c 3000 | seed folded sonde_script || true
 printf 'a;b;c 1\na;b 2\n# comment\n\nx;y 3 4\nbad line\nz 0\nw;  5\n' | seed folded hand
+
+# ---- fuzz_perfmap: JIT maps in perf's format ----
+printf '7f0000001000 20 LazyCompile:~add /app/a.js:1\n0x7f0000002000 0x10 Interpreter\r\n7f0000003000 0 zero\n' | seed perfmap v8
+printf '1000 100 old\n1080 10 inner\n1000 40 new\n' | seed perfmap rewrite
+printf '7fd5a0000080 1a0 Ljava/lang/String;::hashCode\n7fd5a0000300 40 stub: vtable\n' | seed perfmap jvm
 
 # ---- fuzz_heap_supp: heaptrack-style leak suppressions ----
 printf '# intentional leaks\n\nleak:leak_named\n  leak:heap_supp_other.c  \n' | seed heap_supp basic
