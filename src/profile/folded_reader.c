@@ -108,13 +108,9 @@ struct profile *profile_from_folded(const struct folded_set *s)
 		locs.n = nodes.n = k;
 		for (size_t j = same; j < k; j++)
 			nodes.v[j] = profile_node_child(p, j ? nodes.v[j - 1] : 0, locs.v[j]);
-		/* frames leaf first, one location each: text has no addresses */
-		struct prof_rstack rs = { (uint32_t)p->frames.n, (uint32_t)k, nodes.v[k - 1], false };
-		for (size_t j = k; j-- > 0;) {
-			struct prof_frame f = { 0, (uint32_t)p->frame_locs.n, 1 };
-			vec_push(&p->frame_locs, locs.v[j]);
-			vec_push(&p->frames, f);
-		}
+		/* no frames: text has no addresses, and a frame record per
+		 * frame cost more than the trie; the leaf node names them all */
+		struct prof_rstack rs = { 0, 0, nodes.v[k - 1], false };
 		vec_push(&p->rstacks, rs);
 		struct prof_sample smp = { .rstack = (uint32_t)p->rstacks.n - 1 };
 		int64_t v = (int64_t)e->count;
@@ -123,6 +119,9 @@ struct profile *profile_from_folded(const struct folded_set *s)
 	vec_free(&locs);
 	vec_free(&nodes);
 	vec_free(&cache);
+	/* the trie is final: its index (17 bytes a slot) goes before the
+	 * renderers build theirs */
+	u64map_free(&p->node_index);
 	return p;
 }
 

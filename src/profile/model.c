@@ -74,6 +74,14 @@ uint32_t profile_node_child(struct profile *p, uint32_t parent, uint32_t loc)
 	return (uint32_t)*slot;
 }
 
+uint32_t profile_node_path(const struct profile *p, uint32_t node, uint32_t *out)
+{
+	uint32_t d = p->nodes.v[node].depth;
+	for (uint32_t i = d; i-- > 0; node = p->nodes.v[node].parent)
+		out[i] = p->nodes.v[node].loc;
+	return d;
+}
+
 uint32_t profile_add_sym_locs(struct profile *p, const struct sym_result *res, uint32_t module, const char *unnamed)
 {
 	struct prof_loc l;

@@ -107,7 +107,10 @@ struct profile {
 	VEC(int64_t) values;  /* samples.n x weights.n, one row per sample */
 	bool count_weight;    /* "samples" is a weight users may choose (CPU data) */
 	bool from_text;       /* read from folded / perf script text: no threads
-			       * (no command root), frames named as written */
+			       * (no command root), frames named as written;
+			       * no frames either (frame_n 0, text has no
+			       * addresses): a stack's locations are its node's
+			       * path (profile_node_path), its trie is final */
 	VEC(char *) meta_keys;
 	VEC(char *) meta_vals;
 
@@ -141,6 +144,9 @@ uint32_t profile_add_module(struct profile *p, const char *path, bool kernel);
 uint32_t profile_intern_loc(struct profile *p, const struct prof_loc *l);
 /* The trie node for `loc` called from `parent` (0 = root), made on first use. */
 uint32_t profile_node_child(struct profile *p, uint32_t parent, uint32_t loc);
+/* The locations of trie node `node`'s path, root first, into out (room for
+ * nodes.v[node].depth of them); returns how many. */
+uint32_t profile_node_path(const struct profile *p, uint32_t node, uint32_t *out);
 /* Appends the locations of one symbolized address to frame_locs,
  * innermost first, and returns how many: one "[unknown]" location when the
  * symbolizer found no function (res NULL too), else one per frame, a

@@ -39,14 +39,39 @@ static enum flame_kind strip_annotation(const char *s, size_t *len)
 	return k;
 }
 
+static uint64_t child_key(uint32_t parent, uint32_t name, uint8_t kind)
+{
+	return (uint64_t)parent << 32 | (uint64_t)name << 2 | kind;
+}
+
+uint32_t flame_tree_new_child(struct flame_tree *t, uint32_t parent, uint32_t name, uint8_t kind)
+{
+	struct flame_node n = { .name = name, .kind = kind, .parent = parent,
+				.next_sibling = t->nodes.v[parent].first_child };
+	uint32_t id = (uint32_t)t->nodes.n;
+	vec_push(&t->nodes, n);
+	t->nodes.v[parent].first_child = id;
+	t->unindexed = true;
+	return id;
+}
+
 /* Children are found through child_index, keyed by (parent, name, kind).
  * Names beyond 2^30 would not fit the key; the linked list is the fallback. */
 static uint32_t child_of(struct flame_tree *t, uint32_t parent, uint32_t name, uint8_t kind)
 {
+	if (t->unindexed) { /* nodes made by flame_tree_new_child */
+		t->unindexed = false;
+		u64map_free(&t->child_index);
+		for (uint32_t id = 1; id < t->nodes.n; id++) {
+			const struct flame_node *c = &t->nodes.v[id];
+			bool ins;
+			if (c->name < (1u << 30))
+				*u64map_upsert(&t->child_index, child_key(c->parent, c->name, c->kind), id, &ins) = id;
+		}
+	}
 	if (name < (1u << 30)) {
-		uint64_t key = (uint64_t)parent << 32 | (uint64_t)name << 2 | kind;
 		bool ins;
-		uint64_t *slot = u64map_upsert(&t->child_index, key, t->nodes.n, &ins);
+		uint64_t *slot = u64map_upsert(&t->child_index, child_key(parent, name, kind), t->nodes.n, &ins);
 		if (!ins)
 			return (uint32_t)*slot;
 	} else {

@@ -32,6 +32,8 @@ struct flame_tree {
 	bool reverse; /* set before adding: stacks are merged from the leaf (reversed) */
 	bool diff;    /* nodes carry `before` values */
 	bool capped;  /* a node's value reached 2^64 - 1 and stopped there */
+	bool unindexed; /* nodes added by flame_tree_new_child: child_index is
+			 * rebuilt before the next look-up */
 };
 
 void flame_tree_init(struct flame_tree *t);
@@ -47,6 +49,9 @@ void flame_tree_add_kinds(struct flame_tree *t, const char *const *frames, const
  * caller interns them in the order the stack is walked (leaf first when
  * t->reverse), as flame_tree_add would. */
 void flame_tree_add_ids(struct flame_tree *t, const uint32_t *names, const uint8_t *kinds, size_t n, uint64_t value);
+/* A new child of `parent` (name interned in t->names), without a look-up:
+ * for a caller that knows it is new. The index waits until one is needed. */
+uint32_t flame_tree_new_child(struct flame_tree *t, uint32_t parent, uint32_t name, uint8_t kind);
 /* Every sample of a profile model, named as folded stacks name them (o:
  * render/script.h; with o->weight or o->counts), straight from the model. */
 struct folded_opts;

@@ -8,6 +8,7 @@
 #include "render/flame.h"
 #include "render/folded_profile.h"
 #include "util/die.h"
+#include "util/satadd.h"
 #include "util/strbuf.h"
 
 struct adder {
@@ -42,6 +43,11 @@ static void add_group(void *ctx, size_t sample, uint64_t weight)
 		flame_tree_add_kinds(a->t, a->ptr.v, a->len.v, a->kind.v, a->names.n, weight);
 }
 
+static uint8_t kind_of(const struct prof_loc *l)
+{
+	return l->kernel ? FK_KERNEL : l->inlined ? FK_INLINE : l->jit ? FK_JIT : FK_NORMAL;
+}
+
 /* A profile read from folded text: each sample is one distinct stack,
  * each frame one location whose name and kind are what the text said, so
  * the tree takes them without writing the text again. (Frames whose text
@@ -50,16 +56,19 @@ static void add_text(struct flame_tree *t, const struct profile *p, const struct
 {
 	uint32_t *name_of = xmalloc((p->locs.n + 1) * sizeof(*name_of));
 	memset(name_of, 0xff, (p->locs.n + 1) * sizeof(*name_of));
+	VEC(uint32_t) path = { 0 };
 	VEC(uint32_t) locs = { 0 };
 	VEC(uint32_t) names = { 0 };
 	VEC(uint8_t) kinds = { 0 };
 	for (size_t i = 0; i < p->samples.n; i++) {
-		const struct prof_rstack *rs = &p->rstacks.v[p->samples.v[i].rstack];
+		uint32_t node = p->rstacks.v[p->samples.v[i].rstack].node;
+		vec_reserve(&path, p->nodes.v[node].depth);
+		uint32_t d = profile_node_path(p, node, path.v); /* root first */
 		locs.n = names.n = kinds.n = 0;
-		for (uint32_t k = rs->frame_n; k-- > 0;) { /* root first */
-			uint32_t loc = p->frame_locs.v[p->frames.v[rs->frame_first + k].loc_first];
+		for (uint32_t k = 0; k < d; k++) {
+			uint32_t loc = path.v[k];
 			const struct prof_loc *l = &p->locs.v[loc];
-			uint8_t kind = l->kernel ? FK_KERNEL : l->inlined ? FK_INLINE : l->jit ? FK_JIT : FK_NORMAL;
+			uint8_t kind = kind_of(l);
 			if (kind == FK_NORMAL && !l->func)
 				continue;
 			vec_push(&locs, loc);
@@ -76,15 +85,65 @@ static void add_text(struct flame_tree *t, const struct profile *p, const struct
 		flame_tree_add_ids(t, names.v, kinds.v, names.n, prof_value(p, i, o->counts ? PROF_WEIGHT_SAMPLES : o->weight));
 	}
 	free(name_of);
+	vec_free(&path);
 	vec_free(&locs);
 	vec_free(&names);
 	vec_free(&kinds);
 }
 
+/* add_text when the tree is the model's trie (text with no empty frame,
+ * added first, not reversed): each trie node is one tree node, made in
+ * the order add_text makes it, so there is nothing to look up. */
+static void add_trie(struct flame_tree *t, const struct profile *p, const struct folded_opts *o)
+{
+	uint32_t *name_of = xmalloc(p->locs.n * sizeof(*name_of));
+	memset(name_of, 0xff, p->locs.n * sizeof(*name_of));
+	uint32_t *tree_of = xmalloc(p->nodes.n * sizeof(*tree_of)); /* trie node -> tree node */
+	memset(tree_of, 0xff, p->nodes.n * sizeof(*tree_of));
+	tree_of[0] = 0;
+	VEC(uint32_t) path = { 0 };
+	for (size_t i = 0; i < p->samples.n; i++) {
+		uint32_t node = p->rstacks.v[p->samples.v[i].rstack].node, d = p->nodes.v[node].depth;
+		vec_reserve(&path, d);
+		for (uint32_t k = d; k-- > 0; node = p->nodes.v[node].parent)
+			path.v[k] = node; /* root first */
+		uint64_t v = prof_value(p, i, o->counts ? PROF_WEIGHT_SAMPLES : o->weight);
+		t->nodes.v[0].value = sat_add(t->nodes.v[0].value, v, &t->capped);
+		for (uint32_t k = 0; k < d; k++) {
+			uint32_t n = path.v[k], loc = p->nodes.v[n].loc;
+			if (tree_of[n] == UINT32_MAX) {
+				if (name_of[loc] == UINT32_MAX)
+					name_of[loc] = intern(&t->names, prof_str(p, p->locs.v[loc].func));
+				tree_of[n] = flame_tree_new_child(t, tree_of[p->nodes.v[n].parent], name_of[loc],
+								  kind_of(&p->locs.v[loc]));
+			}
+			struct flame_node *f = &t->nodes.v[tree_of[n]];
+			f->value = sat_add(f->value, v, &t->capped);
+		}
+	}
+	free(name_of);
+	free(tree_of);
+	vec_free(&path);
+}
+
+/* Whether add_trie may build the tree: every text frame is a tree node. */
+static bool trie_is_tree(const struct flame_tree *t, const struct profile *p)
+{
+	if (t->reverse || t->diff || t->nodes.n != 1)
+		return false;
+	for (size_t i = 0; i < p->locs.n; i++)
+		if (kind_of(&p->locs.v[i]) == FK_NORMAL && !p->locs.v[i].func)
+			return false; /* add_text leaves it out */
+	return true;
+}
+
 void flame_tree_add_profile(struct flame_tree *t, const struct profile *p, const struct folded_opts *o)
 {
 	if (p->from_text && o->kernel && o->inline_marks) { /* each mark is the location's kind */
-		add_text(t, p, o);
+		if (trie_is_tree(t, p))
+			add_trie(t, p, o);
+		else
+			add_text(t, p, o);
 		return;
 	}
 	struct adder a = { .t = t, .p = p, .o = o, .sb = STRBUF_INIT };

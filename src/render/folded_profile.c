@@ -39,6 +39,21 @@ static void put_name(struct strbuf *sb, size_t stack_start, prof_name_vec *names
 		sb_addf(sb, "_[%c]", mark);
 }
 
+/* Appends one location's name with its mark. */
+static void put_loc(const struct profile *p, const struct folded_opts *o, const struct prof_loc *l, struct strbuf *sb,
+		    size_t start, prof_name_vec *names)
+{
+	char mark = o->kernel && l->kernel ? 'k' : o->inline_marks && l->inlined ? 'i' :
+		    (o->jit || p->from_text) && l->jit ? 'j' : 0;
+	if (l->unknown) {
+		/* stackcollapse-perf's convention: the module in brackets */
+		const char *mod = prof_str(p, p->modules.v[l->module].name);
+		put_name(sb, start, names, mod, mod[0] != '[', mark, o);
+	} else {
+		put_name(sb, start, names, prof_str(p, l->func), false, mark, o);
+	}
+}
+
 void profile_sample_names(const struct profile *p, const struct folded_opts *o, size_t sample, struct strbuf *sb,
 			  prof_name_vec *names)
 {
@@ -60,20 +75,20 @@ void profile_sample_names(const struct profile *p, const struct folded_opts *o, 
 			vec_push(names, n);
 		}
 	}
+	if (p->from_text) { /* one location a frame: the leaf node's path */
+		uint32_t d = p->nodes.v[rs->node].depth;
+		uint32_t small[64], *locs = d <= 64 ? small : xmalloc(d * sizeof(*locs));
+		profile_node_path(p, rs->node, locs);
+		for (uint32_t k = 0; k < d; k++)
+			put_loc(p, o, &p->locs.v[locs[k]], sb, start, names);
+		if (locs != small)
+			free(locs);
+	}
 	for (uint32_t k = rs->frame_n; k-- > 0;) {
 		const struct prof_frame *f = &p->frames.v[rs->frame_first + k];
 		uint32_t first = o->no_inline ? f->loc_n - 1 : 0;
-		for (uint32_t j = f->loc_n; j-- > first;) {
-			const struct prof_loc *l = &p->locs.v[p->frame_locs.v[f->loc_first + j]];
-			char mark = o->kernel && l->kernel ? 'k' : o->inline_marks && l->inlined ? 'i' : (o->jit || p->from_text) && l->jit ? 'j' : 0;
-			if (l->unknown) {
-				/* stackcollapse-perf's convention: the module in brackets */
-				const char *mod = prof_str(p, p->modules.v[l->module].name);
-				put_name(sb, start, names, mod, mod[0] != '[', mark, o);
-			} else {
-				put_name(sb, start, names, prof_str(p, l->func), false, mark, o);
-			}
-		}
+		for (uint32_t j = f->loc_n; j-- > first;)
+			put_loc(p, o, &p->locs.v[p->frame_locs.v[f->loc_first + j]], sb, start, names);
 	}
 	sb_add(sb, "", 0); /* "" rather than NULL for an empty stack */
 }

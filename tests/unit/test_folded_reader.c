@@ -51,11 +51,11 @@ static void test_names(void)
 	CHECK_INT(p->samples.n, 4);
 	/* kinds from the annotations, names without them */
 	const struct prof_rstack *rs = &p->rstacks.v[p->samples.v[0].rstack];
-	const struct prof_loc *leaf = prof_frame_outer(p, &p->frames.v[rs->frame_first]);
+	const struct prof_loc *leaf = &p->locs.v[p->nodes.v[rs->node].loc];
 	CHECK_STR(prof_str(p, leaf->func), "sys_read");
 	CHECK(leaf->kernel && !leaf->inlined);
 	rs = &p->rstacks.v[p->samples.v[1].rstack];
-	leaf = prof_frame_outer(p, &p->frames.v[rs->frame_first]);
+	leaf = &p->locs.v[p->nodes.v[rs->node].loc];
 	CHECK_STR(prof_str(p, leaf->func), "x");
 	CHECK(leaf->jit);
 	folded_free(&out);
