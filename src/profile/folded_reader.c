@@ -75,6 +75,52 @@ static size_t new_frames_bound(const struct folded_set *s)
 	return n;
 }
 
+/* The trie's index while text is read: (parent, loc) -> node in one
+ * array of slots, one cache miss a probe where the model's u64map takes
+ * three (node 0, the root, is never a child: it marks a free slot). */
+struct trie_slot {
+	uint64_t key;
+	uint32_t node;
+};
+struct trie_index {
+	struct trie_slot *v;
+	size_t n, cap; /* cap: a power of two */
+};
+
+static void trie_index_grow(struct trie_index *ix, size_t cap)
+{
+	struct trie_slot *old = ix->v;
+	size_t ocap = ix->cap;
+	ix->v = xcalloc(cap, sizeof(*ix->v));
+	ix->cap = cap;
+	for (size_t i = 0; i < ocap; i++)
+		if (old[i].node) {
+			size_t j = hash_u64(old[i].key) & (cap - 1);
+			while (ix->v[j].node)
+				j = (j + 1) & (cap - 1);
+			ix->v[j] = old[i];
+		}
+	free(old);
+}
+
+/* profile_node_child through the text's own index. */
+static uint32_t trie_child(struct profile *p, struct trie_index *ix, uint32_t parent, uint32_t loc)
+{
+	if ((ix->n + 1) * 4 > ix->cap * 3)
+		trie_index_grow(ix, ix->cap ? ix->cap * 2 : 64);
+	uint64_t key = (uint64_t)parent << 32 | loc;
+	size_t j = hash_u64(key) & (ix->cap - 1);
+	for (; ix->v[j].node; j = (j + 1) & (ix->cap - 1))
+		if (ix->v[j].key == key)
+			return ix->v[j].node;
+	struct prof_node n = { parent, loc, p->nodes.v[parent].depth + 1 };
+	ix->v[j].key = key;
+	ix->v[j].node = (uint32_t)p->nodes.n;
+	ix->n++;
+	vec_push(&p->nodes, n);
+	return ix->v[j].node;
+}
+
 struct profile *profile_from_folded(const struct folded_set *s)
 {
 	struct profile *p = profile_new();
@@ -82,7 +128,11 @@ struct profile *profile_from_folded(const struct folded_set *s)
 	profile_add_module(p, "[unknown]", false);
 	uint32_t kmod = profile_add_module(p, "[kernel.kallsyms]", true);
 	profile_add_weight_unsigned(p, "samples", "count");
-	u64map_reserve(&p->node_index, new_frames_bound(s));
+	struct trie_index ix = { 0 };
+	size_t cap = 64, bound = new_frames_bound(s);
+	while ((bound + 1) * 4 > cap * 3)
+		cap *= 2;
+	trie_index_grow(&ix, cap); /* sized once */
 	struct loc_cache cache = { 0 };
 	/* the previous stack's locations and trie nodes, root first: sorted
 	 * folded text shares long prefixes, whose nodes need no look-up */
@@ -107,7 +157,7 @@ struct profile *profile_from_folded(const struct folded_set *s)
 		}
 		locs.n = nodes.n = k;
 		for (size_t j = same; j < k; j++)
-			nodes.v[j] = profile_node_child(p, j ? nodes.v[j - 1] : 0, locs.v[j]);
+			nodes.v[j] = trie_child(p, &ix, j ? nodes.v[j - 1] : 0, locs.v[j]);
 		/* no frames: text has no addresses, and a frame record per
 		 * frame cost more than the trie; the leaf node names them all */
 		struct prof_rstack rs = { 0, 0, nodes.v[k - 1], false };
@@ -119,9 +169,9 @@ struct profile *profile_from_folded(const struct folded_set *s)
 	vec_free(&locs);
 	vec_free(&nodes);
 	vec_free(&cache);
-	/* the trie is final: its index (17 bytes a slot) goes before the
-	 * renderers build theirs */
-	u64map_free(&p->node_index);
+	/* the trie is final (p->node_index stays empty): its index goes
+	 * before the renderers build theirs */
+	free(ix.v);
 	return p;
 }
 

@@ -46,15 +46,6 @@ static void u64map_rehash(struct u64map *m, size_t ncap)
 	*m = nm;
 }
 
-void u64map_reserve(struct u64map *m, size_t n)
-{
-	size_t cap = m->cap ? m->cap : 64;
-	while ((n + 1) * 4 > cap * 3)
-		cap *= 2;
-	if (cap > m->cap)
-		u64map_rehash(m, cap);
-}
-
 uint64_t *u64map_upsert(struct u64map *m, uint64_t key, uint64_t def, bool *inserted)
 {
 	if ((m->n + 1) * 4 > m->cap * 3)

@@ -20,8 +20,6 @@ uint64_t hash_bytes(const void *data, size_t n);
  * until the next insertion. */
 uint64_t *u64map_upsert(struct u64map *m, uint64_t key, uint64_t def, bool *inserted);
 uint64_t *u64map_get(const struct u64map *m, uint64_t key);
-/* Room for n keys without growing (one allocation, no rehashing). */
-void u64map_reserve(struct u64map *m, size_t n);
 void u64map_free(struct u64map *m);
 
 /* String interner: each distinct string gets a dense id (0, 1, 2, ...). */
