@@ -92,38 +92,33 @@ static void add_text(struct flame_tree *t, const struct profile *p, const struct
 }
 
 /* add_text when the tree is the model's trie (text with no empty frame,
- * added first, not reversed): each trie node is one tree node, made in
- * the order add_text makes it, so there is nothing to look up. */
+ * added first, not reversed). profile_from_folded numbers trie nodes as
+ * add_text's walk (samples in order, each root first) first meets them,
+ * so tree node n is trie node n: made in id order, with no look-up, each
+ * valued by its subtree (children have higher ids than their parent). */
 static void add_trie(struct flame_tree *t, const struct profile *p, const struct folded_opts *o)
 {
 	uint32_t *name_of = xmalloc(p->locs.n * sizeof(*name_of));
 	memset(name_of, 0xff, p->locs.n * sizeof(*name_of));
-	uint32_t *tree_of = xmalloc(p->nodes.n * sizeof(*tree_of)); /* trie node -> tree node */
-	memset(tree_of, 0xff, p->nodes.n * sizeof(*tree_of));
-	tree_of[0] = 0;
-	VEC(uint32_t) path = { 0 };
+	uint64_t *sum = xcalloc(p->nodes.n, sizeof(*sum));
 	for (size_t i = 0; i < p->samples.n; i++) {
-		uint32_t node = p->rstacks.v[p->samples.v[i].rstack].node, d = p->nodes.v[node].depth;
-		vec_reserve(&path, d);
-		for (uint32_t k = d; k-- > 0; node = p->nodes.v[node].parent)
-			path.v[k] = node; /* root first */
+		uint32_t leaf = p->rstacks.v[p->samples.v[i].rstack].node;
 		uint64_t v = prof_value(p, i, o->counts ? PROF_WEIGHT_SAMPLES : o->weight);
-		t->nodes.v[0].value = sat_add(t->nodes.v[0].value, v, &t->capped);
-		for (uint32_t k = 0; k < d; k++) {
-			uint32_t n = path.v[k], loc = p->nodes.v[n].loc;
-			if (tree_of[n] == UINT32_MAX) {
-				if (name_of[loc] == UINT32_MAX)
-					name_of[loc] = intern(&t->names, prof_str(p, p->locs.v[loc].func));
-				tree_of[n] = flame_tree_new_child(t, tree_of[p->nodes.v[n].parent], name_of[loc],
-								  kind_of(&p->locs.v[loc]));
-			}
-			struct flame_node *f = &t->nodes.v[tree_of[n]];
-			f->value = sat_add(f->value, v, &t->capped);
-		}
+		sum[leaf] = sat_add(sum[leaf], v, &t->capped);
+	}
+	for (size_t n = p->nodes.n; n-- > 1;)
+		sum[p->nodes.v[n].parent] = sat_add(sum[p->nodes.v[n].parent], sum[n], &t->capped);
+	t->nodes.v[0].value = sat_add(t->nodes.v[0].value, sum[0], &t->capped);
+	for (uint32_t n = 1; n < p->nodes.n; n++) {
+		uint32_t loc = p->nodes.v[n].loc;
+		if (name_of[loc] == UINT32_MAX)
+			name_of[loc] = intern(&t->names, prof_str(p, p->locs.v[loc].func));
+		if (flame_tree_new_child(t, p->nodes.v[n].parent, name_of[loc], kind_of(&p->locs.v[loc])) != n)
+			die("flame tree: trie node %u out of order", n);
+		t->nodes.v[n].value = sum[n];
 	}
 	free(name_of);
-	free(tree_of);
-	vec_free(&path);
+	free(sum);
 }
 
 /* Whether add_trie may build the tree: every text frame is a tree node. */
