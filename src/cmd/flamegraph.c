@@ -112,7 +112,7 @@ static bool is_recording(const char *path)
  * them) where the input has them, else its first weight. */
 static uint32_t fg_weight(const struct profile *p, const char *name)
 {
-	return input_weight(p, name, p->count_weight ? PROF_WEIGHT_SAMPLES : 0);
+	return input_weight(p, name, p->count_weight ? PROF_WEIGHT_SAMPLES : 0, "flamegraph");
 }
 
 /* How a recording's stacks are named and weighed in the graph. */

@@ -11,6 +11,7 @@
 #include "profile/model.h"
 #include "profile/perf_data.h"
 #include "util/die.h"
+#include "util/options.h"
 
 const char *input_default(const struct cmd_ctx *ctx)
 {
@@ -63,7 +64,7 @@ struct profile *input_load(const char *path, bool no_inline, bool header_warning
 	return p;
 }
 
-uint32_t input_weight(const struct profile *p, const char *name, uint32_t dflt)
+uint32_t input_weight(const struct profile *p, const char *name, uint32_t dflt, const char *cmd)
 {
 	if (!name)
 		return dflt;
@@ -71,7 +72,8 @@ uint32_t input_weight(const struct profile *p, const char *name, uint32_t dflt)
 	if (w < 0) {
 		char list[256];
 		profile_weight_list(p, list, sizeof(list));
-		die_status(129, "unknown weight '%s'; this input has %s", name, list);
+		const struct opt_cmd c = { .name = cmd };
+		opt_usage_error(&c, "unknown weight '%s' for --weight; this input has %s", name, list);
 	}
 	return (uint32_t)w;
 }

@@ -14,8 +14,8 @@ const char *input_default(const struct cmd_ctx *ctx);
  * that cannot be symbolized because their file changed since the recording
  * are warned about on stderr, unless the caller prints them in a header. */
 struct profile *input_load(const char *path, bool no_inline, bool header_warnings);
-/* The weight column called `name` (NULL: `dflt`), or exits saying which
- * ones the input has. */
-uint32_t input_weight(const struct profile *p, const char *name, uint32_t dflt);
+/* The weight column called `name` (NULL: `dflt`), or a usage error of
+ * command `cmd` ("report") saying which ones the input has. */
+uint32_t input_weight(const struct profile *p, const char *name, uint32_t dflt, const char *cmd);
 
 #endif

@@ -141,7 +141,7 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 	struct profile *p = input_load(input, no_inline, !pprof && !folded);
 	if (pprof)
 		return report_pprof(p, output ? output : "profile.pb.gz");
-	o.weight = input_weight(p, weight, 0);
+	o.weight = input_weight(p, weight, 0, "report");
 	pager_start();
 	if (folded) {
 		struct folded_opts fo = { .no_inline = no_inline, .weight = o.weight }; /* as script --folded */

@@ -48,7 +48,8 @@ grep -q '^# Event count (approx.): 40960$' "$T/rep.leak" && grep -q '100.00%.*le
 
 # ---- 2. weight names ----
 rc=$(run_rc "$T/bad" "$SONDE" report -i "$T/h.zst" --weight bogus)
-[ "$rc" = 129 ] && grep -q "unknown weight 'bogus'; this input has allocations, allocated, temporary, peak or leaked" "$T/bad.err" &&
+[ "$rc" = 129 ] && grep -q "^sonde report: unknown weight 'bogus' for --weight; this input has allocations, allocated, temporary, peak or leaked" "$T/bad.err" &&
+	grep -q "^Run 'sonde report --help' for the options" "$T/bad.err" &&
 	pass weight_unknown_heap || fail weight_unknown_heap "exit $rc: $(first_lines "$T/bad.err")"
 
 # ---- 3. report --format folded ----
