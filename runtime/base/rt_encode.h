@@ -8,22 +8,13 @@
 #include <string.h>
 
 #include "heap_protocol.h"
+#include "varint.h"
 #include "rt.h"
 
-static inline size_t rt_put_varint(uint8_t *p, uint64_t v)
-{
-	size_t n = 0;
-	while (v >= 0x80) {
-		p[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	p[n++] = (uint8_t)v;
-	return n;
-}
 
 static inline size_t rt_put_str(uint8_t *p, const char *s, size_t len)
 {
-	size_t n = rt_put_varint(p, len);
+	size_t n = varint_put(p, len);
 	memcpy(p + n, s, len);
 	return n + len;
 }
@@ -55,10 +46,10 @@ static inline uint8_t rt_free_rec(int kind)
 static inline uint8_t *rt_put_info_rec(uint8_t *p, uint32_t info, int kind, uint64_t size, uint32_t stack)
 {
 	*p++ = HR_INFO;
-	p += rt_put_varint(p, info);
+	p += varint_put(p, info);
 	*p++ = (uint8_t)(kind & ~RT_KIND_THREAD_VECTOR);
-	p += rt_put_varint(p, rt_reported_size(kind, size));
-	p += rt_put_varint(p, stack);
+	p += varint_put(p, rt_reported_size(kind, size));
+	p += varint_put(p, stack);
 	return p;
 }
 

@@ -149,19 +149,19 @@ static int phdr_cb(struct dl_phdr_info *info, size_t size, void *arg)
 		rec_reserve(r, 1 + 10 + 10 + plen + 10 + (size_t)info->dlpi_phnum * 30 + 1 + HEAP_BUILD_ID_MAX);
 		uint8_t *p = r->rec + r->rec_len;
 		*p++ = HR_MODULE;
-		p += rt_put_varint(p, m->bias);
+		p += varint_put(p, m->bias);
 		p += rt_put_str(p, path, plen);
 		size_t nload = 0;
 		for (size_t i = 0; i < info->dlpi_phnum; i++)
 			nload += info->dlpi_phdr[i].p_type == PT_LOAD;
-		p += rt_put_varint(p, nload);
+		p += varint_put(p, nload);
 		for (size_t i = 0; i < info->dlpi_phnum; i++) {
 			const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 			if (ph->p_type != PT_LOAD)
 				continue;
-			p += rt_put_varint(p, ph->p_vaddr);
-			p += rt_put_varint(p, ph->p_memsz);
-			p += rt_put_varint(p, ph->p_flags);
+			p += varint_put(p, ph->p_vaddr);
+			p += varint_put(p, ph->p_memsz);
+			p += varint_put(p, ph->p_flags);
 		}
 		uint8_t bid[HEAP_BUILD_ID_MAX];
 		size_t bid_len = module_build_id(info, bid, sizeof bid);

@@ -61,7 +61,7 @@ static bool put_v(struct hello *h, uint64_t v)
 {
 	if (!hello_room(h, 10))
 		return false;
-	h->n += rt_put_varint(h->p + h->n, v);
+	h->n += varint_put(h->p + h->n, v);
 	return true;
 }
 

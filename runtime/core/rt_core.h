@@ -205,9 +205,9 @@ static inline uint8_t *ev_nodes(struct rt_thread *t, uint8_t *p)
 		t->defs = true;
 	for (size_t i = 0; i < c->n_new; i++) {
 		*p++ = HR_STACK;
-		p += rt_put_varint(p, c->new_nodes[i].id);
-		p += rt_put_varint(p, c->new_nodes[i].parent);
-		p += rt_put_varint(p, c->new_nodes[i].ip);
+		p += varint_put(p, c->new_nodes[i].id);
+		p += varint_put(p, c->new_nodes[i].parent);
+		p += varint_put(p, c->new_nodes[i].ip);
 	}
 	c->n_new = 0;
 	return p;
@@ -243,7 +243,7 @@ static inline uint8_t *put_key(struct rt_thread *t, uint8_t *p, uint64_t key)
 {
 	if (key != t->last_seq) {
 		*p++ = HR_KEY;
-		p += rt_put_varint(p, key - t->last_seq);
+		p += varint_put(p, key - t->last_seq);
 		t->last_seq = key;
 	}
 	return p;

@@ -54,11 +54,11 @@ void rt_finish(int how, int signo, bool from_signal)
 			last = t->clock + 1;
 	uint8_t rec[64], *p = rec;
 	*p++ = HR_KEY;
-	p += rt_put_varint(p, last); /* after every event */
+	p += varint_put(p, last); /* after every event */
 	*p++ = HR_EXIT;
-	p += rt_put_varint(p, (uint64_t)how);
-	p += rt_put_varint(p, (uint64_t)signo);
-	p += rt_put_varint(p, rt_peak_rss_kib());
+	p += varint_put(p, (uint64_t)how);
+	p += varint_put(p, (uint64_t)signo);
+	p += varint_put(p, rt_peak_rss_kib());
 	rt_write_global_locked(rec, (size_t)(p - rec));
 	rt_exit_written = true;
 	rt_unlock();
@@ -116,10 +116,10 @@ static void *timer_main(void *arg)
 		rt_lock();
 		uint64_t base = rt_key_now();
 		*p++ = HR_KEY;
-		p += rt_put_varint(p, rt_key_base(base) - 1); /* before this time step's events */
+		p += varint_put(p, rt_key_base(base) - 1); /* before this time step's events */
 		*p++ = HR_TIME;
-		p += rt_put_varint(p, (now - rt_start_ns) / 1000000u);
-		p += rt_put_varint(p, rss);
+		p += varint_put(p, (now - rt_start_ns) / 1000000u);
+		p += varint_put(p, rss);
 		if (rt_ops->timer_recs)
 			p += rt_ops->timer_recs(p);
 		rt_write_global_locked(rec, (size_t)(p - rec));

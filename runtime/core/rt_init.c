@@ -97,10 +97,10 @@ void rt_init(void)
 	exe[n] = 0;
 	uint8_t rec[4096 + 64], *p = rec;
 	*p++ = HR_HELLO;
-	p += rt_put_varint(p, HEAP_PROTOCOL_VERSION);
-	p += rt_put_varint(p, (uint64_t)rt_pid);
-	p += rt_put_varint(p, (uint64_t)getppid());
-	p += rt_put_varint(p, rt_start_ns);
+	p += varint_put(p, HEAP_PROTOCOL_VERSION);
+	p += varint_put(p, (uint64_t)rt_pid);
+	p += varint_put(p, (uint64_t)getppid());
+	p += varint_put(p, rt_start_ns);
 	p += rt_put_str(p, exe, (size_t)n);
 	rt_emit_global(rec, (size_t)(p - rec));
 	rt_modules_init();

@@ -19,7 +19,7 @@ static void rec_fork(pid_t child)
 	uint64_t key = rt_ops->key_floor(t);
 	uint8_t *p = put_key(t, t->buf + t->pos, key);
 	*p++ = HR_FORK;
-	p += rt_put_varint(p, (uint64_t)child);
+	p += varint_put(p, (uint64_t)child);
 	ev_end(t, p, key);
 	rt_flush_own(t);
 }

@@ -23,8 +23,8 @@ static void append_thread_rec(struct rt_thread *t)
 	t->defs = true;
 	uint8_t *p = t->buf + t->pos;
 	*p++ = HR_THREAD;
-	p += rt_put_varint(p, t->index);
-	p += rt_put_varint(p, (uint64_t)t->tid);
+	p += varint_put(p, t->index);
+	p += varint_put(p, (uint64_t)t->tid);
 	p += rt_put_str(p, t->name, strlen(t->name));
 	t->pos = (size_t)(p - t->buf);
 	__atomic_store_n(&t->gen, t->gen + 1, __ATOMIC_RELEASE);

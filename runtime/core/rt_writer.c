@@ -189,11 +189,11 @@ static void send_lost_locked(void)
 	uint8_t b[HEAP_CHUNK_HEADER + 64], *p = b + HEAP_CHUNK_HEADER;
 	*p++ = HR_LOST;
 	*p++ = HLOST_NOMEM;
-	p += rt_put_varint(p, g_lost_ms);
-	p += rt_put_varint(p, g_lost_bytes);
-	p += rt_put_varint(p, g_lost_errno);
-	p += rt_put_varint(p, limit_or_zero(RLIMIT_AS));
-	p += rt_put_varint(p, limit_or_zero(RLIMIT_DATA));
+	p += varint_put(p, g_lost_ms);
+	p += varint_put(p, g_lost_bytes);
+	p += varint_put(p, g_lost_errno);
+	p += varint_put(p, limit_or_zero(RLIMIT_AS));
+	p += varint_put(p, limit_or_zero(RLIMIT_DATA));
 	rt_put_chunk_header(b, (size_t)(p - b) - HEAP_CHUNK_HEADER, 0, HEAP_CHUNK_DEFS);
 	write_all(b, (size_t)(p - b));
 }
@@ -221,7 +221,7 @@ void rt_write_thread_chunk(struct rt_thread *t)
 		size_t k = 0;
 		if (t->sent_key) {
 			key[k++] = HR_KEY;
-			k += rt_put_varint(key + k, t->sent_key);
+			k += varint_put(key + k, t->sent_key);
 		}
 		memmove(t->buf + HEAP_CHUNK_HEADER + k, t->buf + t->sent, t->pos - t->sent);
 		memcpy(t->buf + HEAP_CHUNK_HEADER, key, k);
@@ -267,7 +267,7 @@ void rt_send_idle_locked(unsigned epoch)
 		size_t n = HEAP_CHUNK_HEADER;
 		if (t->sent_key) {
 			b[n++] = HR_KEY;
-			n += rt_put_varint(b + n, t->sent_key);
+			n += varint_put(b + n, t->sent_key);
 		}
 		memcpy(b + n, t->buf + t->sent, pos - t->sent);
 		n += pos - t->sent;

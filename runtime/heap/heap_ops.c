@@ -65,21 +65,21 @@ static NOINLINE void rec_block(int kind, size_t size, void *ptr, int64_t old_inf
 		 * old address after it), so the realloc is sent as both */
 		p = put_key(t, p, floor);
 		*p++ = HR_FREE;
-		p += rt_put_varint(p, (uint64_t)old_info);
+		p += varint_put(p, (uint64_t)old_info);
 		old_info = -1;
 	}
 	p = put_key(t, p, key);
 	if (RT_UNLIKELY(stale)) {
 		*p++ = HR_FREE;
-		p += rt_put_varint(p, stale);
+		p += varint_put(p, stale);
 	}
 	if (old_info < 0) {
 		*p++ = HR_ALLOC;
-		p += rt_put_varint(p, info);
+		p += varint_put(p, info);
 	} else {
 		*p++ = HR_REALLOC;
-		p += rt_put_varint(p, (uint64_t)old_info);
-		p += rt_put_varint(p, info);
+		p += varint_put(p, (uint64_t)old_info);
+		p += varint_put(p, info);
 	}
 	ev_end(t, p, key);
 }
@@ -106,7 +106,7 @@ static NOINLINE void rec_free_info(uint32_t info, int kind, uint64_t key)
 		key = t->clock; /* the thread state was made after the key was */
 	uint8_t *p = put_key(t, t->buf + t->pos, key);
 	*p++ = rt_free_rec(kind);
-	p += rt_put_varint(p, info);
+	p += varint_put(p, info);
 	ev_end(t, p, key);
 }
 

@@ -281,8 +281,8 @@ size_t rt_leak_check(pid_t skip_tid, bool leaks, void (*emit)(const uint8_t *rec
 		uint8_t *p = rec;
 		*p++ = HR_LEAK;
 		*p++ = state_of(state[i]);
-		p += rt_put_varint(p, c.info[i]);
-		p += rt_put_varint(p, indirect[i]);
+		p += varint_put(p, c.info[i]);
+		p += varint_put(p, indirect[i]);
 		emit(rec, (size_t)(p - rec), ctx);
 	}
 	return c.n;

@@ -88,7 +88,7 @@ void mc_fault_read(int sig, const siginfo_t *si, const ucontext_t *uc, struct mc
 
 static size_t put_zigzag(uint8_t *p, int64_t v)
 {
-	return rt_put_varint(p, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+	return varint_put(p, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
 size_t mc_fault_put(uint8_t *p, const struct mc_fault *f, uint32_t where)
@@ -98,14 +98,14 @@ size_t mc_fault_put(uint8_t *p, const struct mc_fault *f, uint32_t where)
 	uint64_t stack_size = getrlimit(RLIMIT_STACK, &stack) == 0 && stack.rlim_cur != RLIM_INFINITY ? stack.rlim_cur : 0;
 	bool dumps = getrlimit(RLIMIT_CORE, &core) == 0 && core.rlim_cur != 0;
 	*q++ = HR_FATAL;
-	q += rt_put_varint(q, (uint64_t)f->sig);
+	q += varint_put(q, (uint64_t)f->sig);
 	q += put_zigzag(q, f->code);
-	q += rt_put_varint(q, f->addr);
-	q += rt_put_varint(q, where);
+	q += varint_put(q, f->addr);
+	q += varint_put(q, where);
 	*q++ = (uint8_t)((f->fetch ? HF_FETCH : 0) | (dumps ? HF_CORE : 0));
-	q += rt_put_varint(q, f->grow_to);
-	q += rt_put_varint(q, stack_size);
-	q += rt_put_varint(q, rt_thread_num());
+	q += varint_put(q, f->grow_to);
+	q += varint_put(q, stack_size);
+	q += varint_put(q, rt_thread_num());
 	char name[16];
 	q += rt_put_str(q, name, rt_thread_name(name));
 	return (size_t)(q - p);

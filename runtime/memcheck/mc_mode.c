@@ -47,17 +47,17 @@ size_t rt_put_error(uint8_t *p, const struct rt_error *e)
 	*q++ = HR_ERROR;
 	*q++ = e->kind;
 	*q++ = e->how;
-	q += rt_put_varint(q, e->where);
-	q += rt_put_varint(q, e->addr);
-	q += rt_put_varint(q, e->info);
-	q += rt_put_varint(q, e->free_stack);
-	q += rt_put_varint(q, e->size);
-	q += rt_put_varint(q, e->block);
-	q += rt_put_varint(q, e->free_how);
-	q += rt_put_varint(q, rt_thread_num());
+	q += varint_put(q, e->where);
+	q += varint_put(q, e->addr);
+	q += varint_put(q, e->info);
+	q += varint_put(q, e->free_stack);
+	q += varint_put(q, e->size);
+	q += varint_put(q, e->block);
+	q += varint_put(q, e->free_how);
+	q += varint_put(q, rt_thread_num());
 	char name[16];
 	q += rt_put_str(q, name, rt_thread_name(name));
-	q += rt_put_varint(q, atomic_fetch_add(&g_error_seq, 1) + 1);
+	q += varint_put(q, atomic_fetch_add(&g_error_seq, 1) + 1);
 	return (size_t)(q - p);
 }
 
@@ -200,11 +200,11 @@ static size_t put_mc_totals_locked(uint8_t *p, bool at_end)
 	}
 	uint8_t *q = p;
 	*q++ = HR_MC_TOTALS;
-	q += rt_put_varint(q, allocs);
-	q += rt_put_varint(q, frees);
-	q += rt_put_varint(q, bytes);
-	q += rt_put_varint(q, live[0]);
-	q += rt_put_varint(q, live[1]);
+	q += varint_put(q, allocs);
+	q += varint_put(q, frees);
+	q += varint_put(q, bytes);
+	q += varint_put(q, live[0]);
+	q += varint_put(q, live[1]);
 	return (size_t)(q - p);
 }
 

@@ -16,6 +16,7 @@
 
 #include "util/hashmap.h"
 #include "util/vec.h"
+#include "varint.h"
 
 #define HEAP_TRACE_MAGIC "SONDEHP1"
 #define HEAP_TRACE_VERSION 3     /* 3: modules carry their build-id */
@@ -249,8 +250,8 @@ bool heap_lost_decode(const uint8_t **pp, const uint8_t *end, struct heap_lost_r
  * type is neither. */
 int heap_event_fields(uint8_t type);
 
-/* Varint helpers, shared with tests. Returns bytes used, 0 on truncation/overflow. */
+/* Reads a varint (proto/varint.h writes them), for tests too. Returns
+ * bytes used, 0 on truncation/overflow. */
 size_t heap_get_varint(const uint8_t *p, size_t n, uint64_t *out);
-size_t heap_put_varint(uint8_t *p, uint64_t v);
 
 #endif

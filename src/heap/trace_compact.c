@@ -56,7 +56,7 @@ static void put_u32(uint8_t *p, uint32_t v)
 static void add_varint(struct strbuf *sb, uint64_t v)
 {
 	uint8_t b[10];
-	sb_add(sb, b, heap_put_varint(b, v));
+	sb_add(sb, b, varint_put(b, v));
 }
 
 /* Pass 1: the merged order, as stretches per run. Returns the number of
@@ -146,7 +146,7 @@ static uint8_t *rewrite_payload(const uint8_t *p, const uint8_t *end, struct run
 		}
 		if (k->key != running) {
 			*o++ = HR_KEY;
-			o += heap_put_varint(o, k->key - running);
+			o += varint_put(o, k->key - running);
 			running = k->key;
 		}
 		memcpy(o, rec, (size_t)(p - rec));

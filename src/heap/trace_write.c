@@ -30,16 +30,6 @@ size_t heap_get_varint(const uint8_t *p, size_t n, uint64_t *out)
 	return 0;
 }
 
-size_t heap_put_varint(uint8_t *p, uint64_t v)
-{
-	size_t i = 0;
-	while (v >= 0x80) {
-		p[i++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	p[i++] = (uint8_t)v;
-	return i;
-}
 
 static void put_u32(uint8_t *p, uint32_t v)
 {
@@ -165,8 +155,8 @@ int heap_writer_summary(struct heap_writer *w, int wait_status, uint64_t wall_ns
 	uint8_t buf[HEAP_CHUNK_HEADER + 32];
 	size_t n = HEAP_CHUNK_HEADER;
 	buf[n++] = HR_SONDE_SUMMARY;
-	n += heap_put_varint(buf + n, (uint32_t)wait_status);
-	n += heap_put_varint(buf + n, wall_ns);
+	n += varint_put(buf + n, (uint32_t)wait_status);
+	n += varint_put(buf + n, wall_ns);
 	put_u32(buf, HEAP_CHUNK_MAGIC);
 	put_u32(buf + 4, (uint32_t)(n - HEAP_CHUNK_HEADER));
 	put_u32(buf + 8, HEAP_SONDE_THREAD);
@@ -180,7 +170,7 @@ int heap_writer_command(struct heap_writer *w, const char *cmdline)
 	uint8_t *buf = xmalloc(HEAP_CHUNK_HEADER + 16 + len);
 	size_t n = HEAP_CHUNK_HEADER;
 	buf[n++] = HR_SONDE_COMMAND;
-	n += heap_put_varint(buf + n, len);
+	n += varint_put(buf + n, len);
 	memcpy(buf + n, cmdline, len);
 	n += len;
 	put_u32(buf, HEAP_CHUNK_MAGIC);

@@ -13,19 +13,14 @@
 #include "util/hashmap.h"
 #include "util/strbuf.h"
 #include "util/vec.h"
+#include "varint.h"
 
 /* ---- varint encoding ---- */
 
 static void put_u64(struct strbuf *b, uint64_t v)
 {
-	unsigned char tmp[10];
-	size_t n = 0;
-	do {
-		unsigned char c = v & 0x7f;
-		v >>= 7;
-		tmp[n++] = c | (v ? 0x80 : 0);
-	} while (v);
-	sb_add(b, tmp, n);
+	uint8_t tmp[10];
+	sb_add(b, tmp, varint_put(tmp, v));
 }
 
 static uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }

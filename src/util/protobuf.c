@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/die.h"
+#include "varint.h"
 
 void pb_free(struct pb *b)
 {
@@ -43,21 +44,11 @@ size_t pb_varint_len(uint64_t v)
 	return n;
 }
 
-static size_t put_varint(uint8_t *p, uint64_t v)
-{
-	size_t n = 0;
-	while (v >= 0x80) {
-		p[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	p[n++] = (uint8_t)v;
-	return n;
-}
 
 void pb_varint(struct pb *b, uint64_t v)
 {
 	pb_reserve(b, 10);
-	b->n += put_varint(b->buf + b->n, v);
+	b->n += varint_put(b->buf + b->n, v);
 }
 
 void pb_tag(struct pb *b, uint32_t field, enum pb_wire wire)
@@ -99,8 +90,8 @@ void pb_end(struct pb *b, uint32_t field, size_t mark)
 {
 	uint8_t head[20];
 	size_t len = b->n - mark;
-	size_t h = put_varint(head, ((uint64_t)field << 3) | PB_LEN);
-	h += put_varint(head + h, len);
+	size_t h = varint_put(head, ((uint64_t)field << 3) | PB_LEN);
+	h += varint_put(head + h, len);
 	pb_reserve(b, h);
 	/* the body was written first: shift it to make room for its header */
 	memmove(b->buf + mark + h, b->buf + mark, len);
@@ -119,7 +110,7 @@ void pb_packed_u64(struct pb *b, uint32_t field, const uint64_t *v, size_t n)
 	pb_varint(b, len);
 	pb_reserve(b, len);
 	for (size_t i = 0; i < n; i++)
-		b->n += put_varint(b->buf + b->n, v[i]);
+		b->n += varint_put(b->buf + b->n, v[i]);
 }
 
 void pb_packed_i64(struct pb *b, uint32_t field, const int64_t *v, size_t n)

@@ -62,7 +62,7 @@ static void chunk_end(struct enc *e)
 static void v(struct enc *e, uint64_t x)
 {
 	uint8_t b[10];
-	sb_add(&e->out, b, heap_put_varint(b, x));
+	sb_add(&e->out, b, varint_put(b, x));
 }
 
 static void str(struct enc *e, const char *s)

@@ -13,7 +13,7 @@
 static void v(struct strbuf *sb, uint64_t x)
 {
 	uint8_t b[10];
-	sb_add(sb, b, heap_put_varint(b, x));
+	sb_add(sb, b, varint_put(b, x));
 }
 
 static void hello(struct strbuf *sb)

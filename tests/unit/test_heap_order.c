@@ -254,7 +254,7 @@ struct chunk {
 static void varint(struct strbuf *sb, uint64_t x)
 {
 	uint8_t b[10];
-	sb_add(sb, b, heap_put_varint(b, x));
+	sb_add(sb, b, varint_put(b, x));
 }
 
 static void u32le(struct strbuf *sb, uint32_t v)
