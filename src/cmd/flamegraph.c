@@ -3,7 +3,6 @@
  * one step. Also renders existing recordings, folded files, `perf script`
  * text, and differential graphs of two profiles. */
 #include <errno.h>
-#include <fcntl.h>
 #include <float.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -19,11 +18,9 @@
 #include "collapse/folded.h"
 #include "collect/events.h"
 #include "collect/session.h"
-#include "heap/heap_profile.h"
 #include "profile/folded_reader.h"
 #include "profile/format.h"
 #include "profile/model.h"
-#include "profile/perf_data.h"
 #include "render/flame.h"
 #include "render/folded_profile.h"
 #include "render/pprof.h"
@@ -92,22 +89,6 @@ static void remove_tmp_data(void)
 	}
 }
 
-/* A recording (sonde.data / perf.data magic) rather than text? */
-static bool is_recording(const char *path)
-{
-	if (!strcmp(path, "-"))
-		return false;
-	char magic[8];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die("cannot open '%s': %s", path, strerror(errno));
-	ssize_t n = read(fd, magic, sizeof(magic));
-	close(fd);
-	if (n == (ssize_t)sizeof(magic) && !memcmp(magic, SONDE_DATA_MAGIC, 8))
-		return true;
-	return perf_data_sniff(path) || heap_trace_sniff(path);
-}
-
 /* The weight drawn: --weight, else samples (as cargo-flamegraph shows
  * them) where the input has them, else its first weight. */
 static uint32_t fg_weight(const struct profile *p, const char *name)
@@ -154,18 +135,10 @@ static const char *count_name(const struct profile *p, const char *weight)
 	return !strcmp(unit, "bytes") ? "bytes" : w == PROF_WEIGHT_SAMPLES ? "samples" : profile_weight_name(p, w);
 }
 
-/* A recording, or folded text (read into the model too). */
-static struct profile *load_input(const char *path, bool no_inline, bool *text_capped)
-{
-	if (is_recording(path))
-		return input_load(path, no_inline, false);
-	return profile_read_folded(path, text_capped);
-}
-
 /* One side of a diff, as folded stacks. */
 static void load_any(const char *path, bool no_inline, const char *weight, struct folded_set *out, bool *capped)
 {
-	struct profile *p = load_input(path, no_inline, capped);
+	struct profile *p = input_load_any(path, no_inline, false, capped);
 	fold_profile(p, no_inline, weight, out);
 	profile_free(p);
 }

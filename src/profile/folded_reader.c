@@ -200,16 +200,14 @@ static struct profile *finish(struct folded_set *set, bool *capped)
 	return p;
 }
 
-struct profile *profile_read_folded(const char *path, bool *capped)
+static struct profile *read_folded(FILE *f, const char *path, bool *capped)
 {
 	struct folded_set set;
 	folded_init(&set);
-	FILE *f = open_in(path);
 	struct folded_read_stats st = { 0 };
 	char why[160];
 	if (folded_read(f, &set, NULL, &st) < 0)
 		die("cannot read '%s': %s", path, lines_strerror(errno, st.stop_offset, why, sizeof(why)));
-	close_in(f);
 	if (st.bad_lines)
 		warn("'%s': skipped %" PRIu64 " line%s that %s not folded stacks (first: line %" PRIu64 ")",
 		     path, st.bad_lines, st.bad_lines == 1 ? "" : "s", st.bad_lines == 1 ? "is" : "are",
@@ -217,19 +215,80 @@ struct profile *profile_read_folded(const char *path, bool *capped)
 	return finish(&set, capped);
 }
 
-struct profile *profile_read_perf_script(const char *path, bool *capped)
+static struct profile *read_perf_script(FILE *f, const char *path, bool *capped)
 {
 	struct folded_set set;
 	folded_init(&set);
-	FILE *f = open_in(path);
 	struct collapse_opts co = { 0 };
 	struct collapse_stats st = { 0 };
 	char why[160];
 	if (collapse_perf_script(f, &co, &set, &st) < 0)
 		die("cannot read '%s': %s", path, lines_strerror(errno, st.stop_offset, why, sizeof(why)));
-	close_in(f);
 	if (st.bad_lines)
 		warn("'%s': skipped %" PRIu64 " line%s that are not `perf script` output (first: line %" PRIu64 ")",
 		     path, st.bad_lines, st.bad_lines == 1 ? "" : "s", st.first_bad_line);
 	return finish(&set, capped);
+}
+
+struct profile *profile_read_folded(const char *path, bool *capped)
+{
+	FILE *f = open_in(path);
+	struct profile *p = read_folded(f, path, capped);
+	close_in(f);
+	return p;
+}
+
+struct profile *profile_read_perf_script(const char *path, bool *capped)
+{
+	FILE *f = open_in(path);
+	struct profile *p = read_perf_script(f, path, capped);
+	close_in(f);
+	return p;
+}
+
+/* Folded text's first line (past blank ones and '#' comments) ends in a
+ * count; `perf script`'s first line is a sample header ending in the
+ * event ("cycles: "), or a frame. */
+static bool looks_folded(FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	bool folded = true; /* empty text: either reader reads nothing */
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		while (n > 0 && strchr(" \t\r\n", line[n - 1]))
+			n--;
+		if (!n || line[0] == '#')
+			continue;
+		ssize_t k = n;
+		while (k > 0 && line[k - 1] >= '0' && line[k - 1] <= '9')
+			k--;
+		folded = k < n && k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t');
+		break;
+	}
+	free(line);
+	return folded;
+}
+
+struct profile *profile_read_text(const char *path, bool *capped)
+{
+	FILE *f = open_in(path);
+	if (f == stdin) { /* a pipe cannot be read twice: keep a copy to sniff */
+		FILE *copy = tmpfile();
+		if (!copy)
+			die("cannot buffer standard input: %s", strerror(errno));
+		char buf[1 << 16];
+		size_t n;
+		while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+			if (fwrite(buf, 1, n, copy) != n)
+				die("cannot buffer standard input: %s", strerror(errno));
+		if (ferror(stdin))
+			die("cannot read '-': %s", strerror(errno));
+		f = copy;
+	}
+	bool folded = looks_folded(f);
+	rewind(f);
+	struct profile *p = folded ? read_folded(f, path, capped) : read_perf_script(f, path, capped);
+	fclose(f);
+	return p;
 }

@@ -43,8 +43,10 @@ static void put_name(struct strbuf *sb, size_t stack_start, prof_name_vec *names
 static void put_loc(const struct profile *p, const struct folded_opts *o, const struct prof_loc *l, struct strbuf *sb,
 		    size_t start, prof_name_vec *names)
 {
-	char mark = o->kernel && l->kernel ? 'k' : o->inline_marks && l->inlined ? 'i' :
-		    (o->jit || p->from_text) && l->jit ? 'j' : 0;
+	/* text keeps its marks as written: its folded view is the input */
+	bool text = p->from_text;
+	char mark = (o->kernel || text) && l->kernel ? 'k' : (o->inline_marks || text) && l->inlined ? 'i' :
+		    (o->jit || text) && l->jit ? 'j' : 0;
 	if (l->unknown) {
 		/* stackcollapse-perf's convention: the module in brackets */
 		const char *mod = prof_str(p, p->modules.v[l->module].name);
