@@ -24,7 +24,6 @@
 #include "render/flame.h"
 #include "render/folded_profile.h"
 #include "render/pprof.h"
-#include "render/pprof_folded.h"
 #include "render/pprof_profile.h"
 #include "render/speedscope.h"
 #include "util/browser.h"
@@ -135,7 +134,8 @@ static const char *count_name(const struct profile *p, const char *weight)
 	return !strcmp(unit, "bytes") ? "bytes" : w == PROF_WEIGHT_SAMPLES ? "samples" : profile_weight_name(p, w);
 }
 
-/* One side of a diff, as folded stacks. */
+/* One side of a diff, as folded stacks: the diff matches the two sides'
+ * stacks by their text (flame_tree_add_diff), so it keeps folded sets. */
 static void load_any(const char *path, bool no_inline, const char *weight, struct folded_set *out, bool *capped)
 {
 	struct profile *p = input_load_any(path, no_inline, false, capped);
@@ -404,14 +404,13 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		load_any(o.diff_b, o.no_inline, o.weight, &set, &text_capped);
 		name = o.diff_b;
 	}
-	/* a recording goes to the graph straight from the model; folded
-	 * output is text, and so are the speedscope and pprof views of text */
+	/* every view is drawn straight from the model but folded output,
+	 * which is a folded set (the diff's two sides are too: load_any) */
 	struct folded_opts fo = { 0 };
 	if (prof)
 		fo = fg_folded_opts(prof, o.no_inline, o.weight);
-	if (prof && (o.format == FMT_FOLDED || (prof->from_text && o.format != FMT_SVG)))
+	if (prof && o.format == FMT_FOLDED)
 		fold_profile(prof, o.no_inline, o.weight, &set);
-	const struct profile *model = prof && !prof->from_text ? prof : NULL;
 	uint64_t total = prof ? profile_total(prof, &fo) : set.total;
 	if (!total && !o.diff_a)
 		warn("'%s' holds no samples; the graph is empty", name);
@@ -424,16 +423,14 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		die("cannot write '%s': %s", o.output, strerror(errno));
 	int wrc = 0;
 	if (o.format == FMT_PPROF) {
-		struct pprof *pp = model ? pprof_from_profile(model) : pprof_from_folded(&set);
+		struct pprof *pp = pprof_from_profile(prof); /* (no --diff: checked above) */
 		wrc = pprof_write_gz(pp, out);
 		pprof_free(pp);
 	} else if (o.format == FMT_SPEEDSCOPE) {
 		struct speedscope_opts so = { name, o.no_inline, false, 0 };
-		if (model) {
-			so.weight = fg_weight(model, o.weight);
-			so.weighted = so.weight != PROF_WEIGHT_SAMPLES;
-		}
-		wrc = model ? speedscope_write_profile(out, model, &so) : speedscope_write_folded(out, &set, &so);
+		so.weight = fg_weight(prof, o.weight);
+		so.weighted = so.weight != PROF_WEIGHT_SAMPLES;
+		wrc = speedscope_write_profile(out, prof, &so);
 	} else if (o.format == FMT_FOLDED) {
 		if (o.diff_a)
 			warn("--format folded prints the AFTER stacks; the diff needs --format svg");

@@ -56,6 +56,12 @@ static void put_loc(const struct profile *p, const struct folded_opts *o, const 
 	}
 }
 
+void profile_text_name(const struct profile *p, uint32_t loc, struct strbuf *sb)
+{
+	static const struct folded_opts marks = { .kernel = true, .inline_marks = true, .jit = true };
+	put_loc(p, &marks, &p->locs.v[loc], sb, sb->len, NULL);
+}
+
 void profile_sample_names(const struct profile *p, const struct folded_opts *o, size_t sample, struct strbuf *sb,
 			  prof_name_vec *names)
 {
