@@ -3,7 +3,6 @@
  * one step. Also renders existing recordings, folded files, `perf script`
  * text, and differential graphs of two profiles. */
 #include <errno.h>
-#include <fcntl.h>
 #include <float.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -19,15 +18,12 @@
 #include "collapse/folded.h"
 #include "collect/events.h"
 #include "collect/session.h"
-#include "heap/heap_profile.h"
 #include "profile/folded_reader.h"
 #include "profile/format.h"
 #include "profile/model.h"
-#include "profile/perf_data.h"
 #include "render/flame.h"
 #include "render/folded_profile.h"
 #include "render/pprof.h"
-#include "render/pprof_folded.h"
 #include "render/pprof_profile.h"
 #include "render/speedscope.h"
 #include "util/browser.h"
@@ -92,22 +88,6 @@ static void remove_tmp_data(void)
 	}
 }
 
-/* A recording (sonde.data / perf.data magic) rather than text? */
-static bool is_recording(const char *path)
-{
-	if (!strcmp(path, "-"))
-		return false;
-	char magic[8];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die("cannot open '%s': %s", path, strerror(errno));
-	ssize_t n = read(fd, magic, sizeof(magic));
-	close(fd);
-	if (n == (ssize_t)sizeof(magic) && !memcmp(magic, SONDE_DATA_MAGIC, 8))
-		return true;
-	return perf_data_sniff(path) || heap_trace_sniff(path);
-}
-
 /* The weight drawn: --weight, else samples (as cargo-flamegraph shows
  * them) where the input has them, else its first weight. */
 static uint32_t fg_weight(const struct profile *p, const char *name)
@@ -154,18 +134,11 @@ static const char *count_name(const struct profile *p, const char *weight)
 	return !strcmp(unit, "bytes") ? "bytes" : w == PROF_WEIGHT_SAMPLES ? "samples" : profile_weight_name(p, w);
 }
 
-/* A recording, or folded text (read into the model too). */
-static struct profile *load_input(const char *path, bool no_inline, bool *text_capped)
-{
-	if (is_recording(path))
-		return input_load(path, no_inline, false);
-	return profile_read_folded(path, text_capped);
-}
-
-/* One side of a diff, as folded stacks. */
+/* One side of a diff, as folded stacks: the diff matches the two sides'
+ * stacks by their text (flame_tree_add_diff), so it keeps folded sets. */
 static void load_any(const char *path, bool no_inline, const char *weight, struct folded_set *out, bool *capped)
 {
-	struct profile *p = load_input(path, no_inline, capped);
+	struct profile *p = input_load_any(path, no_inline, false, capped);
 	fold_profile(p, no_inline, weight, out);
 	profile_free(p);
 }
@@ -431,14 +404,13 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		load_any(o.diff_b, o.no_inline, o.weight, &set, &text_capped);
 		name = o.diff_b;
 	}
-	/* a recording goes to the graph straight from the model; folded
-	 * output is text, and so are the speedscope and pprof views of text */
+	/* every view is drawn straight from the model but folded output,
+	 * which is a folded set (the diff's two sides are too: load_any) */
 	struct folded_opts fo = { 0 };
 	if (prof)
 		fo = fg_folded_opts(prof, o.no_inline, o.weight);
-	if (prof && (o.format == FMT_FOLDED || (prof->from_text && o.format != FMT_SVG)))
+	if (prof && o.format == FMT_FOLDED)
 		fold_profile(prof, o.no_inline, o.weight, &set);
-	const struct profile *model = prof && !prof->from_text ? prof : NULL;
 	uint64_t total = prof ? profile_total(prof, &fo) : set.total;
 	if (!total && !o.diff_a)
 		warn("'%s' holds no samples; the graph is empty", name);
@@ -451,16 +423,14 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		die("cannot write '%s': %s", o.output, strerror(errno));
 	int wrc = 0;
 	if (o.format == FMT_PPROF) {
-		struct pprof *pp = model ? pprof_from_profile(model) : pprof_from_folded(&set);
+		struct pprof *pp = pprof_from_profile(prof); /* (no --diff: checked above) */
 		wrc = pprof_write_gz(pp, out);
 		pprof_free(pp);
 	} else if (o.format == FMT_SPEEDSCOPE) {
 		struct speedscope_opts so = { name, o.no_inline, false, 0 };
-		if (model) {
-			so.weight = fg_weight(model, o.weight);
-			so.weighted = so.weight != PROF_WEIGHT_SAMPLES;
-		}
-		wrc = model ? speedscope_write_profile(out, model, &so) : speedscope_write_folded(out, &set, &so);
+		so.weight = fg_weight(prof, o.weight);
+		so.weighted = so.weight != PROF_WEIGHT_SAMPLES;
+		wrc = speedscope_write_profile(out, prof, &so);
 	} else if (o.format == FMT_FOLDED) {
 		if (o.diff_a)
 			warn("--format folded prints the AFTER stacks; the diff needs --format svg");

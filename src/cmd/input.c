@@ -1,12 +1,14 @@
 #include "cmd/input.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cmd/cmds.h"
 #include "heap/heap_profile.h"
+#include "profile/folded_reader.h"
 #include "profile/format.h"
 #include "profile/model.h"
 #include "profile/perf_data.h"
@@ -22,14 +24,43 @@ const char *input_default(const struct cmd_ctx *ctx)
 	return "sonde.data";
 }
 
+bool input_is_text(const char *path)
+{
+	if (!strcmp(path, "-"))
+		return true; /* recordings are read by seeking: stdin is text */
+	char buf[1 << 16];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false; /* input_load says why */
+	ssize_t n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n <= 0 || (n >= 8 && !memcmp(buf, SONDE_DATA_MAGIC, 8)))
+		return false; /* nothing at all is an empty recording */
+	if (memchr(buf, 0, (size_t)n))
+		return false; /* binary: a damaged recording, say; its reader says so */
+	return !perf_data_sniff(path) && !heap_trace_sniff(path);
+}
+
 struct profile *input_load(const char *path, bool no_inline, bool header_warnings)
 {
-	if (access(path, F_OK) != 0) {
+	return input_load_any(path, no_inline, header_warnings, NULL);
+}
+
+struct profile *input_load_any(const char *path, bool no_inline, bool header_warnings, bool *text_capped)
+{
+	if (strcmp(path, "-") && access(path, F_OK) != 0) {
 		int e = errno;
 		if (e == ENOENT)
 			die("cannot open '%s': No such file; record one first with '%s record -- CMD'", path,
 			    sonde_progname); /* "perf record" when run as perf */
 		die("cannot open '%s': %s", path, strerror(e));
+	}
+	if (input_is_text(path)) { /* folded stacks or `perf script` text */
+		bool capped = false;
+		struct profile *p = profile_read_text(path, &capped);
+		if (text_capped)
+			*text_capped = capped;
+		return p;
 	}
 	struct profile_opts po = { .no_inline = no_inline, .progress = true };
 	if (heap_trace_sniff(path)) { /* a heap trace: its costs are the weights */

@@ -1,4 +1,5 @@
-/* Opening the recording a report-like command reads (-i FILE). */
+/* Opening the input a report-like command reads (-i FILE): a recording,
+ * or folded / `perf script` text. */
 #ifndef SONDE_CMD_INPUT_H
 #define SONDE_CMD_INPUT_H
 #include <stdbool.h>
@@ -14,6 +15,16 @@ const char *input_default(const struct cmd_ctx *ctx);
  * that cannot be symbolized because their file changed since the recording
  * are warned about on stderr, unless the caller prints them in a header. */
 struct profile *input_load(const char *path, bool no_inline, bool header_warnings);
+/* The same, reading anything that is not a recording ('-' = stdin) as
+ * text: folded stacks or `perf script` output, told apart by their
+ * lines (profile_read_text; input_is_text decides). *text_capped (may be NULL) as
+ * profile_read_folded sets it. */
+struct profile *input_load_any(const char *path, bool no_inline, bool header_warnings, bool *text_capped);
+/* Text (folded stacks, `perf script` output) rather than a recording
+ * (sonde.data, perf.data, a heap trace)? The one place that decides:
+ * '-' is text; an empty file, one with NUL bytes or a recording's magic
+ * is not (its reader says what is wrong with it). */
+bool input_is_text(const char *path);
 /* The weight column called `name` (NULL: `dflt`), or a usage error of
  * command `cmd` ("report") saying which ones the input has. */
 uint32_t input_weight(const struct profile *p, const char *name, uint32_t dflt, const char *cmd);

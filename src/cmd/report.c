@@ -81,21 +81,23 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 	static const char *const percentages[] = { "absolute", "relative", NULL };
 	static const char *const formats[] = { "text", "pprof", "stdio", "folded", NULL };
 	struct report_opts o = { .children = true, .graph = RG_AUTO, .graph_threshold = 0.5 };
-	report_parse_sort(&o, "comm,dso,sym");
+	/* --sort unset (nkeys 0): the default depends on the input */
 	const char *input = NULL, *output = NULL, *weight = NULL;
 	bool no_inline = false, ignored = false;
 	int relative = 0, format = 0;
 	const struct opt opts[] = {
 		OPT_STRING('i', "input", &input, "FILE",
-			   "recording to read (default sonde.data): sonde.data, perf.data\n"
-			   "or a heap trace (sonde heap)"),
+			   "recording to read (default sonde.data): sonde.data, perf.data,\n"
+			   "a heap trace (sonde heap), or text: folded stacks or\n"
+			   "`perf script` output ('-' = stdin)"),
 		OPT_STRING(0, "weight", &weight, "W",
 			   "what the columns sum: period (default) or samples; for a\n"
 			   "heap trace allocations (default), allocated, temporary,\n"
 			   "peak or leaked"),
 		OPT_SET_BOOL(0, "children", &o.children, 1, "Children and Self columns (default)"),
 		OPT_SET_BOOL(0, "no-children", &o.children, 0, "only Self (\"Overhead\") column"),
-		OPT_CALLBACK('s', "sort", &o, "KEYS", "comma list of comm,pid,tid,dso,sym,cpu (default comm,dso,sym)",
+		OPT_CALLBACK('s', "sort", &o, "KEYS", "comma list of comm,pid,tid,dso,sym,cpu (default comm,dso,sym;\n"
+			     "text input: sym)",
 			     sort_cb, "unknown sort key in '%s'; use comm, pid, tid, dso, sym or cpu"),
 		OPT_STRING(0, "comm", &o.comm, "C", "only samples of these commands (comma list)"),
 		{ .kind = OPTK_STRING, .lng = "comms", .value = &o.comm, .flags = OPTF_HIDDEN },
@@ -141,6 +143,8 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 	struct profile *p = input_load(input, no_inline, !pprof && !folded);
 	if (pprof)
 		return report_pprof(p, output ? output : "profile.pb.gz");
+	if (!o.nkeys) /* text has no threads and no modules (but the kernel) */
+		report_parse_sort(&o, p->from_text ? "sym" : "comm,dso,sym");
 	o.weight = input_weight(p, weight, 0, "report");
 	pager_start();
 	if (folded) {

@@ -29,7 +29,9 @@ int cmd_script(int argc, char **argv, const struct cmd_ctx *ctx)
 	struct script_opts so = { 0 };
 	struct folded_opts fo = { 0 };
 	const struct opt opts[] = {
-		OPT_STRING('i', "input", &input, "FILE", "recording to read (default sonde.data)"),
+		OPT_STRING('i', "input", &input, "FILE",
+			   "recording to read (default sonde.data), or folded stacks /\n"
+			   "`perf script` text ('-' = stdin: comm [unknown], pid 0)"),
 		OPT_BOOL(0, "folded", &folded, "one line per distinct stack: \"comm;root;...;leaf weight\""),
 		OPT_BOOL(0, "pid", &fo.pid, "(folded) root frame comm-PID"),
 		OPT_BOOL(0, "tid", &fo.tid, "(folded) root frame comm-PID/TID"),

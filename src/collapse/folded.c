@@ -10,27 +10,6 @@
 #include "util/lines.h"
 #include "util/satadd.h"
 
-/* A fast 64-bit hash over 8-byte words (stacks are long; byte-at-a-time
- * FNV would dominate the collapse time). */
-static uint64_t stack_hash(const char *p, size_t n)
-{
-	const uint64_t K = 0x9e3779b97f4a7c15ULL;
-	uint64_t h = 0x243f6a8885a308d3ULL ^ (n * K);
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = (h ^ w) * K;
-		h ^= h >> 32;
-		p += 8;
-		n -= 8;
-	}
-	uint64_t w = 0;
-	if (n)
-		memcpy(&w, p, n);
-	h = (h ^ w ^ ((uint64_t)n << 56)) * K;
-	return hash_u64(h);
-}
-
 void folded_init(struct folded_set *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -45,9 +24,31 @@ void folded_free(struct folded_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Puts entry i (not in it yet) into the index. */
+static void index_entry(struct folded_set *s, size_t i)
+{
+	uint64_t key = folded_hash(s->v.v[i].stack, s->v.v[i].len);
+	for (;;) {
+		bool inserted;
+		u64map_upsert(&s->index, key, i, &inserted);
+		if (inserted)
+			return;
+		key = hash_u64(key + 0x632be59bd9b4e019ULL);
+	}
+}
+
+void folded_add_new(struct folded_set *s, char *stack, size_t len, uint64_t count)
+{
+	s->total = sat_add(s->total, count, &s->capped);
+	struct folded_entry e = { stack, len, count };
+	vec_push(&s->v, e);
+}
+
 void folded_add(struct folded_set *s, const char *stack, size_t len, uint64_t count)
 {
-	uint64_t key = stack_hash(stack, len);
+	while (s->index.n < s->v.n) /* after folded_add_new, folded_sort */
+		index_entry(s, s->index.n);
+	uint64_t key = folded_hash(stack, len);
 	s->total = sat_add(s->total, count, &s->capped);
 	for (;;) {
 		bool inserted;
@@ -83,20 +84,10 @@ void folded_sort(struct folded_set *s)
 {
 	if (s->v.n > 1)
 		qsort(s->v.v, s->v.n, sizeof(*s->v.v), entry_cmp);
-	/* entry indices moved: rebuild the index */
+	/* entry indices moved: the index is rebuilt when next needed (a
+	 * sorted set is mostly written, not added to) */
 	u64map_free(&s->index);
 	memset(&s->index, 0, sizeof(s->index));
-	for (size_t i = 0; i < s->v.n; i++) {
-		uint64_t key = stack_hash(s->v.v[i].stack, s->v.v[i].len);
-		for (;;) {
-			bool inserted;
-			uint64_t *slot = u64map_upsert(&s->index, key, i, &inserted);
-			if (inserted)
-				break;
-			(void)slot;
-			key = hash_u64(key + 0x632be59bd9b4e019ULL);
-		}
-	}
 }
 
 int folded_write(FILE *out, const struct folded_set *s)

@@ -6,9 +6,32 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "util/hashmap.h"
 #include "util/vec.h"
+
+/* The hash the set's index uses: over 8-byte words (stacks are long;
+ * byte-at-a-time FNV would dominate the collapse time); inline, as the
+ * text reader hashes every frame name with it too. */
+static inline uint64_t folded_hash(const char *p, size_t n)
+{
+	const uint64_t K = 0x9e3779b97f4a7c15ULL;
+	uint64_t h = 0x243f6a8885a308d3ULL ^ (n * K);
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = (h ^ w) * K;
+		h ^= h >> 32;
+		p += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
+	if (n)
+		memcpy(&w, p, n);
+	h = (h ^ w ^ ((uint64_t)n << 56)) * K;
+	return hash_u64(h);
+}
 
 struct folded_entry {
 	char *stack; /* "a;b;c", NUL-terminated */
@@ -27,6 +50,10 @@ void folded_init(struct folded_set *s);
 void folded_free(struct folded_set *s);
 /* Adds count to the stack (len bytes, need not be NUL-terminated). */
 void folded_add(struct folded_set *s, const char *stack, size_t len, uint64_t count);
+/* Appends a stack known not to be in s yet, taking stack (malloc'd, len
+ * bytes, NUL-terminated): no look-up; folded_add indexes it when next
+ * called (as it indexes a set folded_sort reordered). */
+void folded_add_new(struct folded_set *s, char *stack, size_t len, uint64_t count);
 /* Sorts entries by stack text (byte order), as stackcollapse-perf.pl prints. */
 void folded_sort(struct folded_set *s);
 /* Writes "stack count\n" lines in the current order; returns -1 on a write error. */

@@ -19,5 +19,8 @@ struct profile *profile_from_folded(const struct folded_set *s);
  * set when a count or the total reached 2^64 - 1 (may be NULL). */
 struct profile *profile_read_folded(const char *path, bool *capped);
 struct profile *profile_read_perf_script(const char *path, bool *capped);
+/* Either, told apart by the first line that is not blank or a '#'
+ * comment: folded text's ends in a count. */
+struct profile *profile_read_text(const char *path, bool *capped);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "profile/model.h"
+#include "util/die.h"
 #include "util/hashmap.h"
 #include "util/satadd.h"
 #include "util/strbuf.h"
@@ -43,8 +44,10 @@ static void put_name(struct strbuf *sb, size_t stack_start, prof_name_vec *names
 static void put_loc(const struct profile *p, const struct folded_opts *o, const struct prof_loc *l, struct strbuf *sb,
 		    size_t start, prof_name_vec *names)
 {
-	char mark = o->kernel && l->kernel ? 'k' : o->inline_marks && l->inlined ? 'i' :
-		    (o->jit || p->from_text) && l->jit ? 'j' : 0;
+	/* text keeps its marks as written: its folded view is the input */
+	bool text = p->from_text;
+	char mark = (o->kernel || text) && l->kernel ? 'k' : (o->inline_marks || text) && l->inlined ? 'i' :
+		    (o->jit || text) && l->jit ? 'j' : 0;
 	if (l->unknown) {
 		/* stackcollapse-perf's convention: the module in brackets */
 		const char *mod = prof_str(p, p->modules.v[l->module].name);
@@ -52,6 +55,12 @@ static void put_loc(const struct profile *p, const struct folded_opts *o, const 
 	} else {
 		put_name(sb, start, names, prof_str(p, l->func), false, mark, o);
 	}
+}
+
+void profile_text_name(const struct profile *p, uint32_t loc, struct strbuf *sb)
+{
+	static const struct folded_opts marks = { .kernel = true, .inline_marks = true, .jit = true };
+	put_loc(p, &marks, &p->locs.v[loc], sb, sb->len, NULL);
 }
 
 void profile_sample_names(const struct profile *p, const struct folded_opts *o, size_t sample, struct strbuf *sb,
@@ -137,8 +146,55 @@ void profile_each_group(const struct profile *p, const struct folded_opts *o, pr
 	vec_free(&weight);
 	u64map_free(&index);
 }
+/* profile_to_folded of a text model: its stacks are distinct (the text's
+ * were) and its locations few, so each location's name is made once and a
+ * stack's text copied together from them, added without a look-up. */
+static void text_to_folded(const struct profile *p, const struct folded_opts *o, struct folded_set *out)
+{
+	struct strbuf names = STRBUF_INIT;
+	size_t *at = xmalloc((p->locs.n + 1) * sizeof(*at));
+	for (size_t l = 0; l < p->locs.n; l++) {
+		at[l] = names.len;
+		put_loc(p, o, &p->locs.v[l], &names, names.len, NULL);
+	}
+	at[p->locs.n] = names.len;
+	uint32_t *path = NULL, cap = 0;
+	bool fresh = !out->v.n; /* into an empty set: nothing to merge with */
+	for (size_t i = 0; i < p->samples.n; i++) {
+		uint32_t node = p->rstacks.v[p->samples.v[i].rstack].node, d = p->nodes.v[node].depth;
+		if (d > cap)
+			path = xrealloc(path, (cap = d) * sizeof(*path));
+		profile_node_path(p, node, path);
+		size_t len = d ? d - 1 : 0;
+		for (uint32_t k = 0; k < d; k++)
+			len += at[path[k] + 1] - at[path[k]];
+		char *text = xmalloc(len + 1), *w = text;
+		for (uint32_t k = 0; k < d; k++) {
+			if (k)
+				*w++ = ';';
+			memcpy(w, names.buf + at[path[k]], at[path[k] + 1] - at[path[k]]);
+			w += at[path[k] + 1] - at[path[k]];
+		}
+		*w = 0;
+		uint64_t v = prof_value(p, i, o->counts ? PROF_WEIGHT_SAMPLES : o->weight);
+		if (fresh) {
+			folded_add_new(out, text, len, v);
+		} else {
+			folded_add(out, text, len, v);
+			free(text);
+		}
+	}
+	free(path);
+	free(at);
+	sb_free(&names);
+}
+
 void profile_to_folded(const struct profile *p, const struct folded_opts *o, struct folded_set *out)
 {
+	if (p->from_text) {
+		text_to_folded(p, o, out);
+		return;
+	}
 	struct strbuf sb = STRBUF_INIT;
 	/* Samples of one (stack, thread) share their text: cache the last one. */
 	uint32_t last_rstack = UINT32_MAX, last_comm = 0, last_pid = 0, last_tid = 0;

@@ -21,6 +21,10 @@ void profile_to_folded(const struct profile *p, const struct folded_opts *o, str
 struct strbuf;
 void profile_sample_stack(const struct profile *p, const struct folded_opts *o, size_t sample, struct strbuf *sb);
 
+/* Appends the name location `loc` of a text model has in folded text,
+ * its mark included ("read_[k]"), as the input wrote it. */
+void profile_text_name(const struct profile *p, uint32_t loc, struct strbuf *sb);
+
 /* Where one frame's name is in that text, root first: sb->buf[start,
  * start + len) without its annotation, which `mark` tells ('k' kernel, 'i'
  * inlined, 'j' JIT, 0 none). */

@@ -107,8 +107,66 @@ static void pick_main(struct pprof *pp, const struct profile *p, uint64_t *maps)
 	}
 }
 
+/* The kind of a text location as its name's mark says, and the name
+ * pprof gets: without the mark (a mark alone is a name). */
+static char text_kind(const struct profile *p, const struct prof_loc *l, const char **name)
+{
+	static const char *const alone[] = { "_[k]", "_[i]", "_[j]" };
+	char kind = l->kernel ? 'k' : l->inlined ? 'i' : l->jit ? 'j' : 0;
+	*name = prof_str(p, l->func);
+	if (kind && !**name) {
+		*name = alone[kind == 'k' ? 0 : kind == 'i' ? 1 : 2];
+		return 0;
+	}
+	return kind;
+}
+
+/* Text (folded stacks, perf script): one sample type, samples/count. A
+ * location has no address and no mapping but for _[k] frames' kernel
+ * one; _[i] frames are lines of the location of the frame they were
+ * inlined into (the one before them, root first). */
+static struct pprof *pprof_from_text(const struct profile *p)
+{
+	struct pprof *pp = pprof_new();
+	pprof_sample_type(pp, "samples", "count");
+	struct pprof_mapping km = { .file = "[kernel.kallsyms]", .has_functions = true };
+	uint64_t kernel = 0;
+	VEC(uint32_t) path = { 0 };
+	VEC(uint64_t) locs = { 0 };
+	VEC(struct pprof_line) lines = { 0 };
+	for (size_t i = 0; i < p->samples.n; i++) {
+		uint32_t node = p->rstacks.v[p->samples.v[i].rstack].node, d = p->nodes.v[node].depth;
+		path.n = locs.n = lines.n = 0;
+		for (uint32_t k = 0; k < d; k++)
+			vec_push(&path, 0);
+		profile_node_path(p, node, path.v);
+		/* leaf first: inlined frames gather until the frame that holds them */
+		for (uint32_t k = d; k-- > 0;) {
+			const char *name;
+			char kind = text_kind(p, &p->locs.v[path.v[k]], &name);
+			struct pprof_line ln = { pprof_function(pp, name, name, NULL, 0), 0 };
+			vec_push(&lines, ln);
+			if (kind == 'i' && k > 0)
+				continue;
+			uint64_t map = 0;
+			if (kind == 'k')
+				map = kernel ? kernel : (kernel = pprof_mapping(pp, &km));
+			vec_push(&locs, pprof_location(pp, map, 0, lines.v, lines.n));
+			lines.n = 0;
+		}
+		int64_t v = prof_value_signed(p, i, 0);
+		pprof_sample(pp, locs.v, locs.n, &v, NULL, 0);
+	}
+	vec_free(&path);
+	vec_free(&locs);
+	vec_free(&lines);
+	return pp;
+}
+
 struct pprof *pprof_from_profile(const struct profile *p)
 {
+	if (p->from_text)
+		return pprof_from_text(p);
 	struct pprof *pp = pprof_new();
 	declare_types(pp, p);
 	add_comments(pp, p);

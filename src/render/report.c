@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "profile/model.h"
+#include "profile/stack_frames.h"
 #include "util/die.h"
 #include "util/hashmap.h"
 #include "util/vec.h"
@@ -37,6 +38,7 @@ struct gnode {
 
 struct ctx {
 	const struct profile *p;
+	struct stack_frames sf; /* text models' frames made from their trie */
 	const struct report_opts *o;
 	VEC(struct entry) entries;
 	struct u64map entry_index;
@@ -118,7 +120,7 @@ static uint32_t entry_for(struct ctx *c, const struct entry_key *k, bool kernel)
 static struct entry_key frame_key(const struct ctx *c, const struct group *g, const struct prof_frame *f)
 {
 	struct entry_key k = g->k;
-	const struct prof_loc *l = prof_frame_outer(c->p, f);
+	const struct prof_loc *l = stack_frame_loc(&c->sf, f, f->loc_n - 1);
 	if (c->o->keys & RK_DSO)
 		k.module = c->p->modules.v[l->module].name;
 	if (c->o->keys & RK_SYM)
@@ -134,7 +136,7 @@ static void build_groups(struct ctx *c)
 		const struct prof_sample *s = &p->samples.v[i];
 		uint64_t v = prof_value(p, i, c->o->weight);
 		c->all += v;
-		c->all_samples++;
+		c->all_samples += p->from_text ? v : 1; /* text: the counts are samples */
 		const char *comm = prof_str(p, s->comm);
 		if (!v || !in_list(c->o->comm, comm))
 			continue; /* (no weight: a heap stack without leaks, say) */
@@ -162,7 +164,7 @@ static void build_groups(struct ctx *c)
 		}
 		uint64_t *slot = u64map_get(&gi, h);
 		c->groups.v[*slot].weight += v;
-		c->groups.v[*slot].nsamples++;
+		c->groups.v[*slot].nsamples += p->from_text ? v : 1;
 	}
 	u64map_free(&gi);
 }
@@ -172,16 +174,16 @@ static bool group_passes_dso(const struct ctx *c, const struct group *g)
 {
 	if (!c->o->dso)
 		return true;
-	const struct prof_rstack *rs = &c->p->rstacks.v[g->rstack];
-	if (!rs->frame_n)
+	uint32_t n;
+	const struct prof_frame *f = stack_frames_of(&c->sf, g->rstack, &n);
+	if (!n)
 		return false;
-	const struct prof_loc *l = prof_frame_outer(c->p, &c->p->frames.v[rs->frame_first]);
+	const struct prof_loc *l = stack_frame_loc(&c->sf, f, f->loc_n - 1);
 	return in_list(c->o->dso, prof_str(c->p, c->p->modules.v[l->module].name));
 }
 
 static void build_entries(struct ctx *c)
 {
-	const struct profile *p = c->p;
 	VEC(uint32_t) seen = { 0 };
 	for (size_t gi = 0; gi < c->groups.n; gi++) {
 		struct group *g = &c->groups.v[gi];
@@ -191,12 +193,13 @@ static void build_entries(struct ctx *c)
 		}
 		c->shown += g->weight;
 		c->shown_samples += g->nsamples;
-		const struct prof_rstack *rs = &p->rstacks.v[g->rstack];
+		uint32_t n;
+		const struct prof_frame *fs = stack_frames_of(&c->sf, g->rstack, &n);
 		seen.n = 0;
-		for (uint32_t i = 0; i < rs->frame_n; i++) {
-			const struct prof_frame *f = &p->frames.v[rs->frame_first + i];
+		for (uint32_t i = 0; i < n; i++) {
+			const struct prof_frame *f = &fs[i];
 			struct entry_key k = frame_key(c, g, f);
-			uint32_t e = entry_for(c, &k, prof_frame_outer(p, f)->kernel);
+			uint32_t e = entry_for(c, &k, stack_frame_loc(&c->sf, f, f->loc_n - 1)->kernel);
 			if (i == 0)
 				c->entries.v[e].self += g->weight;
 			bool dup = false;
@@ -257,13 +260,13 @@ static uint32_t gchild(struct ctx *c, uint32_t parent, uint32_t func, bool inlin
  * order walks from the entry up to its callers. */
 static void graph_add(struct ctx *c, uint32_t e, const struct group *g)
 {
-	const struct profile *p = c->p;
-	const struct prof_rstack *rs = &p->rstacks.v[g->rstack];
-	if (!rs->frame_n)
+	uint32_t frame_n;
+	const struct prof_frame *fs = stack_frames_of(&c->sf, g->rstack, &frame_n);
+	if (!frame_n)
 		return;
 	int at = -1;
-	for (uint32_t i = c->o->children ? rs->frame_n : 1; i-- > 0;) {
-		struct entry_key k = frame_key(c, g, &p->frames.v[rs->frame_first + i]);
+	for (uint32_t i = c->o->children ? frame_n : 1; i-- > 0;) {
+		struct entry_key k = frame_key(c, g, &fs[i]);
 		if (!memcmp(&k, &c->entries.v[e].k, sizeof(k))) {
 			at = (int)i;
 			break;
@@ -273,13 +276,13 @@ static void graph_add(struct ctx *c, uint32_t e, const struct group *g)
 		return;
 	bool callee = c->o->graph == RG_CALLEE;
 	bool root_first = !callee && !c->o->children;
-	int from = root_first ? (int)rs->frame_n - 1 : at;
-	int to = callee ? (int)rs->frame_n - 1 : 0;
+	int from = root_first ? (int)frame_n - 1 : at;
+	int to = callee ? (int)frame_n - 1 : 0;
 	int step = callee ? 1 : -1;
 	uint32_t node = 1;
 	c->g.v[node].weight += g->weight;
 	for (int i = from;; i += step) {
-		const struct prof_frame *f = &p->frames.v[rs->frame_first + (uint32_t)i];
+		const struct prof_frame *f = &fs[i];
 		/* The entry's own frame is the tree's root, except in root-first
 		 * order where the tree starts at the outermost caller. Its inlined
 		 * callees follow it in caller order; in callee order they are not
@@ -289,7 +292,7 @@ static void graph_add(struct ctx *c, uint32_t e, const struct group *g)
 			skip = callee ? f->loc_n : 1;
 		for (uint32_t j = skip; j < f->loc_n; j++) {
 			uint32_t li = callee ? j : f->loc_n - 1 - j; /* outer first in caller order */
-			const struct prof_loc *l = &p->locs.v[p->frame_locs.v[f->loc_first + li]];
+			const struct prof_loc *l = stack_frame_loc(&c->sf, f, li);
 			node = gchild(c, node, l->func, l->inlined);
 			c->g.v[node].weight += g->weight;
 		}
@@ -422,6 +425,7 @@ static void print_header(FILE *out, const struct ctx *c)
 void report_print(FILE *out, const struct profile *p, const struct report_opts *o)
 {
 	struct ctx c = { .p = p, .o = o };
+	stack_frames_init(&c.sf, p);
 	build_groups(&c);
 	build_entries(&c);
 	c.total = o->relative ? c.shown : c.all;
@@ -464,8 +468,11 @@ void report_print(FILE *out, const struct profile *p, const struct report_opts *
 	bool graphs = o->graph != RG_NONE;
 	if (graphs) { /* only when the recording has call chains */
 		graphs = false;
-		for (size_t i = 0; i < p->rstacks.n && !graphs; i++)
-			graphs = p->rstacks.v[i].frame_n > 1;
+		for (size_t i = 0; i < p->rstacks.n && !graphs; i++) {
+			uint32_t n;
+			stack_frames_of(&c.sf, (uint32_t)i, &n);
+			graphs = n > 1;
+		}
 	}
 	struct report_opts eff = *o;
 	if (eff.graph == RG_AUTO)
@@ -504,6 +511,7 @@ void report_print(FILE *out, const struct profile *p, const struct report_opts *
 	}
 	free(sorted);
 done:
+	stack_frames_free(&c.sf);
 	vec_free(&c.entries);
 	u64map_free(&c.entry_index);
 	vec_free(&c.groups);

@@ -1,6 +1,6 @@
 /* speedscope export. Frames are shared across profiles; a frame is a
- * location of the model (function, file, line) or, for folded input, a
- * frame name. Stacks are written root first, as the format wants. */
+ * location of the model (function, file, line) or, for text input, a
+ * frame name as written. Stacks are written root first, as the format wants. */
 #include "render/speedscope.h"
 
 #include <errno.h>
@@ -8,10 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collapse/folded.h"
 #include "profile/model.h"
+#include "render/folded_profile.h"
 #include "util/escape.h"
 #include "util/hashmap.h"
+#include "util/satadd.h"
 #include "util/strbuf.h"
 #include "util/vec.h"
 
@@ -142,8 +143,12 @@ static const char *speedscope_unit(const char *unit)
 	return "none";
 }
 
+static int write_text(FILE *out, const struct profile *p, const struct speedscope_opts *o);
+
 int speedscope_write_profile(FILE *out, const struct profile *p, const struct speedscope_opts *o)
 {
+	if (p->from_text)
+		return write_text(out, p, o);
 	/* group samples by thread, in order of first appearance */
 	struct u64map tindex = { 0 };
 	VEC(struct thread_samples) threads = { 0 };
@@ -254,50 +259,59 @@ int speedscope_write_profile(FILE *out, const struct profile *p, const struct sp
 	return rc;
 }
 
-/* ---- folded stacks ---- */
+/* ---- text (folded stacks, perf script) ---- */
 
-int speedscope_write_folded(FILE *out, const struct folded_set *s, const struct speedscope_opts *o)
+/* One profile with one weighted sample per stack, in the text's order; a
+ * frame per name as written (marks included), numbered as first met. */
+static int write_text(FILE *out, const struct profile *p, const struct speedscope_opts *o)
 {
-	struct interner names = { 0 };
-	struct strbuf frames = STRBUF_INIT, samples = STRBUF_INIT, weights = STRBUF_INIT;
-	for (size_t i = 0; i < s->v.n; i++) {
-		const struct folded_entry *e = &s->v.v[i];
-		if (!e->count)
+	uint32_t *ids = xmalloc((p->locs.n ? p->locs.n : 1) * sizeof(*ids));
+	for (size_t i = 0; i < p->locs.n; i++)
+		ids[i] = UINT32_MAX; /* not met yet */
+	uint32_t nframes = 0, *path = NULL, path_cap = 0;
+	uint64_t total = 0;
+	bool capped = false;
+	struct strbuf frames = STRBUF_INIT, samples = STRBUF_INIT, weights = STRBUF_INIT, name = STRBUF_INIT;
+	for (size_t i = 0; i < p->samples.n; i++) {
+		uint64_t count = prof_value(p, i, 0);
+		total = sat_add(total, count, &capped);
+		if (!count)
 			continue;
-		if (samples.len)
-			sb_addc(&samples, ',');
-		sb_addc(&samples, '[');
+		uint32_t node = p->rstacks.v[p->samples.v[i].rstack].node, d = p->nodes.v[node].depth;
+		if (d > path_cap)
+			path = xrealloc(path, (path_cap = d) * sizeof(*path));
+		profile_node_path(p, node, path);
+		sb_adds(&samples, samples.len ? ",[" : "[");
 		bool first = true;
-		const char *a = e->stack, *end = e->stack + e->len;
-		while (a < end) {
-			const char *b = memchr(a, ';', (size_t)(end - a));
-			if (!b)
-				b = end;
-			if (b > a) {
-				size_t before = names.n;
-				uint32_t id = intern_n(&names, a, (size_t)(b - a));
-				if (names.n != before) {
-					if (id)
-						sb_addc(&frames, ',');
-					sb_adds(&frames, "{\"name\":");
-					json_quote(&frames, a, (size_t)(b - a));
+		for (uint32_t k = 0; k < d; k++) {
+			uint32_t *id = &ids[path[k]];
+			if (*id == UINT32_MAX) {
+				sb_reset(&name);
+				profile_text_name(p, path[k], &name);
+				if (!name.len) {
+					*id = UINT32_MAX - 1; /* an empty name: no frame */
+				} else {
+					*id = nframes++;
+					sb_adds(&frames, *id ? ",{\"name\":" : "{\"name\":");
+					json_quote(&frames, name.buf, name.len);
 					sb_addc(&frames, '}');
 				}
-				sb_addf(&samples, first ? "%u" : ",%u", id);
-				first = false;
 			}
-			a = b + 1;
+			if (*id == UINT32_MAX - 1)
+				continue;
+			sb_addf(&samples, first ? "%u" : ",%u", *id);
+			first = false;
 		}
 		sb_addc(&samples, ']');
-		sb_addf(&weights, weights.len ? ",%" PRIu64 : "%" PRIu64, e->count);
+		sb_addf(&weights, weights.len ? ",%" PRIu64 : "%" PRIu64, count);
 	}
 	struct strbuf w = STRBUF_INIT;
 	write_header(&w);
 	sb_add(&w, frames.buf ? frames.buf : "", frames.len);
 	sb_adds(&w, "]},\"profiles\":[{\"type\":\"sampled\",\"name\":");
-	const char *name = o->name ? o->name : "folded stacks";
-	json_quote(&w, name, strlen(name));
-	sb_addf(&w, ",\"unit\":\"none\",\"startValue\":0,\"endValue\":%" PRIu64 ",\"samples\":[", s->total);
+	const char *pname = o->name ? o->name : "folded stacks";
+	json_quote(&w, pname, strlen(pname));
+	sb_addf(&w, ",\"unit\":\"none\",\"startValue\":0,\"endValue\":%" PRIu64 ",\"samples\":[", total);
 	sb_add(&w, samples.buf ? samples.buf : "", samples.len);
 	sb_adds(&w, "],\"weights\":[");
 	sb_add(&w, weights.buf ? weights.buf : "", weights.len);
@@ -308,6 +322,8 @@ int speedscope_write_folded(FILE *out, const struct folded_set *s, const struct 
 	sb_free(&frames);
 	sb_free(&samples);
 	sb_free(&weights);
-	interner_free(&names);
+	sb_free(&name);
+	free(ids);
+	free(path);
 	return rc;
 }

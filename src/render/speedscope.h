@@ -1,6 +1,6 @@
 /* speedscope's JSON file format (https://www.speedscope.app/file-format-schema.json):
  * shared frames, one "sampled" profile per thread of a recording, or one
- * profile for folded stacks. */
+ * profile for text input. */
 #ifndef SONDE_RENDER_SPEEDSCOPE_H
 #define SONDE_RENDER_SPEEDSCOPE_H
 #include <stdbool.h>
@@ -8,7 +8,6 @@
 #include <stdio.h>
 
 struct profile;
-struct folded_set;
 struct strbuf;
 
 struct speedscope_opts {
@@ -19,10 +18,10 @@ struct speedscope_opts {
 };
 
 /* A recording: one profile per thread (pid/tid), samples in time order,
- * consecutive identical stacks merged into one weighted sample. Returns 0,
- * or -1 on a write error. */
+ * consecutive identical stacks merged into one weighted sample. Text
+ * (p->from_text: folded stacks, perf script): one profile with one
+ * weighted sample per stack, frames named as written. Returns 0, or -1
+ * on a write error. */
 int speedscope_write_profile(FILE *out, const struct profile *p, const struct speedscope_opts *o);
-/* Folded stacks: one profile with one weighted sample per stack. */
-int speedscope_write_folded(FILE *out, const struct folded_set *s, const struct speedscope_opts *o);
 
 #endif

@@ -90,8 +90,36 @@ static void test_signed_column(void)
 	profile_free(p);
 }
 
+/* One node per distinct prefix, however the stacks come: a node's first
+ * child, a second (moved into the index), many; byte-shared prefixes that
+ * are not whole frames ("f" / "f2"); text read back whole. */
+static void test_trie_sharing(void)
+{
+	const char *t = "m;f;a 1\n"
+			"m;f2;a 2\n"
+			"m;f 3\n"
+			"m;f;b 4\n"
+			"m;f;a;x 5\n"
+			"m;g;a 6\n"
+			"m;f;c 7\n";
+	struct profile *p;
+	struct folded_set out = round_trip(t, &p);
+	folded_sort(&out);
+	check_text(&out, "m;f 3\nm;f2;a 2\nm;f;a 1\nm;f;a;x 5\nm;f;b 4\nm;f;c 7\nm;g;a 6\n");
+	/* root, m, f, f2, f2;a, f;a, f;a;x, f;b, f;c, g, g;a */
+	CHECK_INT(p->nodes.n, 11);
+	/* the set adds to stacks after folded_add_new and folded_sort */
+	folded_add(&out, "m;f;b", 5, 10);
+	folded_add(&out, "new", 3, 1);
+	CHECK_INT(out.v.n, 8);
+	check_text(&out, "m;f 3\nm;f2;a 2\nm;f;a 1\nm;f;a;x 5\nm;f;b 14\nm;f;c 7\nm;g;a 6\nnew 1\n");
+	folded_free(&out);
+	profile_free(p);
+}
+
 int main(void)
 {
+	RUN(test_trie_sharing);
 	RUN(test_names);
 	RUN(test_big_counts);
 	RUN(test_signed_column);
