@@ -26,8 +26,6 @@
 
 enum { ST_UNINIT, ST_INIT, ST_ON, ST_OFF };
 
-struct mc_ring;
-
 struct rt_thread {
 	_Atomic int busy; /* the owner is appending to buf */
 	uint32_t index;
@@ -43,13 +41,6 @@ struct rt_thread {
 	uint64_t sent_key;
 	uint32_t gen;
 	uint64_t clock; /* this thread's last event key */
-	/* memcheck mode's (memcheck/mc_block.c): its counts (it sends no
-	 * events; freed: bytes) and the ages this thread may hand out */
-	struct {
-		uint64_t allocs, frees, bytes, freed;
-		uint32_t age_next, age_end;
-	} mc;
-	struct mc_ring *mc_ring; /* memcheck mode's quarantine (kept when the state is reused) */
 	bool defs;      /* buf holds definition records (HEAP_CHUNK_DEFS) */
 	bool clock_keys; /* buf holds clock keys (HEAP_CHUNK_CLOCK) */
 	uint64_t key_step; /* the time step it registered in (rt_key_need_clock) */
@@ -58,6 +49,11 @@ struct rt_thread {
 	uint8_t buf[RT_BUF + 16]; /* + the key record a chunk resumes with after the timer sent part of it */
 	struct rt_stack_cache sc;
 	struct rt_info_cache ic;
+	/* The mode's own per-thread state, rt_ops->thread_size bytes, in the
+	 * same mapping (no pointer to follow on every call): zero when made;
+	 * a state is reused only after rt_ops->thread_gone saw it, which
+	 * resets what must not carry over to the next thread. */
+	_Alignas(16) unsigned char mode[];
 };
 
 extern __thread struct rt_thread *t_self RT_TLS;

@@ -42,13 +42,17 @@ struct rt_ops {
 	void (*free_untraced)(void *p);
 	size_t (*usable_size)(void *p); /* neither NULL nor in the arena */
 
+	/* bytes of the mode's per-thread state (struct rt_thread's mode) */
+	size_t thread_size;
 	/* the lowest key an event of t's may have now (rt_key.h) */
 	uint64_t (*key_floor)(struct rt_thread *t);
 
 	/* ---- the process (NULL: none) ---- */
 	/* at init, before the stream's hello */
 	void (*init)(void);
-	/* global lock held: a thread's state is released (t: its last state) */
+	/* global lock held: a thread's state is released (t: its last
+	 * state), to be reused by a later thread: the mode folds in and
+	 * resets its part of it */
 	void (*thread_gone)(struct rt_thread *t);
 	/* the thread's state is gone (t_self NULL) */
 	void (*thread_exit)(void);
