@@ -158,7 +158,7 @@ static const char *count_name(const struct profile *p, const char *weight)
 static struct profile *load_input(const char *path, bool no_inline, bool *text_capped)
 {
 	if (is_recording(path))
-		return input_load(path, no_inline, false);
+		return input_load(path, no_inline ? INPUT_NO_INLINE : 0);
 	return profile_read_folded(path, text_capped);
 }
 
@@ -405,7 +405,7 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 			free(line);
 			return status ? status : 1;
 		}
-		prof = input_load(data, o.no_inline, false);
+		prof = input_load(data, o.no_inline ? INPUT_NO_INLINE : 0);
 		if (!prof->samples.n) {
 			if (status != 127)
 				error("no samples were recorded%s; nothing to draw",
@@ -417,7 +417,8 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		}
 		name = nargs ? cmdv[0] : "attached process";
 	} else if (o.input) {
-		prof = input_load(o.input, o.no_inline, false);
+		/* pprof's stacks are whole, as from `sonde report --format pprof` */
+		prof = input_load(o.input, (o.no_inline ? INPUT_NO_INLINE : 0) | (o.format == FMT_PPROF ? INPUT_FULL_STACKS : 0));
 		name = o.input;
 	} else if (o.folded) {
 		prof = profile_read_folded(o.folded, &text_capped);

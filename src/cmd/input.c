@@ -22,8 +22,9 @@ const char *input_default(const struct cmd_ctx *ctx)
 	return "sonde.data";
 }
 
-struct profile *input_load(const char *path, bool no_inline, bool header_warnings)
+struct profile *input_load(const char *path, unsigned flags)
 {
+	bool no_inline = flags & INPUT_NO_INLINE, header_warnings = flags & INPUT_HEADER_WARNINGS;
 	if (access(path, F_OK) != 0) {
 		int e = errno;
 		if (e == ENOENT)
@@ -33,7 +34,7 @@ struct profile *input_load(const char *path, bool no_inline, bool header_warning
 	}
 	struct profile_opts po = { .no_inline = no_inline, .progress = true };
 	if (heap_trace_sniff(path)) { /* a heap trace: its costs are the weights */
-		struct profile *p = heap_profile_load(path, no_inline);
+		struct profile *p = heap_profile_load(path, no_inline, flags & INPUT_FULL_STACKS);
 		if (!p)
 			exit(1);
 		return p;
