@@ -26,6 +26,8 @@
 
 enum { ST_UNINIT, ST_INIT, ST_ON, ST_OFF };
 
+#define RT_MODE_STATE 48 /* bytes of struct rt_thread a mode keeps its own */
+
 struct rt_thread {
 	_Atomic int busy; /* the owner is appending to buf */
 	uint32_t index;
@@ -41,6 +43,13 @@ struct rt_thread {
 	uint64_t sent_key;
 	uint32_t gen;
 	uint64_t clock; /* this thread's last event key */
+	/* The mode's own per-thread state (at most RT_MODE_STATE bytes, its
+	 * layout the mode's): here, beside the fields every call touches, so
+	 * the hot path follows no pointer and reads no other cache line. Zero
+	 * when the state is made; a state is reused only after
+	 * rt_ops->thread_gone saw it, which resets what must not carry over
+	 * to the next thread. */
+	_Alignas(8) unsigned char mode[RT_MODE_STATE];
 	bool defs;      /* buf holds definition records (HEAP_CHUNK_DEFS) */
 	bool clock_keys; /* buf holds clock keys (HEAP_CHUNK_CLOCK) */
 	uint64_t key_step; /* the time step it registered in (rt_key_need_clock) */
@@ -49,11 +58,6 @@ struct rt_thread {
 	uint8_t buf[RT_BUF + 16]; /* + the key record a chunk resumes with after the timer sent part of it */
 	struct rt_stack_cache sc;
 	struct rt_info_cache ic;
-	/* The mode's own per-thread state, rt_ops->thread_size bytes, in the
-	 * same mapping (no pointer to follow on every call): zero when made;
-	 * a state is reused only after rt_ops->thread_gone saw it, which
-	 * resets what must not carry over to the next thread. */
-	_Alignas(16) unsigned char mode[];
 };
 
 extern __thread struct rt_thread *t_self RT_TLS;

@@ -40,7 +40,7 @@ NOINLINE struct rt_thread *rt_thread_new(void)
 		g_free_threads = t->next;
 	rt_unlock();
 	if (!t) {
-		void *m = rt_map(sizeof *t + rt_ops->thread_size);
+		void *m = rt_map(sizeof *t);
 		if (!m)
 			return NULL;
 		t = m;

@@ -42,8 +42,6 @@ struct rt_ops {
 	void (*free_untraced)(void *p);
 	size_t (*usable_size)(void *p); /* neither NULL nor in the arena */
 
-	/* bytes of the mode's per-thread state (struct rt_thread's mode) */
-	size_t thread_size;
 	/* the lowest key an event of t's may have now (rt_key.h) */
 	uint64_t (*key_floor)(struct rt_thread *t);
 

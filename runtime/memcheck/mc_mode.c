@@ -459,7 +459,6 @@ const struct rt_ops rt_mc_ops = {
 	.reallocarray = mc_reallocarray,
 	.free_untraced = mc_free_untraced,
 	.usable_size = mc_usable_size,
-	.thread_size = sizeof(struct mc_thread),
 	.key_floor = mc_key_floor,
 	.init = mc_init,
 	.thread_gone = mc_thread_gone,

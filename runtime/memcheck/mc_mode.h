@@ -53,6 +53,8 @@ struct mc_thread {
 	struct mc_ring *ring;
 };
 
+_Static_assert(sizeof(struct mc_thread) <= RT_MODE_STATE, "struct mc_thread outgrew struct rt_thread's mode area");
+
 static inline struct mc_thread *mc_thread(struct rt_thread *t)
 {
 	return (struct mc_thread *)(void *)t->mode;
