@@ -26,7 +26,7 @@
 
 enum { ST_UNINIT, ST_INIT, ST_ON, ST_OFF };
 
-struct mc_ring;
+#define RT_MODE_STATE 48 /* bytes of struct rt_thread a mode keeps its own */
 
 struct rt_thread {
 	_Atomic int busy; /* the owner is appending to buf */
@@ -43,13 +43,13 @@ struct rt_thread {
 	uint64_t sent_key;
 	uint32_t gen;
 	uint64_t clock; /* this thread's last event key */
-	/* memcheck mode's (memcheck/mc_block.c): its counts (it sends no
-	 * events; freed: bytes) and the ages this thread may hand out */
-	struct {
-		uint64_t allocs, frees, bytes, freed;
-		uint32_t age_next, age_end;
-	} mc;
-	struct mc_ring *mc_ring; /* memcheck mode's quarantine (kept when the state is reused) */
+	/* The mode's own per-thread state (at most RT_MODE_STATE bytes, its
+	 * layout the mode's): here, beside the fields every call touches, so
+	 * the hot path follows no pointer and reads no other cache line. Zero
+	 * when the state is made; a state is reused only after
+	 * rt_ops->thread_gone saw it, which resets what must not carry over
+	 * to the next thread. */
+	_Alignas(8) unsigned char mode[RT_MODE_STATE];
 	bool defs;      /* buf holds definition records (HEAP_CHUNK_DEFS) */
 	bool clock_keys; /* buf holds clock keys (HEAP_CHUNK_CLOCK) */
 	uint64_t key_step; /* the time step it registered in (rt_key_need_clock) */

@@ -53,7 +53,6 @@ NOINLINE struct rt_thread *rt_thread_new(void)
 	t->last_seq = t->sent_key = 0;
 	t->clock_keys = false;
 	t->key_step = 0;
-	memset(&t->mc, 0, sizeof t->mc);
 	rt_proc_thread_name(t->tid, t->name, sizeof t->name);
 	rt_stack_thread_init(&t->sc);
 	rt_lock();

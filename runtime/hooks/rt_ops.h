@@ -48,7 +48,9 @@ struct rt_ops {
 	/* ---- the process (NULL: none) ---- */
 	/* at init, before the stream's hello */
 	void (*init)(void);
-	/* global lock held: a thread's state is released (t: its last state) */
+	/* global lock held: a thread's state is released (t: its last
+	 * state), to be reused by a later thread: the mode folds in and
+	 * resets its part of it */
 	void (*thread_gone)(struct rt_thread *t);
 	/* the thread's state is gone (t_self NULL) */
 	void (*thread_exit)(void);

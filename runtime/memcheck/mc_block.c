@@ -50,11 +50,12 @@ static inline uint32_t next_age(struct rt_thread *t)
 {
 	if (RT_UNLIKELY(!t))
 		return atomic_fetch_add_explicit(&g_next_age, 1, memory_order_relaxed);
-	if (RT_UNLIKELY(t->mc.age_next == t->mc.age_end)) {
-		t->mc.age_next = atomic_fetch_add_explicit(&g_next_age, 64, memory_order_relaxed);
-		t->mc.age_end = t->mc.age_next + 64;
+	struct mc_thread *m = mc_thread(t);
+	if (RT_UNLIKELY(m->age_next == m->age_end)) {
+		m->age_next = atomic_fetch_add_explicit(&g_next_age, 64, memory_order_relaxed);
+		m->age_end = m->age_next + 64;
 	}
-	return t->mc.age_next++;
+	return m->age_next++;
 }
 
 /* rt_ptrmap_put's contract; a slot's cell cannot hold a stale block (the
@@ -130,11 +131,12 @@ static NOINLINE void mc_rec_block(struct rt_thread *t, int kind, size_t size, vo
 	uint32_t info = rt_block_info(t, kind, size, c, &is_new, &stack);
 	if (info)
 		live_put(ptr, info, next_age(t), &key);
-	t->mc.allocs++;
-	t->mc.bytes += rt_reported_size(kind, size);
+	struct mc_thread *m = mc_thread(t);
+	m->allocs++;
+	m->bytes += rt_reported_size(kind, size);
 	if (old_info >= 0) { /* valgrind counts a moving realloc as a free too */
-		t->mc.frees++;
-		t->mc.freed += old_info ? info_bytes((uint32_t)old_info) : 0;
+		m->frees++;
+		m->freed += old_info ? info_bytes((uint32_t)old_info) : 0;
 	}
 	if (!is_new && !t->sc.n_new)
 		return;
@@ -170,8 +172,8 @@ static inline void rec_free_info(uint32_t info)
 {
 	struct rt_thread *t = rt_self();
 	if (t) {
-		t->mc.frees++;
-		t->mc.freed += info_bytes(info);
+		mc_thread(t)->frees++;
+		mc_thread(t)->freed += info_bytes(info);
 	}
 }
 
@@ -256,9 +258,10 @@ static void mc_retire(void *p, uint32_t info, uint64_t size, int how, struct rt_
 	if ((held || (!mc_slab_owns(a) && mc_guard_owns(p))) && mc_rz_fill_freed(p, size))
 		held = MC_HELD_FREE_OF_COST;
 	struct rt_thread *t = rt_self();
-	if (t && !t->mc_ring)
-		t->mc_ring = mc_ring_new();
-	size_t n = mc_freed_note(t ? t->mc_ring : NULL, &b, held, out, 4);
+	struct mc_ring *ring = NULL;
+	if (t && !(ring = mc_thread(t)->ring))
+		ring = mc_thread(t)->ring = mc_ring_new();
+	size_t n = mc_freed_note(ring, &b, held, out, 4);
 	for (size_t i = 0; i < n; i++)
 		mc_release_freed(&out[i], fstack, how);
 	if (!held)

@@ -187,10 +187,11 @@ static size_t put_mc_totals_locked(uint8_t *p, bool at_end)
 	uint64_t allocs = g_gone_mc.allocs, frees = g_gone_mc.frees, bytes = g_gone_mc.bytes,
 		 freed = g_gone_mc.freed, live[2] = { 0, 0 };
 	for (struct rt_thread *t = rt_threads; t; t = t->next) {
-		allocs += __atomic_load_n(&t->mc.allocs, __ATOMIC_RELAXED);
-		frees += __atomic_load_n(&t->mc.frees, __ATOMIC_RELAXED);
-		bytes += __atomic_load_n(&t->mc.bytes, __ATOMIC_RELAXED);
-		freed += __atomic_load_n(&t->mc.freed, __ATOMIC_RELAXED);
+		const struct mc_thread *m = mc_thread(t);
+		allocs += __atomic_load_n(&m->allocs, __ATOMIC_RELAXED);
+		frees += __atomic_load_n(&m->frees, __ATOMIC_RELAXED);
+		bytes += __atomic_load_n(&m->bytes, __ATOMIC_RELAXED);
+		freed += __atomic_load_n(&m->freed, __ATOMIC_RELAXED);
 	}
 	if (at_end) {
 		rt_live_foreach(add_live, live);
@@ -227,11 +228,15 @@ static size_t mc_timer_recs(uint8_t *p)
 
 static void mc_thread_gone(struct rt_thread *t)
 {
-	g_gone_mc.allocs += t->mc.allocs;
-	g_gone_mc.frees += t->mc.frees;
-	g_gone_mc.bytes += t->mc.bytes;
-	g_gone_mc.freed += t->mc.freed;
-	memset(&t->mc, 0, sizeof t->mc);
+	struct mc_thread *m = mc_thread(t);
+	g_gone_mc.allocs += m->allocs;
+	g_gone_mc.frees += m->frees;
+	g_gone_mc.bytes += m->bytes;
+	g_gone_mc.freed += m->freed;
+	/* the next thread's counts and ages start afresh; the ring stays */
+	struct mc_ring *ring = m->ring;
+	memset(m, 0, sizeof *m);
+	m->ring = ring;
 }
 
 /* ---- signals ---------------------------------------------------------------------- */

@@ -39,6 +39,27 @@ int rt_thread_num_create(rt_pthread_create_fn real, pthread_t *th, const pthread
  * age (its place in allocation order) (mc_block.c). */
 void rt_live_foreach(void (*fn)(uint64_t ptr, uint32_t info, uint32_t age, void *ctx), void *ctx);
 
+/* ---- a thread's state (struct rt_thread's mode area) ---- */
+
+struct mc_ring;
+
+/* What memcheck mode keeps per thread: its counts (it sends no events;
+ * freed: bytes) and the ages this thread may hand out, zeroed when the
+ * thread ends (mc_thread_gone); the quarantine ring is kept when the
+ * state is reused. */
+struct mc_thread {
+	uint64_t allocs, frees, bytes, freed;
+	uint32_t age_next, age_end;
+	struct mc_ring *ring;
+};
+
+_Static_assert(sizeof(struct mc_thread) <= RT_MODE_STATE, "struct mc_thread outgrew struct rt_thread's mode area");
+
+static inline struct mc_thread *mc_thread(struct rt_thread *t)
+{
+	return (struct mc_thread *)(void *)t->mode;
+}
+
 /* ---- mc_block.c ---- */
 
 /* --show-mismatched-frees=no */

@@ -138,7 +138,7 @@ static const char *count_name(const struct profile *p, const char *weight)
  * stacks by their text (flame_tree_add_diff), so it keeps folded sets. */
 static void load_any(const char *path, bool no_inline, const char *weight, struct folded_set *out, bool *capped)
 {
-	struct profile *p = input_load_any(path, no_inline, false, capped);
+	struct profile *p = input_load_any(path, no_inline ? INPUT_NO_INLINE : 0, capped);
 	fold_profile(p, no_inline, weight, out);
 	profile_free(p);
 }
@@ -378,7 +378,7 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 			free(line);
 			return status ? status : 1;
 		}
-		prof = input_load(data, o.no_inline, false);
+		prof = input_load(data, o.no_inline ? INPUT_NO_INLINE : 0);
 		if (!prof->samples.n) {
 			if (status != 127)
 				error("no samples were recorded%s; nothing to draw",
@@ -390,7 +390,8 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		}
 		name = nargs ? cmdv[0] : "attached process";
 	} else if (o.input) {
-		prof = input_load(o.input, o.no_inline, false);
+		/* pprof's stacks are whole, as from `sonde report --format pprof` */
+		prof = input_load(o.input, (o.no_inline ? INPUT_NO_INLINE : 0) | (o.format == FMT_PPROF ? INPUT_FULL_STACKS : 0));
 		name = o.input;
 	} else if (o.folded) {
 		prof = profile_read_folded(o.folded, &text_capped);

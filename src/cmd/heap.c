@@ -10,17 +10,19 @@
 #include "cmd/cmds.h"
 #include "heap/allocator_check.h"
 #include "heap/analysis.h"
+#include "heap/heap_profile.h"
 #include "heap/html.h"
-#include "heap/pprof_heap.h"
 #include "heap/record.h"
 #include "heap/report.h"
 #include "heap/trace.h"
 #include "heap/trace_end.h"
+#include "heap/view.h"
 #include "util/die.h"
 #include "util/options.h"
 #include "util/outfile.h"
 #include "util/pager.h"
 #include "render/pprof.h"
+#include "render/pprof_profile.h"
 
 
 static const char *const record_usage[] = {
@@ -113,10 +115,12 @@ static char *cut_statement(const struct heap_trace *t)
 	return why;
 }
 
-static int heap_pprof_write(struct heap_view *v, const struct heap_trace *t, const struct heap_analysis *an,
-			    const char *path)
+/* The trace's model with whole stacks, as `sonde report -i TRACE --format
+ * pprof` writes it. */
+static int heap_pprof_write(struct heap_view *v, const char *path)
 {
-	struct pprof *pp = pprof_from_heap(v, t, an);
+	v->full_stacks = true;
+	struct pprof *pp = pprof_from_profile(heap_view_model(v));
 	int rc = pprof_write_file(pp, path);
 	if (!rc && strcmp(path, "-"))
 		note("wrote %s", path);
@@ -252,7 +256,7 @@ int heap_report_cmd(int argc, char **argv, bool heaptrack_print)
 	if (!html && !pprof && !heaptrack_print) /* heaptrack_print does not page */
 		pager_start();
 	if (pprof) {
-		rc = heap_pprof_write(view, &t, &an, output ? output : "profile.pb.gz");
+		rc = heap_pprof_write(view, output ? output : "profile.pb.gz");
 	} else if (html) {
 		if (heap_html_write_file(html, view, &t, &an, file) < 0)
 			rc = 1;

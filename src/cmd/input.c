@@ -41,13 +41,14 @@ bool input_is_text(const char *path)
 	return !perf_data_sniff(path) && !heap_trace_sniff(path);
 }
 
-struct profile *input_load(const char *path, bool no_inline, bool header_warnings)
+struct profile *input_load(const char *path, unsigned flags)
 {
-	return input_load_any(path, no_inline, header_warnings, NULL);
+	return input_load_any(path, flags, NULL);
 }
 
-struct profile *input_load_any(const char *path, bool no_inline, bool header_warnings, bool *text_capped)
+struct profile *input_load_any(const char *path, unsigned flags, bool *text_capped)
 {
+	bool no_inline = flags & INPUT_NO_INLINE, header_warnings = flags & INPUT_HEADER_WARNINGS;
 	if (strcmp(path, "-") && access(path, F_OK) != 0) {
 		int e = errno;
 		if (e == ENOENT)
@@ -64,7 +65,7 @@ struct profile *input_load_any(const char *path, bool no_inline, bool header_war
 	}
 	struct profile_opts po = { .no_inline = no_inline, .progress = true };
 	if (heap_trace_sniff(path)) { /* a heap trace: its costs are the weights */
-		struct profile *p = heap_profile_load(path, no_inline);
+		struct profile *p = heap_profile_load(path, no_inline, flags & INPUT_FULL_STACKS);
 		if (!p)
 			exit(1);
 		return p;

@@ -11,15 +11,21 @@ struct profile;
 /* The default input: sonde.data, or perf.data when run as perf (and when
  * only perf.data exists). */
 const char *input_default(const struct cmd_ctx *ctx);
-/* Loads `path` or exits with a one-line error saying what to do. Modules
- * that cannot be symbolized because their file changed since the recording
- * are warned about on stderr, unless the caller prints them in a header. */
-struct profile *input_load(const char *path, bool no_inline, bool header_warnings);
-/* The same, reading anything that is not a recording ('-' = stdin) as
- * text: folded stacks or `perf script` output, told apart by their
- * lines (profile_read_text; input_is_text decides). *text_capped (may be NULL) as
- * profile_read_folded sets it. */
-struct profile *input_load_any(const char *path, bool no_inline, bool header_warnings, bool *text_capped);
+enum input_flags {
+	INPUT_NO_INLINE = 1,       /* don't expand inlined frames */
+	INPUT_HEADER_WARNINGS = 2, /* the caller prints stale modules in a header */
+	INPUT_FULL_STACKS = 4,     /* a heap trace's stacks past main (pprof) */
+};
+/* Loads `path` (flags: enum input_flags) or exits with a one-line error
+ * saying what to do. Modules that cannot be symbolized because their file
+ * changed since the recording are warned about on stderr, unless the
+ * caller prints them in a header. Anything that is not a recording ('-' =
+ * stdin) is read as text: folded stacks or `perf script` output, told
+ * apart by their lines (profile_read_text; input_is_text decides). */
+struct profile *input_load(const char *path, unsigned flags);
+/* The same, with *text_capped (may be NULL) set as profile_read_folded
+ * sets it. */
+struct profile *input_load_any(const char *path, unsigned flags, bool *text_capped);
 /* Text (folded stacks, `perf script` output) rather than a recording
  * (sonde.data, perf.data, a heap trace)? The one place that decides:
  * '-' is text; an empty file, one with NUL bytes or a recording's magic

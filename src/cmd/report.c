@@ -140,7 +140,7 @@ int cmd_report(int argc, char **argv, const struct cmd_ctx *ctx)
 		input = input_default(ctx);
 	if (output && !pprof)
 		opt_usage_error(&cmd, "-o writes --format pprof; the text report goes to standard output");
-	struct profile *p = input_load(input, no_inline, !pprof && !folded);
+	struct profile *p = input_load(input, (no_inline ? INPUT_NO_INLINE : 0) | (pprof ? INPUT_FULL_STACKS : folded ? 0 : INPUT_HEADER_WARNINGS));
 	if (pprof)
 		return report_pprof(p, output ? output : "profile.pb.gz");
 	if (!o.nkeys) /* text has no threads and no modules (but the kernel) */

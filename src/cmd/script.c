@@ -56,7 +56,7 @@ int cmd_script(int argc, char **argv, const struct cmd_ctx *ctx)
 	so.no_inline = fo.no_inline = no_inline;
 	if (!input)
 		input = input_default(ctx);
-	struct profile *p = input_load(input, so.no_inline, false);
+	struct profile *p = input_load(input, so.no_inline ? INPUT_NO_INLINE : 0);
 	if (!ctx->compat) /* perf script does not page (perf report does) */
 		pager_start();
 	if (folded)

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,6 +30,8 @@ struct heap_builder {
 	bool costs; /* the analysis' costs are its samples */
 };
 
+static uint32_t module_of(struct heap_builder *b, const struct heap_view *v, const char *path, int tm);
+
 static struct heap_builder *builder_of(struct heap_view *v)
 {
 	if (v->hb)
@@ -43,6 +46,13 @@ static struct heap_builder *builder_of(struct heap_view *v)
 	};
 	for (int w = 0; w < HW_COUNT; w++)
 		profile_add_weight(p, names[w][0], names[w][1]);
+	/* the executable (no path in the trace) is the first file module, as
+	 * in a CPU recording: pprof's main binary */
+	for (size_t m = 0; m < v->t->modules.n && v->t->exe; m++)
+		if (!v->t->modules.v[m].path || !*v->t->modules.v[m].path) {
+			module_of(b, v, v->t->exe, (int)m);
+			break;
+		}
 	return b;
 }
 
@@ -58,7 +68,35 @@ void heap_builder_free(struct heap_builder *b)
 	free(b);
 }
 
-static uint32_t module_of(struct heap_builder *b, const char *path)
+/* A model module as trace module tm (-1: none) describes it: its build-id
+ * and where it was loaded (its segments' page-aligned span). */
+static uint32_t add_module(struct heap_builder *b, const struct heap_view *v, const char *path, int tm)
+{
+	uint32_t id = profile_add_module(b->p, path, false);
+	if (tm < 0)
+		return id;
+	const struct heap_module *hm = &v->t->modules.v[tm];
+	struct prof_module *pm = &b->p->modules.v[id];
+	pm->from_file = true; /* the view symbolizes it */
+	size_t n = hm->build_id_len < sizeof(pm->build_id) ? hm->build_id_len : sizeof(pm->build_id);
+	memcpy(pm->build_id, hm->build_id, n);
+	pm->build_id_len = (uint8_t)n;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	for (size_t i = 0; i < hm->segs.n; i++) {
+		if (hm->segs.v[i].vaddr < lo)
+			lo = hm->segs.v[i].vaddr;
+		if (hm->segs.v[i].vaddr + hm->segs.v[i].memsz > hi)
+			hi = hm->segs.v[i].vaddr + hm->segs.v[i].memsz;
+	}
+	if (hm->segs.n) { /* the first PT_LOAD maps from file offset 0 */
+		pm->map_start = hm->bias + (lo & ~(uint64_t)0xfff);
+		pm->map_len = hm->bias + hi - pm->map_start;
+	}
+	return id;
+}
+
+/* The model module of a path, made on first use from trace module tm. */
+static uint32_t module_of(struct heap_builder *b, const struct heap_view *v, const char *path, int tm)
 {
 	if (!path)
 		return b->unknown_module;
@@ -67,7 +105,7 @@ static uint32_t module_of(struct heap_builder *b, const char *path)
 		bool fresh;
 		uint64_t *slot = u64map_upsert(&b->modules, h, 0, &fresh);
 		if (fresh) {
-			*slot = profile_add_module(b->p, path, false) + 1;
+			*slot = add_module(b, v, path, tm) + 1;
 			return (uint32_t)*slot - 1;
 		}
 		if (!strcmp(prof_str(b->p, b->p->modules.v[*slot - 1].path), path))
@@ -78,7 +116,7 @@ static uint32_t module_of(struct heap_builder *b, const char *path)
 
 /* The frame of one resolved address: its locations, innermost first, made
  * once per address. */
-static struct prof_frame frame_of(struct heap_builder *b, const struct hloc *l)
+static struct prof_frame frame_of(struct heap_builder *b, const struct heap_view *v, const struct hloc *l)
 {
 	struct profile *p = b->p;
 	struct prof_frame f = { l->ip, (uint32_t)p->frame_locs.n, 0 };
@@ -89,7 +127,7 @@ static struct prof_frame frame_of(struct heap_builder *b, const struct hloc *l)
 		f.loc_n = (uint32_t)*slot;
 		return f;
 	}
-	f.loc_n = profile_add_sym_locs(p, l->sym, module_of(b, l->module), NULL);
+	f.loc_n = profile_add_sym_locs(p, l->sym, module_of(b, v, l->module, l->mod), NULL);
 	*slot = (uint64_t)f.loc_first << 32 | f.loc_n;
 	return f;
 }
@@ -109,7 +147,7 @@ static struct prof_frame name_frame(struct heap_builder *b, struct heap_view *v,
 	heap_view_name_only(v, raw_ip, &func, &mod);
 	struct prof_loc l = { 0 };
 	l.func = func ? intern(&p->strs, func) : intern(&p->strs, "[unknown]");
-	l.module = module_of(b, mod);
+	l.module = module_of(b, v, mod, heap_view_module(v, raw_ip ? raw_ip - 1 : 0));
 	l.unknown = !func;
 	vec_push(&p->frame_locs, profile_intern_loc(p, &l));
 	*slot = f.loc_first;
@@ -131,20 +169,21 @@ static uint32_t add_rstack(struct profile *p, uint32_t first, uint32_t n)
 	return (uint32_t)p->rstacks.n - 1;
 }
 
-/* One cost's stack as a resolved stack: leaf first, up to main. */
+/* One cost's stack as a resolved stack: leaf first, up to main (or whole,
+ * v->full_stacks). */
 static uint32_t rstack_of(struct heap_builder *b, struct heap_view *v, uint32_t stack)
 {
 	struct profile *p = b->p;
 	const struct hloc *locs[HEAP_MAX_DEPTH];
 	size_t n = heap_view_stack_locs(v, stack, locs, HEAP_MAX_DEPTH);
-	for (size_t j = 0; j < n; j++)
+	for (size_t j = 0; j < n && !v->full_stacks; j++)
 		if (locs[j]->stop) {
 			n = j + 1;
 			break;
 		}
 	uint32_t first = (uint32_t)p->frames.n;
 	for (size_t j = 0; j < n; j++) {
-		struct prof_frame f = frame_of(b, locs[j]);
+		struct prof_frame f = frame_of(b, v, locs[j]);
 		vec_push(&p->frames, f);
 	}
 	return add_rstack(p, first, (uint32_t)n);
@@ -162,8 +201,14 @@ struct profile *heap_view_model(struct heap_view *v)
 	profile_add_meta(p, "event", "heap");
 	const char *cmd = heap_trace_cmdline(t);
 	if (cmd || t->exe)
-		profile_add_meta(p, "cmdline", cmd ? cmd : t->exe);
+		profile_add_meta(p, "command", cmd ? cmd : t->exe);
 	profile_add_meta(p, "start-time", "0");
+	char sum[256]; /* the totals, for outputs that keep notes (pprof's comments) */
+	snprintf(sum, sizeof(sum),
+		 "sonde heap: %" PRIu64 " calls to allocation functions, %" PRIu64 " temporary, peak %" PRId64
+		 " B, leaked %" PRId64 " B",
+		 a->allocations, a->temporary, a->peak, a->leaked);
+	profile_add_meta(p, "summary", sum);
 	const char *exe = t->exe ? t->exe : "";
 	const char *slash = strrchr(exe, '/');
 	uint32_t comm = intern(&p->strs, slash ? slash + 1 : exe);
@@ -218,7 +263,7 @@ static const struct prof_rstack *view_rstack(struct heap_view *v, uint32_t stack
 			f = name_frame(b, v, v->t->nodes.v[nd].ip);
 		} else {
 			const struct hloc *l = heap_view_loc(v, nd);
-			f = frame_of(b, l);
+			f = frame_of(b, v, l);
 			const char *outer = l->sym && l->sym->nr ? l->sym->frames[l->sym->nr - 1].func : NULL;
 			past_main = names_past_main && outer && !strcmp(outer, "main");
 		}
@@ -354,7 +399,7 @@ done:
 	return yes;
 }
 
-struct profile *heap_profile_load(const char *path, bool no_inline)
+struct profile *heap_profile_load(const char *path, bool no_inline, bool full_stacks)
 {
 	struct heap_trace t;
 	heap_trace_init(&t);
@@ -367,6 +412,7 @@ struct profile *heap_profile_load(const char *path, bool no_inline)
 	supp_add_embedded(&supp, t.exe);
 	struct heap_analysis an;
 	struct heap_view *view = heap_view_new(&t, &an, no_inline);
+	view->full_stacks = full_stacks;
 	heap_analyze_symbolizing(&t, &an, view);
 	heap_report_suppress(view, &an, &supp, false);
 	heap_view_warn_stale(view, NULL);

@@ -1,7 +1,9 @@
 /* A heap trace as a profile model (profile/model.h), so every renderer of
  * the model draws heap costs: one sample per allocating stack, weighted by
  * heaptrack's costs (heap/analysis.h), stacks as the heap report shows
- * them (leaf first, up to main, inlined frames expanded). */
+ * them (leaf first, up to main, inlined frames expanded) or whole (pprof).
+ * Its modules carry the trace's build-ids and load addresses, the
+ * executable first. */
 #ifndef SONDE_HEAP_HEAP_PROFILE_H
 #define SONDE_HEAP_HEAP_PROFILE_H
 #include <stdbool.h>
@@ -32,7 +34,9 @@ enum heap_weight {
  * the view may go after. */
 struct profile *heap_profile_build(struct heap_view *v);
 /* The view's model, its samples made on first use (after
- * heap_report_suppress). memcheck's stacks (heap_view_frames,
+ * heap_report_suppress; stacks past main if v->full_stacks). Its meta:
+ * event "heap", the command, and a summary line of the totals.
+ * memcheck's stacks (heap_view_frames,
  * heap_view_frames_to_main in heap/report.h) are resolved into the same
  * table. */
 struct profile *heap_view_model(struct heap_view *v);
@@ -87,7 +91,8 @@ void heap_model_each_stack(const struct profile *p, heap_stack_fn fn, void *ctx)
 bool heap_trace_sniff(const char *path);
 /* Reads, analyses and symbolizes a trace as `sonde heap report` does (the
  * builtin and the program's embedded leak suppressions applied, rebuilt
- * binaries warned about on stderr); NULL after an error message. */
-struct profile *heap_profile_load(const char *path, bool no_inline);
+ * binaries warned about on stderr); full_stacks: past main (pprof); NULL
+ * after an error message. */
+struct profile *heap_profile_load(const char *path, bool no_inline, bool full_stacks);
 
 #endif

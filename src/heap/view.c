@@ -124,7 +124,7 @@ static uint32_t resolve_ip(struct heap_view *v, uint64_t raw_ip)
 		return (uint32_t)*slot;
 	struct hloc l = { 0 };
 	l.ip = ip;
-	int m = heap_view_module(v, ip);
+	int m = l.mod = heap_view_module(v, ip);
 	if (m >= 0) {
 		l.module = module_path(v, (uint32_t)m);
 		if (sym_module(v, m) >= 0)

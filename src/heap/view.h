@@ -18,6 +18,7 @@
 struct hloc {
 	uint64_t ip;        /* as printed (return address - 1) */
 	const char *module; /* full path, or NULL */
+	int mod;            /* its trace module (heap_view_module), or -1 */
 	const struct sym_result *sym; /* NULL when no module covers ip */
 	bool stop;          /* main & co: backtraces stop here */
 };
@@ -36,6 +37,10 @@ struct heap_view {
 	int64_t supp_leaked;
 	bool print_supp;
 	struct heap_builder *hb; /* the view's profile model (heap_profile.c), made on first use */
+	/* the model's stacks go on past main to the outermost frame
+	 * (__libc_start_main, _start), as pprof's users expect; set before
+	 * the model is made */
+	bool full_stacks;
 };
 
 

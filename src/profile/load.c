@@ -89,9 +89,10 @@ static uint32_t module_for(struct loader *L, const struct sd_mmap *m)
 	pm->map_len = m->len;
 	pm->map_pgoff = m->pgoff;
 	/* Anonymous and special maps have no file to read symbols from. */
-	if (m->filename[0] == '/')
-		p->modules.v[id].sym_handle =
-			symbolizer_module(p->sym, m->filename, m->build_id, m->build_id_len);
+	if (m->filename[0] == '/') {
+		pm->sym_handle = symbolizer_module(p->sym, m->filename, m->build_id, m->build_id_len);
+		pm->from_file = pm->sym_handle >= 0;
+	}
 	*slot = id;
 	return id;
 }

@@ -32,6 +32,9 @@ struct prof_module {
 	uint32_t path;  /* string id: full path as mapped */
 	int sym_handle; /* symbolizer module, or -1 */
 	bool kernel;
+	bool from_file; /* symbolized from its ELF file (sym_handle, or a heap
+			 * trace's view): its locations may have files, lines
+			 * and inlined frames */
 	uint8_t build_id[20]; /* as recorded; build_id_len 0: none */
 	uint8_t build_id_len;
 	uint64_t map_start, map_len, map_pgoff; /* its first mapping (exports name it) */

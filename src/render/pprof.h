@@ -8,7 +8,8 @@
  * merged, samples by summing their values. Strings are interned into the
  * string table; bytes that are not UTF-8 are kept as Latin-1 characters
  * (protobuf strings must be UTF-8). Adapters from sonde's profiles sit in
- * files of their own (render/pprof_profile.c, heap/pprof_heap.c). */
+ * files of their own (render/pprof_profile.c: the profile model, every
+ * tool's; render/pprof_folded.c: folded text). */
 #ifndef SONDE_RENDER_PPROF_H
 #define SONDE_RENDER_PPROF_H
 #include <stdbool.h>

@@ -54,6 +54,9 @@ static void add_comments(struct pprof *pp, const struct profile *p)
 			pprof_comment(pp, buf);
 		}
 	}
+	const char *summary = profile_meta(p, "summary"); /* a line of its own */
+	if (summary)
+		pprof_comment(pp, summary);
 }
 
 /* One pprof mapping per module, made on first use. */
@@ -63,7 +66,7 @@ static uint64_t mapping_of(struct pprof *pp, const struct profile *p, uint32_t m
 		return ids[module];
 	const struct prof_module *m = &p->modules.v[module];
 	char hex[41];
-	bool file = !m->kernel && m->sym_handle >= 0;
+	bool file = !m->kernel && m->from_file;
 	struct pprof_mapping pm = {
 		.start = m->map_start,
 		.limit = m->map_start + m->map_len,

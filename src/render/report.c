@@ -407,6 +407,8 @@ static void print_header(FILE *out, const struct ctx *c)
 		dur = (double)(p->last_time - start) / 1e9;
 	fprintf(out, "# Duration: %.3f s\n", dur);
 	const char *cmd = profile_meta(p, "cmdline");
+	if (!cmd) /* a heap trace knows only the program's */
+		cmd = profile_meta(p, "command");
 	if (cmd)
 		fprintf(out, "# Command: %s\n", cmd);
 	const char *cg = profile_meta(p, "callgraph");

@@ -174,6 +174,28 @@ if [ -n "$bid" ] && grep -Eq "^ *1: 0x[0-9a-f]+/0x[0-9a-f]+/0x0 .*/heap_basic $b
 else
 	fail pprof_heap_mapping "the first mapping is not heap_basic with build-id ${bid:-?}: $(sed -n '/^Mappings/,$p' "$T/h.raw" | head -2 | tr '\n' '|')"
 fi
+# the notes: the command, the text report's totals, the run's duration
+if grep -q '^Comment: command: .*heap_basic' "$T/h.raw" &&
+	grep -q "^Comment: sonde heap: $calls calls to allocation functions, $temp temporary, peak [0-9]* B, leaked 40960 B\$" "$T/h.raw" &&
+	grep -Eq '^Duration: [0-9.]+m?s' "$T/h.raw"; then
+	pass pprof_heap_comments
+else
+	fail pprof_heap_comments "$(grep -E '^(Comment|Duration)' "$T/h.raw" | tr '\n' '|')"
+fi
+# whole stacks: main's callers too, as pprof's users expect
+if gopprof -traces "$T/h.pb.gz" | grep -A3 -E '^ +main$' | grep -Eq '__libc_start|_start'; then
+	pass pprof_heap_full_stacks
+else
+	fail pprof_heap_full_stacks "no caller of main: $(gopprof -traces "$T/h.pb.gz" | sed -n 8,16p | tr '\n' '|')"
+fi
+# one profile model: `sonde report -i TRACE` writes the very same profile
+"$SONDE" report -i "$T/h.zst" --format pprof -o "$T/hr.pb.gz" 2>/dev/null
+gopprof -raw "$T/hr.pb.gz" >"$T/hr.raw"
+if [ -s "$T/hr.raw" ] && cmp -s "$T/h.raw" "$T/hr.raw"; then
+	pass pprof_heap_same_as_report
+else
+	fail pprof_heap_same_as_report "go tool pprof -raw differs: $(diff "$T/h.raw" "$T/hr.raw" | head -4 | tr '\n' '|')"
+fi
 
 # ---- 4. bad output paths ----
 for cmd in "report -i $T/w.data" "heap report $T/h.zst"; do
