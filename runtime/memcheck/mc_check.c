@@ -181,16 +181,14 @@ void rt_leak_check_stack_from(uint64_t sp)
 	rt_leak_check_caller(sp, NULL, 0);
 }
 
-/* --leak-check-heuristics (SONDE_MEMCHECK_HEURISTICS: the MC_HEUR_ALL bits
- * that are on; unset: valgrind's default, all). */
+/* --leak-check-heuristics (SONDE_MEMCHECK's heuristics=: the MC_HEUR_ALL
+ * bits that are on; unset: valgrind's default, all). */
 static unsigned g_heuristics = MC_HEUR_ALL;
 
 void rt_leak_check_prepare(void)
 {
 	g_nown = mc_object_data_ranges((const void *)&rt_leak_check_prepare, g_own, 4);
-	const char *h = getenv("SONDE_MEMCHECK_HEURISTICS");
-	if (h && *h)
-		g_heuristics = (unsigned)strtoul(h, NULL, 10) & MC_HEUR_ALL;
+	g_heuristics = (unsigned)mc_setting("heuristics", MC_HEUR_ALL) & MC_HEUR_ALL;
 }
 
 struct emitter {

@@ -27,7 +27,7 @@
 #include "rt_children.h"
 #include "rt_ops.h"
 
-static bool g_leak_check = true; /* SONDE_MEMCHECK=noleak: no leak check */
+static bool g_leak_check = true; /* SONDE_MEMCHECK=noleak...: no leak check */
 static int g_exit_first = -1;    /* --exit-on-first-error: the exit status, -1: off */
 static _Atomic int g_exiting;    /* the first error stops the program (no checks at exit) */
 /* memcheck counts of threads that ended (under the global lock) */
@@ -403,37 +403,34 @@ static int mc_thread_create(pthread_t *th, const pthread_attr_t *attr, void *(*f
 /* Memcheck mode's valgrind options that the runtime carries out. */
 static void mc_env_options(void)
 {
-	mc_freed_config(rt_env_u64("SONDE_MEMCHECK_FREELIST_VOL", 20000000),
-			rt_env_u64("SONDE_MEMCHECK_FREELIST_BIG", 1000000));
-	mc_no_mismatch = getenv("SONDE_MEMCHECK_NO_MISMATCH") != NULL;
-	uint64_t code = rt_env_u64("SONDE_MEMCHECK_EXIT_FIRST", UINT64_MAX);
+	mc_freed_config(mc_setting("freelist_vol", 20000000),
+			mc_setting("freelist_big", 1000000));
+	mc_no_mismatch = mc_setting("no_mismatch", 0) != 0;
+	uint64_t code = mc_setting("exit_first", UINT64_MAX);
 	g_exit_first = code <= 255 ? (int)code : -1;
-	uint64_t tfd = rt_env_u64("SONDE_MEMCHECK_TRACE_FD", UINT64_MAX);
+	uint64_t tfd = mc_setting("trace_fd", UINT64_MAX);
 	if (rt_children_trace_fd() >= 0) { /* following exec: each image has its file */
 		rt_fd_guard(rt_children_trace_fd());
-		mc_trace_init(rt_children_trace_fd(), getenv("SONDE_MEMCHECK_TIME_STAMP") != NULL,
-			      rt_env_u64("SONDE_MEMCHECK_T0", rt_now_ns()));
+		mc_trace_init(rt_children_trace_fd(), mc_setting("time_stamp", 0) != 0,
+			      mc_setting("t0", rt_now_ns()));
 	} else if (tfd < INT_MAX) { /* out of the program's way, as the stream's fd */
 		int fd = fcntl((int)tfd, F_DUPFD_CLOEXEC, 512);
 		if (fd >= 0)
 			close((int)tfd);
 		rt_fd_guard(fd >= 0 ? fd : (int)tfd);
-		mc_trace_init(fd >= 0 ? fd : (int)tfd, getenv("SONDE_MEMCHECK_TIME_STAMP") != NULL,
-			      rt_env_u64("SONDE_MEMCHECK_T0", rt_now_ns()));
+		mc_trace_init(fd >= 0 ? fd : (int)tfd, mc_setting("time_stamp", 0) != 0,
+			      mc_setting("t0", rt_now_ns()));
 	}
 }
 
 static void mc_init(void)
 {
-	const char *mc = getenv("SONDE_MEMCHECK");
-	g_leak_check = strcmp(mc, "noleak");
+	g_leak_check = mc_leak_check_wanted();
 	rt_leak_check_prepare();
-	const char *fr = getenv("SONDE_MEMCHECK_FRAMES");
-	unsigned long nf = fr && *fr ? strtoul(fr, NULL, 10) : 0;
+	uint64_t nf = mc_setting("frames", 0);
 	if (nf > 0 && nf < RT_MAX_FRAMES)
 		rt_max_frames = (unsigned)nf;
-	const char *pr = getenv("SONDE_MEMCHECK_PRECISE");
-	unsigned every = pr && *pr ? (unsigned)strtoul(pr, NULL, 10) : 0;
+	unsigned every = (unsigned)mc_setting("precise", 0);
 	mc_guard_init(every);
 	mc_slab_init();
 	g_libc_exit = dlsym(RTLD_NEXT, "exit");

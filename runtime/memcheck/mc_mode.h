@@ -11,6 +11,12 @@
 
 #include "rt_core.h"
 
+/* A numeric setting of SONDE_MEMCHECK's ",key=value" items, or dflt
+ * (mc_settings.c); a flag is key=1. */
+uint64_t mc_setting(const char *key, uint64_t dflt);
+/* SONDE_MEMCHECK does not start with "noleak" (--leak-check=no). */
+bool mc_leak_check_wanted(void);
+
 /* An HR_ERROR record (fields as in enum heap_error). */
 struct rt_error {
 	uint8_t kind, how, free_how;

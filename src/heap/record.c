@@ -149,37 +149,41 @@ static char *memcheck_preload(const char *rt)
 	return xstrdup(rt);
 }
 
-static const char *const memcheck_vars[] = {
-	"SONDE_MEMCHECK_FREELIST_VOL", "SONDE_MEMCHECK_FREELIST_BIG", "SONDE_MEMCHECK_NO_MISMATCH",
-	"SONDE_MEMCHECK_EXIT_FIRST",   "SONDE_MEMCHECK_TRACE_FD",     "SONDE_MEMCHECK_TIME_STAMP",
-	"SONDE_MEMCHECK_T0",           "SONDE_MEMCHECK_HEURISTICS",
-};
-
-static void setenv_ll(const char *name, long long v)
-{
-	char buf[32];
-	snprintf(buf, sizeof buf, "%lld", v);
-	setenv(name, buf, 1);
-}
-
-/* What the runtime reads at its start (runtime/memcheck/mc_mode.c, mc_env_options). */
+/* Memcheck mode's settings, all in one variable the runtime reads at its
+ * start (runtime/memcheck/mc_opts.c): "1" or "noleak", then ",key=value"
+ * items for what differs from the runtime's defaults. One variable, plus
+ * GLIBCXX_FORCE_NEW as valgrind sets it (libstdc++'s pool allocators hand
+ * memory back to operator delete, so the leak check sees it): a program
+ * under sonde memcheck sees as many variables added to its environment
+ * as under valgrind (LD_PRELOAD and two), and sizes its tables alike —
+ * Python's os.environ dict, for one. */
 static void memcheck_env(const struct heap_record_opts *o)
 {
+	struct strbuf v = STRBUF_INIT;
+	sb_adds(&v, o->no_leak_check ? "noleak" : "1");
+	if (o->max_frames)
+		sb_addf(&v, ",frames=%u", o->max_frames);
+	sb_addf(&v, ",heuristics=%u", o->heuristics);
+	if (o->precise)
+		sb_addf(&v, ",precise=%u", o->precise);
 	if (o->freelist_vol >= 0)
-		setenv_ll("SONDE_MEMCHECK_FREELIST_VOL", o->freelist_vol);
+		sb_addf(&v, ",freelist_vol=%lld", (long long)o->freelist_vol);
 	if (o->freelist_big >= 0)
-		setenv_ll("SONDE_MEMCHECK_FREELIST_BIG", o->freelist_big);
+		sb_addf(&v, ",freelist_big=%lld", (long long)o->freelist_big);
 	if (o->no_mismatch)
-		setenv("SONDE_MEMCHECK_NO_MISMATCH", "1", 1);
+		sb_adds(&v, ",no_mismatch=1");
 	if (o->exit_first >= 0)
-		setenv_ll("SONDE_MEMCHECK_EXIT_FIRST", o->exit_first & 255);
+		sb_addf(&v, ",exit_first=%d", o->exit_first & 255);
 	if (o->trace_fd >= 0)
-		setenv_ll("SONDE_MEMCHECK_TRACE_FD", o->trace_fd);
+		sb_addf(&v, ",trace_fd=%d", o->trace_fd);
 	if (o->trace_fd >= 0 || (o->children && o->children->trace_lines)) {
-		setenv_ll("SONDE_MEMCHECK_T0", (long long)o->t0_ns);
+		sb_addf(&v, ",t0=%llu", (unsigned long long)o->t0_ns);
 		if (o->time_stamp)
-			setenv("SONDE_MEMCHECK_TIME_STAMP", "1", 1);
+			sb_adds(&v, ",time_stamp=1");
 	}
+	setenv("SONDE_MEMCHECK", v.buf, 1);
+	sb_free(&v);
+	setenv("GLIBCXX_FORCE_NEW", "1", 0);
 }
 
 /* Waits for the target, still answering Ctrl-C. */
@@ -281,23 +285,7 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 		children_env(o->children);
 	else
 		setenv("SONDE_HEAP_FD", fdstr, 1);
-	if (o->memcheck)
-		setenv("SONDE_MEMCHECK", o->no_leak_check ? "noleak" : "1", 1);
-	if (o->memcheck && o->max_frames) {
-		char frames[16];
-		snprintf(frames, sizeof frames, "%u", o->max_frames);
-		setenv("SONDE_MEMCHECK_FRAMES", frames, 1);
-	}
-	if (o->memcheck) {
-		char heur[16];
-		snprintf(heur, sizeof heur, "%u", o->heuristics);
-		setenv("SONDE_MEMCHECK_HEURISTICS", heur, 1);
-	}
-	if (o->memcheck && o->precise) {
-		char every[16];
-		snprintf(every, sizeof every, "%u", o->precise);
-		setenv("SONDE_MEMCHECK_PRECISE", every, 1);
-	}
+	bool force_new_set = getenv("GLIBCXX_FORCE_NEW") != NULL; /* the user's own, kept */
 	if (o->memcheck)
 		memcheck_env(o);
 
@@ -313,10 +301,8 @@ int heap_record(const struct heap_record_opts *o, char **argv)
 	unsetenv(CHILD_SOCK_ENV);
 	unsetenv(CHILD_TRACE_DIR_ENV);
 	unsetenv("SONDE_MEMCHECK");
-	unsetenv("SONDE_MEMCHECK_PRECISE");
-	unsetenv("SONDE_MEMCHECK_FRAMES");
-	for (size_t i = 0; i < sizeof(memcheck_vars) / sizeof(memcheck_vars[0]); i++)
-		unsetenv(memcheck_vars[i]);
+	if (o->memcheck && !force_new_set)
+		unsetenv("GLIBCXX_FORCE_NEW");
 
 	if (o->pid)
 		*o->pid = (int)l.pid;
