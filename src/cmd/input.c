@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cachegrind/cg_profile.h"
 #include "cmd/cmds.h"
 #include "heap/heap_profile.h"
 #include "profile/format.h"
@@ -38,6 +39,8 @@ struct profile *input_load(const char *path, bool no_inline, bool header_warning
 			exit(1);
 		return p;
 	}
+	if (cg_profile_sniff(path)) /* cachegrind.out: its events are the weights */
+		return cg_profile_load(path);
 	if (perf_data_sniff(path)) {
 		/* Linux perf's file: convert it into sonde's record stream in memory */
 		char conv[64], why[256];
