@@ -126,20 +126,22 @@ char *cg_subst_apply(const struct cg_subst *s, const char *in)
 	const char *p = in;
 	regmatch_t m[10];
 	int eflags = 0;
-	while (*p || p == in) {
-		if (regexec(&s->re, p, 10, m, eflags))
-			break;
+	/* as Perl: after a non-empty match an empty one may follow at its end */
+	while (regexec(&s->re, p, 10, m, eflags) == 0) {
 		sb_add(&out, p, (size_t)m[0].rm_so);
 		add_repl(&out, s->repl, p, m);
 		if (m[0].rm_eo == m[0].rm_so) { /* an empty match: step over one character */
-			if (p[m[0].rm_eo])
-				sb_addc(&out, p[m[0].rm_eo]);
-			p += m[0].rm_eo + (p[m[0].rm_eo] != 0);
+			if (!p[m[0].rm_eo]) {
+				p += m[0].rm_eo;
+				break;
+			}
+			sb_addc(&out, p[m[0].rm_eo]);
+			p += m[0].rm_eo + 1;
 		} else {
 			p += m[0].rm_eo;
 		}
 		eflags = REG_NOTBOL;
-		if (!s->global || !*p)
+		if (!s->global)
 			break;
 	}
 	sb_adds(&out, p);
