@@ -65,6 +65,8 @@ int cg_subst_compile(struct cg_subst *s, const char *expr, char *err, size_t err
 	}
 	if (!ok1 || !ok2) {
 		free(pat);
+		free(s->repl);
+		s->repl = NULL;
 		snprintf(err, errlen, "'%s': only s/REGEX/REPLACEMENT/[gi] is supported", expr);
 		return -1;
 	}

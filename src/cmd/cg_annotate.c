@@ -23,6 +23,7 @@ struct ann_args {
 	struct cg_ann_opts o;
 	const char *inc[256];
 	size_t n_inc;
+	char threshold[32]; /* --threshold's digits */
 };
 
 /* Perl's ([\d.]+)%? within 0..20; the report prints the digits back. */
@@ -30,13 +31,15 @@ static int threshold_cb(struct opt_parser *p, const struct opt *o, const char *a
 {
 	struct ann_args *a = o->value;
 	size_t n = strspn(arg, "0123456789.");
-	if (!n || (arg[n] && strcmp(arg + n, "%")))
+	if (!n || n >= sizeof(a->threshold) || (arg[n] && strcmp(arg + n, "%")))
 		return -1;
 	char *end;
 	double v = strtod(arg, &end);
 	if (end == arg || !(v >= 0 && v <= 20))
 		return -1;
-	a->o.threshold = xstrndup(arg, n);
+	memcpy(a->threshold, arg, n);
+	a->threshold[n] = 0;
+	a->o.threshold = a->threshold;
 	return 0;
 }
 
