@@ -72,6 +72,15 @@ mv "$T/inc/cg_walk.c" "$T/"
 [ $? -ne 0 ] && grep -q "^sonde cg_annotate: --show event \`XX' did not appear in input$" "$T/err.txt" &&
 	pass cg_annotate_bad_event || fail cg_annotate_bad_event "$(cat "$T/err.txt")"
 
+# a Rust program: std's sources are not here (listed as not found)
+if build_rust cg_maps cg_maps.rs -g -O; then
+	(cd "$T" && valgrind --tool=cachegrind --cachegrind-out-file=rust.out "$FIX/cg_maps" >/dev/null 2>&1)
+	same_ann cg_annotate_rust 0 rust.out
+	same_ann cg_annotate_rust_context 0 --threshold=0.01 --context=1 rust.out
+else
+	skip cg_annotate_rust "no rustc"
+fi
+
 # cg_diff: function blocks in one order (Perl prints them in hash order)
 dnorm() { awk 'NR<=3{print; next} /^fl=/{fl=$0; next} /^fn=/{fn=$0; next} /^summary:/{s=$0; next}
 	{print fl "\t" fn "\t" $0 | "sort"} END{close("sort"); print s}'; }
