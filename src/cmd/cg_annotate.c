@@ -94,7 +94,7 @@ int cmd_cg_annotate(int argc, char **argv, const struct cmd_ctx *ctx)
 			   "sort the functions by events A,B,C [event column order];\n"
 			   "A:N gives event A its own threshold N (0..100 %)"),
 		OPT_CALLBACK(0, "threshold", &a, "N",
-			     "show functions until N% (0..20) of the primary sort event is covered [0.1]",
+			     "show the functions with at least N% (0..20) of the primary sort event [0.1]",
 			     threshold_cb, "--threshold takes a percentage from 0 to 20, not '%s'"),
 		OPT_ENUM(0, "show-percs", &percs, "yes|no", "show a percentage for each non-zero count [yes]", yes_no,
 			 NULL),
