@@ -15,7 +15,11 @@
  * 3.19 writes "fn=" again after each "fl="; a count may be "." (this
  * event cannot happen on this line) and trailing counts may be missing
  * (zero). 3.21+ writes numbers only, "fl=" always followed by "fn=",
- * line 0 for "unknown". Repeated (file, function, line) entries add up. */
+ * line 0 for "unknown". Repeated (file, function, line) entries add up.
+ *
+ * Counts are int64_t in two's complement (cg_diff's output has negative
+ * ones); the reader (cg_read.h) also marks "." and missing counts in the
+ * `none` bits, since a difference of -1 has CG_NONE's bit pattern. */
 #ifndef SONDE_CACHEGRIND_CG_DATA_H
 #define SONDE_CACHEGRIND_CG_DATA_H
 #include <stdbool.h>
@@ -32,6 +36,7 @@
 #define CG_NONE UINT64_MAX
 struct cg_line {
 	uint32_t line;
+	uint16_t none; /* bit i: count i was "." or missing (reader only) */
 	uint64_t c[CG_MAX_EVENTS];
 };
 
@@ -50,6 +55,9 @@ struct cg_data {
 	VEC(struct cg_fn) fns;
 	uint64_t summary[CG_MAX_EVENTS]; /* as the file said (has_summary) or summed */
 	bool has_summary;
+	uint16_t summary_none; /* bit i: the summary's count i was "." (reader only) */
+	char *events_line;     /* the events: line as read, spacing kept (cg_merge
+				* copies it), or NULL */
 };
 
 #endif

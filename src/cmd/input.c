@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cachegrind/cg_profile.h"
 #include "cmd/cmds.h"
 #include "heap/heap_profile.h"
 #include "profile/folded_reader.h"
@@ -70,6 +71,8 @@ struct profile *input_load_any(const char *path, unsigned flags, bool *text_capp
 			exit(1);
 		return p;
 	}
+	if (cg_profile_sniff(path)) /* cachegrind.out: its events are the weights */
+		return cg_profile_load(path);
 	if (perf_data_sniff(path)) {
 		/* Linux perf's file: convert it into sonde's record stream in memory */
 		char conv[64], why[256];

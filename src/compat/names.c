@@ -1,6 +1,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "cmd/cg_tools.h"
 #include "cmd/cmds.h"
 #include "compat/compat.h"
 
@@ -12,6 +13,9 @@ const struct compat_name compat_names[] = {
 	{ "heaptrack_print", "heaptrack_print F [-n N] [-l] [-F stacks.txt]" },
 	{ "heaptrack_gui", "heaptrack_gui F... (an HTML report F.html for each, opened when there is a display)" },
 	{ "valgrind", "valgrind [--leak-check=full] ... CMD (sonde memcheck; other --tool: the real valgrind)" },
+	{ "cg_annotate", "cg_annotate [--show/--sort/--threshold/--auto/--context/-I] F [SRC...] (3.19's report)" },
+	{ "cg_diff", "cg_diff [--mod-filename/--mod-funcname=s/RE/REPL/] F1 F2" },
+	{ "cg_merge", "cg_merge [-o OUT] F..." },
 	{ NULL, NULL },
 };
 
@@ -29,5 +33,12 @@ int compat_main(const char *name, int argc, char **argv)
 		return compat_heaptrack_gui(argc, argv);
 	if (!strcmp(name, "valgrind"))
 		return compat_valgrind(argc, argv);
+	const struct cmd_ctx cg = { name };
+	if (!strcmp(name, "cg_annotate"))
+		return cmd_cg_annotate(argc, argv, &cg);
+	if (!strcmp(name, "cg_diff"))
+		return cmd_cg_diff(argc, argv, &cg);
+	if (!strcmp(name, "cg_merge"))
+		return cmd_cg_merge(argc, argv, &cg);
 	return 2;
 }

@@ -5,7 +5,8 @@
 #  2. a user's own entry in DIR is left alone (--force replaces it); links
 #     of an earlier sonde install are updated;
 #  3. what sonde does not do runs the real tool later on PATH, unchanged
-#     (perf list, valgrind --tool=massif, cachegrind + cg_annotate), with
+#     (perf list, valgrind --tool=massif, cachegrind, whose file sonde's
+#     cg_annotate then reads), with
 #     one line on stderr; without one, the package that has it, exit 127;
 #  4. no exec loop: two shim dirs of two sonde binaries, a symlink to a
 #     symlink to sonde, wrapper scripts that exec or fork sonde.
@@ -97,9 +98,9 @@ if command -v valgrind >/dev/null; then
 	rc=$(cd "$T" && PATH=$SP run_rc "$T/cg" valgrind --tool=cachegrind --cache-sim=yes --cachegrind-out-file="$T/cachegrind.out.1" "$FIX/heap_basic")
 	rc2=$(PATH=$SP run_rc "$T/cga" cg_annotate "$T/cachegrind.out.1")
 	if [ "$rc" = 0 ] && [ "$rc2" = 0 ] && grep -q 'I1  misses\|I1mr' "$T/cga.out"; then
-		pass shims_cachegrind_cg_annotate_real
+		pass shims_cachegrind_cg_annotate
 	else
-		fail shims_cachegrind_cg_annotate_real "valgrind exit $rc ($(first_lines "$T/cg.err")), cg_annotate exit $rc2: $(first_lines "$T/cga.err")"
+		fail shims_cachegrind_cg_annotate "valgrind exit $rc ($(first_lines "$T/cg.err")), cg_annotate exit $rc2: $(first_lines "$T/cga.err")"
 	fi
 	# valgrind without --tool (or memcheck) is sonde's
 	rc=$(PATH=$SP run_rc "$T/vver" valgrind --tool=memcheck --version)

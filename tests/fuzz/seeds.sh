@@ -16,7 +16,7 @@ w=$out/.work
 rm -rf "$w"
 mkdir -p "$w"
 export SONDE_BUILDID_DIR=$w/buildid
-targets="cfi elf folded format heap_supp heap_trace json kparse mc_insn mc_opts mc_supp perf_data perf_script perfmap profile"
+targets="cfi cg_read elf folded format heap_supp heap_trace json kparse mc_insn mc_opts mc_supp perf_data perf_script perfmap profile"
 for t in $targets; do mkdir -p "$out/fuzz_$t"; done
 seed() { # target name: stdin into OUT/fuzz_<target>/<name>
 	cat >"$out/fuzz_$1/$2"
@@ -349,6 +349,21 @@ opts inert --vex-iropt-register-updates=allregs-at-mem-access --smc-check=all --
 opts keep --keep-stacktraces=alloc-then-free --trace-malloc=yes --time-stamp=yes --log-fd=2 --xml-fd=3 ./app
 opts bad --num-callers=abc --error-exitcode=99999999999 --log-socket=127.0.0.1:1 --bogus ./app
 opts precise --precise --redzone-size=64 --show-mismatched-frees=no --partial-loads-ok=yes ./app
+
+# ---- fuzz_cg_read: cachegrind.out files (3.19's form, 3.21+'s, cg_diff's) ----
+if command -v valgrind >/dev/null; then
+	gcc -g -O1 -o "$w/cgprog" "$w/small.c"
+	for o in "" "--branch-sim=yes" "--cache-sim=no"; do
+		# shellcheck disable=SC2086 # $o: one option or none
+		valgrind --tool=cachegrind $o --cachegrind-out-file="$w/cg.out" "$w/cgprog" >/dev/null 2>&1 || continue
+		{ head -40 "$w/cg.out"; tail -1 "$w/cg.out"; } | seed cg_read "valgrind${o:+-${o#--}}"
+	done
+fi
+printf 'cmd: concord\nevents: Ir\nfl=???\nfn=???\n0 468701\nfl=x.rs\nfn=f\n12 5\nsummary: 468706\n' | seed cg_read v321
+printf 'desc: Files compared:   a; b\ncmd:  ./a; ./b\nevents:  Ir Dr\nfl=x.c\nfn=main\n0 -5 3\nsummary: -5 3\n' |
+	seed cg_read diff
+printf 'desc: I1 cache: 1 B\ncmd: p\nevents: A B C\nfl=a.c\nfn=f\n1 10 . 3\n3 5 2\n0 7 7 7\nfn=g\n1 1 1 1\nsummary: 23 10 11\n' |
+	seed cg_read dots
 
 # ---- fuzz_mc_insn: one x86-64 memory-accessing instruction each ----
 cat >"$w/insn.s" <<'EOF'
