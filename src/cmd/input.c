@@ -1,6 +1,7 @@
 #include "cmd/input.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include "profile/format.h"
 #include "profile/model.h"
 #include "profile/perf_data.h"
+#include "profile/stacks_reader.h"
 #include "util/die.h"
 #include "util/options.h"
 
@@ -20,6 +22,28 @@ const char *input_default(const struct cmd_ctx *ctx)
 	if (access("sonde.data", F_OK) != 0 && access("perf.data", F_OK) == 0)
 		return "perf.data";
 	return "sonde.data";
+}
+
+/* A stacks file, or a cachegrind.out with its .stacks beside it (that
+ * file is read instead: *path changes to it). */
+static bool cg_stacks_input(const char **path)
+{
+	if (stacks_sniff(*path))
+		return true;
+	static char beside[4096];
+	FILE *f = fopen(*path, "re");
+	char head[8] = { 0 };
+	if (!f)
+		return false;
+	size_t n = fread(head, 1, sizeof(head) - 1, f);
+	fclose(f);
+	if (n < 5 || (strncmp(head, "desc:", 5) && strncmp(head, "cmd:", 4) && strncmp(head, "events:", 7)))
+		return false;
+	snprintf(beside, sizeof(beside), "%s.stacks", *path);
+	if (!stacks_sniff(beside))
+		return false;
+	*path = beside;
+	return true;
 }
 
 struct profile *input_load(const char *path, bool no_inline, bool header_warnings)
@@ -36,6 +60,13 @@ struct profile *input_load(const char *path, bool no_inline, bool header_warning
 		struct profile *p = heap_profile_load(path, no_inline);
 		if (!p)
 			exit(1);
+		return p;
+	}
+	if (cg_stacks_input(&path)) { /* the cachegrind engine's stacks */
+		char why[300];
+		struct profile *p = profile_read_stacks(path, why, sizeof(why));
+		if (!p)
+			die("%s", why);
 		return p;
 	}
 	if (perf_data_sniff(path)) {

@@ -1,0 +1,20 @@
+/* The per-stack costs beside cachegrind.out.PID, as text:
+ *
+ *   # sonde stacks: events Ir I1mr ILmr ...
+ *   outer;...;leaf 123 4 0 ...          one count per event
+ *
+ * Frames are functions named as cachegrind names them (their ELF symbol,
+ * "???" when none), outermost first; the counts follow the last space-
+ * free fields, so names may hold spaces. profile/stacks_reader.c reads it
+ * back as a model with one weight per event. */
+#ifndef SONDE_CACHEGRIND_CG_STACKS_H
+#define SONDE_CACHEGRIND_CG_STACKS_H
+
+#include "cachegrind/cg_raw.h"
+
+#define CG_STACKS_HEADER "# sonde stacks: events"
+
+/* 0, or -1 with errno. */
+int cg_stacks_write(const char *path, const struct cg_raw *r);
+
+#endif
