@@ -164,6 +164,9 @@ static void resolve_end(struct vcpu *v, const struct blk *prev, uint64_t to)
 		}
 		if (v->pend_end == END_ICALL)
 			push(v, to, pt->next);
+		else if (v->depth && pt->vaddr == v->nodes[v->node].entry)
+			/* a call through a PLT stub: the stack names where it leads */
+			v->node = vcpu_child(v, v->nodes[v->node].parent, to);
 		break;
 	case END_CALL:
 		push(v, to, pt->next);
