@@ -185,16 +185,25 @@ static void tb_exec(unsigned vi, void *ud)
 		flush_pending(v);
 	if (v->cur)
 		resolve_end(v, v->cur, tb->vaddr);
-	struct blk *b = vcpu_blk(v, v->node, tb);
+	struct blk *prev = v->cur, *b;
+	if (prev && prev->succ_tb == tb && prev->succ_node == v->node) {
+		b = prev->succ;
+	} else {
+		b = vcpu_blk(v, v->node, tb);
+		if (prev) {
+			prev->succ_tb = tb;
+			prev->succ_node = v->node;
+			prev->succ = b;
+		}
+	}
 	b->exec++;
 	v->cur = b;
 	v->pend_end = tb->end;
 	if (!cg_cfg.cache)
 		return;
-	for (uint32_t i = 0; i < tb->n; i++) {
-		const struct insn_info *in = &tb->insn[i];
-		if (in->fetch)
-			cache_ref2(&v->i1, &v->ll, in->addr, in->size, &b->ic[i].c[CGR_I1MR], &b->ic[i].c[CGR_ILMR]);
+	for (uint32_t i = 0; i < tb->n_fetch; i++) {
+		const struct fetch *f = &tb->fetch[i];
+		cache_ref2(&v->i1, &v->ll, f->addr, f->size, &b->ic[f->idx].c[CGR_I1MR], &b->ic[f->idx].c[CGR_ILMR]);
 	}
 }
 
@@ -222,6 +231,8 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *qtb)
 		uint64_t first = in->addr >> i1_line_bits, last = (in->addr + in->size - 1) >> i1_line_bits;
 		in->fetch = !(first == prev_line && last == prev_line);
 		prev_line = last;
+		if (in->fetch)
+			tb->n_fetch++;
 		if (i == 0 && guest_base == INT64_MIN)
 			guest_base = (int64_t)((uintptr_t)qemu_plugin_insn_haddr(qi) - in->addr);
 		if (cg_cfg.cache)
@@ -231,6 +242,12 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *qtb)
 			tb->end = cg_decode_end(qemu_plugin_insn_data(qi), in->size, in->addr, &tb->target);
 		}
 	}
+	tb->fetch = malloc((tb->n_fetch ? tb->n_fetch : 1) * sizeof(*tb->fetch));
+	if (!tb->fetch)
+		fatal("out of memory");
+	for (uint32_t i = 0, k = 0; i < tb->n; i++)
+		if (tb->insn[i].fetch)
+			tb->fetch[k++] = (struct fetch){ tb->insn[i].addr, tb->insn[i].idx, tb->insn[i].size };
 	qemu_plugin_register_vcpu_tb_exec_cb(qtb, tb_exec, QEMU_PLUGIN_CB_NO_REGS, tb);
 	cg_maps_note(tb->vaddr, guest_base);
 }

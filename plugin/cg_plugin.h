@@ -21,12 +21,21 @@ struct insn_info {
 	bool fetch; /* simulate its fetch: it starts a line the previous did not touch */
 };
 
+/* A fetch the simulator must see (see insn_info.fetch), kept apart so
+ * the hot loop walks only those. */
+struct fetch {
+	uint64_t addr;
+	uint16_t idx;
+	uint8_t size;
+};
+
 struct tb_info {
 	uint64_t vaddr;
 	uint64_t target; /* END_COND: the taken target; END_CALL: the callee */
 	uint64_t next;   /* the address after the last instruction */
-	uint32_t n;
+	uint32_t n, n_fetch;
 	uint8_t end;
+	struct fetch *fetch;
 	struct insn_info insn[];
 };
 
@@ -36,9 +45,13 @@ struct icount {
 
 /* A block's counts under one call-stack node. */
 struct blk {
-	uint32_t node;
+	uint32_t node, succ_node;
 	const struct tb_info *tb;
 	uint64_t exec;
+	/* the block that ran after this one last time: loops find their
+	 * next block here without the hash */
+	const struct tb_info *succ_tb;
+	struct blk *succ;
 	struct icount ic[];
 };
 
