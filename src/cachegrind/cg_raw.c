@@ -67,9 +67,17 @@ static void resolve(struct loader *l, uint64_t pc, uint32_t *fn, uint32_t *file,
 		*fn = intern(s, name);
 	}
 	const struct sym_result *d = symbolizer_lookup(l->sym, m->module, vaddr);
-	if (d->frames[0].file && d->frames[0].line) {
-		*file = intern(s, d->frames[0].file);
-		*line = d->frames[0].line;
+	const struct sym_frame *f = &d->frames[0];
+	if (f->file && f->line) {
+		/* valgrind names a relative file from its compilation directory */
+		if (f->file[0] != '/' && f->comp_dir && *f->comp_dir) {
+			char *full = xasprintf("%s/%s", f->comp_dir, f->file);
+			*file = intern(s, full);
+			free(full);
+		} else {
+			*file = intern(s, f->file);
+		}
+		*line = f->line;
 	}
 }
 

@@ -59,6 +59,13 @@ if [ $have_vg = 1 ]; then
 		within "$a" "$b" 5 || { ok=0; why="$why $f D1mr sonde=$a valgrind=$b;"; }
 	done
 	if [ $ok = 1 ]; then pass cg_functions_vs_valgrind; else fail cg_functions_vs_valgrind "$why"; fi
+	# the same fl= and fn= names for the fixture's code
+	names() { awk '/^fl=/ { fl = $0 } /^fn=/ { print fl " " $0 }' "$1" | grep 'cg_loops.c' | sort -u; }
+	if [ -n "$(names "$T/v.out")" ] && [ "$(names "$T/s.out")" = "$(names "$T/v.out")" ]; then
+		pass cg_names_vs_valgrind
+	else
+		fail cg_names_vs_valgrind "$(diff <(names "$T/s.out") <(names "$T/v.out") | head -4 | tr '\n' '|')"
+	fi
 	# the branch predictor too
 	"$SONDE" cachegrind -q --cache-sim=no --branch-sim=yes --cachegrind-out-file="$T/sb.out" "$FIX/cg_loops" >/dev/null 2>&1
 	"$VG" --tool=cachegrind --cache-sim=no --branch-sim=yes --cachegrind-out-file="$T/vb.out" "$FIX/cg_loops" >/dev/null 2>&1
@@ -118,6 +125,12 @@ fi
 "$SONDE" cachegrind -q --cachegrind-out-file="$T/tx.out" "$FIX/cg_threads" exit >/dev/null 2>"$T/tx.err"
 rc=$?
 if [ $rc = 5 ] && grep -q '^fn=work' "$T/tx.out"; then pass cg_thread_exit; else fail cg_thread_exit "rc=$rc $(first_lines "$T/tx.err")"; fi
+
+# a fork: one file per process, as cachegrind.out.%p
+mkdir -p "$T/fork"
+(cd "$T/fork" && "$SONDE" cachegrind -q /bin/sh -c 'echo a; (echo b; exit 0); echo c' >/dev/null 2>"$T/fork.err")
+n=$(ls "$T/fork"/cachegrind.out.[0-9]* 2>/dev/null | grep -vc stacks)
+if [ "$n" = 2 ]; then pass cg_fork; else fail cg_fork "$n files $(first_lines "$T/fork.err")"; fi
 
 # valgrind's command line through sonde's valgrind front-end
 mkdir -p "$T/bin" "$T/vgrun"
