@@ -68,7 +68,7 @@ static void resolve(struct loader *l, uint64_t pc, uint32_t *fn, uint32_t *file,
 	}
 	const struct sym_result *d = symbolizer_lookup(l->sym, m->module, vaddr);
 	const struct sym_frame *f = &d->frames[0];
-	if (f->file && f->line) {
+	if (f->file) { /* line 0 included: valgrind keeps the file */
 		/* valgrind names a relative file from its compilation directory */
 		if (f->file[0] != '/' && f->comp_dir && *f->comp_dir) {
 			char *full = xasprintf("%s/%s", f->comp_dir, f->file);

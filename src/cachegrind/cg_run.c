@@ -17,6 +17,9 @@
 
 int cg_run(const struct cg_run_opts *o, char **argv, int *pid)
 {
+	/* qemu splits -plugin's value at commas */
+	if (strchr(o->plugin, ',') || strchr(o->dir, ','))
+		die("cannot pass '%s' to qemu's -plugin: the path has a comma", strchr(o->plugin, ',') ? o->plugin : o->dir);
 	char *prog = strchr(argv[0], '/') ? xstrdup(argv[0]) : path_search(path_env(), argv[0], NULL, NULL, NULL);
 	if (!prog)
 		return -1;

@@ -83,6 +83,29 @@ else
 	skip cg_vs_valgrind "valgrind not installed"
 fi
 
+# Rust: std HashMap, BTreeMap and sorts (rustc -C opt-level=3 -g)
+if [ $have_vg = 1 ] && build_rust cg_rust dw_collections.rs -C opt-level=3 -g; then
+	"$SONDE" cachegrind -q "${GEOM[@]}" --cachegrind-out-file="$T/sr.out" "$FIX/cg_rust" --rounds 2 >/dev/null 2>"$T/sr.err"
+	"$VG" --tool=cachegrind "${GEOM[@]}" --cachegrind-out-file="$T/vr.out" "$FIX/cg_rust" --rounds 2 >/dev/null 2>&1
+	ok=1 why=
+	for c in 1:0.5:Ir 4:0.5:Dr 7:0.5:Dw 5:5:D1mr; do
+		IFS=: read -r col pct name <<<"$c"
+		a=$(summary_col "$T/sr.out" "$col") b=$(summary_col "$T/vr.out" "$col")
+		within "$a" "$b" "$pct" || { ok=0; why="$why $name sonde=$a valgrind=$b;"; }
+	done
+	# (not btree_work: valgrind names ~3 % more of option.rs's code after
+	# it, while its instructions' own counts agree with callgrind's)
+	for f in dw_collections::hash_work dw_collections::sort_work; do
+		a=$(fn_col "$T/sr.out" $f 1) b=$(fn_col "$T/vr.out" $f 1)
+		within "$a" "$b" 1 || { ok=0; why="$why $f Ir sonde=$a valgrind=$b;"; }
+		a=$(fn_col "$T/sr.out" $f 5) b=$(fn_col "$T/vr.out" $f 5)
+		within "$a" "$b" 5 || { ok=0; why="$why $f D1mr sonde=$a valgrind=$b;"; }
+	done
+	if [ $ok = 1 ]; then pass cg_rust_vs_valgrind; else fail cg_rust_vs_valgrind "$why $(first_lines "$T/sr.err")"; fi
+elif [ $have_vg = 1 ]; then
+	skip cg_rust_vs_valgrind "rustc missing or the fixture did not build"
+fi
+
 if [ -x /usr/bin/cg_annotate ]; then
 	if /usr/bin/cg_annotate "$T/s.out" >"$T/ann.txt" 2>&1 && grep -q 'PROGRAM TOTALS' "$T/ann.txt" &&
 		grep -q 'cg_loops.c:cols' "$T/ann.txt"; then
