@@ -90,6 +90,10 @@ static void mem_access(unsigned vi, qemu_plugin_meminfo_t info, uint64_t vaddr, 
 	struct pending *p = &v->pend;
 	uint32_t size = 1u << qemu_plugin_mem_size_shift(info);
 	bool store = qemu_plugin_mem_is_store(info);
+	if (in->stack_slot && store == (in->tb->end != END_RET))
+		v->end_sp = vaddr; /* a call's push, a return's pop */
+	if (!cg_cfg.cache)
+		return;
 	if (p->insn == in) {
 		/* the next piece of a wide access */
 		if (store == p->store && vaddr == p->addr + p->size) {
@@ -112,8 +116,22 @@ static void mem_access(unsigned vi, qemu_plugin_meminfo_t info, uint64_t vaddr, 
 	p->ctr = v->cur && v->cur->tb == in->tb ? v->cur->ic[in->idx].c : scratch;
 }
 
-static void push(struct vcpu *v, uint64_t callee, uint64_t ret)
+/* Frames at or below a stack slot now written again are dead (a longjmp
+ * or an unwind left them); a slot far away is another stack, left alone. */
+#define SAME_STACK (16u << 20)
+static void drop_dead(struct vcpu *v, uint64_t sp)
 {
+	while (v->depth && v->stack[v->depth - 1].sp && v->stack[v->depth - 1].sp <= sp &&
+	       sp - v->stack[v->depth - 1].sp < SAME_STACK) {
+		v->node = v->stack[v->depth - 1].node;
+		v->depth--;
+	}
+}
+
+static void push(struct vcpu *v, uint64_t callee, uint64_t ret, uint64_t sp)
+{
+	if (sp)
+		drop_dead(v, sp);
 	if (v->depth == v->cap) {
 		if (v->cap >= (1u << 22))
 			return; /* deeper calls charge to the deepest node kept */
@@ -123,14 +141,22 @@ static void push(struct vcpu *v, uint64_t callee, uint64_t ret)
 		v->stack = s;
 		v->cap *= 2;
 	}
-	v->stack[v->depth++] = (struct frame){ v->node, ret };
+	v->stack[v->depth++] = (struct frame){ v->node, ret, sp };
 	v->node = vcpu_child(v, v->node, callee);
 }
 
 /* A return (or a longjmp or an unwind, found later by a return past
  * them) goes back to the frame whose return address it reaches. */
-static void pop_to(struct vcpu *v, uint64_t target)
+static void pop_to(struct vcpu *v, uint64_t target, uint64_t sp)
 {
+	/* the frame whose slot the return read, when known */
+	for (uint32_t d = v->depth; sp && d > 0; d--) {
+		if (v->stack[d - 1].sp == sp && v->stack[d - 1].ret == target) {
+			v->node = v->stack[d - 1].node;
+			v->depth = d - 1;
+			return;
+		}
+	}
 	for (uint32_t d = v->depth; d > 0; d--) {
 		if (v->stack[d - 1].ret == target) {
 			v->node = v->stack[d - 1].node;
@@ -163,16 +189,16 @@ static void resolve_end(struct vcpu *v, const struct blk *prev, uint64_t to)
 			last[CGR_BIM] += branch_indirect(v->bp, at, to);
 		}
 		if (v->pend_end == END_ICALL)
-			push(v, to, pt->next);
+			push(v, to, pt->next, v->end_sp);
 		else if (v->depth && pt->vaddr == v->nodes[v->node].entry)
 			/* a call through a PLT stub: the stack names where it leads */
 			v->node = vcpu_child(v, v->nodes[v->node].parent, to);
 		break;
 	case END_CALL:
-		push(v, to, pt->next);
+		push(v, to, pt->next, v->end_sp);
 		break;
 	case END_RET:
-		pop_to(v, to);
+		pop_to(v, to, v->end_sp);
 		break;
 	}
 }
@@ -185,6 +211,7 @@ static void tb_exec(unsigned vi, void *ud)
 		flush_pending(v);
 	if (v->cur)
 		resolve_end(v, v->cur, tb->vaddr);
+	v->end_sp = 0;
 	struct blk *prev = v->cur, *b;
 	if (prev && prev->succ_tb == tb && prev->succ_node == v->node) {
 		b = prev->succ;
@@ -235,12 +262,13 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *qtb)
 			tb->n_fetch++;
 		if (i == 0 && guest_base == INT64_MIN)
 			guest_base = (int64_t)((uintptr_t)qemu_plugin_insn_haddr(qi) - in->addr);
-		if (cg_cfg.cache)
-			qemu_plugin_register_vcpu_mem_cb(qi, mem_access, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, in);
 		if (i == n - 1) {
 			tb->next = in->addr + in->size;
 			tb->end = cg_decode_end(qemu_plugin_insn_data(qi), in->size, in->addr, &tb->target);
+			in->stack_slot = tb->end == END_CALL || tb->end == END_ICALL || tb->end == END_RET;
 		}
+		if (cg_cfg.cache || in->stack_slot)
+			qemu_plugin_register_vcpu_mem_cb(qi, mem_access, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, in);
 	}
 	tb->fetch = malloc((tb->n_fetch ? tb->n_fetch : 1) * sizeof(*tb->fetch));
 	if (!tb->fetch)

@@ -19,6 +19,7 @@ struct insn_info {
 	uint16_t idx;
 	uint8_t size;
 	bool fetch; /* simulate its fetch: it starts a line the previous did not touch */
+	bool stack_slot; /* a call or return: its stack access gives the SP */
 };
 
 /* A fetch the simulator must see (see insn_info.fetch), kept apart so
@@ -63,6 +64,7 @@ struct node {
 struct frame {
 	uint32_t node;
 	uint64_t ret;
+	uint64_t sp; /* where the call stored the return address, or 0 */
 };
 
 /* A load or store not yet simulated: qemu splits wide accesses and
@@ -81,6 +83,10 @@ struct vcpu {
 	struct pending pend;
 	struct blk *cur, *prev;
 	uint8_t pend_end; /* how the previous block ended */
+	/* the stack slot its call wrote or its return read (seen by the
+	 * memory callback), 0 when unknown: the stack pointer without
+	 * registers, so frames a longjmp or an unwind skipped are dropped */
+	uint64_t end_sp;
 	/* shadow call stack */
 	uint32_t node, depth, cap, overflow;
 	struct frame *stack;

@@ -18,6 +18,7 @@ VG=$(type -P valgrind 2>/dev/null)
 
 build_c cg_loops cg_loops.c -O2 -g || { fail cg_build "$(first_lines "$T/build.log")"; exit 0; }
 build_c cg_threads cg_threads.c -O2 -g -pthread || { fail cg_build_threads "$(first_lines "$T/build.log")"; exit 0; }
+build_c cg_longjmp cg_longjmp.c -O2 -g || { fail cg_build_longjmp "$(first_lines "$T/build.log")"; exit 0; }
 GEOM=(--I1=32768,8,64 --D1=32768,8,64 --LL=1048576,16,64)
 cd "$T" || exit 1
 
@@ -148,6 +149,13 @@ fi
 "$SONDE" cachegrind -q --cachegrind-out-file="$T/tx.out" "$FIX/cg_threads" exit >/dev/null 2>"$T/tx.err"
 rc=$?
 if [ $rc = 5 ] && grep -q '^fn=work' "$T/tx.out"; then pass cg_thread_exit; else fail cg_thread_exit "rc=$rc $(first_lines "$T/tx.err")"; fi
+
+# the shadow stack after a longjmp out of ten frames: after() under main
+for sim in yes no; do
+	"$SONDE" cachegrind -q --cache-sim=$sim --cachegrind-out-file="$T/lj.$sim" "$FIX/cg_longjmp" >/dev/null 2>"$T/lj.err"
+	rows=$(grep ';after ' "$T/lj.$sim.stacks" | sed -E 's/( [0-9]+)+$//' | tr '\n' '|')
+	if [ "$rows" = "__libc_start_main;(below main);main;after|" ]; then pass cg_longjmp_$sim; else fail cg_longjmp_$sim "$rows $(first_lines "$T/lj.err")"; fi
+done
 
 # a fork: one file per process, as cachegrind.out.%p
 mkdir -p "$T/fork"
