@@ -82,14 +82,39 @@ static void flush_pending(struct vcpu *v)
 	p->insn = NULL;
 }
 
+/* The access's size and direction. qemu 7.2 packs them as (MemOp << 4 |
+ * mmu index) | rw << 16; read so they cost no call into qemu, once the
+ * API has agreed on enough accesses of both kinds (else through it). */
+static int packed_ok; /* 0: checking, 1: agreed, -1: differs */
+static unsigned packed_seen[2];
+
+static inline void meminfo(qemu_plugin_meminfo_t info, unsigned *shift, bool *store)
+{
+	if (packed_ok == 1) {
+		*shift = (info >> 4) & 7;
+		*store = (info >> 16) & QEMU_PLUGIN_MEM_W;
+		return;
+	}
+	*shift = qemu_plugin_mem_size_shift(info);
+	*store = qemu_plugin_mem_is_store(info);
+	if (packed_ok < 0)
+		return;
+	if (((info >> 4) & 7) != *shift || !!((info >> 16) & QEMU_PLUGIN_MEM_W) != *store)
+		packed_ok = -1;
+	else if (++packed_seen[*store] > 1000 && packed_seen[!*store] > 1000)
+		packed_ok = 1;
+}
+
 static void mem_access(unsigned vi, qemu_plugin_meminfo_t info, uint64_t vaddr, void *ud)
 {
 	static uint64_t scratch[CGR_N];
 	const struct insn_info *in = ud;
 	struct vcpu *v = vcpu_get(vi);
 	struct pending *p = &v->pend;
-	uint32_t size = 1u << qemu_plugin_mem_size_shift(info);
-	bool store = qemu_plugin_mem_is_store(info);
+	unsigned shift;
+	bool store;
+	meminfo(info, &shift, &store);
+	uint32_t size = 1u << shift;
 	if (in->stack_slot && store == (in->tb->end != END_RET))
 		v->end_sp = vaddr; /* a call's push, a return's pop */
 	if (!cg_cfg.cache)
