@@ -31,6 +31,9 @@ static struct vcpu **chunks[MAX_CHUNKS];
 static unsigned n_vcpus;
 static pthread_mutex_t vcpu_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t guest_base = INT64_MIN;
+/* set while the dump is written: other threads still running (a guest
+ * dying of a signal) leave their tables alone meanwhile */
+static volatile int stopping;
 static uint32_t i1_line_bits;
 
 static inline struct vcpu *vcpu_get(unsigned i)
@@ -109,6 +112,8 @@ static void mem_access(unsigned vi, qemu_plugin_meminfo_t info, uint64_t vaddr, 
 {
 	static uint64_t scratch[CGR_N];
 	const struct insn_info *in = ud;
+	if (stopping)
+		return;
 	struct vcpu *v = vcpu_get(vi);
 	struct pending *p = &v->pend;
 	unsigned shift;
@@ -231,6 +236,8 @@ static void resolve_end(struct vcpu *v, const struct blk *prev, uint64_t to)
 static void tb_exec(unsigned vi, void *ud)
 {
 	const struct tb_info *tb = ud;
+	if (stopping)
+		return;
 	struct vcpu *v = vcpu_get(vi);
 	if (v->pend.insn)
 		flush_pending(v);
@@ -317,6 +324,7 @@ static void at_exit(qemu_plugin_id_t id, void *ud)
 		return;
 	}
 	dumped = true;
+	stopping = 1;
 	unsigned n = n_vcpus;
 	struct vcpu **all = calloc(n ? n : 1, sizeof(*all));
 	if (!all)

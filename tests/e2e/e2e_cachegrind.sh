@@ -149,6 +149,9 @@ fi
 "$SONDE" cachegrind -q --cachegrind-out-file="$T/tx.out" "$FIX/cg_threads" exit >/dev/null 2>"$T/tx.err"
 rc=$?
 if [ $rc = 5 ] && grep -q '^fn=work' "$T/tx.out"; then pass cg_thread_exit; else fail cg_thread_exit "rc=$rc $(first_lines "$T/tx.err")"; fi
+"$SONDE" cachegrind -q --cachegrind-out-file="$T/ts.out" "$FIX/cg_threads" segv >/dev/null 2>"$T/ts.err"
+rc=$?
+if [ $rc = 139 ] && grep -q '^fn=work' "$T/ts.out"; then pass cg_thread_segv; else fail cg_thread_segv "rc=$rc $(first_lines "$T/ts.err")"; fi
 
 # the shadow stack after a longjmp out of ten frames: after() under main
 for sim in yes no; do
