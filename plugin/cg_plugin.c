@@ -70,18 +70,38 @@ static void vcpu_init(qemu_plugin_id_t id, unsigned idx)
 	pthread_mutex_unlock(&vcpu_lock);
 }
 
-/* The pending load or store, simulated; cachegrind caps an access at 16 bytes. */
+/* The references queued, simulated in order, the sets some references
+ * ahead prefetched. */
+#define AHEAD 12
+static void simulate(struct vcpu *v)
+{
+	const struct simref *r = v->refs;
+	uint32_t n = v->n_refs;
+	for (uint32_t i = 0; i < n; i++) {
+		if (i + AHEAD < n) {
+			/* the L1s' tags are few and stay in the host's cache */
+			cache_prefetch(&v->ll, r[i + AHEAD].addr);
+		}
+		cache_ref2(r[i].data ? &v->d1 : &v->i1, &v->ll, r[i].addr, r[i].size, &r[i].miss[0], &r[i].miss[1]);
+	}
+	v->n_refs = 0;
+}
+
+static inline void queue_ref(struct vcpu *v, uint64_t addr, uint32_t size, bool data, uint64_t *miss)
+{
+	if (v->n_refs == SIMREFS)
+		simulate(v);
+	v->refs[v->n_refs++] = (struct simref){ addr, miss, size, data };
+}
+
+/* The pending load or store, counted and queued; cachegrind caps an
+ * access at 16 bytes. */
 static void flush_pending(struct vcpu *v)
 {
 	struct pending *p = &v->pend;
 	uint32_t size = p->size > CACHE_MIN_LINE ? CACHE_MIN_LINE : p->size;
-	if (p->store) {
-		p->ctr[CGR_DW]++;
-		cache_ref2(&v->d1, &v->ll, p->addr, size, &p->ctr[CGR_D1MW], &p->ctr[CGR_DLMW]);
-	} else {
-		p->ctr[CGR_DR]++;
-		cache_ref2(&v->d1, &v->ll, p->addr, size, &p->ctr[CGR_D1MR], &p->ctr[CGR_DLMR]);
-	}
+	p->ctr[p->store ? CGR_DW : CGR_DR]++;
+	queue_ref(v, p->addr, size, true, &p->ctr[p->store ? CGR_D1MW : CGR_D1MR]);
 	p->insn = NULL;
 }
 
@@ -262,7 +282,7 @@ static void tb_exec(unsigned vi, void *ud)
 		return;
 	for (uint32_t i = 0; i < tb->n_fetch; i++) {
 		const struct fetch *f = &tb->fetch[i];
-		cache_ref2(&v->i1, &v->ll, f->addr, f->size, &b->ic[f->idx].c[CGR_I1MR], &b->ic[f->idx].c[CGR_ILMR]);
+		queue_ref(v, f->addr, f->size, false, &b->ic[f->idx].c[CGR_I1MR]);
 	}
 }
 
@@ -333,6 +353,8 @@ static void at_exit(qemu_plugin_id_t id, void *ud)
 		all[i] = chunks[i / CHUNK] ? chunks[i / CHUNK][i % CHUNK] : NULL;
 		if (all[i] && all[i]->pend.insn)
 			flush_pending(all[i]);
+		if (all[i] && all[i]->n_refs)
+			simulate(all[i]);
 	}
 	cg_dump(all, n);
 	free(all);

@@ -77,8 +77,22 @@ struct pending {
 	bool store;
 };
 
+/* A reference waiting for the simulator: references are simulated in
+ * batches, in their order, so that the host fetches the tags of the sets
+ * ahead while the current one is looked up (a big LL's tags miss the
+ * host's caches: one after the other, those misses are the time). */
+struct simref {
+	uint64_t addr;
+	uint64_t *miss; /* miss[0]: the L1's misses, miss[1]: LL's */
+	uint32_t size;
+	bool data;      /* D1, else I1 */
+};
+#define SIMREFS 256
+
 struct vcpu {
 	struct cache i1, d1, ll;
+	struct simref *refs;
+	uint32_t n_refs;
 	struct branchpred *bp;
 	struct pending pend;
 	struct blk *cur, *prev;

@@ -21,6 +21,8 @@ bool vcpu_setup(struct vcpu *v)
 		return false;
 	if (cg_cfg.branch && !(v->bp = calloc(1, sizeof(*v->bp))))
 		return false;
+	if (cg_cfg.cache && !(v->refs = malloc(SIMREFS * sizeof(*v->refs))))
+		return false;
 	v->cap = 256;
 	v->nodes_cap = 256;
 	v->node_tab_cap = 1024;
@@ -131,4 +133,5 @@ void vcpu_reset_counts(struct vcpu *v)
 		}
 	}
 	v->pend.insn = NULL;
+	v->n_refs = 0; /* the parent's, simulated by the parent */
 }
