@@ -70,28 +70,32 @@ static void vcpu_init(qemu_plugin_id_t id, unsigned idx)
 	pthread_mutex_unlock(&vcpu_lock);
 }
 
-/* The references queued, simulated in order, the sets some references
- * ahead prefetched. */
+/* The LL references queued, simulated in order, the sets some
+ * references ahead prefetched. */
 #define AHEAD 12
 static void simulate(struct vcpu *v)
 {
 	const struct simref *r = v->refs;
 	uint32_t n = v->n_refs;
 	for (uint32_t i = 0; i < n; i++) {
-		if (i + AHEAD < n) {
-			/* the L1s' tags are few and stay in the host's cache */
+		if (i + AHEAD < n)
 			cache_prefetch(&v->ll, r[i + AHEAD].addr);
-		}
-		cache_ref2(r[i].data ? &v->d1 : &v->i1, &v->ll, r[i].addr, r[i].size, &r[i].miss[0], &r[i].miss[1]);
+		if (cache_ref_is_miss(&v->ll, r[i].addr, r[i].size))
+			(*r[i].miss)++;
 	}
 	v->n_refs = 0;
 }
 
-static inline void queue_ref(struct vcpu *v, uint64_t addr, uint32_t size, bool data, uint64_t *miss)
+/* A reference to an L1 (i1 or d1): a miss bumps miss[0] and queues the
+ * LL reference that bumps miss[1] on its own miss. */
+static inline void l1_ref(struct vcpu *v, struct cache *l1, uint64_t addr, uint32_t size, uint64_t *miss)
 {
+	if (!cache_ref_is_miss(l1, addr, size))
+		return;
+	miss[0]++;
 	if (v->n_refs == SIMREFS)
 		simulate(v);
-	v->refs[v->n_refs++] = (struct simref){ addr, miss, size, data };
+	v->refs[v->n_refs++] = (struct simref){ addr, &miss[1], size };
 }
 
 /* The pending load or store, counted and queued; cachegrind caps an
@@ -101,7 +105,7 @@ static void flush_pending(struct vcpu *v)
 	struct pending *p = &v->pend;
 	uint32_t size = p->size > CACHE_MIN_LINE ? CACHE_MIN_LINE : p->size;
 	p->ctr[p->store ? CGR_DW : CGR_DR]++;
-	queue_ref(v, p->addr, size, true, &p->ctr[p->store ? CGR_D1MW : CGR_D1MR]);
+	l1_ref(v, &v->d1, p->addr, size, &p->ctr[p->store ? CGR_D1MW : CGR_D1MR]);
 	p->insn = NULL;
 }
 
@@ -282,7 +286,7 @@ static void tb_exec(unsigned vi, void *ud)
 		return;
 	for (uint32_t i = 0; i < tb->n_fetch; i++) {
 		const struct fetch *f = &tb->fetch[i];
-		queue_ref(v, f->addr, f->size, false, &b->ic[f->idx].c[CGR_I1MR]);
+		l1_ref(v, &v->i1, f->addr, f->size, &b->ic[f->idx].c[CGR_I1MR]);
 	}
 }
 

@@ -77,15 +77,15 @@ struct pending {
 	bool store;
 };
 
-/* A reference waiting for the simulator: references are simulated in
- * batches, in their order, so that the host fetches the tags of the sets
- * ahead while the current one is looked up (a big LL's tags miss the
- * host's caches: one after the other, those misses are the time). */
+/* An L1 miss waiting for LL. I1 and D1 are simulated at once (each sees
+ * only its own references), LL's references in batches, in their order,
+ * so that the host fetches the tags of the sets ahead while the current
+ * one is looked up (a big LL's tags miss the host's caches: one after the
+ * other, those misses are the time). */
 struct simref {
 	uint64_t addr;
-	uint64_t *miss; /* miss[0]: the L1's misses, miss[1]: LL's */
+	uint64_t *miss; /* the instruction's LL miss counter */
 	uint32_t size;
-	bool data;      /* D1, else I1 */
 };
 #define SIMREFS 256
 
