@@ -338,16 +338,16 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *qtb)
 
 static bool installed, dumped;
 
-static void at_exit(qemu_plugin_id_t id, void *ud)
+/* The counts so far into the dump; final: the process ends (no second
+ * dump), else an exec that may fail, the exit's dump then replacing it. */
+static void dump_now(bool final)
 {
-	(void)id;
-	(void)ud;
 	pthread_mutex_lock(&vcpu_lock);
 	if (dumped) {
 		pthread_mutex_unlock(&vcpu_lock);
 		return;
 	}
-	dumped = true;
+	dumped = final;
 	stopping = 1;
 	unsigned n = n_vcpus;
 	struct vcpu **all = calloc(n ? n : 1, sizeof(*all));
@@ -362,7 +362,26 @@ static void at_exit(qemu_plugin_id_t id, void *ud)
 	}
 	cg_dump(all, n);
 	free(all);
+	stopping = !final ? 0 : 1;
 	pthread_mutex_unlock(&vcpu_lock);
+}
+
+static void at_exit(qemu_plugin_id_t id, void *ud)
+{
+	(void)id;
+	(void)ud;
+	dump_now(true);
+}
+
+/* execve replaces the process without an exit (qemu runs the new
+ * program natively): what was counted is written first, as valgrind
+ * writes its output at an exec it does not follow. */
+static void on_syscall(qemu_plugin_id_t id, unsigned vcpu, int64_t num, uint64_t a1, uint64_t a2, uint64_t a3,
+		       uint64_t a4, uint64_t a5, uint64_t a6, uint64_t a7, uint64_t a8)
+{
+	(void)id, (void)vcpu, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6, (void)a7, (void)a8;
+	if (num == SYS_execve || num == SYS_execveat)
+		dump_now(false);
 }
 
 /* qemu 7.2 runs no atexit callback when the guest dies of a signal: it
@@ -374,7 +393,7 @@ QEMU_PLUGIN_EXPORT int kill(pid_t pid, int sig)
 	bool fatal = sig != SIGSTOP && sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU && sig != SIGCONT &&
 		     sig != SIGCHLD && sig != SIGWINCH && sig != SIGURG && sig != 0;
 	if (installed && fatal && pid == getpid())
-		at_exit(0, NULL);
+		dump_now(true);
 	return (int)syscall(SYS_kill, pid, sig);
 }
 
@@ -433,5 +452,6 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	qemu_plugin_register_vcpu_init_cb(id, vcpu_init);
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
 	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
+	qemu_plugin_register_vcpu_syscall_cb(id, on_syscall);
 	return 0;
 }

@@ -160,11 +160,12 @@ for sim in yes no; do
 	if [ "$rows" = "__libc_start_main;(below main);main;after|" ]; then pass cg_longjmp_$sim; else fail cg_longjmp_$sim "$rows $(first_lines "$T/lj.err")"; fi
 done
 
-# a fork: one file per process, as cachegrind.out.%p
+# fork and exec: one file per process, as cachegrind.out.%p (a subshell;
+# a child up to its exec, which runs outside qemu, as valgrind's default)
 mkdir -p "$T/fork"
-(cd "$T/fork" && "$SONDE" cachegrind -q /bin/sh -c 'echo a; (echo b; exit 0); echo c' >/dev/null 2>"$T/fork.err")
+(cd "$T/fork" && "$SONDE" cachegrind -q /bin/sh -c 'echo a; (echo b; exit 0); ls / >/dev/null; echo c' >"$T/fork.out" 2>"$T/fork.err")
 n=$(ls "$T/fork"/cachegrind.out.[0-9]* 2>/dev/null | grep -vc stacks)
-if [ "$n" = 2 ]; then pass cg_fork; else fail cg_fork "$n files $(first_lines "$T/fork.err")"; fi
+if [ "$n" = 3 ] && [ "$(tr '\n' ' ' <"$T/fork.out")" = "a b c " ]; then pass cg_fork_exec; else fail cg_fork_exec "$n files $(first_lines "$T/fork.err")"; fi
 
 # valgrind's command line through sonde's valgrind front-end
 mkdir -p "$T/bin" "$T/vgrun"
