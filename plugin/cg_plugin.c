@@ -6,7 +6,7 @@
  * counts at exit for `sonde cachegrind` (src/proto/cg_dump_format.h).
  *
  * Arguments: out=PREFIX (the dump goes to PREFIX.PID), cache=0|1,
- * branch=0|1, i1=, d1=, ll=SIZE:ASSOC:LINE. */
+ * branch=0|1, follow=0|1 (exec'd programs too), i1=, d1=, ll=SIZE:ASSOC:LINE. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -379,9 +379,12 @@ static void at_exit(qemu_plugin_id_t id, void *ud)
 static void on_syscall(qemu_plugin_id_t id, unsigned vcpu, int64_t num, uint64_t a1, uint64_t a2, uint64_t a3,
 		       uint64_t a4, uint64_t a5, uint64_t a6, uint64_t a7, uint64_t a8)
 {
-	(void)id, (void)vcpu, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6, (void)a7, (void)a8;
-	if (num == SYS_execve || num == SYS_execveat)
-		dump_now(false);
+	(void)id, (void)vcpu, (void)a4, (void)a5, (void)a6, (void)a7, (void)a8;
+	if (num != SYS_execve)
+		return;
+	dump_now(false);
+	if (cg_cfg.follow)
+		cg_follow_exec(a1, a2, a3, guest_base);
 }
 
 /* qemu 7.2 runs no atexit callback when the guest dies of a signal: it
@@ -423,7 +426,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		fprintf(stderr, "sonde cachegrind engine: runs under qemu-user only\n");
 		return -1;
 	}
-	cg_cfg = (struct cg_config){ { 65536, 2, 64 }, { 65536, 2, 64 }, { 262144, 8, 64 }, true, false, "cachegrind.raw" };
+	cg_cfg = (struct cg_config){ .i1 = { 65536, 2, 64 }, .d1 = { 65536, 2, 64 }, .ll = { 262144, 8, 64 },
+				     .cache = true, .out = "cachegrind.raw" };
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		bool ok = true;
@@ -433,6 +437,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 			cg_cfg.cache = a[6] == '1';
 		else if (!strncmp(a, "branch=", 7))
 			cg_cfg.branch = a[7] == '1';
+		else if (!strncmp(a, "follow=", 7))
+			cg_cfg.follow = a[7] == '1';
 		else if (!strncmp(a, "i1=", 3))
 			ok = parse_geom(a + 3, &cg_cfg.i1);
 		else if (!strncmp(a, "d1=", 3))
@@ -447,6 +453,16 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		}
 	}
 	i1_line_bits = (uint32_t)__builtin_ctz(cg_cfg.i1.line);
+	/* kept for an exec'd program's qemu (cg_exec.c) */
+	size_t len = 1;
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	char *args = calloc(1, len);
+	if (!args)
+		return -1;
+	for (int i = 0; i < argc; i++)
+		sprintf(args + strlen(args), "%s%s", i ? "," : "", argv[i]);
+	cg_cfg.args = args;
 	pthread_atfork(NULL, NULL, after_fork_child);
 	installed = true;
 	qemu_plugin_register_vcpu_init_cb(id, vcpu_init);

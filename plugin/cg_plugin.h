@@ -114,8 +114,9 @@ struct vcpu {
 
 struct cg_config {
 	struct cache_geom i1, d1, ll;
-	bool cache, branch;
-	const char *out; /* dump path prefix: OUT.PID */
+	bool cache, branch, follow;
+	const char *out;  /* dump path prefix: OUT.PID */
+	const char *args; /* the plugin's arguments, comma-separated */
 };
 
 extern struct cg_config cg_cfg;
@@ -129,6 +130,10 @@ bool vcpu_setup(struct vcpu *v);
 struct blk *vcpu_blk(struct vcpu *v, uint32_t node, const struct tb_info *tb);
 uint32_t vcpu_child(struct vcpu *v, uint32_t parent, uint64_t entry);
 void vcpu_reset_counts(struct vcpu *v);
+
+/* cg_exec.c: runs an exec'd ELF program under qemu and this engine;
+ * returns only when it could not (the exec then goes on as it was). */
+bool cg_follow_exec(uint64_t path, uint64_t argv, uint64_t envp, int64_t guest_base);
 
 /* cg_dump.c */
 void cg_maps_note(uint64_t vaddr, int64_t guest_base);

@@ -23,8 +23,8 @@ int cg_run(const struct cg_run_opts *o, char **argv, int *pid)
 	char *prog = strchr(argv[0], '/') ? xstrdup(argv[0]) : path_search(path_env(), argv[0], NULL, NULL, NULL);
 	if (!prog)
 		return -1;
-	char *arg = xasprintf("%s,out=%s/raw,cache=%d,branch=%d,i1=%u:%u:%u,d1=%u:%u:%u,ll=%u:%u:%u", o->plugin, o->dir,
-			      o->cache, o->branch, o->i1.size, o->i1.assoc, o->i1.line, o->d1.size, o->d1.assoc,
+	char *arg = xasprintf("%s,out=%s/raw,cache=%d,branch=%d,follow=%d,i1=%u:%u:%u,d1=%u:%u:%u,ll=%u:%u:%u", o->plugin,
+			      o->dir, o->cache, o->branch, o->follow, o->i1.size, o->i1.assoc, o->i1.line, o->d1.size, o->d1.assoc,
 			      o->d1.line, o->ll.size, o->ll.assoc, o->ll.line);
 	const char *guest_preload = getenv("LD_PRELOAD");
 	char *keep = guest_preload ? xasprintf("LD_PRELOAD=%s", guest_preload) : NULL;

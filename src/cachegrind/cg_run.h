@@ -7,7 +7,7 @@
 #include "cachesim/cachesim.h"
 
 struct cg_run_opts {
-	bool cache, branch;
+	bool cache, branch, follow;
 	struct cache_geom i1, d1, ll;
 	const char *qemu;   /* the qemu-x86_64 to run */
 	const char *plugin; /* libsonde-cg.so */

@@ -37,7 +37,7 @@ static const char cg_intro[] =
 static const char *const yes_no[] = { "no", "yes", NULL };
 
 struct cg_opts {
-	int cache, branch, quiet;
+	int cache, branch, follow, quiet;
 	const char *out;
 	struct cache_geom i1, d1, ll;
 	bool has_i1, has_d1, has_ll;
@@ -191,6 +191,8 @@ int cmd_cachegrind(int argc, char **argv, const struct cmd_ctx *ctx)
 		OPT_ENUM(0, "cache-sim", &o.cache, "yes|no", "simulate I1, D1 and LL (default yes)", yes_no, NULL),
 		OPT_ENUM(0, "branch-sim", &o.branch, "yes|no", "simulate branch prediction (default no)", yes_no,
 			 NULL),
+		OPT_ENUM(0, "trace-children", &o.follow, "yes|no",
+			 "count exec'd programs too (default no: counted up to the exec)", yes_no, NULL),
 		OPT_STRING(0, "cachegrind-out-file", &o.out, "FILE",
 			   "output file (default cachegrind.out.%p; %p: pid, %q{VAR}: $VAR)"),
 		OPT_CALLBACK(0, "I1", &o.i1, "SIZE,ASSOC,LINE", "I1 cache geometry (default: the host's)", geom_cb, NULL),
@@ -230,7 +232,7 @@ int cmd_cachegrind(int argc, char **argv, const struct cmd_ctx *ctx)
 	char *dir = xasprintf("%s/sonde-cg.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		die("cannot create a directory in %s: %s", tmp && *tmp ? tmp : "/tmp", strerror(errno));
-	struct cg_run_opts ro = { o.cache, o.branch, g[0], g[1], g[2], qemu, plugin, dir, o.quiet ? "" : warn_text };
+	struct cg_run_opts ro = { o.cache, o.branch, o.follow, g[0], g[1], g[2], qemu, plugin, dir, o.quiet ? "" : warn_text };
 	int pid = 0;
 	int status = cg_run(&ro, argv, &pid);
 	if (status < 0) {

@@ -167,6 +167,12 @@ mkdir -p "$T/fork"
 n=$(ls "$T/fork"/cachegrind.out.[0-9]* 2>/dev/null | grep -vc stacks)
 if [ "$n" = 3 ] && [ "$(tr '\n' ' ' <"$T/fork.out")" = "a b c " ]; then pass cg_fork_exec; else fail cg_fork_exec "$n files $(first_lines "$T/fork.err")"; fi
 
+# --trace-children=yes: the exec'd program counted under qemu too
+mkdir -p "$T/follow"
+(cd "$T/follow" && "$SONDE" cachegrind -q --trace-children=yes /bin/sh -c "$FIX/cg_loops 7; echo \$?" >"$T/follow.out" 2>"$T/follow.err")
+n=$(grep -l '^fn=cols' "$T/follow"/cachegrind.out.[0-9]* 2>/dev/null | grep -vc stacks)
+if [ "$n" = 1 ] && [ "$(tail -1 "$T/follow.out")" = 7 ]; then pass cg_trace_children; else fail cg_trace_children "$n $(first_lines "$T/follow.err")"; fi
+
 # valgrind's command line through sonde's valgrind front-end
 mkdir -p "$T/bin" "$T/vgrun"
 ln -sf "$SONDE" "$T/bin/valgrind"
