@@ -172,3 +172,21 @@ $(BUILD)/rt/%.o: %.c
 .PHONY: runtime
 
 -include $(RT_OBJ:.o=.d)
+
+# ---- libsonde-cg.so: the cachegrind engine, a qemu-user TCG plugin ----
+# (plugin/, API v1). libc only, never sanitized: it runs inside qemu.
+PLUGIN_SRC := $(wildcard plugin/*.c) src/cachesim/cachesim.c
+PLUGIN_OBJ := $(PLUGIN_SRC:%.c=$(BUILD)/plugin-obj/%.o)
+PLUGIN_CFLAGS := -std=gnu11 -O2 -g -fPIC -fvisibility=hidden -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wshadow -Isrc -Isrc/proto -Iplugin -D_GNU_SOURCE -MMD -MP
+
+all: $(BUILD)/libsonde-cg.so
+
+$(BUILD)/libsonde-cg.so: $(PLUGIN_OBJ)
+	$(CC) -shared -Wl,-z,relro,-z,now -o $@ $^ -lpthread
+
+$(BUILD)/plugin-obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -c -o $@ $<
+
+-include $(PLUGIN_OBJ:.o=.d)

@@ -31,6 +31,8 @@ static const struct sonde_cmd commands[] = {
 	  "sonde heap [-o FILE] [--] CMD [ARGS] | sonde heap report FILE [-n N] [--merged|--separate] [-l] [--flamegraph-cost allocations|temporary|leaked|peak] [--massif FILE] [--format pprof -o F]" },
 	{ "memcheck", cmd_memcheck, "leak check at exit, classified like valgrind's memcheck (valgrind output)",
 	  "sonde memcheck [--leak-check=full] [--show-leak-kinds=all] [--error-exitcode=N] [--suppressions=F] [--xml=yes --xml-file=F] [--] CMD [ARGS]" },
+	{ "cachegrind", cmd_cachegrind, "simulate I1/D1/LL caches and branches per source line (valgrind's cachegrind, on qemu-user)",
+	  "sonde cachegrind [--cache-sim=yes|no] [--branch-sim=yes] [--trace-children=yes] [--cachegrind-out-file=F] [--I1=S,A,L] [--D1=..] [--LL=..] [-q] [--] CMD [ARGS]" },
 	{ "shims", cmd_shims, "install compat names (perf, ...) as symlinks into a directory",
 	  "sonde shims [--force] DIR" },
 	{ "help", cmd_help, "show help for sonde or for one command", "sonde help [CMD]" },

@@ -308,8 +308,10 @@ int dwarf_lines_lookup(struct dwarf_lines *d, uint64_t addr, struct dwarf_raw_fr
 	}
 
 	const struct iv *fiv = ivtab_find(&c->funcs, addr);
+	Dwarf_Attribute cda;
+	const char *comp_dir = dwarf_formstring(dwarf_attr(&c->die, DW_AT_comp_dir, &cda));
 	if (!fiv) {
-		frames[0] = (struct dwarf_raw_frame){ NULL, NULL, file, line };
+		frames[0] = (struct dwarf_raw_frame){ NULL, NULL, file, line, comp_dir };
 		return 1;
 	}
 	*func_lo = fiv->lo;
@@ -325,6 +327,7 @@ int dwarf_lines_lookup(struct dwarf_lines *d, uint64_t addr, struct dwarf_raw_fr
 		Dwarf_Die *die = i == 0 ? sub : &chain[i - 1];
 		struct dwarf_raw_frame *f = &frames[nf];
 		die_names(die, f);
+		f->comp_dir = comp_dir;
 		if (nf == 0) {
 			f->file = file;
 			f->line = line;

@@ -13,6 +13,7 @@ struct dwarf_raw_frame {
 	const char *name;    /* DW_AT_name, or NULL */
 	const char *file;    /* owned by libdw */
 	unsigned line;
+	const char *comp_dir; /* the compilation unit's DW_AT_comp_dir, or NULL */
 };
 
 struct dwarf_lines;

@@ -591,6 +591,7 @@ static const struct sym_result *resolve(struct symbolizer *s, struct module *m, 
 				f[i].func = dwarf_display(s, m, &raw[i]);
 				f[i].file = raw[i].file ? istr(s, raw[i].file) : NULL;
 				f[i].line = raw[i].line;
+				f[i].comp_dir = raw[i].comp_dir ? istr(s, raw[i].comp_dir) : NULL;
 				f[i].inlined = i < n - 1;
 			}
 			/* a symbol that starts inside the function (a clone's, a

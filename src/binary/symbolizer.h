@@ -15,6 +15,8 @@ struct sym_frame {
 	const char *file; /* source file, or NULL */
 	unsigned line;    /* 0 if unknown */
 	bool inlined;     /* this frame was inlined into the next one */
+	const char *comp_dir; /* its compilation directory (DWARF), or NULL:
+			       * where a relative `file` is from */
 };
 
 /* One address resolved: frames[0] is the innermost (deepest inlined)

@@ -19,6 +19,7 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_heap(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_shims(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_cachegrind(int argc, char **argv, const struct cmd_ctx *ctx);
 
 /* `sonde heap report`, shared with the heaptrack_print, heaptrack
  * --analyze and heaptrack_gui names (heaptrack_print: its option set). */

@@ -2,17 +2,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cachegrind/cg_profile.h"
+#include "cachegrind/cg_stacks.h"
 #include "cmd/cmds.h"
 #include "heap/heap_profile.h"
 #include "profile/folded_reader.h"
 #include "profile/format.h"
 #include "profile/model.h"
 #include "profile/perf_data.h"
+#include "profile/stacks_reader.h"
 #include "util/die.h"
 #include "util/options.h"
 
@@ -23,6 +26,23 @@ const char *input_default(const struct cmd_ctx *ctx)
 	if (access("sonde.data", F_OK) != 0 && access("perf.data", F_OK) == 0)
 		return "perf.data";
 	return "sonde.data";
+}
+
+/* A stacks file, or a cachegrind.out with its stacks beside it (that
+ * file is read instead: *path changes to it; cg_stacks_path). */
+static bool cg_stacks_input(const char **path)
+{
+	if (stacks_sniff(*path))
+		return true;
+	static char *beside;
+	if (!cg_profile_sniff(*path))
+		return false;
+	free(beside);
+	beside = cg_stacks_path(*path);
+	if (!stacks_sniff(beside))
+		return false;
+	*path = beside;
+	return true;
 }
 
 bool input_is_text(const char *path)
@@ -39,7 +59,8 @@ bool input_is_text(const char *path)
 		return false; /* nothing at all is an empty recording */
 	if (memchr(buf, 0, (size_t)n))
 		return false; /* binary: a damaged recording, say; its reader says so */
-	return !perf_data_sniff(path) && !heap_trace_sniff(path);
+	const char *cg = path;
+	return !perf_data_sniff(path) && !heap_trace_sniff(path) && !cg_profile_sniff(path) && !cg_stacks_input(&cg);
 }
 
 struct profile *input_load(const char *path, unsigned flags)
@@ -69,6 +90,13 @@ struct profile *input_load_any(const char *path, unsigned flags, bool *text_capp
 		struct profile *p = heap_profile_load(path, no_inline, flags & INPUT_FULL_STACKS);
 		if (!p)
 			exit(1);
+		return p;
+	}
+	if (cg_stacks_input(&path)) { /* the cachegrind engine's stacks */
+		char why[300];
+		struct profile *p = profile_read_stacks(path, why, sizeof(why));
+		if (!p)
+			die("%s", why);
 		return p;
 	}
 	if (cg_profile_sniff(path)) /* cachegrind.out: its events are the weights */

@@ -26,6 +26,7 @@
 #include "heap/trace.h"
 #include "heap/trace_end.h"
 #include "util/die.h"
+#include "util/libpath.h"
 #include "util/outfile.h"
 #include "util/strbuf.h"
 
@@ -36,40 +37,9 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static char *try_path(const char *dir, const char *rel)
-{
-	char *p = xasprintf("%s/%s", dir, rel);
-	if (access(p, R_OK) == 0)
-		return p;
-	free(p);
-	return NULL;
-}
-
 char *heap_find_runtime(void)
 {
-	const char *env = getenv("SONDE_RT");
-	if (env && *env) {
-		if (access(env, R_OK) == 0)
-			return xstrdup(env);
-		warn("SONDE_RT='%s' is not readable; looking next to sonde", env);
-	}
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return NULL;
-	self[n] = 0;
-	char *slash = strrchr(self, '/');
-	if (!slash)
-		return NULL;
-	*slash = 0;
-	char *p = try_path(self, "libsonde-rt.so");
-	if (!p)
-		p = try_path(self, "../lib/sonde/libsonde-rt.so");
-	if (!p)
-		p = try_path(self, "../lib/libsonde-rt.so");
-	if (!p)
-		p = try_path(self, "build/libsonde-rt.so");
-	return p;
+	return sonde_find_lib("SONDE_RT", "libsonde-rt.so");
 }
 
 /* path made absolute for messages, whether or not it exists yet */

@@ -5,8 +5,7 @@
 #  2. a user's own entry in DIR is left alone (--force replaces it); links
 #     of an earlier sonde install are updated;
 #  3. what sonde does not do runs the real tool later on PATH, unchanged
-#     (perf list, valgrind --tool=massif, cachegrind, whose file sonde's
-#     cg_annotate then reads), with
+#     (perf list, valgrind --tool=massif), with
 #     one line on stderr; without one, the package that has it, exit 127;
 #  4. no exec loop: two shim dirs of two sonde binaries, a symlink to a
 #     symlink to sonde, wrapper scripts that exec or fork sonde.

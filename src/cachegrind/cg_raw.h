@@ -1,0 +1,32 @@
+/* The engine's raw dump (src/proto/cg_dump_format.h) read and symbolized: a
+ * cachegrind.out's lines (file and function of each instruction as
+ * cachegrind names them: the function by its ELF symbol, file and line by
+ * the debug info's line table, "???" and line 0 when unknown) and the
+ * costs per call stack. */
+#ifndef SONDE_CACHEGRIND_CG_RAW_H
+#define SONDE_CACHEGRIND_CG_RAW_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cachegrind/cg_data.h"
+
+struct cg_stack {
+	uint32_t name;                /* "outer;...;leaf" in cg_raw.stacks */
+	uint64_t c[CG_MAX_EVENTS];    /* one per event of the cg_data */
+};
+
+struct cg_raw {
+	int pid;
+	bool cache, branch;
+	struct cg_data data;          /* no desc or cmd yet: the caller's */
+	struct interner stacks;
+	VEC(struct cg_stack) stack_costs;
+};
+
+/* Reads and symbolizes the dump at path into r. Returns 0, or -1 with a
+ * one-line reason in why (a missing, truncated or damaged dump). */
+int cg_raw_load(const char *path, struct cg_raw *r, char *why, size_t why_len);
+void cg_raw_free(struct cg_raw *r);
+
+#endif

@@ -1,0 +1,27 @@
+/* The per-stack costs beside cachegrind.out.PID (in cachegrind.stacks.PID,
+ * which the guide's `cg_annotate cachegrind.out.*` does not pick up), as
+ * text:
+ *
+ *   # sonde stacks: events Ir I1mr ILmr ...
+ *   outer;...;leaf 123 4 0 ...          one count per event
+ *
+ * Frames are functions named as cachegrind names them (their ELF symbol,
+ * "???" when none), outermost first; the counts follow the last space-
+ * free fields, so names may hold spaces. profile/stacks_reader.c reads it
+ * back as a model with one weight per event. */
+#ifndef SONDE_CACHEGRIND_CG_STACKS_H
+#define SONDE_CACHEGRIND_CG_STACKS_H
+
+#include "cachegrind/cg_raw.h"
+
+#define CG_STACKS_HEADER "# sonde stacks: events"
+
+/* Where the stacks of the cachegrind.out file `out` go: its name with
+ * "cachegrind.out." made "cachegrind.stacks.", else out + ".stacks".
+ * Allocated. */
+char *cg_stacks_path(const char *out);
+
+/* 0, or -1 with errno. */
+int cg_stacks_write(const char *path, const struct cg_raw *r);
+
+#endif

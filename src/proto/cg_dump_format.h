@@ -1,0 +1,42 @@
+/* The raw dump the cachegrind engine (plugin/, a qemu-user TCG plugin)
+ * writes at the guest's exit and `sonde cachegrind` reads: text, one
+ * record per line, numbers in decimal except addresses (hex, no 0x).
+ *
+ *   sonde-cg-raw 1
+ *   pid PID                      the process (its own file per fork)
+ *   sim CACHE BRANCH             1 when simulated, else 0
+ *   guest_base HEX               host address - guest address (0 here)
+ *   map START END OFFSET PATH    an executable mapping, guest addresses
+ *   vcpu N                       a guest thread; what follows is its own
+ *   node ID PARENT ENTRY         call-stack node: ID >= 1 (0 is the thread's
+ *                                root), PARENT's call to ENTRY
+ *   blk NODE N EXEC              a translation block run EXEC times under
+ *                                NODE, followed by its N instructions:
+ *   i ADDR SIZE I1mr ILmr Dr D1mr DLmr Dw D1mw DLmw Bc Bcm Bi Bim
+ *   end                          the dump is complete
+ *
+ * Ir of an instruction is its block's EXEC. Lines of other kinds are
+ * skipped, so the format can grow. */
+#ifndef SONDE_PROTO_CG_DUMP_FORMAT_H
+#define SONDE_PROTO_CG_DUMP_FORMAT_H
+
+#define CG_RAW_MAGIC "sonde-cg-raw 1"
+
+/* The per-instruction counters of an "i" line, in order. */
+enum {
+	CGR_I1MR,
+	CGR_ILMR,
+	CGR_DR,
+	CGR_D1MR,
+	CGR_DLMR,
+	CGR_DW,
+	CGR_D1MW,
+	CGR_DLMW,
+	CGR_BC,
+	CGR_BCM,
+	CGR_BI,
+	CGR_BIM,
+	CGR_N
+};
+
+#endif
