@@ -133,7 +133,7 @@ static long long vg_strtoll(const char *s, int base, const char **end, bool *ove
 	*end = any ? p : s;
 	if (n > (unsigned long long)LLONG_MAX)
 		*over = true;
-	return neg ? -(long long)n : (long long)n;
+	return neg ? (long long)(0 - n) : (long long)n; /* wraps as valgrind's does; no signed overflow */
 }
 
 /* Bounds inside an int's range stand for valgrind's Int variables, whose

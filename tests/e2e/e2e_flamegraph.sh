@@ -35,12 +35,13 @@ check_split() {
 cd "$T" || exit 1
 
 # 1. record + render
-rc=$(run_rc "$T/rec" "$SONDE" flamegraph -o out.svg -- "$FIX/split" 1)
+mkdir -p "$T/tmpdir" # its own TMPDIR: another suite may be recording beside this one
+rc=$(TMPDIR=$T/tmpdir run_rc "$T/rec" "$SONDE" flamegraph -o out.svg -- "$FIX/split" 1)
 if [ "$rc" = 0 ]; then check_split record-svg out.svg; else fail record-svg "status $rc: $(first_lines "$T/rec.err")"; fi
 if grep -qE '^sonde: wrote out.svg \([0-9,]+ samples, [0-9.]+ [KM]B\)' "$T/rec.err"; then pass wrote-message
 else fail wrote-message "$(grep wrote "$T/rec.err" | tail -1)"; fi
 if grep -q '<title>split (' out.svg; then pass root-is-comm; else fail root-is-comm "no 'split' frame"; fi
-if [ -z "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'sonde-flamegraph.*' -newer "$T/rec.err" 2>/dev/null)" ]; then pass temp-removed
+if [ -z "$(find "$T/tmpdir" -maxdepth 1 -name 'sonde-flamegraph.*' 2>/dev/null)" ]; then pass temp-removed
 else fail temp-removed "temporary recording left behind"; fi
 
 # 2. the recording, kept, as input; folded output of it, then --folded
