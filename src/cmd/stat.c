@@ -129,8 +129,12 @@ static int events_cb(struct opt_parser *p, const struct opt *opt, const char *li
 	char *copy = xstrdup(list), *save = NULL;
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		struct stat_ev e = { 0 };
-		if (event_parse(tok, &e.c.ev) < 0)
+		if (event_parse(tok, &e.c.ev) < 0) {
+			char why[128];
+			if (event_why_unknown(tok, why, sizeof(why)))
+				opt_usage_error(p->cmd, "unknown event '%s': %s", tok, why);
 			opt_usage_error(p->cmd, "unknown event '%s'; valid events: %s", tok, event_valid_names());
+		}
 		vec_push(evs, e);
 	}
 	free(copy);

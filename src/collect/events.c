@@ -122,6 +122,12 @@ int event_parse(const char *str, struct event_spec *ev)
 	return 0;
 }
 
+const char *event_why_unknown(const char *str, char *buf, size_t len)
+{
+	const char *colon = strchr(str, ':');
+	return hwcache_why_not(str, colon ? (size_t)(colon - str) : strlen(str), buf, len);
+}
+
 const char *event_canonical_name(uint32_t type, uint64_t config, char *buf, size_t len)
 {
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)

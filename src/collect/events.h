@@ -18,6 +18,8 @@ struct event_spec {
 /* Parses "cycles", "cpu-clock:u", "cs:k", "L1-dcache-load-misses", "r1a2"...
  * as perf does. Returns 0, or -1 for an unknown name or modifier. */
 int event_parse(const char *str, struct event_spec *ev);
+/* For a name event_parse refused: a specific reason, or NULL. */
+const char *event_why_unknown(const char *str, char *buf, size_t len);
 /* perf's name for (type, config): "cycles", "LLC-load-misses", "r1a2"; NULL
  * when there is none. */
 const char *event_canonical_name(uint32_t type, uint64_t config, char *buf, size_t len);

@@ -66,7 +66,9 @@ static int match(const char *s, size_t n, const char *const (*table)[MAX_ALIASES
 	return best;
 }
 
-int hwcache_parse(const char *s, size_t n, uint64_t *config)
+/* Returns 0, -1, or -2 with *bad_cache and *bad_op set for an op the cache
+ * does not have. */
+static int parse(const char *s, size_t n, uint64_t *config, int *bad_cache, int *bad_op)
 {
 	size_t len;
 	int cache = match(s, n, cache_names, PERF_COUNT_HW_CACHE_MAX, &len);
@@ -84,8 +86,11 @@ int hwcache_parse(const char *s, size_t n, uint64_t *config)
 			return -1;
 		len = o >= 0 ? ol : rl;
 		if (op < 0 && o >= 0) {
-			if (!hwcache_op_valid((unsigned)cache, (unsigned)o))
-				return -1;
+			if (!hwcache_op_valid((unsigned)cache, (unsigned)o)) {
+				*bad_cache = cache;
+				*bad_op = o;
+				return -2;
+			}
 			op = o;
 		} else if (result < 0 && r >= 0) {
 			result = r;
@@ -99,6 +104,27 @@ int hwcache_parse(const char *s, size_t n, uint64_t *config)
 		result = PERF_COUNT_HW_CACHE_RESULT_ACCESS;
 	*config = (uint64_t)cache | (uint64_t)op << 8 | (uint64_t)result << 16;
 	return 0;
+}
+
+int hwcache_parse(const char *s, size_t n, uint64_t *config)
+{
+	int c, o;
+	return parse(s, n, config, &c, &o) < 0 ? -1 : 0;
+}
+
+const char *hwcache_why_not(const char *s, size_t n, char *buf, size_t len)
+{
+	uint64_t config;
+	int c, o;
+	if (parse(s, n, &config, &c, &o) != -2)
+		return NULL;
+	char ops[64] = "";
+	for (unsigned k = 0; k < PERF_COUNT_HW_CACHE_OP_MAX; k++)
+		if (hwcache_op_valid((unsigned)c, k))
+			snprintf(ops + strlen(ops), sizeof(ops) - strlen(ops), "%s%s", *ops ? ", " : "",
+				 op_names[k][1]);
+	snprintf(buf, len, "perf counts no %s on %s (only %s)", op_names[o][1], cache_names[c][0], ops);
+	return buf;
 }
 
 const char *hwcache_name(uint64_t config, char *buf, size_t len)

@@ -10,6 +10,9 @@
  * "dTLB-misses-store"...) into config = cache | op << 8 | result << 16.
  * Returns 0, or -1 when it is no cache event perf would accept. */
 int hwcache_parse(const char *s, size_t n, uint64_t *config);
+/* Why a name of a cache with an op it lacks is refused ("perf counts no
+ * stores on L1-icache (only loads, prefetches)"); NULL for other names. */
+const char *hwcache_why_not(const char *s, size_t n, char *buf, size_t len);
 /* perf's canonical name of config ("L1-dcache-loads", "LLC-load-misses"),
  * or NULL for a config perf has no name for. */
 const char *hwcache_name(uint64_t config, char *buf, size_t len);

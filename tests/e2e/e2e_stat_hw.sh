@@ -60,6 +60,10 @@ printf 'bogus line here\n' >"$T/bad"
 rc=$(SONDE_FAKE_COUNTERS=$T/bad run_rc "$T/b" "$SONDE" stat -e cycles -- true)
 [ "$rc" = 2 ] && grep -q "$T/bad:1" "$T/b.err" && pass stat_hw_fake_bad_file || fail stat_hw_fake_bad_file "exit $rc: $(first_lines "$T/b.err")"
 
+# a cache op perf does not have: refused as a usage error that says why
+rc=$(run_rc "$T/u" "$SONDE" stat -e L1-icache-stores -- true)
+[ "$rc" = 129 ] && grep -q 'no stores on L1-icache' "$T/u.err" && pass stat_hw_refused_op || fail stat_hw_refused_op "exit $rc: $(first_lines "$T/u.err")"
+
 # ---- the real machine ----
 rc=$(run_rc "$T/r" "$SONDE" stat -e L1-dcache-load-misses,cache-misses,task-clock -- true)
 [ "$rc" = 0 ] && pass stat_hw_real_runs || fail stat_hw_real_runs "exit $rc: $(first_lines "$T/r.err")"

@@ -187,6 +187,18 @@ static void test_modifiers(void)
 	CHECK(!e.exclude_user && !e.exclude_kernel && e.modifier);
 }
 
+/* a refused cache op says which ops that cache has */
+static void test_why_unknown(void)
+{
+	char buf[128];
+	CHECK_STR(event_why_unknown("L1-icache-stores", buf, sizeof(buf)),
+		  "perf counts no stores on L1-icache (only loads, prefetches)");
+	CHECK_STR(event_why_unknown("iTLB-prefetch-misses:u", buf, sizeof(buf)),
+		  "perf counts no prefetches on iTLB (only loads)");
+	CHECK(!event_why_unknown("L1-dcache-lo", buf, sizeof(buf)));
+	CHECK(!event_why_unknown("nonsense", buf, sizeof(buf)));
+}
+
 static char fake_path[] = "/tmp/sonde-fake-XXXXXX";
 
 static void test_fake_source(void)
@@ -292,6 +304,7 @@ int main(void)
 	RUN(test_perf_names);
 	RUN(test_cache_round_trip);
 	RUN(test_modifiers);
+	RUN(test_why_unknown);
 	RUN(test_fake_source);
 	RUN(test_bad_fake_file);
 	RUN(test_metrics);
