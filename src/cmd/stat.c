@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 
 #include "cmd/cmds.h"
+#include "cmd/stat_metric.h"
+#include "collect/counter_source.h"
 #include "collect/counters.h"
 #include "collect/launch.h"
 #include "util/die.h"
@@ -26,142 +28,6 @@ static const char *default_order[] = { "task-clock",     "context-switches", "cp
 				       "page-faults",    "cycles",           "instructions",
 				       "branches",       "branch-misses" };
 
-/* Running mean and variance (Welford), like perf's stats. */
-struct stats {
-	double n, mean, M2;
-};
-
-static void stats_add(struct stats *s, double v)
-{
-	s->n += 1;
-	double d = v - s->mean;
-	s->mean += d / s->n;
-	s->M2 += d * (v - s->mean);
-}
-
-/* Standard deviation of the mean, as perf prints it. */
-static double stats_stddev(const struct stats *s)
-{
-	if (s->n < 2)
-		return 0;
-	double var = s->M2 / (s->n - 1);
-	return sqrt(var / s->n);
-}
-
-static double rel_stddev(const struct stats *s)
-{
-	return s->mean ? 100.0 * stats_stddev(s) / s->mean : 0;
-}
-
-struct stat_ev {
-	struct counter c;
-	struct stats st;
-	bool unsupported, not_counted;
-	double enabled, running; /* summed over runs, for the multiplexing note */
-};
-
-static bool is_clock(const struct event_spec *e)
-{
-	return e->type == PERF_TYPE_SOFTWARE &&
-	       (e->config == PERF_COUNT_SW_TASK_CLOCK || e->config == PERF_COUNT_SW_CPU_CLOCK);
-}
-
-static bool is_event(const struct event_spec *e, uint32_t type, uint64_t config)
-{
-	return e->type == type && e->config == config;
-}
-
-static const struct stat_ev *find_ev(const struct stat_ev *evs, int n, uint32_t type, uint64_t config)
-{
-	for (int i = 0; i < n; i++)
-		if (is_event(&evs[i].c.ev, type, config) && !evs[i].unsupported && !evs[i].not_counted)
-			return &evs[i];
-	return NULL;
-}
-
-struct metric {
-	char val[32];
-	const char *unit;
-	double num;
-	bool have;
-};
-
-static void rate_metric(struct metric *m, double count, double task_ns)
-{
-	double r = count / (task_ns / 1e9);
-	const char *u = "/sec";
-	if (r >= 1e9) {
-		r /= 1e9;
-		u = "G/sec";
-	} else if (r >= 1e6) {
-		r /= 1e6;
-		u = "M/sec";
-	} else if (r >= 1e3) {
-		r /= 1e3;
-		u = "K/sec";
-	}
-	snprintf(m->val, sizeof(m->val), "%8.3f", r);
-	m->unit = u;
-	m->num = r;
-	m->have = true;
-}
-
-static struct metric compute_metric(const struct stat_ev *evs, int n, const struct stat_ev *e,
-				    double elapsed_ns)
-{
-	struct metric m = { .have = false };
-	const struct event_spec *ev = &e->c.ev;
-	double v = e->st.mean;
-	const struct stat_ev *task = find_ev(evs, n, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK);
-	if (!task)
-		task = find_ev(evs, n, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK);
-	double task_ns = task ? task->st.mean : 0;
-	if (is_clock(ev)) {
-		if (elapsed_ns > 0) {
-			m.num = v / elapsed_ns;
-			snprintf(m.val, sizeof(m.val), "%8.3f", m.num);
-			m.unit = "CPUs utilized";
-			m.have = true;
-		}
-	} else if (is_event(ev, PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES)) {
-		if (task_ns > 0) {
-			m.num = v / task_ns;
-			snprintf(m.val, sizeof(m.val), "%8.3f", m.num);
-			m.unit = "GHz";
-			m.have = true;
-		}
-	} else if (is_event(ev, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS)) {
-		const struct stat_ev *cyc = find_ev(evs, n, PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES);
-		if (cyc && cyc->st.mean > 0) {
-			m.num = v / cyc->st.mean;
-			snprintf(m.val, sizeof(m.val), "%7.2f ", m.num);
-			m.unit = "insn per cycle";
-			m.have = true;
-		}
-	} else if (is_event(ev, PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES)) {
-		const struct stat_ev *br =
-			find_ev(evs, n, PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS);
-		if (br && br->st.mean > 0) {
-			m.num = 100.0 * v / br->st.mean;
-			snprintf(m.val, sizeof(m.val), "%7.2f%%", m.num);
-			m.unit = "of all branches";
-			m.have = true;
-		}
-	} else if (is_event(ev, PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES)) {
-		const struct stat_ev *refs =
-			find_ev(evs, n, PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_REFERENCES);
-		if (refs && refs->st.mean > 0) {
-			m.num = 100.0 * v / refs->st.mean;
-			snprintf(m.val, sizeof(m.val), "%8.3f %%", m.num);
-			m.unit = "of all cache refs";
-			m.have = true;
-		}
-	} else if (task_ns > 0) {
-		rate_metric(&m, v, task_ns);
-	}
-	return m;
-}
-
 static void print_human(FILE *out, const struct stat_ev *evs, int n, const char *cmd, int runs,
 			const struct stats *elapsed, const struct rusage *ru)
 {
@@ -174,15 +40,19 @@ static void print_human(FILE *out, const struct stat_ev *evs, int n, const char 
 		char name[64];
 		event_display(&e->c.ev, name, sizeof(name));
 		if (e->unsupported || e->not_counted) {
-			fprintf(out, "%18s %-4s %-32s%28s\n", e->unsupported ? "<not supported>" : "<not counted>",
+			/* perf's widths here: the name in 25, the blank metric in 35 */
+			fprintf(out, "%18s %-4s %-25s%35s", e->unsupported ? "<not supported>" : "<not counted>",
 				"", name, "");
+			if (e->not_counted && e->running < e->enabled)
+				fprintf(out, "  (%.2f%%)", 100.0 * e->running / e->enabled);
+			fputc('\n', out);
 			continue;
 		}
-		if (is_clock(&e->c.ev))
+		if (stat_is_clock(&e->c.ev))
 			fprintf(out, "%'18.2f %-4s %-32s", e->st.mean / 1e6, "msec", name);
 		else
 			fprintf(out, "%'18.0f %-4s %-32s", e->st.mean, "", name);
-		struct metric m = compute_metric(evs, n, e, elapsed->mean);
+		struct metric m = stat_metric(evs, n, e, elapsed->mean);
 		if (m.have) {
 			int w = 32 - (int)strlen(m.val) - 1;
 			fprintf(out, " # %s %-*s", m.val, w > 0 ? w : 0, m.unit);
@@ -226,10 +96,13 @@ static void print_csv(FILE *out, const struct stat_ev *evs, int n, const char *s
 				name);
 			if (runs > 1)
 				fprintf(out, "%s0.00%%", sep);
-			fprintf(out, "%s0%s100.00%s%s\n", sep, sep, sep, sep);
+			/* perf: the time running, and its share of the time enabled */
+			double run = e->not_counted ? e->running : 0;
+			double pct = e->not_counted && e->enabled > 0 ? 100.0 * run / e->enabled : 100.0;
+			fprintf(out, "%s%.0f%s%.2f%s%s\n", sep, run / runs, sep, pct, sep, sep);
 			continue;
 		}
-		if (is_clock(&e->c.ev))
+		if (stat_is_clock(&e->c.ev))
 			fprintf(out, "%.2f%smsec%s%s", e->st.mean / 1e6, sep, sep, name);
 		else
 			fprintf(out, "%.0f%s%s%s", e->st.mean, sep, sep, name);
@@ -237,7 +110,7 @@ static void print_csv(FILE *out, const struct stat_ev *evs, int n, const char *s
 			fprintf(out, "%s%.2f%%", sep, rel_stddev(&e->st));
 		double pct = e->enabled > 0 ? 100.0 * e->running / e->enabled : 100.0;
 		fprintf(out, "%s%.0f%s%.2f", sep, runs ? e->running / runs : 0, sep, pct);
-		struct metric m = compute_metric(evs, n, e, elapsed->mean);
+		struct metric m = stat_metric(evs, n, e, elapsed->mean);
 		if (m.have)
 			fprintf(out, "%s%.3f%s%s\n", sep, m.num, sep, m.unit);
 		else
@@ -256,8 +129,12 @@ static int events_cb(struct opt_parser *p, const struct opt *opt, const char *li
 	char *copy = xstrdup(list), *save = NULL;
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		struct stat_ev e = { 0 };
-		if (event_parse(tok, &e.c.ev) < 0)
+		if (event_parse(tok, &e.c.ev) < 0) {
+			char why[128];
+			if (event_why_unknown(tok, why, sizeof(why)))
+				opt_usage_error(p->cmd, "unknown event '%s': %s", tok, why);
 			opt_usage_error(p->cmd, "unknown event '%s'; valid events: %s", tok, event_valid_names());
+		}
 		vec_push(evs, e);
 	}
 	free(copy);
@@ -328,13 +205,13 @@ int cmd_stat(int argc, char **argv, const struct cmd_ctx *ctx)
 				e->unsupported = true;
 				continue;
 			}
+			e->enabled += (double)ctrs[i].enabled;
+			e->running += (double)ctrs[i].running;
 			if (ctrs[i].state == COUNTER_NOT_COUNTED) {
 				e->not_counted = true;
 				continue;
 			}
 			stats_add(&e->st, ctrs[i].value);
-			e->enabled += (double)ctrs[i].enabled;
-			e->running += (double)ctrs[i].running;
 		}
 		if (interrupted || (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT))
 			break; /* Ctrl-C: stop repeating, print what we have */
@@ -346,9 +223,17 @@ int cmd_stat(int argc, char **argv, const struct cmd_ctx *ctx)
 				sb_addc(&cmd, ' ');
 			sb_adds(&cmd, *a);
 		}
+		bool hw_missing = false;
 		for (int i = 0; i < n; i++)
-			if (evs.v[i].unsupported)
+			if (evs.v[i].unsupported) {
 				evs.v[i].not_counted = false;
+				hw_missing |= event_is_hardware(&evs.v[i].c.ev);
+			}
+		/* not in -x output, which scripts read line by line */
+		if (hw_missing && !sep && !counter_source()->has_pmu())
+			note("stat: no hardware performance counters here (a VM without a virtual PMU?): "
+			     "hardware and cache events show <not supported>; software events still count, "
+			     "and `sonde cachegrind` simulates the caches instead");
 		if (sep)
 			print_csv(stderr, evs.v, n, sep, done, &elapsed);
 		else

@@ -10,14 +10,27 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collect/counter_source.h"
 #include "collect/interrupt.h"
 #include "collect/launch.h"
 #include "collect/secure_exec.h"
 #include "collect/permissions.h"
 #include "util/die.h"
 
+/* Closes the counters opened so far. */
+static void counters_close(struct counter *c, int n)
+{
+	const struct counter_source *src = counter_source();
+	for (int i = 0; i < n; i++)
+		if (c[i].fd >= 0) {
+			src->close(c[i].fd);
+			c[i].fd = -1;
+		}
+}
+
 int counters_open(struct counter *c, int n, pid_t pid)
 {
+	const struct counter_source *src = counter_source();
 	int paranoid = perm_read_paranoid();
 	bool priv = perm_privileged();
 	for (int i = 0; i < n; i++) {
@@ -34,7 +47,7 @@ int counters_open(struct counter *c, int n, pid_t pid)
 			a.enable_on_exec = 1;
 			a.inherit = 1;
 			a.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
-			int fd = sys_perf_event_open(&a, pid, -1, -1, 0);
+			int fd = src->open(&a, pid);
 			if (fd >= 0) {
 				k->fd = fd;
 				break;
@@ -59,11 +72,7 @@ int counters_open(struct counter *c, int n, pid_t pid)
 			} else {
 				error("cannot open event '%s': %s", ev, strerror(e));
 			}
-			for (int j = 0; j < i; j++)
-				if (c[j].fd >= 0) {
-					close(c[j].fd);
-					c[j].fd = -1;
-				}
+			counters_close(c, i);
 			return -1;
 		}
 	}
@@ -72,18 +81,19 @@ int counters_open(struct counter *c, int n, pid_t pid)
 
 void counters_read_close(struct counter *c, int n)
 {
+	const struct counter_source *src = counter_source();
 	for (int i = 0; i < n; i++) {
 		struct counter *k = &c[i];
 		if (k->fd < 0)
 			continue;
 		uint64_t v[3] = { 0, 0, 0 };
-		ssize_t r = read(k->fd, v, sizeof(v));
-		close(k->fd);
+		int r = src->read(k->fd, v);
+		src->close(k->fd);
 		k->fd = -1;
 		k->raw = v[0];
 		k->enabled = v[1];
 		k->running = v[2];
-		if (r != (ssize_t)sizeof(v) || (k->enabled && !k->running)) {
+		if (r < 0 || (k->enabled && !k->running)) {
 			k->state = COUNTER_NOT_COUNTED;
 			k->value = 0;
 			continue;
@@ -128,11 +138,7 @@ int counters_run(struct counter *c, int n, char **argv, int *status, uint64_t *e
 	int e = launch_release(&l);
 	if (e) {
 		interrupt_unwatch(&intr);
-		for (int i = 0; i < n; i++)
-			if (c[i].fd >= 0) {
-				close(c[i].fd);
-				c[i].fd = -1;
-			}
+		counters_close(c, n);
 		error("cannot run '%s': %s", argv[0], strerror(e));
 		return launch_exec_failure_status(e);
 	}

@@ -2,15 +2,19 @@
 #include "collect/events.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "collect/hwcache.h"
 #include "util/die.h"
 #include "util/vec.h"
 
+/* perf's names (parse-events.l); the first of a (type, config) is the
+ * canonical one, as perf's evsel__hw_names / evsel__sw_names print it. */
 static const struct {
 	const char *name;
 	uint32_t type;
@@ -19,11 +23,17 @@ static const struct {
 	{ "cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES },
 	{ "cpu-cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES },
 	{ "instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS },
+	{ "cache-references", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_REFERENCES },
+	{ "cache-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES },
 	{ "branches", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS },
 	{ "branch-instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS },
 	{ "branch-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES },
-	{ "cache-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES },
-	{ "cache-references", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_REFERENCES },
+	{ "bus-cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BUS_CYCLES },
+	{ "stalled-cycles-frontend", PERF_TYPE_HARDWARE, PERF_COUNT_HW_STALLED_CYCLES_FRONTEND },
+	{ "idle-cycles-frontend", PERF_TYPE_HARDWARE, PERF_COUNT_HW_STALLED_CYCLES_FRONTEND },
+	{ "stalled-cycles-backend", PERF_TYPE_HARDWARE, PERF_COUNT_HW_STALLED_CYCLES_BACKEND },
+	{ "idle-cycles-backend", PERF_TYPE_HARDWARE, PERF_COUNT_HW_STALLED_CYCLES_BACKEND },
+	{ "ref-cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_REF_CPU_CYCLES },
 	{ "cpu-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK },
 	{ "task-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK },
 	{ "page-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS },
@@ -34,13 +44,60 @@ static const struct {
 	{ "migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS },
 	{ "minor-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN },
 	{ "major-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ },
+	{ "alignment-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_ALIGNMENT_FAULTS },
+	{ "emulation-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_EMULATION_FAULTS },
+	{ "dummy", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_DUMMY },
+	{ "bpf-output", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_BPF_OUTPUT },
+	{ "cgroup-switches", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CGROUP_SWITCHES },
 };
 
 const char *event_valid_names(void)
 {
-	return "cycles, instructions, branches, branch-misses, cache-misses, cache-references, "
+	return "cycles, instructions, branches, branch-misses, cache-references, cache-misses, "
+	       "bus-cycles, ref-cycles, stalled-cycles-frontend, stalled-cycles-backend, "
 	       "cpu-clock, task-clock, page-faults, context-switches (cs), cpu-migrations, "
-	       "minor-faults, major-faults (optionally with :u or :k)";
+	       "minor-faults, major-faults, alignment-faults, emulation-faults; "
+	       "hardware cache events as perf spells them, CACHE-OP[-misses] with CACHE "
+	       "L1-dcache, L1-icache, LLC, dTLB, iTLB, branch or node and OP load, store or "
+	       "prefetch (L1-dcache-load-misses, LLC-loads, dTLB-store-misses...); "
+	       "raw rNNNN (hex); each optionally with :u or :k";
+}
+
+/* perf's rNNNN: 1 to 16 hex digits (R1a2 and 17 digits are refused). */
+static int parse_raw(const char *s, size_t n, uint64_t *config)
+{
+	if (n < 2 || n > 17 || s[0] != 'r')
+		return -1;
+	uint64_t v = 0;
+	for (size_t i = 1; i < n; i++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+			c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		v = v << 4 | (uint64_t)d;
+	}
+	*config = v;
+	return 0;
+}
+
+static int parse_name(const char *s, size_t n, struct event_spec *ev)
+{
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		if (strlen(events[i].name) == n && !strncmp(events[i].name, s, n)) {
+			ev->type = events[i].type;
+			ev->config = events[i].config;
+			return 0;
+		}
+	if (!hwcache_parse(s, n, &ev->config)) {
+		ev->type = PERF_TYPE_HW_CACHE;
+		return 0;
+	}
+	if (!parse_raw(s, n, &ev->config)) {
+		ev->type = PERF_TYPE_RAW;
+		return 0;
+	}
+	return -1;
 }
 
 int event_parse(const char *str, struct event_spec *ev)
@@ -58,16 +115,33 @@ int event_parse(const char *str, struct event_spec *ev)
 			return -1;
 		ev->modifier = true;
 	}
-	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
-		if (strlen(events[i].name) == n && !strncmp(events[i].name, str, n)) {
-			memcpy(ev->name, str, n);
-			ev->name[n] = 0;
-			ev->type = events[i].type;
-			ev->config = events[i].config;
-			return 0;
+	if (n >= sizeof(ev->name) || parse_name(str, n, ev) < 0)
+		return -1;
+	memcpy(ev->name, str, n);
+	ev->name[n] = 0;
+	return 0;
+}
+
+const char *event_why_unknown(const char *str, char *buf, size_t len)
+{
+	const char *colon = strchr(str, ':');
+	return hwcache_why_not(str, colon ? (size_t)(colon - str) : strlen(str), buf, len);
+}
+
+const char *event_canonical_name(uint32_t type, uint64_t config, char *buf, size_t len)
+{
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		if (events[i].type == type && events[i].config == config) {
+			snprintf(buf, len, "%s", events[i].name);
+			return buf;
 		}
+	if (type == PERF_TYPE_HW_CACHE)
+		return hwcache_name(config, buf, len);
+	if (type == PERF_TYPE_RAW) {
+		snprintf(buf, len, "r%" PRIx64, config);
+		return buf;
 	}
-	return -1;
+	return NULL;
 }
 
 const char *event_display(const struct event_spec *ev, char *buf, size_t len)
@@ -81,7 +155,10 @@ const char *event_display(const struct event_spec *ev, char *buf, size_t len)
 	return buf;
 }
 
-bool event_is_hardware(const struct event_spec *ev) { return ev->type == PERF_TYPE_HARDWARE; }
+bool event_is_hardware(const struct event_spec *ev)
+{
+	return ev->type == PERF_TYPE_HARDWARE || ev->type == PERF_TYPE_HW_CACHE || ev->type == PERF_TYPE_RAW;
+}
 
 bool event_err_unsupported(int err)
 {

@@ -9,19 +9,25 @@
 
 struct event_spec {
 	char name[48]; /* canonical name as the user spelled it, without modifier ("cs" stays "cs") */
-	uint32_t type; /* PERF_TYPE_HARDWARE or PERF_TYPE_SOFTWARE */
+	uint32_t type; /* PERF_TYPE_HARDWARE, _SOFTWARE, _HW_CACHE or _RAW */
 	uint64_t config;
 	bool exclude_user, exclude_kernel; /* from a ":u" / ":k" modifier, or permissions */
 	bool modifier;                     /* the user gave ":u"/":k" explicitly */
 };
 
-/* Parses "cycles", "cpu-clock:u", "cs:k"... Returns 0, or -1 for an unknown
- * name or modifier. */
+/* Parses "cycles", "cpu-clock:u", "cs:k", "L1-dcache-load-misses", "r1a2"...
+ * as perf does. Returns 0, or -1 for an unknown name or modifier. */
 int event_parse(const char *str, struct event_spec *ev);
+/* For a name event_parse refused: a specific reason, or NULL. */
+const char *event_why_unknown(const char *str, char *buf, size_t len);
+/* perf's name for (type, config): "cycles", "LLC-load-misses", "r1a2"; NULL
+ * when there is none. */
+const char *event_canonical_name(uint32_t type, uint64_t config, char *buf, size_t len);
 /* "cycles, instructions, ..." — the names event_parse accepts. */
 const char *event_valid_names(void);
 /* Writes "cpu-clock", "cpu-clock:u" ... into buf. */
 const char *event_display(const struct event_spec *ev, char *buf, size_t len);
+/* Counted by the CPU's PMU: hardware, hardware-cache and raw events. */
 bool event_is_hardware(const struct event_spec *ev);
 /* True if err from perf_event_open means "this event does not exist here"
  * (no PMU in a VM): ENOENT, ENODEV, ENXIO, EOPNOTSUPP. */
