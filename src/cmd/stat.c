@@ -231,7 +231,7 @@ int cmd_stat(int argc, char **argv, const struct cmd_ctx *ctx)
 			}
 		/* not in -x output, which scripts read line by line */
 		if (hw_missing && !sep && !counter_source()->has_pmu())
-			note("stat: no hardware performance counters here (a VM without a virtual PMU?): "
+			note("no hardware performance counters here (a VM without a virtual PMU?): "
 			     "hardware and cache events show <not supported>; software events still count, "
 			     "and `sonde cachegrind` simulates the caches instead");
 		if (sep)
