@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -29,6 +30,10 @@ struct cg_config cg_cfg;
 #define MAX_CHUNKS 4096
 static struct vcpu **chunks[MAX_CHUNKS];
 static unsigned n_vcpus;
+/* the vCPUs of dead threads whose index a new thread took: their counts
+ * stay theirs (per-thread totals), the caches go on with the new thread */
+static struct vcpu **retired;
+static unsigned n_retired;
 static pthread_mutex_t vcpu_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t guest_base = INT64_MIN;
 /* set while the dump is written: other threads still running (a guest
@@ -60,6 +65,17 @@ static void vcpu_init(qemu_plugin_id_t id, unsigned idx)
 		if (!(v = malloc(sizeof(*v))) || !vcpu_setup(v))
 			fatal("out of memory");
 		chunks[idx / CHUNK][idx % CHUNK] = v;
+	} else if (v->tid) {
+		struct vcpu *nv = malloc(sizeof(*nv)), **r = realloc(retired, (n_retired + 1) * sizeof(*r));
+		if (!nv || !r)
+			fatal("out of memory");
+		retired = r;
+		*nv = *v;
+		if (!vcpu_tables(nv))
+			fatal("out of memory");
+		v->n_refs = 0; /* queued LL references now nv's to run */
+		retired[n_retired++] = v;
+		chunks[idx / CHUNK][idx % CHUNK] = v = nv;
 	}
 	v->depth = 0;
 	v->node = 0;
@@ -263,6 +279,8 @@ static void tb_exec(unsigned vi, void *ud)
 	if (stopping)
 		return;
 	struct vcpu *v = vcpu_get(vi);
+	if (__builtin_expect(!v->tid, 0))
+		v->tid = (int)syscall(SYS_gettid);
 	if (v->pend.insn)
 		flush_pending(v);
 	if (v->cur)
@@ -349,12 +367,12 @@ static void dump_now(bool final)
 	}
 	dumped = final;
 	stopping = 1;
-	unsigned n = n_vcpus;
+	unsigned n = n_vcpus + n_retired;
 	struct vcpu **all = calloc(n ? n : 1, sizeof(*all));
 	if (!all)
 		fatal("out of memory");
 	for (unsigned i = 0; i < n; i++) {
-		all[i] = chunks[i / CHUNK] ? chunks[i / CHUNK][i % CHUNK] : NULL;
+		all[i] = i >= n_vcpus ? retired[i - n_vcpus] : chunks[i / CHUNK] ? chunks[i / CHUNK][i % CHUNK] : NULL;
 		if (all[i] && all[i]->pend.insn)
 			flush_pending(all[i]);
 		if (all[i] && all[i]->n_refs)
@@ -379,7 +397,13 @@ static void at_exit(qemu_plugin_id_t id, void *ud)
 static void on_syscall(qemu_plugin_id_t id, unsigned vcpu, int64_t num, uint64_t a1, uint64_t a2, uint64_t a3,
 		       uint64_t a4, uint64_t a5, uint64_t a6, uint64_t a7, uint64_t a8)
 {
-	(void)id, (void)vcpu, (void)a4, (void)a5, (void)a6, (void)a7, (void)a8;
+	(void)id, (void)a3, (void)a4, (void)a5, (void)a6, (void)a7, (void)a8;
+	if (num == SYS_prctl && a1 == PR_SET_NAME && guest_base == 0 && a2) {
+		struct vcpu *v = vcpu_get(vcpu);
+		strncpy(v->name, (const char *)(uintptr_t)a2, sizeof(v->name) - 1);
+		v->name[sizeof(v->name) - 1] = 0;
+		return;
+	}
 	if (num != SYS_execve)
 		return;
 	dump_now(false);
@@ -400,14 +424,18 @@ QEMU_PLUGIN_EXPORT int kill(pid_t pid, int sig)
 	return (int)syscall(SYS_kill, pid, sig);
 }
 
-/* fork: the child counts from zero into its own dump */
+/* fork: the child counts from zero into its own dump, its one thread
+ * known by its new tid at its next block */
 static void after_fork_child(void)
 {
 	for (unsigned i = 0; i < n_vcpus; i++) {
 		struct vcpu *v = chunks[i / CHUNK] ? chunks[i / CHUNK][i % CHUNK] : NULL;
-		if (v)
+		if (v) {
 			vcpu_reset_counts(v);
+			v->tid = 0;
+		}
 	}
+	n_retired = 0;
 }
 
 static bool parse_geom(const char *s, struct cache_geom *g)
@@ -439,6 +467,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 			cg_cfg.branch = a[7] == '1';
 		else if (!strncmp(a, "follow=", 7))
 			cg_cfg.follow = a[7] == '1';
+		else if (!strncmp(a, "execd=", 6))
+			cg_cfg.execd = a[6] == '1';
 		else if (!strncmp(a, "i1=", 3))
 			ok = parse_geom(a + 3, &cg_cfg.i1);
 		else if (!strncmp(a, "d1=", 3))
@@ -463,6 +493,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	for (int i = 0; i < argc; i++)
 		sprintf(args + strlen(args), "%s%s", i ? "," : "", argv[i]);
 	cg_cfg.args = args;
+	cg_guest_cmd();
 	pthread_atfork(NULL, NULL, after_fork_child);
 	installed = true;
 	qemu_plugin_register_vcpu_init_cb(id, vcpu_init);

@@ -90,6 +90,11 @@ struct simref {
 #define SIMREFS 256
 
 struct vcpu {
+	/* the guest thread (its tid, taken at its first block: qemu creates
+	 * a vCPU from the thread that calls clone) and the name it gave
+	 * itself with prctl(PR_SET_NAME), "" when none */
+	int tid;
+	char name[16];
 	struct cache i1, d1, ll;
 	struct simref *refs;
 	uint32_t n_refs;
@@ -114,7 +119,7 @@ struct vcpu {
 
 struct cg_config {
 	struct cache_geom i1, d1, ll;
-	bool cache, branch, follow;
+	bool cache, branch, follow, execd;
 	const char *out;  /* dump path prefix: OUT.PID */
 	const char *args; /* the plugin's arguments, comma-separated */
 };
@@ -127,6 +132,7 @@ uint8_t cg_decode_end(const uint8_t *bytes, unsigned len, uint64_t addr, uint64_
 
 /* cg_table.c */
 bool vcpu_setup(struct vcpu *v);
+bool vcpu_tables(struct vcpu *v);
 struct blk *vcpu_blk(struct vcpu *v, uint32_t node, const struct tb_info *tb);
 uint32_t vcpu_child(struct vcpu *v, uint32_t parent, uint64_t entry);
 void vcpu_reset_counts(struct vcpu *v);
@@ -138,5 +144,7 @@ bool cg_follow_exec(uint64_t path, uint64_t argv, uint64_t envp, int64_t guest_b
 /* cg_dump.c */
 void cg_maps_note(uint64_t vaddr, int64_t guest_base);
 void cg_dump(struct vcpu *const *vcpus, unsigned n);
+/* the guest's own command line and name, from qemu's (-0 ARGV0 PATH ARGS) */
+void cg_guest_cmd(void);
 
 #endif

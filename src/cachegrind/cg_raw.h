@@ -16,8 +16,18 @@ struct cg_stack {
 	uint64_t c[CG_MAX_EVENTS];    /* one per event of the cg_data */
 };
 
+/* One guest thread: its counts summed (its stacks' thread frame is
+ * cg_stacks.h's "COMM-PID/TID"). */
+struct cg_thread {
+	int tid;
+	char *comm;
+	uint64_t c[CG_MAX_EVENTS];
+};
+
 struct cg_raw {
 	int pid;
+	char *exec_cmd;               /* an exec'd program's command line, or NULL */
+	VEC(struct cg_thread) threads; /* in the engine's vCPU order */
 	bool cache, branch;
 	struct cg_data data;          /* no desc or cmd yet: the caller's */
 	struct interner stacks;

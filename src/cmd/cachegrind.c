@@ -39,7 +39,7 @@ static const char cg_intro[] =
 static const char *const yes_no[] = { "no", "yes", NULL };
 
 struct cg_opts {
-	int cache, branch, follow, quiet;
+	int cache, branch, follow, quiet, per_thread;
 	const char *out;
 	struct cache_geom i1, d1, ll;
 	bool has_i1, has_d1, has_ll;
@@ -110,7 +110,7 @@ static int write_outputs(const char *raw, const struct cg_opts *o, const struct 
 		cache_geom_desc(&g[i], d, sizeof(d));
 		vec_push(&r.data.desc, xasprintf("%s cache:         %s", names[i], d));
 	}
-	r.data.cmd = cmd_line(argv);
+	r.data.cmd = r.exec_cmd ? xstrdup(r.exec_cmd) : cmd_line(argv);
 	char *out = expand_out(o->out, r.pid);
 	char *stacks = cg_stacks_path(out);
 	int rc = 0;
@@ -123,6 +123,8 @@ static int write_outputs(const char *raw, const struct cg_opts *o, const struct 
 	}
 	if (summary)
 		cg_print_summary(stderr, r.pid, &r.data);
+	if (summary && o->per_thread)
+		cg_print_threads(stderr, r.pid, &r);
 	free(out);
 	free(stacks);
 	cg_raw_free(&r);
@@ -211,6 +213,8 @@ int cmd_cachegrind(int argc, char **argv, const struct cmd_ctx *ctx)
 			 NULL),
 		OPT_ENUM(0, "trace-children", &o.follow, "yes|no",
 			 "count exec'd programs too (default no: counted up to the exec)", yes_no, NULL),
+		OPT_ENUM(0, "per-thread", &o.per_thread, "yes|no",
+			 "after the summary, each thread's I refs, D refs and misses (default no)", yes_no, NULL),
 		OPT_STRING(0, "cachegrind-out-file", &o.out, "FILE",
 			   "output file (default cachegrind.out.%p; %p: pid, %q{VAR}: $VAR)"),
 		OPT_CALLBACK(0, "I1", &o.i1, "SIZE,ASSOC,LINE", "I1 cache geometry (default: the host's)", geom_cb, NULL),
