@@ -160,6 +160,13 @@ void cg_dump(struct vcpu *const *vcpus, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		if (vcpus[i])
 			dump_vcpu(f, i, vcpus[i]);
+	if (cg_fatal.sig) {
+		fprintf(f, "fatal %d %d %d %" PRIx64 "\n", cg_fatal.sig, cg_fatal.has_info, cg_fatal.code, cg_fatal.addr);
+		fputs("fatal_ip", f);
+		for (unsigned i = 0; i < cg_fatal.n_ip; i++)
+			fprintf(f, " %" PRIx64, cg_fatal.ip[i]);
+		fputc('\n', f);
+	}
 	fputs("end\n", f);
 	if (fclose(f) != 0 || rename(tmp, path) != 0)
 		fprintf(stderr, "sonde cachegrind engine: cannot write %s\n", path);

@@ -40,6 +40,7 @@ static int64_t guest_base = INT64_MIN;
  * dying of a signal) leave their tables alone meanwhile */
 static volatile int stopping;
 static uint32_t i1_line_bits;
+static __thread struct vcpu *self; /* this thread's, for its fatal signal */
 
 static inline struct vcpu *vcpu_get(unsigned i)
 {
@@ -279,8 +280,10 @@ static void tb_exec(unsigned vi, void *ud)
 	if (stopping)
 		return;
 	struct vcpu *v = vcpu_get(vi);
-	if (__builtin_expect(!v->tid, 0))
+	if (__builtin_expect(!v->tid, 0)) {
 		v->tid = (int)syscall(SYS_gettid);
+		self = v;
+	}
 	if (v->pend.insn)
 		flush_pending(v);
 	if (v->cur)
@@ -419,8 +422,13 @@ QEMU_PLUGIN_EXPORT int kill(pid_t pid, int sig)
 {
 	bool fatal = sig != SIGSTOP && sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU && sig != SIGCONT &&
 		     sig != SIGCHLD && sig != SIGWINCH && sig != SIGURG && sig != 0;
-	if (installed && fatal && pid == getpid())
+	if (installed && fatal && pid == getpid()) {
+		pthread_mutex_lock(&vcpu_lock);
+		if (!dumped && !cg_fatal.sig)
+			cg_fatal_note(sig, self, guest_base);
+		pthread_mutex_unlock(&vcpu_lock);
 		dump_now(true);
+	}
 	return (int)syscall(SYS_kill, pid, sig);
 }
 

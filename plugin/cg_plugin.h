@@ -141,6 +141,18 @@ void vcpu_reset_counts(struct vcpu *v);
  * returns only when it could not (the exec then goes on as it was). */
 bool cg_follow_exec(uint64_t path, uint64_t argv, uint64_t envp, int64_t guest_base);
 
+/* cg_fatal.c: the fatal signal the guest died of, for the dump */
+#define CG_FATAL_IPS 64
+struct cg_fatal {
+	int sig, code;
+	bool has_info; /* code and addr: the kernel's siginfo */
+	uint64_t addr;
+	uint64_t ip[CG_FATAL_IPS]; /* where, then its callers */
+	unsigned n_ip;
+};
+extern struct cg_fatal cg_fatal;
+void cg_fatal_note(int sig, const struct vcpu *v, int64_t guest_base);
+
 /* cg_dump.c */
 void cg_maps_note(uint64_t vaddr, int64_t guest_base);
 void cg_dump(struct vcpu *const *vcpus, unsigned n);

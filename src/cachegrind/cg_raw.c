@@ -16,6 +16,7 @@
 struct rmap {
 	uint64_t start, end, offset;
 	int module;
+	uint32_t path; /* in data.strs */
 };
 
 /* one (file, function, line) of the output */
@@ -274,7 +275,7 @@ static int parse_line(struct loader *l, struct parse *ps, char *line, const char
 	} else if (!strncmp(line, "map ", 4)) {
 		if (sscanf(line, "map %llx %llx %llx %n", &a, &b, &c, &pos) != 3 || !pos || a >= b)
 			return -1;
-		struct rmap m = { a, b, c, symbolizer_module(l->sym, line + pos, NULL, 0) };
+		struct rmap m = { a, b, c, symbolizer_module(l->sym, line + pos, NULL, 0), intern(&r->data.strs, line + pos) };
 		vec_push(&l->maps, m);
 	} else if (!strncmp(line, "sim ", 4)) {
 		if (sscanf(line, "sim %d %d", &x, &y) != 2)
@@ -283,6 +284,23 @@ static int parse_line(struct loader *l, struct parse *ps, char *line, const char
 		r->branch = y == 1;
 		ps->sim = true;
 		set_events(l);
+	} else if (!strncmp(line, "fatal ", 6)) {
+		int info;
+		if (sscanf(line, "fatal %d %d %d %llx", &r->death.sig, &info, &r->death.code, &a) != 4)
+			return -1;
+		r->death.has_info = info == 1;
+		r->death.addr = a;
+	} else if (!strncmp(line, "fatal_ip", 8)) {
+		for (char *at = line + 8, *end; *at; at = end) {
+			struct cg_frame fr = { .ip = strtoull(at, &end, 16) };
+			if (end == at)
+				break;
+			const struct rmap *m = map_of(l, fr.ip);
+			fr.object = m ? m->path : l->unknown;
+			resolve(l, fr.ip, &fr.fn, &fr.file, &fr.line);
+			fr.known = fr.fn != l->unknown;
+			vec_push(&r->death.frames, fr);
+		}
 	} else if (!strncmp(line, "cmd ", 4)) {
 		free(r->exec_cmd);
 		r->exec_cmd = xstrdup(line + 4);
@@ -367,5 +385,6 @@ void cg_raw_free(struct cg_raw *r)
 		free(r->threads.v[i].comm);
 	vec_free(&r->threads);
 	free(r->exec_cmd);
+	vec_free(&r->death.frames);
 	memset(r, 0, sizeof(*r));
 }

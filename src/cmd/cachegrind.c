@@ -16,6 +16,7 @@
 #include "cachegrind/cg_run.h"
 #include "cachegrind/cg_stacks.h"
 #include "cachegrind/cg_summary.h"
+#include "cachegrind/cg_vgtext.h"
 #include "cachegrind/cg_write.h"
 #include "cachesim/cache_detect.h"
 #include "cmd/cg_tools.h"
@@ -94,9 +95,11 @@ static char *cmd_line(char **argv)
 	return sb_detach(&sb);
 }
 
-/* One process's dump into its cachegrind.out and .stacks; 0 or 1. */
+/* One process's dump into its cachegrind.out and .stacks; 0 or 1. The
+ * launched one (main) also gets its fatal signal's block and, without
+ * -q, the summary on stderr. */
 static int write_outputs(const char *raw, const struct cg_opts *o, const struct cache_geom *g, char **argv,
-			 bool summary)
+			 bool main_proc)
 {
 	struct cg_raw r;
 	char why[512];
@@ -121,9 +124,11 @@ static int write_outputs(const char *raw, const struct cg_opts *o, const struct 
 		error("cannot write '%s': %s", stacks, strerror(errno));
 		rc = 1;
 	}
-	if (summary)
+	if (main_proc)
+		cg_print_fatal(stderr, &r, o->quiet);
+	if (main_proc && !o->quiet)
 		cg_print_summary(stderr, r.pid, &r.data);
-	if (summary && o->per_thread)
+	if (main_proc && !o->quiet && o->per_thread)
 		cg_print_threads(stderr, r.pid, &r);
 	free(out);
 	free(stacks);
@@ -141,7 +146,7 @@ static int cg_collect(const char *dir, int pid, const struct cg_opts *o, const s
 		error("the cache simulator wrote no counts for process %d (qemu stopped before its end)", pid);
 		rc = 1;
 	} else {
-		rc = write_outputs(main_raw, o, g, argv, o->quiet == 0);
+		rc = write_outputs(main_raw, o, g, argv, true);
 	}
 	free(main_raw);
 	DIR *d = opendir(dir);
@@ -254,7 +259,7 @@ int cmd_cachegrind(int argc, char **argv, const struct cmd_ctx *ctx)
 	char *dir = xasprintf("%s/sonde-cg.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		die("cannot create a directory in %s: %s", tmp && *tmp ? tmp : "/tmp", strerror(errno));
-	struct cg_run_opts ro = { o.cache, o.branch, o.follow, g[0], g[1], g[2], qemu, plugin, dir, o.quiet ? "" : warn_text };
+	struct cg_run_opts ro = { o.cache, o.branch, o.follow, g[0], g[1], g[2], qemu, plugin, dir, o.quiet ? "" : warn_text, !o.quiet };
 	int pid = 0;
 	int status = cg_run(&ro, argv, &pid);
 	if (status < 0) {

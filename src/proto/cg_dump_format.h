@@ -17,6 +17,10 @@
  *   blk NODE N EXEC              a translation block run EXEC times under
  *                                NODE, followed by its N instructions:
  *   i ADDR SIZE I1mr ILmr Dr D1mr DLmr Dw D1mw DLmw Bc Bcm Bi Bim
+ *   fatal SIG INFO CODE ADDR     the guest died of signal SIG; INFO 1: CODE
+ *                                (si_code) and ADDR (si_addr) are the kernel's
+ *   fatal_ip AT CALLER...        where (the faulting instruction as far as
+ *                                known), then the calls (return address - 1)
  *   end                          the dump is complete
  *
  * Ir of an instruction is its block's EXEC. Lines of other kinds are

@@ -145,6 +145,34 @@ if [ $rc = 3 ] && [ -s "$T/e3.out" ]; then pass cg_exit_status; else fail cg_exi
 rc=$?
 if [ $rc = 139 ] && grep -q '^fn=cols' "$T/sv.out"; then pass cg_segv; else fail cg_segv "rc=$rc $(first_lines "$T/sv.err")"; fi
 
+# valgrind's stderr around the summary: the preamble, and the block about
+# the signal the program died of (qemu's own line not printed), the same
+# once pids and addresses are masked and the name lines are valgrind's
+vgmask() { sed -E 's/^==[0-9]+==/==PID==/; s/^--[0-9]+--/--PID--/; s/0x[0-9A-F]+:/0xADDR:/; s/^(==PID==) sonde cachegrind, .*/\1 NAME/;
+	s/^(==PID==) Cachegrind, .*/\1 NAME/; s/^(==PID==) (Cache simulation on|Copyright \(C\)) .*/\1 COPYRIGHT/;
+	s/^(==PID==) Using (sonde|Valgrind)-.*/\1 VERSION/' "$1" | sed -n '1,/^==PID== I   refs:/p' | grep -v '^==PID== I   refs:'; }
+"$SONDE" cachegrind "${GEOM[@]}" --cachegrind-out-file="$T/pre.out" "$FIX/cg_loops" segv >/dev/null 2>"$T/pre.err"
+if [ $have_vg = 1 ]; then
+	"$VG" --tool=cachegrind "${GEOM[@]}" --cachegrind-out-file="$T/vpre.out" "$FIX/cg_loops" segv >/dev/null 2>"$T/vpre.err"
+	if [ -n "$(vgmask "$T/vpre.err")" ] && [ "$(vgmask "$T/pre.err")" = "$(vgmask "$T/vpre.err")" ]; then
+		pass cg_vg_stderr_segv
+	else
+		fail cg_vg_stderr_segv "$(diff <(vgmask "$T/pre.err") <(vgmask "$T/vpre.err") | head -6 | tr '\n' '|')"
+	fi
+	# a worker thread's crash: the block and its stack (valgrind names
+	# clone by its alias "clone", sonde's symbol table "__clone")
+	"$SONDE" cachegrind -q --cachegrind-out-file="$T/tsq.out" "$FIX/cg_threads" segv >/dev/null 2>"$T/tsq.err"
+	"$VG" -q --tool=cachegrind --cachegrind-out-file="$T/vtsq.out" "$FIX/cg_threads" segv >/dev/null 2>"$T/vtsq.err"
+	a=$(vgmask "$T/tsq.err" | grep -v '^--PID--' | sed 's/: __clone (/: clone (/') b=$(vgmask "$T/vtsq.err" | grep -v '^--PID--')
+	if grep -q ' at 0xADDR: worker (cg_threads.c:' <<<"$b" && [ "$a" = "$b" ]; then pass cg_vg_stderr_thread_segv; else fail cg_vg_stderr_thread_segv "$(diff <(echo "$a") <(echo "$b") | head -6 | tr '\n' '|')"; fi
+fi
+if ! grep -q '^qemu: ' "$T/pre.err" && grep -q "^==[0-9]*== Command: $FIX/cg_loops segv\$" "$T/pre.err" &&
+	[ "$(sed -n 1p "$T/pre.err" | sed 's/^==[0-9]*== //')" = "sonde cachegrind, a cache and branch-prediction profiler" ]; then
+	pass cg_preamble
+else
+	fail cg_preamble "$(first_lines "$T/pre.err" 5)"
+fi
+
 # threads: both workers counted; exit_group from a worker still writes
 "$SONDE" cachegrind -q --cachegrind-out-file="$T/t.out" "$FIX/cg_threads" >/dev/null 2>"$T/t.err"
 rc=$?
