@@ -85,7 +85,7 @@ void cg_fatal_note(int sig, const struct vcpu *v, int64_t guest_base)
 	if (!v || !v->cur)
 		return;
 	const struct tb_info *tb = v->cur->tb;
-	const struct insn_info *p = v->pend.insn;
+	const struct insn_info *p = vcpu_last_access(v);
 	uint64_t at = tb->vaddr;
 	if (p && p->tb == tb)
 		at = p->idx + 1u < tb->n ? tb->insn[p->idx + 1].addr : p->addr;

@@ -42,6 +42,8 @@ static volatile int stopping;
 static uint32_t i1_line_bits;
 static __thread struct vcpu *self; /* this thread's, for its fatal signal */
 
+static void drain(struct vcpu *v);
+
 static inline struct vcpu *vcpu_get(unsigned i)
 {
 	return chunks[i / CHUNK][i % CHUNK];
@@ -71,6 +73,8 @@ static void vcpu_init(qemu_plugin_id_t id, unsigned idx)
 		if (!nv || !r)
 			fatal("out of memory");
 		retired = r;
+		if (v->n_mrefs) /* the dead thread's last references, its own */
+			drain(v);
 		*nv = *v;
 		if (!vcpu_tables(nv))
 			fatal("out of memory");
@@ -149,6 +153,59 @@ static inline void meminfo(qemu_plugin_meminfo_t info, unsigned *shift, bool *st
 		packed_ok = 1;
 }
 
+/* One load or store, counted and simulated: the pieces qemu splits a
+ * wide access or a read-modify-write into are merged first. */
+static void data_ref(struct vcpu *v, const struct memref *r)
+{
+	struct pending *p = &v->pend;
+	if (p->insn == r->insn) {
+		/* the next piece of a wide access */
+		if (r->store == p->store && r->addr == p->addr + p->size) {
+			p->size += r->size;
+			return;
+		}
+		/* a read-modify-write's store: cachegrind counts one read */
+		if (r->store && !p->store && r->addr == p->addr + p->wdone && p->wdone + r->size <= p->size) {
+			p->wdone += r->size;
+			return;
+		}
+	}
+	if (p->insn)
+		flush_pending(v);
+	p->insn = r->insn;
+	p->addr = r->addr;
+	p->size = r->size;
+	p->wdone = 0;
+	p->store = r->store;
+	p->ctr = r->ctr;
+}
+
+/* A block's start: the previous block's last access is complete; its
+ * fetches go to I1. */
+static void block_ref(struct vcpu *v, struct blk *b)
+{
+	if (v->pend.insn)
+		flush_pending(v);
+	const struct tb_info *tb = b->tb;
+	for (uint32_t i = 0; i < tb->n_fetch; i++) {
+		const struct fetch *f = &tb->fetch[i];
+		l1_ref(v, &v->i1, f->addr, f->size, &b->ic[f->idx].c[CGR_I1MR]);
+	}
+}
+
+/* The references queued since the last time, simulated in order. */
+static void drain(struct vcpu *v)
+{
+	const struct memref *r = v->mrefs;
+	for (uint32_t i = 0, n = v->n_mrefs; i < n; i++) {
+		if (r[i].insn)
+			data_ref(v, &r[i]);
+		else
+			block_ref(v, r[i].blk);
+	}
+	v->n_mrefs = 0;
+}
+
 static void mem_access(unsigned vi, qemu_plugin_meminfo_t info, uint64_t vaddr, void *ud)
 {
 	static uint64_t scratch[CGR_N];
@@ -156,35 +213,21 @@ static void mem_access(unsigned vi, qemu_plugin_meminfo_t info, uint64_t vaddr, 
 	if (stopping)
 		return;
 	struct vcpu *v = vcpu_get(vi);
-	struct pending *p = &v->pend;
 	unsigned shift;
 	bool store;
 	meminfo(info, &shift, &store);
-	uint32_t size = 1u << shift;
 	if (in->stack_slot && store == (in->tb->end != END_RET))
 		v->end_sp = vaddr; /* a call's push, a return's pop */
 	if (!cg_cfg.cache)
 		return;
-	if (p->insn == in) {
-		/* the next piece of a wide access */
-		if (store == p->store && vaddr == p->addr + p->size) {
-			p->size += size;
-			return;
-		}
-		/* a read-modify-write's store: cachegrind counts one read */
-		if (store && !p->store && vaddr == p->addr + p->wdone && p->wdone + size <= p->size) {
-			p->wdone += size;
-			return;
-		}
-	}
-	if (p->insn)
-		flush_pending(v);
-	p->insn = in;
-	p->addr = vaddr;
-	p->size = size;
-	p->wdone = 0;
-	p->store = store;
-	p->ctr = v->cur && v->cur->tb == in->tb ? v->cur->ic[in->idx].c : scratch;
+	struct memref *r = &v->mrefs[v->n_mrefs++];
+	r->insn = in;
+	r->ctr = v->cur && v->cur->tb == in->tb ? v->cur->ic[in->idx].c : scratch;
+	r->addr = vaddr;
+	r->size = 1u << shift;
+	r->store = store;
+	if (v->n_mrefs == MEMREFS)
+		drain(v);
 }
 
 /* Frames at or below a stack slot now written again are dead (a longjmp
@@ -284,8 +327,6 @@ static void tb_exec(unsigned vi, void *ud)
 		v->tid = (int)syscall(SYS_gettid);
 		self = v;
 	}
-	if (v->pend.insn)
-		flush_pending(v);
 	if (v->cur)
 		resolve_end(v, v->cur, tb->vaddr);
 	v->end_sp = 0;
@@ -305,10 +346,11 @@ static void tb_exec(unsigned vi, void *ud)
 	v->pend_end = tb->end;
 	if (!cg_cfg.cache)
 		return;
-	for (uint32_t i = 0; i < tb->n_fetch; i++) {
-		const struct fetch *f = &tb->fetch[i];
-		l1_ref(v, &v->i1, f->addr, f->size, &b->ic[f->idx].c[CGR_I1MR]);
-	}
+	struct memref *r = &v->mrefs[v->n_mrefs++];
+	r->insn = NULL;
+	r->blk = b;
+	if (v->n_mrefs == MEMREFS)
+		drain(v);
 }
 
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *qtb)
@@ -376,6 +418,8 @@ static void dump_now(bool final)
 		fatal("out of memory");
 	for (unsigned i = 0; i < n; i++) {
 		all[i] = i >= n_vcpus ? retired[i - n_vcpus] : chunks[i / CHUNK] ? chunks[i / CHUNK][i % CHUNK] : NULL;
+		if (all[i] && all[i]->n_mrefs)
+			drain(all[i]);
 		if (all[i] && all[i]->pend.insn)
 			flush_pending(all[i]);
 		if (all[i] && all[i]->n_refs)

@@ -77,6 +77,25 @@ struct pending {
 	bool store;
 };
 
+/* A load, store or block start not yet simulated. The callbacks only
+ * append these; they are simulated MEMREFS at a time, so the guest's own
+ * loads that miss the host's caches overlap with the next ones rather
+ * than wait behind the simulation (measured: this was most of the time
+ * on memory-bound code). A block start (insn NULL) carries its fetches,
+ * kept in order with the data references (LL sees both, in order), and
+ * ends a pending access's pieces. */
+struct memref {
+	const struct insn_info *insn; /* NULL: the start of blk */
+	union {
+		uint64_t *ctr; /* the instruction's counters */
+		struct blk *blk;
+	};
+	uint64_t addr;
+	uint32_t size;
+	bool store;
+};
+#define MEMREFS 512
+
 /* An L1 miss waiting for LL. I1 and D1 are simulated at once (each sees
  * only its own references), LL's references in batches, in their order,
  * so that the host fetches the tags of the sets ahead while the current
@@ -100,6 +119,8 @@ struct vcpu {
 	uint32_t n_refs;
 	struct branchpred *bp;
 	struct pending pend;
+	struct memref *mrefs;
+	uint32_t n_mrefs;
 	struct blk *cur, *prev;
 	uint8_t pend_end; /* how the previous block ended */
 	/* the stack slot its call wrote or its return read (seen by the
@@ -116,6 +137,13 @@ struct vcpu {
 	struct blk **blk_tab;
 	uint32_t n_blks, blk_tab_cap;
 };
+
+/* The instruction of the thread's last load or store seen, NULL when its
+ * current block has none yet. */
+static inline const struct insn_info *vcpu_last_access(const struct vcpu *v)
+{
+	return v->n_mrefs ? v->mrefs[v->n_mrefs - 1].insn : v->pend.insn;
+}
 
 struct cg_config {
 	struct cache_geom i1, d1, ll;

@@ -23,6 +23,8 @@ bool vcpu_setup(struct vcpu *v)
 		return false;
 	if (cg_cfg.cache && !(v->refs = malloc(SIMREFS * sizeof(*v->refs))))
 		return false;
+	if (cg_cfg.cache && !(v->mrefs = malloc(MEMREFS * sizeof(*v->mrefs))))
+		return false;
 	return vcpu_tables(v);
 }
 
@@ -144,5 +146,5 @@ void vcpu_reset_counts(struct vcpu *v)
 		}
 	}
 	v->pend.insn = NULL;
-	v->n_refs = 0; /* the parent's, simulated by the parent */
+	v->n_refs = v->n_mrefs = 0; /* the parent's, simulated by the parent */
 }
