@@ -85,9 +85,40 @@ void cg_maps_note(uint64_t vaddr, int64_t guest_base)
 	pthread_mutex_unlock(&maps_lock);
 }
 
+static char guest_name[16], *guest_cmd;
+
+/* qemu runs as qemu-x86_64 [OPTIONS] -0 ARGV0 PATH ARGS (cg_run.c,
+ * cg_exec.c): the thread name the kernel would give PATH (its base name,
+ * 15 bytes) and valgrind's cmd: line (PATH ARGS). */
+void cg_guest_cmd(void)
+{
+	static char buf[65536];
+	FILE *f = fopen("/proc/self/cmdline", "re");
+	if (!f)
+		return;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *at = buf, *end = buf + n;
+	while (at < end && strcmp(at, "-0"))
+		at += strlen(at) + 1;
+	if (at >= end)
+		return;
+	at += strlen(at) + 1;
+	at += at < end ? strlen(at) + 1 : 0; /* ARGV0 */
+	if (at >= end)
+		return;
+	const char *slash = strrchr(at, '/');
+	snprintf(guest_name, sizeof(guest_name), "%s", slash ? slash + 1 : at);
+	guest_cmd = at;
+	for (char *c = at; c < end - 1; c++)
+		if (!*c || *c == '\n')
+			*c = ' ';
+}
+
 static void dump_vcpu(FILE *f, unsigned idx, const struct vcpu *v)
 {
-	fprintf(f, "vcpu %u\n", idx);
+	fprintf(f, "vcpu %u %d %s\n", idx, v->tid, v->name[0] ? v->name : guest_name);
 	for (uint32_t i = 1; i < v->n_nodes; i++)
 		fprintf(f, "node %u %u %" PRIx64 "\n", i, v->nodes[i].parent, v->nodes[i].entry);
 	for (uint32_t t = 0; t < v->blk_tab_cap; t++) {
@@ -119,6 +150,8 @@ void cg_dump(struct vcpu *const *vcpus, unsigned n)
 	setvbuf(f, buf, _IOFBF, sizeof(buf));
 	fprintf(f, "%s\npid %d\nsim %d %d\nguest_base %" PRIx64 "\n", CG_RAW_MAGIC, (int)getpid(), cg_cfg.cache,
 		cg_cfg.branch, (uint64_t)base);
+	if (cg_cfg.execd && guest_cmd)
+		fprintf(f, "cmd %s\n", guest_cmd);
 	pthread_mutex_lock(&maps_lock);
 	for (unsigned i = 0; i < n_maps; i++)
 		fprintf(f, "map %" PRIx64 " %" PRIx64 " %" PRIx64 " %s\n", maps[i].start, maps[i].end, maps[i].offset,
@@ -127,6 +160,13 @@ void cg_dump(struct vcpu *const *vcpus, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		if (vcpus[i])
 			dump_vcpu(f, i, vcpus[i]);
+	if (cg_fatal.sig) {
+		fprintf(f, "fatal %d %d %d %" PRIx64 "\n", cg_fatal.sig, cg_fatal.has_info, cg_fatal.code, cg_fatal.addr);
+		fputs("fatal_ip", f);
+		for (unsigned i = 0; i < cg_fatal.n_ip; i++)
+			fprintf(f, " %" PRIx64, cg_fatal.ip[i]);
+		fputc('\n', f);
+	}
 	fputs("end\n", f);
 	if (fclose(f) != 0 || rename(tmp, path) != 0)
 		fprintf(stderr, "sonde cachegrind engine: cannot write %s\n", path);

@@ -46,11 +46,12 @@ bool cg_follow_exec(uint64_t path_addr, uint64_t argv_addr, uint64_t envp_addr, 
 	qemu[ql] = 0;
 	size_t na = count(gargv), ne = count(genv);
 	char **av = calloc(na + 10, sizeof(*av)), **ev = calloc(ne + 2, sizeof(*ev));
-	char *plugin = malloc(strlen(self.dli_fname) + strlen(cg_cfg.args) + 2);
+	char *plugin = malloc(strlen(self.dli_fname) + strlen(cg_cfg.args) + 10);
 	char *preload = malloc(strlen(self.dli_fname) + 12);
 	if (!av || !ev || !plugin || !preload)
 		goto fail;
-	sprintf(plugin, "%s,%s", self.dli_fname, cg_cfg.args);
+	/* execd: its dump carries its own command line */
+	sprintf(plugin, "%s,%s,execd=1", self.dli_fname, cg_cfg.args);
 	sprintf(preload, "LD_PRELOAD=%s", self.dli_fname);
 	const char *guest_preload = NULL;
 	size_t e = 0;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -29,12 +30,19 @@ struct cg_config cg_cfg;
 #define MAX_CHUNKS 4096
 static struct vcpu **chunks[MAX_CHUNKS];
 static unsigned n_vcpus;
+/* the vCPUs of dead threads whose index a new thread took: their counts
+ * stay theirs (per-thread totals), the caches go on with the new thread */
+static struct vcpu **retired;
+static unsigned n_retired;
 static pthread_mutex_t vcpu_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t guest_base = INT64_MIN;
 /* set while the dump is written: other threads still running (a guest
  * dying of a signal) leave their tables alone meanwhile */
 static volatile int stopping;
 static uint32_t i1_line_bits;
+static __thread struct vcpu *self; /* this thread's, for its fatal signal */
+
+static void drain(struct vcpu *v);
 
 static inline struct vcpu *vcpu_get(unsigned i)
 {
@@ -60,6 +68,19 @@ static void vcpu_init(qemu_plugin_id_t id, unsigned idx)
 		if (!(v = malloc(sizeof(*v))) || !vcpu_setup(v))
 			fatal("out of memory");
 		chunks[idx / CHUNK][idx % CHUNK] = v;
+	} else if (v->tid) {
+		struct vcpu *nv = malloc(sizeof(*nv)), **r = realloc(retired, (n_retired + 1) * sizeof(*r));
+		if (!nv || !r)
+			fatal("out of memory");
+		retired = r;
+		if (v->n_mrefs) /* the dead thread's last references, its own */
+			drain(v);
+		*nv = *v;
+		if (!vcpu_tables(nv))
+			fatal("out of memory");
+		v->n_refs = 0; /* queued LL references now nv's to run */
+		retired[n_retired++] = v;
+		chunks[idx / CHUNK][idx % CHUNK] = v = nv;
 	}
 	v->depth = 0;
 	v->node = 0;
@@ -132,6 +153,59 @@ static inline void meminfo(qemu_plugin_meminfo_t info, unsigned *shift, bool *st
 		packed_ok = 1;
 }
 
+/* One load or store, counted and simulated: the pieces qemu splits a
+ * wide access or a read-modify-write into are merged first. */
+static void data_ref(struct vcpu *v, const struct memref *r)
+{
+	struct pending *p = &v->pend;
+	if (p->insn == r->insn) {
+		/* the next piece of a wide access */
+		if (r->store == p->store && r->addr == p->addr + p->size) {
+			p->size += r->size;
+			return;
+		}
+		/* a read-modify-write's store: cachegrind counts one read */
+		if (r->store && !p->store && r->addr == p->addr + p->wdone && p->wdone + r->size <= p->size) {
+			p->wdone += r->size;
+			return;
+		}
+	}
+	if (p->insn)
+		flush_pending(v);
+	p->insn = r->insn;
+	p->addr = r->addr;
+	p->size = r->size;
+	p->wdone = 0;
+	p->store = r->store;
+	p->ctr = r->ctr;
+}
+
+/* A block's start: the previous block's last access is complete; its
+ * fetches go to I1. */
+static void block_ref(struct vcpu *v, struct blk *b)
+{
+	if (v->pend.insn)
+		flush_pending(v);
+	const struct tb_info *tb = b->tb;
+	for (uint32_t i = 0; i < tb->n_fetch; i++) {
+		const struct fetch *f = &tb->fetch[i];
+		l1_ref(v, &v->i1, f->addr, f->size, &b->ic[f->idx].c[CGR_I1MR]);
+	}
+}
+
+/* The references queued since the last time, simulated in order. */
+static void drain(struct vcpu *v)
+{
+	const struct memref *r = v->mrefs;
+	for (uint32_t i = 0, n = v->n_mrefs; i < n; i++) {
+		if (r[i].insn)
+			data_ref(v, &r[i]);
+		else
+			block_ref(v, r[i].blk);
+	}
+	v->n_mrefs = 0;
+}
+
 static void mem_access(unsigned vi, qemu_plugin_meminfo_t info, uint64_t vaddr, void *ud)
 {
 	static uint64_t scratch[CGR_N];
@@ -139,35 +213,21 @@ static void mem_access(unsigned vi, qemu_plugin_meminfo_t info, uint64_t vaddr, 
 	if (stopping)
 		return;
 	struct vcpu *v = vcpu_get(vi);
-	struct pending *p = &v->pend;
 	unsigned shift;
 	bool store;
 	meminfo(info, &shift, &store);
-	uint32_t size = 1u << shift;
 	if (in->stack_slot && store == (in->tb->end != END_RET))
 		v->end_sp = vaddr; /* a call's push, a return's pop */
 	if (!cg_cfg.cache)
 		return;
-	if (p->insn == in) {
-		/* the next piece of a wide access */
-		if (store == p->store && vaddr == p->addr + p->size) {
-			p->size += size;
-			return;
-		}
-		/* a read-modify-write's store: cachegrind counts one read */
-		if (store && !p->store && vaddr == p->addr + p->wdone && p->wdone + size <= p->size) {
-			p->wdone += size;
-			return;
-		}
-	}
-	if (p->insn)
-		flush_pending(v);
-	p->insn = in;
-	p->addr = vaddr;
-	p->size = size;
-	p->wdone = 0;
-	p->store = store;
-	p->ctr = v->cur && v->cur->tb == in->tb ? v->cur->ic[in->idx].c : scratch;
+	struct memref *r = &v->mrefs[v->n_mrefs++];
+	r->insn = in;
+	r->ctr = v->cur && v->cur->tb == in->tb ? v->cur->ic[in->idx].c : scratch;
+	r->addr = vaddr;
+	r->size = 1u << shift;
+	r->store = store;
+	if (v->n_mrefs == MEMREFS)
+		drain(v);
 }
 
 /* Frames at or below a stack slot now written again are dead (a longjmp
@@ -263,8 +323,10 @@ static void tb_exec(unsigned vi, void *ud)
 	if (stopping)
 		return;
 	struct vcpu *v = vcpu_get(vi);
-	if (v->pend.insn)
-		flush_pending(v);
+	if (__builtin_expect(!v->tid, 0)) {
+		v->tid = (int)syscall(SYS_gettid);
+		self = v;
+	}
 	if (v->cur)
 		resolve_end(v, v->cur, tb->vaddr);
 	v->end_sp = 0;
@@ -284,10 +346,11 @@ static void tb_exec(unsigned vi, void *ud)
 	v->pend_end = tb->end;
 	if (!cg_cfg.cache)
 		return;
-	for (uint32_t i = 0; i < tb->n_fetch; i++) {
-		const struct fetch *f = &tb->fetch[i];
-		l1_ref(v, &v->i1, f->addr, f->size, &b->ic[f->idx].c[CGR_I1MR]);
-	}
+	struct memref *r = &v->mrefs[v->n_mrefs++];
+	r->insn = NULL;
+	r->blk = b;
+	if (v->n_mrefs == MEMREFS)
+		drain(v);
 }
 
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *qtb)
@@ -349,12 +412,14 @@ static void dump_now(bool final)
 	}
 	dumped = final;
 	stopping = 1;
-	unsigned n = n_vcpus;
+	unsigned n = n_vcpus + n_retired;
 	struct vcpu **all = calloc(n ? n : 1, sizeof(*all));
 	if (!all)
 		fatal("out of memory");
 	for (unsigned i = 0; i < n; i++) {
-		all[i] = chunks[i / CHUNK] ? chunks[i / CHUNK][i % CHUNK] : NULL;
+		all[i] = i >= n_vcpus ? retired[i - n_vcpus] : chunks[i / CHUNK] ? chunks[i / CHUNK][i % CHUNK] : NULL;
+		if (all[i] && all[i]->n_mrefs)
+			drain(all[i]);
 		if (all[i] && all[i]->pend.insn)
 			flush_pending(all[i]);
 		if (all[i] && all[i]->n_refs)
@@ -379,7 +444,13 @@ static void at_exit(qemu_plugin_id_t id, void *ud)
 static void on_syscall(qemu_plugin_id_t id, unsigned vcpu, int64_t num, uint64_t a1, uint64_t a2, uint64_t a3,
 		       uint64_t a4, uint64_t a5, uint64_t a6, uint64_t a7, uint64_t a8)
 {
-	(void)id, (void)vcpu, (void)a4, (void)a5, (void)a6, (void)a7, (void)a8;
+	(void)id, (void)a3, (void)a4, (void)a5, (void)a6, (void)a7, (void)a8;
+	if (num == SYS_prctl && a1 == PR_SET_NAME && guest_base == 0 && a2) {
+		struct vcpu *v = vcpu_get(vcpu);
+		strncpy(v->name, (const char *)(uintptr_t)a2, sizeof(v->name) - 1);
+		v->name[sizeof(v->name) - 1] = 0;
+		return;
+	}
 	if (num != SYS_execve)
 		return;
 	dump_now(false);
@@ -395,19 +466,28 @@ QEMU_PLUGIN_EXPORT int kill(pid_t pid, int sig)
 {
 	bool fatal = sig != SIGSTOP && sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU && sig != SIGCONT &&
 		     sig != SIGCHLD && sig != SIGWINCH && sig != SIGURG && sig != 0;
-	if (installed && fatal && pid == getpid())
+	if (installed && fatal && pid == getpid()) {
+		pthread_mutex_lock(&vcpu_lock);
+		if (!dumped && !cg_fatal.sig)
+			cg_fatal_note(sig, self, guest_base);
+		pthread_mutex_unlock(&vcpu_lock);
 		dump_now(true);
+	}
 	return (int)syscall(SYS_kill, pid, sig);
 }
 
-/* fork: the child counts from zero into its own dump */
+/* fork: the child counts from zero into its own dump, its one thread
+ * known by its new tid at its next block */
 static void after_fork_child(void)
 {
 	for (unsigned i = 0; i < n_vcpus; i++) {
 		struct vcpu *v = chunks[i / CHUNK] ? chunks[i / CHUNK][i % CHUNK] : NULL;
-		if (v)
+		if (v) {
 			vcpu_reset_counts(v);
+			v->tid = 0;
+		}
 	}
+	n_retired = 0;
 }
 
 static bool parse_geom(const char *s, struct cache_geom *g)
@@ -439,6 +519,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 			cg_cfg.branch = a[7] == '1';
 		else if (!strncmp(a, "follow=", 7))
 			cg_cfg.follow = a[7] == '1';
+		else if (!strncmp(a, "execd=", 6))
+			cg_cfg.execd = a[6] == '1';
 		else if (!strncmp(a, "i1=", 3))
 			ok = parse_geom(a + 3, &cg_cfg.i1);
 		else if (!strncmp(a, "d1=", 3))
@@ -463,6 +545,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	for (int i = 0; i < argc; i++)
 		sprintf(args + strlen(args), "%s%s", i ? "," : "", argv[i]);
 	cg_cfg.args = args;
+	cg_guest_cmd();
 	pthread_atfork(NULL, NULL, after_fork_child);
 	installed = true;
 	qemu_plugin_register_vcpu_init_cb(id, vcpu_init);

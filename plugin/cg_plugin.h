@@ -77,6 +77,25 @@ struct pending {
 	bool store;
 };
 
+/* A load, store or block start not yet simulated. The callbacks only
+ * append these; they are simulated MEMREFS at a time, so the guest's own
+ * loads that miss the host's caches overlap with the next ones rather
+ * than wait behind the simulation (measured: this was most of the time
+ * on memory-bound code). A block start (insn NULL) carries its fetches,
+ * kept in order with the data references (LL sees both, in order), and
+ * ends a pending access's pieces. */
+struct memref {
+	const struct insn_info *insn; /* NULL: the start of blk */
+	union {
+		uint64_t *ctr; /* the instruction's counters */
+		struct blk *blk;
+	};
+	uint64_t addr;
+	uint32_t size;
+	bool store;
+};
+#define MEMREFS 512
+
 /* An L1 miss waiting for LL. I1 and D1 are simulated at once (each sees
  * only its own references), LL's references in batches, in their order,
  * so that the host fetches the tags of the sets ahead while the current
@@ -90,11 +109,18 @@ struct simref {
 #define SIMREFS 256
 
 struct vcpu {
+	/* the guest thread (its tid, taken at its first block: qemu creates
+	 * a vCPU from the thread that calls clone) and the name it gave
+	 * itself with prctl(PR_SET_NAME), "" when none */
+	int tid;
+	char name[16];
 	struct cache i1, d1, ll;
 	struct simref *refs;
 	uint32_t n_refs;
 	struct branchpred *bp;
 	struct pending pend;
+	struct memref *mrefs;
+	uint32_t n_mrefs;
 	struct blk *cur, *prev;
 	uint8_t pend_end; /* how the previous block ended */
 	/* the stack slot its call wrote or its return read (seen by the
@@ -112,9 +138,16 @@ struct vcpu {
 	uint32_t n_blks, blk_tab_cap;
 };
 
+/* The instruction of the thread's last load or store seen, NULL when its
+ * current block has none yet. */
+static inline const struct insn_info *vcpu_last_access(const struct vcpu *v)
+{
+	return v->n_mrefs ? v->mrefs[v->n_mrefs - 1].insn : v->pend.insn;
+}
+
 struct cg_config {
 	struct cache_geom i1, d1, ll;
-	bool cache, branch, follow;
+	bool cache, branch, follow, execd;
 	const char *out;  /* dump path prefix: OUT.PID */
 	const char *args; /* the plugin's arguments, comma-separated */
 };
@@ -127,6 +160,7 @@ uint8_t cg_decode_end(const uint8_t *bytes, unsigned len, uint64_t addr, uint64_
 
 /* cg_table.c */
 bool vcpu_setup(struct vcpu *v);
+bool vcpu_tables(struct vcpu *v);
 struct blk *vcpu_blk(struct vcpu *v, uint32_t node, const struct tb_info *tb);
 uint32_t vcpu_child(struct vcpu *v, uint32_t parent, uint64_t entry);
 void vcpu_reset_counts(struct vcpu *v);
@@ -135,8 +169,22 @@ void vcpu_reset_counts(struct vcpu *v);
  * returns only when it could not (the exec then goes on as it was). */
 bool cg_follow_exec(uint64_t path, uint64_t argv, uint64_t envp, int64_t guest_base);
 
+/* cg_fatal.c: the fatal signal the guest died of, for the dump */
+#define CG_FATAL_IPS 64
+struct cg_fatal {
+	int sig, code;
+	bool has_info; /* code and addr: the kernel's siginfo */
+	uint64_t addr;
+	uint64_t ip[CG_FATAL_IPS]; /* where, then its callers */
+	unsigned n_ip;
+};
+extern struct cg_fatal cg_fatal;
+void cg_fatal_note(int sig, const struct vcpu *v, int64_t guest_base);
+
 /* cg_dump.c */
 void cg_maps_note(uint64_t vaddr, int64_t guest_base);
 void cg_dump(struct vcpu *const *vcpus, unsigned n);
+/* the guest's own command line and name, from qemu's (-0 ARGV0 PATH ARGS) */
+void cg_guest_cmd(void);
 
 #endif

@@ -23,6 +23,19 @@ bool vcpu_setup(struct vcpu *v)
 		return false;
 	if (cg_cfg.cache && !(v->refs = malloc(SIMREFS * sizeof(*v->refs))))
 		return false;
+	if (cg_cfg.cache && !(v->mrefs = malloc(MEMREFS * sizeof(*v->mrefs))))
+		return false;
+	return vcpu_tables(v);
+}
+
+/* Empty call-stack and block tables (the caches and predictor kept). */
+bool vcpu_tables(struct vcpu *v)
+{
+	v->tid = 0;
+	v->name[0] = 0;
+	v->cur = v->prev = NULL;
+	v->depth = v->node = v->overflow = 0;
+	v->n_blks = 0;
 	v->cap = 256;
 	v->nodes_cap = 256;
 	v->node_tab_cap = 1024;
@@ -133,5 +146,5 @@ void vcpu_reset_counts(struct vcpu *v)
 		}
 	}
 	v->pend.insn = NULL;
-	v->n_refs = 0; /* the parent's, simulated by the parent */
+	v->n_refs = v->n_mrefs = 0; /* the parent's, simulated by the parent */
 }

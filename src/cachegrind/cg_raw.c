@@ -16,6 +16,7 @@
 struct rmap {
 	uint64_t start, end, offset;
 	int module;
+	uint32_t path; /* in data.strs */
 };
 
 /* one (file, function, line) of the output */
@@ -131,12 +132,18 @@ static uint32_t stack_for(struct loader *l, uint32_t node, uint32_t fn)
 	for (uint32_t at = node; at && n < 512; at = l->node_parent.v[at])
 		chain[n++] = entry_name(l, l->node_entry.v[at]);
 	const struct interner *s = &l->r->data.strs;
+	struct cg_raw *r = l->r;
 	sb_reset(&l->sb);
+	if (r->threads.n) { /* the thread frame, as cg_stacks.h spells it */
+		const struct cg_thread *t = &r->threads.v[r->threads.n - 1];
+		for (const char *c = t->comm; *c; c++)
+			sb_addc(&l->sb, *c == ' ' ? '_' : *c == ';' ? ':' : *c);
+		sb_addf(&l->sb, "-%d/%d;", r->pid, t->tid);
+	}
 	for (uint32_t i = n; i > 0; i--)
 		sb_addf(&l->sb, "%s%s", i == n ? "" : ";", interned(s, chain[i - 1]));
 	if (!n || chain[0] != fn)
 		sb_addf(&l->sb, "%s%s", n ? ";" : "", interned(s, fn));
-	struct cg_raw *r = l->r;
 	uint32_t name = intern(&r->stacks, l->sb.buf);
 	if (name == r->stack_costs.n) {
 		struct cg_stack st = { name, { 0 } };
@@ -227,12 +234,16 @@ static int parse_line(struct loader *l, struct parse *ps, char *line, const char
 		uint32_t si = stack_for(l, ps->blk_node, l->aggs.v[gi].fn);
 		struct agg *g = &l->aggs.v[gi];
 		struct cg_stack *st = &r->stack_costs.v[si];
+		static uint64_t no_thread[CG_MAX_EVENTS]; /* an old dump's */
+		uint64_t *th = r->threads.n ? r->threads.v[r->threads.n - 1].c : no_thread;
 		g->c[0] += ps->blk_exec;
 		st->c[0] += ps->blk_exec;
+		th[0] += ps->blk_exec;
 		for (int k = 0; k < CGR_N; k++)
 			if (l->col[k] >= 0) {
 				g->c[l->col[k]] += v[k];
 				st->c[l->col[k]] += v[k];
+				th[l->col[k]] += v[k];
 			}
 		return 0;
 	}
@@ -250,8 +261,13 @@ static int parse_line(struct loader *l, struct parse *ps, char *line, const char
 		vec_push(&l->node_parent, (uint32_t)b);
 		vec_push(&l->node_entry, c);
 	} else if (!strncmp(line, "vcpu ", 5)) {
+		int tid;
 		if (!ps->sim)
 			return -1;
+		if (sscanf(line, "vcpu %llu %d %n", &a, &tid, &pos) == 2 && pos) {
+			struct cg_thread t = { tid, xstrdup(line + pos), { 0 } };
+			vec_push(&r->threads, t);
+		}
 		l->node_parent.n = l->node_entry.n = 0;
 		vec_push(&l->node_parent, 0);
 		vec_push(&l->node_entry, 0);
@@ -259,7 +275,7 @@ static int parse_line(struct loader *l, struct parse *ps, char *line, const char
 	} else if (!strncmp(line, "map ", 4)) {
 		if (sscanf(line, "map %llx %llx %llx %n", &a, &b, &c, &pos) != 3 || !pos || a >= b)
 			return -1;
-		struct rmap m = { a, b, c, symbolizer_module(l->sym, line + pos, NULL, 0) };
+		struct rmap m = { a, b, c, symbolizer_module(l->sym, line + pos, NULL, 0), intern(&r->data.strs, line + pos) };
 		vec_push(&l->maps, m);
 	} else if (!strncmp(line, "sim ", 4)) {
 		if (sscanf(line, "sim %d %d", &x, &y) != 2)
@@ -268,6 +284,26 @@ static int parse_line(struct loader *l, struct parse *ps, char *line, const char
 		r->branch = y == 1;
 		ps->sim = true;
 		set_events(l);
+	} else if (!strncmp(line, "fatal ", 6)) {
+		int info;
+		if (sscanf(line, "fatal %d %d %d %llx", &r->death.sig, &info, &r->death.code, &a) != 4)
+			return -1;
+		r->death.has_info = info == 1;
+		r->death.addr = a;
+	} else if (!strncmp(line, "fatal_ip", 8)) {
+		for (char *at = line + 8, *end; *at; at = end) {
+			struct cg_frame fr = { .ip = strtoull(at, &end, 16) };
+			if (end == at)
+				break;
+			const struct rmap *m = map_of(l, fr.ip);
+			fr.object = m ? m->path : l->unknown;
+			resolve(l, fr.ip, &fr.fn, &fr.file, &fr.line);
+			fr.known = fr.fn != l->unknown;
+			vec_push(&r->death.frames, fr);
+		}
+	} else if (!strncmp(line, "cmd ", 4)) {
+		free(r->exec_cmd);
+		r->exec_cmd = xstrdup(line + 4);
 	} else if (!strncmp(line, "pid ", 4)) {
 		if (sscanf(line, "pid %d", &r->pid) != 1)
 			return -1;
@@ -345,5 +381,10 @@ void cg_raw_free(struct cg_raw *r)
 	interner_free(&d->strs);
 	interner_free(&r->stacks);
 	vec_free(&r->stack_costs);
+	for (size_t i = 0; i < r->threads.n; i++)
+		free(r->threads.v[i].comm);
+	vec_free(&r->threads);
+	free(r->exec_cmd);
+	vec_free(&r->death.frames);
 	memset(r, 0, sizeof(*r));
 }

@@ -4,6 +4,7 @@
 #include "cachegrind/cg_run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cachegrind/cg_vgtext.h"
 #include "util/die.h"
 #include "util/path_search.h"
 #include "util/vec.h"
@@ -41,15 +43,27 @@ int cg_run(const struct cg_run_opts *o, char **argv, int *pid)
 		vec_push(&av, argv[i]);
 	vec_push(&av, NULL);
 	fflush(NULL);
+	/* the child waits for the preamble, printed before the program runs */
+	int go[2];
+	if (pipe2(go, O_CLOEXEC) < 0)
+		die("pipe: %s", strerror(errno));
 	pid_t child = fork();
 	if (child < 0)
 		die("fork: %s", strerror(errno));
 	if (child == 0) {
+		char c;
+		close(go[1]);
+		while (read(go[0], &c, 1) < 0 && errno == EINTR)
+			;
 		setenv("LD_PRELOAD", o->plugin, 1);
 		execv(o->qemu, av.v);
 		fprintf(stderr, "%s: cannot run %s: %s\n", sonde_progname, o->qemu, strerror(errno));
 		_exit(127);
 	}
+	close(go[0]);
+	if (o->preamble)
+		cg_print_preamble(stderr, (int)child, argv);
+	close(go[1]);
 	for (const char *l = o->warn; l && *l;) {
 		size_t len = strcspn(l, "\n");
 		fprintf(stderr, "--%d-- %.*s\n", (int)child, (int)len, l);

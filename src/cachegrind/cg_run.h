@@ -13,6 +13,7 @@ struct cg_run_opts {
 	const char *plugin; /* libsonde-cg.so */
 	const char *dir;    /* where the dumps go: DIR/raw.PID */
 	const char *warn;   /* lines printed as "--PID-- LINE" once it runs */
+	bool preamble;      /* valgrind's preamble (cg_vgtext.h) first */
 };
 
 /* Runs argv (argv[0] found on PATH as execvp would) to its end; returns

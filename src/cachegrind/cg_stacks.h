@@ -3,12 +3,19 @@
  * text:
  *
  *   # sonde stacks: events Ir I1mr ILmr ...
- *   outer;...;leaf 123 4 0 ...          one count per event
+ *   COMM-PID/TID;outer;...;leaf 123 4 0 ...   one count per event
  *
- * Frames are functions named as cachegrind names them (their ELF symbol,
- * "???" when none), outermost first; the counts follow the last space-
- * free fields, so names may hold spaces. profile/stacks_reader.c reads it
- * back as a model with one weight per event. */
+ * The outermost frame is the guest thread, named as sonde's recordings
+ * name a thread root with `--tid` (folded output): its comm (the program's
+ * base name, or what the thread set with prctl(PR_SET_NAME), spaces made
+ * '_' and ';' ':'), '-', the process id, '/', the thread id. The others
+ * are functions named as cachegrind names them (their ELF symbol, "???"
+ * when none), outermost first; the counts follow the last space-free
+ * fields, so names may hold spaces. A thread's lines add up to its
+ * totals (`sonde cachegrind --per-thread=yes`), all lines to the
+ * cachegrind.out's summary. profile/stacks_reader.c reads it back as a
+ * model with one weight per event, each sample's pid, tid and comm from
+ * the thread frame (kept as the stack's root frame too). */
 #ifndef SONDE_CACHEGRIND_CG_STACKS_H
 #define SONDE_CACHEGRIND_CG_STACKS_H
 

@@ -6,12 +6,19 @@
 #include <inttypes.h>
 #include <string.h>
 
-static uint64_t total(const struct cg_data *d, const char *ev)
+#include "cachegrind/cg_raw.h"
+
+static uint64_t total_of(const struct cg_data *d, const uint64_t *c, const char *ev)
 {
 	for (uint32_t i = 0; i < d->n_events; i++)
 		if (!strcmp(d->events[i], ev))
-			return d->summary[i] == CG_NONE ? 0 : d->summary[i];
+			return c[i] == CG_NONE ? 0 : c[i];
 	return 0;
+}
+
+static uint64_t total(const struct cg_data *d, const char *ev)
+{
+	return total_of(d, d->summary, ev);
 }
 
 static bool has(const struct cg_data *d, const char *ev)
@@ -110,5 +117,27 @@ void cg_print_summary(FILE *f, int pid, const struct cg_data *d)
 		row3(f, pid, "Mispredicts:  ", bcm + bim, bcm, bim, w, "cond", "ind");
 		rate3(f, pid, "Mispred rate: ", pct(bcm + bim, bcn + bin, 1, w[0] + 1, a), pct(bcm, bcn, 1, w[1] + 1, b),
 		      pct(bim, bin, 1, w[2] + 1, c), "   ");
+	}
+}
+
+void cg_print_threads(FILE *f, int pid, const struct cg_raw *r)
+{
+	const struct cg_data *d = &r->data;
+	char a[48], b[48], c[48], e[48], g[48];
+	fprintf(f, "==%d== \n", pid);
+	for (size_t i = 0; i < r->threads.n; i++) {
+		const struct cg_thread *t = &r->threads.v[i];
+		uint64_t ir = total_of(d, t->c, "Ir");
+		if (!ir)
+			continue; /* a vCPU that never ran (a fork's other threads) */
+		fprintf(f, "==%d== thread %d (%s): I refs: %s", pid, t->tid, t->comm, commas(ir, 0, a));
+		if (has(d, "Dr")) {
+			uint64_t dr = total_of(d, t->c, "Dr"), dw = total_of(d, t->c, "Dw");
+			uint64_t d1 = total_of(d, t->c, "D1mr") + total_of(d, t->c, "D1mw");
+			uint64_t ll = total_of(d, t->c, "DLmr") + total_of(d, t->c, "DLmw") + total_of(d, t->c, "ILmr");
+			fprintf(f, "  D refs: %s (%s rd + %s wr)  D1 misses: %s  LL misses: %s", commas(dr + dw, 0, b),
+				commas(dr, 0, c), commas(dw, 0, e), commas(d1, 0, g), commas(ll, 0, a));
+		}
+		fputc('\n', f);
 	}
 }

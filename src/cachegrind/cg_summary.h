@@ -8,4 +8,9 @@
 
 void cg_print_summary(FILE *f, int pid, const struct cg_data *d);
 
+struct cg_raw;
+/* --per-thread=yes: a line per guest thread after the summary, its
+ * I refs, D refs, D1 and LL misses (the threads' lines add up to it). */
+void cg_print_threads(FILE *f, int pid, const struct cg_raw *r);
+
 #endif

@@ -16,6 +16,7 @@
 #include "cachegrind/cg_run.h"
 #include "cachegrind/cg_stacks.h"
 #include "cachegrind/cg_summary.h"
+#include "cachegrind/cg_vgtext.h"
 #include "cachegrind/cg_write.h"
 #include "cachesim/cache_detect.h"
 #include "cmd/cg_tools.h"
@@ -39,7 +40,7 @@ static const char cg_intro[] =
 static const char *const yes_no[] = { "no", "yes", NULL };
 
 struct cg_opts {
-	int cache, branch, follow, quiet;
+	int cache, branch, follow, quiet, per_thread;
 	const char *out;
 	struct cache_geom i1, d1, ll;
 	bool has_i1, has_d1, has_ll;
@@ -94,9 +95,11 @@ static char *cmd_line(char **argv)
 	return sb_detach(&sb);
 }
 
-/* One process's dump into its cachegrind.out and .stacks; 0 or 1. */
+/* One process's dump into its cachegrind.out and .stacks; 0 or 1. The
+ * launched one (main) also gets its fatal signal's block and, without
+ * -q, the summary on stderr. */
 static int write_outputs(const char *raw, const struct cg_opts *o, const struct cache_geom *g, char **argv,
-			 bool summary)
+			 bool main_proc)
 {
 	struct cg_raw r;
 	char why[512];
@@ -110,7 +113,7 @@ static int write_outputs(const char *raw, const struct cg_opts *o, const struct 
 		cache_geom_desc(&g[i], d, sizeof(d));
 		vec_push(&r.data.desc, xasprintf("%s cache:         %s", names[i], d));
 	}
-	r.data.cmd = cmd_line(argv);
+	r.data.cmd = r.exec_cmd ? xstrdup(r.exec_cmd) : cmd_line(argv);
 	char *out = expand_out(o->out, r.pid);
 	char *stacks = cg_stacks_path(out);
 	int rc = 0;
@@ -121,8 +124,12 @@ static int write_outputs(const char *raw, const struct cg_opts *o, const struct 
 		error("cannot write '%s': %s", stacks, strerror(errno));
 		rc = 1;
 	}
-	if (summary)
+	if (main_proc)
+		cg_print_fatal(stderr, &r, o->quiet);
+	if (main_proc && !o->quiet)
 		cg_print_summary(stderr, r.pid, &r.data);
+	if (main_proc && !o->quiet && o->per_thread)
+		cg_print_threads(stderr, r.pid, &r);
 	free(out);
 	free(stacks);
 	cg_raw_free(&r);
@@ -139,7 +146,7 @@ static int cg_collect(const char *dir, int pid, const struct cg_opts *o, const s
 		error("the cache simulator wrote no counts for process %d (qemu stopped before its end)", pid);
 		rc = 1;
 	} else {
-		rc = write_outputs(main_raw, o, g, argv, o->quiet == 0);
+		rc = write_outputs(main_raw, o, g, argv, true);
 	}
 	free(main_raw);
 	DIR *d = opendir(dir);
@@ -211,6 +218,8 @@ int cmd_cachegrind(int argc, char **argv, const struct cmd_ctx *ctx)
 			 NULL),
 		OPT_ENUM(0, "trace-children", &o.follow, "yes|no",
 			 "count exec'd programs too (default no: counted up to the exec)", yes_no, NULL),
+		OPT_ENUM(0, "per-thread", &o.per_thread, "yes|no",
+			 "after the summary, each thread's I refs, D refs and misses (default no)", yes_no, NULL),
 		OPT_STRING(0, "cachegrind-out-file", &o.out, "FILE",
 			   "output file (default cachegrind.out.%p; %p: pid, %q{VAR}: $VAR)"),
 		OPT_CALLBACK(0, "I1", &o.i1, "SIZE,ASSOC,LINE", "I1 cache geometry (default: the host's)", geom_cb, NULL),
@@ -250,7 +259,7 @@ int cmd_cachegrind(int argc, char **argv, const struct cmd_ctx *ctx)
 	char *dir = xasprintf("%s/sonde-cg.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		die("cannot create a directory in %s: %s", tmp && *tmp ? tmp : "/tmp", strerror(errno));
-	struct cg_run_opts ro = { o.cache, o.branch, o.follow, g[0], g[1], g[2], qemu, plugin, dir, o.quiet ? "" : warn_text };
+	struct cg_run_opts ro = { o.cache, o.branch, o.follow, g[0], g[1], g[2], qemu, plugin, dir, o.quiet ? "" : warn_text, !o.quiet };
 	int pid = 0;
 	int status = cg_run(&ro, argv, &pid);
 	if (status < 0) {

@@ -63,15 +63,20 @@ static void command_arg(struct strbuf *sb, const char *a)
 	}
 }
 
+void mc_text_command(struct strbuf *sb, char *const *argv, int argc)
+{
+	sb_adds(sb, "Command:");
+	for (int i = 0; i < argc; i++)
+		command_arg(sb, argv[i]);
+}
+
 void mc_text_preamble(struct strbuf *sb, const struct mc_result *r)
 {
 	LINE(sb, r, "%s", mc_preamble[0]);
 	LINE(sb, r, "%s", mc_preamble[1]);
 	LINE(sb, r, "%s", mc_preamble[2]);
 	pre(sb, r, '=');
-	sb_adds(sb, "Command:");
-	for (int i = 0; i < r->argc; i++)
-		command_arg(sb, r->argv[i]);
+	mc_text_command(sb, r->argv, r->argc);
 	if (!r->argc && r->exe)
 		command_arg(sb, r->exe);
 	sb_addc(sb, '\n');
@@ -583,11 +588,16 @@ static bool heap_and_leaks(struct strbuf *sb, const struct mc_result *r, const s
 	return true;
 }
 
-void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
-		    const struct mc_supps *supps, int *last_tid)
+void mc_text_fatal(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o)
 {
 	if (r->signal && fatal_shown(r, o))
 		fatal_signal(sb, r, o);
+}
+
+void mc_text_finish(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o,
+		    const struct mc_supps *supps, int *last_tid)
+{
+	mc_text_fatal(sb, r, o);
 	if (r->cut) /* no verdicts: what was seen, and why no more */
 		cut_summary(sb, r, o);
 	else if (!heap_and_leaks(sb, r, o, last_tid))

@@ -32,6 +32,13 @@ const char *mc_fatal_event(int sig, const struct mc_fatal *f, bool *has_addr);
 /* sonde's three preamble lines (valgrind's name/copyright/version lines). */
 extern const char *const mc_preamble[3];
 
+/* "Command: ARG..." as valgrind escapes the words (no prefix, no newline);
+ * cachegrind's preamble shares it. */
+void mc_text_command(struct strbuf *sb, char *const *argv, int argc);
+/* valgrind's "Process terminating with default action of signal N" block
+ * (its blank line first; nothing when valgrind would print none, as with
+ * -q for a signal sent by a process); cachegrind's report shares it. */
+void mc_text_fatal(struct strbuf *sb, const struct mc_result *r, const struct mc_opts *o);
 /* The preamble: name, version, "Command: ...", then a blank line. */
 void mc_text_preamble(struct strbuf *sb, const struct mc_result *r);
 /* One error as valgrind prints it when it happens (a "Thread N:" line if

@@ -33,6 +33,27 @@ static uint32_t frame_loc(struct profile *p, const char *s, size_t len)
 	return profile_intern_loc(p, &l);
 }
 
+/* A thread frame "COMM-PID/TID" (cg_stacks.h) into the sample's pid,
+ * tid and comm; false when the frame is not one. */
+static bool thread_frame(struct profile *p, const char *s, size_t len, struct prof_sample *smp)
+{
+	size_t i = len, digits = 0;
+	while (i && s[i - 1] >= '0' && s[i - 1] <= '9')
+		i--, digits++;
+	if (!digits || digits > 9 || !i || s[--i] != '/')
+		return false;
+	size_t slash = i;
+	digits = 0;
+	while (i && s[i - 1] >= '0' && s[i - 1] <= '9')
+		i--, digits++;
+	if (!digits || digits > 9 || !i || s[--i] != '-')
+		return false;
+	smp->pid = (uint32_t)strtoul(s + i + 1, NULL, 10);
+	smp->tid = (uint32_t)strtoul(s + slash + 1, NULL, 10);
+	smp->comm = intern_n(&p->strs, s, i);
+	return true;
+}
+
 /* The counts at the end of line (n of them, cut off): false when missing. */
 static bool take_counts(char *line, uint32_t n, int64_t *out)
 {
@@ -90,6 +111,8 @@ struct profile *profile_read_stacks(const char *path, char *why, size_t why_len)
 			continue;
 		}
 		uint32_t node = 0;
+		struct prof_sample smp = { 0 };
+		thread_frame(p, line, strcspn(line, ";"), &smp);
 		for (char *at = line;;) {
 			char *semi = strchr(at, ';');
 			size_t flen = semi ? (size_t)(semi - at) : strlen(at);
@@ -100,7 +123,7 @@ struct profile *profile_read_stacks(const char *path, char *why, size_t why_len)
 		}
 		struct prof_rstack rs = { 0, 0, node, false };
 		vec_push(&p->rstacks, rs);
-		struct prof_sample smp = { .rstack = (uint32_t)p->rstacks.n - 1 };
+		smp.rstack = (uint32_t)p->rstacks.n - 1;
 		profile_add_sample(p, &smp, vals);
 	}
 	free(line);

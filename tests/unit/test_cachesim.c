@@ -309,6 +309,17 @@ static void test_stacks_reader(void)
 	p = write_tmp("main 1\n");
 	CHECK(p && !stacks_sniff(p));
 	unlink(p);
+	/* the thread frame: COMM-PID/TID, the comm may hold '-' */
+	p = write_tmp("# sonde stacks: events Ir\nworker-3-100/104;start_thread;work 9\nmain-1;x 2\n");
+	prof = profile_read_stacks(p, why, sizeof(why));
+	unlink(p);
+	CHECK(prof);
+	CHECK_INT(prof->samples.n, 2);
+	CHECK_INT(prof->samples.v[0].pid, 100);
+	CHECK_INT(prof->samples.v[0].tid, 104);
+	CHECK_STR(prof_str(prof, prof->samples.v[0].comm), "worker-3");
+	CHECK_INT(prof->samples.v[1].tid, 0);
+	profile_free(prof);
 }
 
 int main(void)
