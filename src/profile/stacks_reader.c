@@ -96,6 +96,7 @@ struct profile *profile_read_stacks(const char *path, char *why, size_t why_len)
 	}
 	struct profile *p = profile_new();
 	p->from_text = true;
+	profile_add_meta(p, "event", "cachegrind"); /* report's "of event" line */
 	profile_add_module(p, "[unknown]", false);
 	uint32_t n = 0;
 	for (char *save = NULL, *t = strtok_r(line + strlen(CG_STACKS_HEADER), " \n", &save);
