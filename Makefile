@@ -110,7 +110,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/sonde
 	install -m 755 $(BUILD)/sonde $(DESTDIR)$(PREFIX)/bin/sonde
 	install -d $(DESTDIR)$(PREFIX)/lib/sonde
-	install -m 644 $(BUILD)/libsonde-rt.so $(BUILD)/libsonde-mcstr.so $(DESTDIR)$(PREFIX)/lib/sonde/
+	install -m 644 $(BUILD)/libsonde-rt.so $(BUILD)/libsonde-mcstr.so $(BUILD)/libsonde-cg.so $(DESTDIR)$(PREFIX)/lib/sonde/
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/sonde/
 
 clean:

@@ -8,14 +8,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cg_plugin.h"
 #include "qemu_plugin_v1.h"
 
+/* An ELF program the kernel would run: a regular file we may execute
+ * (else the guest's execve fails as it would natively, and its fallback
+ * runs: EACCES on a non-executable file or a noexec mount). */
 static bool is_elf(const char *path)
 {
 	char magic[4];
+	struct stat st;
+	if (access(path, X_OK) != 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;

@@ -438,9 +438,9 @@ static void at_exit(qemu_plugin_id_t id, void *ud)
 	dump_now(true);
 }
 
-/* execve replaces the process without an exit (qemu runs the new
- * program natively): what was counted is written first, as valgrind
- * writes its output at an exec it does not follow. */
+/* execve replaces the process without an exit: like valgrind, which runs
+ * no tool's end for an image that execs, nothing is written for it; with
+ * --trace-children=yes the new program runs under qemu and the engine. */
 static void on_syscall(qemu_plugin_id_t id, unsigned vcpu, int64_t num, uint64_t a1, uint64_t a2, uint64_t a3,
 		       uint64_t a4, uint64_t a5, uint64_t a6, uint64_t a7, uint64_t a8)
 {
@@ -449,11 +449,13 @@ static void on_syscall(qemu_plugin_id_t id, unsigned vcpu, int64_t num, uint64_t
 		struct vcpu *v = vcpu_get(vcpu);
 		strncpy(v->name, (const char *)(uintptr_t)a2, sizeof(v->name) - 1);
 		v->name[sizeof(v->name) - 1] = 0;
+		for (char *c = v->name; *c; c++) /* one line of the dump: no control bytes */
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
 		return;
 	}
 	if (num != SYS_execve)
 		return;
-	dump_now(false);
 	if (cg_cfg.follow)
 		cg_follow_exec(a1, a2, a3, guest_base);
 }

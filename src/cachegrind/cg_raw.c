@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "binary/symbolizer.h"
 #include "cg_dump_format.h"
@@ -188,7 +189,8 @@ static int cmp_agg(const void *a, const void *b, void *arg)
 static void build_fns(struct loader *l)
 {
 	struct cg_data *d = &l->r->data;
-	qsort_r(l->aggs.v, l->aggs.n, sizeof(*l->aggs.v), cmp_agg, &d->strs);
+	if (l->aggs.n)
+		qsort_r(l->aggs.v, l->aggs.n, sizeof(*l->aggs.v), cmp_agg, &d->strs);
 	for (size_t i = 0; i < l->aggs.n; i++) {
 		const struct agg *g = &l->aggs.v[i];
 		if (!d->fns.n || d->fns.v[d->fns.n - 1].file != g->file || d->fns.v[d->fns.n - 1].name != g->fn) {
@@ -275,11 +277,15 @@ static int parse_line(struct loader *l, struct parse *ps, char *line, const char
 	} else if (!strncmp(line, "map ", 4)) {
 		if (sscanf(line, "map %llx %llx %llx %n", &a, &b, &c, &pos) != 3 || !pos || a >= b)
 			return -1;
-		struct rmap m = { a, b, c, symbolizer_module(l->sym, line + pos, NULL, 0), intern(&r->data.strs, line + pos) };
+		/* only regular files are opened: a planted dump must not make
+		 * sonde read a FIFO or a device */
+		struct stat st;
+		int mod = stat(line + pos, &st) == 0 && S_ISREG(st.st_mode) ? symbolizer_module(l->sym, line + pos, NULL, 0) : -1;
+		struct rmap m = { a, b, c, mod, intern(&r->data.strs, line + pos) };
 		vec_push(&l->maps, m);
 	} else if (!strncmp(line, "sim ", 4)) {
-		if (sscanf(line, "sim %d %d", &x, &y) != 2)
-			return -1;
+		if (sscanf(line, "sim %d %d", &x, &y) != 2 || ps->sim)
+			return -1; /* one sim line: the columns are fixed by it */
 		r->cache = x == 1;
 		r->branch = y == 1;
 		ps->sim = true;

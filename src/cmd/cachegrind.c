@@ -154,6 +154,12 @@ static int cg_collect(const char *dir, int pid, const struct cg_opts *o, const s
 	while (d && (e = readdir(d))) {
 		int child;
 		char end;
+		if (sscanf(e->d_name, "raw.%d%c", &child, &end) == 2 && end == '.' && strstr(e->d_name, ".tmp")) {
+			/* a process died while its counts were being written */
+			warn("process %d: the engine did not finish writing its counts; they are lost", child);
+			rc = 1;
+			continue;
+		}
 		if (sscanf(e->d_name, "raw.%d%c", &child, &end) != 1 || child == pid || !strstr(o->out, "%p"))
 			continue;
 		char *raw = xasprintf("%s/%s", dir, e->d_name);

@@ -37,11 +37,18 @@ static bool is_event(const struct event_spec *e, uint32_t type, uint64_t config)
 	return e->type == type && e->config == config;
 }
 
-static const struct stat_ev *find_ev(const struct stat_ev *evs, int n, uint32_t type, uint64_t config)
+/* The counted event (type, config) in the same context as `like` (user,
+ * kernel or both; NULL: any): perf pairs a ratio's two events only within
+ * one context, so cache-misses:u is no share of cache-references:k. */
+static const struct stat_ev *find_ev(const struct stat_ev *evs, int n, uint32_t type, uint64_t config,
+				     const struct event_spec *like)
 {
-	for (int i = 0; i < n; i++)
-		if (is_event(&evs[i].c.ev, type, config) && !evs[i].unsupported && !evs[i].not_counted)
+	for (int i = 0; i < n; i++) {
+		const struct event_spec *o = &evs[i].c.ev;
+		if (is_event(o, type, config) && !evs[i].unsupported && !evs[i].not_counted &&
+		    (!like || (o->exclude_user == like->exclude_user && o->exclude_kernel == like->exclude_kernel)))
 			return &evs[i];
+	}
 	return NULL;
 }
 
@@ -116,15 +123,15 @@ struct metric stat_metric(const struct stat_ev *evs, int n, const struct stat_ev
 		const struct ratio *r = &ratios[i];
 		if (!is_event(ev, r->type, r->config))
 			continue;
-		const struct stat_ev *of = find_ev(evs, n, r->of_type, r->of_config);
+		const struct stat_ev *of = find_ev(evs, n, r->of_type, r->of_config, ev);
 		double pct = of && of->st.mean ? 100.0 * v / of->st.mean : 0;
 		if (of && (pct || !r->nonzero))
 			set_metric(&m, r->fmt, pct, r->unit);
 		return m;
 	}
-	const struct stat_ev *task = find_ev(evs, n, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK);
+	const struct stat_ev *task = find_ev(evs, n, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK, NULL);
 	if (!task)
-		task = find_ev(evs, n, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK);
+		task = find_ev(evs, n, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, NULL);
 	double task_ns = task ? task->st.mean : 0;
 	if (stat_is_clock(ev)) {
 		if (elapsed_ns > 0)
@@ -133,7 +140,7 @@ struct metric stat_metric(const struct stat_ev *evs, int n, const struct stat_ev
 		if (task_ns > 0)
 			set_metric(&m, "%8.3f", v / task_ns, "GHz");
 	} else if (is_event(ev, HW, PERF_COUNT_HW_INSTRUCTIONS)) {
-		const struct stat_ev *cyc = find_ev(evs, n, HW, PERF_COUNT_HW_CPU_CYCLES);
+		const struct stat_ev *cyc = find_ev(evs, n, HW, PERF_COUNT_HW_CPU_CYCLES, ev);
 		if (cyc && cyc->st.mean > 0)
 			set_metric(&m, "%7.2f ", v / cyc->st.mean, "insn per cycle");
 	} else if (task_ns > 0) {

@@ -120,7 +120,7 @@ static char *memcheck_preload(const char *rt)
 }
 
 /* Memcheck mode's settings, all in one variable the runtime reads at its
- * start (runtime/memcheck/mc_opts.c): "1" or "noleak", then ",key=value"
+ * start (runtime/memcheck/mc_settings.c): "1" or "noleak", then ",key=value"
  * items for what differs from the runtime's defaults. One variable, plus
  * GLIBCXX_FORCE_NEW as valgrind sets it (libstdc++'s pool allocators hand
  * memory back to operator delete, so the leak check sees it): a program
