@@ -95,3 +95,22 @@ if [ -L "$T/bin/coz" ] && "$T/bin/coz" plot --text "$T/profile.coz" 2>/dev/null 
 else
 	fail coz_compat "no coz shim, or coz plot --text failed"
 fi
+
+# the page in headless Chromium, when chromium, node and playwright-core are there
+BROWSER_DIR=$SONDE_ROOT/tests/browser
+chromium=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+if [ -z "$chromium" ] || ! command -v node >/dev/null; then
+	skip coz_browser "chromium or node not installed"
+	exit 0
+fi
+if [ ! -d "$BROWSER_DIR/node_modules/playwright-core" ]; then
+	if ! command -v npm >/dev/null ||
+		! timeout 300 npm ci --prefix "$BROWSER_DIR" --no-audit --no-fund >"$T/npm.log" 2>&1; then
+		skip coz_browser "cannot install playwright-core (npm ci --prefix tests/browser)"
+		exit 0
+	fi
+fi
+CHROMIUM=$chromium timeout 120 node "$BROWSER_DIR/coz_plot_test.mjs" "$T/page.html" 2>"$T/browser.err"
+rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 1 ] || fail coz_browser "node exited with $rc: $(first_lines "$T/browser.err")"
+exit 0
