@@ -64,13 +64,16 @@ SONDE_PRINTF(2, 3) static int fail(struct rd *r, const char *fmt, ...)
 	return -1;
 }
 
-/* A finite number >= 0 in key's value (the viewer's parseInt/parseFloat
- * would take junk; sonde refuses it). */
-static int number(struct rd *r, const struct fields *f, const char *key, double *out)
+/* key's value: a finite number >= 0; with integer, digits only, as coz
+ * writes them (its viewer's parseInt would read "1.5" as 1 and "1e5" as
+ * 1; sonde refuses what the two would read differently). */
+static int number(struct rd *r, const struct fields *f, const char *key, bool integer, double *out)
 {
 	const char *v = field(f, key);
 	if (!v)
 		return fail(r, "no %s= field", key);
+	if (integer && !(*v && strspn(v, "0123456789") == strlen(v)))
+		return fail(r, "bad %s= value (not an integer)", key);
 	char *end;
 	errno = 0;
 	double d = strtod(v, &end);
@@ -94,7 +97,7 @@ static int read_experiment(struct rd *r, const struct fields *f, struct coz_prof
 	double sp;
 	if (!sel || !*sel)
 		return fail(r, "experiment without selected=");
-	if (number(r, f, "speedup", &sp) || number(r, f, "duration", &e->duration))
+	if (number(r, f, "speedup", false, &sp) || number(r, f, "duration", true, &e->duration))
 		return -1;
 	if (sp > 1)
 		return fail(r, "speedup=%g is above 1", sp);
@@ -115,10 +118,10 @@ static int read_point(struct rd *r, const struct fields *f, struct coz_profile *
 		return fail(r, "progress point without name=");
 	struct coz_rec c = { .line = e->line, .kind = kind, .pct = e->pct, .duration = e->duration };
 	if (kind == COZ_THROUGHPUT) {
-		if (number(r, f, "delta", &c.delta))
+		if (number(r, f, "delta", true, &c.delta))
 			return -1;
-	} else if (number(r, f, "arrivals", &c.arrivals) || number(r, f, "departures", &c.departures) ||
-		   number(r, f, "difference", &c.difference)) {
+	} else if (number(r, f, "arrivals", true, &c.arrivals) ||
+		   number(r, f, "departures", true, &c.departures) || number(r, f, "difference", true, &c.difference)) {
 		return -1;
 	}
 	c.point = intern(&p->points, name);

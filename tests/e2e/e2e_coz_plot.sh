@@ -16,10 +16,10 @@ gen_run() {
 		n = split(lines, L, " ")
 		for (s = 0; s <= 100; s += 5) for (i = 1; i <= n; i++) {
 			split(L[i], kv, "="); sp = s / 100
-			printf "experiment\tselected=%s\tspeedup=%.2f\tduration=%d\tselected-samples=7\n", kv[1], sp, 100000 * (1 - kv[2] * sp)
+			printf "experiment\tselected=%s\tspeedup=%.2f\tduration=%.0f\tselected-samples=7\n", kv[1], sp, 100000 * (1 - kv[2] * sp)
 			print "throughput-point", "name=ops", "delta=1000"
 			if (kv[1] == "hot.c:10")
-				printf "latency-point\tname=req\tarrivals=100\tdepartures=100\tdifference=%.6f\n", 5 * (1 - 0.5 * sp)
+				printf "latency-point\tname=req\tarrivals=100\tdepartures=100\tdifference=%.0f\n", 1000 * (1 - 0.5 * sp)
 		}
 		print "runtime", "time=99"; print "samples", "location=hot.c:10", "count=5"
 	}'
@@ -94,6 +94,24 @@ if [ -L "$T/bin/coz" ] && "$T/bin/coz" plot --text "$T/profile.coz" 2>/dev/null 
 	pass coz_compat
 else
 	fail coz_compat "no coz shim, or coz plot --text failed"
+fi
+
+# a profile Debian's coz 0.2.2 wrote (4 runs of tests/fixtures/coz/coz_two_threads.c
+# built with clang -gdwarf-4), and both profiles against coz's own viewer code
+REAL=$SONDE_ROOT/tests/fixtures/coz/debian-coz-0.2.2.coz
+out=$("$SONDE" coz plot --text --min-points 2 "$REAL" 2>&1)
+if grep -q '31 experiments, 4 runs' <<<"$out" && grep -q '^/tmp/cozreal/p.c:6 *ops *11 ' <<<"$out"; then
+	pass coz_real_file
+else
+	fail coz_real_file "$(head -c 300 <<<"$out")"
+fi
+VIEWER_JS=/usr/share/coz-profiler/viewer/js/profile.js
+if [ -r "$VIEWER_JS" ] && command -v node >/dev/null; then
+	"$SONDE" coz plot -o "$T/real.html" "$REAL" 2>/dev/null
+	node "$SONDE_ROOT/tests/e2e/coz_viewer_check.js" "$VIEWER_JS" "$REAL" "$T/real.html" 2>&1 | sed 's/coz_viewer_same/&_real/'
+	node "$SONDE_ROOT/tests/e2e/coz_viewer_check.js" "$VIEWER_JS" "$T/profile.coz" "$T/page.html" 2>&1
+else
+	skip coz_viewer_same "coz's viewer (Debian's coz-profiler) or node not installed"
 fi
 
 # the page in headless Chromium, when chromium, node and playwright-core are there

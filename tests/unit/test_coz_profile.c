@@ -58,7 +58,9 @@ static void test_bad_input(void)
 	expect_error("throughput-point\tname=x\tdelta=1\n", "t.coz:1: progress point before any experiment");
 	expect_error("startup\n\nexperiment\tselected=a:1\tspeedup=0.5\n", "t.coz:3: no duration= field");
 	expect_error("experiment\tselected=a:1\tspeedup=2\tduration=1\n", "t.coz:1: speedup=2 is above 1");
-	expect_error("experiment\tselected=a:1\tspeedup=0\tduration=1e999\n", "bad duration=");
+	expect_error("experiment\tselected=a:1\tspeedup=0\tduration=1e999\n", "bad duration= value (not an integer)");
+	expect_error("experiment\tselected=a:1\tspeedup=0\tduration=1.5\n", "bad duration= value (not an integer)");
+	expect_error("experiment\tselected=a:1\tspeedup=1e999\tduration=1\n", "bad speedup= value");
 	expect_error("experiment\tselected=a:1\tspeedup=0\tduration=-4\n", "bad duration=");
 	expect_error("experiment\tselected=a:1\tspeedup=0\tduration=1\nthroughput-point\tname=x\tdelta=1x\n",
 		     "t.coz:2: bad delta=");
