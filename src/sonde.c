@@ -33,6 +33,8 @@ static const struct sonde_cmd commands[] = {
 	  "sonde memcheck [--leak-check=full] [--show-leak-kinds=all] [--error-exitcode=N] [--suppressions=F] [--xml=yes --xml-file=F] [--] CMD [ARGS]" },
 	{ "cachegrind", cmd_cachegrind, "simulate I1/D1/LL caches and branches per source line (valgrind's cachegrind, on qemu-user)",
 	  "sonde cachegrind [--cache-sim=yes|no] [--branch-sim=yes] [--trace-children=yes] [--cachegrind-out-file=F] [--I1=S,A,L] [--D1=..] [--LL=..] [-q] [--] CMD [ARGS]" },
+	{ "coz", cmd_coz, "causal profiling (coz): what speeding up each line would do to the program",
+	  "sonde coz run [options] --- CMD [ARGS] | sonde coz plot [--text] [--min-points N] [-o FILE.html] [profile.coz]" },
 	{ "shims", cmd_shims, "install compat names (perf, ...) as symlinks into a directory",
 	  "sonde shims [--force] DIR" },
 	{ "help", cmd_help, "show help for sonde or for one command", "sonde help [CMD]" },

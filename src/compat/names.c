@@ -16,6 +16,7 @@ const struct compat_name compat_names[] = {
 	{ "cg_annotate", "cg_annotate [--show/--sort/--threshold/--auto/--context/-I] F [SRC...] (3.19's report)" },
 	{ "cg_diff", "cg_diff [--mod-filename/--mod-funcname=s/RE/REPL/] F1 F2" },
 	{ "cg_merge", "cg_merge [-o OUT] F..." },
+	{ "coz", "coz run --- CMD, coz plot [profile.coz] (sonde coz)" },
 	{ NULL, NULL },
 };
 
@@ -34,6 +35,8 @@ int compat_main(const char *name, int argc, char **argv)
 	if (!strcmp(name, "valgrind"))
 		return compat_valgrind(argc, argv);
 	const struct cmd_ctx cg = { name };
+	if (!strcmp(name, "coz"))
+		return cmd_coz(argc, argv, &cg);
 	if (!strcmp(name, "cg_annotate"))
 		return cmd_cg_annotate(argc, argv, &cg);
 	if (!strcmp(name, "cg_diff"))

@@ -16,7 +16,7 @@ w=$out/.work
 rm -rf "$w"
 mkdir -p "$w"
 export SONDE_BUILDID_DIR=$w/buildid
-targets="cfi cg_read elf folded format heap_supp heap_trace json kparse mc_insn mc_opts mc_supp perf_data perf_script perfmap profile"
+targets="cfi cg_read coz_profile elf folded format heap_supp heap_trace json kparse mc_insn mc_opts mc_supp perf_data perf_script perfmap profile"
 for t in $targets; do mkdir -p "$out/fuzz_$t"; done
 seed() { # target name: stdin into OUT/fuzz_<target>/<name>
 	cat >"$out/fuzz_$1/$2"
@@ -364,6 +364,12 @@ printf 'desc: Files compared:   a; b\ncmd:  ./a; ./b\nevents:  Ir Dr\nfl=x.c\nfn
 	seed cg_read diff
 printf 'desc: I1 cache: 1 B\ncmd: p\nevents: A B C\nfl=a.c\nfn=f\n1 10 . 3\n3 5 2\n0 7 7 7\nfn=g\n1 1 1 1\nsummary: 23 10 11\n' |
 	seed cg_read dots
+
+# ---- fuzz_coz_profile: coz 0.2.2's profile.coz, two runs, both point kinds, the 2015 form ----
+printf 'startup\ttime=1\nexperiment\tselected=a.c:3\tspeedup=0.00\tduration=1000\tselected-samples=4\nthroughput-point\tname=ops\tdelta=10\nlatency-point\tname=req\tarrivals=5\tdepartures=4\tdifference=1\nexperiment\tselected=a.c:3\tspeedup=0.50\tduration=800\tselected-samples=2\nthroughput-point\tname=ops\tdelta=10\nlatency-point\tname=req\tarrivals=6\tdepartures=6\tdifference=0\nruntime\ttime=9\nsamples\tlocation=a.c:3\tcount=6\nstartup\ttime=2\nexperiment\tselected=b.c:7\tspeedup=0.00\tduration=1000\tselected-samples=1\nthroughput-point\tname=ops\tdelta=0\nexperiment\tselected=b.c:7\tspeedup=1.00\tduration=900\tselected-samples=1\nthroughput-point\tname=ops\tdelta=9\n' |
+	seed coz_profile runs
+printf 'startup\ttime=1\nexperiment\tselected=x.c:1\tspeedup=0\tduration=5\nprogress-point\tname=p\ttype=source\tdelta=1\nexperiment\tselected=x.c:1\tspeedup=0.25\tduration=4\nprogress-point\tname=p\ttype=source\tdelta=1\nshutdown\ttime=9\tsamples=3\n' |
+	seed coz_profile v2015
 
 # ---- fuzz_mc_insn: one x86-64 memory-accessing instruction each ----
 cat >"$w/insn.s" <<'EOF'
