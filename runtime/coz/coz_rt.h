@@ -2,6 +2,7 @@
  * (docs/coz.md): shared state between its files. libc only. */
 #ifndef SONDE_RT_COZ_H
 #define SONDE_RT_COZ_H
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,7 +61,6 @@ void coz_sampler_pause(bool pause);
 void coz_thread_forget(void); /* closes without disabling (fork child) */
 
 /* coz_thread.c: libc's pthread_create, for the runtime's own thread */
-#include <pthread.h>
 int coz_real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
 
 /* coz_experiment.c */

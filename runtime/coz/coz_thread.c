@@ -32,10 +32,13 @@ static void *thread_main(void *p)
 
 int coz_real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
-	static create_fn real;
-	if (!real)
-		real = (create_fn)dlsym(RTLD_NEXT, "pthread_create");
-	return real(t, attr, fn, arg);
+	static create_fn real; /* threads racing here all store the same value */
+	create_fn f = __atomic_load_n(&real, __ATOMIC_RELAXED);
+	if (!f) {
+		f = (create_fn)dlsym(RTLD_NEXT, "pthread_create");
+		__atomic_store_n(&real, f, __ATOMIC_RELAXED);
+	}
+	return f(t, attr, fn, arg);
 }
 
 COZ_API int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
