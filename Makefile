@@ -57,17 +57,18 @@ RT_UNIT_test_mc_slab := runtime/memcheck/mc_slab
 RT_UNIT_test_mc_describe := runtime/memcheck/mc_describe runtime/memcheck/mc_freed runtime/memcheck/mc_slab \
 	runtime/base/rt_ptrmap
 RT_UNIT_fuzz_mc_insn := runtime/memcheck/mc_insn
+RT_UNIT_test_coz_linetab := runtime/coz/coz_table
 rt_unit_obj = $(RT_UNIT_$(1):%=$(BUILD)/rtunit/%.o)
 
 $(BUILD)/rtunit/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(RT_LAYERS:%=-Iruntime/%) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(RT_LAYERS:%=-Iruntime/%) -Iruntime/coz -c -o $@ $<
 .PRECIOUS: $(BUILD)/rtunit/%.o
 
 .SECONDEXPANSION:
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsonde.a tests/unit/unit.h $$(call rt_unit_obj,$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(RT_LAYERS:%=-Iruntime/%) -o $@ $< $(call rt_unit_obj,$*) \
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(RT_LAYERS:%=-Iruntime/%) -Iruntime/coz -o $@ $< $(call rt_unit_obj,$*) \
 		$(BUILD)/libsonde.a $(LDFLAGS) $(LDLIBS)
 
 unit: $(UNIT_BIN)
@@ -110,7 +111,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/sonde
 	install -m 755 $(BUILD)/sonde $(DESTDIR)$(PREFIX)/bin/sonde
 	install -d $(DESTDIR)$(PREFIX)/lib/sonde
-	install -m 644 $(BUILD)/libsonde-rt.so $(BUILD)/libsonde-mcstr.so $(BUILD)/libsonde-cg.so $(DESTDIR)$(PREFIX)/lib/sonde/
+	install -m 644 $(BUILD)/libsonde-rt.so $(BUILD)/libsonde-mcstr.so $(BUILD)/libsonde-cg.so $(BUILD)/libsonde-coz.so \
+		$(DESTDIR)$(PREFIX)/lib/sonde/
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/sonde/
 
 clean:
@@ -143,7 +145,7 @@ demo: all $(BUILD)/demo
 # functions), and the two modes behind struct rt_ops.
 RT_LAYERS := base core hooks heap memcheck
 RT_BINARY := src/binary/cfi.c src/binary/cfi_table.c src/binary/dwarf_expr.c src/binary/unwind_step.c
-RT_SRC := $(wildcard runtime/*/*.c) $(RT_BINARY)
+RT_SRC := $(filter-out runtime/coz/%,$(wildcard runtime/*/*.c)) $(RT_BINARY)
 RT_OBJ := $(RT_SRC:%.c=$(BUILD)/rt/%.o)
 RT_CFLAGS := -std=gnu11 -O2 -g -fPIC -fvisibility=hidden -fno-omit-frame-pointer \
 	-ftls-model=initial-exec -fno-builtin-malloc -fno-builtin-free -fno-builtin-calloc \
@@ -172,6 +174,23 @@ $(BUILD)/rt/%.o: %.c
 .PHONY: runtime
 
 -include $(RT_OBJ:.o=.d)
+
+# ---- libsonde-coz.so: the causal-profiling runtime `sonde coz run` ----
+# preloads (docs/coz.md). libc only, never sanitized, and apart from
+# libsonde-rt.so: it interposes no allocator, so it shares nothing with it.
+COZ_RT_SRC := $(wildcard runtime/coz/*.c)
+COZ_RT_OBJ := $(COZ_RT_SRC:%.c=$(BUILD)/rt/%.o)
+
+runtime: $(BUILD)/libsonde-coz.so
+
+$(BUILD)/libsonde-coz.so: $(COZ_RT_OBJ)
+	$(CC) -shared -Wl,--no-undefined -Wl,-z,relro,-z,now -o $@ $^
+
+$(BUILD)/rt/runtime/coz/%.o: runtime/coz/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_CFLAGS) -Iruntime/coz -c -o $@ $<
+
+-include $(COZ_RT_OBJ:.o=.d)
 
 # ---- libsonde-cg.so: the cachegrind engine, a qemu-user TCG plugin ----
 # (plugin/, API v1). libc only, never sanitized: it runs inside qemu.

@@ -22,7 +22,6 @@ int cmd_memcheck(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_cachegrind(int argc, char **argv, const struct cmd_ctx *ctx);
 /* sonde coz run|plot (src/cmd/coz.c, coz_plot.c); also the compat name coz. */
 int cmd_coz(int argc, char **argv, const struct cmd_ctx *ctx);
-int cmd_coz_run(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_coz_plot(int argc, char **argv, const struct cmd_ctx *ctx);
 
 /* `sonde heap report`, shared with the heaptrack_print, heaptrack

@@ -1,11 +1,10 @@
 /* sonde coz: causal profiling, as coz's command line (`coz run`, `coz
- * plot`). The run side is its own work (issue 18); until it lands, `coz
- * run` through the shim runs the real coz and `sonde coz run` says so. */
+ * plot`): `run` is coz_run.c, `plot` coz_plot.c. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd/cmds.h"
-#include "compat/passthrough.h"
+#include "cmd/coz_run.h"
 #include "util/options.h"
 
 static const char *const coz_usage[] = {
@@ -17,22 +16,12 @@ static const char *const coz_usage[] = {
 static const char coz_intro[] = "Causal profiling, as coz: 'run' runs a program with virtual speedups into\n"
 				"profile.coz, 'plot' shows what each line's speedup would give.\n";
 
-int cmd_coz_run(int argc, char **argv, const struct cmd_ctx *ctx)
-{
-	fputs("sonde coz run: not yet available; Debian's coz (package coz-profiler) runs `coz run --- CMD`, "
-	      "and `sonde coz plot` reads its profile.coz\n",
-	      stderr);
-	return 1;
-}
-
 int cmd_coz(int argc, char **argv, const struct cmd_ctx *ctx)
 {
 	const struct opt opts[] = { OPT_END() };
 	const struct opt_cmd cmd = { "coz", .usage = coz_usage, .intro = coz_intro, .stop_at_arg = true };
 	if (argc >= 2 && !strcmp(argv[1], "plot"))
 		return cmd_coz_plot(argc - 1, argv + 1, ctx);
-	if (argc >= 2 && !strcmp(argv[1], "run") && ctx && ctx->compat)
-		return passthrough_exec("coz", "coz run", "coz-profiler", argv);
 	if (argc >= 2 && !strcmp(argv[1], "run"))
 		return cmd_coz_run(argc - 1, argv + 1, ctx);
 	int n = opt_parse(&cmd, opts, argc, argv);

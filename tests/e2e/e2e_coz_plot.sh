@@ -86,9 +86,7 @@ done
 "$SONDE" coz plot --text "$T/huge.coz" >/dev/null 2>&1; rc=$?
 [ $rc -lt 128 ] && pass coz_huge || fail coz_huge "rc $rc"
 
-# sonde coz run is not there yet; coz plot through the compat name
-"$SONDE" coz run --- true 2>"$T/err"; rc=$?
-[ $rc -eq 1 ] && grep -q 'not yet available' "$T/err" && pass coz_run_stub || fail coz_run_stub "rc $rc"
+# coz plot through the compat name
 "$SONDE" shims "$T/bin" >/dev/null 2>&1
 if [ -L "$T/bin/coz" ] && "$T/bin/coz" plot --text "$T/profile.coz" 2>/dev/null | grep -q '^hot.c:10 '; then
 	pass coz_compat

@@ -1,0 +1,191 @@
+/* The experiment loop (coz's profiler_thread) and profile.coz: a line is
+ * picked in proportion to samples (the first in-scope line sampled after a
+ * reset), a speedup of 0-100% in 5% steps, 0% with extra weight; the run
+ * lasts experiment_length, then its progress-point deltas are logged with
+ * the wall time less the delay inserted meanwhile. */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "coz_lines.h"
+#include "coz_rt.h"
+
+#define SPEEDUP_DIVISIONS 20
+#define ZERO_SPEEDUP_WEIGHT 7
+
+static int out_fd = -1;
+static int fixed_line = -1, fixed_speedup = -1;
+static volatile int running;
+static pthread_t thread;
+static uint64_t start_ns;
+
+static void out(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	if (n > 0 && write(out_fd, buf, (size_t)n) < 0)
+		return; /* nowhere to say it */
+}
+
+/* Sleeps up to ns, in 10 ms steps so the end of the run stops it early. */
+static void wait_while_running(uint64_t ns)
+{
+	uint64_t end = coz_now() + ns;
+	for (uint64_t t; running && (t = coz_now()) < end;)
+		coz_sleep(end - t < 10000000ull ? end - t : 10000000ull);
+}
+
+static int32_t pick_line(void)
+{
+	if (fixed_line >= 0)
+		return fixed_line;
+	__atomic_store_n(&coz_next_line, -1, __ATOMIC_RELAXED);
+	int32_t l = -1;
+	while (running && (l = __atomic_load_n(&coz_next_line, __ATOMIC_RELAXED)) < 0)
+		coz_sleep(10000000ull);
+	return running ? l : -1;
+}
+
+static unsigned pick_speedup(unsigned *seed)
+{
+	if (fixed_speedup >= 0)
+		return (unsigned)fixed_speedup;
+	unsigned r = (unsigned)rand_r(seed) % (SPEEDUP_DIVISIONS + ZERO_SPEEDUP_WEIGHT + 1);
+	return r <= ZERO_SPEEDUP_WEIGHT ? 0 : (r - ZERO_SPEEDUP_WEIGHT) * 100 / SPEEDUP_DIVISIONS;
+}
+
+static void log_experiment(int32_t line, unsigned speedup, uint64_t duration, uint64_t samples,
+			   const size_t *before, size_t *min_delta)
+{
+	char name[300];
+	coz_table_name((uint32_t)line, name, sizeof(name));
+	out("experiment\tselected=%s\tspeedup=%.2f\tduration=%lu\tselected-samples=%lu\n", name, speedup / 100.0,
+	    (unsigned long)duration, (unsigned long)samples);
+	struct coz_point *p;
+	size_t n = coz_points(&p);
+	*min_delta = (size_t)-1;
+	for (size_t i = 0; i < n; i++) {
+		size_t b = __atomic_load_n(&p[i].begin.count, __ATOMIC_RELAXED);
+		size_t e = __atomic_load_n(&p[i].end.count, __ATOMIC_RELAXED);
+		size_t d = b - before[2 * i];
+		if (p[i].type == 1)
+			out("throughput-point\tname=%s\tdelta=%lu\n", p[i].name, (unsigned long)d);
+		else
+			out("latency-point\tname=%s\tarrivals=%lu\tdepartures=%lu\tdifference=%lu\n", p[i].name,
+			    (unsigned long)d, (unsigned long)(e - before[2 * i + 1]),
+			    (unsigned long)(b > e ? b - e : e - b));
+		if (d < *min_delta)
+			*min_delta = d;
+	}
+}
+
+static void *profiler_thread(void *unused)
+{
+	unsigned seed = (unsigned)coz_now();
+	uint64_t length = COZ_EXPERIMENT_MIN;
+	size_t before[2 * COZ_MAX_POINTS];
+	while (running) {
+		int32_t line = pick_line();
+		if (line < 0)
+			break;
+		unsigned speedup = pick_speedup(&seed);
+		struct coz_point *p;
+		size_t n = coz_points(&p);
+		for (size_t i = 0; i < n; i++) {
+			before[2 * i] = __atomic_load_n(&p[i].begin.count, __ATOMIC_RELAXED);
+			before[2 * i + 1] = __atomic_load_n(&p[i].end.count, __ATOMIC_RELAXED);
+		}
+		uint64_t t0 = coz_now(), d0 = __atomic_load_n(&coz_global_delay, __ATOMIC_ACQUIRE);
+		__atomic_store_n(&coz_selected_samples, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&coz_delay_size, COZ_SAMPLE_PERIOD * speedup / 100, __ATOMIC_RELAXED);
+		__atomic_store_n(&coz_selected_line, line, __ATOMIC_RELEASE); /* the experiment starts */
+		wait_while_running(length);
+		__atomic_store_n(&coz_selected_line, -1, __ATOMIC_RELEASE);
+		uint64_t inserted = __atomic_load_n(&coz_global_delay, __ATOMIC_ACQUIRE) - d0;
+		uint64_t wall = coz_now() - t0;
+		size_t min_delta;
+		/* points registered during the run started from 0 */
+		for (size_t i = n, m = coz_points(&p); i < m; i++)
+			before[2 * i] = before[2 * i + 1] = 0;
+		log_experiment(line, speedup, wall > inserted ? wall - inserted : 0,
+			       __atomic_load_n(&coz_selected_samples, __ATOMIC_RELAXED), before, &min_delta);
+		if (min_delta < COZ_TARGET_DELTA)
+			length *= 2;
+		else if (min_delta > 2 * COZ_TARGET_DELTA && length >= 2 * COZ_EXPERIMENT_MIN)
+			length /= 2;
+		wait_while_running(COZ_COOL_OFF);
+	}
+	return NULL;
+}
+
+static void write_totals(void)
+{
+	out("runtime\ttime=%lu\n", (unsigned long)(coz_now() - start_ns));
+	char name[300];
+	for (uint32_t i = 0; i < coz_table_nlines(); i++) {
+		uint64_t c = __atomic_load_n(&coz_line_samples[i], __ATOMIC_RELAXED);
+		if (!c)
+			continue;
+		coz_table_name(i, name, sizeof(name));
+		out("samples\tlocation=%s\tcount=%lu\n", name, (unsigned long)c);
+	}
+}
+
+/* A fork child runs plain: the profiler thread and the events are the
+ * parent's, and its profile is the parent's to write. */
+static void in_child(void)
+{
+	running = 0;
+	out_fd = -1;
+	__atomic_store_n(&coz_selected_line, -1, __ATOMIC_RELEASE);
+	coz_thread_forget();
+}
+
+void coz_profiler_start(void)
+{
+	const char *s = getenv(COZ_ENV_OUT_FD);
+	if (!s || !coz_table_load())
+		return;
+	out_fd = atoi(s);
+	fcntl(out_fd, F_SETFD, FD_CLOEXEC); /* the profile is this process's only */
+	if ((s = getenv(COZ_ENV_FIXED_LINE)))
+		fixed_line = atoi(s);
+	if ((s = getenv(COZ_ENV_FIXED_SPEEDUP)))
+		fixed_speedup = atoi(s);
+	if (fixed_line >= (int)coz_table_nlines())
+		fixed_line = -1;
+	size_t bytes = ((size_t)coz_table_nlines() + 1) * sizeof(uint64_t);
+	coz_line_samples = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (coz_line_samples == MAP_FAILED || !coz_sampling_init())
+		return;
+	struct timespec rt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	out("startup\ttime=%lu\n", (unsigned long)rt.tv_sec * 1000000000ul + (unsigned long)rt.tv_nsec);
+	start_ns = coz_now();
+	running = 1;
+	if (coz_real_pthread_create(&thread, NULL, profiler_thread, NULL)) {
+		running = 0;
+		return;
+	}
+	pthread_atfork(NULL, NULL, in_child);
+	coz_thread_begin();
+}
+
+void coz_profiler_stop(void)
+{
+	if (!running)
+		return;
+	coz_thread_end();
+	running = 0;
+	pthread_join(thread, NULL); /* it logs the experiment under way, as coz does */
+	write_totals();
+}
