@@ -48,14 +48,7 @@ static int write_page(const char *path, const char *in, const struct coz_profile
 	}
 	if (!strcmp(path, "-"))
 		return 0;
-	char real[PATH_MAX];
-	const char *shown = realpath(path, real) ? real : path;
-	char *browser;
-	if (browser_open(shown, &browser) == BROWSER_OPENED)
-		fprintf(stderr, "sonde: wrote %s; opening it with %s\n", shown, browser);
-	else
-		fprintf(stderr, "sonde: wrote %s \xe2\x80\x94 open it in a browser\n", shown);
-	free(browser);
+	browser_show(path);
 	return 0;
 }
 

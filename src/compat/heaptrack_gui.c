@@ -100,14 +100,7 @@ int compat_heaptrack_gui(int argc, char **argv)
 			rc = 1;
 			continue;
 		}
-		char real[PATH_MAX];
-		const char *shown = realpath(out, real) ? real : out;
-		char *browser;
-		if (browser_open(shown, &browser) == BROWSER_OPENED)
-			fprintf(stderr, "sonde: wrote %s; opening it with %s\n", shown, browser);
-		else
-			fprintf(stderr, "sonde: wrote %s \xe2\x80\x94 open it in a browser\n", shown);
-		free(browser);
+		browser_show(out);
 		free(out);
 	}
 	return rc;

@@ -2,8 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -163,4 +165,16 @@ enum browser_status browser_open(const char *path, char **used)
 		}
 	}
 	return BROWSER_NONE;
+}
+
+void browser_show(const char *path)
+{
+	char real[PATH_MAX];
+	const char *shown = realpath(path, real) ? real : path;
+	char *browser;
+	if (browser_open(shown, &browser) == BROWSER_OPENED)
+		fprintf(stderr, "sonde: wrote %s; opening it with %s\n", shown, browser);
+	else
+		fprintf(stderr, "sonde: wrote %s \xe2\x80\x94 open it in a browser\n", shown);
+	free(browser);
 }

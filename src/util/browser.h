@@ -16,6 +16,11 @@ enum browser_status {
  * On BROWSER_OPENED *used is the program started (malloc'd), else NULL. */
 enum browser_status browser_open(const char *path, char **used);
 
+/* A page just written to path: opened in a browser when there is one
+ * (browser_open, by its absolute path), and one line on stderr saying
+ * where it is and whether it was opened. */
+void browser_show(const char *path);
+
 /* The argv of one $BROWSER entry (the n bytes at entry, no ':') opening
  * path: its words split at blanks (no shell: nothing else is special),
  * "%s" in them replaced by path and "%%" by "%", path appended as the last
