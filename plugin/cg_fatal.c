@@ -46,13 +46,16 @@ static bool qemu_crash_line(const char *fmt)
 	return !strncmp(fmt, "qemu: uncaught target signal", 28);
 }
 
+static int print_unless_crash_line(FILE *f, const char *fmt, va_list ap)
+{
+	return qemu_crash_line(fmt) ? 0 : vfprintf(f, fmt, ap);
+}
+
 QEMU_PLUGIN_EXPORT int fprintf(FILE *f, const char *fmt, ...)
 {
-	if (qemu_crash_line(fmt))
-		return 0;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vfprintf(f, fmt, ap);
+	int n = print_unless_crash_line(f, fmt, ap);
 	va_end(ap);
 	return n;
 }
@@ -60,11 +63,9 @@ QEMU_PLUGIN_EXPORT int fprintf(FILE *f, const char *fmt, ...)
 QEMU_PLUGIN_EXPORT int __fprintf_chk(FILE *f, int flag, const char *fmt, ...)
 {
 	(void)flag;
-	if (qemu_crash_line(fmt))
-		return 0;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vfprintf(f, fmt, ap);
+	int n = print_unless_crash_line(f, fmt, ap);
 	va_end(ap);
 	return n;
 }
