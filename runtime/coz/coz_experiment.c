@@ -2,7 +2,15 @@
  * picked in proportion to samples (the first in-scope line sampled after a
  * reset), a speedup of 0-100% in 5% steps, 0% with extra weight; the run
  * lasts experiment_length, then its progress-point deltas are logged with
- * the wall time less the delay inserted meanwhile. */
+ * the wall time less the delay inserted meanwhile.
+ *
+ * Rules taken from coz HEAD rather than 0.2.2: experiments start once the
+ * program has a progress point; an experiment whose smallest delta is
+ * under COZ_TARGET_DELTA is not written (a handful of visits says nothing
+ * about throughput; 0.2.2 wrote them and its viewer's baseline suffered),
+ * and experiments grow to 8 s at most. In end-to-end mode the one
+ * experiment is the whole run and its point, "end-to-end", is visited once
+ * at exit, so it is always written. */
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,10 +24,14 @@
 
 #define SPEEDUP_DIVISIONS 20
 #define ZERO_SPEEDUP_WEIGHT 7
+#define EXPERIMENT_MAX (16 * COZ_EXPERIMENT_MIN)
+#define END_TO_END "end-to-end"
 
 static int out_fd = -1;
 static int fixed_line = -1, fixed_speedup = -1;
+static bool end_to_end;
 static volatile int running;
+static int stopped;
 static pthread_t thread;
 static uint64_t start_ns;
 
@@ -63,8 +75,25 @@ static unsigned pick_speedup(unsigned *seed)
 	return r <= ZERO_SPEEDUP_WEIGHT ? 0 : (r - ZERO_SPEEDUP_WEIGHT) * 100 / SPEEDUP_DIVISIONS;
 }
 
+/* The smallest visit count of any point since `before` (latency points:
+ * arrivals and departures both). */
+static size_t min_delta(const size_t *before)
+{
+	struct coz_point *p;
+	size_t n = coz_points(&p), min = (size_t)-1;
+	for (size_t i = 0; i < n; i++) {
+		size_t b = __atomic_load_n(&p[i].begin.count, __ATOMIC_RELAXED) - before[2 * i];
+		size_t e = __atomic_load_n(&p[i].end.count, __ATOMIC_RELAXED) - before[2 * i + 1];
+		if (b < min)
+			min = b;
+		if (p[i].type != 1 && e < min)
+			min = e;
+	}
+	return min;
+}
+
 static void log_experiment(int32_t line, unsigned speedup, uint64_t duration, uint64_t samples,
-			   const size_t *before, size_t *min_delta)
+			   const size_t *before)
 {
 	char name[300];
 	coz_table_name((uint32_t)line, name, sizeof(name));
@@ -72,7 +101,6 @@ static void log_experiment(int32_t line, unsigned speedup, uint64_t duration, ui
 	    (unsigned long)duration, (unsigned long)samples);
 	struct coz_point *p;
 	size_t n = coz_points(&p);
-	*min_delta = (size_t)-1;
 	for (size_t i = 0; i < n; i++) {
 		size_t b = __atomic_load_n(&p[i].begin.count, __ATOMIC_RELAXED);
 		size_t e = __atomic_load_n(&p[i].end.count, __ATOMIC_RELAXED);
@@ -83,16 +111,25 @@ static void log_experiment(int32_t line, unsigned speedup, uint64_t duration, ui
 			out("latency-point\tname=%s\tarrivals=%lu\tdepartures=%lu\tdifference=%lu\n", p[i].name,
 			    (unsigned long)d, (unsigned long)(e - before[2 * i + 1]),
 			    (unsigned long)(b > e ? b - e : e - b));
-		if (d < *min_delta)
-			*min_delta = d;
 	}
+}
+
+static bool have_points(void)
+{
+	struct coz_point *p;
+	return coz_points(&p) > 0;
 }
 
 static void *profiler_thread(void *unused)
 {
+	sigset_t all; /* signals are the program's threads' business (and on_fatal joins this one) */
+	sigfillset(&all);
+	COZ_REAL(pthread_sigmask, NULL)(SIG_BLOCK, &all, NULL);
 	unsigned seed = (unsigned)coz_now();
 	uint64_t length = COZ_EXPERIMENT_MIN;
 	size_t before[2 * COZ_MAX_POINTS];
+	while (running && !have_points())
+		coz_sleep(COZ_COOL_OFF);
 	while (running) {
 		int32_t line = pick_line();
 		if (line < 0)
@@ -107,20 +144,21 @@ static void *profiler_thread(void *unused)
 		uint64_t t0 = coz_now(), d0 = __atomic_load_n(&coz_global_delay, __ATOMIC_ACQUIRE);
 		__atomic_store_n(&coz_selected_samples, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&coz_delay_size, COZ_SAMPLE_PERIOD * speedup / 100, __ATOMIC_RELAXED);
-		__atomic_store_n(&coz_selected_line, line, __ATOMIC_RELEASE); /* the experiment starts */
-		wait_while_running(length);
-		__atomic_store_n(&coz_selected_line, -1, __ATOMIC_RELEASE);
+		coz_experiment_switch(line); /* the experiment starts */
+		wait_while_running(end_to_end ? UINT64_MAX / 2 : length);
+		coz_experiment_switch(-1);
 		uint64_t inserted = __atomic_load_n(&coz_global_delay, __ATOMIC_ACQUIRE) - d0;
 		uint64_t wall = coz_now() - t0;
-		size_t min_delta;
 		/* points registered during the run started from 0 */
 		for (size_t i = n, m = coz_points(&p); i < m; i++)
 			before[2 * i] = before[2 * i + 1] = 0;
-		log_experiment(line, speedup, wall > inserted ? wall - inserted : 0,
-			       __atomic_load_n(&coz_selected_samples, __ATOMIC_RELAXED), before, &min_delta);
-		if (min_delta < COZ_TARGET_DELTA)
-			length *= 2;
-		else if (min_delta > 2 * COZ_TARGET_DELTA && length >= 2 * COZ_EXPERIMENT_MIN)
+		size_t min = min_delta(before);
+		if (min >= COZ_TARGET_DELTA || end_to_end)
+			log_experiment(line, speedup, wall > inserted ? wall - inserted : 0,
+				       __atomic_load_n(&coz_selected_samples, __ATOMIC_RELAXED), before);
+		if (min < COZ_TARGET_DELTA)
+			length = length * 2 > EXPERIMENT_MAX ? EXPERIMENT_MAX : length * 2;
+		else if (min > 2 * COZ_TARGET_DELTA && length >= 2 * COZ_EXPERIMENT_MIN)
 			length /= 2;
 		wait_while_running(COZ_COOL_OFF);
 	}
@@ -145,6 +183,7 @@ static void write_totals(void)
 static void in_child(void)
 {
 	running = 0;
+	stopped = 1;
 	out_fd = -1;
 	__atomic_store_n(&coz_selected_line, -1, __ATOMIC_RELEASE);
 	coz_thread_forget();
@@ -161,6 +200,8 @@ void coz_profiler_start(void)
 		fixed_line = atoi(s);
 	if ((s = getenv(COZ_ENV_FIXED_SPEEDUP)))
 		fixed_speedup = atoi(s);
+	if ((end_to_end = getenv(COZ_ENV_END_TO_END) != NULL))
+		_coz_get_counter(1, END_TO_END);
 	if (fixed_line >= (int)coz_table_nlines())
 		fixed_line = -1;
 	size_t bytes = ((size_t)coz_table_nlines() + 1) * sizeof(uint64_t);
@@ -177,15 +218,18 @@ void coz_profiler_start(void)
 		return;
 	}
 	pthread_atfork(NULL, NULL, in_child);
+	coz_flush_on_fatal_signals();
 	coz_thread_begin();
 }
 
 void coz_profiler_stop(void)
 {
-	if (!running)
+	if (!running || __atomic_exchange_n(&stopped, 1, __ATOMIC_ACQ_REL))
 		return;
-	coz_thread_end();
+	if (end_to_end)
+		__atomic_add_fetch(&_coz_get_counter(1, END_TO_END)->count, 1, __ATOMIC_RELAXED);
 	running = 0;
-	pthread_join(thread, NULL); /* it logs the experiment under way, as coz does */
+	COZ_REAL(pthread_join, NULL)(thread, NULL); /* it logs the experiment under way, as coz does */
+	coz_thread_end(); /* after: with no experiment left this thread owes nothing (coz HEAD's order) */
 	write_totals();
 }

@@ -1,7 +1,9 @@
 /* Load and exit of libsonde-coz.so. The profile covers this process only:
  * LD_PRELOAD and sonde's variables are removed so children run plain (as
- * coz does). */
+ * coz does). exit ends the profile in the destructor; _exit and _Exit
+ * skip destructors, so they end it themselves. */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "coz_lines.h"
 #include "coz_rt.h"
@@ -14,6 +16,21 @@ __attribute__((constructor)) static void coz_init(void)
 	unsetenv(COZ_ENV_OUT_FD);
 	unsetenv(COZ_ENV_FIXED_LINE);
 	unsetenv(COZ_ENV_FIXED_SPEEDUP);
+	unsetenv(COZ_ENV_END_TO_END);
 }
 
 __attribute__((destructor)) static void coz_fini(void) { coz_profiler_stop(); }
+
+COZ_API void _exit(int status)
+{
+	coz_profiler_stop();
+	COZ_REAL(_exit, NULL)(status);
+	__builtin_unreachable();
+}
+
+COZ_API void _Exit(int status)
+{
+	coz_profiler_stop();
+	COZ_REAL(_Exit, NULL)(status);
+	__builtin_unreachable();
+}

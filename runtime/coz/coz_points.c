@@ -44,18 +44,10 @@ size_t coz_points(struct coz_point **p)
 	return __atomic_load_n(&npoints, __ATOMIC_ACQUIRE);
 }
 
-/* coz (HEAD) calls these around blocking the program does itself; the
- * mutex/cond wrappers that use them are the next slice (docs/coz.md). */
-static __thread uint64_t block_start;
+/* coz HEAD's calls for blocking the program does itself (a spin-wait on
+ * another thread, say); the same rules as the wrappers in coz_block.c. */
+COZ_API void _coz_add_delays(void) { coz_catch_up(); }
 
-COZ_API void _coz_add_delays(void) { coz_add_delays(); }
+COZ_API void _coz_pre_block(void) { coz_pre_block(); }
 
-COZ_API void _coz_pre_block(void) { block_start = __atomic_load_n(&coz_global_delay, __ATOMIC_ACQUIRE); }
-
-COZ_API void _coz_post_block(int skip_delays)
-{
-	/* woken by another thread: the delays inserted meanwhile are not owed */
-	if (skip_delays)
-		coz_thread_set_delay(coz_thread_delay() +
-				     (__atomic_load_n(&coz_global_delay, __ATOMIC_ACQUIRE) - block_start));
-}
+COZ_API void _coz_post_block(int skip_delays) { coz_post_block(skip_delays != 0); }

@@ -3,6 +3,7 @@
 #ifndef SONDE_RT_COZ_H
 #define SONDE_RT_COZ_H
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,6 +38,7 @@ struct coz_point {
 	char name[120];
 	struct coz_counter begin, end; /* throughput points count in begin */
 };
+struct coz_counter *_coz_get_counter(int type, const char *name);
 /* How many points are registered; points[0..n) stay valid (never moved). */
 size_t coz_points(struct coz_point **points);
 
@@ -47,24 +49,50 @@ extern int32_t coz_selected_line;   /* atomic: -1 outside experiments */
 extern int32_t coz_next_line;       /* atomic: the first in-scope line sampled since reset */
 extern uint64_t coz_selected_samples; /* atomic */
 extern uint64_t *coz_line_samples;  /* per line, atomic */
-void coz_add_delays(void);
+/* Starts an experiment on line (the delays of threads that are running are
+ * brought level with the global delay first, as coz HEAD does), or ends it
+ * with line -1. */
+void coz_experiment_switch(int32_t line);
+/* The calling thread's part: on its own thread only. */
+void coz_add_delays(void);        /* pay what this thread owes, or make others owe */
+void coz_process_samples(void);   /* read the samples, then coz_add_delays (the signal's work) */
+void coz_catch_up(void);          /* before waking another thread: samples read, delays paid */
+void coz_pre_block(void);         /* before a call that may block on another thread */
+void coz_post_block(bool woken);  /* after it; woken: another thread ended the wait */
+bool coz_thread_busy(bool busy);  /* marks the thread's delay state in use; returns the old mark */
 uint64_t coz_thread_delay(void);
 void coz_thread_set_delay(uint64_t d);
+void coz_thread_add_delay(uint64_t d);
 uint64_t coz_now(void); /* CLOCK_MONOTONIC ns */
 void coz_sleep(uint64_t ns);
+
+/* coz_real.c: libc's own function behind a wrapper, looked up once (a
+ * missing one ends the process with a message: the wrapper cannot go on). */
+void *coz_real(void **slot, const char *name, const char *version);
+#define COZ_REAL(fn, version)                                                  \
+	({                                                                     \
+		static void *slot_;                                            \
+		(__typeof__(&fn))coz_real(&slot_, #fn, version);               \
+	})
 
 /* coz_sample.c: per-thread sampling */
 bool coz_sampling_init(void);
 void coz_thread_begin(void); /* on the thread itself */
 void coz_thread_end(void);
+bool coz_thread_sampled(void); /* this thread has a sampler */
+void coz_drain(void);          /* reads this thread's samples (delay state marked busy) */
 void coz_sampler_pause(bool pause);
 void coz_thread_forget(void); /* closes without disabling (fork child) */
+
+/* coz_signal.c: SIGPROF kept for the sampler; fatal signals flush the profile */
+int coz_real_sigaction(int sig, const struct sigaction *sa, struct sigaction *old);
+void coz_flush_on_fatal_signals(void);
 
 /* coz_thread.c: libc's pthread_create, for the runtime's own thread */
 int coz_real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
 
 /* coz_experiment.c */
 void coz_profiler_start(void);
-void coz_profiler_stop(void);
+void coz_profiler_stop(void); /* at exit, _exit and fatal signals; runs once */
 
 #endif

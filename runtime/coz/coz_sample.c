@@ -25,22 +25,32 @@ static __thread int ev_fd = -1;
 static __thread struct perf_event_mmap_page *ring;
 static size_t page_size;
 
-static void on_sample(const uint64_t *frames, uint64_t n)
+/* The line a frame is in: a return address is past its call, so pc-1
+ * is in the calling line. */
+static int32_t frame_line(uint64_t pc, bool returned) { return coz_table_line(returned ? pc - 1 : pc); }
+
+/* chain[] is the kernel's: context markers, then the user frames starting
+ * with ip itself (skipped: read as a return address, ip-1 would name the
+ * line before the sampled one, which coz does). */
+static void on_sample(uint64_t ip, const uint64_t *chain, uint64_t n)
 {
 	int32_t sel = __atomic_load_n(&coz_selected_line, __ATOMIC_ACQUIRE);
-	int32_t first = -1;
-	bool hit = false;
-	for (uint64_t i = 0; i < n; i++) {
-		if (frames[i] >= (uint64_t)PERF_CONTEXT_MAX)
+	int32_t first = frame_line(ip, false);
+	bool hit = first >= 0 && first == sel, ip_seen = false;
+	for (uint64_t i = 0; i < n && !hit; i++) {
+		if (chain[i] >= (uint64_t)PERF_CONTEXT_MAX)
 			continue; /* a context marker, not an address */
-		/* a return address is past its call: pc-1 is in the calling line */
-		int32_t l = coz_table_line(i == 0 ? frames[i] : frames[i] - 1);
+		if (!ip_seen && chain[i] == ip) {
+			ip_seen = true;
+			continue;
+		}
+		ip_seen = true;
+		int32_t l = frame_line(chain[i], true);
 		if (l < 0)
 			continue;
 		if (first < 0)
 			first = l;
-		if (l == sel)
-			hit = true;
+		hit = l == sel;
 	}
 	if (first < 0)
 		return;
@@ -48,13 +58,13 @@ static void on_sample(const uint64_t *frames, uint64_t n)
 	int32_t none = -1;
 	__atomic_compare_exchange_n(&coz_next_line, &none, first, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 	if (hit) {
-		coz_thread_set_delay(coz_thread_delay() + __atomic_load_n(&coz_delay_size, __ATOMIC_RELAXED));
+		coz_thread_add_delay(__atomic_load_n(&coz_delay_size, __ATOMIC_RELAXED));
 		__atomic_add_fetch(&coz_selected_samples, 1, __ATOMIC_RELAXED);
 	}
 }
 
 /* Reads every record in the thread's ring (they may wrap around its end). */
-static void drain(void)
+void coz_drain(void)
 {
 	struct perf_event_mmap_page *r = ring;
 	if (!r)
@@ -69,26 +79,23 @@ static void drain(void)
 			((unsigned char *)&h)[i] = data[(tail + i) % size];
 		if (h.size < sizeof(h))
 			break;
-		if (h.type == PERF_RECORD_SAMPLE && h.size <= sizeof(rec)) {
+		if (h.type == PERF_RECORD_SAMPLE && h.size >= 3 * sizeof(uint64_t) && h.size <= sizeof(rec)) {
 			for (size_t i = 0; i < h.size; i++)
 				((unsigned char *)rec)[i] = data[(tail + i) % size];
-			/* header, ip, nr, ips[nr]: the ip is also the chain's first user frame */
+			/* header, ip, nr, ips[nr] */
 			uint64_t nr = rec[2];
 			if (nr > MAX_FRAMES + 6 || 3 + nr > h.size / 8)
 				nr = h.size / 8 - 3;
-			rec[2] = rec[1]; /* frames = ip, then the chain after it */
-			on_sample(&rec[2], nr + 1);
+			on_sample(rec[1], &rec[3], nr);
 		}
 		tail += h.size;
 	}
 	__atomic_store_n(&r->data_tail, tail, __ATOMIC_RELEASE);
 }
 
-static void on_sigprof(int sig, siginfo_t *si, void *uc)
-{
-	drain();
-	coz_add_delays();
-}
+static void on_sigprof(int sig, siginfo_t *si, void *uc) { coz_process_samples(); }
+
+bool coz_thread_sampled(void) { return ev_fd >= 0; }
 
 bool coz_sampling_init(void)
 {
@@ -98,7 +105,7 @@ bool coz_sampling_init(void)
 	sa.sa_sigaction = on_sigprof;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART; /* no SA_ONSTACK: see above */
 	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGPROF, &sa, NULL) == 0;
+	return coz_real_sigaction(SIGPROF, &sa, NULL) == 0;
 }
 
 void coz_thread_begin(void)
@@ -144,8 +151,11 @@ void coz_thread_end(void)
 {
 	if (ev_fd < 0)
 		return;
+	coz_process_samples(); /* pays what it owes: a thread joining this one may be woken next */
 	ioctl(ev_fd, PERF_EVENT_IOC_DISABLE, 0);
-	drain();
+	bool was = coz_thread_busy(true);
+	coz_drain();
+	coz_thread_busy(was);
 	coz_thread_forget();
 }
 

@@ -1,13 +1,11 @@
 /* Threads are followed through pthread_create: each new thread samples
  * itself and starts owing what its creator owed (coz: a thread inherits
- * its parent's local delay, it was "created late" by as much). */
-#include <dlfcn.h>
+ * its parent's local delay, it was "created late" by as much). A thread
+ * that ends pays what it owes first: a thread joining it is woken next. */
 #include <pthread.h>
 #include <stdlib.h>
 
 #include "coz_rt.h"
-
-typedef int (*create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 
 struct start {
 	void *(*fn)(void *);
@@ -32,13 +30,16 @@ static void *thread_main(void *p)
 
 int coz_real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
-	static create_fn real; /* threads racing here all store the same value */
-	create_fn f = __atomic_load_n(&real, __ATOMIC_RELAXED);
-	if (!f) {
-		f = (create_fn)dlsym(RTLD_NEXT, "pthread_create");
-		__atomic_store_n(&real, f, __ATOMIC_RELAXED);
-	}
-	return f(t, attr, fn, arg);
+	return COZ_REAL(pthread_create, NULL)(t, attr, fn, arg);
+}
+
+/* Threads the runtime did not start (the main thread) end through here;
+ * the others run end_thread as pthread_exit unwinds them. */
+COZ_API void pthread_exit(void *ret)
+{
+	coz_catch_up();
+	COZ_REAL(pthread_exit, NULL)(ret);
+	__builtin_unreachable();
 }
 
 COZ_API int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)

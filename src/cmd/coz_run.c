@@ -1,18 +1,21 @@
-/* `sonde coz run [-o profile.coz] [-s P] [-b P] [--fixed-line F:L]
- * [--fixed-speedup N] --- CMD ARGS`: builds the executable's line table,
+/* `sonde coz run [-o profile.coz] [-s P] [-b P] [--end-to-end]
+ * [--fixed-line F:L] [--fixed-speedup N] --- CMD ARGS`: builds the executable's line table,
  * hands it and the profile (opened for append, as coz does) to
  * libsonde-coz.so through inherited fds, runs CMD and exits with its status. */
 #include "cmd/coz_run.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "collect/interrupt.h"
 #include "collect/launch.h"
 #include "coz/coz_linetab.h"
 #include "coz_lines.h"
@@ -23,13 +26,16 @@
 
 static const char usage[] =
 	"usage: sonde coz run [-o profile.coz] [-s/--source-scope P]... [-b/--binary-scope P]...\n"
-	"                     [--fixed-line FILE:LINE] [--fixed-speedup N] --- CMD [ARGS]\n"
+	"                     [--end-to-end] [--fixed-line FILE:LINE] [--fixed-speedup N] --- CMD [ARGS]\n"
 	"Runs CMD with the causal profiler preloaded; experiments and samples are\n"
-	"appended to profile.coz (coz's format). Patterns use '%' as a wildcard.\n";
+	"appended to profile.coz (coz's format). Patterns use '%' as a wildcard.\n"
+	"--end-to-end runs one experiment over the whole run (an 'end-to-end' point\n"
+	"visited at exit): run the program many times into one profile.\n";
 
 struct coz_run_opts {
 	const char *out, *fixed_line;
 	int fixed_speedup;
+	bool end_to_end;
 	VEC(char *) scopes, binaries;
 };
 
@@ -58,6 +64,8 @@ static int parse(int argc, char **argv, struct coz_run_opts *o)
 			vec_push(&o->scopes, (char *)need_arg(argc, argv, &i));
 		} else if (!strcmp(a, "-b") || !strcmp(a, "--binary-scope")) {
 			vec_push(&o->binaries, (char *)need_arg(argc, argv, &i));
+		} else if (!strcmp(a, "--end-to-end")) {
+			o->end_to_end = true;
 		} else if (!strcmp(a, "--fixed-line")) {
 			o->fixed_line = need_arg(argc, argv, &i);
 		} else if (!strcmp(a, "--fixed-speedup")) {
@@ -155,6 +163,8 @@ int cmd_coz_run(int argc, char **argv, const struct cmd_ctx *ctx)
 		set_env_int(COZ_ENV_FIXED_LINE, fixed);
 	if (o.fixed_speedup >= 0)
 		set_env_int(COZ_ENV_FIXED_SPEEDUP, o.fixed_speedup);
+	if (o.end_to_end)
+		setenv(COZ_ENV_END_TO_END, "1", 1);
 	struct launch l = { 0 };
 	if (launch_suspended(&l, cmd) < 0)
 		die("cannot start '%s': %s", cmd[0], strerror(errno));
@@ -166,6 +176,7 @@ int cmd_coz_run(int argc, char **argv, const struct cmd_ctx *ctx)
 	unsetenv(COZ_ENV_OUT_FD);
 	unsetenv(COZ_ENV_FIXED_LINE);
 	unsetenv(COZ_ENV_FIXED_SPEEDUP);
+	unsetenv(COZ_ENV_END_TO_END);
 	close(tfd);
 	close(ofd);
 	free(preload);
@@ -175,14 +186,28 @@ int cmd_coz_run(int argc, char **argv, const struct cmd_ctx *ctx)
 	free(o.scopes.v);
 	free(o.binaries.v);
 
+	/* Like a shell running a foreground job: Ctrl-C reaches CMD, whose
+	 * runtime ends the profile before it dies of it (collect/interrupt.h:
+	 * a CMD that ignores it gets SIGTERM, then SIGKILL). */
+	struct interrupt intr;
+	interrupt_watch(&intr, l.pid);
 	int err = launch_release(&l);
 	if (err) {
+		interrupt_unwatch(&intr);
 		error("cannot run '%s': %s", cmd[0], launch_failure_reason(cmd[0], err));
 		return launch_exec_failure_status(err);
 	}
 	int status;
-	while (waitpid(l.pid, &status, 0) < 0)
-		if (errno != EINTR)
+	for (;;) {
+		pid_t r = waitpid(l.pid, &status, interrupt_seen(&intr) ? WNOHANG : 0);
+		if (r > 0)
+			break;
+		if (r < 0 && errno != EINTR)
 			die("cannot wait for '%s': %s", cmd[0], strerror(errno));
+		interrupt_poll(&intr, cmd[0]);
+		struct timespec d = { 0, 50 * 1000000 };
+		nanosleep(&d, NULL);
+	}
+	interrupt_unwatch(&intr);
 	return wait_status_code(status);
 }

@@ -34,5 +34,6 @@ struct coz_line {
 #define COZ_ENV_OUT_FD "SONDE_COZ_OUT_FD"
 #define COZ_ENV_FIXED_LINE "SONDE_COZ_FIXED_LINE" /* a line index */
 #define COZ_ENV_FIXED_SPEEDUP "SONDE_COZ_FIXED_SPEEDUP" /* 0..100 */
+#define COZ_ENV_END_TO_END "SONDE_COZ_END_TO_END" /* set: one experiment, the whole run */
 
 #endif

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# e2e_coz_block: blocking and waking under `sonde coz run` (docs/coz.md,
+# "Blocking"). coz_block.c / coz_block.rs: a worker runs the hot line while
+# the main thread waits for it; with that line sped up 100% over the whole
+# run (--end-to-end), a main thread woken by the worker owes none of the
+# delays inserted while it waited, so the run takes about as long as at 0%;
+# a main thread polling with nanosleep (no thread wakes it) pays them all
+# at the end (the control: about twice as long).
+#  1. C: pthread join, mutex, cond, barrier, rwlock, sigwait stay < 1.3x;
+#     poll > 1.5x;
+#  2. Rust std: Mutex, Condvar, mpsc, park (futex through syscall(2)) and
+#     join stay < 1.3x; poll > 1.5x;
+#  3. --end-to-end writes one experiment with end-to-end delta=1;
+#  4. _exit still ends the profile (runtime and samples records);
+#  5. a program that ignores and blocks SIGPROF is still sampled;
+#  6. SIGINT (the program's default action) ends the profile, then kills
+#     the program; sonde exits 130.
+. "$(dirname "$0")/lib.sh"
+
+build_fx coz_block coz_block.c -pthread -I"$SONDE_ROOT/include" ||
+	{ fail coz_block_build "$(first_lines "$T/build.log")"; exit 0; }
+cd "$T" || exit 0
+c_line=$(grep -n 'HOT_LINE' "$FIXSRC/coz_block.c" | tail -1 | cut -d: -f1)
+
+# run BIN LINE SPEEDUP MODE ITERS -> wall ms
+run() {
+	local t0 t1
+	t0=$(now_ms)
+	"$SONDE" coz run -o "run.coz" --end-to-end --fixed-line "$2" --fixed-speedup "$3" \
+		--- "$1" "$4" "$5" >/dev/null 2>>"$T/err"
+	t1=$(now_ms)
+	echo $((t1 - t0))
+}
+
+# check NAME BIN LINE ITERS MODES... : each mode's 100% run against the
+# join mode's 0% run; retried once (a loaded machine stretches one run)
+check() {
+	local name=$1 bin=$2 line=$3 iters=$4; shift 4
+	local m base w try bad
+	for m in "$@"; do
+		bad=
+		for try in 1 2; do
+			base=$(run "$bin" "$line" 0 join "$iters")
+			w=$(run "$bin" "$line" 100 "$m" "$iters")
+			if [ "$m" = poll ]; then
+				awk -v a="$base" -v b="$w" 'BEGIN { exit !(b > 1.5 * a) }' && { bad=; break; }
+				bad="poll: ${w} ms at 100% vs ${base} ms at 0% (want > 1.5x: the poller pays)"
+			else
+				awk -v a="$base" -v b="$w" 'BEGIN { exit !(b < 1.3 * a) }' && { bad=; break; }
+				bad="$m: ${w} ms at 100% vs ${base} ms at 0% (want < 1.3x); $(first_lines "$T/err")"
+			fi
+		done
+		if [ -z "$bad" ]; then pass "${name}_$m"; else fail "${name}_$m" "$bad"; fi
+	done
+}
+
+# 1. C
+check coz_block_c "$FIX/coz_block" "coz_block.c:$c_line" 2500 join mutex cond barrier rwlock sigwait poll
+
+# 2. Rust
+if ! command -v rustc >/dev/null; then
+	skip coz_block_rust "no rustc"
+elif ! build_rust coz_block_rs coz_block.rs -g -O; then
+	fail coz_block_rust_build "$(first_lines "$T/build.log")"
+else
+	rs_line=$(grep -n 'HOT_LINE' "$FIXSRC/coz_block.rs" | tail -1 | cut -d: -f1)
+	check coz_block_rust "$FIX/coz_block_rs" "coz_block.rs:$rs_line" 15000 mutex condvar channel park join poll
+fi
+
+# 3. end-to-end records
+rm -f e2e.coz
+"$SONDE" coz run -o e2e.coz --end-to-end --- "$FIX/coz_block" join 500 >/dev/null 2>"$T/err"
+got=$(awk -F'\t' '$1 == "experiment" { n++ } $1 == "throughput-point" && $2 == "name=end-to-end" { e = $3 }
+	END { print n + 0, e }' e2e.coz)
+if [ "$got" = "1 delta=1" ]; then pass coz_end_to_end
+else fail coz_end_to_end "experiments, end-to-end point: '$got'; $(first_lines "$T/err")"; fi
+
+# 4. _exit
+rm -f exit.coz
+"$SONDE" coz run -o exit.coz --- "$FIX/coz_block" join 300 _exit >/dev/null 2>"$T/err"
+rc=$?
+if [ "$rc" = 5 ] && grep -q '^runtime' exit.coz && grep -q "^samples	location=$FIXSRC/coz_block.c:$c_line	" exit.coz; then
+	pass coz_underscore_exit
+else
+	fail coz_underscore_exit "status $rc (want 5); $(grep -c . exit.coz 2>/dev/null) lines; $(first_lines "$T/err")"
+fi
+
+# 5. SIGPROF kept
+rm -f prof.coz
+"$SONDE" coz run -o prof.coz --- "$FIX/coz_block" join 1000 sigprof >/dev/null 2>"$T/err"
+n=$(awk -F'\t' -v loc="location=$FIXSRC/coz_block.c:$c_line" '$1 == "samples" && $2 == loc { print substr($3, 7) }' prof.coz)
+if [ "${n:-0}" -ge 50 ]; then pass coz_sigprof_kept
+else fail coz_sigprof_kept "${n:-no} samples on the hot line; $(first_lines "$T/err")"; fi
+
+# 6. SIGINT to sonde and the program's process group, as a Ctrl-C sends it
+# (setsid: their own group; perl: SIGINT back to its default, which a
+# script's background job starts without)
+rm -f int.coz
+setsid perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die' \
+	"$SONDE" coz run -o int.coz --- "$FIX/coz_block" poll 20000 >/dev/null 2>"$T/err" &
+pid=$!
+sleep 1.5
+kill -INT -- "-$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+if [ "$rc" = 130 ] && grep -q '^runtime' int.coz && grep -q "^samples	location=$FIXSRC/coz_block.c:$c_line	" int.coz; then
+	pass coz_sigint_flush
+else
+	fail coz_sigint_flush "status $rc (want 130); $(grep -c . int.coz 2>/dev/null) lines: $(tr '\n' '|' <int.coz 2>/dev/null | cut -c1-200); $(first_lines "$T/err")"
+fi
