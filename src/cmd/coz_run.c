@@ -21,64 +21,84 @@
 #include "coz_lines.h"
 #include "util/die.h"
 #include "util/libpath.h"
+#include "util/options.h"
 #include "util/path_search.h"
 #include "util/vec.h"
 
-static const char usage[] =
-	"usage: sonde coz run [-o profile.coz] [-s/--source-scope P]... [-b/--binary-scope P]...\n"
-	"                     [--end-to-end] [--fixed-line FILE:LINE] [--fixed-speedup N] --- CMD [ARGS]\n"
+static const char *const run_usage[] = {
+	"coz run [-o profile.coz] [-s P]... [-b P]... [--end-to-end]",
+	"        [--fixed-line FILE:LINE] [--fixed-speedup N] --- CMD [ARGS]",
+	NULL,
+};
+static const char run_intro[] =
 	"Runs CMD with the causal profiler preloaded; experiments and samples are\n"
-	"appended to profile.coz (coz's format). Patterns use '%' as a wildcard.\n"
-	"--end-to-end runs one experiment over the whole run (an 'end-to-end' point\n"
-	"visited at exit): run the program many times into one profile.\n";
+	"appended to profile.coz (coz's format; `sonde coz plot` shows them). Mark\n"
+	"progress in the program with COZ_PROGRESS (include/sonde/coz.h, coz's coz.h\n"
+	"or the Rust coz crate). Patterns use '%' as a wildcard. Through `sonde shims`,\n"
+	"`coz run ... --- CMD` is the same command.";
+
+typedef VEC(char *) pattern_list;
 
 struct coz_run_opts {
 	const char *out, *fixed_line;
 	int fixed_speedup;
 	bool end_to_end;
-	VEC(char *) scopes, binaries;
+	pattern_list scopes, binaries;
 };
 
-static const char *need_arg(int argc, char **argv, int *i)
+static int add_pattern(struct opt_parser *p, const struct opt *o, const char *arg)
 {
-	if (*i + 1 >= argc)
-		die("coz run: %s needs a value\n%s", argv[*i], usage);
-	return argv[++*i];
+	vec_push((pattern_list *)o->value, (char *)arg);
+	return 0;
 }
 
-/* Returns the index of CMD in argv. */
-static int parse(int argc, char **argv, struct coz_run_opts *o)
+static int refuse_progress(struct opt_parser *p, const struct opt *o, const char *arg)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "---") || !strcmp(a, "--")) {
-			if (i + 1 >= argc)
-				die("coz run: no command after '%s'\n%s", a, usage);
-			return i + 1;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage, stdout);
-			exit(0);
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-			o->out = need_arg(argc, argv, &i);
-		} else if (!strcmp(a, "-s") || !strcmp(a, "--source-scope")) {
-			vec_push(&o->scopes, (char *)need_arg(argc, argv, &i));
-		} else if (!strcmp(a, "-b") || !strcmp(a, "--binary-scope")) {
-			vec_push(&o->binaries, (char *)need_arg(argc, argv, &i));
-		} else if (!strcmp(a, "--end-to-end")) {
-			o->end_to_end = true;
-		} else if (!strcmp(a, "--fixed-line")) {
-			o->fixed_line = need_arg(argc, argv, &i);
-		} else if (!strcmp(a, "--fixed-speedup")) {
-			char *end;
-			long v = strtol(need_arg(argc, argv, &i), &end, 10);
-			if (*end || v < 0 || v > 100)
-				die("coz run: --fixed-speedup takes 0 to 100, not '%s'", argv[i]);
-			o->fixed_speedup = (int)v;
-		} else {
-			die("coz run: unknown option '%s'\n%s", a, usage);
-		}
+	opt_usage_error(p->cmd, "-p: sampled progress points are not supported (nor by coz); "
+				"mark progress in the source with COZ_PROGRESS");
+}
+
+/* Returns CMD's argv. As coz: what follows '---' is the command,
+ * whatever it looks like; without '---', the first operand (or what
+ * follows '--') starts it. */
+static char **parse(int argc, char **argv, struct coz_run_opts *o)
+{
+	const struct opt opts[] = {
+		OPT_STRING('o', "output", &o->out, "FILE", "append to FILE [profile.coz]"),
+		OPT_CALLBACK('s', "source-scope", &o->scopes, "P",
+			     "profile source files matching P (repeatable) [all but Rust's std and coz.h]",
+			     add_pattern, NULL),
+		OPT_CALLBACK('b', "binary-scope", &o->binaries, "P",
+			     "profile executables and libraries matching P; MAIN is the executable\n"
+			     "(repeatable) [MAIN]",
+			     add_pattern, NULL),
+		OPT_BOOL(0, "end-to-end", &o->end_to_end,
+			 "one experiment over the whole run, an 'end-to-end' point visited at exit\n"
+			 "(run the program many times into one profile)"),
+		OPT_STRING(0, "fixed-line", &o->fixed_line, "FILE:LINE", "speed up only this line"),
+		OPT_INT(0, "fixed-speedup", &o->fixed_speedup, "N", "speed it up only by N% (0-100)", 0, 100,
+			"--fixed-speedup takes 0 to 100, not '%s'"),
+		{ .kind = OPTK_CALLBACK, .shrt = 'p', .lng = "progress", .argh = "FILE:LINE", .cb = refuse_progress,
+		  .flags = OPTF_HIDDEN },
+		OPT_END(),
+	};
+	int sep = 1;
+	while (sep < argc && strcmp(argv[sep], "---"))
+		sep++;
+	bool dashes = sep < argc;
+	struct opt_cmd cmd = { "coz run", .usage = run_usage, .intro = run_intro, .stop_at_arg = !dashes };
+	int n = opt_parse(&cmd, opts, dashes ? sep : argc, argv);
+	if (dashes) {
+		if (n)
+			opt_usage_error(&cmd, "'%s' before '---': the command goes after it", argv[0]);
+		if (sep + 1 >= argc)
+			opt_usage_error(&cmd, "no command after '---'");
+		return argv + sep + 1;
 	}
-	die("coz run: no command (put it after '---')\n%s", usage);
+	if (!n)
+		opt_usage_error(&cmd, "no command (put it after '---')");
+	argv[n] = NULL; /* opt_parse moved the command line to argv[0..n) */
+	return argv;
 }
 
 static char *executable(const char *cmd)
@@ -133,7 +153,7 @@ static void set_env_int(const char *name, long v)
 int cmd_coz_run(int argc, char **argv, const struct cmd_ctx *ctx)
 {
 	struct coz_run_opts o = { .out = "profile.coz", .fixed_speedup = -1 };
-	char **cmd = argv + parse(argc, argv, &o);
+	char **cmd = parse(argc, argv, &o);
 	int bad = launch_preflight(cmd[0]);
 	if (bad)
 		return bad;
