@@ -33,8 +33,13 @@ static __thread uint64_t block_start; /* the global delay when the thread blocke
 static __thread uint32_t seen_experiment;
 static __thread volatile bool blocked, busy;
 
-uint64_t coz_thread_delay(void) { return local_delay; }
-void coz_thread_set_delay(uint64_t d) { local_delay = d; }
+struct coz_delay_state coz_thread_delay(void) { return (struct coz_delay_state){ local_delay, seen_experiment }; }
+
+void coz_thread_inherit(struct coz_delay_state s)
+{
+	local_delay = s.delay; /* level with its creator, as of the experiment its creator saw last */
+	seen_experiment = s.experiment;
+}
 void coz_thread_add_delay(uint64_t d) { local_delay += d; }
 
 bool coz_thread_busy(bool b)

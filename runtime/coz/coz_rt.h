@@ -60,8 +60,12 @@ void coz_catch_up(void);          /* before waking another thread: samples read,
 void coz_pre_block(void);         /* before a call that may block on another thread */
 void coz_post_block(bool woken);  /* after it; woken: another thread ended the wait */
 bool coz_thread_busy(bool busy);  /* marks the thread's delay state in use; returns the old mark */
-uint64_t coz_thread_delay(void);
-void coz_thread_set_delay(uint64_t d);
+struct coz_delay_state {
+	uint64_t delay;
+	uint32_t experiment;
+};
+struct coz_delay_state coz_thread_delay(void);
+void coz_thread_inherit(struct coz_delay_state s); /* a new thread starts with its creator's */
 void coz_thread_add_delay(uint64_t d);
 uint64_t coz_now(void); /* CLOCK_MONOTONIC ns */
 void coz_sleep(uint64_t ns);

@@ -10,7 +10,7 @@
 struct start {
 	void *(*fn)(void *);
 	void *arg;
-	uint64_t delay;
+	struct coz_delay_state delay;
 };
 
 static void end_thread(void *unused) { coz_thread_end(); }
@@ -19,7 +19,7 @@ static void *thread_main(void *p)
 {
 	struct start s = *(struct start *)p;
 	free(p);
-	coz_thread_set_delay(s.delay);
+	coz_thread_inherit(s.delay);
 	coz_thread_begin();
 	void *ret;
 	pthread_cleanup_push(end_thread, NULL); /* pthread_exit ends the sampler too */

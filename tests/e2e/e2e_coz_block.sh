@@ -9,9 +9,9 @@
 # the line's sampled time S (1 ms per selected sample, from the profile),
 # and pays it in that work:
 #  1. C: pthread join, mutex, cond, barrier, rwlock, sigwait stall < 0.25 S;
-#     poll stalls > 0.45 S (it paid some while polling);
+#     poll stalls > 0.45 S;
 #  2. Rust std: Mutex, Condvar, mpsc, park (futex through syscall(2)) and
-#     join stall < 0.25 S; poll stalls > 0.45 S (it paid some while polling);
+#     join stall < 0.25 S; poll stalls > 0.45 S;
 #  3. --end-to-end writes one experiment with end-to-end delta=1;
 #  4. _exit still ends the profile (runtime and samples records);
 #  5. a program that ignores and blocks SIGPROF is still sampled;
