@@ -24,93 +24,93 @@
 
 COZ_API int pthread_mutex_lock(pthread_mutex_t *m)
 {
-	return BLOCKING(COZ_REAL(pthread_mutex_lock, NULL)(m), true);
+	return BLOCKING(COZ_REAL(pthread_mutex_lock)(m), true);
 }
 
 COZ_API int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *t)
 {
-	int r = BLOCKING(COZ_REAL(pthread_mutex_timedlock, NULL)(m, t), r_ == 0);
+	int r = BLOCKING(COZ_REAL(pthread_mutex_timedlock)(m, t), r_ == 0);
 	return r;
 }
 
 COZ_API int pthread_mutex_unlock(pthread_mutex_t *m)
 {
 	coz_catch_up();
-	return COZ_REAL(pthread_mutex_unlock, NULL)(m);
+	return COZ_REAL(pthread_mutex_unlock)(m);
 }
 
 COZ_API int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
-	return BLOCKING(COZ_REAL(pthread_cond_wait, "GLIBC_2.3.2")(c, m), true);
+	return BLOCKING(COZ_REAL(pthread_cond_wait)(c, m), true);
 }
 
 COZ_API int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *t)
 {
-	return BLOCKING(COZ_REAL(pthread_cond_timedwait, "GLIBC_2.3.2")(c, m, t), r_ == 0);
+	return BLOCKING(COZ_REAL(pthread_cond_timedwait)(c, m, t), r_ == 0);
 }
 
 COZ_API int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock, const struct timespec *t)
 {
-	return BLOCKING(COZ_REAL(pthread_cond_clockwait, NULL)(c, m, clock, t), r_ == 0);
+	return BLOCKING(COZ_REAL(pthread_cond_clockwait)(c, m, clock, t), r_ == 0);
 }
 
 COZ_API int pthread_cond_signal(pthread_cond_t *c)
 {
 	coz_catch_up();
-	return COZ_REAL(pthread_cond_signal, "GLIBC_2.3.2")(c);
+	return COZ_REAL(pthread_cond_signal)(c);
 }
 
 COZ_API int pthread_cond_broadcast(pthread_cond_t *c)
 {
 	coz_catch_up();
-	return COZ_REAL(pthread_cond_broadcast, "GLIBC_2.3.2")(c);
+	return COZ_REAL(pthread_cond_broadcast)(c);
 }
 
 COZ_API int pthread_barrier_wait(pthread_barrier_t *b)
 {
 	coz_catch_up(); /* the last one in wakes the others */
-	return BLOCKING(COZ_REAL(pthread_barrier_wait, NULL)(b), true);
+	return BLOCKING(COZ_REAL(pthread_barrier_wait)(b), true);
 }
 
 COZ_API int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
-	return BLOCKING(COZ_REAL(pthread_rwlock_rdlock, NULL)(l), true);
+	return BLOCKING(COZ_REAL(pthread_rwlock_rdlock)(l), true);
 }
 
 COZ_API int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
-	return BLOCKING(COZ_REAL(pthread_rwlock_wrlock, NULL)(l), true);
+	return BLOCKING(COZ_REAL(pthread_rwlock_wrlock)(l), true);
 }
 
 COZ_API int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *t)
 {
-	return BLOCKING(COZ_REAL(pthread_rwlock_timedrdlock, NULL)(l, t), r_ == 0);
+	return BLOCKING(COZ_REAL(pthread_rwlock_timedrdlock)(l, t), r_ == 0);
 }
 
 COZ_API int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *t)
 {
-	return BLOCKING(COZ_REAL(pthread_rwlock_timedwrlock, NULL)(l, t), r_ == 0);
+	return BLOCKING(COZ_REAL(pthread_rwlock_timedwrlock)(l, t), r_ == 0);
 }
 
 COZ_API int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
 	coz_catch_up();
-	return COZ_REAL(pthread_rwlock_unlock, NULL)(l);
+	return COZ_REAL(pthread_rwlock_unlock)(l);
 }
 
 COZ_API int pthread_join(pthread_t t, void **ret)
 {
-	return BLOCKING(COZ_REAL(pthread_join, NULL)(t, ret), true);
+	return BLOCKING(COZ_REAL(pthread_join)(t, ret), true);
 }
 
 COZ_API int pthread_timedjoin_np(pthread_t t, void **ret, const struct timespec *abstime)
 {
-	return BLOCKING(COZ_REAL(pthread_timedjoin_np, NULL)(t, ret, abstime), r_ == 0);
+	return BLOCKING(COZ_REAL(pthread_timedjoin_np)(t, ret, abstime), r_ == 0);
 }
 
 COZ_API int pthread_clockjoin_np(pthread_t t, void **ret, clockid_t clock, const struct timespec *abstime)
 {
-	return BLOCKING(COZ_REAL(pthread_clockjoin_np, NULL)(t, ret, clock, abstime), r_ == 0);
+	return BLOCKING(COZ_REAL(pthread_clockjoin_np)(t, ret, clock, abstime), r_ == 0);
 }
 
 /* futex(2) through syscall(2). A wait that returns 0 was ended by a wake
@@ -126,7 +126,7 @@ static long futex_call(long n, long a[6])
 	case FUTEX_LOCK_PI:
 	case FUTEX_LOCK_PI2:
 	case FUTEX_WAIT_REQUEUE_PI:
-		return BLOCKING(COZ_REAL(syscall, NULL)(n, a[0], a[1], a[2], a[3], a[4], a[5]), r_ == 0);
+		return BLOCKING(COZ_REAL(syscall)(n, a[0], a[1], a[2], a[3], a[4], a[5]), r_ == 0);
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
 	case FUTEX_WAKE_OP:
@@ -137,7 +137,7 @@ static long futex_call(long n, long a[6])
 		coz_catch_up();
 		break;
 	}
-	return COZ_REAL(syscall, NULL)(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return COZ_REAL(syscall)(n, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 COZ_API long syscall(long n, ...)
@@ -150,5 +150,5 @@ COZ_API long syscall(long n, ...)
 	va_end(ap);
 	if (n == SYS_futex)
 		return futex_call(n, a);
-	return COZ_REAL(syscall, NULL)(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return COZ_REAL(syscall)(n, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

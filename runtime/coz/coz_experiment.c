@@ -12,6 +12,7 @@
  * experiment is the whole run and its point, "end-to-end", is visited once
  * at exit, so it is always written. */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,8 @@
 static int out_fd = -1;
 static int fixed_line = -1, fixed_speedup = -1;
 static bool end_to_end;
+static struct coz_counter *end_to_end_point; /* looked up at start: on_fatal must not take the points' lock */
+static pid_t owner; /* the process the profile is of (a vfork child shares its memory) */
 static volatile int running;
 static int stopped;
 static pthread_t thread;
@@ -77,10 +80,11 @@ static unsigned pick_speedup(unsigned *seed)
 
 /* The smallest visit count of any point since `before` (latency points:
  * arrivals and departures both). */
-static size_t min_delta(const size_t *before)
+static size_t min_delta(const size_t *before, size_t n)
 {
 	struct coz_point *p;
-	size_t n = coz_points(&p), min = (size_t)-1;
+	size_t min = (size_t)-1;
+	coz_points(&p);
 	for (size_t i = 0; i < n; i++) {
 		size_t b = __atomic_load_n(&p[i].begin.count, __ATOMIC_RELAXED) - before[2 * i];
 		size_t e = __atomic_load_n(&p[i].end.count, __ATOMIC_RELAXED) - before[2 * i + 1];
@@ -93,14 +97,14 @@ static size_t min_delta(const size_t *before)
 }
 
 static void log_experiment(int32_t line, unsigned speedup, uint64_t duration, uint64_t samples,
-			   const size_t *before)
+			   const size_t *before, size_t n)
 {
 	char name[300];
 	coz_table_name((uint32_t)line, name, sizeof(name));
 	out("experiment\tselected=%s\tspeedup=%.2f\tduration=%lu\tselected-samples=%lu\n", name, speedup / 100.0,
 	    (unsigned long)duration, (unsigned long)samples);
 	struct coz_point *p;
-	size_t n = coz_points(&p);
+	coz_points(&p);
 	for (size_t i = 0; i < n; i++) {
 		size_t b = __atomic_load_n(&p[i].begin.count, __ATOMIC_RELAXED);
 		size_t e = __atomic_load_n(&p[i].end.count, __ATOMIC_RELAXED);
@@ -120,11 +124,10 @@ static bool have_points(void)
 	return coz_points(&p) > 0;
 }
 
+/* Runs with every signal blocked (coz_profiler_start): signals are the
+ * program's threads' business, and on_fatal joins this thread. */
 static void *profiler_thread(void *unused)
 {
-	sigset_t all; /* signals are the program's threads' business (and on_fatal joins this one) */
-	sigfillset(&all);
-	COZ_REAL(pthread_sigmask, NULL)(SIG_BLOCK, &all, NULL);
 	unsigned seed = (unsigned)coz_now();
 	uint64_t length = COZ_EXPERIMENT_MIN;
 	size_t before[2 * COZ_MAX_POINTS];
@@ -149,13 +152,14 @@ static void *profiler_thread(void *unused)
 		coz_experiment_switch(-1);
 		uint64_t inserted = __atomic_load_n(&coz_global_delay, __ATOMIC_ACQUIRE) - d0;
 		uint64_t wall = coz_now() - t0;
-		/* points registered during the run started from 0 */
-		for (size_t i = n, m = coz_points(&p); i < m; i++)
+		/* points registered during the run started from 0; one count for both uses */
+		size_t m = coz_points(&p);
+		for (size_t i = n; i < m; i++)
 			before[2 * i] = before[2 * i + 1] = 0;
-		size_t min = min_delta(before);
+		size_t min = min_delta(before, m);
 		if (min >= COZ_TARGET_DELTA || end_to_end)
 			log_experiment(line, speedup, wall > inserted ? wall - inserted : 0,
-				       __atomic_load_n(&coz_selected_samples, __ATOMIC_RELAXED), before);
+				       __atomic_load_n(&coz_selected_samples, __ATOMIC_RELAXED), before, m);
 		if (min < COZ_TARGET_DELTA)
 			length = length * 2 > EXPERIMENT_MAX ? EXPERIMENT_MAX : length * 2;
 		else if (min > 2 * COZ_TARGET_DELTA && length >= 2 * COZ_EXPERIMENT_MIN)
@@ -186,6 +190,8 @@ static void in_child(void)
 	stopped = 1;
 	out_fd = -1;
 	__atomic_store_n(&coz_selected_line, -1, __ATOMIC_RELEASE);
+	coz_points_after_fork();
+	coz_sampling_disable();
 	coz_thread_forget();
 }
 
@@ -201,7 +207,7 @@ void coz_profiler_start(void)
 	if ((s = getenv(COZ_ENV_FIXED_SPEEDUP)))
 		fixed_speedup = atoi(s);
 	if ((end_to_end = getenv(COZ_ENV_END_TO_END) != NULL))
-		_coz_get_counter(1, END_TO_END);
+		end_to_end_point = _coz_get_counter(1, END_TO_END);
 	if (fixed_line >= (int)coz_table_nlines())
 		fixed_line = -1;
 	size_t bytes = ((size_t)coz_table_nlines() + 1) * sizeof(uint64_t);
@@ -212,8 +218,14 @@ void coz_profiler_start(void)
 	clock_gettime(CLOCK_REALTIME, &rt);
 	out("startup\ttime=%lu\n", (unsigned long)rt.tv_sec * 1000000000ul + (unsigned long)rt.tv_nsec);
 	start_ns = coz_now();
+	owner = getpid();
 	running = 1;
-	if (coz_real_pthread_create(&thread, NULL, profiler_thread, NULL)) {
+	sigset_t all, old;
+	sigfillset(&all);
+	COZ_REAL(pthread_sigmask)(SIG_BLOCK, &all, &old); /* the thread starts with them blocked */
+	int failed = COZ_REAL(pthread_create)(&thread, NULL, profiler_thread, NULL);
+	COZ_REAL(pthread_sigmask)(SIG_SETMASK, &old, NULL);
+	if (failed) {
 		running = 0;
 		return;
 	}
@@ -224,12 +236,12 @@ void coz_profiler_start(void)
 
 void coz_profiler_stop(void)
 {
-	if (!running || __atomic_exchange_n(&stopped, 1, __ATOMIC_ACQ_REL))
+	if (!running || getpid() != owner || __atomic_exchange_n(&stopped, 1, __ATOMIC_ACQ_REL))
 		return;
-	if (end_to_end)
-		__atomic_add_fetch(&_coz_get_counter(1, END_TO_END)->count, 1, __ATOMIC_RELAXED);
+	if (end_to_end_point)
+		__atomic_add_fetch(&end_to_end_point->count, 1, __ATOMIC_RELAXED);
 	running = 0;
-	COZ_REAL(pthread_join, NULL)(thread, NULL); /* it logs the experiment under way, as coz does */
+	COZ_REAL(pthread_join)(thread, NULL); /* it logs the experiment under way, as coz does */
 	coz_thread_end(); /* after: with no experiment left this thread owes nothing (coz HEAD's order) */
 	write_totals();
 }

@@ -10,6 +10,7 @@
 
 __attribute__((constructor)) static void coz_init(void)
 {
+	coz_real_init();
 	coz_profiler_start();
 	unsetenv("LD_PRELOAD");
 	unsetenv(COZ_ENV_TABLE_FD);
@@ -21,16 +22,18 @@ __attribute__((constructor)) static void coz_init(void)
 
 __attribute__((destructor)) static void coz_fini(void) { coz_profiler_stop(); }
 
+/* (a vfork child shares the parent's memory: coz_profiler_stop leaves the
+ * parent's profile alone there) */
 COZ_API void _exit(int status)
 {
 	coz_profiler_stop();
-	COZ_REAL(_exit, NULL)(status);
+	COZ_REAL(_exit)(status);
 	__builtin_unreachable();
 }
 
 COZ_API void _Exit(int status)
 {
 	coz_profiler_stop();
-	COZ_REAL(_Exit, NULL)(status);
+	COZ_REAL(_Exit)(status);
 	__builtin_unreachable();
 }

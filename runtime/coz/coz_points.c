@@ -38,6 +38,9 @@ COZ_API struct coz_counter *_coz_get_counter(int type, const char *name)
 	return c;
 }
 
+/* A fork child has one thread: a lock another thread held is free. */
+void coz_points_after_fork(void) { __atomic_store_n(&lock, 0, __ATOMIC_RELEASE); }
+
 size_t coz_points(struct coz_point **p)
 {
 	*p = points;

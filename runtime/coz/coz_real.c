@@ -1,13 +1,13 @@
-/* The functions the wrappers stand in front of, looked up in the objects
- * after this one. pthread_cond_* need their version named: glibc keeps the
- * pre-2.3.2 condition variables under the same names, and an unversioned
- * lookup may return those. */
+/* The slots of coz_real.h's functions, filled by coz_real_init. */
+#include "coz_real.h"
+
 #include <dlfcn.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "coz_rt.h"
+#define COZ_REAL_DEFINE(fn, version) void *coz_slot_##fn;
+COZ_REAL_FUNCTIONS(COZ_REAL_DEFINE)
 
 void *coz_real(void **slot, const char *name, const char *version)
 {
@@ -26,4 +26,19 @@ void *coz_real(void **slot, const char *name, const char *version)
 	}
 	__atomic_store_n(slot, f, __ATOMIC_RELAXED);
 	return f;
+}
+
+const char *coz_real_version(const char *name)
+{
+#define COZ_REAL_VERSION_OF(fn, version)                                                                    \
+	if (!strcmp(name, #fn))                                                                             \
+		return version;
+	COZ_REAL_FUNCTIONS(COZ_REAL_VERSION_OF)
+	return NULL;
+}
+
+void coz_real_init(void)
+{
+#define COZ_REAL_LOOKUP(fn, version) coz_real(&coz_slot_##fn, #fn, version);
+	COZ_REAL_FUNCTIONS(COZ_REAL_LOOKUP)
 }

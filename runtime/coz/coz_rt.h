@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "coz_real.h"
+
 #define COZ_API __attribute__((visibility("default")))
 
 /* coz's constants (profiler.h), times in ns */
@@ -41,6 +43,7 @@ struct coz_point {
 struct coz_counter *_coz_get_counter(int type, const char *name);
 /* How many points are registered; points[0..n) stay valid (never moved). */
 size_t coz_points(struct coz_point **points);
+void coz_points_after_fork(void);
 
 /* coz_delay.c: the virtual speedup's bookkeeping */
 extern uint64_t coz_global_delay;   /* atomic: delay every thread owes */
@@ -70,14 +73,6 @@ void coz_thread_add_delay(uint64_t d);
 uint64_t coz_now(void); /* CLOCK_MONOTONIC ns */
 void coz_sleep(uint64_t ns);
 
-/* coz_real.c: libc's own function behind a wrapper, looked up once (a
- * missing one ends the process with a message: the wrapper cannot go on). */
-void *coz_real(void **slot, const char *name, const char *version);
-#define COZ_REAL(fn, version)                                                  \
-	({                                                                     \
-		static void *slot_;                                            \
-		(__typeof__(&fn))coz_real(&slot_, #fn, version);               \
-	})
 
 /* coz_sample.c: per-thread sampling */
 bool coz_sampling_init(void);
@@ -87,13 +82,14 @@ bool coz_thread_sampled(void); /* this thread has a sampler */
 void coz_drain(void);          /* reads this thread's samples (delay state marked busy) */
 void coz_sampler_pause(bool pause);
 void coz_thread_forget(void); /* closes without disabling (fork child) */
+void coz_sampling_disable(void); /* no thread starts sampling from now on (fork child) */
 
 /* coz_signal.c: SIGPROF kept for the sampler; fatal signals flush the profile */
 int coz_real_sigaction(int sig, const struct sigaction *sa, struct sigaction *old);
 void coz_flush_on_fatal_signals(void);
 
-/* coz_thread.c: libc's pthread_create, for the runtime's own thread */
-int coz_real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
+/* coz_thread.c */
+void coz_thread_finished(void); /* a program thread ended: the last one ends the profile */
 
 /* coz_experiment.c */
 void coz_profiler_start(void);

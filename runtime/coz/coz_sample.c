@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/perf_event.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -24,6 +25,9 @@
 static __thread int ev_fd = -1;
 static __thread struct perf_event_mmap_page *ring;
 static size_t page_size;
+static bool disabled;
+
+void coz_sampling_disable(void) { disabled = true; }
 
 /* The line a frame is in: a return address is past its call, so pc-1
  * is in the calling line. */
@@ -108,8 +112,25 @@ bool coz_sampling_init(void)
 	return coz_real_sigaction(SIGPROF, &sa, NULL) == 0;
 }
 
+/* Said once: a thread left out is time missing from the profile. */
+static void unsampled(int err)
+{
+	static int said;
+	if (__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+		return;
+	char msg[256];
+	int n = snprintf(msg, sizeof(msg),
+			 "sonde coz: cannot sample a thread (%s): its time is missing from the profile; "
+			 "more open files (ulimit -n) or kernel.perf_event_mlock_kb may help\n",
+			 strerror(err));
+	if (n > 0)
+		(void)!write(2, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+}
+
 void coz_thread_begin(void)
 {
+	if (disabled)
+		return;
 	struct perf_event_attr a;
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
@@ -125,12 +146,15 @@ void coz_thread_begin(void)
 	a.sample_max_stack = MAX_FRAMES;
 	a.disabled = 1;
 	int fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		unsampled(errno);
 		return;
+	}
 	void *m = mmap(NULL, (RING_PAGES + 1) * page_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	struct f_owner_ex owner = { F_OWNER_TID, (pid_t)syscall(SYS_gettid) };
 	if (m == MAP_FAILED || fcntl(fd, F_SETOWN_EX, &owner) < 0 || fcntl(fd, F_SETSIG, SIGPROF) < 0 ||
 	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC) < 0) {
+		unsampled(errno);
 		if (m != MAP_FAILED)
 			munmap(m, (RING_PAGES + 1) * page_size);
 		close(fd);

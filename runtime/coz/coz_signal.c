@@ -1,9 +1,9 @@
 /* Signals. SIGPROF carries the sampler's batches, so the program may
  * neither take it over nor block it (coz does the same); waiting for a
  * signal is blocking, sending one to this process is waking (coz paper
- * Table 2). SIGINT, SIGTERM and SIGHUP, while the program leaves them at
- * their default, end the profile the way exit does before the process
- * dies of them, so a Ctrl-C keeps the runtime and samples records. */
+ * Table 2). The signals that kill, while the program leaves them at their
+ * default, end the profile the way exit does before the process dies of
+ * them: a Ctrl-C or a crash keeps the runtime and samples records. */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -11,11 +11,12 @@
 
 #include "coz_rt.h"
 
-static const int flushed[] = { SIGINT, SIGTERM, SIGHUP };
+static const int flushed[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+#define NFLUSHED (sizeof(flushed) / sizeof(*flushed))
 
 int coz_real_sigaction(int sig, const struct sigaction *sa, struct sigaction *old)
 {
-	return COZ_REAL(sigaction, NULL)(sig, sa, old);
+	return COZ_REAL(sigaction)(sig, sa, old);
 }
 
 /* 0: running, 1: ending the profile, 2: ended. A second fatal signal
@@ -42,15 +43,17 @@ static void on_fatal(int sig)
 
 void coz_flush_on_fatal_signals(void)
 {
-	for (size_t i = 0; i < sizeof(flushed) / sizeof(*flushed); i++) {
-		struct sigaction sa, old;
-		if (coz_real_sigaction(flushed[i], NULL, &old) < 0 || old.sa_handler != SIG_DFL)
-			continue;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_fatal;
-		sa.sa_flags = SA_RESTART;
-		sigemptyset(&sa.sa_mask);
-		coz_real_sigaction(flushed[i], &sa, NULL);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask); /* a second one waits on this thread until the first is done */
+	for (size_t i = 0; i < NFLUSHED; i++)
+		sigaddset(&sa.sa_mask, flushed[i]);
+	for (size_t i = 0; i < NFLUSHED; i++) {
+		struct sigaction old;
+		if (coz_real_sigaction(flushed[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			coz_real_sigaction(flushed[i], &sa, NULL);
 	}
 }
 
@@ -87,7 +90,7 @@ COZ_API sighandler_t signal(int sig, sighandler_t h)
 {
 	if (sig == SIGPROF)
 		return SIG_DFL;
-	sighandler_t r = COZ_REAL(signal, NULL)(sig, h);
+	sighandler_t r = COZ_REAL(signal)(sig, h);
 	return r == on_fatal ? SIG_DFL : r;
 }
 
@@ -103,32 +106,32 @@ static const sigset_t *without_sigprof(int how, const sigset_t *set, sigset_t *c
 COZ_API int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 {
 	sigset_t copy;
-	return COZ_REAL(sigprocmask, NULL)(how, without_sigprof(how, set, &copy), old);
+	return COZ_REAL(sigprocmask)(how, without_sigprof(how, set, &copy), old);
 }
 
 COZ_API int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
 	sigset_t copy;
-	return COZ_REAL(pthread_sigmask, NULL)(how, without_sigprof(how, set, &copy), old);
+	return COZ_REAL(pthread_sigmask)(how, without_sigprof(how, set, &copy), old);
 }
 
 COZ_API int kill(pid_t pid, int sig)
 {
 	if (pid == getpid())
 		coz_catch_up();
-	return COZ_REAL(kill, NULL)(pid, sig);
+	return COZ_REAL(kill)(pid, sig);
 }
 
 COZ_API int pthread_kill(pthread_t t, int sig)
 {
 	coz_catch_up();
-	return COZ_REAL(pthread_kill, NULL)(t, sig);
+	return COZ_REAL(pthread_kill)(t, sig);
 }
 
 COZ_API int pthread_sigqueue(pthread_t t, int sig, const union sigval v)
 {
 	coz_catch_up();
-	return COZ_REAL(pthread_sigqueue, NULL)(t, sig, v);
+	return COZ_REAL(pthread_sigqueue)(t, sig, v);
 }
 
 /* A wait ended by a signal this process sent was ended by another thread. */
@@ -137,7 +140,7 @@ COZ_API int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct time
 	sigset_t copy;
 	siginfo_t mine;
 	coz_pre_block();
-	int r = COZ_REAL(sigtimedwait, NULL)(without_sigprof(SIG_BLOCK, set, &copy), &mine, timeout);
+	int r = COZ_REAL(sigtimedwait)(without_sigprof(SIG_BLOCK, set, &copy), &mine, timeout);
 	coz_post_block(r > 0 && mine.si_pid == getpid());
 	if (r > 0 && info)
 		*info = mine;
@@ -161,7 +164,7 @@ COZ_API int sigsuspend(const sigset_t *mask)
 {
 	sigset_t copy;
 	coz_pre_block();
-	int r = COZ_REAL(sigsuspend, NULL)(without_sigprof(SIG_SETMASK, mask, &copy));
+	int r = COZ_REAL(sigsuspend)(without_sigprof(SIG_SETMASK, mask, &copy));
 	coz_post_block(false);
 	return r;
 }

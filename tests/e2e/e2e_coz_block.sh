@@ -16,7 +16,12 @@
 #  4. _exit still ends the profile (runtime and samples records);
 #  5. a program that ignores and blocks SIGPROF is still sampled;
 #  6. SIGINT (the program's default action) ends the profile, then kills
-#     the program; sonde exits 130.
+#     the program; sonde exits 130; SIGHUP and SIGTERM 2 ms apart: the
+#     same, at once (the second waits for the first);
+#  7. a vfork child that _exits leaves the parent's profile alone: one
+#     runtime record, written at the end;
+#  8. main ending with pthread_exit: the process still ends when its
+#     last thread does, with the profile.
 . "$(dirname "$0")/lib.sh"
 
 build_fx coz_block coz_block.c -pthread -I"$SONDE_ROOT/include" ||
@@ -105,4 +110,43 @@ if [ "$rc" = 130 ] && grep -q '^runtime' int.coz && grep -q "^samples	location=$
 	pass coz_sigint_flush
 else
 	fail coz_sigint_flush "status $rc (want 130); $(grep -c . int.coz 2>/dev/null) lines: $(tr '\n' '|' <int.coz 2>/dev/null | cut -c1-200); $(first_lines "$T/err")"
+fi
+
+rm -f hup.coz
+setsid "$SONDE" coz run -o hup.coz --- "$FIX/coz_block" poll 20000 >/dev/null 2>"$T/err" &
+pid=$!
+sleep 1.5
+t0=$(now_ms)
+kill -HUP -- "-$pid" 2>/dev/null
+sleep 0.002
+kill -TERM -- "-$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+t1=$(now_ms)
+if [ "$rc" -gt 128 ] && [ $((t1 - t0)) -lt 2000 ] && grep -q '^runtime' hup.coz && grep -q '^samples' hup.coz; then
+	pass coz_two_fatal_signals
+else
+	fail coz_two_fatal_signals "status $rc after $((t1 - t0)) ms; $(grep -c '^runtime' hup.coz 2>/dev/null) runtime records"
+fi
+
+# 7. vfork
+rm -f vfork.coz
+t0=$(now_ms)
+"$SONDE" coz run -o vfork.coz --- "$FIX/coz_block" join 3000 vfork >/dev/null 2>"$T/err"
+t1=$(now_ms)
+rt=$(awk -F'\t' '$1 == "runtime" { n++; t = substr($2, 6) / 1e6 } END { print n + 0, int(t) }' vfork.coz)
+if [ "${rt% *}" = 1 ] && [ "${rt#* }" -ge $(((t1 - t0) / 2)) ]; then
+	pass coz_vfork_child_exit
+else
+	fail coz_vfork_child_exit "runtime records, ms: $rt, the run took $((t1 - t0)) ms; $(first_lines "$T/err")"
+fi
+
+# 8. pthread_exit from main
+rm -f pexit.coz
+timeout -k 5 20 "$SONDE" coz run -o pexit.coz --- "$FIX/coz_block" mutex 1000 pthread_exit >/dev/null 2>"$T/err"
+rc=$?
+if [ "$rc" = 0 ] && grep -q '^runtime' pexit.coz && grep -q "^samples	location=$FIXSRC/coz_block.c:$c_line	" pexit.coz; then
+	pass coz_main_pthread_exit
+else
+	fail coz_main_pthread_exit "status $rc (124: hung); $(grep -c . pexit.coz 2>/dev/null) lines; $(first_lines "$T/err")"
 fi
