@@ -58,6 +58,7 @@ RT_UNIT_test_mc_describe := runtime/memcheck/mc_describe runtime/memcheck/mc_fre
 	runtime/base/rt_ptrmap
 RT_UNIT_fuzz_mc_insn := runtime/memcheck/mc_insn
 RT_UNIT_test_coz_linetab := runtime/coz/coz_table
+RT_UNIT_test_coz_table := runtime/coz/coz_table
 rt_unit_obj = $(RT_UNIT_$(1):%=$(BUILD)/rtunit/%.o)
 
 $(BUILD)/rtunit/%.o: %.c
