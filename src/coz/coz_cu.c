@@ -49,6 +49,7 @@ struct cu {
 	VEC(struct inl) nodes;
 	VEC(struct ivl) ivls;
 	VEC(struct piece) pieces;
+	VEC(struct piece) outside; /* the out-of-scope rows, sorted, merged */
 	uint64_t *res; /* per node: the innermost in-scope call site outside it, file id << 32 | line */
 };
 
@@ -135,6 +136,27 @@ static void add_inline(struct cu *c, Dwarf_Die *die, int32_t parent, uint32_t de
 			vec_push(&c->ivls, ((struct ivl){ lo, hi, (uint32_t)(c->nodes.n - 1), depth }));
 }
 
+/* Whether any of die's code is on an out-of-scope row: only then can its
+ * inline chains matter. */
+static bool needs_chains(struct cu *c, Dwarf_Die *die)
+{
+	Dwarf_Addr base, lo, hi;
+	ptrdiff_t off = 0;
+	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0) {
+		size_t a = 0, b = c->outside.n; /* the first outside range ending after lo */
+		while (a < b) {
+			size_t mid = a + (b - a) / 2;
+			if (c->outside.v[mid].hi <= lo)
+				a = mid + 1;
+			else
+				b = mid;
+		}
+		if (a < c->outside.n && c->outside.v[a].lo < hi)
+			return true;
+	}
+	return false;
+}
+
 /* Collects the inlined calls under die; in_func: inside a function's code. */
 static void walk(struct cu *c, Dwarf_Die *die, int32_t parent, uint32_t depth, bool in_func)
 {
@@ -145,7 +167,7 @@ static void walk(struct cu *c, Dwarf_Die *die, int32_t parent, uint32_t depth, b
 		int tag = dwarf_tag(&ch);
 		if (tag == DW_TAG_subprogram) {
 			/* a concrete function (an abstract one has no pc) */
-			if (dwarf_hasattr(&ch, DW_AT_low_pc) || dwarf_hasattr(&ch, DW_AT_ranges))
+			if (needs_chains(c, &ch))
 				walk(c, &ch, -1, depth + 1, true);
 		} else if (tag == DW_TAG_inlined_subroutine && in_func) {
 			add_inline(c, &ch, parent, depth);
@@ -167,6 +189,28 @@ static int by_lo_outer_first(const void *a, const void *b)
 	return x->depth < y->depth ? -1 : x->depth > y->depth;
 }
 
+static int by_lo_piece(const void *a, const void *b)
+{
+	uint64_t x = ((const struct piece *)a)->lo, y = ((const struct piece *)b)->lo;
+	return x < y ? -1 : x > y;
+}
+
+static void find_outside(struct cu *c)
+{
+	for (size_t i = 0; i < c->rows.n; i++) {
+		const struct row *r = &c->rows.v[i];
+		if (row_in(c, r))
+			continue;
+		struct piece *last = c->outside.n ? &c->outside.v[c->outside.n - 1] : NULL;
+		if (last && last->hi == r->lo)
+			last->hi = r->hi;
+		else
+			vec_push(&c->outside, ((struct piece){ r->lo, r->hi, 0 }));
+	}
+	if (c->outside.n > 1)
+		qsort(c->outside.v, c->outside.n, sizeof(*c->outside.v), by_lo_piece);
+}
+
 static void piece(struct cu *c, uint64_t lo, uint64_t hi, uint32_t node)
 {
 	if (lo < hi)
@@ -177,7 +221,8 @@ static void piece(struct cu *c, uint64_t lo, uint64_t hi, uint32_t node)
  * inline: a sweep keeping the ranges open at the current address. */
 static void cut_pieces(struct cu *c)
 {
-	qsort(c->ivls.v, c->ivls.n, sizeof(*c->ivls.v), by_lo_outer_first);
+	if (c->ivls.n > 1)
+		qsort(c->ivls.v, c->ivls.n, sizeof(*c->ivls.v), by_lo_outer_first);
 	struct ivl st[MAX_DEPTH + 2];
 	size_t sp = 0;
 	uint64_t cur = 0;
@@ -253,10 +298,8 @@ void coz_cu_add(struct coz_linetab *t, Dwarf_Die *cudie, const struct coz_scope 
 	for (size_t f = 0; f < c.nfiles && !any; f++)
 		any = file_in(&c, f);
 	if (any && read_rows(&c, cudie)) {
-		bool inlines = false;
-		for (size_t i = 0; i < c.rows.n && !inlines; i++)
-			inlines = !row_in(&c, &c.rows.v[i]);
-		if (inlines) {
+		find_outside(&c);
+		if (c.outside.n) {
 			walk(&c, cudie, -1, 0, false);
 			cut_pieces(&c);
 			c.res = xmalloc((c.nodes.n + 1) * sizeof(*c.res));
@@ -278,4 +321,5 @@ void coz_cu_add(struct coz_linetab *t, Dwarf_Die *cudie, const struct coz_scope 
 	vec_free(&c.nodes);
 	vec_free(&c.ivls);
 	vec_free(&c.pieces);
+	vec_free(&c.outside);
 }

@@ -72,9 +72,10 @@ static int by_lo(const void *a, const void *b)
 static void finish_object(struct coz_linetab *t)
 {
 	struct object *o = &t->objs.v[t->objs.n - 1];
-	struct coz_range *r = t->ranges.v + o->first;
 	size_t n = t->ranges.n - o->first, k = 0;
-	qsort(r, n, sizeof(*r), by_lo);
+	struct coz_range *r = n ? t->ranges.v + o->first : NULL;
+	if (n > 1)
+		qsort(r, n, sizeof(*r), by_lo);
 	for (size_t i = 0; i < n; i++)
 		if (!k || r[i].lo >= r[k - 1].hi)
 			r[k++] = r[i];

@@ -21,6 +21,7 @@ cc_scope() { # OUT SRC FLAGS...
 	gcc -O2 -g -fno-omit-frame-pointer -I"$SONDE_ROOT/include" -o "$T/$out" "$src/$s" "$@" 2>>"$T/build.log"
 }
 samples_at() { # PROFILE FILE:LINE -> the samples count of that line (0 if none)
+	[ -f "$1" ] || { echo 0; return; }
 	awk -F'\t' -v loc="location=$2" '$1 == "samples" && $2 == loc { n += substr($3, 7) } END { print n + 0 }' "$1"
 }
 mkdir -p "$T/lib"
