@@ -23,7 +23,7 @@ static uint32_t nobjects, nranges, nlines, strbytes;
 /* per object: loaded (atomic, set after bias) and its load bias */
 static int loaded[COZ_MAX_OBJECTS];
 static uint64_t bias[COZ_MAX_OBJECTS];
-static int rescanning; /* atomic flag: one rescan at a time */
+static int rescanning, pending; /* atomic flags (coz_table_rescan) */
 
 static bool valid(const struct coz_lines_header *h, size_t size)
 {
@@ -101,10 +101,8 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
-void coz_table_rescan(void)
+static void rescan(void)
 {
-	if (!nobjects || __atomic_exchange_n(&rescanning, 1, __ATOMIC_ACQUIRE))
-		return; /* a concurrent rescan sees the same objects */
 	struct scan sc = { .first = true };
 	dl_iterate_phdr(scan_object, &sc);
 	for (uint32_t i = 0; i < nobjects; i++) {
@@ -116,7 +114,20 @@ void coz_table_rescan(void)
 			__atomic_store_n(&loaded[i], 1, __ATOMIC_RELEASE);
 		}
 	}
-	__atomic_store_n(&rescanning, 0, __ATOMIC_RELEASE);
+}
+
+/* One scanner at a time, without a lock a fork could leave taken: a
+ * caller that finds another scanning leaves it a request to scan again. */
+void coz_table_rescan(void)
+{
+	if (!nobjects)
+		return;
+	__atomic_store_n(&pending, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&pending, __ATOMIC_SEQ_CST) && !__atomic_exchange_n(&rescanning, 1, __ATOMIC_SEQ_CST)) {
+		while (__atomic_exchange_n(&pending, 0, __ATOMIC_SEQ_CST))
+			rescan();
+		__atomic_store_n(&rescanning, 0, __ATOMIC_SEQ_CST);
+	}
 }
 
 int32_t coz_table_line(uint64_t addr)
