@@ -85,7 +85,9 @@ static void add(coz_objs *objs, const char *name, bool main)
 	vec_push(objs, o);
 }
 
-/* "\tNAME => PATH (0x...)", "\t/PATH (0x...)", "\tNAME => not found" */
+/* "\tNAME => PATH (0x...)", "\tNAME => not found", and "\tPATH (0x...)"
+ * for a DT_NEEDED with a '/' (relative ones are to the working directory,
+ * as for the loader) and the interpreter; "linux-vdso.so.1" is no file */
 static void parse_list(coz_objs *objs, char *text)
 {
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
@@ -95,7 +97,7 @@ static void parse_list(coz_objs *objs, char *text)
 		char *paren = strstr(path, " (0x");
 		if (paren)
 			*paren = 0;
-		if (path[0] == '/')
+		if (strchr(path, '/'))
 			add(objs, path, false);
 	}
 }
