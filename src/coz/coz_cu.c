@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coz/coz_die.h"
 #include "util/vec.h"
 
 #define NONE UINT64_MAX
@@ -43,6 +44,7 @@ struct cu {
 	Dwarf_Files *files;
 	size_t nfiles;
 	const char *comp_dir;
+	struct coz_die_unit unit;
 	uint8_t *in;  /* per file entry: 0 not decided yet, 1 in scope, 2 out */
 	uint32_t *id; /* per file entry: the table's file id, or UINT32_MAX */
 	VEC(struct row) rows;
@@ -157,26 +159,57 @@ static bool needs_chains(struct cu *c, Dwarf_Die *die)
 	return false;
 }
 
-/* Collects the inlined calls under die; in_func: inside a function's code. */
-static void walk(struct cu *c, Dwarf_Die *die, int32_t parent, uint32_t depth, bool in_func)
+/* After a child it has walked itself, the next one: past the subtree's
+ * end when that is known, else libdw's dwarf_siblingof (which reads the
+ * subtree again). 1 when ch was the last: *list_end is then past the
+ * list's closing null if known, else NULL. */
+static int next_child(struct cu *c, Dwarf_Die *ch, const unsigned char *end, const unsigned char **list_end)
+{
+	*list_end = NULL;
+	if (end && end < c->unit.end) {
+		if (!*end) {
+			*list_end = end + 1;
+			return 1;
+		}
+		*ch = (Dwarf_Die){ .addr = (void *)end, .cu = ch->cu }; /* as dwarf_siblingof makes it */
+		return 0;
+	}
+	Dwarf_Die next;
+	int r = dwarf_siblingof(ch, &next);
+	if (r == 0)
+		*ch = next;
+	else if (r > 0 && !dwarf_haschildren(ch)) { /* a leaf: the null is just past it */
+		const unsigned char *e = coz_die_attrs_end(ch, &c->unit);
+		*list_end = e && e < c->unit.end && !*e ? e + 1 : NULL;
+	}
+	return r;
+}
+
+/* Collects the inlined calls under die; in_func: inside a function's code.
+ * Returns the address just past die's subtree, or NULL if not known. */
+static const unsigned char *walk(struct cu *c, Dwarf_Die *die, int32_t parent, uint32_t depth, bool in_func)
 {
 	Dwarf_Die ch;
 	if (depth > MAX_DEPTH || dwarf_child(die, &ch) != 0)
-		return;
+		return NULL;
+	const unsigned char *list_end;
+	int r;
 	do {
 		int tag = dwarf_tag(&ch);
+		const unsigned char *end = NULL; /* past ch's subtree, when walked */
 		if (tag == DW_TAG_subprogram) {
-			/* a concrete function (an abstract one has no pc) */
 			if (needs_chains(c, &ch))
-				walk(c, &ch, -1, depth + 1, true);
+				end = walk(c, &ch, -1, depth + 1, true);
 		} else if (tag == DW_TAG_inlined_subroutine && in_func) {
 			add_inline(c, &ch, parent, depth);
-			walk(c, &ch, (int32_t)(c->nodes.n - 1), depth + 1, true);
+			end = walk(c, &ch, (int32_t)(c->nodes.n - 1), depth + 1, true);
 		} else if (in_func ? tag == DW_TAG_lexical_block || tag == DW_TAG_try_block || tag == DW_TAG_catch_block
 				   : is_container(tag)) {
-			walk(c, &ch, parent, depth + 1, in_func);
+			end = walk(c, &ch, parent, depth + 1, in_func);
 		}
-	} while (dwarf_siblingof(&ch, &ch) == 0);
+		r = next_child(c, &ch, end, &list_end);
+	} while (r == 0);
+	return r > 0 ? list_end : NULL;
 }
 
 static int by_lo_outer_first(const void *a, const void *b)
@@ -284,9 +317,12 @@ static void add_inlined_row(struct cu *c, const struct row *r)
 	}
 }
 
-void coz_cu_add(struct coz_linetab *t, Dwarf_Die *cudie, const struct coz_scope *scope)
+void coz_cu_add(struct coz_linetab *t, Dwarf_Die *cudie, const void *unit_end, const struct coz_scope *scope)
 {
-	struct cu c = { .t = t, .scope = scope };
+	struct cu c = { .t = t, .scope = scope, .unit.end = unit_end };
+	Dwarf_Die d;
+	if (!dwarf_diecu(cudie, &d, &c.unit.addr_size, &c.unit.offset_size))
+		c.unit.end = NULL; /* never step past a subtree by hand */
 	if (dwarf_getsrcfiles(cudie, &c.files, &c.nfiles) != 0 || !c.nfiles)
 		return;
 	Dwarf_Attribute a;

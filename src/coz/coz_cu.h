@@ -9,7 +9,8 @@
 #include "coz/coz_linetab.h"
 #include "coz/coz_scope.h"
 
-/* Adds the CU's in-scope ranges to t (coz_linetab_range). */
-void coz_cu_add(struct coz_linetab *t, Dwarf_Die *cu, const struct coz_scope *scope);
+/* Adds the CU's in-scope ranges to t (coz_linetab_range); unit_end: where
+ * its unit ends in .debug_info. */
+void coz_cu_add(struct coz_linetab *t, Dwarf_Die *cu, const void *unit_end, const struct coz_scope *scope);
 
 #endif

@@ -110,7 +110,7 @@ long coz_linetab_add(struct coz_linetab *t, const char *path, bool is_main, cons
 	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
 		Dwarf_Die cu;
 		if (dwarf_offdie(dw, off + hsize, &cu))
-			coz_cu_add(t, &cu, scope);
+			coz_cu_add(t, &cu, (const char *)cu.addr + (next - off - hsize), scope);
 		off = next;
 	}
 	dwarf_end(dw);
