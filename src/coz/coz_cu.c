@@ -1,7 +1,8 @@
 /* A CU's ranges for the coz line table (see coz_cu.h). Fast on big Rust
- * binaries: a CU without an in-scope file is skipped, the DIE tree is read
- * only when some row's own line is out of scope, file scope is decided once
- * per file-table entry and each inline's answer once. */
+ * binaries: a CU without an in-scope file is skipped, only functions with
+ * code on out-of-scope rows have their DIEs read (and each subtree once:
+ * coz_die.c), file scope is decided once per file-table entry and each
+ * inline's answer once. */
 #include "coz/coz_cu.h"
 
 #include <dwarf.h>
