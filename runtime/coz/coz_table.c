@@ -24,6 +24,8 @@ static uint32_t nobjects, nranges, nlines, strbytes;
 static int loaded[COZ_MAX_OBJECTS];
 static uint64_t bias[COZ_MAX_OBJECTS];
 static int rescanning, pending; /* atomic flags (coz_table_rescan) */
+static void *mapped; /* the table loaded last (tests load several) */
+static size_t mapped_size;
 
 static bool valid(const struct coz_lines_header *h, size_t size)
 {
@@ -60,6 +62,10 @@ bool coz_table_load(void)
 		munmap(m, (size_t)st.st_size);
 		return false;
 	}
+	if (mapped)
+		munmap(mapped, mapped_size);
+	mapped = m;
+	mapped_size = (size_t)st.st_size;
 	nobjects = h->nobjects;
 	nranges = h->nranges;
 	nlines = h->nlines;
