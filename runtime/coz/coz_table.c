@@ -49,6 +49,8 @@ bool coz_table_load(void)
 		return false;
 	int fd = atoi(s);
 	struct stat st;
+	if (fd <= 2) /* never the program's standard streams */
+		return false;
 	if (fstat(fd, &st) < 0 || st.st_size <= 0) {
 		close(fd);
 		return false;
@@ -62,18 +64,23 @@ bool coz_table_load(void)
 		munmap(m, (size_t)st.st_size);
 		return false;
 	}
-	if (mapped)
-		munmap(mapped, mapped_size);
+	void *old = mapped;
+	size_t old_size = mapped_size;
 	mapped = m;
 	mapped_size = (size_t)st.st_size;
-	nobjects = h->nobjects;
+	nobjects = 0; /* loaded once before sampling; again only in tests */
 	nranges = h->nranges;
 	nlines = h->nlines;
 	strbytes = h->strbytes;
 	objects = (const void *)(h + 1);
-	ranges = (const void *)(objects + nobjects);
+	ranges = (const void *)(objects + h->nobjects);
 	lines = (const void *)(ranges + nranges);
 	strs = (const char *)(lines + nlines);
+	for (uint32_t i = 0; i < COZ_MAX_OBJECTS; i++)
+		loaded[i] = 0;
+	nobjects = h->nobjects;
+	if (old)
+		munmap(old, old_size);
 	coz_table_rescan();
 	return true;
 }
