@@ -57,7 +57,9 @@ RT_UNIT_test_mc_slab := runtime/memcheck/mc_slab
 RT_UNIT_test_mc_describe := runtime/memcheck/mc_describe runtime/memcheck/mc_freed runtime/memcheck/mc_slab \
 	runtime/base/rt_ptrmap
 RT_UNIT_fuzz_mc_insn := runtime/memcheck/mc_insn
+RT_UNIT_fuzz_coz_table := runtime/coz/coz_table
 RT_UNIT_test_coz_linetab := runtime/coz/coz_table
+RT_UNIT_test_coz_table := runtime/coz/coz_table
 rt_unit_obj = $(RT_UNIT_$(1):%=$(BUILD)/rtunit/%.o)
 
 $(BUILD)/rtunit/%.o: %.c
@@ -101,7 +103,7 @@ fuzz:
 
 build-fuzz/fuzz/%: tests/fuzz/%.c build-fuzz/libsonde.a $$(call rt_unit_obj,$$*)
 	@mkdir -p $(dir $@)
-	clang $(ALL_CFLAGS) $(RT_LAYERS:%=-Iruntime/%) -fsanitize=fuzzer,address,undefined -o $@ $< \
+	clang $(ALL_CFLAGS) $(RT_LAYERS:%=-Iruntime/%) -Iruntime/coz -fsanitize=fuzzer,address,undefined -o $@ $< \
 		$(call rt_unit_obj,$*) build-fuzz/libsonde.a $(LDLIBS)
 
 # what each target includes

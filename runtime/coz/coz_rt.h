@@ -27,7 +27,9 @@ struct coz_counter {
 
 /* coz_table.c: the line table from sonde */
 bool coz_table_load(void);
-/* The line index of a runtime address, or -1 out of scope. */
+/* Finds the table's objects among the loaded ones (not signal-safe). */
+void coz_table_rescan(void);
+/* The line index of a runtime address, or -1 out of scope (signal-safe). */
 int32_t coz_table_line(uint64_t addr);
 uint32_t coz_table_nlines(void);
 /* "file:line" of a line index into buf */

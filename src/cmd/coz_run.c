@@ -1,5 +1,6 @@
 /* `sonde coz run [-o profile.coz] [-s P] [-b P] [--end-to-end]
- * [--fixed-line F:L] [--fixed-speedup N] --- CMD ARGS`: builds the executable's line table,
+ * [--fixed-line F:L] [--fixed-speedup N] --- CMD ARGS`: builds the line
+ * table of the objects in binary scope (-b; the executable by default),
  * hands it and the profile (opened for append, as coz does) to
  * libsonde-coz.so through inherited fds, runs CMD and exits with its status. */
 #include "cmd/coz_run.h"
@@ -18,11 +19,13 @@
 #include "collect/interrupt.h"
 #include "collect/launch.h"
 #include "coz/coz_linetab.h"
+#include "coz/coz_objects.h"
 #include "coz_lines.h"
 #include "util/die.h"
 #include "util/libpath.h"
 #include "util/options.h"
 #include "util/path_search.h"
+#include "util/strbuf.h"
 #include "util/vec.h"
 
 static const char *const run_usage[] = {
@@ -109,15 +112,58 @@ static char *executable(const char *cmd)
 	return p ? p : xstrdup(cmd);
 }
 
-/* Only the main executable is scanned so far: a -b pattern must name it. */
-static void check_binary_scope(const struct coz_run_opts *o, const char *exe)
+/* The objects in binary scope: the executable without -b (coz's default,
+ * MAIN), else what the patterns name. A pattern naming nothing is an error
+ * that lists what there is. */
+static void pick_objects(const struct coz_run_opts *o, const char *exe, coz_objs *objs)
 {
 	char real[4096];
-	const char *path = realpath(exe, real) ? real : exe;
-	for (size_t i = 0; i < o->binaries.n; i++)
-		if (strcmp(o->binaries.v[i], "MAIN") && !coz_wildcard_match(o->binaries.v[i], path))
-			die("coz run: -b '%s': only the main executable (%s) can be in scope so far", o->binaries.v[i],
-			    path);
+	if (!o->binaries.n) {
+		struct coz_obj m = { xstrdup(exe), xstrdup(realpath(exe, real) ? real : exe), true, true };
+		vec_push(objs, m);
+		return;
+	}
+	coz_objects_list(exe, objs);
+	for (size_t i = 0; i < o->binaries.n; i++) {
+		if (coz_objects_pick(objs, o->binaries.v[i]))
+			continue;
+		struct strbuf s = STRBUF_INIT;
+		for (size_t k = 0; k < objs->n; k++)
+			sb_addf(&s, "%s%s%s%s", k ? ", " : "", objs->v[k].main ? "MAIN (" : "", objs->v[k].real,
+				objs->v[k].main ? ")" : "");
+		die("coz run: -b '%s' matches none of the program's objects: %s", o->binaries.v[i], s.buf);
+	}
+}
+
+/* The line table of the picked objects; an object that cannot be read is
+ * left out with a warning, unless nothing else is in scope. */
+static struct coz_linetab *build_table(const struct coz_run_opts *o, const coz_objs *objs)
+{
+	struct coz_linetab *t = coz_linetab_new();
+	struct coz_scope scope = { o->scopes.v, o->scopes.n };
+	char why[200], first[300] = "";
+	const char *none = NULL; /* an object without lines in scope */
+	long total = 0;
+	for (size_t i = 0; i < objs->n; i++) {
+		const struct coz_obj *ob = &objs->v[i];
+		if (!ob->picked)
+			continue;
+		long n = coz_linetab_add(t, ob->real, ob->main, &scope, why, sizeof(why));
+		if (n < 0 && !*first)
+			snprintf(first, sizeof(first), "'%s': %s", ob->main ? ob->name : ob->real, why);
+		else if (n < 0)
+			warn("coz run: %s: %s; its lines are left out", ob->real, why);
+		if (!n && !none)
+			none = ob->main ? ob->name : ob->real;
+		total += n > 0 ? n : 0;
+	}
+	if (!total && *first)
+		die("coz run: cannot profile %s", first);
+	if (!total)
+		die("coz run: cannot profile '%s': no source line in scope", none ? none : "?");
+	if (*first)
+		warn("coz run: %s; its lines are left out", first);
+	return t;
 }
 
 static long fixed_line_index(const struct coz_linetab *t, const char *spec)
@@ -161,11 +207,10 @@ int cmd_coz_run(int argc, char **argv, const struct cmd_ctx *ctx)
 	if (!rt)
 		die("cannot find libsonde-coz.so (looked next to sonde and in ../lib/sonde/); set SONDE_COZ_RT=/path/to/libsonde-coz.so");
 	char *exe = executable(cmd[0]);
-	check_binary_scope(&o, exe);
-	char why[200];
-	struct coz_linetab *t = coz_linetab_build(exe, o.scopes.v, o.scopes.n, why, sizeof(why));
-	if (!t)
-		die("coz run: cannot profile '%s': %s", exe, why);
+	coz_objs objs = { 0 };
+	pick_objects(&o, exe, &objs);
+	struct coz_linetab *t = build_table(&o, &objs);
+	coz_objects_free(&objs);
 	long fixed = o.fixed_line ? fixed_line_index(t, o.fixed_line) : -1;
 	int tfd = table_fd(t);
 	coz_linetab_free(t);

@@ -173,15 +173,7 @@ static int run_capture(char *const *argv, struct strbuf *out, bool set_debug_env
 		_exit(127);
 	}
 	close(fds[1]);
-	char buf[65536];
-	for (;;) {
-		ssize_t n = read(fds[0], buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		sb_add(out, buf, (size_t)n);
-	}
+	sb_read_fd(out, fds[0]);
 	close(fds[0]);
 	int st;
 	while (waitpid(pid, &st, 0) < 0)

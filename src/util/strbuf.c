@@ -1,9 +1,11 @@
 #include "util/strbuf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void sb_grow(struct strbuf *sb, size_t extra)
 {
@@ -28,6 +30,19 @@ void sb_add(struct strbuf *sb, const void *data, size_t n)
 void sb_adds(struct strbuf *sb, const char *s) { sb_add(sb, s, strlen(s)); }
 
 void sb_addc(struct strbuf *sb, char c) { sb_add(sb, &c, 1); }
+
+int sb_read_fd(struct strbuf *sb, int fd)
+{
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -1 : 0;
+		sb_add(sb, buf, (size_t)n);
+	}
+}
 
 void sb_addf(struct strbuf *sb, const char *fmt, ...)
 {

@@ -17,6 +17,9 @@ void sb_add(struct strbuf *sb, const void *data, size_t n);
 void sb_adds(struct strbuf *sb, const char *s);
 void sb_addc(struct strbuf *sb, char c);
 SONDE_PRINTF(2, 3) void sb_addf(struct strbuf *sb, const char *fmt, ...);
+/* Appends what fd gives until end of file (EINTR retried); 0, or -1 on
+ * a read error (what was read stays). */
+int sb_read_fd(struct strbuf *sb, int fd);
 void sb_reset(struct strbuf *sb);
 void sb_free(struct strbuf *sb);
 /* Returns the buffer ("" when empty) and gives up ownership. */

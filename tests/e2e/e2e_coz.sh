@@ -14,7 +14,7 @@
 #     std::threads, whose small sigaltstacks sonde's handler never uses,
 #     run to their status 7 with "rust-item" deltas, and with
 #     -s '%coz_rust.rs' the samples in core's inlined arithmetic go to the
-#     in-scope caller line through the call chain.
+#     in-scope line that calls it (the inline chain: e2e_coz_scope.sh).
 . "$(dirname "$0")/lib.sh"
 
 build_fx coz_two_threads coz_two_threads.c -pthread -I"$SONDE_ROOT/include" ||
@@ -94,7 +94,7 @@ elif ! build_rust coz_rust coz_rust.rs -g -O -C force-frame-pointers=yes; then
 else
 	"$SONDE" coz run -o rust.coz -s '%coz_rust.rs' --- "$FIX/coz_rust" 3000 >/dev/null 2>"$T/rust.err"
 	rc=$?
-	call_line=$(grep -n 'work(1_000_000)' "$FIXSRC/coz_rust.rs" | cut -d: -f1)
+	call_line=$(grep -n 'x = x.wrapping_mul' "$FIXSRC/coz_rust.rs" | cut -d: -f1)
 	deltas=$(awk -F'\t' '$1 == "throughput-point" && $2 == "name=rust-item" && substr($3, 7) + 0 > 0' rust.coz | wc -l)
 	n=$(awk -F'\t' -v loc="location=$FIXSRC/coz_rust.rs:$call_line" '$1 == "samples" && $2 == loc { print substr($3, 7) }' rust.coz)
 	if [ "$rc" = 7 ] && [ "$deltas" -ge 1 ] && [ "${n:-0}" -ge 50 ]; then
