@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# e2e_coz_accuracy: does `sonde coz run` predict what really happens?
+# Two fixtures (tests/fixtures/coz/), each with one line that bounds the
+# throughput and one that does not:
+#   coz_rounds.c: rounds of a main thread (BOUND_LINE, then OTHER_LINE) and
+#     a side thread (SIDE_LINE) meeting at a barrier, progress "round";
+#   coz_queue.c: a producer (PREP_LINE unlocked, MAKE_LINE holding the
+#     queue's mutex) and a consumer blocked on that mutex or the queue's
+#     condition variables most of the time (USE_LINE), progress "item".
+# For each chosen line: the program speedup `sonde coz plot --text` gives at
+# a line speedup of 25%, from `--fixed-line L --fixed-speedup 0` and `25`
+# runs (two of each, interleaved, 60 rounds or items each, about 6
+# experiments per speedup in all), against the real speedup: the fixture run
+# (10 rounds) with that line's loop cut to 75% of its steps, (T - T') / T on
+# best-of-7 wall times (runs interleaved). Passes when they agree within 5
+# points. A line whose real speedup is not within 5 points of what its
+# workload implies (18.75% for the bounding line, 0 for the other) fails as
+# a broken measurement rather than a profiler verdict. A failed line is
+# measured once more: the machine may be busy (the suite runs two lanes, and
+# under CPU contention a thread paying its delay oversleeps; the runtime
+# counts the oversleep as delay it is ahead by, which other threads then pay
+# too, so the inserted delay and the predictions grow).
+. "$(dirname "$0")/lib.sh"
+
+cd "$T" || exit 0
+TOL=5
+
+# coz_pred NAME FIX ARGS SRCFILE LINE : the program speedup at 25% (a number)
+coz_pred() {
+	local name=$1 fix=$2 args=$3 file=$4 line=$5 sp
+	rm -f "$name".s*.coz
+	for _ in 1 2; do # interleaved, so that a change of load hits both alike
+		for sp in 0 25; do
+			"$SONDE" coz run -o "$name.s$sp.coz" --fixed-line "$file:$line" --fixed-speedup "$sp" \
+				--- "$FIX/$fix" $args >>"$T/out" 2>&1 || return 1
+		done
+	done
+	cat "$name.s0.coz" "$name.s25.coz" >"$name.coz"
+	"$SONDE" coz plot --text --min-points 2 "$name.coz" 2>>"$T/out" |
+		awk -v loc="$(basename "$file"):$line" '
+			NR > 2 && substr($1, length($1) - length(loc) + 1) == loc { v = $7; sub(/%$/, "", v); print v + 0; exit }'
+}
+
+# best_ms FIX ARGS... : the best-of-7 wall time (ms) of FIX with each ARGS,
+# one line of numbers; the runs are interleaved so that load hits all alike
+best_ms() {
+	local fix=$1 i t0 d; shift
+	local -a best=()
+	for _ in 1 2 3 4 5 6 7; do
+		for ((i = 1; i <= $#; i++)); do
+			t0=$(now_ms); "$FIX/$fix" ${!i} >/dev/null 2>&1; d=$(($(now_ms) - t0))
+			{ [ -z "${best[i]:-}" ] || [ "$d" -lt "${best[i]}" ]; } && best[i]=$d
+		done
+	done
+	echo "${best[*]}"
+}
+
+# speedup MS_BASE MS_FAST : the real speedup in percent, (T - T') / T
+speedup() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.1f", 100 * (a - b) / a }'; }
+
+# verdict NAME FILE:LINE PRED REAL EXPECT : prints nothing when it passes,
+# else why not; EXPECT is the real speedup the workload implies (percent)
+verdict() {
+	local name=$1 where=$2 pred=$3 real=$4 expect=$5
+	echo "$name: $where predicted ${pred:-none}%, real ${real:-none}% (expected $expect%)" >>"$T/figures"
+	if [ -z "$pred" ] || [ -z "$real" ]; then
+		echo "no prediction ($(first_lines "$T/out")) or timing"
+	elif ! near "$real" "$expect" "$TOL"; then
+		echo "real speedup $real% is not near the $expect% the workload implies: noisy machine"
+	elif ! near "$pred" "$real" "$TOL"; then
+		echo "predicted $pred%, real $real%"
+	fi
+}
+
+# fixture NAME FIX SRCFILE PROFILE_ROUNDS REAL_ROUNDS BASE \
+#         MARKER1 FAST1 EXPECT1 MARKER2 FAST2 EXPECT2
+# BASE and FASTn: the per-round arguments, FASTn with the line of MARKERn
+# at 75%; each line is predicted and really timed, a failed line once more
+fixture() {
+	local name=$1 fix=$2 file=$3 pr=$4 rr=$5 base=$6
+	shift 6
+	local -a mk=("$1" "$4") fast=("$2" "$5") ex=("$3" "$6") line=() why=()
+	local k ms t try
+	for k in 0 1; do line[k]=$(grep -n "${mk[k]}" "$FIXSRC/coz/$file" | tail -1 | cut -d: -f1); done
+	ms=($(best_ms "$fix" "$rr $base" "$rr ${fast[0]}" "$rr ${fast[1]}"))
+	echo "$name: best-of-7 ms: base ${ms[0]}, ${mk[0]} at 75% ${ms[1]}, ${mk[1]} at 75% ${ms[2]}" >>"$T/figures"
+	for k in 0 1; do
+		why[k]=$(verdict "${name}_${mk[k]}" "$file:${line[k]}" \
+			"$(coz_pred "$name$k" "$fix" "$pr $base" "$file" "${line[k]}")" \
+			"$(speedup "${ms[0]}" "${ms[k + 1]}")" "${ex[k]}")
+	done
+	for k in 0 1; do
+		t=$(tr '[:upper:]' '[:lower:]' <<<"${mk[k]%_LINE}")
+		if [ -n "${why[k]}" ]; then # once more
+			ms=($(best_ms "$fix" "$rr $base" "$rr ${fast[k]}"))
+			echo "$name retry: best-of-7 ms: base ${ms[0]}, ${mk[k]} at 75% ${ms[1]}" >>"$T/figures"
+			why[k]=$(verdict "${name}_${mk[k]}" "$file:${line[k]}" \
+				"$(coz_pred "$name$k" "$fix" "$pr $base" "$file" "${line[k]}")" \
+				"$(speedup "${ms[0]}" "${ms[1]}")" "${ex[k]}")
+		fi
+		if [ -z "${why[k]}" ]; then pass "${name}_$t"; else fail "${name}_$t" "${why[k]}"; fi
+	done
+}
+
+build_fx coz_rounds coz/coz_rounds.c -pthread -I"$SONDE_ROOT/include" &&
+	build_fx coz_queue coz/coz_queue.c -pthread -I"$SONDE_ROOT/include" ||
+	{ fail coz_accuracy_build "$(first_lines "$T/build.log")"; exit 0; }
+
+# coz_rounds: per round (about 20 ms), main 12 M steps of BOUND_LINE + 4 M
+# of OTHER_LINE, side 6 M of SIDE_LINE: BOUND_LINE 25% faster saves 3 of 16
+# (18.75%),
+# SIDE_LINE 25% faster saves nothing.
+fixture coz_accuracy_rounds coz_rounds coz_rounds.c 60 10 "12000 4000 6000" \
+	BOUND_LINE "9000 4000 6000" 18.75 SIDE_LINE "12000 4000 4500" 0
+
+# coz_queue: per item, the producer 4 M steps unlocked + 12 M locked, the
+# consumer 6 M: the same proportions through a mutex and two condition
+# variables.
+fixture coz_accuracy_queue coz_queue coz_queue.c 60 10 "4000 12000 6000" \
+	MAKE_LINE "4000 9000 6000" 18.75 USE_LINE "4000 12000 4500" 0
+cat "$T/figures" >&2

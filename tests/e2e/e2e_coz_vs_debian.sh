@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# e2e_coz_vs_debian: sonde coz run against Debian's coz 0.2.2 on the same
+# binary: tests/fixtures/coz/coz_rounds.c built with clang -gdwarf-4 (coz's
+# libelfin reads no DWARF 5, and on gcc 12's -gdwarf-4 it drops every CU:
+# DW_AT_GNU_locviews comes as DW_FORM_sec_offset, which it rejects, so coz
+# profiles nothing; docs/coz.md). Per round the main thread runs BOUND_LINE
+# (60 M steps) and OTHER_LINE (20 M), a side thread SIDE_LINE (30 M):
+#  1. causal ranking: each tool profiles each of the three lines with
+#     --fixed-line at --fixed-speedup 0 and 100 (a run of 120 rounds each,
+#     about 4 experiments after dropping the last one of each run);
+#     `sonde coz plot --text` on each tool's profiles must rank the three
+#     lines the same (by slope; the fixture makes it BOUND > OTHER > SIDE,
+#     but the test compares the tools with each other);
+#  2. sample ranking: one default run of each; the three lines with the most
+#     samples (the `samples` records) must come in the same order.
+# Skips when Debian's coz (not sonde's shim), its libcoz.so or clang is missing.
+. "$(dirname "$0")/lib.sh"
+
+COZ=""
+for p in $(type -aP coz); do
+	[ "$(readlink -f "$p")" = "$(readlink -f "$SONDE")" ] && continue
+	COZ=$p; break
+done
+libcoz=$(ls /usr/lib/coz-profiler/libcoz.so /usr/lib/*/coz-profiler/libcoz.so 2>/dev/null | head -1)
+if [ -z "$COZ" ] || [ -z "$libcoz" ]; then
+	skip coz_vs_debian "Debian's coz (coz-profiler) is not installed"; exit 0
+fi
+command -v clang >/dev/null || { skip coz_vs_debian "no clang (coz needs a -gdwarf-4 build)"; exit 0; }
+CC_FIXTURE=clang build_c coz_rounds_dw4 coz/coz_rounds.c -O2 -g -gdwarf-4 -fno-omit-frame-pointer -pthread \
+	-I"$SONDE_ROOT/include" || { fail coz_vs_debian_build "$(first_lines "$T/build.log")"; exit 0; }
+src=$FIXSRC/coz/coz_rounds.c
+cd "$T" || exit 0
+ARGS="60000 20000 30000" # clang makes a step about 5x cheaper than gcc: rounds of ~20 ms
+declare -A LINE
+for m in BOUND OTHER SIDE; do LINE[$m]=$(grep -n "${m}_LINE" "$src" | tail -1 | cut -d: -f1); done
+
+# prof TOOL OUT ARGS... : one profiling run into OUT (appended)
+prof() {
+	local tool=$1 out=$2; shift 2
+	if [ "$tool" = sonde ]; then
+		"$SONDE" coz run -o "$out" "$@" >>"$T/sonde.log" 2>&1
+	else
+		"$COZ" run -o "$out" "$@" >>"$T/coz.log" 2>&1
+	fi
+}
+
+# 1. causal ranking
+# full_only: a profile without each run's last experiment, the one the
+# program's exit cuts short: coz 0.2.2 logs it with the full experiment
+# length as its duration (its profiler thread finishes its sleep after the
+# program has stopped making progress), which skews short runs
+full_only() {
+	awk '$1 == "experiment" { printf "%s", buf; buf = "" }
+		$1 == "experiment" || $1 ~ /-point$/ { buf = buf $0 "\n"; next }
+		$1 == "runtime" { buf = "" }
+		{ print }'
+}
+for tool in sonde coz; do
+	for m in BOUND OTHER SIDE; do
+		for sp in 0 100; do
+			prof "$tool" "$tool.$m.raw" --fixed-line "coz_rounds.c:${LINE[$m]}" --fixed-speedup "$sp" \
+				--- "$FIX/coz_rounds_dw4" 120 $ARGS
+		done
+		full_only <"$tool.$m.raw" >"$tool.$m.coz"
+	done
+done
+# rank TOOL : the lines by slope, highest first, "BOUND OTHER SIDE" style,
+# each with its slope after a colon
+rank() {
+	local m
+	for m in BOUND OTHER SIDE; do
+		"$SONDE" coz plot --text --min-points 2 "$1.$m.coz" 2>/dev/null |
+			awk -v m="$m" -v loc="coz_rounds.c:${LINE[$m]}" '
+				NR > 2 && substr($1, length($1) - length(loc) + 1) == loc && $2 == "round" { print $4, m; exit }'
+	done | sort -gr | awk '{ printf "%s%s:%s", (NR > 1 ? " " : ""), $2, $1 }'
+}
+# same_order NAME WHAT SONDE COZ : passes when the two rankings ("KEY:value
+# KEY:value ..." or "KEY=value ...") name the same three keys in the same order
+same_order() {
+	local keys_s keys_c
+	keys_s=$(sed 's/[:=][^ ]*//g' <<<"$3"); keys_c=$(sed 's/[:=][^ ]*//g' <<<"$4")
+	echo "$2: sonde $3; coz $4" >&2
+	if [ "$(wc -w <<<"$keys_s")" != 3 ] || [ "$(wc -w <<<"$keys_c")" != 3 ]; then
+		fail "$1" "not three lines ranked: sonde '$3', coz '$4'"
+	elif [ "$keys_s" = "$keys_c" ]; then
+		pass "$1"
+	else
+		fail "$1" "sonde ranks '$3', coz '$4'"
+	fi
+}
+if [ "$(cat coz.*.coz 2>/dev/null | grep -c '^experiment')" = 0 ]; then
+	fail coz_vs_debian_causal "Debian's coz wrote no experiments: $(grep -v 'Included source\|not in scope' "$T/coz.log" | first_lines /dev/stdin)"
+else
+	same_order coz_vs_debian_causal "causal ranking (slope)" "$(rank sonde)" "$(rank coz)"
+fi
+
+# 2. sample ranking, from one default run each
+prof sonde sonde.default.coz --- "$FIX/coz_rounds_dw4" 100 $ARGS
+prof coz coz.default.coz --- "$FIX/coz_rounds_dw4" 100 $ARGS
+# top3 FILE : the three lines with the most samples (by line number), with counts
+top3() {
+	awk -F'\t' '$1 == "samples" { loc = substr($2, 10); n[loc] += substr($3, 7) }
+		END { for (l in n) print n[l], l }' "$1" | sort -nr | head -3 |
+		awk '{ l = $2; sub(/.*:/, "", l); printf "%s%s=%s", (NR > 1 ? " " : ""), l, $1 }'
+}
+same_order coz_vs_debian_samples \
+	"sample ranking (line=samples; BOUND ${LINE[BOUND]}, OTHER ${LINE[OTHER]}, SIDE ${LINE[SIDE]})" \
+	"$(top3 sonde.default.coz)" "$(top3 coz.default.coz)"
