@@ -9,7 +9,7 @@
 #     condition variables most of the time (USE_LINE), progress "item".
 # For each chosen line: the program speedup `sonde coz plot --text` gives at
 # a line speedup of 25%, from `--fixed-line L --fixed-speedup 0` and `25`
-# runs (two of each, interleaved, 60 rounds or items each, about 6
+# runs (two of each, interleaved, 100 rounds or items each, about 9
 # experiments per speedup in all), against the real speedup: the fixture run
 # (10 rounds) with that line's loop cut to 75% of its steps, (T - T') / T on
 # best-of-7 wall times (runs interleaved). Passes when they agree within 5
@@ -110,12 +110,12 @@ build_fx coz_rounds coz/coz_rounds.c -pthread -I"$SONDE_ROOT/include" &&
 # of OTHER_LINE, side 6 M of SIDE_LINE: BOUND_LINE 25% faster saves 3 of 16
 # (18.75%),
 # SIDE_LINE 25% faster saves nothing.
-fixture coz_accuracy_rounds coz_rounds coz_rounds.c 60 10 "12000 4000 6000" \
+fixture coz_accuracy_rounds coz_rounds coz_rounds.c 100 10 "12000 4000 6000" \
 	BOUND_LINE "9000 4000 6000" 18.75 SIDE_LINE "12000 4000 4500" 0
 
 # coz_queue: per item, the producer 4 M steps unlocked + 12 M locked, the
 # consumer 6 M: the same proportions through a mutex and two condition
 # variables.
-fixture coz_accuracy_queue coz_queue coz_queue.c 60 10 "4000 12000 6000" \
+fixture coz_accuracy_queue coz_queue coz_queue.c 100 10 "4000 12000 6000" \
 	MAKE_LINE "4000 9000 6000" 18.75 USE_LINE "4000 12000 4500" 0
 cat "$T/figures" >&2
