@@ -9,10 +9,11 @@
 #     condition variables most of the time (USE_LINE), progress "item".
 # For each chosen line: the program speedup `sonde coz plot --text` gives at
 # a line speedup of 25%, from `--fixed-line L --fixed-speedup 0` and `25`
-# runs (two of each, interleaved, 100 rounds or items each, about 9
+# runs (four of each, interleaved, 50 rounds or items each, about 8
 # experiments per speedup in all), against the real speedup: the fixture run
-# (10 rounds) with that line's loop cut to 75% of its steps, (T - T') / T on
-# best-of-7 wall times (runs interleaved). Passes when they agree within 5
+# (10 rounds) with that line's loop cut to 75% of its steps, (T - T') / T,
+# the median over 9 pairs of runs timed one right after the other. Passes
+# when they agree within 5
 # points. A line whose real speedup is not within 5 points of what its
 # workload implies (18.75% for the bounding line, 0 for the other) fails as
 # a broken measurement rather than a profiler verdict. A failed line is
@@ -29,7 +30,7 @@ TOL=5
 coz_pred() {
 	local name=$1 fix=$2 args=$3 file=$4 line=$5 sp
 	rm -f "$name".s*.coz
-	for _ in 1 2; do # interleaved, so that a change of load hits both alike
+	for _ in 1 2 3 4; do # interleaved, so that a change of load hits both alike
 		for sp in 0 25; do
 			"$SONDE" coz run -o "$name.s$sp.coz" --fixed-line "$file:$line" --fixed-speedup "$sp" \
 				--- "$FIX/$fix" $args >>"$T/out" 2>&1 || return 1
@@ -41,22 +42,32 @@ coz_pred() {
 			NR > 2 && substr($1, length($1) - length(loc) + 1) == loc { v = $7; sub(/%$/, "", v); print v + 0; exit }'
 }
 
-# best_ms FIX ARGS... : the best-of-7 wall time (ms) of FIX with each ARGS,
-# one line of numbers; the runs are interleaved so that load hits all alike
-best_ms() {
-	local fix=$1 i t0 d; shift
-	local -a best=()
-	for _ in 1 2 3 4 5 6 7; do
-		for ((i = 1; i <= $#; i++)); do
-			t0=$(now_ms); "$FIX/$fix" ${!i} >/dev/null 2>&1; d=$(($(now_ms) - t0))
-			{ [ -z "${best[i]:-}" ] || [ "$d" -lt "${best[i]}" ]; } && best[i]=$d
+# real_speedups FIX BASE FAST... : for each FAST (arguments), the real
+# speedup in percent over BASE, (T - T') / T: the median over 9 rounds of
+# runs, each round timing BASE and every FAST one after the other (in a
+# rotating order), so that each ratio compares runs a fraction of a second
+# apart and a change of load in between hits few of them
+real_speedups() {
+	local fix=$1 i k r t0; shift
+	local n=$#
+	for ((r = 0; r < 9; r++)); do
+		local -a ms=()
+		for ((k = 0; k < n; k++)); do
+			i=$(((k + r) % n + 1))
+			t0=$(date +%s%N); "$FIX/$fix" ${!i} >/dev/null 2>&1; ms[i]=$((($(date +%s%N) - t0) / 1000))
 		done
-	done
-	echo "${best[*]}"
+		for ((i = 2; i <= n; i++)); do echo "$i ${ms[1]} ${ms[i]}"; done
+	done | sort -k1,1n -k2,2n | awk '
+		{ s[$1, ++c[$1]] = 100 * ($2 - $3) / $2; if ($1 > m) m = $1 }
+		END {
+			for (i = 2; i <= m; i++) {
+				k = c[i]; for (a = 1; a <= k; a++) v[a] = s[i, a]
+				for (a = 2; a <= k; a++) for (b = a; b > 1 && v[b - 1] > v[b]; b--) { t = v[b]; v[b] = v[b - 1]; v[b - 1] = t }
+				printf "%s%.1f", (i > 2 ? " " : ""), v[int((k + 1) / 2)]
+			}
+			print ""
+		}'
 }
-
-# speedup MS_BASE MS_FAST : the real speedup in percent, (T - T') / T
-speedup() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.1f", 100 * (a - b) / a }'; }
 
 # verdict NAME FILE:LINE PRED REAL EXPECT : prints nothing when it passes,
 # else why not; EXPECT is the real speedup the workload implies (percent)
@@ -79,24 +90,20 @@ verdict() {
 fixture() {
 	local name=$1 fix=$2 file=$3 pr=$4 rr=$5 base=$6
 	shift 6
-	local -a mk=("$1" "$4") fast=("$2" "$5") ex=("$3" "$6") line=() why=()
-	local k ms t try
+	local -a mk=("$1" "$4") fast=("$2" "$5") ex=("$3" "$6") line=() why=() real=()
+	local k t
 	for k in 0 1; do line[k]=$(grep -n "${mk[k]}" "$FIXSRC/coz/$file" | tail -1 | cut -d: -f1); done
-	ms=($(best_ms "$fix" "$rr $base" "$rr ${fast[0]}" "$rr ${fast[1]}"))
-	echo "$name: best-of-7 ms: base ${ms[0]}, ${mk[0]} at 75% ${ms[1]}, ${mk[1]} at 75% ${ms[2]}" >>"$T/figures"
+	real=($(real_speedups "$fix" "$rr $base" "$rr ${fast[0]}" "$rr ${fast[1]}"))
 	for k in 0 1; do
 		why[k]=$(verdict "${name}_${mk[k]}" "$file:${line[k]}" \
-			"$(coz_pred "$name$k" "$fix" "$pr $base" "$file" "${line[k]}")" \
-			"$(speedup "${ms[0]}" "${ms[k + 1]}")" "${ex[k]}")
+			"$(coz_pred "$name$k" "$fix" "$pr $base" "$file" "${line[k]}")" "${real[k]:-}" "${ex[k]}")
 	done
 	for k in 0 1; do
 		t=$(tr '[:upper:]' '[:lower:]' <<<"${mk[k]%_LINE}")
 		if [ -n "${why[k]}" ]; then # once more
-			ms=($(best_ms "$fix" "$rr $base" "$rr ${fast[k]}"))
-			echo "$name retry: best-of-7 ms: base ${ms[0]}, ${mk[k]} at 75% ${ms[1]}" >>"$T/figures"
-			why[k]=$(verdict "${name}_${mk[k]}" "$file:${line[k]}" \
+			why[k]=$(verdict "${name}_${mk[k]} (again)" "$file:${line[k]}" \
 				"$(coz_pred "$name$k" "$fix" "$pr $base" "$file" "${line[k]}")" \
-				"$(speedup "${ms[0]}" "${ms[1]}")" "${ex[k]}")
+				"$(real_speedups "$fix" "$rr $base" "$rr ${fast[k]}")" "${ex[k]}")
 		fi
 		if [ -z "${why[k]}" ]; then pass "${name}_$t"; else fail "${name}_$t" "${why[k]}"; fi
 	done
@@ -110,12 +117,12 @@ build_fx coz_rounds coz/coz_rounds.c -pthread -I"$SONDE_ROOT/include" &&
 # of OTHER_LINE, side 6 M of SIDE_LINE: BOUND_LINE 25% faster saves 3 of 16
 # (18.75%),
 # SIDE_LINE 25% faster saves nothing.
-fixture coz_accuracy_rounds coz_rounds coz_rounds.c 100 10 "12000 4000 6000" \
+fixture coz_accuracy_rounds coz_rounds coz_rounds.c 50 10 "12000 4000 6000" \
 	BOUND_LINE "9000 4000 6000" 18.75 SIDE_LINE "12000 4000 4500" 0
 
 # coz_queue: per item, the producer 4 M steps unlocked + 12 M locked, the
 # consumer 6 M: the same proportions through a mutex and two condition
 # variables.
-fixture coz_accuracy_queue coz_queue coz_queue.c 100 10 "4000 12000 6000" \
+fixture coz_accuracy_queue coz_queue coz_queue.c 50 10 "4000 12000 6000" \
 	MAKE_LINE "4000 9000 6000" 18.75 USE_LINE "4000 12000 4500" 0
 cat "$T/figures" >&2
