@@ -14,17 +14,24 @@
 # (10 rounds) with that line's loop cut to 75% of its steps, (T - T') / T,
 # the median over 9 pairs of runs timed one right after the other. Passes
 # when they agree within 5
-# points. A line whose real speedup is not within 5 points of what its
-# workload implies (18.75% for the bounding line, 0 for the other) fails as
-# a broken measurement rather than a profiler verdict. A failed line is
-# measured once more: the machine may be busy (the suite runs two lanes, and
-# under CPU contention a thread paying its delay oversleeps; the runtime
-# counts the oversleep as delay it is ahead by, which other threads then pay
-# too, so the inserted delay and the predictions grow).
+# points. When a line's real speedup is not within 5 points of what its
+# workload implies on two idle cores (18.75% for the bounding line, 0 for the
+# other), the machine is too busy for the comparison (other processes compete
+# with the fixture's two threads, so any line's CPU time counts): that line
+# is measured once more, and then SKIPs with the figures. A line whose
+# prediction disagrees is measured once more too, then FAILs. Two lanes of
+# the suite never run this test at the same time (a lock in $TMPDIR).
+# Under CPU contention the runtime's delays also drift: a thread paying its
+# delay oversleeps, counts the oversleep as delay it is ahead by, and the
+# other threads then pay that too, so the inserted delay and the predictions
+# grow (coz 0.2.2 does the same).
 . "$(dirname "$0")/lib.sh"
 
 cd "$T" || exit 0
 TOL=5
+# one lane at a time: the other lane's copy of this test would be the load
+exec 9>"${TMPDIR:-/tmp}/sonde-e2e-coz-timing.lock"
+flock -w 600 9 || { skip coz_accuracy "another lane held the timing lock for 10 minutes"; exit 0; }
 
 # coz_pred NAME FIX ARGS SRCFILE LINE : the program speedup at 25% (a number)
 coz_pred() {
@@ -77,7 +84,7 @@ verdict() {
 	if [ -z "$pred" ] || [ -z "$real" ]; then
 		echo "no prediction ($(first_lines "$T/out")) or timing"
 	elif ! near "$real" "$expect" "$TOL"; then
-		echo "real speedup $real% is not near the $expect% the workload implies: noisy machine"
+		echo "busy machine: the real speedup, $real%, is not the $expect% the workload implies on idle cores"
 	elif ! near "$pred" "$real" "$TOL"; then
 		echo "predicted $pred%, real $real%"
 	fi
@@ -105,7 +112,11 @@ fixture() {
 				"$(coz_pred "$name$k" "$fix" "$pr $base" "$file" "${line[k]}")" \
 				"$(real_speedups "$fix" "$rr $base" "$rr ${fast[k]}")" "${ex[k]}")
 		fi
-		if [ -z "${why[k]}" ]; then pass "${name}_$t"; else fail "${name}_$t" "${why[k]}"; fi
+		case ${why[k]} in
+		"") pass "${name}_$t" ;;
+		"busy machine"*) skip "${name}_$t" "${why[k]}" ;;
+		*) fail "${name}_$t" "${why[k]}" ;;
+		esac
 	done
 }
 
