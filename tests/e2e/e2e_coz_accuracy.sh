@@ -20,7 +20,8 @@
 # with the fixture's two threads, so any line's CPU time counts): that line
 # is measured once more, and then SKIPs with the figures. A line whose
 # prediction disagrees is measured once more too, then FAILs. Two lanes of
-# the suite never run this test at the same time (a lock in $TMPDIR).
+# the suite never run this test at the same time (a lock in $TMPDIR), and
+# when the test may (root), the fixtures run at nice -10.
 # Under CPU contention the runtime's delays also drift: a thread paying its
 # delay oversleeps, counts the oversleep as delay it is ahead by, and the
 # other threads then pay that too, so the inserted delay and the predictions
@@ -32,6 +33,10 @@ TOL=5
 # one lane at a time: the other lane's copy of this test would be the load
 exec 9>"${TMPDIR:-/tmp}/sonde-e2e-coz-timing.lock"
 flock -w 600 9 || { skip coz_accuracy "another lane held the timing lock for 10 minutes"; exit 0; }
+# and ahead of the rest of the machine when we may (root): nice -10 weighs
+# 9x a default process, so other work disturbs the timings much less
+HI=()
+[ "$(nice -n -10 nice 2>/dev/null)" = -10 ] && HI=(nice -n -10)
 
 # coz_pred NAME FIX ARGS SRCFILE LINE : the program speedup at 25% (a number)
 coz_pred() {
@@ -39,7 +44,7 @@ coz_pred() {
 	rm -f "$name".s*.coz
 	for _ in 1 2 3 4; do # interleaved, so that a change of load hits both alike
 		for sp in 0 25; do
-			"$SONDE" coz run -o "$name.s$sp.coz" --fixed-line "$file:$line" --fixed-speedup "$sp" \
+			"${HI[@]}" "$SONDE" coz run -o "$name.s$sp.coz" --fixed-line "$file:$line" --fixed-speedup "$sp" \
 				--- "$FIX/$fix" $args >>"$T/out" 2>&1 || return 1
 		done
 	done
@@ -61,7 +66,7 @@ real_speedups() {
 		local -a ms=()
 		for ((k = 0; k < n; k++)); do
 			i=$(((k + r) % n + 1))
-			t0=$(date +%s%N); "$FIX/$fix" ${!i} >/dev/null 2>&1; ms[i]=$((($(date +%s%N) - t0) / 1000))
+			t0=$(date +%s%N); "${HI[@]}" "$FIX/$fix" ${!i} >/dev/null 2>&1; ms[i]=$((($(date +%s%N) - t0) / 1000))
 		done
 		for ((i = 2; i <= n; i++)); do echo "$i ${ms[1]} ${ms[i]}"; done
 	done | sort -k1,1n -k2,2n | awk '

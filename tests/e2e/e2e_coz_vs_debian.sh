@@ -39,6 +39,10 @@ cd "$T" || exit 0
 # lane's timing runs would be the load
 exec 9>"${TMPDIR:-/tmp}/sonde-e2e-coz-timing.lock"
 flock -w 600 9 || { skip coz_vs_debian "another lane held the timing lock for 10 minutes"; exit 0; }
+# and ahead of the rest of the machine when we may (root): nice -10 weighs
+# 9x a default process, so other work disturbs the timings much less
+HI=()
+[ "$(nice -n -10 nice 2>/dev/null)" = -10 ] && HI=(nice -n -10)
 ARGS="60000 20000 30000" # clang makes a step about 5x cheaper than gcc: rounds of ~20 ms
 declare -A LINE
 for m in BOUND OTHER SIDE; do LINE[$m]=$(grep -n "${m}_LINE" "$src" | tail -1 | cut -d: -f1); done
@@ -47,9 +51,9 @@ for m in BOUND OTHER SIDE; do LINE[$m]=$(grep -n "${m}_LINE" "$src" | tail -1 | 
 prof() {
 	local tool=$1 out=$2; shift 2
 	if [ "$tool" = sonde ]; then
-		"$SONDE" coz run -o "$out" "$@" >>"$T/sonde.log" 2>&1
+		"${HI[@]}" "$SONDE" coz run -o "$out" "$@" >>"$T/sonde.log" 2>&1
 	else
-		"$COZ" run -o "$out" "$@" >>"$T/coz.log" 2>&1
+		"${HI[@]}" "$COZ" run -o "$out" "$@" >>"$T/coz.log" 2>&1
 	fi
 }
 
