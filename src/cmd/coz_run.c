@@ -177,7 +177,7 @@ static long fixed_line_index(const struct coz_linetab *t, const char *spec)
 	long id = coz_linetab_find(t, file, (unsigned)line);
 	free(file);
 	if (id < 0)
-		die("coz run: --fixed-line %s: no code of the executable is on that line", spec);
+		die("coz run: --fixed-line %s: no code in the profiled objects is on that line (a line in scope? -s, -b)", spec);
 	return id;
 }
 

@@ -80,7 +80,7 @@ if [ "$rc" = 3 ]; then pass coz_exit_status; else fail coz_exit_status "status $
 # 4. a line without code
 if "$SONDE" coz run -o none.coz --fixed-line coz_two_threads.c:1 --- "$FIX/coz_two_threads" 10 >"$T/err" 2>&1; then
 	fail coz_fixed_line_nocode "accepted a line without code"
-elif grep -q 'no code of the executable is on that line' "$T/err" && ! [ -e none.coz ]; then
+elif grep -q 'no code in the profiled objects is on that line' "$T/err" && ! [ -e none.coz ]; then
 	pass coz_fixed_line_nocode
 else
 	fail coz_fixed_line_nocode "$(first_lines "$T/err")"
