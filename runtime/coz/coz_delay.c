@@ -108,15 +108,11 @@ void coz_add_delays(void)
 						    __ATOMIC_ACQUIRE))
 			;
 	} else if (local_delay < global) {
-		/* The sampler is paused so the sleep is not counted as this thread's
-		 * CPU time. Only the debt counts as paid, not the oversleep (coz
-		 * counts that too): on a busy machine a thread oversleeps by
-		 * milliseconds, and counted, the excess became every other thread's
-		 * debt, whose oversleep became the next (an experiment at 25% of a
-		 * line inserted 55 ms where its samples called for 25). */
+		/* the sampler is paused so the sleep is not counted as this thread's CPU time */
 		coz_sampler_pause(true);
+		uint64_t t0 = coz_now();
 		coz_sleep(global - local_delay);
-		local_delay = global;
+		local_delay += coz_now() - t0;
 		coz_sampler_pause(false);
 	}
 	errno = saved;
