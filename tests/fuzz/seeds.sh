@@ -16,7 +16,7 @@ w=$out/.work
 rm -rf "$w"
 mkdir -p "$w"
 export SONDE_BUILDID_DIR=$w/buildid
-targets="cfi cg_read coz_profile elf folded format heap_supp heap_trace json kparse mc_insn mc_opts mc_supp perf_data perf_script perfmap profile"
+targets="cfi cg_read coz_profile elf folded format heap_supp heap_trace json kparse watch_analysis mc_insn mc_opts mc_supp perf_data perf_script perfmap profile"
 for t in $targets; do mkdir -p "$out/fuzz_$t"; done
 seed() { # target name: stdin into OUT/fuzz_<target>/<name>
 	cat >"$out/fuzz_$1/$2"
@@ -326,6 +326,22 @@ cat <<'EOF' | seed mc_supp kinds
 EOF
 printf '{\n  n\n  Memcheck:Leak\n  match-leak-kinds: bogus\n  fun:x\n}\n' | seed mc_supp bad_kind
 printf '{\n  n\n  Memcheck:Leak\n  fun:x\n  }junk\n' | seed mc_supp bad_close
+
+# ---- fuzz_watch_analysis: the output of the tools `sonde watch` runs ----
+# (first byte: the analyzer & 3, stderr & 4; cargo's only where installed)
+ws=$w/watch
+mkdir -p "$ws/src"
+printf '[package]\nname = "fx"\nversion = "0.1.0"\nedition = "2021"\n' >"$ws/Cargo.toml"
+printf 'fn main() { let unused = 1; let e: u32 = "x"; }\n#[test]\nfn bad() { assert_eq!(1, 2); }\n#[test]\nfn good() {}\n' >"$ws/src/main.rs"
+if command -v cargo >/dev/null; then
+	(cd "$ws" && { printf '\4'; cargo check --color always 2>&1; }) | seed watch_analysis cargo-check || true
+	(cd "$ws" && { printf '\1'; cargo check --message-format json-diagnostic-rendered-ansi 2>&1; }) | seed watch_analysis cargo-json || true
+	sed -i 's/let e: u32 = "x";//' "$ws/src/main.rs"
+	(cd "$ws" && { printf '\4'; RUST_BACKTRACE=0 cargo test --color always 2>&1; }) | seed watch_analysis cargo-test || true
+fi
+printf 'int main(void) { int u; return nope + missing(); }\n' >"$ws/bad.c"
+(cd "$ws" && { printf '\7'; gcc -fdiagnostics-color=always -Wall -c bad.c 2>&1; }) | seed watch_analysis gcc || true
+(cd "$ws" && { printf '\7'; printf 'int missing(void);\nint main(void) { return missing(); }\n' | gcc -x c - -o a.out 2>&1; }) | seed watch_analysis ld || true
 
 # ---- fuzz_json: cargo's messages (build lines, `cargo metadata`) ----
 printf '%s' '{"reason":"compiler-artifact","package_id":"demo 0.1.0","target":{"kind":["bin"],"crate_types":["bin"],"name":"demo","src_path":"/p/src/main.rs","edition":"2021","doc":true,"doctest":false,"test":true},"profile":{"opt_level":"3","debuginfo":2,"debug_assertions":false,"overflow_checks":false,"test":false},"features":[],"filenames":["/p/target/release/demo"],"executable":"/p/target/release/demo","fresh":false}' | seed json artifact
