@@ -13,6 +13,7 @@ struct analysis {
 	enum analyzer_kind kind;
 	struct report_builder *builder;
 	VEC(regex_t) ignored;
+	char *last_test_key; /* nextest's */
 };
 
 static const char *const names[] = {
@@ -86,7 +87,7 @@ void analysis_line(struct analysis *a, const char *line, size_t len, bool from_s
 			cargo_json_line(a->builder, line, len);
 			break;
 		case ANALYZER_NEXTEST:
-			c = nextest_classify(&l, from_stderr);
+			c = nextest_classify(&l, from_stderr, &a->last_test_key);
 			builder_add(a->builder, c, line, len, &l);
 			break;
 		case ANALYZER_CPP:
@@ -106,6 +107,8 @@ void analysis_line(struct analysis *a, const char *line, size_t len, bool from_s
 void analysis_finish(struct analysis *a, struct report *out)
 {
 	builder_finish(a->builder, out);
+	free(a->last_test_key);
+	a->last_test_key = NULL;
 }
 
 void analysis_free(struct analysis *a)
@@ -113,6 +116,7 @@ void analysis_free(struct analysis *a)
 	if (!a)
 		return;
 	builder_free(a->builder);
+	free(a->last_test_key);
 	for (size_t i = 0; i < a->ignored.n; i++)
 		regfree(&a->ignored.v[i]);
 	vec_free(&a->ignored);

@@ -27,7 +27,9 @@ struct line_class {
 
 /* One analyzer per kind: classifies a line by its style and plain text. */
 struct line_class standard_classify(const struct ansi_line *l, bool from_stderr);
-struct line_class nextest_classify(const struct ansi_line *l, bool from_stderr);
+/* nextest's later output names a failure's sections by the test of the
+ * FAIL line before them: *last_key keeps it (the caller frees it). */
+struct line_class nextest_classify(const struct ansi_line *l, bool from_stderr, char **last_key);
 struct line_class cpp_classify(const struct ansi_line *l);
 
 /* Builds items from classified lines, following bacon's report building

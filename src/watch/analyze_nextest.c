@@ -5,9 +5,14 @@
  *	        FAIL [   0.004s] crate tests::name
  *	--- STDOUT:              crate tests::name ---
  *	   Canceling due to test failure: 1 test still running
- *	error: test run failed                                  */
+ *	error: test run failed
+ * and the forms of later versions: "──── STDOUT: crate tests::name" and,
+ * from 0.9.95, "  stdout ───" or "── stderr ──" after the test's FAIL line
+ * (bacon's issue 350), sections ending with a rule of "─". */
+#include <stdlib.h>
 #include <string.h>
 
+#include "util/die.h"
 #include "watch/analysis_int.h"
 
 static struct line_class keyed(enum line_type t, const char *key, size_t key_len, bool pass)
@@ -68,24 +73,61 @@ static bool test_outcome(const char *s, size_t n, size_t *after, bool *pass)
 	return false;
 }
 
-struct line_class nextest_classify(const struct ansi_line *l, bool from_stderr)
+#define RULE "\u2500" /* ─, nextest's rules */
+
+/* "stdout ───", "stderr ───", "output ───", or the same between "── "
+ * and " ──" (--no-output-indent), blanks around. */
+static bool is_output_title_v3(const char *s, size_t n)
+{
+	static const char *const titles[] = {
+		"stdout " RULE RULE RULE, "stderr " RULE RULE RULE, "output " RULE RULE RULE,
+		RULE RULE " stdout " RULE RULE, RULE RULE " stderr " RULE RULE, RULE RULE " output " RULE RULE,
+	};
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	for (size_t t = 0; t < sizeof(titles) / sizeof(titles[0]); t++)
+		if (n == strlen(titles[t]) && !memcmp(s, titles[t], n))
+			return true;
+	return false;
+}
+
+/* A line of "─" alone (3 or more). */
+static bool is_rule(const char *s, size_t n)
+{
+	size_t k = strlen(RULE), i = 0;
+	while (i + k <= n && !memcmp(s + i, RULE, k))
+		i += k;
+	return i == n && n >= 3 * k;
+}
+
+struct line_class nextest_classify(const struct ansi_line *l, bool from_stderr, char **last_key)
 {
 	const char *s = l->plain;
 	size_t n = l->plain_len, i = skip_blanks(s, 0, n);
 	const char *key;
 	size_t key_len, after;
 	bool pass;
-	if (starts_with(s + i, n - i, "--- STDOUT:") || starts_with(s + i, n - i, "--- STDERR:")) {
-		size_t end = n;
+	if (starts_with(s + i, n - i, "--- STDOUT:") || starts_with(s + i, n - i, "--- STDERR:") ||
+	    starts_with(s + i, n - i, RULE RULE RULE RULE " STDOUT:") ||
+	    starts_with(s + i, n - i, RULE RULE RULE RULE " STDERR:")) {
+		size_t end = n, colon = (size_t)((const char *)memchr(s + i, ':', n - i) - s);
 		while (end > i && s[end - 1] == ' ')
 			end--;
-		if (ends_with(s, end, " ---") &&
-		    key_after_crate(s, i + 11, end - 4, &key, &key_len))
+		if (ends_with(s, end, " ---"))
+			end -= 4;
+		if (key_after_crate(s, colon + 1, end, &key, &key_len))
 			return keyed(LT_FAIL_TITLE, key, key_len, false);
 	}
 	if (test_outcome(s + i, n - i, &after, &pass) &&
-	    key_after_crate(s, i + after, n, &key, &key_len))
+	    key_after_crate(s, i + after, n, &key, &key_len)) {
+		free(*last_key);
+		*last_key = xstrndup(key, key_len);
 		return keyed(LT_TEST_RESULT, key, key_len, pass);
+	}
+	if (*last_key && is_output_title_v3(s + i, n - i))
+		return keyed(LT_FAIL_TITLE, *last_key, strlen(*last_key), false);
+	if (is_rule(s + i, n - i))
+		return of_type(LT_SECTION_END);
 	if (starts_with(s + i, n - i, "Canceling ") || (n - i == 9 && starts_with(s + i, 9, "Canceling")))
 		return of_type(LT_SECTION_END);
 	if (starts_with(s, n, "error: test run failed"))

@@ -149,8 +149,11 @@ static struct line_class styled_test_result(const struct ansi_line *l, const str
 static struct line_class classify_styled(const struct ansi_line *l)
 {
 	const char *s = l->plain;
+	/* nextest colours the whole panic line */
+	if (is_panic_location(s, l->plain_len))
+		return of_type(LT_LOCATION);
 	if (l->n_runs == 1)
-		return of_type(is_panic_location(s, l->plain_len) ? LT_LOCATION : LT_NORMAL);
+		return of_type(LT_NORMAL);
 	const struct ansi_run *title = &l->runs[0], *body = &l->runs[1];
 	const char *t0 = s + title->start, *t1 = s + body->start;
 	bool plain_title = run_is(title, false, ANSI_NONE);

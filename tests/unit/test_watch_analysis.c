@@ -218,6 +218,40 @@ static void test_nextest(void)
 	report_free(&r);
 }
 
+/* nextest 0.9.95 and later, as bacon's analyzer reads it (its issue 350):
+ * the sections after a FAIL line are named by a rule, not the test. Also
+ * written by hand, nextest not being installed. */
+static const char *const sample_nextest_v3[] = {
+	"\033[32;1m        PASS\033[0m [   0.003s] \033[35;1mrp\033[0m \033[36mtests::\033[0m\033[34;1mgood\033[0m",
+	"\033[31;1m        FAIL\033[0m [   0.004s] \033[35;1mrp\033[0m \033[36mtests::\033[0m\033[34;1mbad\033[0m",
+	"  \033[31;1mstderr\033[0m \033[31;1m\u2500\u2500\u2500\033[0m",
+	"    \033[31;1mthread 'tests::bad' panicked at src/main.rs:11:16:\033[0m",
+	"    assertion `left == right` failed",
+	"",
+	"\033[31;1m        FAIL\033[0m [   0.005s] \033[35;1mrp\033[0m \033[36mtests::\033[0m\033[34;1mbad2\033[0m",
+	"\033[31;1m\u2500\u2500\033[0m \033[31;1mstdout\033[0m \033[31;1m\u2500\u2500\033[0m",
+	"boom",
+	"\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500",
+	"\033[32;1m     Summary\033[0m [   0.006s] 3 tests run: 1 passed, 2 failed, 0 skipped",
+	"\033[31;1m        FAIL\033[0m [   0.004s] \033[35;1mrp\033[0m \033[36mtests::\033[0m\033[34;1mbad\033[0m",
+	"\033[31;1m        FAIL\033[0m [   0.005s] \033[35;1mrp\033[0m \033[36mtests::\033[0m\033[34;1mbad2\033[0m",
+	"\u2500\u2500\u2500\u2500 STDOUT: rp tests::other",
+};
+
+static void test_nextest_later_forms(void)
+{
+	struct report r;
+	analyze(ANALYZER_NEXTEST, sample_nextest_v3, N(sample_nextest_v3), &r);
+	CHECK_INT(r.passed, 1);
+	CHECK_INT(r.failures, 3);
+	CHECK_STR(nth(&r, REPORT_FAILURE, 0)->plain, "tests::bad");
+	CHECK_STR(nth(&r, REPORT_LOCATION, 0)->plain, "    thread 'tests::bad' panicked at src/main.rs:11:16:");
+	CHECK_STR(nth(&r, REPORT_FAILURE, 1)->plain, "tests::bad2");
+	CHECK_STR(nth(&r, REPORT_NORMAL, 2)->plain, "boom");
+	CHECK_STR(nth(&r, REPORT_FAILURE, 2)->plain, "tests::other");
+	report_free(&r);
+}
+
 static void test_cpp(void)
 {
 	struct report r;
@@ -349,6 +383,7 @@ int main(void)
 	RUN(test_cargo_test);
 	RUN(test_cargo_json);
 	RUN(test_nextest);
+	RUN(test_nextest_later_forms);
 	RUN(test_cpp);
 	RUN(test_ignored_lines);
 	RUN(test_unstyled_and_streams);
