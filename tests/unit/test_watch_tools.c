@@ -103,6 +103,7 @@ static void test_cargo(void)
 	struct strbuf text = STRBUF_INIT;
 	run_tool("cargo check --color always", ANALYZER_STANDARD, &r, &text);
 	long said = number_before(text.buf, "warnings");
+	/* WATCH_TOOLS_VERBOSE=1 shows what cargo said */
 	if (getenv("WATCH_TOOLS_VERBOSE"))
 		fprintf(stderr, "%s", text.buf);
 	CHECK(said >= 3);
