@@ -90,8 +90,8 @@ bool tp_datetime(const char *t, size_t n, struct toml_value *v, const char **why
 		return *why = "a time of day has no offset", false;
 	if ((t[i] == 'Z' || t[i] == 'z') && i + 1 == n) {
 		dt.offset_minutes = 0;
-	} else if ((t[i] == '+' || t[i] == '-') && i + 6 == n && digits_at(t, n, i + 1, 2) && t[i + 3] == ':' &&
-		   digits_at(t, n, i + 4, 2)) {
+	} else if ((t[i] == '+' || t[i] == '-') && i + 6 == n && digits_at(t, n, i + 1, 2) &&
+		   t[i + 3] == ':' && digits_at(t, n, i + 4, 2)) {
 		int h = two(t + i + 1), m = two(t + i + 4);
 		if (h > 23 || m > 59)
 			return *why = "offset out of range", false;

@@ -22,8 +22,9 @@ static void walk(const struct toml_value *v, int depth)
 	} else if (v->type == TOML_TABLE) {
 		const struct toml_table *t = v->u.tab;
 		for (size_t i = 0; i < t->n; i++) {
-			sink += t->kv[i].keylen + t->kv[i].line + t->kv[i].col + (unsigned char)t->kv[i].key[t->kv[i].keylen];
-			walk(&t->kv[i].val, depth + 1);
+			const struct toml_kv *kv = &t->kv[i];
+			sink += kv->keylen + kv->line + kv->col + (unsigned char)kv->key[kv->keylen];
+			walk(&kv->val, depth + 1);
 		}
 	}
 }

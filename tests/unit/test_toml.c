@@ -143,15 +143,18 @@ static void test_errors(void)
 	CHECK_STR(refused("a = 1\nb = 2\na = 3\n"), "3:1: 'a' is defined twice");
 	CHECK_STR(refused("[t]\nx = 1\n[t]\n"), "3:2: 't' is defined twice");
 	CHECK_STR(refused("[a]\nb.c = 1\n[a.b]\n"), "3:4: 'a.b' is defined twice");
-	CHECK_STR(refused("[a.b]\n[a]\nb.c = 1\n"), "3:1: 'b' is already defined; dotted keys cannot extend it");
-	CHECK_STR(refused("t = {x = 1}\n[t.y]\n"), "2:2: cannot define a table under 't': it is an inline table");
+	CHECK_STR(refused("[a.b]\n[a]\nb.c = 1\n"),
+		  "3:1: 'b' is already defined; dotted keys cannot extend it");
+	CHECK_STR(refused("t = {x = 1}\n[t.y]\n"),
+		  "2:2: cannot define a table under 't': it is an inline table");
 	CHECK_STR(refused("a = [1]\n[[a]]\n"), "2:3: 'a' is already defined and is not an array of tables");
 	CHECK_STR(refused("x = \"a\\qb\"\n"), "1:7: invalid escape sequence in a string");
 	CHECK_STR(refused("\n  s = \"open\n"), "2:7: unterminated string");
 	CHECK_STR(refused("k = \"\xff\"\n"), "1:6: invalid UTF-8");
 	CHECK_STR(refused("k = 'a\x7f'\n"), "1:7: control character U+007F in a literal string");
 	CHECK_STR(refused("# bad \x01\n"), "1:7: control character U+0001 in a comment");
-	CHECK_STR(refused("n = 9223372036854775808\n"), "1:5: integer out of range (64 bits): '9223372036854775808'");
+	CHECK_STR(refused("n = 9223372036854775808\n"),
+		  "1:5: integer out of range (64 bits): '9223372036854775808'");
 	CHECK_STR(refused("d = 2001-02-29\n"), "1:5: date out of range: '2001-02-29'");
 	CHECK_STR(refused("d = 24:00:00\n"), "1:5: time out of range: '24:00:00'");
 	CHECK_STR(refused("t = {a = 1,\n b = 2}\n"), "1:12: an inline table must be on one line");
