@@ -73,7 +73,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsonde.a tests/unit/unit.h $$(call r
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(RT_LAYERS:%=-Iruntime/%) -Iruntime/coz -o $@ $< $(call rt_unit_obj,$*) \
 		$(BUILD)/libsonde.a $(LDFLAGS) $(LDLIBS)
 
-unit: $(UNIT_BIN)
+# Test tools: programs the e2e tests run (tests/tools/, e.g. the TOML
+# decoder toml-test's cases are checked with).
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
+$(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libsonde.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libsonde.a $(LDFLAGS) $(LDLIBS)
+
+unit: $(UNIT_BIN) $(TOOL_BIN)
 
 # `make check` runs the suite on the normal build and on the ASan+UBSan
 # build; `make check-fast` on the normal build only.
@@ -123,7 +131,7 @@ clean:
 
 .PHONY: all sonde-link unit check check-fast san fuzz install clean
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/src/sonde.d $(UNIT_BIN:=.d) $(wildcard $(BUILD)/rtunit/runtime/*/*.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/sonde.d $(UNIT_BIN:=.d) $(TOOL_BIN:=.d) $(wildcard $(BUILD)/rtunit/runtime/*/*.d)
 
 # The README's first command: profile the bundled demo into flamegraph.svg.
 $(BUILD)/demo: examples/demo.c

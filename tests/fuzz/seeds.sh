@@ -16,7 +16,7 @@ w=$out/.work
 rm -rf "$w"
 mkdir -p "$w"
 export SONDE_BUILDID_DIR=$w/buildid
-targets="cfi cg_read coz_profile elf folded format heap_supp heap_trace json kparse watch_analysis mc_insn mc_opts mc_supp perf_data perf_script perfmap profile"
+targets="cfi cg_read coz_profile elf folded format heap_supp heap_trace json toml kparse watch_analysis mc_insn mc_opts mc_supp perf_data perf_script perfmap profile"
 for t in $targets; do mkdir -p "$out/fuzz_$t"; done
 seed() { # target name: stdin into OUT/fuzz_<target>/<name>
 	cat >"$out/fuzz_$1/$2"
@@ -348,6 +348,59 @@ printf '%s' '{"reason":"compiler-artifact","package_id":"demo 0.1.0","target":{"
 printf '%s' '{"packages":[{"name":"demo","default_run":null,"targets":[{"kind":["lib"],"name":"demo"},{"kind":["bin"],"name":"other"}]}],"workspace_members":["demo 0.1.0"],"version":1}' | seed json metadata
 printf '%s' '{"reason":"build-finished","success":true}' | seed json finished
 printf '%s' '["a\"b\\c\/d\n\t\u00e9\ud83d\ude00\ud800", -1.5e-3, 0, true, false, null, {}, [], {"":[[[{"k":"v"}]]]}]' | seed json escapes
+
+# ---- fuzz_toml: TOML documents (bacon.toml and every form of the spec) ----
+cat <<'EOF' | seed toml bacon
+default_job = "check"
+env.CARGO_TERM_COLOR = "always"
+
+[jobs.check]
+command = ["cargo", "check", "--message-format", "json-diagnostic-rendered-ansi"]
+need_stdout = false
+watch = ["src", "benches"]
+
+[jobs.flamegraph]
+command = ["sonde", "flamegraph", "-o", "flamegraph.svg", "--", "target/release/demo"]
+allow_warnings = true
+on_change_strategy = "kill_then_restart"
+kill = ["kill", "-s", "INT"]
+env = { RUST_BACKTRACE = "1", 'quoted key' = "x" }
+
+[keybindings]
+f = "job:flamegraph"
+ctrl-c = "quit"
+EOF
+cat <<'EOF' | seed toml forms
+# every form, once
+s1 = "esc \b\t\n\f\r\"\\ \u00e9 \U0001F600 \e"
+s2 = 'C:\literal'
+s3 = """
+multi \
+   line ""quoted"" """"
+s4 = '''
+raw '' text'''''
+i = [+99, -17, 0, 1_000, 0xDEAD_beef, 0o755, 0b1101, -9223372036854775808]
+f = [+1.0, 3.1415, -0.01, 5e+22, 1e06, -2E-2, 6.626e-34, 9_224.617_445, inf, -inf, +nan, -0.0]
+b = [true, false]
+dt = [1979-05-27T07:32:00Z, 1979-05-27 00:32:00.999999-07:00, 1979-05-27T07:32:00, 1979-05-27, 07:32:00.5, 2000-02-29t23:59:60z]
+nested = [[1, 2], ["a", 'b'], [{x = 1}, {y.z = 2}], [
+  # comment
+  3,
+]]
+"" = "empty key"
+a.b."c d".'e' = 1
+[t.u]
+[t]
+v = 1
+[[aot]]
+x = 1
+[aot.sub]
+[[aot]]
+[[aot.deep]]
+EOF
+printf 'a = 1\r\n[b]\r\nc = """x\r\ny"""\r\n' | seed toml crlf
+printf '[a]\nb.c = 1\n[a.b]\n' | seed toml redefined
+printf 'x = "\\ud800"\ny = 0x_1\nz = 2001-02-29\n' | seed toml bad_values
 
 # ---- fuzz_mc_opts: valgrind command lines, one argument a line ----
 opts() { # name, arguments...
