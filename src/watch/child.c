@@ -192,6 +192,8 @@ static void emit_lines(struct out_pipe *p, child_line_fn fn, void *ctx, bool at_
 			fn(ctx, p->stream, p->partial.buf + start, p->partial.len - start);
 		start = p->partial.len;
 	}
+	if (!start)
+		return; /* nothing consumed (the buffer may not even exist yet) */
 	memmove(p->partial.buf, p->partial.buf + start, p->partial.len - start);
 	p->partial.len -= start;
 }

@@ -37,34 +37,37 @@ static int match_class(const char **pp, char c, int flags)
 	return hit != negate;
 }
 
-static bool match_here(const char *p0, const char *p, const char *t, int flags)
+/* 1 match, 0 no match, -1 no match and none possible for any later start
+ * of text either (a star that crosses '/' already tried every suffix):
+ * this cut keeps the matching polynomial. */
+static int match_here(const char *p0, const char *p, const char *t, int flags)
 {
 	for (; *p; p++, t++) {
 		switch (*p) {
 		case '?':
 			if (!*t || ((flags & WILD_PATHNAME) && *t == '/'))
-				return false;
+				return 0;
 			break;
 		case '[': {
 			if (!*t)
-				return false;
+				return 0;
 			const char *q = p;
 			int r = match_class(&q, *t, flags);
 			if (r == 0)
-				return false;
+				return 0;
 			if (r == 1) {
 				p = q - 1;
 				break;
 			}
 			if (*t != '[')
-				return false;
+				return 0;
 			break;
 		}
 		case '\\':
 			if (p[1])
 				p++;
 			if (*t != *p)
-				return false;
+				return 0;
 			break;
 		case '*': {
 			bool any_depth = !(flags & WILD_PATHNAME);
@@ -82,15 +85,14 @@ static bool match_here(const char *p0, const char *p, const char *t, int flags)
 					}
 					if (*after == '/') {
 						/* a double star and a slash: zero or more leading directories */
-						if (match_here(p0, after + 1, t, flags))
-							return true;
-						for (const char *s = t; *s; s++)
-							if (*s == '/' && match_here(p0, after + 1, s + 1, flags))
-								return true;
-						return false;
+						int r = match_here(p0, after + 1, t, flags);
+						for (const char *s = t; !r && *s; s++)
+							if (*s == '/')
+								r = match_here(p0, after + 1, s + 1, flags);
+						return r;
 					}
 					if (!*after)
-						return true;
+						return 1;
 				}
 				p = after - 1;
 				any_depth = true;
@@ -101,15 +103,18 @@ static bool match_here(const char *p0, const char *p, const char *t, int flags)
 			if (!p[1])
 				return any_depth || !strchr(t, '/');
 			for (const char *s = t;; s++) {
-				if (match_here(p0, p + 1, s, flags))
-					return true;
-				if (!*s || (!any_depth && *s == '/'))
-					return false;
+				int r = match_here(p0, p + 1, s, flags);
+				if (r)
+					return r;
+				if (!*s)
+					return any_depth ? -1 : 0;
+				if (!any_depth && *s == '/')
+					return 0;
 			}
 		}
 		default:
 			if (*t != *p)
-				return false;
+				return 0;
 		}
 	}
 	return !*t;
@@ -117,5 +122,5 @@ static bool match_here(const char *p0, const char *p, const char *t, int flags)
 
 bool wild_match(const char *pattern, const char *text, int flags)
 {
-	return match_here(pattern, pattern, text, flags);
+	return match_here(pattern, pattern, text, flags) == 1;
 }

@@ -104,6 +104,7 @@ int main(int argc, char **argv)
 	struct watcher *w = watcher_new(&cfg, err, sizeof(err));
 	if (!w) {
 		fprintf(stderr, "watch_probe: %s\n", err);
+		ignorer_free(ig);
 		return 1;
 	}
 	fprintf(stderr, "watch_probe: watching %zu directories\n", watcher_dir_count(w));

@@ -73,47 +73,40 @@ static bool group_alive(pid_t pgid)
 	return kill(-pgid, 0) == 0 || errno != ESRCH;
 }
 
-static void test_kill_group(void)
+/* Starts `sh -c script`, lets it spawn its children, kills it with
+ * kill_cmd (NULL: the default) and checks the signal that ended it and
+ * that nothing of its group is left. */
+static bool kill_case(const char *script, const char *const *kill_cmd, int want_sig)
 {
-	/* grandchildren, and one that ignores SIGTERM */
-	const char *argv[] = { "sh", "-c", "sleep 100 & (trap '' TERM; sleep 100) & sleep 100", NULL };
+	const char *argv[] = { "sh", "-c", script, NULL };
 	struct child_spec spec = { .argv = argv };
 	char err[256];
 	struct child *c = child_start(&spec, err, sizeof(err));
-	CHECK(c);
+	if (!c)
+		return false;
 	pid_t pid = child_pid(c);
 	usleep(100 * 1000);
-	CHECK(group_alive(pid));
-	int st = child_kill(c, NULL, 200);
-	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
-	CHECK(!group_alive(pid));
+	bool started = group_alive(pid);
+	int st = child_kill(c, kill_cmd, 200);
 	child_free(c);
+	return started && WIFSIGNALED(st) && WTERMSIG(st) == want_sig && !group_alive(pid);
+}
+
+static void test_kill_group(void)
+{
+	/* grandchildren, and one that ignores SIGTERM */
+	CHECK(kill_case("sleep 100 & (trap '' TERM; sleep 100) & sleep 100", NULL, SIGTERM));
 }
 
 static void test_kill_command(void)
 {
-	/* bacon appends the PID to the `kill` command and waits for it */
-	const char *argv[] = { "sh", "-c", "sleep 100 & exec sleep 100", NULL };
-	const char *kill_cmd[] = { "kill", "-s", "INT", NULL };
-	struct child_spec spec = { .argv = argv };
-	char err[256];
-	struct child *c = child_start(&spec, err, sizeof(err));
-	CHECK(c);
-	pid_t pid = child_pid(c);
-	usleep(100 * 1000);
-	int st = child_kill(c, kill_cmd, 200);
-	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT);
-	CHECK(!group_alive(pid)); /* the background sleep was swept too */
-	child_free(c);
+	/* bacon appends the PID to the `kill` command and waits for it; the
+	 * background sleep (SIGINT ignored, as in any `&` job of sh) is swept */
+	const char *kill_int[] = { "kill", "-s", "INT", NULL };
+	CHECK(kill_case("sleep 100 & exec sleep 100", kill_int, SIGINT));
 	/* a kill command that fails falls back to SIGKILL */
 	const char *bad_kill[] = { "false", NULL };
-	c = child_start(&spec, err, sizeof(err));
-	CHECK(c);
-	pid = child_pid(c);
-	st = child_kill(c, bad_kill, 200);
-	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
-	CHECK(!group_alive(pid));
-	child_free(c);
+	CHECK(kill_case("sleep 100 & exec sleep 100", bad_kill, SIGKILL));
 }
 
 int main(void)
