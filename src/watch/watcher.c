@@ -12,6 +12,7 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/die.h"
@@ -40,6 +41,7 @@ struct watcher {
 	size_t live;
 	VEC(char *) tree_roots; /* the recursive roots, for rescans after overflow */
 	bool pending, limit_warned;
+	struct timespec drop_until; /* watcher_job_started's window */
 	struct watch_change change;
 };
 
@@ -166,8 +168,26 @@ static void drop_tree(struct watcher *w, const char *abs)
 	}
 }
 
+static bool in_drop_window(const struct watcher *w)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec < w->drop_until.tv_sec ||
+	       (now.tv_sec == w->drop_until.tv_sec && now.tv_nsec < w->drop_until.tv_nsec);
+}
+
+void watcher_job_started(struct watcher *w)
+{
+	clock_gettime(CLOCK_MONOTONIC, &w->drop_until);
+	long ns = w->drop_until.tv_nsec + (long)w->grace_ms * 1000000L;
+	w->drop_until.tv_sec += ns / 1000000000L;
+	w->drop_until.tv_nsec = ns % 1000000000L;
+}
+
 static void note_change(struct watcher *w, const char *abs, bool overflow)
 {
+	if (!overflow && in_drop_window(w))
+		return;
 	if (!w->pending) {
 		memset(&w->change, 0, sizeof(w->change));
 		const char *rel = abs ? rel_to_root(w, abs) : NULL;

@@ -61,6 +61,12 @@ bool watcher_take_change(struct watcher *w, struct watch_change *out);
 /* Blocks up to timeout_ms (-1: forever) for a change; true when one came. */
 bool watcher_wait(struct watcher *w, int timeout_ms, struct watch_change *out);
 
+/* bacon's own grace rule (src/tui/app.rs: is_in_grace_period): events
+ * that arrive within grace_ms after a job starts are dropped, not folded,
+ * so that files the job itself touches do not start it again. Call at each
+ * job start to get it; an overflow still counts. */
+void watcher_job_started(struct watcher *w);
+
 /* How many directories are watched (for tests and `--debug` output). */
 size_t watcher_dir_count(const struct watcher *w);
 

@@ -155,6 +155,20 @@ static void test_grace_folds(void)
 	watcher_free(w);
 }
 
+/* bacon's rule, on request: events just after a job start are dropped */
+static void test_job_start_window(void)
+{
+	struct watcher *w = open_watcher(NULL, 200);
+	CHECK(w);
+	struct watch_change ch;
+	watcher_job_started(w);
+	write_file("src/main.rs", "from the job\n");
+	CHECK(!watcher_wait(w, 400, &ch));
+	write_file("src/main.rs", "from the user\n");
+	CHECK(watcher_wait(w, 2000, &ch));
+	watcher_free(w);
+}
+
 static void test_overflow_counts(void)
 {
 	struct watcher *w = open_watcher(NULL, 0);
@@ -193,6 +207,7 @@ int main(void)
 	RUN(test_rename_save_loop);
 	RUN(test_gitignore_and_globs);
 	RUN(test_grace_folds);
+	RUN(test_job_start_window);
 	RUN(test_overflow_counts);
 	RUN(test_missing_paths);
 	unit_sh("rm -rf '%s'", dir);
