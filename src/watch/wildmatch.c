@@ -37,9 +37,10 @@ static int match_class(const char **pp, char c, int flags)
 	return hit != negate;
 }
 
-/* 1 match, 0 no match, -1 no match and none possible for any later start
- * of text either (a star that crosses '/' already tried every suffix):
- * this cut keeps the matching polynomial. */
+/* 1 match, 0 no match; -1 no match and none possible for any later start
+ * of text either (a star already tried every suffix to the end); -2 the
+ * same for every star that cannot cross '/' (one stopped at a '/'): only a
+ * double star may try further. These cuts keep the matching polynomial. */
 static int match_here(const char *p0, const char *p, const char *t, int flags)
 {
 	for (; *p; p++, t++) {
@@ -86,10 +87,10 @@ static int match_here(const char *p0, const char *p, const char *t, int flags)
 					if (*after == '/') {
 						/* a double star and a slash: zero or more leading directories */
 						int r = match_here(p0, after + 1, t, flags);
-						for (const char *s = t; !r && *s; s++)
+						for (const char *s = t; r != 1 && r != -1 && *s; s++)
 							if (*s == '/')
 								r = match_here(p0, after + 1, s + 1, flags);
-						return r;
+						return r == 1 || r == -1 ? r : 0;
 					}
 					if (!*after)
 						return 1;
@@ -104,12 +105,12 @@ static int match_here(const char *p0, const char *p, const char *t, int flags)
 				return any_depth || !strchr(t, '/');
 			for (const char *s = t;; s++) {
 				int r = match_here(p0, p + 1, s, flags);
-				if (r)
+				if (r == 1 || r == -1 || (r == -2 && !any_depth))
 					return r;
 				if (!*s)
-					return any_depth ? -1 : 0;
+					return -1;
 				if (!any_depth && *s == '/')
-					return 0;
+					return -2;
 			}
 		}
 		default:
