@@ -140,6 +140,18 @@ static void add_tree(struct watcher *w, const char *abs)
 	closedir(dir);
 }
 
+static void add_root_tree(struct watcher *w, const char *abs)
+{
+	bool known = false;
+	for (size_t i = 0; i < w->tree_roots.n && !known; i++)
+		known = !strcmp(w->tree_roots.v[i], abs);
+	if (!known)
+		vec_push(&w->tree_roots, xstrdup(abs));
+	add_tree(w, abs);
+}
+
+/* Watches abs through its directory, filtered to its name: a file saved by
+ * rename, or a watched directory deleted and made again, is seen there. */
 static void add_file(struct watcher *w, const char *abs)
 {
 	char *dir = xstrdup(abs);
@@ -245,6 +257,10 @@ static void handle_event(struct watcher *w, const struct inotify_event *ev)
 		add_tree(w, abs);
 	d = dir_at(w, ev->wd);
 	bool counts = in_tree ? !ignored(w, abs, is_dir) : (d && name_listed(d, ev->name));
+	if (!in_tree && counts && is_dir && (ev->mask & (IN_MOVED_FROM | IN_DELETE)))
+		drop_tree(w, abs); /* a watched directory left: its old watches must not report */
+	if (!in_tree && counts && is_dir && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
+		add_root_tree(w, abs); /* a watched directory (re)appeared */
 	if (counts && w->ig && in_tree) {
 		const char *rel = rel_to_root(w, abs);
 		if (rel && ignorer_is_rules_file(rel))
@@ -335,25 +351,45 @@ struct watcher *watcher_new(const struct watcher_config *cfg, char *err, size_t 
 		watcher_free(w);
 		return NULL;
 	}
+	size_t found = 0;
 	for (size_t i = 0; i < cfg->n_paths; i++) {
 		const char *p = cfg->paths[i];
 		char *joined = p[0] == '/' ? xstrdup(p) : xasprintf("%s/%s", w->root, p);
 		char *abs = realpath(joined, NULL);
-		free(joined);
 		struct stat st;
-		if (!abs || stat(abs, &st)) { /* missing paths are skipped, as in bacon */
+		if (!abs || stat(abs, &st)) {
+			/* missing paths are skipped, as in bacon, but their
+			 * directory (when it exists) tells when they appear */
+			char *parent = xstrdup(joined);
+			char *slash = strrchr(parent, '/');
+			struct stat pst;
+			if (slash && slash != parent) {
+				*slash = 0;
+				char *real_parent = realpath(parent, NULL);
+				if (real_parent && !stat(real_parent, &pst) && S_ISDIR(pst.st_mode)) {
+					char *again = xasprintf("%s/%s", real_parent, slash + 1);
+					add_file(w, again);
+					free(again);
+				}
+				free(real_parent);
+			}
+			free(parent);
+			free(joined);
 			free(abs);
 			continue;
 		}
+		free(joined);
+		found++;
 		if (S_ISDIR(st.st_mode)) {
-			vec_push(&w->tree_roots, xstrdup(abs));
-			add_tree(w, abs);
+			add_root_tree(w, abs);
+			if (strcmp(abs, "/"))
+				add_file(w, abs); /* its parent sees it deleted and made again */
 		} else {
 			add_file(w, abs);
 		}
 		free(abs);
 	}
-	if (!w->live) {
+	if (!found) {
 		snprintf(err, errsz, "nothing to watch: none of the %zu watched paths exists under %s", cfg->n_paths,
 			 w->root);
 		watcher_free(w);

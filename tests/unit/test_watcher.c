@@ -98,6 +98,31 @@ static void test_changes_and_new_dirs(void)
 	watcher_free(w);
 }
 
+/* A watched directory deleted and made again, and a default watch that
+ * was missing at the start, are watched once they (re)appear. */
+static void test_dirs_that_appear(void)
+{
+	struct watcher *w = open_watcher(NULL, 5);
+	CHECK(w);
+	struct watch_change ch;
+	unit_sh("cd '%s' && mv src src.old && mkdir src", dir);
+	CHECK(watcher_wait(w, 2000, &ch));
+	while (watcher_wait(w, 50, &ch))
+		;
+	write_file("src.old/main.rs", "moved away: no longer watched");
+	CHECK(!watcher_wait(w, 100, &ch));
+	write_file("src/again.rs", "x");
+	CHECK(watcher_wait(w, 2000, &ch));
+	CHECK_STR(ch.first, "src/again.rs");
+	unit_sh("cd '%s' && mkdir tests", dir);
+	CHECK(watcher_wait(w, 2000, &ch));
+	write_file("tests/t.rs", "x");
+	CHECK(watcher_wait(w, 2000, &ch));
+	CHECK_STR(ch.first, "tests/t.rs");
+	unit_sh("cd '%s' && rm -rf src tests && mv src.old src", dir);
+	watcher_free(w);
+}
+
 /* A watched file replaced by rename, again and again: every save seen. */
 static void test_rename_save_loop(void)
 {
@@ -205,6 +230,7 @@ int main(void)
 	setup();
 	RUN(test_changes_and_new_dirs);
 	RUN(test_rename_save_loop);
+	RUN(test_dirs_that_appear);
 	RUN(test_gitignore_and_globs);
 	RUN(test_grace_folds);
 	RUN(test_job_start_window);
