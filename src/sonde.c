@@ -35,6 +35,8 @@ static const struct sonde_cmd commands[] = {
 	  "sonde cachegrind [--cache-sim=yes|no] [--branch-sim=yes] [--trace-children=yes] [--cachegrind-out-file=F] [--I1=S,A,L] [--D1=..] [--LL=..] [-q] [--] CMD [ARGS]" },
 	{ "coz", cmd_coz, "causal profiling (coz): what speeding up each line would do to the program",
 	  "sonde coz run [options] --- CMD [ARGS] | sonde coz plot [--text] [--min-points N] [-o FILE.html] [profile.coz]" },
+	{ "watch", cmd_watch, "run a bacon.toml job on every change (bacon: clippy, tests, the profilers)",
+	  "sonde watch [--headless] [-j JOB] [--config F] [--init] [-l] [JOB] [PATH] [-- ARGS]" },
 	{ "shims", cmd_shims, "install compat names (perf, ...) as symlinks into a directory",
 	  "sonde shims [--force] DIR" },
 	{ "help", cmd_help, "show help for sonde or for one command", "sonde help [CMD]" },

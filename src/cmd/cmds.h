@@ -23,6 +23,8 @@ int cmd_cachegrind(int argc, char **argv, const struct cmd_ctx *ctx);
 /* sonde coz run|plot (src/cmd/coz.c, coz_plot.c); also the compat name coz. */
 int cmd_coz(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_coz_plot(int argc, char **argv, const struct cmd_ctx *ctx);
+/* sonde watch (src/cmd/watch.c, src/watch/); also the compat name bacon. */
+int cmd_watch(int argc, char **argv, const struct cmd_ctx *ctx);
 
 /* `sonde heap report`, shared with the heaptrack_print, heaptrack
  * --analyze and heaptrack_gui names (heaptrack_print: its option set). */

@@ -17,6 +17,7 @@ const struct compat_name compat_names[] = {
 	{ "cg_diff", "cg_diff [--mod-filename/--mod-funcname=s/RE/REPL/] F1 F2" },
 	{ "cg_merge", "cg_merge [-o OUT] F..." },
 	{ "coz", "coz run --- CMD, coz plot [profile.coz] (sonde coz)" },
+	{ "bacon", "bacon [JOB] [PATH] [-- ARGS], bacon --headless/-l/--init (sonde watch)" },
 	{ NULL, NULL },
 };
 
@@ -37,6 +38,8 @@ int compat_main(const char *name, int argc, char **argv)
 	const struct cmd_ctx cg = { name };
 	if (!strcmp(name, "coz"))
 		return cmd_coz(argc, argv, &cg);
+	if (!strcmp(name, "bacon"))
+		return cmd_watch(argc, argv, &cg);
 	if (!strcmp(name, "cg_annotate"))
 		return cmd_cg_annotate(argc, argv, &cg);
 	if (!strcmp(name, "cg_diff"))
