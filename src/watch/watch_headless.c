@@ -62,8 +62,10 @@ static void badge(const char *project, const char *job, const struct report *r, 
  * take next (ACT_NO_OP: wait for a change). */
 enum outcome { RUN_ENDED, RUN_RESTART, RUN_STOPPED, RUN_ERROR };
 
+static bool is_config_change(const struct watch_ctx *w, const struct watch_change *ch);
+
 static enum outcome run_once(struct watch_ctx *w, const struct mission *m, struct watcher *wt, struct report *rep,
-			     int *status, bool *changed_during)
+			     int *status, bool *changed_during, bool *reload)
 {
 	char err[400];
 	enum analyzer_kind kind = ANALYZER_STANDARD;
@@ -102,6 +104,7 @@ static enum outcome run_once(struct watch_ctx *w, const struct mission *m, struc
 		struct watch_change ch;
 		if (wt && watcher_take_change(wt, &ch)) {
 			*changed_during = true;
+			*reload |= is_config_change(w, &ch);
 			if (job_on_change(&m->job) == CHANGE_KILL_THEN_RESTART) {
 				out = RUN_RESTART;
 				break;
@@ -183,11 +186,11 @@ int watch_run_headless(struct watch_ctx *w)
 		struct watcher *wt = w->once ? NULL : watch_for(w, &m, &ig);
 		struct report rep = { 0 };
 		int status = 0;
-		bool changed;
+		bool changed, reload = false;
 		enum outcome out;
 		do {
 			report_free(&rep);
-			out = run_once(w, &m, wt, &rep, &status, &changed);
+			out = run_once(w, &m, wt, &rep, &status, &changed, &reload);
 		} while (out == RUN_RESTART && !stop_sig);
 		bool next_job = false, quit = out == RUN_STOPPED || out == RUN_ERROR;
 		if (out == RUN_ERROR)
@@ -211,7 +214,6 @@ int watch_run_headless(struct watch_ctx *w)
 		}
 		report_free(&rep);
 		/* wait for a change (one seen during the run reruns at once) */
-		bool reload = false;
 		while (!quit && !next_job && !stop_sig && !changed) {
 			struct watch_change ch;
 			if (!wt) {
@@ -220,7 +222,7 @@ int watch_run_headless(struct watch_ctx *w)
 			}
 			if (watcher_wait(wt, 500, &ch)) {
 				changed = true;
-				reload = is_config_change(w, &ch);
+				reload |= is_config_change(w, &ch);
 			}
 		}
 		if (wt)

@@ -78,6 +78,7 @@ if wait_for "$T/h.out" '^\[proj\] after: pass!' 1; then
 else
 	fail watch_headless_chain "$(tr '\n' '|' <"$T/h.out" | cut -c1-200)"
 fi
+sleep 0.1
 echo 2 >data/.value.txt.tmp && mv data/.value.txt.tmp data/value.txt # an editor's save
 if wait_for "$T/h.out" '^\[proj\] after: pass!' 2; then
 	pass watch_rename_save_reruns
@@ -92,7 +93,8 @@ if [ "$rc" = 143 ]; then pass watch_sigterm_status; else fail watch_sigterm_stat
 sed -i 's/echo after-run/echo after-reloaded/' bacon.toml
 "$SONDE" watch --headless after >"$T/r.out" 2>&1 &
 pid=$!
-wait_for "$T/r.out" '^after-reloaded' 1
+wait_for "$T/r.out" '^\[proj\] after: pass!' 1
+sleep 0.1 # past bacon's grace period after a job starts (changes then are the job's own)
 sed -i 's/echo after-reloaded/echo after-again/' bacon.toml
 if wait_for "$T/r.out" '^after-again' 1; then pass watch_config_reload
 else fail watch_config_reload "$(tr '\n' '|' <"$T/r.out" | cut -c1-300)"; fi
@@ -103,6 +105,7 @@ wait "$pid" 2>/dev/null
 "$SONDE" watch --headless long >"$T/l.out" 2>&1 &
 pid=$!
 wait_for "$T/l.out" '^long-start' 1
+sleep 0.1
 echo 3 >data/value.txt
 if wait_for "$T/l.out" '^long-start' 2 && [ "$(pgrep -fc "^sleep $marker\$")" -le 2 ]; then
 	pass watch_kill_then_restart
