@@ -73,7 +73,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsonde.a tests/unit/unit.h $$(call r
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(RT_LAYERS:%=-Iruntime/%) -Iruntime/coz -o $@ $< $(call rt_unit_obj,$*) \
 		$(BUILD)/libsonde.a $(LDFLAGS) $(LDLIBS)
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(BUILD)/tools/tui_demo
+
+# Test programs the e2e tests drive (tests/tools/), built with the unit tests.
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libsonde.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libsonde.a $(LDFLAGS) $(LDLIBS)
 
 # `make check` runs the suite on the normal build and on the ASan+UBSan
 # build; `make check-fast` on the normal build only.
@@ -123,7 +128,7 @@ clean:
 
 .PHONY: all sonde-link unit check check-fast san fuzz install clean
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/src/sonde.d $(UNIT_BIN:=.d) $(wildcard $(BUILD)/rtunit/runtime/*/*.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/sonde.d $(UNIT_BIN:=.d) $(BUILD)/tools/tui_demo.d $(wildcard $(BUILD)/rtunit/runtime/*/*.d)
 
 # The README's first command: profile the bundled demo into flamegraph.svg.
 $(BUILD)/demo: examples/demo.c
