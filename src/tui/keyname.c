@@ -97,8 +97,10 @@ char *key_name(struct key k, char *out, size_t outlen)
 {
 	unsigned mods = k.mods;
 	bool letter = k.code < 0x80 && isalpha((int)k.code);
-	if (letter || k.code == KEY_BACKTAB)
-		mods &= ~(unsigned)KEY_MOD_SHIFT; /* said by the case, or implied */
+	/* shift is said by a letter's case (but with ctrl, which lowercases),
+	 * and implied by backtab */
+	if ((letter && !(mods & KEY_MOD_CTRL)) || k.code == KEY_BACKTAB)
+		mods &= ~(unsigned)KEY_MOD_SHIFT;
 	char base[16];
 	if (k.code >= KEY_F1 && k.code <= KEY_F12) {
 		snprintf(base, sizeof base, "f%u", (unsigned)(k.code - KEY_F1 + 1));

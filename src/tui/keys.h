@@ -52,7 +52,7 @@ static inline bool key_equal(struct key a, struct key b)
 }
 
 /* How long a lone Esc waits for the rest of a sequence. */
-#define KEY_ESC_TIMEOUT_MS 40
+#define KEY_ESC_TIMEOUT_MS 50
 
 struct key_decoder {
 	unsigned char buf[64];

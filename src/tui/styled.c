@@ -63,7 +63,8 @@ void styled_clean(struct strbuf *out, const char *text, size_t n)
 			i++;
 			if (i < n) { /* text overwrites the line: start over */
 				out->len = start;
-				out->buf[start] = '\0';
+				if (out->buf)
+					out->buf[start] = '\0';
 				col = 0;
 			}
 		} else if (c < 0x20 || c == 0x7f) {

@@ -27,17 +27,31 @@ static bool handlers_installed;
 static const int deadly_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
 static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
 
-static void write_all(int fd, const char *p, size_t n)
+/* Async-signal-safe. 0, or -1. */
+static int write_all(int fd, const char *p, size_t n)
 {
 	while (n) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return;
+			return -1;
 		p += w;
 		n -= (size_t)w;
 	}
+	return 0;
+}
+
+/* Delivers sig again with its default action (die, dump core, stop) from
+ * inside its handler; returns only after a stop, once continued. */
+static void raise_default(int sig)
+{
+	signal(sig, SIG_DFL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
 }
 
 /* Async-signal-safe: tcsetattr and write only. */
@@ -81,12 +95,7 @@ static void on_fatal(int sig)
 {
 	int saved = errno;
 	restore_tty();
-	signal(sig, SIG_DFL);
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	raise(sig);
+	raise_default(sig);
 	errno = saved;
 }
 
@@ -95,12 +104,7 @@ static void on_stop(int sig)
 	int saved = errno;
 	bool was_active = active;
 	restore_tty();
-	signal(SIGTSTP, SIG_DFL);
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTSTP);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	raise(SIGTSTP);
+	raise_default(SIGTSTP);
 	/* continued */
 	signal(SIGTSTP, on_stop);
 	if (was_active && take_tty() == 0)
@@ -209,15 +213,5 @@ void term_suspend(void)
 
 int term_write(const void *buf, unsigned long len)
 {
-	const char *p = buf;
-	while (len) {
-		ssize_t w = write(tty_fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (unsigned long)w;
-	}
-	return 0;
+	return write_all(tty_fd, buf, len);
 }

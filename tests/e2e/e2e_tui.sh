@@ -33,7 +33,7 @@ if start_demo q &&
 	tmux_keys q M-w && tmux_wait q 'last key alt-w' &&
 	tmux_keys q G && tmux_wait q 'last key G' &&
 	tmux_keys q Escape && tmux_wait q 'last key esc' &&
-	tmux_keys q q && tmux_wait_exit q && tmux_restored q; then
+	tmux_keys q q && tmux_wait_exit q && [ "$(tmux_status q)" = 0 ] && tmux_restored q; then
 	pass tui_quit_restores
 else
 	fail tui_quit_restores "see the log"
@@ -44,8 +44,10 @@ else
 	fail tui_keys_decoded "$(tmux_capture q | grep keys:)"
 fi
 
-# A sequence cut in two by the terminal (here: two writes) is one key.
-if start_demo split && tmux_bytes split 1b 5b && sleep 0.01 && tmux_bytes split 42 &&
+# A sequence cut in two by the terminal (here: two writes 0.3 s apart, a
+# lone Esc waiting 2 s) is one key.
+if tmux_start split 60 15 && tmux_run split "$DEMO 100 2000" && tmux_wait split 'top line 1 ' 5 &&
+	tmux_bytes split 1b 5b && sleep 0.3 && tmux_bytes split 42 &&
 	tmux_wait split 'top line 2 .*last key down'; then
 	pass tui_split_sequence
 else
@@ -82,7 +84,7 @@ tmux_keys resize q
 # Killed by a signal: restored, then dead of that signal.
 for sig in TERM INT HUP QUIT; do
 	if start_demo "sig$sig" && kill -"$sig" "$(tmux_pid "sig$sig")" && tmux_wait_exit "sig$sig" &&
-		tmux_restored "sig$sig"; then
+		[ "$(tmux_status "sig$sig")" = $((128 + $(kill -l "$sig"))) ] && tmux_restored "sig$sig"; then
 		pass "tui_sig${sig}_restores"
 	else
 		fail "tui_sig${sig}_restores" "see the log"
@@ -91,8 +93,10 @@ done
 
 # Crashes: restored from the signal handler, then the crash goes on.
 for key in x a; do
+	sig=SEGV
+	[ "$key" = a ] && sig=ABRT
 	if start_demo "crash$key" && tmux_keys "crash$key" "$key" && tmux_wait_exit "crash$key" &&
-		tmux_restored "crash$key"; then
+		[ "$(tmux_status "crash$key")" = $((128 + $(kill -l "$sig"))) ] && tmux_restored "crash$key"; then
 		pass "tui_crash_${key}_restores"
 	else
 		fail "tui_crash_${key}_restores" "see the log"

@@ -5,7 +5,10 @@
 # no line editor to hide a tty left in raw mode) with the prompt "$ ".
 #
 #   tmux_available                    true when tmux can run here
-#   tmux_start NAME COLS ROWS         a detached session NAME of that size
+#   tmux_start NAME COLS ROWS [DIR]   a detached session NAME of that size,
+#                                     its shell in DIR (default: a temp dir
+#                                     of the test's, where crashes' core
+#                                     files go)
 #   tmux_run NAME CMD                 types CMD in NAME's shell; the program's
 #                                     pid goes to $(tmux_pid NAME)
 #   tmux_keys NAME KEY...             tmux send-keys (q, Down, PageDown, C-c,
@@ -18,6 +21,9 @@
 #                                     the pane to stderr and fails
 #   tmux_wait_exit NAME [SECONDS]     waits until the program tmux_run started
 #                                     has ended
+#   tmux_status NAME                  prints the exit status of the program
+#                                     tmux_run started (128 + N: killed by
+#                                     signal N); call it before tmux_restored
 #   tmux_restored NAME                true when the terminal is as the program
 #                                     found it: alternate screen left, cursor
 #                                     shown, the tty in cooked mode with echo
@@ -45,9 +51,9 @@ tmux_cleanup() { tmux_cmd kill-server 2>/dev/null; }
 trap 'tmux_cleanup; rm -rf "$T"' EXIT
 
 tmux_start() {
-	local name=$1 cols=$2 rows=$3
+	local name=$1 cols=$2 rows=$3 dir=${4:-$TMUX_DIR}
 	# The status bar off: the pane is the whole window, ROWS high.
-	tmux_cmd new-session -d -s "$name" -x "$cols" -y "$rows" \
+	tmux_cmd new-session -d -s "$name" -x "$cols" -y "$rows" -c "$dir" \
 		"env -i PATH=$PATH HOME=$TMUX_DIR TERM=screen LANG=C.UTF-8 PS1='$ ' ENV= sh -i" || return 1
 	tmux_cmd set-option -t "$name" status off >/dev/null
 	tmux_cmd set-option -t "$name" remain-on-exit on >/dev/null
@@ -101,6 +107,14 @@ tmux_wait_exit() {
 		fi
 		sleep 0.1
 	done
+}
+
+tmux_status() {
+	local name=$1
+	tmux_cmd send-keys -t "$name" -l 'echo "exit""-status=$?"'
+	tmux_cmd send-keys -t "$name" Enter
+	tmux_wait "$name" '^exit-status=[0-9]+' 5 || return 1
+	tmux_capture "$name" | sed -n 's/^exit-status=\([0-9]*\).*/\1/p' | tail -1
 }
 
 tmux_restored() {

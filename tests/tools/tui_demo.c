@@ -3,13 +3,17 @@
  * with a status and a help line; it scrolls on keys, quits on q, crashes
  * on x (SIGSEGV) or a (abort), and prints the keys it got after it left
  * the screen, so a test can check the decoding and the restore together.
- * Usage: tui_demo [LINES] */
+ * Usage: tui_demo [LINES [ESC_MS]]   (ESC_MS: how long a lone Esc waits
+ * for the rest of a sequence, KEY_ESC_TIMEOUT_MS by default; a test that
+ * sends a sequence in two writes sets it long, to be sure they are two
+ * reads and still one key) */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "tui/keys.h"
@@ -53,10 +57,20 @@ static void draw(struct demo *d)
 	sb_free(&out);
 }
 
+/* Under ASan (make SAN=1) a SIGSEGV handler of the program's own is
+ * ignored unless asked for: this one restores the terminal. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "allow_user_segv_handler=1";
+}
+
+/* A real fault (a store to a page that allows none), not a null pointer
+ * that UBSan would report first. */
 static void crash(void)
 {
-	volatile int *nowhere = NULL;
-	*nowhere = 1;
+	volatile int *page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	*page = 1;
 }
 
 /* Acts on a key; false to quit. */
@@ -98,6 +112,7 @@ int main(int argc, char **argv)
 	struct demo d;
 	memset(&d, 0, sizeof d);
 	d.n = argc > 1 ? strtoul(argv[1], NULL, 10) : 100;
+	int esc_ms = argc > 2 ? atoi(argv[2]) : KEY_ESC_TIMEOUT_MS;
 	d.lines = calloc(d.n ? d.n : 1, sizeof *d.lines);
 	for (size_t i = 0; i < d.n; i++) {
 		struct strbuf raw = STRBUF_INIT, clean = STRBUF_INIT;
@@ -122,7 +137,7 @@ int main(int argc, char **argv)
 	draw(&d);
 	while (running) {
 		struct pollfd fds[2] = { { STDIN_FILENO, POLLIN, 0 }, { term_event_fd(), POLLIN, 0 } };
-		int r = poll(fds, 2, key_pending(&dec) ? KEY_ESC_TIMEOUT_MS : -1);
+		int r = poll(fds, 2, key_pending(&dec) ? esc_ms : -1);
 		if (r < 0 && errno != EINTR)
 			break;
 		if (term_take_resized()) {
@@ -144,5 +159,10 @@ int main(int argc, char **argv)
 	}
 	term_leave();
 	printf("tui_demo: keys: %s\n", d.keys_seen.buf ? d.keys_seen.buf : "");
+	for (size_t i = 0; i < d.n; i++)
+		free((char *)d.lines[i].text);
+	free(d.lines);
+	screen_free(&d.screen);
+	sb_free(&d.keys_seen);
 	return 0;
 }
