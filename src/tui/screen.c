@@ -79,7 +79,7 @@ void screen_set_bar(struct screen *s, int row, const char *sgr, const char *text
 	sb_reset(r);
 	sb_addf(r, "\033[%sm", sgr);
 	size_t cols = append_cut(r, text, len, (size_t)s->cols);
-	/* the text's own resets must not end the bar's style early */
+	/* the text may have reset styles: the padding gets the bar's back */
 	sb_addf(r, "\033[0;%sm", sgr);
 	for (; cols < (size_t)s->cols; cols++)
 		sb_addc(r, ' ');

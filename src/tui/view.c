@@ -1,14 +1,13 @@
 /* Scrolling and wrapping the output region (see view.h). */
 #include "tui/view.h"
 
-#include "tui/styled.h"
 
 static size_t rows_of(const struct view *v, const struct view_line *l)
 {
 	if (!v->wrap || v->width <= 0)
 		return 1;
-	size_t w = styled_width(l->text, l->len), width = (size_t)v->width;
-	return w ? (w + width - 1) / width : 1;
+	size_t width = (size_t)v->width;
+	return l->cols ? (l->cols + width - 1) / width : 1;
 }
 
 size_t view_total_rows(const struct view *v, const struct view_line *lines, size_t n)

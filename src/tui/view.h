@@ -10,11 +10,20 @@
 #include <stddef.h>
 
 #include "tui/screen.h"
+#include "tui/styled.h"
 
+/* A line of the region; its width is measured once (view_line_of), as
+ * every scroll and wrap counts rows over all lines. */
 struct view_line {
 	const char *text; /* cleaned: styled_clean */
 	size_t len;
+	size_t cols; /* styled_width(text, len) */
 };
+
+static inline struct view_line view_line_of(const char *text, size_t len)
+{
+	return (struct view_line){ text, len, styled_width(text, len) };
+}
 
 struct view {
 	int height, width;

@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	styled_clean(&clean, text, n);
 	if (memchr(clean.buf, '\r', clean.len) || memchr(clean.buf, '\a', clean.len))
 		abort(); /* nothing but text and SGR gets through */
-	struct view_line line = { clean.buf, clean.len };
+	struct view_line line = view_line_of(clean.buf, clean.len);
 	struct view v = { .height = 3, .width = (int)piece, .wrap = data[0] & 16 };
 	struct screen s;
 	screen_init(&s, 5, (int)piece);

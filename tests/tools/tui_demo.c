@@ -120,8 +120,8 @@ int main(int argc, char **argv)
 		sb_addf(&raw, "%sline %zu%s%s", i % 5 == 4 ? "\033[32m" : "", i + 1, i % 5 == 4 ? "\033[0m\033]0;pwned\007" : "",
 			i % 7 == 6 ? " which is long enough to wrap on a narrow terminal, as output lines often are" : "");
 		styled_clean(&clean, raw.buf, raw.len);
-		d.lines[i].len = clean.len;
-		d.lines[i].text = sb_detach(&clean);
+		size_t len = clean.len;
+		d.lines[i] = view_line_of(sb_detach(&clean), len);
 		sb_free(&raw);
 	}
 	d.view.wrap = true;

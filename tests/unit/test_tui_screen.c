@@ -129,8 +129,7 @@ static void make_lines(void)
 			snprintf(texts[i], sizeof texts[i], "3 ---------+---------+-------");
 		else
 			snprintf(texts[i], sizeof texts[i], "%d", i);
-		lines[i].text = texts[i];
-		lines[i].len = strlen(texts[i]);
+		lines[i] = view_line_of(texts[i], strlen(texts[i]));
 	}
 }
 
