@@ -16,6 +16,7 @@
 #include "watch/analysis.h"
 #include "watch/child.h"
 #include "watch/ignorer.h"
+#include "watch/job_run.h"
 #include "watch/job_stack.h"
 #include "watch/watch.h"
 #include "watch/watcher.h"
@@ -68,20 +69,8 @@ static enum outcome run_once(struct watch_ctx *w, const struct mission *m, struc
 			     int *status, bool *changed_during, bool *reload)
 {
 	char err[400];
-	enum analyzer_kind kind = ANALYZER_STANDARD;
-	if (analyzer_from_name(job_analyzer(&m->job), &kind) < 0)
-		kind = ANALYZER_STANDARD; /* bacon's other analyzers: read as cargo's output */
-	struct run_out o = { analysis_new(kind) };
-	for (size_t i = 0; i < m->job.ignored_lines.n; i++)
-		if (analysis_ignore(o.an, m->job.ignored_lines.v[i], err, sizeof(err)) < 0)
-			warn("ignored_lines \"%s\": %s", m->job.ignored_lines.v[i], err);
-	VEC(const char *) env = { 0 };
-	for (size_t i = 0; i < m->job.env.n; i++)
-		vec_push(&env, m->job.env.v[i]);
-	vec_push(&env, NULL);
-	struct child_spec spec = { (const char *const *)m->argv.v, m->workdir, env.v, job_need_stdout(&m->job) };
-	struct child *c = child_start(&spec, err, sizeof(err));
-	vec_free(&env);
+	struct run_out o = { job_run_analysis(m) };
+	struct child *c = job_run_start(m, err, sizeof(err));
 	if (wt)
 		watcher_job_started(wt); /* bacon: what the job's start touches does not run it again */
 	if (!c) {
@@ -112,17 +101,11 @@ static enum outcome run_once(struct watch_ctx *w, const struct mission *m, struc
 		}
 	}
 	if (out != RUN_ENDED) {
-		const char *const *kill_cmd = m->job.kill.n ? (const char *const *)m->job.kill.v : NULL;
-		VEC(const char *) k = { 0 };
-		for (size_t i = 0; kill_cmd && i < m->job.kill.n; i++)
-			vec_push(&k, m->job.kill.v[i]);
-		vec_push(&k, NULL);
-		*status = child_kill(c, kill_cmd ? k.v : NULL, CHILD_KILL_GRACE_MS);
-		vec_free(&k);
+		*status = job_run_kill(c, m);
 	} else {
 		*status = child_status(c);
+		child_free(c);
 	}
-	child_free(c);
 	fflush(stdout);
 	analysis_finish(o.an, rep);
 	analysis_free(o.an);
@@ -196,8 +179,7 @@ int watch_run_headless(struct watch_ctx *w)
 		if (out == RUN_ERROR)
 			rc = 1;
 		if (out == RUN_ENDED) {
-			bool ok = report_is_success(&rep, job_allow_warnings(&m.job), job_allow_failures(&m.job)) &&
-				  (status == 0 || rep.errors + rep.failures + rep.warnings > 0);
+			bool ok = job_run_success(&m, &rep, status);
 			badge(w->project_dir, m.job_name, &rep, ok, status);
 			if (w->once) {
 				rc = ok ? 0 : 1;
