@@ -56,6 +56,13 @@ static void on_line(void *ctx, enum child_stream s, const char *line, size_t len
 	vec_push(&t->raw_now, view_line_of(clean.buf ? sb_detach(&clean) : calloc(1, 1), n));
 }
 
+static void drop_report(struct tui_state *t)
+{
+	if (t->have_report)
+		report_free(&t->report);
+	t->have_report = false;
+}
+
 static void stop_job(struct tui_loop *l)
 {
 	struct tui_state *t = &l->t;
@@ -103,7 +110,7 @@ static void enter_job(struct tui_loop *l)
 		mission_free(&t->mission);
 	char err[400];
 	t->have_mission = job_stack_mission(&t->stack, t->w, &t->mission, err, sizeof(err));
-	t->have_report = false;
+	drop_report(t);
 	tui_lines_free(&t->raw_done);
 	if (!t->have_mission) {
 		snprintf(t->message, sizeof(t->message), "%s", err);
@@ -137,8 +144,7 @@ static void run_ended(struct tui_loop *l)
 	t->status = child_status(t->child);
 	child_free(t->child);
 	t->child = NULL;
-	if (t->have_report)
-		report_free(&t->report);
+	drop_report(t);
 	analysis_finish(t->analysis, &t->report);
 	analysis_free(t->analysis);
 	t->analysis = NULL;
@@ -189,7 +195,7 @@ static void run_action(struct tui_loop *l, const struct action *a)
 			break;
 		case STACK_RERUN:
 			if (a->kind == ACT_REFRESH) {
-				t->have_report = false;
+				drop_report(t);
 				tui_lines_free(&t->raw_done);
 			}
 			start_run(l);
@@ -364,8 +370,7 @@ int watch_run_tui(struct watch_ctx *w)
 		ignorer_free(l.ignorer);
 	if (t->have_mission)
 		mission_free(&t->mission);
-	if (t->have_report)
-		report_free(&t->report);
+	drop_report(t);
 	tui_lines_free(&t->raw_now);
 	tui_lines_free(&t->raw_done);
 	tui_lines_free(&t->shown);

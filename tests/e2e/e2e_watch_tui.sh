@@ -83,7 +83,7 @@ sleep 0.5
 tmux_keys w q
 tmux_wait_exit w
 status=$(tmux_status w)
-if [ "$status" = 0 ] && tmux_restored w; then pass watch_tui_quit_restores; else fail watch_tui_quit_restores "status $status"; fi
+if [ "$status" = 0 ] && tmux_restored w; then pass watch_tui_quit_restores; else fail watch_tui_quit_restores "status $status: $(tmux_capture w | grep -v "^\s*$" | tail -40 | tr "\n" "|" | cut -c1-3000)"; fi
 sleep 0.3
 left=$(pgrep -fc "^sleep $marker\$")
 if [ "$left" = 0 ]; then pass watch_tui_no_orphans; else fail watch_tui_no_orphans "$left left"; pkill -f "^sleep $marker\$"; fi
