@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmds.h"
@@ -117,6 +118,23 @@ static int write_init(const char *project)
 	return 0;
 }
 
+/* mkdir -p */
+static int make_dirs(char *dir)
+{
+	for (char *p = dir + 1;; p++) {
+		if (*p && *p != '/')
+			continue;
+		char c = *p;
+		*p = 0;
+		int r = mkdir(dir, 0755);
+		*p = c;
+		if (r < 0 && errno != EEXIST)
+			return -1;
+		if (!c)
+			return 0;
+	}
+}
+
 /* bacon's prefs file: printed, created (empty of settings) when missing. */
 static int prefs_path(void)
 {
@@ -124,10 +142,7 @@ static int prefs_path(void)
 	char *dir = xdg && *xdg ? xasprintf("%s/bacon", xdg) : xasprintf("%s/.config/bacon", home ? home : ".");
 	char *path = xasprintf("%s/prefs.toml", dir);
 	if (access(path, F_OK) != 0) {
-		char *mk = xasprintf("mkdir -p '%s'", dir);
-		int rc = system(mk);
-		free(mk);
-		FILE *f = rc == 0 ? fopen(path, "w") : NULL;
+		FILE *f = make_dirs(dir) == 0 ? fopen(path, "w") : NULL;
 		if (!f || fputs("# bacon's (and sonde watch's) global preferences: keybindings, summary, wrap...\n", f) ==
 				  EOF ||
 		    fclose(f) == EOF) {
