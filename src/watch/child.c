@@ -53,7 +53,12 @@ static void exec_job(const struct child_spec *spec, int out_w, int err_w, int er
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* default dispositions: a watcher started from a script's background
+	 * job has SIGINT and SIGQUIT ignored, and a `kill` command sending
+	 * SIGINT must still end the job */
 	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
 	int null_in = open("/dev/null", O_RDONLY);
 	if (null_in >= 0)
 		dup2(null_in, 0);
