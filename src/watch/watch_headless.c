@@ -59,8 +59,8 @@ static void badge(const char *project, const char *job, const struct report *r, 
 	fflush(stdout);
 }
 
-/* One job run, until it ends or a change kills it; returns the action to
- * take next (ACT_NO_OP: wait for a change). */
+/* How a run ended: by itself, killed by a change to run again
+ * (kill_then_restart), by sonde's stop signal, or never started. */
 enum outcome { RUN_ENDED, RUN_RESTART, RUN_STOPPED, RUN_ERROR };
 
 static bool is_config_change(const struct watch_ctx *w, const struct watch_change *ch);
