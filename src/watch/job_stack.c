@@ -8,10 +8,11 @@
 
 #include "util/die.h"
 
-void job_stack_init(struct job_stack *st, const char *initial)
+void job_stack_init(struct job_stack *st, const char *initial, const char *default_job)
 {
 	memset(st, 0, sizeof(*st));
 	st->initial = xstrdup(initial);
+	st->default_job = xstrdup(default_job ? default_job : "check");
 	vec_push(&st->refs, xstrdup(initial));
 }
 
@@ -21,6 +22,7 @@ void job_stack_free(struct job_stack *st)
 		free(st->refs.v[i]);
 	vec_free(&st->refs);
 	free(st->initial);
+	free(st->default_job);
 }
 
 const char *job_stack_current(const struct job_stack *st) { return st->refs.v[st->refs.n - 1]; }
@@ -53,8 +55,8 @@ enum job_stack_step job_stack_act(struct job_stack *st, const struct action *a)
 			return pop(st, true);
 		case JOBREF_INITIAL:
 			return push(st, st->initial);
-		case JOBREF_DEFAULT:
-			return push(st, "default");
+		case JOBREF_DEFAULT: /* the job it names: ctrl-d on the default job reruns it */
+			return push(st, st->default_job);
 		default:
 			action_format(a, ref, sizeof(ref));
 			return push(st, ref + 4); /* after "job:" */

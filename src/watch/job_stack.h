@@ -12,9 +12,10 @@
 struct job_stack {
 	str_list refs; /* job references, the current one last */
 	char *initial;
+	char *default_job; /* what job:default names (the settings' default_job, copied) */
 };
 
-void job_stack_init(struct job_stack *st, const char *initial);
+void job_stack_init(struct job_stack *st, const char *initial, const char *default_job);
 void job_stack_free(struct job_stack *st);
 
 enum job_stack_step {

@@ -73,10 +73,14 @@ static void build_argv(struct mission *m, const struct mission_args *a)
 			nodef_done = true;
 		if (i > 0 && extraneous && !strcmp(t, "--features") && i + 1 < cmd->n) {
 			features_done = true;
-			const char *job_f = cmd->v[++i];
+			i++;
+			char *job_f = job_expand_env_vars(&m->job) ? expand_env_vars(cmd->v[i], &m->job.env)
+								   : xstrdup(cmd->v[i]);
 			free(t);
-			if (a->all_features)
+			if (a->all_features) {
+				free(job_f);
 				continue;
+			}
 			if (a->features && !a->no_default_features) {
 				push(&m->argv, "--features");
 				vec_push(&m->argv, xasprintf("%s,%s", job_f, a->features));
@@ -87,6 +91,7 @@ static void build_argv(struct mission *m, const struct mission_args *a)
 				push(&m->argv, "--features");
 				push(&m->argv, job_f);
 			}
+			free(job_f);
 			continue;
 		}
 		vec_push(&m->argv, t);

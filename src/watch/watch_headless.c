@@ -155,7 +155,7 @@ int watch_run_headless(struct watch_ctx *w)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	struct job_stack st;
-	job_stack_init(&st, w->initial_job);
+	job_stack_init(&st, w->initial_job, w->settings.default_job);
 	int rc = 0;
 	char err[400];
 	while (!stop_sig) {

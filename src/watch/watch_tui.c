@@ -137,6 +137,7 @@ static void enter_job(struct tui_loop *l)
 }
 
 static void run_action(struct tui_loop *l, const struct action *a);
+static bool bind_keys(struct tui_state *t, char *err, size_t errsize);
 
 static void run_ended(struct tui_loop *l)
 {
@@ -162,8 +163,8 @@ static void run_ended(struct tui_loop *l)
 										   : NULL;
 	if (then)
 		run_action(l, then);
-	else if (t->pending_change && !t->paused)
-		start_run(l);
+	if (!l->quit && !t->child && t->pending_change && !t->paused)
+		start_run(l); /* a change during the run, and the action started none */
 }
 
 static void run_action(struct tui_loop *l, const struct action *a)
@@ -227,8 +228,13 @@ static void run_action(struct tui_loop *l, const struct action *a)
 	case ACT_RELOAD_CONFIG:
 		if (!watch_reload_settings(t->w, t->message, sizeof(t->message)))
 			break;
+		/* the bindings pointed into the settings just replaced */
+		if (!bind_keys(t, t->message, sizeof(t->message)))
+			l->quit = true; /* unreachable: watch_reload_settings checks the key names */
 		enter_job(l);
 		return;
+	case ACT_PLAY_SOUND:
+		return; /* sonde plays no sound */
 	case ACT_SCROLL_LINES:
 		view_scroll_rows(v, t->shown.v, t->shown.n, a->n);
 		return;
@@ -288,9 +294,9 @@ static void on_change(struct tui_loop *l, const struct watch_change *ch)
 	struct tui_state *t = &l->t;
 	for (size_t i = 0; i < t->w->settings.config_files.n; i++) {
 		const char *f = t->w->settings.config_files.v[i];
-		const char *base = strrchr(f, '/') ? strrchr(f, '/') + 1 : f;
-		const char *cb = strrchr(ch->first, '/') ? strrchr(ch->first, '/') + 1 : ch->first;
-		if (!strcmp(base, cb)) {
+		size_t pl = strlen(t->w->project_dir);
+		const char *rel = !strncmp(f, t->w->project_dir, pl) && f[pl] == '/' ? f + pl + 1 : f;
+		if (!strcmp(ch->first, rel) || !strcmp(ch->first, f)) {
 			struct action reload = { .kind = ACT_RELOAD_CONFIG };
 			run_action(l, &reload);
 			return;
@@ -325,7 +331,7 @@ int watch_run_tui(struct watch_ctx *w)
 	t->view.wrap = t->wrap;
 	screen_init(&t->screen, 0, 0);
 	relayout(t);
-	job_stack_init(&t->stack, w->initial_job);
+	job_stack_init(&t->stack, w->initial_job, w->settings.default_job);
 	enter_job(&l);
 	struct key_decoder dec = { .len = 0 };
 	while (!l.quit) {

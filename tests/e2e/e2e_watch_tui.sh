@@ -8,7 +8,9 @@
 #     job before; s toggles summary mode (only the error's title and
 #     location are left);
 #  3. a change reruns the job (the output changes on screen);
-#  4. q quits and the terminal is restored; a job killed mid-run by a
+#  4. an edit of bacon.toml reloads it and its keys still work (they were
+#     read from the settings the reload replaces);
+#  5. q quits and the terminal is restored; a job killed mid-run by a
 #     change leaves no process behind.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_tmux.sh"
@@ -75,6 +77,12 @@ if tmux_wait w 'proj.*greet.*pass!'; then pass watch_tui_esc_back; else fail wat
 sleep 0.1
 echo changed-text >src/.msg.tmp && mv src/.msg.tmp src/msg.txt
 if tmux_wait w 'changed-text'; then pass watch_tui_change_reruns; else fail watch_tui_change_reruns "$(tmux_capture w | head -4 | tr '\n' '|')"; fi
+sleep 0.1
+echo '# edited' >>bacon.toml
+sleep 0.5
+tmux_keys w g
+if tmux_wait w 'cc.*1 error'; then pass watch_tui_keys_after_reload
+else fail watch_tui_keys_after_reload "$(tmux_capture w | head -3 | tr '\n' '|')"; fi
 tmux_keys w L
 tmux_wait w 'long-start' >/dev/null
 sleep 0.1
