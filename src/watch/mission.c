@@ -54,6 +54,12 @@ char *expand_env_vars(const char *t, const str_list *env)
 
 static void push(str_list *l, const char *s) { vec_push(l, xstrdup(s)); }
 
+/* A token of the job's command as it runs ($VARs expanded unless the job says not to). */
+static char *job_token(const struct mission *m, const char *token)
+{
+	return job_expand_env_vars(&m->job) ? expand_env_vars(token, &m->job.env) : xstrdup(token);
+}
+
 /* bacon's feature handling: the job's own --features merged with the
  * command line's (or replaced under --no-default-features), dropped under
  * --all-features; flags the job lacks go before its `--`. */
@@ -64,7 +70,7 @@ static void build_argv(struct mission *m, const struct mission_args *a)
 	bool nodef_done = false, features_done = false;
 	size_t i = 0;
 	for (; i < cmd->n; i++) {
-		char *t = job_expand_env_vars(&m->job) ? expand_env_vars(cmd->v[i], &m->job.env) : xstrdup(cmd->v[i]);
+		char *t = job_token(m, cmd->v[i]);
 		if (i > 0 && extraneous && !strcmp(t, "--")) {
 			free(t);
 			break; /* the flags below go before it */
@@ -74,8 +80,7 @@ static void build_argv(struct mission *m, const struct mission_args *a)
 		if (i > 0 && extraneous && !strcmp(t, "--features") && i + 1 < cmd->n) {
 			features_done = true;
 			i++;
-			char *job_f = job_expand_env_vars(&m->job) ? expand_env_vars(cmd->v[i], &m->job.env)
-								   : xstrdup(cmd->v[i]);
+			char *job_f = job_token(m, cmd->v[i]);
 			free(t);
 			if (a->all_features) {
 				free(job_f);
@@ -107,8 +112,7 @@ static void build_argv(struct mission *m, const struct mission_args *a)
 		}
 	}
 	for (; i < cmd->n; i++) /* the job's `--` and what follows */
-		vec_push(&m->argv, job_expand_env_vars(&m->job) ? expand_env_vars(cmd->v[i], &m->job.env)
-							    : xstrdup(cmd->v[i]));
+		vec_push(&m->argv, job_token(m, cmd->v[i]));
 	if (extraneous)
 		for (size_t k = 0; k < a->nextra; k++)
 			push(&m->argv, a->extra[k]);

@@ -26,33 +26,52 @@ static void add_line(line_list *l, const char *text, size_t len)
 	vec_push(l, view_line_of(s, n));
 }
 
+static void build_help(struct tui_state *t)
+{
+	char line[300], doc[200];
+	add_line(&t->help_lines, "\033[1mKey bindings\033[0m (esc to leave)", 35);
+	for (size_t i = 0; i < t->w->settings.keys.n; i++) {
+		const struct keybinding *b = &t->w->settings.keys.v[i];
+		action_doc(&b->action, doc, sizeof(doc));
+		int n = snprintf(line, sizeof(line), "  \033[1m%-14s\033[0m %s", b->key, doc);
+		add_line(&t->help_lines, line, n > 0 ? (size_t)n : 0);
+	}
+}
+
+void tui_clean_report(struct tui_state *t)
+{
+	tui_lines_free(&t->report_lines);
+	for (size_t i = 0; i < t->report.n_lines; i++)
+		add_line(&t->report_lines, t->report.lines[i].styled, strlen(t->report.lines[i].styled));
+}
+
 void tui_build_shown(struct tui_state *t)
 {
-	tui_lines_free(&t->shown);
-	if (t->help) {
-		char line[300], doc[200];
-		add_line(&t->shown, "\033[1mKey bindings\033[0m (esc to leave)", 35);
-		for (size_t i = 0; i < t->w->settings.keys.n; i++) {
-			const struct keybinding *b = &t->w->settings.keys.v[i];
-			action_doc(&b->action, doc, sizeof(doc));
-			int n = snprintf(line, sizeof(line), "  \033[1m%-14s\033[0m %s", b->key, doc);
-			add_line(&t->shown, line, n > 0 ? (size_t)n : 0);
-		}
-		return;
-	}
+	t->shown.n = 0;
+	if (!t->help)
+		tui_lines_free(&t->help_lines); /* built again next time: the keys may have been reloaded */
+	else if (!t->help_lines.n)
+		build_help(t);
+	const line_list *from;
 	bool live = t->child && !job_background(&t->mission.job); /* background = false: show it as it comes */
-	const line_list *raw = live || !t->have_report ? &t->raw_now : &t->raw_done;
-	if (t->raw || live || !t->have_report || !t->report.n_lines) {
-		for (size_t i = 0; i < raw->n; i++) /* already cleaned: copied as they are */
-			vec_push(&t->shown, view_line_of(strdup(raw->v[i].text), raw->v[i].len));
+	if (t->help)
+		from = &t->help_lines;
+	else if (live || !t->have_report)
+		from = &t->raw_now;
+	else if (t->raw || !t->report.n_lines)
+		from = &t->raw_done;
+	else
+		from = NULL; /* the report, filtered below */
+	if (from) {
+		vec_reserve(&t->shown, from->n);
+		if (from->n) /* an empty list has no array yet */
+			memcpy(t->shown.v, from->v, from->n * sizeof(*from->v));
+		t->shown.n = from->n;
 		return;
 	}
-	for (size_t i = 0; i < t->report.n_lines; i++) {
-		const struct report_line *l = &t->report.lines[i];
-		if (t->summary && l->kind == REPORT_NORMAL)
-			continue;
-		add_line(&t->shown, l->styled, strlen(l->styled));
-	}
+	for (size_t i = 0; i < t->report.n_lines; i++)
+		if (!t->summary || t->report.lines[i].kind != REPORT_NORMAL)
+			vec_push(&t->shown, t->report_lines.v[i]);
 }
 
 const char *tui_key_for(const struct tui_state *t, enum action_kind k, char *buf, size_t size)

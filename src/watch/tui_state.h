@@ -17,7 +17,7 @@ struct tui_binding {
 	const struct action *action; /* into the settings */
 };
 
-/* Lines as they are shown: cleaned text (styled_clean), owned. */
+/* Lines of cleaned text (styled_clean). */
 typedef VEC(struct view_line) line_list;
 
 struct tui_state {
@@ -27,12 +27,15 @@ struct tui_state {
 	bool have_mission;
 	struct child *child;         /* the run under way, or NULL */
 	struct analysis *analysis;
-	line_list raw_now;           /* the run under way's output */
-	line_list raw_done;          /* the last finished run's output */
+	line_list raw_now;           /* the run under way's output (owned) */
+	line_list raw_done;          /* the last finished run's output (owned) */
 	struct report report;        /* the last finished run's */
+	line_list report_lines;      /* its lines cleaned, one per report.lines (owned) */
+	line_list help_lines;        /* the help page while it is shown (owned) */
 	bool have_report, success;
 	int status;
-	line_list shown;             /* what the view scrolls: built from the above */
+	line_list shown;             /* what the view scrolls: the lines of one of the
+				      * lists above, not copied (tui_build_shown) */
 	bool summary, wrap, raw, paused, help, reverse, help_line;
 	bool pending_change;         /* a change while running or paused */
 	char message[512];           /* the status line when not running */
@@ -42,8 +45,10 @@ struct tui_state {
 	struct frame_layout layout;
 };
 
-/* Rebuilds the lines on show from the mode and the runs. */
+/* Points the lines on show at the mode's and the runs' lines. */
 void tui_build_shown(struct tui_state *t);
+/* The finished run's report lines, cleaned once for every later view. */
+void tui_clean_report(struct tui_state *t);
 void tui_draw(struct tui_state *t);
 void tui_lines_free(line_list *l);
 /* The shortest key bound to an action of kind k (NULL: none). */

@@ -18,6 +18,17 @@ struct watch_ctx {
 	bool once; /* --once: one run, its success as the exit status (scripts, tests) */
 };
 
+struct ignorer;
+struct watcher;
+struct watch_change;
+/* watch_files.c: the mission's watcher (and its ignorer, in *ig); NULL
+ * when nothing can be watched, with the reason in err ("" when the job
+ * has no path at all). */
+struct watcher *watch_mission_files(const struct watch_ctx *w, const struct mission *m, struct ignorer **ig,
+				    char *err, size_t errsize);
+/* Whether the change is to one of the settings' files. */
+bool watch_is_config_change(const struct watch_ctx *w, const struct watch_change *ch);
+
 int watch_run_headless(struct watch_ctx *w);
 /* Reads the settings again (a config file changed); on an error the old
  * ones stay and err says why. */

@@ -63,8 +63,6 @@ static void badge(const char *project, const char *job, const struct report *r, 
  * (kill_then_restart), by sonde's stop signal, or never started. */
 enum outcome { RUN_ENDED, RUN_RESTART, RUN_STOPPED, RUN_ERROR };
 
-static bool is_config_change(const struct watch_ctx *w, const struct watch_change *ch);
-
 static enum outcome run_once(struct watch_ctx *w, const struct mission *m, struct watcher *wt, struct report *rep,
 			     int *status, bool *changed_during, bool *reload)
 {
@@ -93,7 +91,7 @@ static enum outcome run_once(struct watch_ctx *w, const struct mission *m, struc
 		struct watch_change ch;
 		if (wt && watcher_take_change(wt, &ch)) {
 			*changed_during = true;
-			*reload |= is_config_change(w, &ch);
+			*reload |= watch_is_config_change(w, &ch);
 			if (job_on_change(&m->job) == CHANGE_KILL_THEN_RESTART) {
 				out = RUN_RESTART;
 				break;
@@ -110,39 +108,6 @@ static enum outcome run_once(struct watch_ctx *w, const struct mission *m, struc
 	analysis_finish(o.an, rep);
 	analysis_free(o.an);
 	return out;
-}
-
-static struct watcher *watch_for(struct watch_ctx *w, const struct mission *m, struct ignorer **ig)
-{
-	VEC(const char *) paths = { 0 };
-	if (w->watch_override)
-		vec_push(&paths, w->watch_override);
-	else
-		for (size_t i = 0; i < m->watch_paths.n; i++)
-			vec_push(&paths, m->watch_paths.v[i]);
-	for (size_t i = 0; i < w->settings.config_files.n; i++)
-		vec_push(&paths, w->settings.config_files.v[i]); /* a change reloads the settings */
-	*ig = ignorer_new(w->project_dir, job_apply_gitignore(&m->job), (const char *const *)m->job.ignore.v,
-			  m->job.ignore.n);
-	struct watcher_config cfg = { w->project_dir, paths.v, paths.n, *ig, (int)job_grace_period_ms(&m->job) };
-	char err[300];
-	struct watcher *wt = paths.n ? watcher_new(&cfg, err, sizeof(err)) : NULL;
-	if (paths.n && !wt)
-		warn("not watching: %s", err);
-	vec_free(&paths);
-	return wt;
-}
-
-static bool is_config_change(const struct watch_ctx *w, const struct watch_change *ch)
-{
-	for (size_t i = 0; i < w->settings.config_files.n; i++) {
-		const char *f = w->settings.config_files.v[i];
-		size_t pl = strlen(w->project_dir);
-		const char *rel = !strncmp(f, w->project_dir, pl) && f[pl] == '/' ? f + pl + 1 : f;
-		if (!strcmp(ch->first, rel) || !strcmp(ch->first, f))
-			return true;
-	}
-	return false;
 }
 
 int watch_run_headless(struct watch_ctx *w)
@@ -166,7 +131,9 @@ int watch_run_headless(struct watch_ctx *w)
 			break;
 		}
 		struct ignorer *ig = NULL;
-		struct watcher *wt = w->once ? NULL : watch_for(w, &m, &ig);
+		struct watcher *wt = NULL;
+		if (!w->once && !(wt = watch_mission_files(w, &m, &ig, err, sizeof(err))) && err[0])
+			warn("not watching: %s", err);
 		struct report rep = { 0 };
 		int status = 0;
 		bool changed, reload = false;
@@ -204,7 +171,7 @@ int watch_run_headless(struct watch_ctx *w)
 			}
 			if (watcher_wait(wt, 500, &ch)) {
 				changed = true;
-				reload |= is_config_change(w, &ch);
+				reload |= watch_is_config_change(w, &ch);
 			}
 		}
 		if (wt)

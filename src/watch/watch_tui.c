@@ -60,6 +60,7 @@ static void drop_report(struct tui_state *t)
 {
 	if (t->have_report)
 		report_free(&t->report);
+	tui_lines_free(&t->report_lines);
 	t->have_report = false;
 }
 
@@ -118,21 +119,8 @@ static void enter_job(struct tui_loop *l)
 		return;
 	}
 	t->message[0] = 0;
-	VEC(const char *) paths = { 0 };
-	if (t->w->watch_override)
-		vec_push(&paths, t->w->watch_override);
-	else
-		for (size_t i = 0; i < t->mission.watch_paths.n; i++)
-			vec_push(&paths, t->mission.watch_paths.v[i]);
-	for (size_t i = 0; i < t->w->settings.config_files.n; i++)
-		vec_push(&paths, t->w->settings.config_files.v[i]);
-	l->ignorer = ignorer_new(t->w->project_dir, job_apply_gitignore(&t->mission.job),
-				 (const char *const *)t->mission.job.ignore.v, t->mission.job.ignore.n);
-	struct watcher_config cfg = { t->w->project_dir, paths.v, paths.n, l->ignorer,
-				      (int)job_grace_period_ms(&t->mission.job) };
-	if (paths.n && !(l->watcher = watcher_new(&cfg, err, sizeof(err))))
+	if (!(l->watcher = watch_mission_files(t->w, &t->mission, &l->ignorer, err, sizeof(err))) && err[0])
 		snprintf(t->message, sizeof(t->message), "not watching: %s", err);
-	vec_free(&paths);
 	start_run(l);
 }
 
@@ -150,6 +138,7 @@ static void run_ended(struct tui_loop *l)
 	analysis_free(t->analysis);
 	t->analysis = NULL;
 	t->have_report = true;
+	tui_clean_report(t);
 	t->success = job_run_success(&t->mission, &t->report, t->status);
 	tui_lines_free(&t->raw_done);
 	line_list swap = t->raw_done;
@@ -292,15 +281,10 @@ static bool bind_keys(struct tui_state *t, char *err, size_t errsize)
 static void on_change(struct tui_loop *l, const struct watch_change *ch)
 {
 	struct tui_state *t = &l->t;
-	for (size_t i = 0; i < t->w->settings.config_files.n; i++) {
-		const char *f = t->w->settings.config_files.v[i];
-		size_t pl = strlen(t->w->project_dir);
-		const char *rel = !strncmp(f, t->w->project_dir, pl) && f[pl] == '/' ? f + pl + 1 : f;
-		if (!strcmp(ch->first, rel) || !strcmp(ch->first, f)) {
-			struct action reload = { .kind = ACT_RELOAD_CONFIG };
-			run_action(l, &reload);
-			return;
-		}
+	if (watch_is_config_change(t->w, ch)) {
+		struct action reload = { .kind = ACT_RELOAD_CONFIG };
+		run_action(l, &reload);
+		return;
 	}
 	if (t->paused || (t->child && job_on_change(&t->mission.job) == CHANGE_WAIT_THEN_RESTART)) {
 		t->pending_change = true;
@@ -379,10 +363,12 @@ int watch_run_tui(struct watch_ctx *w)
 	drop_report(t);
 	tui_lines_free(&t->raw_now);
 	tui_lines_free(&t->raw_done);
-	tui_lines_free(&t->shown);
+	tui_lines_free(&t->help_lines);
 	vec_free(&t->raw_now);
 	vec_free(&t->raw_done);
-	vec_free(&t->shown);
+	vec_free(&t->report_lines);
+	vec_free(&t->help_lines);
+	vec_free(&t->shown); /* its lines were the lists' */
 	vec_free(&t->bindings);
 	screen_free(&t->screen);
 	job_stack_free(&t->stack);
