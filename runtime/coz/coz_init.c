@@ -13,11 +13,9 @@ __attribute__((constructor)) static void coz_init(void)
 	coz_real_init();
 	coz_profiler_start();
 	unsetenv("LD_PRELOAD");
-	unsetenv(COZ_ENV_TABLE_FD);
-	unsetenv(COZ_ENV_OUT_FD);
-	unsetenv(COZ_ENV_FIXED_LINE);
-	unsetenv(COZ_ENV_FIXED_SPEEDUP);
-	unsetenv(COZ_ENV_END_TO_END);
+	static const char *const vars[] = COZ_ENV_ALL;
+	for (size_t i = 0; vars[i]; i++)
+		unsetenv(vars[i]);
 }
 
 __attribute__((destructor)) static void coz_fini(void) { coz_profiler_stop(); }

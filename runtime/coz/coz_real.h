@@ -20,20 +20,23 @@
 	X(pthread_sigmask, NULL) X(kill, NULL) X(pthread_kill, NULL) X(pthread_sigqueue, NULL)                   \
 	X(sigtimedwait, NULL) X(sigsuspend, NULL) X(_exit, NULL) X(_Exit, NULL)
 
-#define COZ_REAL_SLOT(fn, version) extern void *coz_slot_##fn;
-COZ_REAL_FUNCTIONS(COZ_REAL_SLOT)
-#undef COZ_REAL_SLOT
+/* One entry per function: its name, version and, once looked up, address. */
+#define COZ_REAL_INDEX(fn, version) COZ_REAL_##fn,
+enum coz_real_fn { COZ_REAL_FUNCTIONS(COZ_REAL_INDEX) COZ_REAL_COUNT };
+#undef COZ_REAL_INDEX
+struct coz_real_entry {
+	void *f; /* atomic: racing threads store the same value */
+	const char *name, *version;
+};
+extern struct coz_real_entry coz_real_table[COZ_REAL_COUNT];
 
-/* The function in *slot, looked up first if it is not there yet (a missing
+/* The entry's function, looked up first if it is not there yet (a missing
  * one ends the process with a message: the wrapper cannot go on). */
-void *coz_real(void **slot, const char *name, const char *version);
+void *coz_real_lookup(enum coz_real_fn i);
 void coz_real_init(void);
 
-#define COZ_REAL(fn)                                                                  \
-	((__typeof__(&fn))(__atomic_load_n(&coz_slot_##fn, __ATOMIC_RELAXED)              \
-				   ?: coz_real(&coz_slot_##fn, #fn, coz_real_version(#fn))))
-
-/* The version the list names for fn (NULL: the default). */
-const char *coz_real_version(const char *name);
+#define COZ_REAL(fn)                                                                                       \
+	((__typeof__(&fn))(__atomic_load_n(&coz_real_table[COZ_REAL_##fn].f, __ATOMIC_RELAXED)                  \
+				   ?: coz_real_lookup(COZ_REAL_##fn)))
 
 #endif

@@ -237,11 +237,9 @@ int cmd_coz_run(int argc, char **argv, const struct cmd_ctx *ctx)
 		setenv("LD_PRELOAD", saved, 1);
 	else
 		unsetenv("LD_PRELOAD");
-	unsetenv(COZ_ENV_TABLE_FD);
-	unsetenv(COZ_ENV_OUT_FD);
-	unsetenv(COZ_ENV_FIXED_LINE);
-	unsetenv(COZ_ENV_FIXED_SPEEDUP);
-	unsetenv(COZ_ENV_END_TO_END);
+	static const char *const vars[] = COZ_ENV_ALL;
+	for (size_t i = 0; vars[i]; i++)
+		unsetenv(vars[i]);
 	close(tfd);
 	close(ofd);
 	free(preload);

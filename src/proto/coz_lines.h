@@ -50,5 +50,10 @@ struct coz_line {
 #define COZ_ENV_FIXED_LINE "SONDE_COZ_FIXED_LINE" /* a line index */
 #define COZ_ENV_FIXED_SPEEDUP "SONDE_COZ_FIXED_SPEEDUP" /* 0..100 */
 #define COZ_ENV_END_TO_END "SONDE_COZ_END_TO_END" /* set: one experiment, the whole run */
+/* All of them, for the two places that clear them (sonde after the
+ * launch, the runtime at load): an initializer, NULL-terminated. */
+#define COZ_ENV_ALL                                                                                 \
+	{ COZ_ENV_TABLE_FD, COZ_ENV_OUT_FD, COZ_ENV_FIXED_LINE, COZ_ENV_FIXED_SPEEDUP, COZ_ENV_END_TO_END, \
+	  NULL }
 
 #endif
