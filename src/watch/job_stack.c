@@ -79,12 +79,11 @@ enum job_stack_step job_stack_act(struct job_stack *st, const struct action *a)
 bool job_stack_mission(const struct job_stack *st, const struct watch_ctx *w, struct mission *m, char *err,
 		       size_t errsize)
 {
-	const char *ref = job_stack_current(st);
-	if (!strcmp(ref, "default"))
-		ref = w->settings.default_job ? w->settings.default_job : "check";
+	const char *ref = job_stack_current(st); /* job:default was resolved when pushed */
 	if (!strncmp(ref, "alias:", 6))
 		return mission_build_alias(m, &w->settings, ref + 6, w->project_dir, &w->args, err, errsize);
-	/* NAME(tests): the job, its tests given to it after `--` as bacon's scope does */
+	/* NAME(tests): the job; the tests are not given to it yet (bacon appends
+	 * them to the command: docs/watch.md, "Status") */
 	char *name = xstrdup(ref);
 	char *paren = strchr(name, '(');
 	if (paren)
