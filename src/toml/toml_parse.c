@@ -2,11 +2,14 @@
  * comments, [table] and [[array of tables]] headers, key = value), and the
  * look-ups. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "toml/toml_int.h"
+#include "util/strbuf.h"
 
 /* after a line's content: blanks, a comment, then the end of the line */
 static void end_of_line(struct tp *p)
@@ -80,41 +83,19 @@ struct toml_table *toml_parse(const char *text, size_t len, char *err, size_t er
 
 struct toml_table *toml_parse_file(const char *path, char *err, size_t errsize)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct strbuf text = STRBUF_INIT;
+	if (fd < 0 || sb_read_fd(&text, fd) < 0) {
 		snprintf(err, errsize, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		sb_free(&text);
 		return NULL;
 	}
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				snprintf(err, errsize, "%s: out of memory", path);
-				return NULL;
-			}
-			buf = nb;
-		}
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	int failed = ferror(f);
-	int saved = errno;
-	fclose(f);
-	if (failed) {
-		free(buf);
-		snprintf(err, errsize, "%s: %s", path, strerror(saved));
-		return NULL;
-	}
+	close(fd);
 	char msg[512];
-	struct toml_table *t = toml_parse(buf, len, msg, sizeof msg);
-	free(buf);
+	struct toml_table *t = toml_parse(text.buf ? text.buf : "", text.len, msg, sizeof msg); /* empty: no buffer */
+	sb_free(&text);
 	if (!t)
 		snprintf(err, errsize, "%s:%s", path, msg);
 	return t;
