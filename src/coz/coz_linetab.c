@@ -17,6 +17,7 @@
 #include "util/die.h"
 #include "util/hashmap.h"
 #include "util/vec.h"
+#include "util/write_all.h"
 
 struct object {
 	char *path;
@@ -151,20 +152,6 @@ long coz_linetab_find(const struct coz_linetab *t, const char *file, unsigned li
 			return (long)i;
 	}
 	return -1;
-}
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	for (const char *c = p; n;) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 int coz_linetab_write(const struct coz_linetab *t, int fd)

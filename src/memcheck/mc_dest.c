@@ -9,6 +9,7 @@
 #include "memcheck/mc_opts.h"
 #include "util/die.h"
 #include "util/strbuf.h"
+#include "util/write_all.h"
 
 bool mc_dest_open(struct mc_dest *d, const char *opt, const char *tmpl, int fd, int pid)
 {
@@ -54,17 +55,8 @@ static void failed(struct mc_dest *d, int e)
 
 void mc_dest_write(struct mc_dest *d, const char *buf, size_t n)
 {
-	size_t off = 0;
-	while (!d->err && off < n) {
-		ssize_t w = write(d->fd, buf + off, n - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			failed(d, w < 0 ? errno : EIO);
-			return;
-		}
-		off += (size_t)w;
-	}
+	if (!d->err && write_all(d->fd, buf, n) < 0)
+		failed(d, errno);
 }
 
 void mc_dest_copy(struct mc_dest *d, int from)

@@ -12,6 +12,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "util/write_all.h"
+
 /* Leave: reset SGR, show the cursor, leave the alternate screen. */
 static const char LEAVE_SEQ[] = "\033[0m\033[?25h\033[?1049l";
 /* Enter: alternate screen, hide the cursor, clear it. */
@@ -26,21 +28,6 @@ static bool handlers_installed;
 
 static const int deadly_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
 static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
-
-/* Async-signal-safe. 0, or -1. */
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* Delivers sig again with its default action (die, dump core, stop) from
  * inside its handler; returns only after a stop, once continued. */
