@@ -37,6 +37,8 @@ static const struct sonde_cmd commands[] = {
 	  "sonde coz run [options] --- CMD [ARGS] | sonde coz plot [--text] [--min-points N] [-o FILE.html] [profile.coz]" },
 	{ "watch", cmd_watch, "run a bacon.toml job on every change (bacon: clippy, tests, the profilers)",
 	  "sonde watch [--headless] [-j JOB] [--config F] [--init] [-l] [JOB] [PATH] [-- ARGS]" },
+	{ "bloat", cmd_bloat, "what takes the space in a binary: functions, crates, generics, sections (cargo-bloat)",
+	  "sonde bloat [-n N] [--crates] [--filter CRATE|RE] [--generics] [--inlined] [--data] [--sections] [--message-format json] BINARY | sonde bloat --diff OLD NEW" },
 	{ "shims", cmd_shims, "install compat names (perf, ...) as symlinks into a directory",
 	  "sonde shims [--force] DIR" },
 	{ "help", cmd_help, "show help for sonde or for one command", "sonde help [CMD]" },

@@ -25,6 +25,9 @@ int cmd_coz(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_coz_plot(int argc, char **argv, const struct cmd_ctx *ctx);
 /* sonde watch (src/cmd/watch.c, src/watch/); also the compat name bacon. */
 int cmd_watch(int argc, char **argv, const struct cmd_ctx *ctx);
+/* sonde bloat (src/cmd/bloat.c, src/bloat/); `cargo bloat` runs it with
+ * ctx->compat "cargo-bloat" on the artifact it built. */
+int cmd_bloat(int argc, char **argv, const struct cmd_ctx *ctx);
 
 /* `sonde heap report`, shared with the heaptrack_print, heaptrack
  * --analyze and heaptrack_gui names (heaptrack_print: its option set). */
