@@ -16,7 +16,7 @@ w=$out/.work
 rm -rf "$w"
 mkdir -p "$w"
 export SONDE_BUILDID_DIR=$w/buildid
-targets="cfi cg_read coz_profile elf folded format heap_supp heap_trace json toml kparse watch_analysis mc_insn mc_opts mc_supp perf_data perf_script perfmap profile"
+targets="bloat_sections cfi cg_read coz_profile elf folded format heap_supp heap_trace json toml kparse watch_analysis mc_insn mc_opts mc_supp perf_data perf_script perfmap profile"
 for t in $targets; do mkdir -p "$out/fuzz_$t"; done
 seed() { # target name: stdin into OUT/fuzz_<target>/<name>
 	cat >"$out/fuzz_$1/$2"
@@ -115,6 +115,13 @@ g++ -O2 -o "$w/exc" "$w/exc.cc" # only its .eh_frame: personality and LSDA
 # ---- fuzz_elf: whole ELF files ----
 for f in mini mini_dwarf4 mini_stripped mini.so mini_pie mini.o mini_gz mini.debug mini_debuglink; do
 	[ -f "$w/$f" ] && seed elf "$f" <"$w/$f"
+done
+
+# ---- fuzz_bloat_sections: whole ELF files, and one with thread-locals ----
+printf '__thread char t[64]; __thread int u = 1;\nint _start(void) { return t[0] + u; }\n' >"$w/tls.c"
+gcc -O2 -g -static $pack -o "$w/tls" "$w/tls.c" 2>/dev/null || true
+for f in mini mini_stripped mini.so mini.o mini_gz mini.debug tls; do
+	[ -f "$w/$f" ] && seed bloat_sections "$f" <"$w/$f"
 done
 
 # ---- fuzz_cfi: mode byte, then the bytes of that mode ----
