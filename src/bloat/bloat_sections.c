@@ -196,6 +196,24 @@ static int cmp_size(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* The totals by kind, .tbss and a .o's VM, from the rows before the merge
+ * (a merged row may mix kinds, or .tbss and other sections). */
+static void sum_kinds(struct reader *r, struct bloat_sections *s)
+{
+	for (size_t i = 0; i < r->rows.n; i++) {
+		struct bloat_sec_row *x = &r->rows.v[i];
+		s->kind_file[x->kind] += x->file;
+		s->kind_nsec[x->kind] += x->nsec;
+		if (x->tls_bss) { /* per-thread: apart from the loaded image */
+			s->tls_bss = sat_add(s->tls_bss, x->vm, &r->capped);
+			continue;
+		}
+		s->kind_vm[x->kind] = sat_add(s->kind_vm[x->kind], x->vm, &r->capped);
+		if (s->relocatable)
+			s->vm_size = sat_add(s->vm_size, x->vm, &r->capped);
+	}
+}
+
 /* Rows of one name become one (bloaty's table is by name); empty rows go. */
 static void merge_rows(struct reader *r, struct bloat_sections *s)
 {
@@ -217,19 +235,10 @@ static void merge_rows(struct reader *r, struct bloat_sections *s)
 	size_t kept = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct bloat_sec_row *x = &r->rows.v[i];
-		s->kind_file[x->kind] += x->file;
-		s->kind_nsec[x->kind] += x->nsec;
-		if (x->tls_bss) /* per-thread: apart from the loaded image */
-			s->tls_bss = sat_add(s->tls_bss, x->vm, &r->capped);
-		else
-			s->kind_vm[x->kind] = sat_add(s->kind_vm[x->kind], x->vm, &r->capped);
-		if (s->relocatable && !x->tls_bss)
-			s->vm_size = sat_add(s->vm_size, x->vm, &r->capped);
-		if (!x->file && !x->vm) {
+		if (!x->file && !x->vm)
 			free(x->name);
-			continue;
-		}
-		r->rows.v[kept++] = *x;
+		else
+			r->rows.v[kept++] = *x;
 	}
 	qsort(r->rows.v, kept, sizeof(*r->rows.v), cmp_size);
 	s->rows = r->rows.v;
@@ -281,9 +290,10 @@ int bloat_sections_read_elf(Elf *elf, uint64_t file_size, struct bloat_sections 
 		}
 		free(fshare);
 		free(vshare);
-		if (s->relocatable) /* summed from the rows in merge_rows */
+		if (s->relocatable) /* summed from the rows in sum_kinds */
 			s->vm_size = 0;
 		r.rows.v[add_row(&r, "[Unmapped]", BLOAT_OTHER)].file = file_size - in_file;
+		sum_kinds(&r, s);
 		merge_rows(&r, s);
 	}
 	for (size_t i = 0; i < r.rows.n; i++)

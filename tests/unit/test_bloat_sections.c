@@ -113,6 +113,34 @@ static void test_output(void)
 	bloat_sections_free(&s);
 }
 
+static int copy_patch(const char *src, const char *dst, size_t len, const uint64_t *patch, int n);
+
+/* The header index of section `name` (0 if none), and e_shoff. */
+static size_t section_index(const char *path, const char *name, uint64_t *shoff, uint32_t *sh_name)
+{
+	int fd = open(path, O_RDONLY);
+	elf_version(EV_CURRENT);
+	Elf *elf = fd >= 0 ? elf_begin(fd, ELF_C_READ, NULL) : NULL;
+	size_t found = 0, strndx;
+	GElf_Ehdr eh;
+	if (elf && gelf_getehdr(elf, &eh) && !elf_getshdrstrndx(elf, &strndx)) {
+		*shoff = eh.e_shoff;
+		for (Elf_Scn *scn = NULL; !found && (scn = elf_nextscn(elf, scn));) {
+			GElf_Shdr sh;
+			const char *n = gelf_getshdr(scn, &sh) ? elf_strptr(elf, strndx, sh.sh_name) : NULL;
+			if (n && !strcmp(n, name)) {
+				found = elf_ndxscn(scn);
+				*sh_name = sh.sh_name;
+			}
+		}
+	}
+	if (elf)
+		elf_end(elf);
+	if (fd >= 0)
+		close(fd);
+	return found;
+}
+
 /* A C file with thread-locals, as an executable and as a .o. */
 static void test_object_and_tbss(void)
 {
@@ -138,6 +166,20 @@ static void test_object_and_tbss(void)
 	CHECK(tb && tb->vm == 4096 && s.tls_bss == 4096);
 	CHECK(row(&s, ".symtab")->kind == BLOAT_SYMTAB && row(&s, ".strtab")->kind == BLOAT_SYMTAB);
 	CHECK(row(&s, ".comment") && row(&s, ".comment")->kind == BLOAT_OTHER);
+	bloat_sections_free(&s);
+	/* .tbss named .data (fuzz_bloat_sections' regress/tbss-name-merged):
+	 * one row of both, its per-thread part still apart from the TOTAL. */
+	uint64_t shoff = 0;
+	uint32_t data_name = 0, tbss_name = 0;
+	size_t data = section_index(exe, ".data", &shoff, &data_name), tbss = section_index(exe, ".tbss", &shoff, &tbss_name);
+	CHECK(data && tbss);
+	char renamed[80];
+	snprintf(renamed, sizeof(renamed), "%s/renamed", dir);
+	uint64_t patch[] = { shoff + tbss * 64, data_name | (uint64_t)SHT_NOBITS << 32 };
+	CHECK(copy_patch(exe, renamed, 0, patch, 1) == 0);
+	CHECK(bloat_sections_read(renamed, &s) == 0);
+	CHECK(sums_ok(&s, renamed) && !row(&s, ".tbss") && row(&s, ".data")->vm > 4096);
+	CHECK(s.tls_bss == 4096);
 	bloat_sections_free(&s);
 }
 
