@@ -292,7 +292,8 @@ int bloat_sections_read_elf(Elf *elf, uint64_t file_size, struct bloat_sections 
 		free(vshare);
 		if (s->relocatable) /* summed from the rows in sum_kinds */
 			s->vm_size = 0;
-		r.rows.v[add_row(&r, "[Unmapped]", BLOAT_OTHER)].file = file_size - in_file;
+		size_t unmapped = add_row(&r, "[Unmapped]", BLOAT_OTHER); /* may move rows.v */
+		r.rows.v[unmapped].file = file_size - in_file;
 		sum_kinds(&r, s);
 		merge_rows(&r, s);
 	}

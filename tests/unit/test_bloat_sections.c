@@ -248,6 +248,37 @@ static void test_hostile(void)
 	bloat_sections_free(&s);
 }
 
+/* The .o cut to its first k sections (e_shnum = k), for every k: the row
+ * array grows past each size, at each row added (the [Unmapped] row once
+ * wrote through the array's old address: fuzz regress/unmapped-row-realloc). */
+static void test_section_counts(void)
+{
+	if (!have_cc) {
+		printf("SKIP test_section_counts: no cc\n");
+		return;
+	}
+	char obj[64], cut[80];
+	snprintf(obj, sizeof(obj), "%s/tls.o", dir);
+	snprintf(cut, sizeof(cut), "%s/cut.o", dir);
+	struct bloat_sections s;
+	CHECK(bloat_sections_read(obj, &s) == 0);
+	size_t rows = s.n;
+	bloat_sections_free(&s);
+	CHECK(rows > 20);
+	uint16_t strndx = 0;
+	int fd = open(obj, O_RDONLY);
+	CHECK(fd >= 0 && pread(fd, &strndx, 2, 0x3e) == 2);
+	close(fd);
+	for (uint64_t k = 1; k < rows; k++) {
+		/* e_phnum, e_shentsize, e_shnum, e_shstrndx (names lost past k) */
+		uint64_t patch[] = { 0x38, (uint64_t)64 << 16 | k << 32 | (uint64_t)strndx << 48 };
+		CHECK(copy_patch(obj, cut, 0, patch, 1) == 0);
+		CHECK(bloat_sections_read(cut, &s) == 0);
+		CHECK(sums_ok(&s, cut));
+		bloat_sections_free(&s);
+	}
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -260,6 +291,7 @@ int main(void)
 	RUN(test_output);
 	RUN(test_object_and_tbss);
 	RUN(test_hostile);
+	RUN(test_section_counts);
 	unit_sh("rm -rf %s", dir);
 	UNIT_EXIT();
 }
