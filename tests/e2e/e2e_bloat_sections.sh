@@ -22,14 +22,14 @@ if command -v rustc >/dev/null && build_rust bloat_rust fixture.rs -C opt-level=
 	files="$files $FIX/bloat_rust"
 fi
 # the command itself, once bloat_run calls bloat_sections_print
-cmd=tool
+via=tool
 if "$SONDE" bloat --sections -n 0 --message-format json "$FIX/split" >"$T/cmd.json" 2>/dev/null &&
 	"$TOOL" -n 0 --json "$FIX/split" | cmp -s - "$T/cmd.json"; then
-	cmd=command
+	via=sonde
 fi
 for f in $files; do
 	name=bloat_sections_$(basename "$f" | tr . _)
-	if [ $cmd = command ]; then
+	if [ $via = sonde ]; then
 		"$SONDE" bloat --sections -n 0 --message-format json "$f" >"$T/s.json" 2>"$T/s.err"
 	else
 		"$TOOL" -n 0 --json "$f" >"$T/s.json" 2>"$T/s.err"
