@@ -204,6 +204,8 @@ static void sum_kinds(struct reader *r, struct bloat_sections *s)
 		struct bloat_sec_row *x = &r->rows.v[i];
 		s->kind_file[x->kind] += x->file;
 		s->kind_nsec[x->kind] += x->nsec;
+		if (x->nsec)
+			s->kind_names[x->kind] += strlen(x->name) + 1;
 		if (x->tls_bss) { /* per-thread: apart from the loaded image */
 			s->tls_bss = sat_add(s->tls_bss, x->vm, &r->capped);
 			continue;
@@ -304,8 +306,10 @@ int bloat_sections_read_elf(Elf *elf, uint64_t file_size, struct bloat_sections 
 	vec_free(&r.vm);
 	if (rc)
 		return rc;
-	s->strip_debug_saves = s->kind_file[BLOAT_DEBUG] + (uint64_t)s->kind_nsec[BLOAT_DEBUG] * shent;
-	s->strip_saves = s->strip_debug_saves + s->kind_file[BLOAT_SYMTAB] + (uint64_t)s->kind_nsec[BLOAT_SYMTAB] * shent;
+	uint64_t dbg = (uint64_t)s->kind_nsec[BLOAT_DEBUG] * shent + s->kind_names[BLOAT_DEBUG];
+	uint64_t sym = (uint64_t)s->kind_nsec[BLOAT_SYMTAB] * shent + s->kind_names[BLOAT_SYMTAB];
+	s->strip_debug_saves = s->kind_file[BLOAT_DEBUG] + dbg;
+	s->strip_saves = s->strip_debug_saves + s->kind_file[BLOAT_SYMTAB] + sym;
 	return 0;
 }
 

@@ -52,6 +52,18 @@ fi
 "$TOOL" "$T/stripped" >"$T/st.txt" 2>&1
 expect bloat_sections_stripped_nothing_to_strip grep -q '^Nothing for strip to remove' "$T/st.txt"
 
+# strip's savings as estimated, against strip's own: within 1% of the file
+# (strip --strip-debug also drops STT_FILE symbols and rewrites .strtab).
+for f in "$FIX/split" $([ -x "$FIX/bloat_rust" ] && echo "$FIX/bloat_rust"); do
+	"$TOOL" --json "$f" >"$T/e.json" 2>/dev/null
+	cp "$f" "$T/all" && strip "$T/all" && cp "$f" "$T/dbg" && strip --strip-debug "$T/dbg" || continue
+	r=$(python3 -c 'import json, os, sys; j = json.load(open(sys.argv[1])); n = os.path.getsize(sys.argv[2])
+off = [(k, j[k], n - os.path.getsize(p)) for k, p in (("strip-saves", sys.argv[3]), ("strip-debug-saves", sys.argv[4]))]
+bad = [f"{k} {e} vs {r}" for k, e, r in off if abs(e - r) > n / 100]
+print("; ".join(bad) if bad else "ok")' "$T/e.json" "$f" "$T/all" "$T/dbg")
+	if [ "$r" = ok ]; then pass "bloat_sections_strip_$(basename "$f")"; else fail "bloat_sections_strip_$(basename "$f")" "$r"; fi
+done
+
 # Hostile inputs: one line on stderr, exit 1, no crash.
 head -c 100 "$FIX/split" >"$T/cut_header"
 head -c "$(($(stat -c %s "$FIX/split") / 2))" "$FIX/split" >"$T/cut_half"
