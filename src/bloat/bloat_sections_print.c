@@ -1,11 +1,13 @@
 /* --sections output: bloaty's two-column table (FILE SIZE, VM SIZE: percent
  * and size), the bytes by kind with the strip estimates, or all of it as
  * one JSON object. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bloat/bloat_sections.h"
+#include "util/die.h"
 #include "util/escape.h"
 #include "util/strbuf.h"
 
@@ -193,5 +195,9 @@ int bloat_sections_print(FILE *out, const char *path, const struct bloat_opts *o
 		return 1;
 	bloat_sections_write(out, path, &s, o);
 	bloat_sections_free(&s);
+	if (fflush(out) || ferror(out)) {
+		error("cannot write the output: %s", strerror(errno));
+		return 1;
+	}
 	return 0;
 }

@@ -79,3 +79,13 @@ for f in "$T/cut_header" "$T/cut_half" "$T/text" "$T" "$T/missing"; do
 		fail "$name" "exit $rc, stderr: $(head -c 300 "$T/h.err")"
 	fi
 done
+# A full disk: one line and exit 1, as for a bad file.
+if [ -w /dev/full ]; then
+	"$TOOL" "$FIX/split" >/dev/full 2>"$T/full.err"
+	rc=$?
+	if [ $rc = 1 ] && grep -q '^sonde: cannot write the output' "$T/full.err"; then
+		pass bloat_sections_write_error
+	else
+		fail bloat_sections_write_error "exit $rc: $(head -c 200 "$T/full.err")"
+	fi
+fi
