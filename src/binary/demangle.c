@@ -195,3 +195,20 @@ char *sonde_demangle(const char *sym)
 	}
 	return cplus_demangle(sym, DMGL_PARAMS | DMGL_ANSI);
 }
+
+char *sonde_demangle_full(const char *sym)
+{
+	if (!sym || !*sym)
+		return NULL;
+	const char *p = sym;
+	if (p[0] == '_' && p[1] == '_' && (p[2] == 'R' || p[2] == 'Z'))
+		p++;
+	/* DMGL_VERBOSE: libiberty keeps a legacy symbol's hash and v0's
+	 * crate disambiguators */
+	if ((p[0] == '_' && p[1] == 'R') || (p[0] == '_' && p[1] == 'Z' && p[2] == 'N')) {
+		char *out = rust_demangle(sym, DMGL_VERBOSE);
+		if (out)
+			return out;
+	}
+	return sonde_demangle(sym);
+}

@@ -98,5 +98,8 @@ void symbolizer_stale_message(struct symbolizer *s, int module, const char *effe
  * Rust v0 (_R...) symbols; returns a malloc'd string, or NULL if `sym` is
  * not mangled. */
 char *sonde_demangle(const char *sym);
+/* The same with Rust's hash ("app::f::h1a2b...") and v0 crate
+ * disambiguators kept (cargo-bloat's --full-fn). */
+char *sonde_demangle_full(const char *sym);
 
 #endif
