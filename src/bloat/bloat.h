@@ -36,6 +36,11 @@ struct bloat_opts {
 	bool cargo_bloat;         /* run as `cargo bloat`: its notes, word for word */
 };
 
+struct profile;
+/* The size flamegraph's model of path: crate -> module path -> function,
+ * weight "size" (bytes); NULL after a one-line error (bloat_flame.c). */
+struct profile *bloat_profile(const char *path, const struct bloat_opts *o);
+
 /* Runs the view the options ask for on `path` (diff: on diff_old/new);
  * output on `out`. Returns the exit status (errors printed). */
 int bloat_run(FILE *out, const char *path, const struct bloat_opts *o);

@@ -13,6 +13,18 @@ int bloat_view_functions(FILE *out, struct bloat_image *img, const struct bloat_
 /* Its crates table (or JSON). */
 int bloat_view_crates(FILE *out, struct bloat_image *img, const struct bloat_opts *o);
 
+/* --generics: copies and bytes per generic function (bloat_generics.c). */
+int bloat_view_generics(FILE *out, struct bloat_image *img, const struct bloat_opts *o);
+/* A name without its type arguments: "core::ptr::drop_in_place::<Vec<u8>>"
+ * -> "core::ptr::drop_in_place", "<Vec<T> as Drop>::drop" -> "<Vec as
+ * Drop>::drop"; qualified paths and "<impl X>" blocks stay. Malloc'd. */
+char *bloat_strip_generics(const char *name);
+
+/* --inlined: bytes by source function (--crates: crate), DWARF (bloat_inlined.c). */
+int bloat_view_inlined(FILE *out, struct bloat_image *img, const struct bloat_opts *o);
+/* --diff: per function (--crates: per crate) from a to b (bloat_diff.c). */
+int bloat_view_diff(FILE *out, struct bloat_image *a, struct bloat_image *b, const struct bloat_opts *o);
+
 struct crate_sum {
 	const char *name;
 	uint64_t size;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bloat/bloat.h"
 #include "cmd/cmds.h"
 #include "cmd/input.h"
 #include "collapse/folded.h"
@@ -68,6 +69,7 @@ struct fg_opts {
 	double duration;
 	const char *keep_data;
 	bool ignore_status, open, normalize, negate, reverse, inverted, no_inline;
+	bool bloat; /* -i BINARY --bloat: a size flamegraph */
 	const char *input, *folded, *perf_script, *diff_a, *diff_b;
 	const char *weight; /* --weight: a weight of the recordings read */
 	const char *title, *subtitle, *palette;
@@ -306,6 +308,8 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 		OPT_STRING('i', "input", &o.input, "FILE",
 			   "a recording (sonde.data or Linux perf's perf.data) or a\n"
 			   "heap trace (sonde heap)"),
+		OPT_BOOL(0, "bloat", &o.bloat,
+			 "with -i BINARY: where the binary's bytes go (crate, module, function; width = bytes)"),
 		OPT_STRING(0, "weight", &o.weight, "W",
 			   "what widths count: samples (default) or period; for a heap\n"
 			   "trace allocations (default), allocated, temporary, peak, leaked"),
@@ -349,6 +353,8 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 				      "-i FILE, --folded FILE, --perf-script FILE or --diff A B");
 	if (sources > 1)
 		opt_usage_error(&cmd, "give one of: a command, -p PID, -i, --folded, --perf-script, --diff");
+	if (o.bloat && !o.input)
+		opt_usage_error(&cmd, "--bloat draws a binary's size: give it with -i BINARY");
 	if (o.diff_a && (o.format == FMT_SPEEDSCOPE || o.format == FMT_PPROF))
 		opt_usage_error(&cmd, "--diff draws an SVG (or --format folded); %s has no diff view",
 				o.format == FMT_PPROF ? "pprof" : "speedscope");
@@ -389,6 +395,16 @@ int cmd_flamegraph(int argc, char **argv, const struct cmd_ctx *ctx)
 			return status ? status : 1;
 		}
 		name = nargs ? cmdv[0] : "attached process";
+	} else if (o.input && o.bloat) {
+		struct bloat_opts bo = { 0 };
+		prof = bloat_profile(o.input, &bo);
+		if (!prof) {
+			free(line);
+			return 1;
+		}
+		name = o.input;
+		if (!o.title)
+			o.title = "Size Flame Graph";
 	} else if (o.input) {
 		/* pprof's stacks are whole, as from `sonde report --format pprof` */
 		prof = input_load(o.input, (o.no_inline ? INPUT_NO_INLINE : 0) | (o.format == FMT_PPROF ? INPUT_FULL_STACKS : 0));

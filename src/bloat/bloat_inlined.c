@@ -1,0 +1,223 @@
+/* --inlined: the chosen sections' bytes by the function whose source they
+ * are, from DWARF. A function's DIE (DW_TAG_subprogram with code ranges)
+ * owns its ranges minus those of the inlined calls inside it
+ * (DW_TAG_inlined_subroutine, nested through lexical blocks), which count
+ * for the inlined function instead: Vec::push inlined into main counts for
+ * alloc, not for main. Bytes no function's DWARF covers are one
+ * "[no DWARF]" row. Costs a walk over every DIE that may hold code. */
+#include "bloat/bloat_view.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+
+#include "binary/symbolizer.h"
+#include "bloat/bloat_crate.h"
+#include "util/die.h"
+#include "util/hashmap.h"
+
+struct source_fn {
+	char *name;
+	const char *crate;
+	uint64_t size;
+};
+typedef VEC(struct source_fn) source_vec;
+
+struct walk {
+	struct bloat_image *img;
+	const char *unit_crate;
+	struct u64map index;
+	source_vec fns;
+	uint64_t covered;
+};
+
+/* Bytes of [lo, hi) inside the chosen sections. */
+static uint64_t clipped(const struct bloat_image *img, uint64_t lo, uint64_t hi)
+{
+	uint64_t n = 0;
+	for (size_t s = 0; s < img->secs.n; s++) {
+		const struct bloat_section *sec = &img->secs.v[s];
+		if (!sec->chosen)
+			continue;
+		uint64_t a = lo > sec->addr ? lo : sec->addr, b = hi < sec->addr + sec->size ? hi : sec->addr + sec->size;
+		if (b > a)
+			n += b - a;
+	}
+	return n;
+}
+
+static uint64_t die_bytes(const struct bloat_image *img, Dwarf_Die *die)
+{
+	Dwarf_Addr base, lo, hi;
+	uint64_t n = 0;
+	ptrdiff_t off = 0;
+	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0)
+		if (hi > lo)
+			n += clipped(img, lo, hi);
+	return n;
+}
+
+static void credit(struct walk *w, Dwarf_Die *die, uint64_t bytes)
+{
+	if (!bytes)
+		return;
+	Dwarf_Attribute a;
+	const char *link = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &a));
+	if (!link)
+		link = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a));
+	char *dem = link ? sonde_demangle(link) : NULL;
+	const char *name = dem ? dem : link;
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &a));
+	if (!name)
+		name = "[unnamed function]";
+	uint64_t h = hash_bytes(name, strlen(name));
+	uint64_t *slot = u64map_get(&w->index, h);
+	size_t k;
+	if (slot && !strcmp(w->fns.v[*slot].name, name)) {
+		k = *slot;
+	} else {
+		for (k = slot ? 0 : w->fns.n; k < w->fns.n && strcmp(w->fns.v[k].name, name); k++)
+			;
+		if (k == w->fns.n) {
+			bool rust = link && (!strncmp(link, "_R", 2) || (!strncmp(link, "_ZN", 3) && strstr(link, "17h")));
+			const char *crate =
+				bloat_crate_of(w->img->crates, link, rust ? name : NULL, rust, 0, w->img->split_std);
+			if (!strcmp(crate, BLOAT_UNKNOWN) && w->unit_crate)
+				crate = bloat_crate_shown(w->img->crates, w->unit_crate, w->img->split_std);
+			vec_push(&w->fns, ((struct source_fn){ xstrdup(name), crate, 0 }));
+			if (!slot)
+				u64map_upsert(&w->index, h, k, NULL);
+		}
+	}
+	w->fns.v[k].size += bytes;
+	free(dem);
+}
+
+/* The code bytes of die's inlined calls (through lexical blocks), each
+ * credited to its function; depth guards hostile nesting. */
+static uint64_t inlined_inside(struct walk *w, Dwarf_Die *die, int depth);
+
+/* A function DIE (out of line or inlined): credits what is its own;
+ * returns all its bytes. */
+static uint64_t function(struct walk *w, Dwarf_Die *die, int depth)
+{
+	uint64_t all = die_bytes(w->img, die);
+	if (!all)
+		return 0;
+	uint64_t inner = inlined_inside(w, die, depth + 1);
+	credit(w, die, all > inner ? all - inner : 0);
+	return all;
+}
+
+static uint64_t inlined_inside(struct walk *w, Dwarf_Die *die, int depth)
+{
+	Dwarf_Die kid;
+	uint64_t n = 0;
+	if (depth > 64 || dwarf_child(die, &kid) != 0)
+		return 0;
+	do {
+		int tag = dwarf_tag(&kid);
+		if (tag == DW_TAG_inlined_subroutine)
+			n += function(w, &kid, depth);
+		else if (tag == DW_TAG_lexical_block)
+			n += inlined_inside(w, &kid, depth + 1);
+	} while (dwarf_siblingof(&kid, &kid) == 0);
+	return n;
+}
+
+/* Where out-of-line functions are: the unit, namespaces, types (methods). */
+static void scope(struct walk *w, Dwarf_Die *die, int depth)
+{
+	Dwarf_Die kid;
+	if (depth > 64 || dwarf_child(die, &kid) != 0)
+		return;
+	do {
+		switch (dwarf_tag(&kid)) {
+		case DW_TAG_subprogram:
+			w->covered += function(w, &kid, depth);
+			break;
+		case DW_TAG_namespace:
+		case DW_TAG_module:
+		case DW_TAG_structure_type:
+		case DW_TAG_class_type:
+		case DW_TAG_union_type:
+		case DW_TAG_enumeration_type:
+		case DW_TAG_variant_part:
+			if (dwarf_haschildren(&kid))
+				scope(w, &kid, depth + 1);
+			break;
+		default:
+			break;
+		}
+	} while (dwarf_siblingof(&kid, &kid) == 0);
+}
+
+static int by_size(const void *a, const void *b)
+{
+	const struct source_fn *x = a, *y = b;
+	if (x->size != y->size)
+		return x->size > y->size ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int bloat_view_inlined(FILE *out, struct bloat_image *img, const struct bloat_opts *o)
+{
+	if (!bloat_crates_have_dwarf(img->crates)) {
+		error("'%s' has no DWARF: --inlined needs debug info (build with debug = true, or -g)", img->path);
+		return 1;
+	}
+	struct walk w = { .img = img };
+	Dwarf *dw = dwarf_begin_elf(img->elf, DWARF_C_READ, NULL);
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	while (dw && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu;
+		if (dwarf_offdie(dw, off + hsize, &cu)) {
+			Dwarf_Attribute a;
+			char crate[256];
+			bool rust = dwarf_srclang(&cu) == DW_LANG_Rust;
+			w.unit_crate = bloat_unit_crate(dwarf_diename(&cu),
+							dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &a)), rust,
+							crate, sizeof(crate))
+					       ? crate
+					       : NULL;
+			scope(&w, &cu, 0);
+		}
+		off = next;
+	}
+	if (dw)
+		dwarf_end(dw);
+	u64map_free(&w.index);
+	if (w.covered < img->chosen_size)
+		vec_push(&w.fns, ((struct source_fn){ xstrdup("[no DWARF]"), "[no DWARF]", img->chosen_size - w.covered }));
+	if (w.fns.n)
+		qsort(w.fns.v, w.fns.n, sizeof(*w.fns.v), by_size);
+	/* through the functions / crates views: one entry per source function */
+	struct bloat_image view = *img;
+	view.entries.v = xcalloc(w.fns.n + 1, sizeof(*view.entries.v));
+	view.entries.n = view.nsyms = w.fns.n;
+	view.short_names = xcalloc(w.fns.n + 1, sizeof(char *));
+	view.full_names = xcalloc(w.fns.n + 1, sizeof(char *));
+	view.crate_names = xcalloc(w.fns.n + 1, sizeof(char *));
+	for (size_t i = 0; i < w.fns.n; i++) {
+		view.entries.v[i].size = w.fns.v[i].size;
+		view.entries.v[i].addr = w.fns.n - i; /* keeps the order among equal sizes */
+		view.short_names[i] = w.fns.v[i].name;
+		view.full_names[i] = xstrdup(w.fns.v[i].name);
+		view.crate_names[i] = w.fns.v[i].crate;
+	}
+	int rc = o->crates ? bloat_view_crates(out, &view, o) : bloat_view_functions(out, &view, o);
+	for (size_t i = 0; i < w.fns.n; i++) {
+		free(w.fns.v[i].name);
+		free(view.full_names[i]);
+	}
+	free(view.entries.v);
+	free(view.short_names);
+	free(view.full_names);
+	free(view.crate_names);
+	vec_free(&w.fns);
+	return rc;
+}
