@@ -126,6 +126,23 @@ void bloat_path_crates(const char *name, char *type_crate, char *trait_crate, si
 	first_segment(name, len, type_crate, n);
 }
 
+/* The '-' of "name-1.2" or "name-2.36.1" in [c0, end): digits with at
+ * least one dot after it to the component's end; NULL if none. */
+static const char *version_dash(const char *c0, const char *end)
+{
+	for (const char *q = c0 + 1; q + 1 < end; q++) {
+		if (*q != '-' || !isdigit((unsigned char)q[1]))
+			continue;
+		const char *v = q + 1;
+		bool dot = false;
+		while (v < end && (isdigit((unsigned char)*v) || *v == '.'))
+			dot |= *v++ == '.';
+		if (v == end && dot)
+			return q;
+	}
+	return NULL;
+}
+
 bool bloat_unit_crate(const char *name, const char *comp_dir, bool rust, char *out, size_t n)
 {
 	out[0] = 0;
@@ -169,13 +186,8 @@ bool bloat_unit_crate(const char *name, const char *comp_dir, bool rust, char *o
 		const char *c0 = p;
 		while (*p && *p != '/')
 			p++;
-		const char *dash = NULL;
-		for (const char *q = c0; q + 1 < p; q++)
-			if (*q == '-' && isdigit((unsigned char)q[1])) {
-				dash = q;
-				break;
-			}
-		if (dash && dash > c0 && (size_t)(dash - c0) < n) {
+		const char *dash = version_dash(c0, p);
+		if (dash && (size_t)(dash - c0) < n) {
 			memcpy(out, c0, (size_t)(dash - c0));
 			out[dash - c0] = 0;
 			return true;

@@ -160,9 +160,10 @@ static void read_symbols(struct bloat_image *img, cand_vec *cands)
 		int bind = GELF_ST_BIND(s.st_info);
 		struct cand c = { { s.st_value, s.st_size, name, s.st_shndx, BLOAT_SYMBOL, bind == STB_LOCAL, NULL, label },
 				  bind_rank(bind == STB_LOCAL, bind), i };
-		/* .tbss/.tdata symbols hold offsets into the TLS block */
+		/* a TLS symbol's value is its offset in the TLS segment (in an
+		 * object file: in its section) */
 		if (type == STT_TLS)
-			c.e.addr += sec->addr;
+			c.e.addr += img->tls_base != UINT64_MAX ? img->tls_base : sec->addr;
 		vec_push(cands, c);
 	}
 }
@@ -292,6 +293,14 @@ int bloat_image_open(struct bloat_image *img, const char *path, const struct blo
 		bloat_image_close(img);
 		return -1;
 	}
+	img->tls_base = UINT64_MAX;
+	size_t nph;
+	if (elf_getphdrnum(img->elf, &nph) == 0)
+		for (size_t i = 0; i < nph; i++) {
+			GElf_Phdr ph;
+			if (gelf_getphdr(img->elf, (int)i, &ph) && ph.p_type == PT_TLS)
+				img->tls_base = ph.p_vaddr;
+		}
 	img->crates = bloat_crates_new(img->elf);
 	collect(img);
 	img->short_names = xcalloc(img->entries.n + 1, sizeof(char *));

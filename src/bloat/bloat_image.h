@@ -58,6 +58,7 @@ struct bloat_image {
 	VEC(struct bloat_entry) entries; /* symbols first (nsyms), then gaps */
 	size_t nsyms;
 	bool split_std;
+	uint64_t tls_base; /* PT_TLS's address, UINT64_MAX if none */
 	struct bloat_crates *crates;
 	char **short_names, **full_names; /* per entry, made on first use */
 	const char **crate_names;

@@ -5,17 +5,14 @@
  * The cargo form builds the target with `cargo build --message-format=json-
  * render-diagnostics`, finds the executable in cargo's compiler-artifact
  * messages, and hands it to `sonde flamegraph`. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cmd/cmds.h"
+#include "compat/cargo_build.h"
 #include "compat/compat.h"
 #include "util/die.h"
 #include "util/json.h"
@@ -30,39 +27,22 @@ enum target_kind { TK_NONE, TK_BIN, TK_EXAMPLE, TK_TEST, TK_BENCH, TK_UNIT_TEST 
 static const char *const kind_names[] = { "", "bin", "example", "test", "bench", "lib" };
 
 struct cf_opts {
+	struct cargo_argv fg; /* arguments for `sonde flamegraph` (first: cargo_pass_cb) */
 	bool cargo; /* the cargo form (else the standalone `flamegraph`) */
 	enum target_kind kind;
 	const char *target; /* --bin NAME etc. */
 	const char *package, *features, *profile, *manifest_path;
 	bool no_default_features, dev;
-	VEC(char *) fg; /* arguments for `sonde flamegraph` */
 	const char *pid;
 	const char *output; /* -o, checked before the build */
 };
 
-static void fg_push(struct cf_opts *o, const char *a) { vec_push(&o->fg, xstrdup(a)); }
-
-static void fg_free(struct cf_opts *o)
-{
-	for (size_t i = 0; i < o->fg.n; i++)
-		free(o->fg.v[i]);
-	vec_free(&o->fg);
-}
-
-/* An option passed on to `sonde flamegraph` as the flag in opt->value. */
-static int pass_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
-{
-	struct cf_opts *o = p->cmd->data;
-	fg_push(o, opt->value);
-	if (arg)
-		fg_push(o, arg);
-	return 0;
-}
+static void fg_push(struct cf_opts *o, const char *a) { cargo_argv_push(&o->fg, a); }
 
 static int output_cb(struct opt_parser *p, const struct opt *opt, const char *arg)
 {
 	((struct cf_opts *)p->cmd->data)->output = arg;
-	return pass_cb(p, opt, arg);
+	return cargo_pass_cb(p, opt, arg);
 }
 
 static const char *const inferno_only_palettes[] = { "wakeup", "java", "js", "perl", "python", NULL };
@@ -74,7 +54,7 @@ static int palette_cb(struct opt_parser *p, const struct opt *opt, const char *a
 		other |= !strcmp(arg, inferno_only_palettes[k]);
 	if (other)
 		warn("palette '%s' is not available; using 'hot'", arg);
-	return pass_cb(p, opt, other ? "hot" : arg);
+	return cargo_pass_cb(p, opt, other ? "hot" : arg);
 }
 
 /* Accepted, and without effect here; opt->value: the warning, if any. */
@@ -106,8 +86,6 @@ static int target_cb(struct opt_parser *p, const struct opt *opt, const char *ar
 	return 0;
 }
 
-#define PASS(s, l, flag, a, h) OPT_CALLBACK(s, l, (void *)(flag), a, h, pass_cb, NULL)
-#define PASS_FLAG(s, l, flag, h) OPT_CALLBACK_NOARG(s, l, (void *)(flag), h, pass_cb)
 #define IGNORED(s, l, a, why)                                                                                \
 	{ .kind = OPTK_CALLBACK, .shrt = (s), .lng = (l), .value = (void *)(why), .argh = (a), .cb = ignore_cb, \
 	  .flags = OPTF_HIDDEN | ((a) ? 0 : OPTF_NOARG) }
@@ -118,19 +96,19 @@ static int target_cb(struct opt_parser *p, const struct opt *opt, const char *ar
 #define COMMON_OPTIONS                                                                                            \
 	OPT_GROUP("Output:"),                                                                                     \
 	OPT_CALLBACK('o', "output", (void *)"-o", "FILE", "where to write (flamegraph.svg)", output_cb, NULL),   \
-	PASS_FLAG(0, "open", "--open", "open it in a browser"),                                                  \
-	PASS(0, "title", "--title", "T", "title"),                                                               \
-	PASS(0, "subtitle", "--subtitle", "S", "second line under the title"),                                   \
-	PASS(0, "image-width", "--width", "PX", "image width"),                                                  \
-	PASS(0, "min-width", "--min-width", "PX", "omit frames narrower than PX pixels"),                        \
+	CARGO_PASS_FLAG(0, "open", "--open", "open it in a browser"),                                            \
+	CARGO_PASS(0, "title", "--title", "T", "title"),                                                         \
+	CARGO_PASS(0, "subtitle", "--subtitle", "S", "second line under the title"),                             \
+	CARGO_PASS(0, "image-width", "--width", "PX", "image width"),                                            \
+	CARGO_PASS(0, "min-width", "--min-width", "PX", "omit frames narrower than PX pixels"),                  \
 	OPT_CALLBACK(0, "palette", (void *)"--palette", "P", "colours (see 'sonde flamegraph --help')", palette_cb, \
 		     NULL),                                                                                       \
-	PASS_FLAG(0, "reverse", "--reverse", "merge stacks from the leaf"),                                      \
-	PASS_FLAG('i', "inverted", "--inverted", "icicle graph: root at the top"),                               \
-	PASS_FLAG(0, "no-inline", "--no-inline", "leave out inlined frames"),                                    \
+	CARGO_PASS_FLAG(0, "reverse", "--reverse", "merge stacks from the leaf"),                                \
+	CARGO_PASS_FLAG('i', "inverted", "--inverted", "icicle graph: root at the top"),                         \
+	CARGO_PASS_FLAG(0, "no-inline", "--no-inline", "leave out inlined frames"),                              \
 	OPT_GROUP("Sampling:"),                                                                                   \
-	PASS('F', "freq", "-F", "HZ", "samples per second (997)"),                                               \
-	PASS_FLAG(0, "ignore-status", "--ignore-status", "exit 0 even when the program fails"),                  \
+	CARGO_PASS('F', "freq", "-F", "HZ", "samples per second (997)"),                                         \
+	CARGO_PASS_FLAG(0, "ignore-status", "--ignore-status", "exit 0 even when the program fails"),            \
 	/* sonde's colours are always deterministic; it needs no sudo (without permission, it says so) */         \
 	IGNORED(0, "deterministic", NULL, NULL), { .kind = OPTK_CALLBACK, .lng = "root", .argh = "OPTS", .cb = ignore_cb, .flags = OPTF_HIDDEN | OPTF_OPTARG }, \
 	 IGNORED(0, "notes", "N", NULL), \
@@ -145,76 +123,13 @@ static int target_cb(struct opt_parser *p, const struct opt *opt, const char *ar
 
 /* ---- running cargo ---- */
 
-/* Runs argv with stdout into a pipe, collecting it; stderr is the user's.
- * Returns the exit status (or -1 if it could not run). */
-static int run_capture(char *const *argv, struct strbuf *out, bool set_debug_env, const char *profile)
-{
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		die("cannot create a pipe: %s", strerror(errno));
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		die("cannot fork: %s", strerror(errno));
-	if (pid == 0) {
-		dup2(fds[1], 1);
-		if (set_debug_env) {
-			/* As flamegraph-rs does: debug info for the profile being
-			 * built, unless the user says otherwise. */
-			struct strbuf var = STRBUF_INIT;
-			sb_adds(&var, "CARGO_PROFILE_");
-			for (const char *c = profile; *c; c++)
-				sb_addc(&var, *c == '-' ? '_' : (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c));
-			sb_adds(&var, "_DEBUG");
-			setenv(var.buf, "true", 0);
-		}
-		execvp(argv[0], argv);
-		fprintf(stderr, "%s: cannot run '%s': %s\n", sonde_progname, argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(fds[1]);
-	sb_read_fd(out, fds[0]);
-	close(fds[0]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	return 128 + WTERMSIG(st);
-}
-
-static bool have_cargo(void)
-{
-	const char *c = getenv("CARGO");
-	return c && *c;
-}
-
-static const char *cargo_bin(void) { return have_cargo() ? getenv("CARGO") : "cargo"; }
-
 /* No --bin: the one binary, or default-run, from `cargo metadata`. */
 static char *pick_default_bin(const struct cf_opts *o)
 {
-	VEC(char *) args = { 0 };
-	vec_push(&args, (char *)cargo_bin());
-	vec_push(&args, "metadata");
-	vec_push(&args, "--no-deps");
-	vec_push(&args, "--format-version");
-	vec_push(&args, "1");
-	if (o->manifest_path) {
-		vec_push(&args, "--manifest-path");
-		vec_push(&args, (char *)o->manifest_path);
-	}
-	vec_push(&args, NULL);
-	struct strbuf out = STRBUF_INIT;
-	int rc = run_capture(args.v, &out, false, NULL);
-	vec_free(&args);
+	struct json meta;
+	int rc = cargo_metadata(o->manifest_path, &meta);
 	if (rc != 0)
 		die("'cargo metadata' failed (status %d); is this a cargo project?", rc);
-	struct json meta;
-	if (json_parse(out.buf ? out.buf : "", out.len, &meta) < 0)
-		die("cannot parse the output of 'cargo metadata'");
-	sb_free(&out);
 
 	VEC(char *) bins = { 0 };
 	VEC(char *) defaults = { 0 };
@@ -282,8 +197,32 @@ static const char *build_profile(const struct cf_opts *o)
 	return "release";
 }
 
+/* The last artifact of our target with an executable, and its debug info. */
+struct fg_pick {
+	const struct cf_opts *o;
+	const char *want_kind;
+	char *exe;
+	bool no_debug;
+};
+
+static void pick_exe(const struct json *m, void *data)
+{
+	struct fg_pick *pk = data;
+	const struct json *target = json_get(m, "target");
+	const char *tname = json_str(json_get(target, "name"));
+	const char *path = json_str(json_get(m, "executable"));
+	if (!path || !tname || !json_arr_has(json_get(target, "kind"), pk->want_kind) ||
+	    (pk->o->target && strcmp(tname, pk->o->target)))
+		return;
+	free(pk->exe);
+	pk->exe = xstrdup(path);
+	const struct json *dbg = json_get(json_get(m, "profile"), "debuginfo");
+	pk->no_debug = !dbg || dbg->type == JSON_NULL || (dbg->type == JSON_NUM && dbg->num == 0) ||
+		       (dbg->type == JSON_STR && (!strcmp(dbg->str, "none") || !strcmp(dbg->str, "0")));
+}
+
 /* Builds the target; returns the executable (heap). */
-static char *cargo_build(struct cf_opts *o)
+static char *flamegraph_build(struct cf_opts *o)
 {
 	char *bin = NULL;
 	if (o->kind == TK_NONE) {
@@ -342,56 +281,25 @@ static char *cargo_build(struct cf_opts *o)
 
 	const char *profile = build_profile(o);
 	struct strbuf out = STRBUF_INIT;
-	int rc = run_capture(args.v, &out, true, profile);
+	cargo_build_run(args.v, profile, &out);
 	vec_free(&args);
-	if (rc != 0)
-		die("building with cargo failed (status %d); fix the errors above and try again", rc);
 
-	/* One JSON message per line; the artifact of our target has the executable. */
 	/* unit tests: of the lib, or of the binary named */
-	const char *want_kind = o->kind == TK_UNIT_TEST && o->target ? "bin" : kind_names[o->kind];
-	char *exe = NULL;
-	bool no_debug = false;
-	for (char *line = out.buf, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		size_t len = next ? (size_t)(next - line) : strlen(line);
-		if (next)
-			next++;
-		if (!len || !memmem(line, len, "compiler-artifact", 17))
-			continue;
-		struct json m;
-		if (json_parse(line, len, &m) < 0)
-			continue;
-		const char *reason = json_str(json_get(&m, "reason"));
-		const struct json *target = json_get(&m, "target");
-		const char *tname = json_str(json_get(target, "name"));
-		const char *path = json_str(json_get(&m, "executable"));
-		if (reason && !strcmp(reason, "compiler-artifact") && path && tname &&
-		    json_arr_has(json_get(target, "kind"), want_kind) &&
-		    (!o->target || !strcmp(tname, o->target))) {
-			free(exe);
-			exe = xstrdup(path);
-			const struct json *dbg = json_get(json_get(&m, "profile"), "debuginfo");
-			no_debug = !dbg || dbg->type == JSON_NULL || (dbg->type == JSON_NUM && dbg->num == 0) ||
-				   (dbg->type == JSON_STR && (!strcmp(dbg->str, "none") || !strcmp(dbg->str, "0")));
-		}
-		json_free(&m);
-	}
+	struct fg_pick pick = { o, o->kind == TK_UNIT_TEST && o->target ? "bin" : kind_names[o->kind], NULL, false };
+	cargo_each_artifact(out.buf, pick_exe, &pick);
 	sb_free(&out);
+	char *exe = pick.exe;
 	if (!exe)
-		die("cargo built no executable for %s%s%s", o->kind == TK_UNIT_TEST ? "the unit tests" : want_kind,
+		die("cargo built no executable for %s%s%s", o->kind == TK_UNIT_TEST ? "the unit tests" : pick.want_kind,
 		    o->target ? " " : "", o->target ? o->target : "");
-	if (no_debug) {
-		char up[64];
-		size_t k = 0;
-		for (const char *c = profile; *c && k < sizeof(up) - 1; c++)
-			up[k++] = *c == '-' ? '_' : (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
-		up[k] = 0;
+	if (pick.no_debug) {
+		char *var = cargo_profile_debug_var(profile);
 		warn("'%s' was built without debug info: inlined frames and source lines will be missing,\n"
 		     "and some stacks may be cut short. Add this to Cargo.toml:\n"
 		     "    [profile.%s]\n    debug = true\n"
-		     "(or leave CARGO_PROFILE_%s_DEBUG unset so cargo flamegraph can turn it on).",
-		     exe, profile, up);
+		     "(or leave %s unset so cargo flamegraph can turn it on).",
+		     exe, profile, var);
+		free(var);
 	}
 	if (bin && o->target == bin)
 		o->target = NULL;
@@ -466,7 +374,7 @@ int compat_cargo_flamegraph(const char *name, int argc, char **argv)
 		int werr = check_writable(o.output ? o.output : "flamegraph.svg");
 		if (werr)
 			die("cannot write '%s': %s", o.output ? o.output : "flamegraph.svg", strerror(werr));
-		char *exe = cargo_build(&o);
+		char *exe = flamegraph_build(&o);
 		note("profiling %s", exe);
 		fg_push(&o, "--");
 		fg_push(&o, exe);
@@ -487,13 +395,9 @@ int compat_cargo_flamegraph(const char *name, int argc, char **argv)
 				fg_push(&o, *a);
 		}
 	}
-	vec_push(&o.fg, NULL);
-	o.fg.n--; /* the NULL */
-	/* the parser reorders its argv: it gets a copy of the pointers */
-	char **fgv = xmalloc((o.fg.n + 1) * sizeof(*fgv));
-	memcpy(fgv, o.fg.v, (o.fg.n + 1) * sizeof(*fgv));
+	char **fgv = cargo_argv_copy(&o.fg);
 	status = cmd_flamegraph((int)o.fg.n, fgv, &ctx);
 	free(fgv);
-	fg_free(&o);
+	cargo_argv_free(&o.fg);
 	return status;
 }

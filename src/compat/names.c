@@ -9,6 +9,7 @@ const struct compat_name compat_names[] = {
 	{ "perf", "perf record/report/script/stat (other commands: the real perf)" },
 	{ "cargo-flamegraph", "cargo flamegraph [--bin B] [-o F] [-- ARGS]" },
 	{ "flamegraph", "flamegraph [-o F] -- CMD, flamegraph --pid PID" },
+	{ "cargo-bloat", "cargo bloat [--release] [--bin B] [-n N] [--crates] (sonde bloat on the build)" },
 	{ "heaptrack", "heaptrack [-o F] CMD, heaptrack --analyze F" },
 	{ "heaptrack_print", "heaptrack_print F [-n N] [-l] [-F stacks.txt]" },
 	{ "heaptrack_gui", "heaptrack_gui F... (an HTML report F.html for each, opened when there is a display)" },
@@ -27,6 +28,8 @@ int compat_main(const char *name, int argc, char **argv)
 		return compat_perf(argc, argv);
 	if (!strcmp(name, "cargo-flamegraph") || !strcmp(name, "flamegraph"))
 		return compat_cargo_flamegraph(name, argc, argv);
+	if (!strcmp(name, "cargo-bloat"))
+		return compat_cargo_bloat(argc, argv);
 	if (!strcmp(name, "heaptrack"))
 		return compat_heaptrack(argc, argv);
 	if (!strcmp(name, "heaptrack_print"))

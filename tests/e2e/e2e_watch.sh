@@ -120,7 +120,8 @@ if [ "$left" = 0 ]; then pass watch_no_orphans; else fail watch_no_orphans "$lef
 
 # 6.
 mkdir -p ../fresh && cd ../fresh || exit 0
-if "$SONDE" watch --init >/dev/null 2>&1 && [ -s bacon.toml ] && "$SONDE" watch -l 2>/dev/null | grep -q '^cachegrind ' &&
+if "$SONDE" watch --init >/dev/null 2>&1 && [ -s bacon.toml ] && "$SONDE" watch -l >"$T/init-l" 2>/dev/null &&
+	grep -q '^cachegrind ' "$T/init-l" && grep -q '^bloat .*cargo bloat --release -n 20' "$T/init-l" &&
 	! "$SONDE" watch --init >/dev/null 2>"$T/err" && grep -q 'already exists' "$T/err"; then
 	pass watch_init_once
 else

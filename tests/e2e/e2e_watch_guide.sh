@@ -9,7 +9,9 @@
 #     line; flamegraph writes flamegraph.svg; the jobs that find the binary
 #     with `jq -r '.resolve.root | split(" ")[0]'` fail visibly on today's
 #     cargo (docs/watch.md): their output shows the path+file:// path;
-#  3. --init's profiling jobs all succeed and leave their artifacts:
+#     bloat (`cargo bloat --release -n 20` through the cargo-bloat shim)
+#     passes with cargo-bloat's table;
+#  3. --init's profiling jobs (bloat too) all succeed and leave their artifacts:
 #     flamegraph.svg, perf.data, heaptrack.wfix.*.zst, cachegrind.out.*,
 #     profile.coz.
 # Slow (every profiler runs): the normal lane only.
@@ -57,6 +59,13 @@ else
 	fail watch_guide_flamegraph_svg "svg: $svg; $(tail -2 "$T/flamegraph.out" | tr '\n' '|')"
 fi
 
+if grep -q "^\[guide\] bloat: pass!" "$T/bloat.out" && grep -q '\.text.*Name' "$T/bloat.out" &&
+	grep -q '\.text section size, the file size is' "$T/bloat.out"; then
+	pass watch_guide_bloat
+else
+	fail watch_guide_bloat "$(grep -v '^\s*$' "$T/bloat.out" | tail -3 | tr '\n' '|' | cut -c1-200)"
+fi
+
 # 3. --init's jobs
 cp -rL "$FIXSRC/watch/wfix" "$T/init"
 cd "$T/init" || exit 0
@@ -66,7 +75,7 @@ else
 	pass watch_init
 	bad=
 	for job in build-release flamegraph perf perf-report perf-stat heaptrack heaptrack-print valgrind cachegrind \
-		cachegrind-annotate coz coz-plot size; do
+		cachegrind-annotate coz coz-plot size bloat; do
 		rounds=300
 		[ "$job" = coz ] && rounds=4000
 		WFIX_ROUNDS=$rounds timeout -k 5 180 bacon --once "$job" >"$T/i-$job.out" 2>&1 ||
