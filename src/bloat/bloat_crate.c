@@ -15,6 +15,7 @@
 struct cu_range {
 	uint64_t lo, hi;
 	uint32_t crate; /* id in names */
+	bool std;       /* a unit of the standard library's */
 };
 
 enum { CRATE_SEEN_STD = 1, CRATE_SEEN_USER = 2 };
@@ -23,6 +24,7 @@ struct bloat_crates {
 	struct interner names;
 	VEC(uint8_t) seen; /* per name id: CRATE_SEEN_* from DWARF units */
 	VEC(struct cu_range) ranges;
+	uint64_t widest; /* the longest range: how far back a look-up looks */
 	bool have_dwarf;
 };
 
@@ -188,7 +190,9 @@ bool bloat_unit_crate(const char *name, const char *comp_dir, bool rust, char *o
 			p++;
 		const char *dash = version_dash(c0, p);
 		if (dash && (size_t)(dash - c0) < n) {
-			memcpy(out, c0, (size_t)(dash - c0));
+			/* as cargo names crates: my-sys's C code is my_sys's */
+			for (size_t i = 0; i < (size_t)(dash - c0); i++)
+				out[i] = c0[i] == '-' ? '_' : c0[i];
 			out[dash - c0] = 0;
 			return true;
 		}
@@ -225,6 +229,10 @@ static int range_cmp(const void *a, const void *b)
 
 static void read_units(struct bloat_crates *c, Elf *elf)
 {
+	/* ld points the DWARF of functions --gc-sections dropped at 0 (and
+	 * newer linkers at -1 / -2): no code is there but in an object file */
+	GElf_Ehdr eh;
+	bool object = gelf_getehdr(elf, &eh) && eh.e_type == ET_REL;
 	Dwarf *dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
 	if (!dw)
 		return;
@@ -254,9 +262,13 @@ static void read_units(struct bloat_crates *c, Elf *elf)
 		c->seen.v[id] |= std ? CRATE_SEEN_STD : CRATE_SEEN_USER;
 		Dwarf_Addr base, lo, hi;
 		ptrdiff_t ro = 0;
-		while ((ro = dwarf_ranges(&cu, ro, &base, &lo, &hi)) > 0)
-			if (hi > lo)
-				vec_push(&c->ranges, ((struct cu_range){ lo, hi, id }));
+		while ((ro = dwarf_ranges(&cu, ro, &base, &lo, &hi)) > 0) {
+			if (hi <= lo || (!object && lo == 0) || lo >= (uint64_t)-2)
+				continue;
+			vec_push(&c->ranges, ((struct cu_range){ lo, hi, id, std }));
+			if (hi - lo > c->widest)
+				c->widest = hi - lo;
+		}
 	}
 	dwarf_end(dw);
 	if (c->ranges.n)
@@ -297,11 +309,13 @@ static const struct cu_range *find_range(const struct bloat_crates *c, uint64_t 
 		else
 			hi = mid;
 	}
-	/* ranges may overlap (a unit's range list and another's): look back a little */
-	for (size_t k = lo, steps = 0; k > 0 && steps < 8; k--, steps++) {
+	/* ranges may overlap or nest: back as far as the widest reaches */
+	for (size_t k = lo; k > 0; k--) {
 		const struct cu_range *r = &c->ranges.v[k - 1];
 		if (addr >= r->lo && addr < r->hi)
 			return r;
+		if (addr - r->lo >= c->widest)
+			break;
 	}
 	return NULL;
 }
@@ -317,8 +331,10 @@ bool bloat_crate_is_std(struct bloat_crates *c, const char *crate)
 	/* what DWARF says first: a dependency called "libc" is the user's */
 	uint32_t id = crate_id(c, crate);
 	uint8_t seen = id < c->seen.n ? c->seen.v[id] : 0;
+	if (seen == CRATE_SEEN_USER)
+		return false;
 	if (seen)
-		return seen & CRATE_SEEN_STD;
+		return true; /* std's, or both: code outside both crates' units */
 	for (size_t i = 0; i < sizeof(std_crates) / sizeof(std_crates[0]); i++)
 		if (!strcmp(crate, std_crates[i]))
 			return true;
@@ -391,6 +407,14 @@ const char *bloat_crate_of(struct bloat_crates *c, const char *sym, const char *
 		pick = unit;
 	} else {
 		return BLOAT_UNKNOWN;
+	}
+	/* a crate of yours named like one of std's (a path crate "hashbrown"):
+	 * the unit holding the code tells whose it is */
+	const struct cu_range *r = find_range(c, addr);
+	if (r && !strcmp(interned(&c->names, r->crate), pick)) {
+		if (!split_std && r->std)
+			return "std";
+		return interned(&c->names, crate_id(c, pick));
 	}
 	return bloat_crate_shown(c, pick, split_std);
 }

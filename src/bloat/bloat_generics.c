@@ -27,9 +27,19 @@ char *bloat_strip_generics(const char *name)
 	size_t depth = 0, skipping = 0;
 	for (const char *p = name; *p; p++) {
 		char c = *p;
+		/* C++'s operator<, operator<<=, operator->: not brackets */
+		if (!skipping && (c == '<' || c == '>' || c == '-') && out.len >= 8 &&
+		    !memcmp(out.buf + out.len - 8, "operator", 8)) {
+			while (*p && strchr("<>=-", *p))
+				sb_addc(&out, *p++);
+			p--;
+			continue;
+		}
 		if (c == '<') {
 			char prev = out.len ? out.buf[out.len - 1] : 0;
-			bool args = !skipping && (ident_char(prev) || prev == ':') && strncmp(p + 1, "impl ", 5);
+			/* "operator<< <T>": C++ puts a space between */
+			bool op_args = prev == ' ' && out.len >= 2 && strchr("<>=", out.buf[out.len - 2]);
+			bool args = !skipping && (ident_char(prev) || prev == ':' || op_args) && strncmp(p + 1, "impl ", 5);
 			if (depth < sizeof(stack))
 				stack[depth] = skipping || args;
 			depth++;

@@ -45,6 +45,10 @@ static int read_sections(struct bloat_image *img, const struct bloat_opts *o)
 		error("'%s': its section headers are damaged; cannot count its sections", img->path);
 		return -1;
 	}
+	GElf_Ehdr eh;
+	/* an object file's functions are in .text.NAME sections too
+	 * (-ffunction-sections, C++'s COMDAT groups, Rust): all of them */
+	bool object = gelf_getehdr(img->elf, &eh) && eh.e_type == ET_REL;
 	Elf_Scn *scn = NULL;
 	struct strbuf label = STRBUF_INIT;
 	while ((scn = elf_nextscn(img->elf, scn))) {
@@ -57,6 +61,8 @@ static int read_sections(struct bloat_image *img, const struct bloat_opts *o)
 			s.chosen = in_list(o->sections, s.name);
 		else if (o->data)
 			s.chosen = (sh.sh_flags & SHF_ALLOC) && is_data_section(s.name);
+		else if (object)
+			s.chosen = (sh.sh_flags & SHF_ALLOC) && (sh.sh_flags & SHF_EXECINSTR);
 		else
 			s.chosen = !strcmp(s.name, ".text");
 		/* sections without addresses (in a .o) can't be told apart by address */
@@ -69,10 +75,33 @@ static int read_sections(struct bloat_image *img, const struct bloat_opts *o)
 		vec_push(&img->secs, s);
 		if (s.chosen) {
 			img->chosen_size += s.size;
-			img->chosen_count++;
-			sb_adds(&label, label.len ? ", " : "");
-			sb_adds(&label, s.name);
+			if (sh.sh_type != SHT_NOBITS)
+				img->chosen_file_size += s.size;
+			if (++img->chosen_count <= 4) {
+				sb_adds(&label, label.len ? ", " : "");
+				sb_adds(&label, s.name);
+			}
 		}
+	}
+	if (img->chosen_count > 4) {
+		char more[64];
+		snprintf(more, sizeof(more), " and %zu more", img->chosen_count - 4);
+		sb_adds(&label, more);
+	}
+	/* --symbols-section: every name given must be there */
+	for (const char *p = o->sections; p && *p;) {
+		while (*p == ',' || *p == ' ')
+			p++;
+		size_t l = strcspn(p, ", ");
+		bool found = false;
+		for (size_t i = 0; i < img->secs.n && !found && l; i++)
+			found = strlen(img->secs.v[i].name) == l && !memcmp(img->secs.v[i].name, p, l);
+		if (l && !found) {
+			error("'%s' has no %.*s section; its sections: readelf -S %s", img->path, (int)l, p, img->path);
+			sb_free(&label);
+			return -1;
+		}
+		p += l;
 	}
 	if (!img->chosen_count) {
 		error("'%s' has no %s section%s; its sections: readelf -S %s", img->path,
@@ -137,14 +166,24 @@ static void read_symbols(struct bloat_image *img, cand_vec *cands)
 	Elf_Data *d = elf_getdata(scn, NULL);
 	if (!gelf_getshdr(scn, &sh) || !d || !sh.sh_entsize)
 		return;
+	/* more than 65279 sections: the real index is in SHT_SYMTAB_SHNDX */
+	Elf_Data *xd = NULL;
+	size_t symndx = elf_ndxscn(scn);
+	for (Elf_Scn *x = NULL; (x = elf_nextscn(img->elf, x));) {
+		GElf_Shdr xs;
+		if (gelf_getshdr(x, &xs) && xs.sh_type == SHT_SYMTAB_SHNDX && xs.sh_link == symndx)
+			xd = elf_getdata(x, NULL);
+	}
 	size_t n = d->d_size / sh.sh_entsize;
 	for (size_t i = 1; i < n; i++) {
 		GElf_Sym s;
-		if (!gelf_getsym(d, (int)i, &s) || !s.st_name)
+		Elf32_Word xndx = 0;
+		if (!gelf_getsymshndx(d, xd, (int)i, &s, &xndx) || !s.st_name)
 			continue;
-		if (s.st_shndx == SHN_UNDEF || s.st_shndx >= SHN_LORESERVE || s.st_shndx >= img->secs.n)
+		size_t shndx = s.st_shndx == SHN_XINDEX ? xndx : s.st_shndx;
+		if (shndx == SHN_UNDEF || (s.st_shndx >= SHN_LORESERVE && s.st_shndx != SHN_XINDEX) || shndx >= img->secs.n)
 			continue;
-		const struct bloat_section *sec = &img->secs.v[s.st_shndx];
+		const struct bloat_section *sec = &img->secs.v[shndx];
 		if (!sec->chosen)
 			continue;
 		int type = GELF_ST_TYPE(s.st_info);
@@ -158,7 +197,7 @@ static void read_symbols(struct bloat_image *img, cand_vec *cands)
 		if (!name || !*name || (label && (name[0] == '$' || !strncmp(name, ".L", 2))))
 			continue;
 		int bind = GELF_ST_BIND(s.st_info);
-		struct cand c = { { s.st_value, s.st_size, name, s.st_shndx, BLOAT_SYMBOL, bind == STB_LOCAL, NULL, label },
+		struct cand c = { { s.st_value, s.st_size, name, (uint32_t)shndx, BLOAT_SYMBOL, bind == STB_LOCAL, NULL, label },
 				  bind_rank(bind == STB_LOCAL, bind), i };
 		/* a TLS symbol's value is its offset in the TLS segment (in an
 		 * object file: in its section) */
@@ -194,9 +233,10 @@ static void add_gap(struct bloat_image *img, gap_vec *gaps, uint32_t sec, uint64
 		return;
 	uint8_t kind = is_padding(hi, hi - lo) ? BLOAT_PADDING : BLOAT_NOSYM;
 	const char *crate = kind == BLOAT_NOSYM ? bloat_crate_at(img->crates, lo) : NULL;
+	bool code = img->secs.v[sec].flags & SHF_EXECINSTR;
 	for (size_t i = 0; i < gaps->n; i++) {
 		struct gap_sum *g = &gaps->v[i];
-		if (g->kind == kind && g->crate == crate) {
+		if (g->kind == kind && g->crate == crate && !(img->secs.v[g->sec].flags & SHF_EXECINSTR) == !code) {
 			g->size += hi - lo;
 			return;
 		}
@@ -249,9 +289,18 @@ static void collect(struct bloat_image *img)
 				continue;
 			}
 			label = NULL;
-			vec_push(&img->entries, *e);
-			if (e->addr + e->size > cover)
-				cover = e->addr + e->size;
+			/* nested or overlapping symbols (assembly's local functions
+			 * inside a bigger one) and sizes past the section's end: a
+			 * row has only the bytes no earlier symbol has, so rows add
+			 * up to the section */
+			uint64_t lo = e->addr > cover ? e->addr : cover;
+			uint64_t hi = e->size > end - e->addr ? end : e->addr + e->size;
+			if (e->addr < sec->addr || hi <= lo)
+				continue;
+			struct bloat_entry kept = *e;
+			kept.size = hi - lo;
+			vec_push(&img->entries, kept);
+			cover = hi;
 		}
 		if (cover < end)
 			uncovered(img, &gaps, s, cover, end, label);

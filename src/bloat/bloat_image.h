@@ -8,6 +8,10 @@
  *   [no symbol]    any other gap (stripped code, string literals), under
  *                  the crate of the DWARF unit there when there is one
  *
+ * A symbol nested in (or overlapping) an earlier one, or running past
+ * its section's end, has only the bytes no earlier symbol has (nm -S
+ * shows its whole st_size); one wholly inside another has no row.
+ *
  * A gap that starts at a label (a symbol without a size: crt's
  * frame_dummy, hand-written assembly) is that label's, up to the next
  * symbol.
@@ -53,6 +57,7 @@ struct bloat_image {
 	uint64_t file_size;
 	VEC(struct bloat_section) secs;
 	uint64_t chosen_size;  /* bytes of the chosen sections */
+	uint64_t chosen_file_size; /* the same, less SHT_NOBITS (.bss): in the file */
 	char *chosen_label;    /* ".text", or ".rodata, .data, .bss" */
 	size_t chosen_count;
 	VEC(struct bloat_entry) entries; /* symbols first (nsyms), then gaps */
@@ -76,6 +81,13 @@ void bloat_image_close(struct bloat_image *img);
 const char *bloat_name(struct bloat_image *img, size_t i, bool full);
 /* Entry i's crate as shown (std's crates folded unless split_std). */
 const char *bloat_crate(struct bloat_image *img, size_t i);
+
+/* Entry i's bytes in the file: its size, 0 in a SHT_NOBITS section. */
+static inline uint64_t bloat_file_bytes(const struct bloat_image *img, size_t i)
+{
+	const struct bloat_entry *e = &img->entries.v[i];
+	return img->secs.v[e->sec].type == SHT_NOBITS ? 0 : e->size;
+}
 
 /* "12.3KiB" (cargo-bloat's units: B, KiB, MiB with one decimal). */
 void bloat_fmt_size(uint64_t bytes, char *buf, size_t n);

@@ -31,6 +31,8 @@ struct walk {
 	struct u64map index;
 	source_vec fns;
 	uint64_t covered;
+	struct u64map entries; /* out-of-line functions' addresses walked */
+	bool object;           /* an ET_REL file: code may start at 0 */
 };
 
 /* Bytes of [lo, hi) inside the chosen sections. */
@@ -48,18 +50,27 @@ static uint64_t clipped(const struct bloat_image *img, uint64_t lo, uint64_t hi)
 	return n;
 }
 
-static uint64_t die_bytes(const struct bloat_image *img, Dwarf_Die *die)
+/* die's code bytes in the chosen sections; *first its first address. ld
+ * points the DWARF of functions --gc-sections dropped at 0 (newer ones
+ * at -1 or -2): those ranges hold none of this binary's code. */
+static uint64_t die_bytes(const struct walk *w, Dwarf_Die *die, uint64_t *first)
 {
 	Dwarf_Addr base, lo, hi;
 	uint64_t n = 0;
 	ptrdiff_t off = 0;
-	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0)
-		if (hi > lo)
-			n += clipped(img, lo, hi);
+	*first = 0;
+	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0) {
+		if (hi <= lo || (!w->object && lo == 0) || lo >= (uint64_t)-2)
+			continue;
+		uint64_t b = clipped(w->img, lo, hi);
+		if (b && !n)
+			*first = lo;
+		n += b;
+	}
 	return n;
 }
 
-static void credit(struct walk *w, Dwarf_Die *die, uint64_t bytes)
+static void credit(struct walk *w, Dwarf_Die *die, uint64_t addr, uint64_t bytes)
 {
 	if (!bytes)
 		return;
@@ -84,7 +95,7 @@ static void credit(struct walk *w, Dwarf_Die *die, uint64_t bytes)
 		if (k == w->fns.n) {
 			bool rust = link && (!strncmp(link, "_R", 2) || (!strncmp(link, "_ZN", 3) && strstr(link, "17h")));
 			const char *crate =
-				bloat_crate_of(w->img->crates, link, rust ? name : NULL, rust, 0, w->img->split_std);
+				bloat_crate_of(w->img->crates, link, rust ? name : NULL, rust, addr, w->img->split_std);
 			if (!strcmp(crate, BLOAT_UNKNOWN) && w->unit_crate)
 				crate = bloat_crate_shown(w->img->crates, w->unit_crate, w->img->split_std);
 			vec_push(&w->fns, ((struct source_fn){ xstrdup(name), crate, 0 }));
@@ -104,11 +115,20 @@ static uint64_t inlined_inside(struct walk *w, Dwarf_Die *die, int depth);
  * returns all its bytes. */
 static uint64_t function(struct walk *w, Dwarf_Die *die, int depth)
 {
-	uint64_t all = die_bytes(w->img, die);
+	uint64_t first;
+	uint64_t all = die_bytes(w, die, &first);
 	if (!all)
 		return 0;
+	/* C++'s inline functions at -O0: each unit's DWARF points at the one
+	 * copy the linker kept; walk it once */
+	if (dwarf_tag(die) == DW_TAG_subprogram) {
+		bool fresh;
+		u64map_upsert(&w->entries, first, 1, &fresh);
+		if (!fresh)
+			return 0;
+	}
 	uint64_t inner = inlined_inside(w, die, depth + 1);
-	credit(w, die, all > inner ? all - inner : 0);
+	credit(w, die, first, all > inner ? all - inner : 0);
 	return all;
 }
 
@@ -169,27 +189,28 @@ int bloat_view_inlined(FILE *out, struct bloat_image *img, const struct bloat_op
 		error("'%s' has no DWARF: --inlined needs debug info (build with debug = true, or -g)", img->path);
 		return 1;
 	}
-	struct walk w = { .img = img };
+	GElf_Ehdr eh;
+	struct walk w = { .img = img, .object = gelf_getehdr(img->elf, &eh) && eh.e_type == ET_REL };
 	Dwarf *dw = dwarf_begin_elf(img->elf, DWARF_C_READ, NULL);
-	Dwarf_Off off = 0, next;
-	size_t hsize;
-	while (dw && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-		Dwarf_Die cu;
-		if (dwarf_offdie(dw, off + hsize, &cu)) {
-			Dwarf_Attribute a;
-			char crate[256];
-			bool rust = dwarf_srclang(&cu) == DW_LANG_Rust;
-			w.unit_crate = bloat_unit_crate(dwarf_diename(&cu),
-							dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &a)), rust,
-							crate, sizeof(crate))
-					       ? crate
-					       : NULL;
-			scope(&w, &cu, 0);
-		}
-		off = next;
+	Dwarf_CU *cu = NULL;
+	Dwarf_Die cudie, subdie;
+	uint8_t unit_type;
+	while (dw && dwarf_get_units(dw, cu, &cu, NULL, &unit_type, &cudie, &subdie) == 0) {
+		if (unit_type == DW_UT_type || unit_type == DW_UT_split_type)
+			continue;
+		Dwarf_Attribute a;
+		char crate[256];
+		bool rust = dwarf_srclang(&cudie) == DW_LANG_Rust;
+		w.unit_crate = bloat_unit_crate(dwarf_diename(&cudie), dwarf_formstring(dwarf_attr(&cudie, DW_AT_comp_dir, &a)),
+						rust, crate, sizeof(crate))
+				       ? crate
+				       : NULL;
+		/* -gsplit-dwarf: the code's DIEs are in the .dwo libdw found */
+		scope(&w, unit_type == DW_UT_skeleton && dwarf_tag(&subdie) == DW_TAG_compile_unit ? &subdie : &cudie, 0);
 	}
 	if (dw)
 		dwarf_end(dw);
+	u64map_free(&w.entries);
 	u64map_free(&w.index);
 	if (w.covered < img->chosen_size)
 		vec_push(&w.fns, ((struct source_fn){ xstrdup("[no DWARF]"), "[no DWARF]", img->chosen_size - w.covered }));

@@ -81,9 +81,11 @@ static void filter_free(struct name_filter *f)
 		regfree(&f->re);
 }
 
-static void pct_cells(const struct bloat_image *img, uint64_t size, char *file_pct, char *sec_pct, size_t n)
+/* File: the bytes in the file (.bss takes none); the section column: all. */
+static void pct_cells(const struct bloat_image *img, uint64_t size, uint64_t file_bytes, char *file_pct, char *sec_pct,
+		      size_t n)
 {
-	bloat_fmt_pct(size, img->file_size, file_pct, n);
+	bloat_fmt_pct(file_bytes, img->file_size, file_pct, n);
 	bloat_fmt_pct(size, img->chosen_size, sec_pct, n);
 }
 
@@ -103,10 +105,10 @@ void bloat_total_row_text(const struct bloat_image *img, char *buf, size_t n)
 
 /* Adds a row of either layout: File, section, Size, [crate], name. */
 static void add_row(struct bloat_table *t, const struct bloat_opts *o, const struct bloat_image *img, uint64_t size,
-		    const char *crate, const char *name, bool with_crate)
+		    uint64_t file_bytes, const char *crate, const char *name, bool with_crate)
 {
 	char fp[16], sp[16], sz[32];
-	pct_cells(img, size, fp, sp, sizeof(fp));
+	pct_cells(img, size, file_bytes, fp, sp, sizeof(fp));
 	bloat_fmt_size(size, sz, sizeof(sz));
 	const char *cells[5];
 	size_t k = 0;
@@ -176,7 +178,7 @@ int bloat_view_functions(FILE *out, struct bloat_image *img, const struct bloat_
 	size_t want = o->n ? (size_t)o->n : img->entries.n;
 	VEC(size_t) shown = { 0 };
 	size_t passed = 0;
-	uint64_t rest = 0, shown_bytes = 0;
+	uint64_t rest = 0, shown_bytes = 0, rest_file = 0, shown_file = 0;
 	for (size_t k = 0; k < img->entries.n; k++) {
 		size_t i = order[k];
 		if (!filter_pass(&f, img, i, o->full_fn))
@@ -185,8 +187,10 @@ int bloat_view_functions(FILE *out, struct bloat_image *img, const struct bloat_
 		if (shown.n < want) {
 			vec_push(&shown, i);
 			shown_bytes += img->entries.v[i].size;
+			shown_file += bloat_file_bytes(img, i);
 		} else {
 			rest += img->entries.v[i].size;
+			rest_file += bloat_file_bytes(img, i);
 		}
 	}
 	int rc = 0;
@@ -196,19 +200,20 @@ int bloat_view_functions(FILE *out, struct bloat_image *img, const struct bloat_
 		struct bloat_table t;
 		init_table(&t, o, img, true);
 		for (size_t k = 0; k < shown.n; k++)
-			add_row(&t, o, img, img->entries.v[shown.v[k]].size, bloat_crate(img, shown.v[k]),
+			add_row(&t, o, img, img->entries.v[shown.v[k]].size, bloat_file_bytes(img, shown.v[k]),
+				bloat_crate(img, shown.v[k]),
 				bloat_name(img, shown.v[k], o->full_fn), true);
 		char text[256], fs[32];
 		snprintf(text, sizeof(text), "And %zu smaller methods. Use -n N to show more.",
 			 (filtered ? passed : img->entries.n) - shown.n);
-		add_row(&t, o, img, rest, "", text, true);
+		add_row(&t, o, img, rest, rest_file, "", text, true);
 		if (filtered) {
 			bloat_fmt_size(img->file_size, fs, sizeof(fs));
 			snprintf(text, sizeof(text), "filtered data size, the file size is %s", fs);
-			add_row(&t, o, img, shown_bytes + rest, "", text, true);
+			add_row(&t, o, img, shown_bytes + rest, shown_file + rest_file, "", text, true);
 		} else {
 			bloat_total_row_text(img, text, sizeof(text));
-			add_row(&t, o, img, img->chosen_size, "", text, true);
+			add_row(&t, o, img, img->chosen_size, img->chosen_file_size, "", text, true);
 		}
 		rc = bloat_table_print(out, &t, bloat_table_width(out, o->wide));
 		bloat_table_free(&t);
@@ -244,12 +249,13 @@ struct crate_sum *bloat_crate_sums(struct bloat_image *img, size_t *count)
 			for (k = 0; k < sums.n && strcmp(sums.v[k].name, c); k++)
 				;
 			if (k == sums.n) {
-				vec_push(&sums, ((struct crate_sum){ c, 0 }));
+				vec_push(&sums, ((struct crate_sum){ c, 0, 0 }));
 				if (!slot)
 					u64map_upsert(&index, h, k, NULL);
 			}
 		}
 		sums.v[k].size += img->entries.v[i].size;
+		sums.v[k].file_size += bloat_file_bytes(img, i);
 	}
 	u64map_free(&index);
 	if (sums.n)
@@ -287,20 +293,22 @@ int bloat_view_crates(FILE *out, struct bloat_image *img, const struct bloat_opt
 	} else {
 		struct bloat_table t;
 		init_table(&t, o, img, false);
-		uint64_t rest = 0;
+		uint64_t rest = 0, rest_file = 0;
 		for (size_t k = 0; k < n; k++) {
-			if (k < want)
-				add_row(&t, o, img, sums[k].size, NULL, sums[k].name, false);
-			else
+			if (k < want) {
+				add_row(&t, o, img, sums[k].size, sums[k].file_size, NULL, sums[k].name, false);
+			} else {
 				rest += sums[k].size;
+				rest_file += sums[k].file_size;
+			}
 		}
 		char text[256];
 		if (want < n) {
 			snprintf(text, sizeof(text), "And %zu more crates. Use -n N to show more.", n - want);
-			add_row(&t, o, img, rest, NULL, text, false);
+			add_row(&t, o, img, rest, rest_file, NULL, text, false);
 		}
 		bloat_total_row_text(img, text, sizeof(text));
-		add_row(&t, o, img, img->chosen_size, NULL, text, false);
+		add_row(&t, o, img, img->chosen_size, img->chosen_file_size, NULL, text, false);
 		rc = bloat_table_print(out, &t, bloat_table_width(out, o->wide));
 		bloat_table_free(&t);
 		if (o->cargo_bloat) {

@@ -28,6 +28,7 @@ int bloat_view_diff(FILE *out, struct bloat_image *a, struct bloat_image *b, con
 struct crate_sum {
 	const char *name;
 	uint64_t size;
+	uint64_t file_size; /* of size, the bytes in the file (not .bss) */
 };
 /* Bytes per crate over all entries, biggest first (malloc'd, *count of them). */
 struct crate_sum *bloat_crate_sums(struct bloat_image *img, size_t *count);

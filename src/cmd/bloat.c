@@ -65,10 +65,15 @@ int cmd_bloat(int argc, char **argv, const struct cmd_ctx *ctx)
 	o.format = (enum bloat_format)format;
 	o.cargo_bloat = ctx && ctx->compat && !strcmp(ctx->compat, "cargo-bloat");
 	if (o.diff_old) {
+		if (o.generics || o.inlined || o.section_view || o.filter)
+			opt_usage_error(&cmd, "--diff compares functions (or --crates) by name; it takes no %s",
+					o.generics ? "--generics" : o.inlined ? "--inlined" : o.section_view ? "--sections" : "--filter");
 		if (nargs)
 			opt_usage_error(&cmd, "--diff OLD NEW takes no other binary ('%s')", argv[0]);
 		return bloat_run(stdout, NULL, &o);
 	}
+	if (o.generics + o.inlined + o.section_view + o.crates > 1 && !(o.inlined && o.crates))
+		opt_usage_error(&cmd, "give one view: --crates, --generics, --inlined (with or without --crates) or --sections");
 	if (nargs != 1)
 		opt_usage_error(&cmd, nargs ? "give one binary" : "give a binary: sonde bloat BINARY (in a cargo project: cargo bloat)");
 	return bloat_run(stdout, argv[0], &o);

@@ -99,6 +99,35 @@ fi
 first=$(sed -n 2p "$T/d.txt" | awk '{ print $NF }')
 [ "$first" = grow_me ] && grep -q '^ *[0-9]*B *[0-9]*B *+[0-9]*B' <(sed -n 2p "$T/d.txt") && pass bloat_c_diff_grown_first ||
 	fail bloat_c_diff_grown_first "$(tr '\n' '|' <"$T/d.txt")"
+
+# the review's cases: nested symbols, an object file's .text.* sections,
+# code --gc-sections dropped (its DWARF at 0), .bss's file share
+sum_rows() { # BIN [OPTIONS]: "rows total" from the JSON of -n 0
+	"$SONDE" bloat -n 0 --message-format json "${@:2}" "$1" 2>/dev/null |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(f["size"] for f in d["functions"]), d["text-section-size"])'
+}
+gcc -nostdlib -static -Wl,-e,main nested.s -o nested 2>>"$T/build.log"
+r=$(sum_rows nested)
+set -- $r
+[ -n "$r" ] && [ "$1" = "$2" ] && [ "$2" = "$(size -A nested | awk '$1 == ".text" { print $2 }')" ] && pass bloat_nested_symbols_add_up ||
+	fail bloat_nested_symbols_add_up "rows and .text: $r"
+gcc -O2 -g -ffunction-sections -c main.c -o main_fs.o 2>>"$T/build.log"
+r=$(sum_rows main_fs.o)
+text=$(size -A main_fs.o | awk '$1 ~ /^\.text/ { s += $2 } END { print s }')
+set -- $r
+[ -n "$r" ] && [ "$1" = "$2" ] && [ "$2" = "$text" ] && pass bloat_object_file_text_sections ||
+	fail bloat_object_file_text_sections "rows and sections: $r, size -A's .text*: $text"
+(cd libgeom && gcc -O1 -g -ffunction-sections -c geom.c -o geom_fs.o) 2>>"$T/build.log"
+gcc -O1 -g main.c libgeom/geom_fs.o -lm -Wl,--gc-sections -o gcprog 2>>"$T/build.log"
+r=$(sum_rows gcprog --inlined)
+set -- $r
+start=$("$SONDE" bloat -n 0 --wide gcprog 2>&1 | awk '$NF == "_start" { print $4 }')
+[ -n "$r" ] && [ "$1" = "$2" ] && [ "$start" = "[Unknown]" ] && pass bloat_gc_sections_dwarf_at_0 ||
+	fail bloat_gc_sections_dwarf_at_0 "inlined rows and .text: $r; _start's crate: $start"
+echo 'char big[100 << 20]; int main(void) { return big[5]; }' >bss.c
+gcc -O1 bss.c -o bss 2>>"$T/build.log"
+pct=$("$SONDE" bloat --data -n 1 bss 2>&1 | awk '$NF == "big" { print $1 }')
+[ "$pct" = "0.0%" ] && pass bloat_bss_takes_no_file || fail bloat_bss_takes_no_file "File column of big: $pct"
 cd "$T" || exit 0
 
 # ---- 2. Rust ----

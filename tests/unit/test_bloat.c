@@ -113,6 +113,15 @@ static void test_strip_generics(void)
 	s = bloat_strip_generics("shapes::summarize");
 	CHECK_STR(s, "shapes::summarize");
 	free(s);
+	s = bloat_strip_generics("std::operator<< <std::char_traits<char> >(std::ostream&, char const*)");
+	CHECK_STR(s, "std::operator<< (std::ostream&, char const*)");
+	free(s);
+	s = bloat_strip_generics("Foo::operator<(Foo const&) const");
+	CHECK_STR(s, "Foo::operator<(Foo const&) const");
+	free(s);
+	s = bloat_strip_generics("Foo<int>::operator->()");
+	CHECK_STR(s, "Foo::operator->()");
+	free(s);
 	s = bloat_strip_generics("a>b<<c");
 	CHECK(s); /* unbalanced: no crash, some string */
 	free(s);
