@@ -3,6 +3,7 @@
  * their headers, a .o and .tbss are counted as bloaty would, -n folds rows
  * into [N Others], and hostile files give an error, never a crash. */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,16 +142,22 @@ static size_t section_index(const char *path, const char *name, uint64_t *shoff,
 	return found;
 }
 
+/* The compiled tls.c's paths (main), or false when there is no cc. */
+static bool tls_files(const char *test, char *exe, char *obj, size_t n)
+{
+	if (!have_cc)
+		printf("SKIP %s: no cc\n", test);
+	snprintf(exe, n, "%s/tls", dir);
+	snprintf(obj, n, "%s/tls.o", dir);
+	return have_cc;
+}
+
 /* A C file with thread-locals, as an executable and as a .o. */
 static void test_object_and_tbss(void)
 {
-	if (!have_cc) {
-		printf("SKIP test_object_and_tbss: no cc\n");
-		return;
-	}
 	char exe[64], obj[64];
-	snprintf(exe, sizeof(exe), "%s/tls", dir);
-	snprintf(obj, sizeof(obj), "%s/tls.o", dir);
+	if (!tls_files(__func__, exe, obj, sizeof(exe)))
+		return;
 	struct bloat_sections s;
 	CHECK(bloat_sections_read(obj, &s) == 0);
 	CHECK(sums_ok(&s, obj) && s.relocatable);
@@ -253,12 +260,9 @@ static void test_hostile(void)
  * wrote through the array's old address: fuzz regress/unmapped-row-realloc). */
 static void test_section_counts(void)
 {
-	if (!have_cc) {
-		printf("SKIP test_section_counts: no cc\n");
+	char exe[64], obj[64], cut[80];
+	if (!tls_files(__func__, exe, obj, sizeof(exe)))
 		return;
-	}
-	char obj[64], cut[80];
-	snprintf(obj, sizeof(obj), "%s/tls.o", dir);
 	snprintf(cut, sizeof(cut), "%s/cut.o", dir);
 	struct bloat_sections s;
 	CHECK(bloat_sections_read(obj, &s) == 0);
