@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bloat/bloat_image.h"
+#include "bloat/bloat_sections.h"
 #include "bloat/bloat_view.h"
 #include "util/die.h"
 
@@ -19,6 +20,8 @@ static int finish(FILE *out, int rc)
 
 int bloat_run(FILE *out, const char *path, const struct bloat_opts *o)
 {
+	if (o->section_view)
+		return bloat_sections_print(out, path, o);
 	struct bloat_image img;
 	if (o->diff_old) {
 		struct bloat_image b;

@@ -27,7 +27,7 @@ struct reader {
 	bool capped;
 };
 
-static size_t add_row(struct reader *r, const char *name, enum bloat_kind kind)
+static size_t add_row(struct reader *r, const char *name, enum bloat_sec_kind kind)
 {
 	struct bloat_sec_row row = { .name = xstrdup(name), .kind = kind, .nsec = 0 };
 	vec_push(&r->rows, row);
@@ -69,7 +69,7 @@ static bool is_debug_name(const char *name)
 	return false;
 }
 
-static enum bloat_kind section_kind(const GElf_Shdr *sh, const char *name, bool symtab_strings)
+static enum bloat_sec_kind section_kind(const GElf_Shdr *sh, const char *name, bool symtab_strings)
 {
 	if (sh->sh_flags & SHF_ALLOC)
 		return BLOAT_LOADED;

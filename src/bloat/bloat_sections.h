@@ -17,7 +17,7 @@
 
 #include "bloat/bloat.h"
 
-enum bloat_kind {
+enum bloat_sec_kind {
 	BLOAT_LOADED,  /* SHF_ALLOC sections, segment bytes in no section */
 	BLOAT_DEBUG,   /* .debug_*, .zdebug_*, their relocations, .stab, ... */
 	BLOAT_SYMTAB,  /* .symtab, its string table (.strtab), .symtab_shndx */
@@ -29,7 +29,7 @@ enum bloat_kind {
 struct bloat_sec_row {
 	char *name;         /* section name as in the file (untrusted), or [pseudo] */
 	uint64_t file, vm;
-	enum bloat_kind kind;
+	enum bloat_sec_kind kind;
 	unsigned nsec;      /* sections merged into the row (same name) */
 	bool tls_bss;       /* .tbss: per-thread memory, not in the VM TOTAL */
 };
