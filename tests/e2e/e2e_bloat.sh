@@ -5,8 +5,8 @@
 #     once), the .text total equals size -A's, crate totals add up to it,
 #     the code with DWARF is under its program's / library's name;
 #     --data: the objects' sizes equal nm -S's; --diff: grow_me first;
-#  2. Rust (tests/fixtures/bloat: a binary and two path crates, built once
-#     with cargo, offline): the same checks on every function; shapes,
+#  2. Rust (tests/fixtures/bloat: a binary and two path crates, built with
+#     cargo, offline, in the lane's copy e2e_bloat_cargo uses too): the same checks on every function; shapes,
 #     textkit, bloatapp and std among the crates and no [Unknown] row for
 #     code with DWARF line info; --generics: 5 copies of shapes::summarize;
 #     --diff against the `grow` build: textkit::render first; --inlined and
@@ -134,15 +134,16 @@ cd "$T" || exit 0
 if ! command -v cargo >/dev/null; then
 	skip bloat_rust "no cargo"
 else
-	cp -r "$FIXSRC/bloat" rs
-	export CARGO_TARGET_DIR=$T/rs/target
-	if ! (cd rs && cargo build --release --offline -q) 2>>"$T/build.log" ||
-		! cp rs/target/release/bloatapp app1 ||
-		! (cd rs && cargo build --release --offline -q --features grow) 2>>"$T/build.log"; then
+	ws=$(bloat_ws)
+	export CARGO_TARGET_DIR=$ws/target
+	unset CARGO_BUILD_TARGET CARGO_PROFILE_RELEASE_DEBUG
+	if ! (cd "$ws" && cargo build --release --offline -q) 2>>"$T/build.log" ||
+		! cp "$ws/target/release/bloatapp" app1 ||
+		! (cd "$ws" && cargo build --release --offline -q --features grow) 2>>"$T/build.log"; then
 		fail bloat_rust_build "$(tail -3 "$T/build.log")"
 		exit 0
 	fi
-	cp rs/target/release/bloatapp app2
+	cp "$ws/target/release/bloatapp" app2
 	r=$(compare app1 '\.text' code)
 	[[ $r == ok* ]] && pass bloat_rust_sizes_match_nm || fail bloat_rust_sizes_match_nm "$r"
 	"$SONDE" bloat --crates -n 0 app1 >"$T/rc.txt" 2>&1

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # e2e_bloat_cargo: `cargo bloat` on sonde (the cargo-bloat compat name of
 # `sonde shims`, first on PATH) in a copy of tests/fixtures/bloat (bloatapp
-# with the path crates shapes and textkit), built once offline in $T:
+# with the path crates shapes and textkit), built offline in the lane's
+# copy e2e_bloat shares (lib.sh's bloat_ws):
 #  1. `cargo bloat --release -n 20`: cargo-bloat's table (header, 20 rows,
 #     the "And N smaller methods" and ".text section size" rows) and
 #     "    Analyzing target/release/bloatapp" on stderr;
@@ -14,10 +15,10 @@
 command -v cargo >/dev/null || { skip bloat_cargo "cargo not installed"; exit 0; }
 "$SONDE" shims "$T/bin" >/dev/null 2>&1 || { fail bloat_cargo_shims "sonde shims failed"; exit 0; }
 [ -L "$T/bin/cargo-bloat" ] || { fail bloat_cargo_shims "sonde shims installed no cargo-bloat"; exit 0; }
-export PATH="$T/bin:$PATH" CARGO_TARGET_DIR="$T/ws/target" CARGO_NET_OFFLINE=true
+ws=$(bloat_ws)
+export PATH="$T/bin:$PATH" CARGO_TARGET_DIR="$ws/target" CARGO_NET_OFFLINE=true
 unset CARGO_BUILD_TARGET CARGO_PROFILE_RELEASE_DEBUG
-cp -r "$FIXSRC/bloat" "$T/ws"
-cd "$T/ws" || exit 0
+cd "$ws" || exit 0
 cargo build --release --offline -q 2>"$T/build.err" || { fail bloat_cargo_build "$(first_lines "$T/build.err")"; exit 0; }
 
 # errs NAME RC WANT : a failure with one "sonde:" line holding WANT

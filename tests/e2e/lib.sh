@@ -36,6 +36,19 @@ build_rust() {
 	rustc -o "$FIX/$out" "$FIXSRC/$src" "$@" 2>>"$T/build.log" || { echo "cannot build $src" >&2; return 1; }
 }
 
+# bloat_ws: tests/fixtures/bloat (sonde bloat's cargo workspace) copied once
+# per lane into $FIX/bloat-ws (again when the fixture changed), for
+# e2e_bloat and e2e_bloat_cargo to share: cargo keeps both feature sets'
+# builds in its target dir, so each is built once. Prints the directory.
+bloat_ws() {
+	local ws=$FIX/bloat-ws
+	if [ ! -f "$ws/.copied" ] || [ -n "$(find "$FIXSRC/bloat" -newer "$ws/.copied" -print -quit)" ]; then
+		rm -rf "$ws"
+		cp -r "$FIXSRC/bloat" "$ws" && touch "$ws/.copied"
+	fi
+	echo "$ws"
+}
+
 perf_usable() {
 	command -v perf >/dev/null && perf record -q -e cpu-clock -o "$T/probe.data" true >/dev/null 2>&1
 }
