@@ -43,7 +43,14 @@ if [ -n "$mc" ] && fgt "$mc" 90; then pass split_children_main; else fail split_
 if [ -n "$ms" ] && ! fgt "$ms" 5; then pass split_self_main; else fail split_self_main "main Self ${ms:-missing}% (want ≈0, <= 5)"; fi
 ac=$(report_pct "$T/ch.txt" hot_a 1)
 as=$(report_pct "$T/ch.txt" hot_a 2)
-if [ -n "$ac" ] && [ -n "$as" ] && near "$ac" "$as" 3; then pass split_children_leaf; else fail split_children_leaf "hot_a Children ${ac:-?}% vs Self ${as:-?}% (a leaf, apart from its clock_gettime calls: want within 3)"; fi
+# A leaf in user space: its Children also holds the kernel samples taken
+# with it on the stack, which a loaded machine makes many of (a preempted
+# task's cpu-clock timer fires as it is switched back in: 5% of the
+# samples in finish_task_switch and irqentry_exit_to_user_mode beside a
+# waking load), so the kernel rows' share widens the margin.
+kpct=$(awk '/^#/ { next } /^ *[0-9.]+%/ && /\[k\] / { v = $1; sub(/%/, "", v); t += v } END { printf "%.2f\n", t }' "$T/nc.txt")
+if [ -n "$ac" ] && [ -n "$as" ] && near "$ac" "$as" "$(awk -v k="$kpct" 'BEGIN { print 3 + k }')"; then pass split_children_leaf; else
+	fail split_children_leaf "hot_a Children ${ac:-?}% vs Self ${as:-?}% (a leaf, apart from its clock_gettime calls and the kernel's ${kpct}%: want within 3 + ${kpct})"; fi
 # With children, main (≈100%) sorts above hot_a.
 first=$(report_syms "$T/ch.txt" | grep -vx -e _start -e __libc_start_main -e __libc_start_call_main -e '__libc_start_main_impl' | head -1)
 if [ "$first" = main ]; then pass split_children_order; else fail split_children_order "first user row '$first' (want main)"; fi
