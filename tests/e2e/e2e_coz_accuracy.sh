@@ -30,6 +30,9 @@
 # other threads then pay that too, so the inserted delay and the predictions
 # grow (coz 0.2.2 does the same).
 . "$(dirname "$0")/lib.sh"
+# a prediction against real runs is about timing, not memory safety: the
+# normal lane runs it (here it took 128 s of CI's 15 minutes)
+case "${LANE_TAG:-}" in *san*) skip coz_accuracy "the normal lane runs it (timing, twice as slow here)"; exit 0 ;; esac
 
 cd "$T" || exit 0
 TOL=5
