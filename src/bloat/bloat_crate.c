@@ -348,6 +348,27 @@ const char *bloat_crate_shown(struct bloat_crates *c, const char *crate, bool sp
 	return interned(&c->names, crate_id(c, crate));
 }
 
+/* Rust's symbols: v0 (_R...), or legacy _ZN...17h<16 hex>E, maybe with a
+ * suffix LLVM added (".llvm.123", ".cold"); legacy names hold dots too
+ * ("hashbrown..map"), so the hash is looked for before any dot. */
+bool bloat_is_rust_symbol(const char *sym)
+{
+	if (!strncmp(sym, "_R", 2))
+		return true;
+	if (strncmp(sym, "_ZN", 3))
+		return false;
+	for (const char *e = strchr(sym, 'E'); e; e = strchr(e + 1, 'E')) {
+		if ((e[1] && e[1] != '.') || e - sym < 22 || strncmp(e - 19, "17h", 3))
+			continue;
+		const char *h = e - 16;
+		while (h < e && strchr("0123456789abcdef", *h))
+			h++;
+		if (h == e)
+			return true;
+	}
+	return false;
+}
+
 bool bloat_v0_crate(const char *sym, char *out, size_t n)
 {
 	out[0] = 0;

@@ -34,6 +34,10 @@ bool bloat_crates_have_dwarf(const struct bloat_crates *c);
  * Rust symbol). The result lives as long as c. */
 const char *bloat_crate_of(struct bloat_crates *c, const char *sym, const char *name, bool rust, uint64_t addr,
 			   bool split_std);
+/* A Rust symbol: v0 (_R...) or legacy _ZN...17h<16 hex>E, maybe with a
+ * suffix LLVM added (".llvm.123"). Only its demangled path starts with
+ * its crate. */
+bool bloat_is_rust_symbol(const char *sym);
 /* The first crate root of a v0 symbol ("_RNvCs1a_4core3foo" -> "core"),
  * for names that don't start with one ("<str>::f"). Pure. */
 bool bloat_v0_crate(const char *sym, char *out, size_t n);

@@ -14,31 +14,26 @@
 #include "util/strbuf.h"
 
 struct change {
-	const char *name, *crate; /* names owned by the images */
+	const char *name, *crate; /* in the set's interner */
 	uint64_t old, new_;
 };
 typedef VEC(struct change) change_vec;
 
+/* Rows by (name, crate): both interned, the pair's ids the key. */
 struct change_set {
+	struct interner strs;
 	struct u64map index;
 	change_vec v;
 };
 
 static struct change *find(struct change_set *s, const char *name, const char *crate)
 {
-	uint64_t h = hash_bytes(name, strlen(name)) ^ hash_bytes(crate, strlen(crate));
-	uint64_t *slot = u64map_get(&s->index, h);
-	if (slot && !strcmp(s->v.v[*slot].name, name) && !strcmp(s->v.v[*slot].crate, crate))
-		return &s->v.v[*slot];
-	if (slot) { /* a collision: by name */
-		for (size_t k = 0; k < s->v.n; k++)
-			if (!strcmp(s->v.v[k].name, name) && !strcmp(s->v.v[k].crate, crate))
-				return &s->v.v[k];
-	}
-	vec_push(&s->v, ((struct change){ name, crate, 0, 0 }));
-	if (!slot)
-		u64map_upsert(&s->index, h, s->v.n - 1, NULL);
-	return &s->v.v[s->v.n - 1];
+	uint32_t n = intern(&s->strs, name), c = intern(&s->strs, crate);
+	bool fresh;
+	uint64_t *row = u64map_upsert(&s->index, (uint64_t)n << 32 | c, s->v.n, &fresh);
+	if (fresh)
+		vec_push(&s->v, ((struct change){ interned(&s->strs, n), interned(&s->strs, c), 0, 0 }));
+	return &s->v.v[*row];
 }
 
 static void add_image(struct change_set *s, struct bloat_image *img, const struct bloat_opts *o, bool is_new)
@@ -165,5 +160,6 @@ int bloat_view_diff(FILE *out, struct bloat_image *a, struct bloat_image *b, con
 			fprintf(out, "\nNo %s changed size.\n", o->crates ? "crate" : "function");
 	}
 	vec_free(&s.v);
+	interner_free(&s.strs);
 	return rc;
 }

@@ -69,7 +69,7 @@ char *bloat_strip_generics(const char *name)
 }
 
 struct generic {
-	char *name;
+	const char *name; /* in the interner */
 	const char *crate;
 	size_t copies;
 	uint64_t size;
@@ -85,29 +85,17 @@ static int by_size(const void *a, const void *b)
 
 int bloat_view_generics(FILE *out, struct bloat_image *img, const struct bloat_opts *o)
 {
-	struct u64map index = { 0 };
+	struct interner names = { 0 }; /* a name's id is its row */
 	VEC(struct generic) g = { 0 };
 	for (size_t i = 0; i < img->nsyms; i++) {
 		char *key = bloat_strip_generics(bloat_name(img, i, false));
-		uint64_t h = hash_bytes(key, strlen(key));
-		uint64_t *slot = u64map_get(&index, h);
-		size_t k;
-		if (slot && !strcmp(g.v[*slot].name, key)) {
-			k = *slot;
-		} else {
-			for (k = slot ? 0 : g.n; k < g.n && strcmp(g.v[k].name, key); k++)
-				;
-			if (k == g.n) {
-				vec_push(&g, ((struct generic){ xstrdup(key), bloat_crate(img, i), 0, 0 }));
-				if (!slot)
-					u64map_upsert(&index, h, k, NULL);
-			}
-		}
+		uint32_t k = intern(&names, key);
 		free(key);
+		if (k == g.n)
+			vec_push(&g, ((struct generic){ interned(&names, k), bloat_crate(img, i), 0, 0 }));
 		g.v[k].copies++;
 		g.v[k].size += img->entries.v[i].size;
 	}
-	u64map_free(&index);
 	/* only what was stamped out more than once */
 	size_t m = 0;
 	uint64_t all = 0;
@@ -117,8 +105,6 @@ int bloat_view_generics(FILE *out, struct bloat_image *img, const struct bloat_o
 			all += g.v[k].size;
 			copies += g.v[k].copies;
 			g.v[m++] = g.v[k];
-		} else {
-			free(g.v[k].name);
 		}
 	}
 	if (m)
@@ -184,8 +170,7 @@ int bloat_view_generics(FILE *out, struct bloat_image *img, const struct bloat_o
 		rc = bloat_table_print(out, &t, bloat_table_width(out, o->wide));
 		bloat_table_free(&t);
 	}
-	for (size_t k = 0; k < m; k++)
-		free(g.v[k].name);
+	interner_free(&names);
 	vec_free(&g);
 	return rc;
 }

@@ -376,27 +376,6 @@ void bloat_image_close(struct bloat_image *img)
 	img->fd = -1;
 }
 
-/* Rust's symbols: v0 (_R...), or legacy _ZN...17h<16 hex>E, maybe with a
- * suffix LLVM added (".llvm.123", ".cold"); legacy names hold dots too
- * ("hashbrown..map"), so the hash is looked for before any dot. */
-static bool is_rust_symbol(const char *sym)
-{
-	if (!strncmp(sym, "_R", 2))
-		return true;
-	if (strncmp(sym, "_ZN", 3))
-		return false;
-	for (const char *e = strchr(sym, 'E'); e; e = strchr(e + 1, 'E')) {
-		if ((e[1] && e[1] != '.') || e - sym < 22 || strncmp(e - 19, "17h", 3))
-			continue;
-		const char *h = e - 16;
-		while (h < e && strchr("0123456789abcdef", *h))
-			h++;
-		if (h == e)
-			return true;
-	}
-	return false;
-}
-
 const char *bloat_name(struct bloat_image *img, size_t i, bool full)
 {
 	const struct bloat_entry *e = &img->entries.v[i];
@@ -426,7 +405,7 @@ const char *bloat_crate(struct bloat_image *img, size_t i)
 	else if (e->kind == BLOAT_NOSYM)
 		c = e->gap_crate ? bloat_crate_shown(img->crates, e->gap_crate, img->split_std) : "[no symbol]";
 	else {
-		bool rust = is_rust_symbol(e->sym);
+		bool rust = bloat_is_rust_symbol(e->sym);
 		c = bloat_crate_of(img->crates, e->sym, rust ? bloat_name(img, i, false) : NULL, rust, e->addr, img->split_std);
 	}
 	img->crate_names[i] = c;

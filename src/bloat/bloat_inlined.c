@@ -19,7 +19,7 @@
 #include "util/hashmap.h"
 
 struct source_fn {
-	char *name;
+	const char *name; /* in the walk's interner */
 	const char *crate;
 	uint64_t size;
 };
@@ -28,7 +28,7 @@ typedef VEC(struct source_fn) source_vec;
 struct walk {
 	struct bloat_image *img;
 	const char *unit_crate;
-	struct u64map index;
+	struct interner names; /* a function's id is its row */
 	source_vec fns;
 	uint64_t covered;
 	struct u64map entries; /* out-of-line functions' addresses walked */
@@ -84,24 +84,13 @@ static void credit(struct walk *w, Dwarf_Die *die, uint64_t addr, uint64_t bytes
 		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &a));
 	if (!name)
 		name = "[unnamed function]";
-	uint64_t h = hash_bytes(name, strlen(name));
-	uint64_t *slot = u64map_get(&w->index, h);
-	size_t k;
-	if (slot && !strcmp(w->fns.v[*slot].name, name)) {
-		k = *slot;
-	} else {
-		for (k = slot ? 0 : w->fns.n; k < w->fns.n && strcmp(w->fns.v[k].name, name); k++)
-			;
-		if (k == w->fns.n) {
-			bool rust = link && (!strncmp(link, "_R", 2) || (!strncmp(link, "_ZN", 3) && strstr(link, "17h")));
-			const char *crate =
-				bloat_crate_of(w->img->crates, link, rust ? name : NULL, rust, addr, w->img->split_std);
-			if (!strcmp(crate, BLOAT_UNKNOWN) && w->unit_crate)
-				crate = bloat_crate_shown(w->img->crates, w->unit_crate, w->img->split_std);
-			vec_push(&w->fns, ((struct source_fn){ xstrdup(name), crate, 0 }));
-			if (!slot)
-				u64map_upsert(&w->index, h, k, NULL);
-		}
+	uint32_t k = intern(&w->names, name);
+	if (k == w->fns.n) {
+		bool rust = link && bloat_is_rust_symbol(link);
+		const char *crate = bloat_crate_of(w->img->crates, link, rust ? name : NULL, rust, addr, w->img->split_std);
+		if (!strcmp(crate, BLOAT_UNKNOWN) && w->unit_crate)
+			crate = bloat_crate_shown(w->img->crates, w->unit_crate, w->img->split_std);
+		vec_push(&w->fns, ((struct source_fn){ interned(&w->names, k), crate, 0 }));
 	}
 	w->fns.v[k].size += bytes;
 	free(dem);
@@ -211,9 +200,8 @@ int bloat_view_inlined(FILE *out, struct bloat_image *img, const struct bloat_op
 	if (dw)
 		dwarf_end(dw);
 	u64map_free(&w.entries);
-	u64map_free(&w.index);
 	if (w.covered < img->chosen_size)
-		vec_push(&w.fns, ((struct source_fn){ xstrdup("[no DWARF]"), "[no DWARF]", img->chosen_size - w.covered }));
+		vec_push(&w.fns, ((struct source_fn){ "[no DWARF]", "[no DWARF]", img->chosen_size - w.covered }));
 	if (w.fns.n)
 		qsort(w.fns.v, w.fns.n, sizeof(*w.fns.v), by_size);
 	/* through the functions / crates views: one entry per source function */
@@ -226,15 +214,13 @@ int bloat_view_inlined(FILE *out, struct bloat_image *img, const struct bloat_op
 	for (size_t i = 0; i < w.fns.n; i++) {
 		view.entries.v[i].size = w.fns.v[i].size;
 		view.entries.v[i].addr = w.fns.n - i; /* keeps the order among equal sizes */
-		view.short_names[i] = w.fns.v[i].name;
-		view.full_names[i] = xstrdup(w.fns.v[i].name);
+		/* borrowed for the views, which only read them (the arrays
+		 * are freed here, not the names) */
+		view.short_names[i] = view.full_names[i] = (char *)w.fns.v[i].name;
 		view.crate_names[i] = w.fns.v[i].crate;
 	}
 	int rc = o->crates ? bloat_view_crates(out, &view, o) : bloat_view_functions(out, &view, o);
-	for (size_t i = 0; i < w.fns.n; i++) {
-		free(w.fns.v[i].name);
-		free(view.full_names[i]);
-	}
+	interner_free(&w.names);
 	free(view.entries.v);
 	free(view.short_names);
 	free(view.full_names);

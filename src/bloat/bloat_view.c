@@ -236,28 +236,17 @@ static int by_crate_size(const void *a, const void *b)
 
 struct crate_sum *bloat_crate_sums(struct bloat_image *img, size_t *count)
 {
-	struct u64map index = { 0 };
+	struct interner names = { 0 }; /* a crate's id is its row */
 	VEC(struct crate_sum) sums = { 0 };
 	for (size_t i = 0; i < img->entries.n; i++) {
 		const char *c = bloat_crate(img, i);
-		uint64_t h = hash_bytes(c, strlen(c));
-		uint64_t *slot = u64map_get(&index, h);
-		size_t k;
-		if (slot && !strcmp(sums.v[*slot].name, c)) {
-			k = *slot;
-		} else { /* new, or two names with one hash: by name */
-			for (k = 0; k < sums.n && strcmp(sums.v[k].name, c); k++)
-				;
-			if (k == sums.n) {
-				vec_push(&sums, ((struct crate_sum){ c, 0, 0 }));
-				if (!slot)
-					u64map_upsert(&index, h, k, NULL);
-			}
-		}
+		uint32_t k = intern(&names, c);
+		if (k == sums.n)
+			vec_push(&sums, ((struct crate_sum){ c, 0, 0 }));
 		sums.v[k].size += img->entries.v[i].size;
 		sums.v[k].file_size += bloat_file_bytes(img, i);
 	}
-	u64map_free(&index);
+	interner_free(&names);
 	if (sums.n)
 		qsort(sums.v, sums.n, sizeof(*sums.v), by_crate_size);
 	*count = sums.n;
