@@ -4,6 +4,7 @@
  * are alike: their bytes add up under the one name). */
 #include "bloat/bloat_view.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,12 +80,8 @@ static void row(struct bloat_table *t, uint64_t old, uint64_t new_, const char *
 
 static void json_side(struct strbuf *sb, const char *key, const struct bloat_image *img)
 {
-	char num[128];
-	sb_addc(sb, '"');
-	sb_adds(sb, key);
-	snprintf(num, sizeof(num), "\":{\"file-size\":%llu,\"text-section-size\":%llu}",
-		 (unsigned long long)img->file_size, (unsigned long long)img->chosen_size);
-	sb_adds(sb, num);
+	sb_addf(sb, "\"%s\":{\"file-size\":%" PRIu64 ",\"text-section-size\":%" PRIu64 "}", key, img->file_size,
+		img->chosen_size);
 }
 
 int bloat_view_diff(FILE *out, struct bloat_image *a, struct bloat_image *b, const struct bloat_opts *o)
@@ -118,16 +115,10 @@ int bloat_view_diff(FILE *out, struct bloat_image *a, struct bloat_image *b, con
 			}
 			sb_adds(&sb, "\"name\":");
 			json_quote(&sb, c->name, strlen(c->name));
-			char num[128];
-			snprintf(num, sizeof(num), ",\"old-size\":%llu,\"new-size\":%llu,\"change\":%lld}",
-				 (unsigned long long)c->old, (unsigned long long)c->new_,
-				 (long long)(c->new_ - c->old));
-			sb_adds(&sb, num);
+			sb_addf(&sb, ",\"old-size\":%" PRIu64 ",\"new-size\":%" PRIu64 ",\"change\":%" PRId64 "}", c->old,
+				c->new_, (int64_t)(c->new_ - c->old));
 		}
-		sb_adds(&sb, "]}\n");
-		fwrite(sb.buf, 1, sb.len, out);
-		sb_free(&sb);
-		rc = ferror(out) ? -1 : 0;
+		rc = bloat_json_close(out, &sb);
 	} else {
 		struct bloat_table t;
 		const char *h[] = { "Old", "New", "Change", "Crate", "Name" };

@@ -4,6 +4,7 @@
  * copies LLVM merged or inlined away are not counted). */
 #include "bloat/bloat_view.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,25 +112,17 @@ int bloat_view_generics(FILE *out, struct bloat_image *img, const struct bloat_o
 		qsort(g.v, m, sizeof(*g.v), by_size);
 	size_t want = o->n && (size_t)o->n < m ? (size_t)o->n : m;
 	int rc;
-	char num[96];
 	if (o->format == BLOAT_JSON) {
 		struct strbuf sb = STRBUF_INIT;
-		snprintf(num, sizeof(num), "{\"file-size\":%llu,\"text-section-size\":%llu,\"generics\":[",
-			 (unsigned long long)img->file_size, (unsigned long long)img->chosen_size);
-		sb_adds(&sb, num);
+		bloat_json_open(&sb, img, "generics");
 		for (size_t k = 0; k < want; k++) {
 			sb_adds(&sb, k ? ",{\"crate\":" : "{\"crate\":");
 			json_quote(&sb, g.v[k].crate, strlen(g.v[k].crate));
 			sb_adds(&sb, ",\"name\":");
 			json_quote(&sb, g.v[k].name, strlen(g.v[k].name));
-			snprintf(num, sizeof(num), ",\"copies\":%zu,\"size\":%llu}", g.v[k].copies,
-				 (unsigned long long)g.v[k].size);
-			sb_adds(&sb, num);
+			sb_addf(&sb, ",\"copies\":%zu,\"size\":%" PRIu64 "}", g.v[k].copies, g.v[k].size);
 		}
-		sb_adds(&sb, "]}\n");
-		fwrite(sb.buf, 1, sb.len, out);
-		sb_free(&sb);
-		rc = ferror(out) ? -1 : 0;
+		rc = bloat_json_close(out, &sb);
 	} else {
 		struct bloat_table t;
 		const char *h[] = { "Copies", bloat_section_column(img), "Size", "Crate", "Name" };

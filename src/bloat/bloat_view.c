@@ -1,6 +1,7 @@
 /* The functions and crates views: cargo-bloat's tables and JSON. */
 #include "bloat/bloat_view.h"
 
+#include <inttypes.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,17 +139,24 @@ static void init_table(struct bloat_table *t, const struct bloat_opts *o, const 
 	bloat_table_init(t, h, k);
 }
 
+void bloat_json_open(struct strbuf *sb, const struct bloat_image *img, const char *list)
+{
+	sb_addf(sb, "{\"file-size\":%" PRIu64 ",\"text-section-size\":%" PRIu64 ",\"%s\":[", img->file_size,
+		img->chosen_size, list);
+}
+
+int bloat_json_close(FILE *out, struct strbuf *sb)
+{
+	sb_adds(sb, "]}\n");
+	fwrite(sb->buf, 1, sb->len, out);
+	sb_free(sb);
+	return ferror(out) ? -1 : 0;
+}
+
 static int print_json_functions(FILE *out, struct bloat_image *img, const size_t *shown, size_t nshown, bool full)
 {
 	struct strbuf sb = STRBUF_INIT;
-	sb_adds(&sb, "{\"file-size\":");
-	char num[32];
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)img->file_size);
-	sb_adds(&sb, num);
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)img->chosen_size);
-	sb_adds(&sb, ",\"text-section-size\":");
-	sb_adds(&sb, num);
-	sb_adds(&sb, ",\"functions\":[");
+	bloat_json_open(&sb, img, "functions");
 	for (size_t k = 0; k < nshown; k++) {
 		size_t i = shown[k];
 		sb_adds(&sb, k ? ",{" : "{");
@@ -161,13 +169,9 @@ static int print_json_functions(FILE *out, struct bloat_image *img, const size_t
 		const char *name = bloat_name(img, i, full);
 		sb_adds(&sb, "\"name\":");
 		json_quote(&sb, name, strlen(name));
-		snprintf(num, sizeof(num), ",\"size\":%llu}", (unsigned long long)img->entries.v[i].size);
-		sb_adds(&sb, num);
+		sb_addf(&sb, ",\"size\":%" PRIu64 "}", img->entries.v[i].size);
 	}
-	sb_adds(&sb, "]}\n");
-	fwrite(sb.buf, 1, sb.len, out);
-	sb_free(&sb);
-	return ferror(out) ? -1 : 0;
+	return bloat_json_close(out, &sb);
 }
 
 int bloat_view_functions(FILE *out, struct bloat_image *img, const struct bloat_opts *o)
@@ -259,26 +263,15 @@ int bloat_view_crates(FILE *out, struct bloat_image *img, const struct bloat_opt
 	struct crate_sum *sums = bloat_crate_sums(img, &n);
 	size_t want = o->n && (size_t)o->n < n ? (size_t)o->n : n;
 	int rc = 0;
-	char num[64];
 	if (o->format == BLOAT_JSON) {
 		struct strbuf sb = STRBUF_INIT;
-		snprintf(num, sizeof(num), "%llu", (unsigned long long)img->file_size);
-		sb_adds(&sb, "{\"file-size\":");
-		sb_adds(&sb, num);
-		snprintf(num, sizeof(num), "%llu", (unsigned long long)img->chosen_size);
-		sb_adds(&sb, ",\"text-section-size\":");
-		sb_adds(&sb, num);
-		sb_adds(&sb, ",\"crates\":[");
+		bloat_json_open(&sb, img, "crates");
 		for (size_t k = 0; k < want; k++) {
 			sb_adds(&sb, k ? ",{\"name\":" : "{\"name\":");
 			json_quote(&sb, sums[k].name, strlen(sums[k].name));
-			snprintf(num, sizeof(num), ",\"size\":%llu}", (unsigned long long)sums[k].size);
-			sb_adds(&sb, num);
+			sb_addf(&sb, ",\"size\":%" PRIu64 "}", sums[k].size);
 		}
-		sb_adds(&sb, "]}\n");
-		fwrite(sb.buf, 1, sb.len, out);
-		sb_free(&sb);
-		rc = ferror(out) ? -1 : 0;
+		rc = bloat_json_close(out, &sb);
 	} else {
 		struct bloat_table t;
 		init_table(&t, o, img, false);

@@ -35,6 +35,13 @@ struct crate_sum *bloat_crate_sums(struct bloat_image *img, size_t *count);
 /* Entry indexes, biggest first (malloc'd). */
 size_t *bloat_order_by_size(const struct bloat_image *img);
 
+struct strbuf;
+/* {"file-size":N,"text-section-size":N,"LIST":[ : the opening of
+ * cargo-bloat's JSON documents (and of sonde's views in its manner). */
+void bloat_json_open(struct strbuf *sb, const struct bloat_image *img, const char *list);
+/* ]} and a newline, written to out, sb freed; 0, or -1 on a write error. */
+int bloat_json_close(FILE *out, struct strbuf *sb);
+
 /* "12.3%" of whole (cargo-bloat: one decimal). */
 void bloat_fmt_pct(uint64_t part, uint64_t whole, char *buf, size_t n);
 /* The section column's header: ".text", or "Sects" for several. */
