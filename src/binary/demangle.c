@@ -168,13 +168,20 @@ static void rust_tidy(char *s)
 	*w = 0;
 }
 
-char *sonde_demangle(const char *sym)
+/* Where the mangling starts: past the extra '_' some platforms put
+ * before "_R" / "_Z"; NULL for no symbol. */
+static const char *mangled_start(const char *sym)
 {
 	if (!sym || !*sym)
 		return NULL;
-	const char *p = sym;
-	if (p[0] == '_' && p[1] == '_' && (p[2] == 'R' || p[2] == 'Z'))
-		p++;
+	return sym[0] == '_' && sym[1] == '_' && (sym[2] == 'R' || sym[2] == 'Z') ? sym + 1 : sym;
+}
+
+char *sonde_demangle(const char *sym)
+{
+	const char *p = mangled_start(sym);
+	if (!p)
+		return NULL;
 	if (p[0] == '_' && p[1] == 'R') {
 		char *out = rust_demangle(sym, 0);
 		if (out)
@@ -198,11 +205,9 @@ char *sonde_demangle(const char *sym)
 
 char *sonde_demangle_full(const char *sym)
 {
-	if (!sym || !*sym)
+	const char *p = mangled_start(sym);
+	if (!p)
 		return NULL;
-	const char *p = sym;
-	if (p[0] == '_' && p[1] == '_' && (p[2] == 'R' || p[2] == 'Z'))
-		p++;
 	/* DMGL_VERBOSE: libiberty keeps a legacy symbol's hash and v0's
 	 * crate disambiguators */
 	if ((p[0] == '_' && p[1] == 'R') || (p[0] == '_' && p[1] == 'Z' && p[2] == 'N')) {

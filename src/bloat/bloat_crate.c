@@ -408,12 +408,13 @@ const char *bloat_crate_of(struct bloat_crates *c, const char *sym, const char *
 			   bool split_std)
 {
 	char tc[256], rc[256];
+	const struct cu_range *r = find_range(c, addr);
+	const char *unit = r ? interned(&c->names, r->crate) : NULL;
 	/* only Rust paths start with their crate: C++'s "ns::f" is a namespace */
 	bloat_path_crates(rust ? name : NULL, tc, rc, sizeof(tc));
 	/* "<str>::trim_start_matches": v0 names the path's crate in the symbol */
-	if (!tc[0] && !rc[0] && rust && !bloat_crate_at(c, addr))
+	if (!tc[0] && !rc[0] && rust && !unit)
 		bloat_v0_crate(sym, tc, sizeof(tc));
-	const char *unit = bloat_crate_at(c, addr);
 	const char *pick = NULL;
 	bool t_ok = tc[0] != 0, r_ok = rc[0] != 0;
 	if (t_ok && r_ok && strcmp(tc, rc)) {
@@ -431,8 +432,7 @@ const char *bloat_crate_of(struct bloat_crates *c, const char *sym, const char *
 	}
 	/* a crate of yours named like one of std's (a path crate "hashbrown"):
 	 * the unit holding the code tells whose it is */
-	const struct cu_range *r = find_range(c, addr);
-	if (r && !strcmp(interned(&c->names, r->crate), pick)) {
+	if (unit && !strcmp(unit, pick)) {
 		if (!split_std && r->std)
 			return "std";
 		return interned(&c->names, crate_id(c, pick));
